@@ -1,0 +1,426 @@
+//! `feeds.toml`: serde types, defaults, and validation that points at the offending line.
+//!
+//! Reads only the config file it is given. Every default lives here, once. Relative paths
+//! resolve against the config file's folder.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono_tz::Tz;
+use miette::{NamedSource, SourceSpan};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::model::{Location, Source};
+
+/// Defaults, in one place (the README's config reference mirrors these; a test checks).
+pub mod defaults {
+    pub const DIR: &str = "public";
+    pub const TITLE: &str = "feedmux";
+    pub const TIMEZONE: &str = "UTC";
+    pub const MAX_ITEMS: usize = 200;
+    pub const CONCURRENCY: usize = 32;
+    pub const PER_HOST: usize = 4;
+    pub const TIMEOUT: &str = "30s";
+    pub const CONNECT_TIMEOUT: &str = "10s";
+}
+
+/// A config problem, with the file text and the span it concerns, for miette to draw.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(feedmux::config))]
+pub struct ConfigError {
+    pub message: String,
+    #[source_code]
+    pub src: NamedSource<String>,
+    #[label("{label}")]
+    pub span: Option<SourceSpan>,
+    pub label: String,
+    #[help]
+    pub help: Option<String>,
+    /// 1-based line and column of the span, when there is one.
+    pub line_col: Option<(usize, usize)>,
+}
+
+impl ConfigError {
+    fn new(path: &Path, text: &str, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
+        let line_col = span.as_ref().map(|s| line_col(text, s.start));
+        let message = message.into();
+        let message = match line_col {
+            Some((l, c)) => format!("{}:{l}:{c}: {message}", path.display()),
+            None => format!("{}: {message}", path.display()),
+        };
+        ConfigError {
+            message,
+            src: NamedSource::new(path.display().to_string(), text.to_string()),
+            span: span.map(|s| SourceSpan::from(s.start..s.end.max(s.start))),
+            label: "here".into(),
+            help: None,
+            line_col,
+        }
+    }
+
+    fn help(mut self, h: impl Into<String>) -> Self {
+        self.help = Some(h.into());
+        self
+    }
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    output: RawOutput,
+    #[serde(default)]
+    fetch: RawFetch,
+    #[serde(default, rename = "feed")]
+    feeds: Vec<RawFeed>,
+    #[serde(default, rename = "topic")]
+    topics: Vec<RawTopic>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOutput {
+    dir: Option<Spanned<String>>,
+    title: Option<String>,
+    description: Option<String>,
+    base_url: Option<Spanned<String>>,
+    timezone: Option<Spanned<String>>,
+    language: Option<String>,
+    max_items: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFetch {
+    concurrency: Option<Spanned<usize>>,
+    per_host: Option<Spanned<usize>>,
+    timeout: Option<Spanned<String>>,
+    connect_timeout: Option<Spanned<String>>,
+    user_agent: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFeed {
+    name: Spanned<String>,
+    url: Spanned<String>,
+    timezone: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTopic {
+    name: Spanned<String>,
+    #[serde(default)]
+    keywords: Vec<Spanned<String>>,
+}
+
+/// `[output]`, resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputConfig {
+    /// Absolute output folder.
+    pub dir: PathBuf,
+    pub title: String,
+    pub description: String,
+    /// Where `dir` is served, ending in '/'.
+    pub base_url: url::Url,
+    pub timezone: Tz,
+    pub language: Option<String>,
+    /// 0 means no limit.
+    pub max_items: usize,
+}
+
+/// `[fetch]`, resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FetchConfig {
+    pub concurrency: usize,
+    pub per_host: usize,
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub user_agent: String,
+}
+
+impl Default for FetchConfig {
+    fn default() -> Self {
+        FetchConfig {
+            concurrency: defaults::CONCURRENCY,
+            per_host: defaults::PER_HOST,
+            timeout: parse_duration(defaults::TIMEOUT).expect("defaults parse"),
+            connect_timeout: parse_duration(defaults::CONNECT_TIMEOUT).expect("defaults parse"),
+            user_agent: default_user_agent(),
+        }
+    }
+}
+
+/// A `[[topic]]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicConfig {
+    pub name: String,
+    pub keywords: Vec<String>,
+}
+
+/// The whole config, validated and resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// The config file (absolute).
+    pub path: PathBuf,
+    pub output: OutputConfig,
+    pub fetch: FetchConfig,
+    pub sources: Vec<Source>,
+    pub topics: Vec<TopicConfig>,
+}
+
+/// The default User-Agent: `feedmux/VERSION (+URL)`.
+pub fn default_user_agent() -> String {
+    format!("feedmux/{} (+{})", env!("CARGO_PKG_VERSION"), env!("CARGO_PKG_REPOSITORY"))
+}
+
+/// Parses a duration like `30s`, `500ms`, `2m`, `1h`.
+pub fn parse_duration(s: &str) -> Option<Duration> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit() && c != '.')?;
+    let (num, unit) = s.split_at(split);
+    let n: f64 = num.parse().ok()?;
+    let secs = match unit.trim() {
+        "ms" => n / 1000.0,
+        "s" | "sec" | "secs" => n,
+        "m" | "min" | "mins" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return None,
+    };
+    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
+}
+
+/// Reads and validates a config file.
+pub fn load(path: &Path) -> Result<Config, Box<ConfigError>> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Box::new(
+            ConfigError::new(path, "", None, format!("cannot read the config file: {e}"))
+                .help("pass another file with -c/--config"),
+        )
+    })?;
+    parse(path, &text)
+}
+
+/// Validates config text; `path` names the file in messages and anchors relative paths.
+pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
+    let err = |span: Option<Range<usize>>, msg: String| Box::new(ConfigError::new(path, text, span, msg));
+    let raw: RawConfig = toml::from_str(text).map_err(|e| err(e.span(), e.message().to_string()))?;
+    let abs_path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let folder = abs_path.parent().map(Path::to_path_buf).unwrap_or_default();
+
+    let tz = |s: &Spanned<String>| -> Result<Tz, Box<ConfigError>> {
+        s.get_ref().trim().parse::<Tz>().map_err(|_| {
+            Box::new(
+                ConfigError::new(path, text, Some(s.span()), format!("unknown time zone {:?}", s.get_ref()))
+                    .help("use an IANA zone name such as \"Asia/Jakarta\", \"Europe/Berlin\" or \"UTC\""),
+            )
+        })
+    };
+    let o = raw.output;
+    let timezone = match &o.timezone {
+        Some(s) => tz(s)?,
+        None => defaults::TIMEZONE.parse().expect("UTC is a zone"),
+    };
+    let dir = folder.join(o.dir.as_ref().map_or(defaults::DIR, |d| d.get_ref().as_str()));
+    let base_url = match &o.base_url {
+        Some(s) => {
+            let mut v = s.get_ref().trim().to_string();
+            if !v.ends_with('/') {
+                v.push('/');
+            }
+            let u = url::Url::parse(&v)
+                .map_err(|e| err(Some(s.span()), format!("base_url is not an absolute URL: {e}")))?;
+            if u.cannot_be_a_base() {
+                return Err(err(Some(s.span()), "base_url cannot have relative paths below it".into()));
+            }
+            u
+        }
+        None => {
+            url::Url::from_directory_path(&dir)
+                .map_err(|_| err(None, format!("output dir {} is not absolute", dir.display())))?
+        }
+    };
+    let output = OutputConfig {
+        dir,
+        title: o.title.unwrap_or_else(|| defaults::TITLE.into()),
+        description: o.description.unwrap_or_default(),
+        base_url,
+        timezone,
+        language: o.language,
+        max_items: o.max_items.unwrap_or(defaults::MAX_ITEMS),
+    };
+
+    let f = raw.fetch;
+    let positive = |v: &Option<Spanned<usize>>, d: usize, key: &str| -> Result<usize, Box<ConfigError>> {
+        match v {
+            Some(s) if *s.get_ref() == 0 => Err(err(Some(s.span()), format!("[fetch] {key} must be at least 1"))),
+            Some(s) => Ok(*s.get_ref()),
+            None => Ok(d),
+        }
+    };
+    let duration = |v: &Option<Spanned<String>>, d: &str, key: &str| -> Result<Duration, Box<ConfigError>> {
+        match v {
+            Some(s) => parse_duration(s.get_ref()).filter(|d| !d.is_zero()).ok_or_else(|| {
+                let mut e = ConfigError::new(
+                    path,
+                    text,
+                    Some(s.span()),
+                    format!("[fetch] {key} {:?} is not a duration", s.get_ref()),
+                );
+                e = e.help("write a number and a unit: \"500ms\", \"30s\", \"2m\"");
+                Box::new(e)
+            }),
+            None => Ok(parse_duration(d).expect("defaults parse")),
+        }
+    };
+    let fetch = FetchConfig {
+        concurrency: positive(&f.concurrency, defaults::CONCURRENCY, "concurrency")?,
+        per_host: positive(&f.per_host, defaults::PER_HOST, "per_host")?,
+        timeout: duration(&f.timeout, defaults::TIMEOUT, "timeout")?,
+        connect_timeout: duration(&f.connect_timeout, defaults::CONNECT_TIMEOUT, "connect_timeout")?,
+        user_agent: f.user_agent.unwrap_or_else(default_user_agent),
+    };
+
+    let mut sources = Vec::with_capacity(raw.feeds.len());
+    for feed in &raw.feeds {
+        let name = feed.name.get_ref().trim();
+        if name.is_empty() {
+            return Err(err(Some(feed.name.span()), "a feed needs a non-empty name".into()));
+        }
+        if sources.iter().any(|s: &Source| s.name == name) {
+            return Err(err(Some(feed.name.span()), format!("two feeds are named {name:?}; names must be unique")));
+        }
+        let location = resolve_location(feed.url.get_ref(), &folder)
+            .map_err(|m| err(Some(feed.url.span()), m))?;
+        let timezone = match &feed.timezone {
+            Some(s) => tz(s)?,
+            None => output.timezone,
+        };
+        sources.push(Source {
+            name: name.to_string(),
+            url: feed.url.get_ref().clone(),
+            location,
+            timezone,
+        });
+    }
+
+    let mut topics: Vec<TopicConfig> = Vec::with_capacity(raw.topics.len());
+    for t in &raw.topics {
+        let name = t.name.get_ref().trim();
+        if name.is_empty() {
+            return Err(err(Some(t.name.span()), "a topic needs a non-empty name".into()));
+        }
+        if topics.iter().any(|x| x.name == name) {
+            return Err(err(Some(t.name.span()), format!("two topics are named {name:?}")));
+        }
+        let mut keywords = Vec::with_capacity(t.keywords.len());
+        for k in &t.keywords {
+            if k.get_ref().trim().is_empty() {
+                return Err(err(Some(k.span()), "an empty keyword matches nothing".into()));
+            }
+            keywords.push(k.get_ref().trim().to_string());
+        }
+        topics.push(TopicConfig {
+            name: name.to_string(),
+            keywords,
+        });
+    }
+
+    Ok(Config {
+        path: abs_path,
+        output,
+        fetch,
+        sources,
+        topics,
+    })
+}
+
+/// Turns a `url` value into a location: http(s) URL, file:// URL, or a path relative to `folder`.
+pub fn resolve_location(raw: &str, folder: &Path) -> Result<Location, String> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err("a feed needs a url (http(s) URL, file:// URL or path)".into());
+    }
+    if let Ok(u) = url::Url::parse(s) {
+        match u.scheme() {
+            "http" | "https" => return Ok(Location::Http(u)),
+            "file" => {
+                return u
+                    .to_file_path()
+                    .map(Location::File)
+                    .map_err(|_| format!("{s:?} is not a usable file:// URL"));
+            }
+            // A Windows drive letter parses as a one-letter scheme: treat as a path.
+            sch if sch.len() > 1 => return Err(format!("unsupported URL scheme {sch:?}: use http, https or file")),
+            _ => {}
+        }
+    }
+    Ok(Location::File(folder.join(s)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(text: &str) -> Result<Config, Box<ConfigError>> {
+        parse(Path::new("/etc/feedmux/feeds.toml"), text)
+    }
+
+    #[test]
+    fn defaults_apply_and_paths_are_relative_to_the_file() {
+        let c = p("[[feed]]\nname = \"a\"\nurl = \"samples/a.xml\"\n").unwrap();
+        assert_eq!(c.output.dir, Path::new("/etc/feedmux/public"));
+        assert_eq!(c.output.max_items, defaults::MAX_ITEMS);
+        assert_eq!(c.fetch.concurrency, defaults::CONCURRENCY);
+        assert_eq!(c.fetch.per_host, defaults::PER_HOST);
+        assert_eq!(c.fetch.timeout, Duration::from_secs(30));
+        assert_eq!(c.sources[0].location, Location::File("/etc/feedmux/samples/a.xml".into()));
+        assert_eq!(c.output.base_url.as_str(), "file:///etc/feedmux/public/");
+        assert!(c.fetch.user_agent.starts_with("feedmux/"));
+    }
+
+    #[test]
+    fn unknown_key_points_at_its_line() {
+        let e = p("[output]\ndir = \"x\"\ncolour = \"red\"\n").unwrap_err();
+        assert_eq!(e.line_col, Some((3, 1)));
+        assert!(e.message.contains("colour"), "{}", e.message);
+        assert!(e.message.starts_with("/etc/feedmux/feeds.toml:3:1:"), "{}", e.message);
+    }
+
+    #[test]
+    fn bad_timezone_and_duplicate_names_are_errors_with_lines() {
+        let e = p("[output]\ntimezone = \"Mars/Olympus\"\n").unwrap_err();
+        assert_eq!(e.line_col, Some((2, 12)));
+        let e = p("[[feed]]\nname = \"a\"\nurl = \"x\"\n[[feed]]\nname = \"a\"\nurl = \"y\"\n").unwrap_err();
+        assert_eq!(e.line_col.map(|l| l.0), Some(5));
+        let e = p("[[feed]]\nname = \"a\"\nurl = \"gopher://x\"\n").unwrap_err();
+        assert_eq!(e.line_col.map(|l| l.0), Some(3));
+    }
+
+    #[test]
+    fn urls_and_base_url() {
+        let c = p("[output]\nbase_url = \"https://n.example/feeds\"\n[[feed]]\nname = \"h\"\nurl = \"https://e.com/rss\"\ntimezone = \"Europe/Berlin\"\n").unwrap();
+        assert_eq!(c.output.base_url.as_str(), "https://n.example/feeds/");
+        assert!(matches!(c.sources[0].location, Location::Http(_)));
+        assert_eq!(c.sources[0].timezone, chrono_tz::Europe::Berlin);
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2m"), Some(Duration::from_secs(120)));
+        assert_eq!(parse_duration("soon"), None);
+    }
+}

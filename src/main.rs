@@ -1,0 +1,308 @@
+//! The `feedmux` binary: command line, logging, progress and exit codes. The work itself is
+//! the library's.
+
+use std::io::{IsTerminal as _, Write as _};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result};
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand};
+use feedmux::model::{Entry, Location};
+use feedmux::{Config, config, dates, fetch};
+
+/// Exit codes, as in the contract.
+mod exit {
+    pub const OK: u8 = 0;
+    pub const FATAL: u8 = 1;
+    pub const SOURCE_FAILED: u8 = 2;
+    pub const BAD_CONFIG: u8 = 3;
+}
+
+#[derive(Parser, Debug)]
+#[command(name = "feedmux", version, about = "Merge news feeds into one RSS 2.0, Atom 1.0 and JSON Feed")]
+struct Cli {
+    /// Print less: only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Print more: warnings about each source's repairs (-vv: debug logs).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Fetch every source, merge, and write every output.
+    Run {
+        /// The config file.
+        #[arg(short, long, default_value = "feeds.toml")]
+        config: PathBuf,
+        /// Output folder (overrides [output] dir).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The current time, RFC 3339 (for reproducible runs).
+        #[arg(long, value_parser = parse_now)]
+        now: Option<DateTime<Utc>>,
+        /// Print the run summary as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Parse one feed (file, file:// or http(s) URL) and show what feedmux understood.
+    Parse {
+        /// The feed: a path, a file:// URL or an http(s) URL.
+        feed: String,
+        /// Print the contract's JSON instead of a summary.
+        #[arg(long)]
+        json: bool,
+        /// Zone for dates that carry none.
+        #[arg(long, default_value = "UTC")]
+        timezone: chrono_tz::Tz,
+        /// The current time, RFC 3339 (for relative dates).
+        #[arg(long, value_parser = parse_now)]
+        now: Option<DateTime<Utc>>,
+    },
+    /// Validate the config and exit.
+    Check {
+        #[arg(short, long, default_value = "feeds.toml")]
+        config: PathBuf,
+    },
+}
+
+fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|d| d.with_timezone(&Utc))
+        .map_err(|e| format!("not an RFC 3339 time ({e}); example: 2019-04-25T17:26:00+07:00"))
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { exit::BAD_CONFIG } else { exit::OK };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    init_logging(cli.quiet, cli.verbose);
+    let code = match &cli.command {
+        Command::Run {
+            config,
+            out,
+            now,
+            json,
+        } => cmd_run(config, out.as_ref(), *now, *json, &cli),
+        Command::Parse {
+            feed,
+            json,
+            timezone,
+            now,
+        } => cmd_parse(feed, *json, *timezone, *now),
+        Command::Check { config } => cmd_check(config),
+    };
+    match code {
+        Ok(c) => ExitCode::from(c),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(exit::FATAL)
+        }
+    }
+}
+
+fn init_logging(quiet: bool, verbose: u8) {
+    let default = match (quiet, verbose) {
+        (true, _) => "error",
+        (_, 0) => "warn",
+        (_, 1) => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .init();
+}
+
+/// Loads the config, printing a pointed diagnostic on failure.
+fn load_config(path: &PathBuf) -> Result<Config, u8> {
+    config::load(path).map_err(|e| {
+        let report = miette::Report::new(*e);
+        eprintln!("{report:?}");
+        exit::BAD_CONFIG
+    })
+}
+
+fn cmd_check(path: &PathBuf) -> Result<u8> {
+    let cfg = match load_config(path) {
+        Ok(c) => c,
+        Err(code) => return Ok(code),
+    };
+    println!(
+        "{}: ok ({} feeds, {} topics; output {})",
+        path.display(),
+        cfg.sources.len(),
+        cfg.topics.len(),
+        cfg.output.dir.display()
+    );
+    Ok(exit::OK)
+}
+
+fn cmd_run(path: &PathBuf, out: Option<&PathBuf>, now: Option<DateTime<Utc>>, json: bool, cli: &Cli) -> Result<u8> {
+    let mut cfg = match load_config(path) {
+        Ok(c) => c,
+        Err(code) => return Ok(code),
+    };
+    if let Some(out) = out {
+        cfg.output.dir = std::path::absolute(out).with_context(|| format!("output folder {}", out.display()))?;
+    }
+    let now = now.unwrap_or_else(Utc::now);
+    let show_progress = !cli.quiet && !json && std::io::stderr().is_terminal();
+    let total = cfg.sources.len();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let failed = std::sync::atomic::AtomicUsize::new(0);
+    let progress = |p: feedmux::Progress<'_>| {
+        let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if !p.ok {
+            failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        if show_progress {
+            let f = failed.load(std::sync::atomic::Ordering::Relaxed);
+            eprint!("\r\x1b[2K[{d}/{total}] {f} failed  {}", p.source);
+            let _ = std::io::stderr().flush();
+        }
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let report = rt
+        .block_on(feedmux::run(&cfg, now, &progress))
+        .with_context(|| format!("writing outputs to {}", cfg.output.dir.display()))?;
+    if show_progress {
+        eprint!("\r\x1b[2K");
+    }
+    for w in &report.warnings {
+        tracing::info!("{}: {}", w.name, w.message);
+    }
+    for f in &report.failed {
+        eprintln!("error: source {:?} ({}) failed at {}: {}", f.name, f.url, f.stage, f.message);
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report).context("serializing the report")?);
+    } else if !cli.quiet {
+        let line = format!(
+            "{} sources: {} fetched, {} failed; {} items read, {} duplicates merged, {} in the feed; {} files written, {} unchanged in {}",
+            report.sources,
+            report.fetched,
+            report.failed.len(),
+            report.items_read,
+            report.duplicates_merged,
+            report.items_out,
+            report.written.len(),
+            report.unchanged.len(),
+            cfg.output.dir.display()
+        );
+        if std::io::stdout().is_terminal() {
+            println!("{line}");
+        } else {
+            tracing::info!("{line}");
+        }
+    }
+    Ok(if report.failed.is_empty() { exit::OK } else { exit::SOURCE_FAILED })
+}
+
+fn cmd_parse(feed: &str, json: bool, timezone: chrono_tz::Tz, now: Option<DateTime<Utc>>) -> Result<u8> {
+    let cwd = std::env::current_dir().context("reading the current folder")?;
+    let location = match config::resolve_location(feed, &cwd) {
+        Ok(l) => l,
+        Err(m) => {
+            eprintln!("error: {feed}: {m}");
+            return Ok(exit::BAD_CONFIG);
+        }
+    };
+    let now = now.unwrap_or_else(Utc::now);
+    let fetch_cfg = config::FetchConfig::default();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let fetcher = fetch::Fetcher::new(&fetch_cfg)?;
+    let doc = match rt.block_on(fetcher.fetch(&location, now)) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::FATAL);
+        }
+    };
+    let url = match &location {
+        Location::Http(u) => u.to_string(),
+        Location::File(p) => url::Url::from_file_path(p).map_or_else(|_| feed.to_string(), |u| u.to_string()),
+    };
+    let ctx = dates::DateContext {
+        default_tz: timezone,
+        now,
+    };
+    let (parsed, entries) = match feedmux::read_document(feed, &url, &doc, ctx, None) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::FATAL);
+        }
+    };
+    let meta = &parsed.meta;
+    let sanitized_description = meta
+        .description
+        .as_ref()
+        .and_then(|d| feedmux::normalize::Sanitizer::new().html(d));
+    if json {
+        let out = serde_json::json!({
+            "format": parsed.format,
+            "title": meta.title.as_ref().map(feedmux::normalize::plain),
+            "link": meta.link,
+            "description": sanitized_description,
+            "language": meta.language,
+            "entries": entries.iter().map(entry_json).collect::<Vec<_>>(),
+            "warnings": parsed.warnings,
+        });
+        println!("{}", serde_json::to_string_pretty(&out).context("serializing")?);
+    } else {
+        println!(
+            "{} ({}): {} entries",
+            meta.title.as_ref().map(feedmux::normalize::plain).unwrap_or_default(),
+            serde_json::to_value(parsed.format)?.as_str().unwrap_or(""),
+            entries.len()
+        );
+        for e in &entries {
+            println!(
+                "- {}  {}  {}",
+                e.date().map(|d| d.to_rfc3339()).unwrap_or_else(|| "(no date)".into()),
+                e.title,
+                e.link.as_deref().unwrap_or("")
+            );
+        }
+        for w in &parsed.warnings {
+            println!("warning: {w}");
+        }
+    }
+    Ok(exit::OK)
+}
+
+fn entry_json(e: &Entry) -> serde_json::Value {
+    let rfc = |d: Option<DateTime<Utc>>| d.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
+    serde_json::json!({
+        "id": e.guid.clone().unwrap_or_else(|| e.id.clone()),
+        "title": e.title,
+        "link": e.link,
+        "published": rfc(e.published),
+        "updated": rfc(e.updated),
+        "author": e.author,
+        "summary": e.summary,
+        "content": e.content,
+        "categories": e.categories,
+        "enclosures": e.enclosures,
+    })
+}

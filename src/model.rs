@@ -1,0 +1,198 @@
+//! The vocabulary every stage speaks: sources, raw parsed entries, normalized entries.
+//!
+//! Plain data only. Nothing here does I/O; helpers are pure and cheap.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+/// Where a source's bytes come from, resolved once from the config.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase", tag = "kind", content = "location")]
+pub enum Location {
+    /// An `http://` or `https://` URL.
+    Http(url::Url),
+    /// A local file (a plain path or a `file://` URL), absolute.
+    File(std::path::PathBuf),
+}
+
+impl Location {
+    /// The base URL that relative links in this source resolve against.
+    pub fn base_url(&self) -> Option<url::Url> {
+        match self {
+            Location::Http(u) => Some(u.clone()),
+            Location::File(p) => url::Url::from_file_path(p).ok(),
+        }
+    }
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Http(u) => f.write_str(u.as_str()),
+            Location::File(p) => write!(f, "{}", p.display()),
+        }
+    }
+}
+
+/// One configured source, resolved: its name, where it lives, and its default time zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    pub name: String,
+    /// The `url` exactly as written in the config (for messages).
+    pub url: String,
+    pub location: Location,
+    /// Zone for this source's dates that carry none.
+    pub timezone: Tz,
+}
+
+/// The format a document was recognised as (names as in the `parse --json` contract).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum FeedFormat {
+    #[serde(rename = "rss2.0")]
+    Rss20,
+    #[serde(rename = "rss1.0")]
+    Rss10,
+    #[serde(rename = "rss0.9x")]
+    Rss09x,
+    #[serde(rename = "atom1.0")]
+    Atom10,
+    #[serde(rename = "atom0.3")]
+    Atom03,
+    #[serde(rename = "jsonfeed1.0")]
+    JsonFeed10,
+    #[serde(rename = "jsonfeed1.1")]
+    JsonFeed11,
+    #[serde(rename = "html")]
+    Html,
+}
+
+/// How a text construct's value is to be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TextKind {
+    /// Plain text: `<` means a literal less-than sign.
+    #[default]
+    Text,
+    /// HTML markup (escaped or in CDATA).
+    Html,
+    /// Inline XHTML, already serialized back to markup.
+    Xhtml,
+}
+
+/// A text construct as found in the document, before cleaning.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RawText {
+    pub value: String,
+    pub kind: TextKind,
+    /// The base URL in scope for this element (`xml:base` chain, then the document URL).
+    pub base: Option<url::Url>,
+}
+
+/// A link element as found (href already resolved against the base in scope).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RawLink {
+    pub href: String,
+    pub rel: Option<String>,
+    pub mime: Option<String>,
+    pub title: Option<String>,
+    pub length: Option<u64>,
+}
+
+/// A media attachment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Enclosure {
+    pub url: String,
+    #[serde(rename = "type")]
+    pub mime: String,
+    pub length: Option<u64>,
+}
+
+/// One entry as the format parser found it: strings as in the document.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RawEntry {
+    pub id: Option<String>,
+    /// RSS `guid isPermaLink` (None when absent: RSS says it then defaults to true).
+    pub guid_is_permalink: Option<bool>,
+    pub title: Option<RawText>,
+    pub links: Vec<RawLink>,
+    pub published: Option<String>,
+    pub updated: Option<String>,
+    pub author: Option<String>,
+    pub summary: Option<RawText>,
+    pub content: Option<RawText>,
+    pub categories: Vec<String>,
+    pub enclosures: Vec<Enclosure>,
+}
+
+/// Feed-level metadata as found.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RawFeedMeta {
+    pub title: Option<RawText>,
+    pub link: Option<String>,
+    pub description: Option<RawText>,
+    pub language: Option<String>,
+    pub updated: Option<String>,
+    pub author: Option<String>,
+}
+
+/// A parsed document: format, metadata, entries and what had to be repaired.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedFeed {
+    pub format: FeedFormat,
+    pub meta: RawFeedMeta,
+    pub entries: Vec<RawEntry>,
+    pub warnings: Vec<String>,
+}
+
+/// Where an entry came from, shared by all entries of one source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceRef {
+    /// The configured source name.
+    pub name: String,
+    /// The feed's own URL (as configured, made absolute).
+    pub url: String,
+    /// The feed's title, if it had one.
+    pub title: Option<String>,
+    /// The feed's home page, if it named one.
+    pub link: Option<String>,
+}
+
+/// A normalized entry: plain-text title, absolute URLs, UTC dates, sanitized HTML.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    /// The stable output id (an IRI).
+    pub id: String,
+    /// The entry's own guid/id in its source, if it had one.
+    pub guid: Option<String>,
+    pub source: Arc<SourceRef>,
+    pub title: String,
+    pub link: Option<String>,
+    /// `link` in canonical form (the cross-source de-dup key).
+    #[serde(skip)]
+    pub canonical_link: Option<String>,
+    pub published: Option<DateTime<Utc>>,
+    pub updated: Option<DateTime<Utc>>,
+    pub author: Option<String>,
+    pub summary: Option<String>,
+    pub content: Option<String>,
+    pub categories: Vec<String>,
+    pub enclosures: Vec<Enclosure>,
+}
+
+impl Entry {
+    /// The date an output shows: published, else updated (the contract's first two choices;
+    /// normalize fills one of them for every entry).
+    pub fn date(&self) -> Option<DateTime<Utc>> {
+        self.published.or(self.updated)
+    }
+
+    /// The most recent change: updated, else published.
+    pub fn last_modified(&self) -> Option<DateTime<Utc>> {
+        match (self.published, self.updated) {
+            (Some(p), Some(u)) => Some(p.max(u)),
+            (p, u) => u.or(p),
+        }
+    }
+}

@@ -1,0 +1,305 @@
+//! Renders merged entries to output bytes: RSS 2.0, Atom 1.0 and JSON Feed 1.1.
+//!
+//! Pure functions over plain data: they never fetch, never write files and never read the
+//! clock. The same input gives byte-identical output; the feed-level "updated" time is the
+//! newest entry's [`Entry::last_modified`] (1970-01-01T00:00:00Z for an empty feed).
+//!
+//! Strings in an [`Entry`] arrive clean (plain-text titles, sanitized HTML) and are escaped
+//! exactly once, by the writer crates. Every string handed to an XML writer first goes
+//! through [`xml_safe`], because neither writer removes characters that XML 1.0 forbids.
+//! Entries are rendered in the order given (the caller sorts and de-duplicates).
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, Utc};
+
+use crate::model::Entry;
+pub use crate::text::html_to_text;
+
+mod atom;
+mod json;
+mod rss;
+
+/// The `generator` named in every output feed.
+const GENERATOR: &str = "feedmux";
+
+/// Feed-level metadata shared by all three renderers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedInfo {
+    /// Plain text.
+    pub title: String,
+    /// Plain text; may be empty.
+    pub description: String,
+    /// A language tag such as `id` or `en-US`.
+    pub language: Option<String>,
+    /// Where this feed's folder is served, ending in '/', e.g. "https://news.example.org/feeds/" or ".../feeds/topics/russia/".
+    pub base_url: url::Url,
+    /// Where people read it (alternate link); usually the site's base_url.
+    pub home_url: url::Url,
+}
+
+/// RSS 2.0 (with the `atom`, `content` and `dc` namespaces). Self link: `base_url` + `rss.xml`.
+pub fn rss(info: &FeedInfo, entries: &[Entry]) -> Vec<u8> {
+    self::rss::render(info, entries)
+}
+
+/// Atom 1.0. Feed id and self link: `base_url` + `atom.xml`.
+pub fn atom(info: &FeedInfo, entries: &[Entry]) -> Vec<u8> {
+    self::atom::render(info, entries)
+}
+
+/// JSON Feed 1.1, pretty-printed with a 2-space indent. `feed_url`: `base_url` + `feed.json`.
+pub fn json_feed(info: &FeedInfo, entries: &[Entry]) -> Vec<u8> {
+    self::json::render(info, entries)
+}
+
+/// Removes characters illegal in XML 1.0 (C0 controls but \t\n\r, U+FFFE/U+FFFF); borrows when clean.
+pub fn xml_safe(s: &str) -> Cow<'_, str> {
+    fn illegal(c: char) -> bool {
+        matches!(
+            c,
+            '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}'
+        )
+    }
+    if s.contains(illegal) {
+        Cow::Owned(s.chars().filter(|&c| !illegal(c)).collect())
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// `base` + `file`, treating `base` as a folder even when its path lacks the trailing '/'.
+fn feed_url(base: &url::Url, file: &str) -> String {
+    let mut dir = base.clone();
+    if !dir.path().ends_with('/') {
+        let path = format!("{}/", dir.path());
+        dir.set_path(&path);
+    }
+    dir.join(file).map_or_else(|_| format!("{dir}{file}"), String::from)
+}
+
+/// The feed-level "updated" time: the newest entry's last modification, or the epoch.
+fn feed_updated(entries: &[Entry]) -> DateTime<Utc> {
+    entries
+        .iter()
+        .filter_map(Entry::last_modified)
+        .max()
+        .unwrap_or(DateTime::UNIX_EPOCH)
+}
+
+/// [`xml_safe`], owned: what the XML writer crates take.
+fn clean(s: &str) -> String {
+    xml_safe(s).into_owned()
+}
+
+/// The entry's categories without blanks and repeats, in their first-seen order.
+fn categories(entry: &Entry) -> Vec<&str> {
+    let mut seen: Vec<&str> = Vec::with_capacity(entry.categories.len());
+    for c in &entry.categories {
+        let c = c.trim();
+        if !c.is_empty() && !seen.contains(&c) {
+            seen.push(c);
+        }
+    }
+    seen
+}
+
+/// The enclosure's media type, or the generic one when the source gave none.
+fn mime_or_default(mime: &str) -> &str {
+    if mime.trim().is_empty() {
+        "application/octet-stream"
+    } else {
+        mime
+    }
+}
+
+/// Fixed, realistic input shared by the renderers' tests.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use std::sync::Arc;
+
+    use chrono::{DateTime, TimeZone, Utc};
+
+    use super::FeedInfo;
+    use crate::model::{Enclosure, Entry, SourceRef};
+
+    pub(crate) fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, mo, d, h, mi, s).unwrap()
+    }
+
+    pub(crate) fn info() -> FeedInfo {
+        FeedInfo {
+            title: "World news, merged".into(),
+            description: "Berita dunia & lainnya".into(),
+            language: Some("id".into()),
+            base_url: "https://news.example.org/feeds/".parse().unwrap(),
+            home_url: "https://news.example.org/".parse().unwrap(),
+        }
+    }
+
+    fn entry(source: &Arc<SourceRef>, id: &str, title: &str) -> Entry {
+        Entry {
+            id: id.into(),
+            guid: Some(id.into()),
+            source: Arc::clone(source),
+            title: title.into(),
+            link: Some(id.into()),
+            canonical_link: Some(id.into()),
+            published: None,
+            updated: None,
+            author: None,
+            summary: None,
+            content: None,
+            categories: Vec::new(),
+            enclosures: Vec::new(),
+        }
+    }
+
+    /// Five entries from two sources, newest first, covering the awkward cases.
+    pub(crate) fn entries() -> Vec<Entry> {
+        let tempo = Arc::new(SourceRef {
+            name: "Tempo Dunia".into(),
+            url: "https://example.org/rss/dunia".into(),
+            title: Some("Tempo.co – Dunia".into()),
+            link: Some("https://example.org/dunia".into()),
+        });
+        let comics = Arc::new(SourceRef {
+            name: "Kartun Harian".into(),
+            url: "https://comics.example.net/atom.xml".into(),
+            title: None,
+            link: None,
+        });
+
+        // Enclosures and categories; summary == content.
+        let mut podcast = entry(
+            &tempo,
+            "https://example.org/dunia/podcast/12",
+            "Podcast: Kabar Pagi #12",
+        );
+        podcast.published = Some(at(2024, 3, 3, 0, 0, 0));
+        podcast.author = Some("Redaksi Tempo".into());
+        podcast.summary = Some("<p>Ringkasan berita pagi.</p>".into());
+        podcast.content = Some("<p>Ringkasan berita pagi.</p>".into());
+        podcast.categories = vec!["Podcast".into(), "Pagi".into(), "Podcast".into()];
+        podcast.enclosures = vec![
+            Enclosure {
+                url: "https://cdn.example.org/pagi-12.mp3".into(),
+                mime: "audio/mpeg".into(),
+                length: Some(12_345_678),
+            },
+            Enclosure {
+                url: "https://cdn.example.org/pagi-12.ogg".into(),
+                mime: "audio/ogg".into(),
+                length: None,
+            },
+        ];
+
+        // Indonesian text with diacritics and smart quotes; id differs from link; updated later.
+        let mut kafe = entry(
+            &tempo,
+            "tag:example.org,2024:kafe-123",
+            "Kafé di Jakarta: “kopi tubruk” naik daun — ‘wajib dicoba’",
+        );
+        kafe.link = Some("https://example.org/dunia/2024/03/kafe?utm=rss&ref=feed".into());
+        kafe.canonical_link = Some("https://example.org/dunia/2024/03/kafe".into());
+        kafe.published = Some(at(2024, 3, 2, 1, 30, 0));
+        kafe.updated = Some(at(2024, 3, 2, 4, 45, 10));
+        kafe.author = Some("Siti Nurhaliza".into());
+        kafe.summary = Some("<p>Pengunjung kafé berkata: “Ini enak sekali”.</p>".into());
+        kafe.content = Some(
+            "<p>Pengunjung kafé berkata: “Ini enak sekali”.</p>\n<p>Harga naik 10&nbsp;% &amp; antrean <em>panjang</em>.</p>"
+                .into(),
+        );
+        kafe.categories = vec!["Gaya Hidup".into()];
+
+        // No link: Atom then needs a <content>.
+        let mut notice = entry(&tempo, "tag:example.org,2024:notice-7", "Pengumuman tanpa tautan");
+        notice.link = None;
+        notice.canonical_link = None;
+        notice.published = Some(at(2024, 3, 1, 12, 0, 0));
+        notice.summary = Some("<p>Jadwal &lt;baru&gt; berlaku mulai Senin.</p>".into());
+
+        // The title that must come out once-escaped.
+        let mut tom = entry(&comics, "https://comics.example.net/2024/tom-jerry", "Tom & Jerry <3");
+        tom.published = Some(at(2024, 3, 1, 8, 0, 0));
+        tom.author = Some("Hanna & Barbera".into());
+        tom.summary = Some("<p>Cat &amp; mouse, again.</p>".into());
+        tom.categories = vec!["Kartun".into(), "Anak & Keluarga".into()];
+
+        // A control character in the title; no summary, no content; only `updated`.
+        let mut bell = entry(
+            &comics,
+            "https://comics.example.net/2024/bell",
+            "Bell\u{0007} rings twice",
+        );
+        bell.updated = Some(at(2024, 2, 28, 23, 59, 59));
+
+        vec![podcast, kafe, notice, tom, bell]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_safe_borrows_clean_text() {
+        let s = "Tom & Jerry <3 — “kafé”\t\n\r";
+        assert!(matches!(xml_safe(s), Cow::Borrowed(b) if b == s));
+    }
+
+    #[test]
+    fn xml_safe_strips_illegal_characters() {
+        let s = "a\u{0}b\u{7}c\u{b}\u{c}d\u{1f}e\u{fffe}f\u{ffff}g\th\ni\rj\u{fffd}\u{85}";
+        let out = xml_safe(s);
+        assert!(matches!(out, Cow::Owned(_)));
+        assert_eq!(out, "abcdefg\th\ni\rj\u{fffd}\u{85}");
+    }
+
+    #[test]
+    fn html_to_text_drops_tags_and_decodes_entities() {
+        assert_eq!(
+            html_to_text("<p>Cat &amp; mouse,<br/>again&hellip;</p><p>Next &lt;one&gt;</p>"),
+            "Cat & mouse, again… Next <one>"
+        );
+        assert_eq!(html_to_text("foo<b>bar</b> <i>baz</i>"), "foobar baz");
+        assert_eq!(html_to_text("<a href=\"x?a=1&amp;b=>2\" title='>'>link</a>"), "link");
+        assert_eq!(html_to_text("&#233;t&#xE9; &#x1F600; &#0;"), "été 😀 \u{fffd}");
+        assert_eq!(html_to_text("&nbsp;a\u{a0}&nbsp;\n\t b  "), "a b");
+    }
+
+    #[test]
+    fn html_to_text_keeps_stray_markup_characters() {
+        assert_eq!(html_to_text("1 < 2 & 3 > 2"), "1 < 2 & 3 > 2");
+        assert_eq!(html_to_text("AT&T &unknown; &;"), "AT&T &unknown; &;");
+        assert_eq!(html_to_text("a <3 b"), "a <3 b");
+    }
+
+    #[test]
+    fn html_to_text_drops_comments_scripts_and_styles() {
+        assert_eq!(
+            html_to_text("a<!-- <p>hidden</p> -->b<script>x < 1 && y()</script>c<STYLE>p{}</style>d"),
+            "ab c d"
+        );
+        assert_eq!(html_to_text("x<!-- never closed"), "x");
+    }
+
+    #[test]
+    fn feed_url_joins_inside_the_folder() {
+        let topic: url::Url = "https://news.example.org/feeds/topics/russia/".parse().unwrap();
+        assert_eq!(
+            feed_url(&topic, "atom.xml"),
+            "https://news.example.org/feeds/topics/russia/atom.xml"
+        );
+        let no_slash: url::Url = "https://news.example.org/feeds".parse().unwrap();
+        assert_eq!(feed_url(&no_slash, "rss.xml"), "https://news.example.org/feeds/rss.xml");
+    }
+
+    #[test]
+    fn feed_updated_is_the_newest_change_or_the_epoch() {
+        let entries = fixtures::entries();
+        assert_eq!(feed_updated(&entries), fixtures::at(2024, 3, 3, 0, 0, 0));
+        assert_eq!(feed_updated(&entries[1..]), fixtures::at(2024, 3, 2, 4, 45, 10));
+        assert_eq!(feed_updated(&[]), DateTime::<Utc>::UNIX_EPOCH);
+    }
+}

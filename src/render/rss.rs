@@ -1,0 +1,216 @@
+//! RSS 2.0 through the `rss` crate.
+//!
+//! The crate writes `description` and `content:encoded` as CDATA (splitting any `]]>`), all
+//! other text escaped; it declares a namespace only when an extension uses it, so the three
+//! we rely on are declared explicitly on `<rss>`. A permalink guid is written without the
+//! attribute (RSS defaults `isPermaLink` to true), a non-permalink one with `"false"`.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use ::rss::extension::atom::{AtomExtension, Link};
+use ::rss::extension::dublincore::DublinCoreExtension;
+use ::rss::{Category, Channel, Enclosure, Guid, Item, Source};
+
+use super::{FeedInfo, GENERATOR, categories, clean, feed_updated, feed_url, mime_or_default};
+use crate::model::Entry;
+
+const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
+const CONTENT_NS: &str = "http://purl.org/rss/1.0/modules/content/";
+const DC_NS: &str = "http://purl.org/dc/elements/1.1/";
+
+pub(super) fn render(info: &FeedInfo, entries: &[Entry]) -> Vec<u8> {
+    let self_link = Link {
+        href: clean(&feed_url(&info.base_url, "rss.xml")),
+        rel: "self".into(),
+        mime_type: Some("application/rss+xml".into()),
+        ..Link::default()
+    };
+    let channel = Channel {
+        title: clean(&info.title),
+        link: clean(info.home_url.as_str()),
+        description: clean(&info.description),
+        language: info.language.as_deref().map(clean),
+        last_build_date: Some(rfc2822(feed_updated(entries))),
+        generator: Some(GENERATOR.into()),
+        atom_ext: Some(AtomExtension { links: vec![self_link] }),
+        // The crate declares a namespace only when something uses it; declare all three.
+        namespaces: BTreeMap::from([
+            ("atom".to_owned(), ATOM_NS.to_owned()),
+            ("content".to_owned(), CONTENT_NS.to_owned()),
+            ("dc".to_owned(), DC_NS.to_owned()),
+        ]),
+        items: entries.iter().map(item).collect(),
+        ..Channel::default()
+    };
+    let mut out = channel
+        .pretty_write_to(Vec::new(), b' ', 2)
+        .expect("writing XML into a Vec<u8> cannot fail");
+    out.push(b'\n');
+    out
+}
+
+fn item(entry: &Entry) -> Item {
+    let description = entry.summary.as_deref().or(entry.content.as_deref());
+    let source = &entry.source;
+    Item {
+        // RSS wants a title or a description: an empty title is left out when there is the other.
+        title: (!entry.title.is_empty() || description.is_none()).then(|| clean(&entry.title)),
+        link: entry.link.as_deref().map(clean),
+        description: description.map(clean),
+        content: entry.content.as_deref().filter(|&c| Some(c) != description).map(clean),
+        guid: Some(Guid {
+            value: clean(&entry.id),
+            permalink: entry.link.as_deref() == Some(entry.id.as_str()),
+        }),
+        pub_date: entry.date().map(rfc2822),
+        dublin_core_ext: entry.author.as_deref().map(|author| DublinCoreExtension {
+            creators: vec![clean(author)],
+            ..DublinCoreExtension::default()
+        }),
+        categories: categories(entry)
+            .into_iter()
+            .map(|name| Category {
+                name: clean(name),
+                domain: None,
+            })
+            .collect(),
+        enclosure: entry.enclosures.first().map(|e| Enclosure {
+            url: clean(&e.url),
+            length: e.length.unwrap_or(0).to_string(),
+            mime_type: clean(mime_or_default(&e.mime)),
+        }),
+        source: Some(Source {
+            url: clean(&source.url),
+            title: Some(clean(source.title.as_deref().unwrap_or(&source.name))),
+        }),
+        ..Item::default()
+    }
+}
+
+/// RFC 822/2822 date in UTC with a two-digit day, as RSS examples write it
+/// (`chrono`'s `to_rfc2822` drops the leading zero).
+fn rfc2822(dt: DateTime<Utc>) -> String {
+    dt.format("%a, %d %b %Y %H:%M:%S +0000").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::fixtures;
+    use crate::render::xml_safe;
+
+    fn render_text(entries: &[Entry]) -> String {
+        String::from_utf8(render(&fixtures::info(), entries)).expect("RSS output is UTF-8")
+    }
+
+    #[test]
+    fn snapshot() {
+        insta::assert_snapshot!(render_text(&fixtures::entries()));
+    }
+
+    #[test]
+    fn title_is_escaped_exactly_once_and_control_chars_are_gone() {
+        let text = render_text(&fixtures::entries());
+        assert!(text.contains("<title>Tom &amp; Jerry &lt;3</title>"), "{text}");
+        assert!(!text.contains("&amp;amp;"));
+        assert!(!text.contains("&amp;lt;"));
+        assert!(!text.contains('\u{7}'));
+        assert!(text.contains("<title>Bell rings twice</title>"));
+    }
+
+    #[test]
+    fn declares_the_three_namespaces_even_when_empty() {
+        let text = render_text(&[]);
+        let rss_tag = &text[text.find("<rss ").unwrap()..];
+        let rss_tag = &rss_tag[..rss_tag.find('>').unwrap()];
+        for ns in [
+            format!("xmlns:atom=\"{ATOM_NS}\""),
+            format!("xmlns:content=\"{CONTENT_NS}\""),
+            format!("xmlns:dc=\"{DC_NS}\""),
+        ] {
+            assert!(rss_tag.contains(&ns), "{ns} missing in {rss_tag}");
+        }
+        assert!(text.contains(
+            "<atom:link href=\"https://news.example.org/feeds/rss.xml\" rel=\"self\" type=\"application/rss+xml\"/>"
+        ));
+        assert!(text.contains("<lastBuildDate>Thu, 01 Jan 1970 00:00:00 +0000</lastBuildDate>"));
+    }
+
+    #[test]
+    fn guid_is_a_permalink_only_when_it_is_the_link() {
+        let text = render_text(&fixtures::entries());
+        assert!(text.contains("<guid>https://comics.example.net/2024/tom-jerry</guid>"));
+        assert!(text.contains("<pubDate>Fri, 01 Mar 2024 08:00:00 +0000</pubDate>"));
+        assert!(text.contains("<guid isPermaLink=\"false\">tag:example.org,2024:kafe-123</guid>"));
+        assert!(text.contains("<guid isPermaLink=\"false\">tag:example.org,2024:notice-7</guid>"));
+    }
+
+    #[test]
+    fn feed_rs_reads_back_what_was_written() {
+        let input = fixtures::entries();
+        let bytes = render(&fixtures::info(), &input);
+        let feed = feed_rs::parser::parse(&bytes[..]).expect("feed-rs parses our RSS");
+
+        assert_eq!(feed.feed_type, feed_rs::model::FeedType::RSS2);
+        assert_eq!(feed.title.unwrap().content, "World news, merged");
+        assert_eq!(feed.language.as_deref(), Some("id"));
+        assert_eq!(feed.updated, Some(fixtures::at(2024, 3, 3, 0, 0, 0)));
+        assert_eq!(feed.entries.len(), input.len());
+
+        for (out, inp) in feed.entries.iter().zip(&input) {
+            assert_eq!(out.title.as_ref().unwrap().content, xml_safe(&inp.title));
+            assert_eq!(out.id, inp.id);
+            let links: Vec<&str> = out.links.iter().map(|l| l.href.as_str()).collect();
+            assert_eq!(links, inp.link.iter().map(String::as_str).collect::<Vec<_>>());
+            assert_eq!(out.published, inp.date());
+            let description = inp.summary.as_ref().or(inp.content.as_ref());
+            assert_eq!(out.summary.as_ref().map(|s| &s.content), description);
+            let content = inp.content.as_ref().filter(|&c| Some(c) != description);
+            assert_eq!(out.content.as_ref().and_then(|c| c.body.as_ref()), content);
+            let authors: Vec<&str> = out.authors.iter().filter_map(|a| a.name.as_deref()).collect();
+            assert_eq!(authors, inp.author.iter().map(String::as_str).collect::<Vec<_>>());
+            let terms: Vec<&str> = out.categories.iter().map(|c| c.term.as_str()).collect();
+            assert_eq!(terms, categories(inp));
+            let enclosure: Vec<String> = out
+                .media
+                .iter()
+                .flat_map(|m| &m.content)
+                .filter_map(|c| c.url.as_ref().map(|u| u.to_string()))
+                .collect();
+            assert_eq!(
+                enclosure,
+                inp.enclosures.iter().take(1).map(|e| e.url.clone()).collect::<Vec<_>>()
+            );
+        }
+        assert_eq!(input[3].title, "Tom & Jerry <3");
+        assert_eq!(feed.entries[3].title.as_ref().unwrap().content, "Tom & Jerry <3");
+    }
+
+    #[test]
+    fn cdata_terminator_in_content_survives() {
+        let mut entries = fixtures::entries();
+        entries[0].summary = Some("<p>a]]>b</p>".into());
+        entries[0].content = Some("<p>x]]>y]]>z</p>".into());
+        let bytes = render(&fixtures::info(), &entries[..1]);
+        let feed = feed_rs::parser::parse(&bytes[..]).expect("feed-rs parses our RSS");
+        let entry = &feed.entries[0];
+        assert_eq!(entry.summary.as_ref().unwrap().content, "<p>a]]>b</p>");
+        assert_eq!(
+            entry.content.as_ref().unwrap().body.as_deref(),
+            Some("<p>x]]>y]]>z</p>")
+        );
+    }
+
+    #[test]
+    fn deterministic_and_empty_feed_is_valid() {
+        let entries = fixtures::entries();
+        assert_eq!(render(&fixtures::info(), &entries), render(&fixtures::info(), &entries));
+        let empty = render(&fixtures::info(), &[]);
+        assert_eq!(empty, render(&fixtures::info(), &[]));
+        let feed = feed_rs::parser::parse(&empty[..]).expect("feed-rs parses an empty RSS");
+        assert!(feed.entries.is_empty());
+        assert_eq!(feed.updated, Some(chrono::DateTime::UNIX_EPOCH));
+    }
+}

@@ -1,0 +1,68 @@
+//! Atomic file output: write a temporary file in the same folder, sync it, rename it over the
+//! target. A file whose bytes are unchanged is left alone, so its mtime (and HTTP caches) stay.
+//!
+//! Touches only the paths it is given and their temporary siblings.
+
+use std::io::Write as _;
+use std::path::Path;
+
+use crate::error::Error;
+
+/// Whether a write replaced the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteOutcome {
+    Written,
+    Unchanged,
+}
+
+/// Writes `bytes` to `path` atomically, creating parent folders. Skips equal content.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<WriteOutcome, Error> {
+    let werr = |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Ok(existing) = std::fs::read(path)
+        && existing == bytes
+    {
+        return Ok(WriteOutcome::Unchanged);
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir).map_err(werr)?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(werr)?;
+    tmp.write_all(bytes).map_err(werr)?;
+    tmp.as_file().sync_all().map_err(werr)?;
+    tmp.persist(path).map_err(|e| werr(e.error))?;
+    Ok(WriteOutcome::Written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_then_skips_equal_bytes_and_keeps_mtime() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("sub/rss.xml");
+        assert_eq!(write_atomic(&p, b"one").unwrap(), WriteOutcome::Written);
+        let m1 = std::fs::metadata(&p).unwrap().modified().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        assert_eq!(write_atomic(&p, b"one").unwrap(), WriteOutcome::Unchanged);
+        assert_eq!(std::fs::metadata(&p).unwrap().modified().unwrap(), m1);
+        assert_eq!(write_atomic(&p, b"two").unwrap(), WriteOutcome::Written);
+        assert_eq!(std::fs::read(&p).unwrap(), b"two");
+        let leftovers: Vec<_> = std::fs::read_dir(p.parent().unwrap())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty());
+    }
+}

@@ -1,0 +1,294 @@
+//! End-to-end tests of the `feedmux` binary: real temporary folders, a real loopback HTTP
+//! server, and the outputs read back by independent readers (feed-rs, the JSON Feed schema).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use assert_cmd::Command;
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use predicates::prelude::*;
+
+const NOW: &str = "2019-04-26T12:00:00+07:00";
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn feedmux() -> Command {
+    Command::cargo_bin("feedmux").expect("the binary is built")
+}
+
+/// A copy of the default config and its samples in a temporary folder.
+fn default_setup() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(repo().join("feeds.toml"), dir.path().join("feeds.toml")).unwrap();
+    let samples = dir.path().join("samples");
+    std::fs::create_dir(&samples).unwrap();
+    for e in std::fs::read_dir(repo().join("samples")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), samples.join(e.file_name())).unwrap();
+    }
+    dir
+}
+
+/// A loopback server on 127.0.0.1 serving fixed routes, alive while the runtime lives.
+struct Server {
+    addr: SocketAddr,
+    _rt: tokio::runtime::Runtime,
+}
+
+impl Server {
+    fn start(app: Router) -> Server {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+        let addr = listener.local_addr().unwrap();
+        rt.spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Server { addr, _rt: rt }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+}
+
+fn read_feed(path: &Path) -> feed_rs::model::Feed {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    feed_rs::parser::parse(&bytes[..]).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn validate_json_feed(path: &Path) -> serde_json::Value {
+    let schema_dir = repo().join("tests");
+    let schema: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(schema_dir.join("jsonfeed-1.1.schema.json")).unwrap()).unwrap();
+    let schema10: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(schema_dir.join("jsonfeed-1.0.schema.json")).unwrap()).unwrap();
+    let mut opts = jsonschema::options();
+    if let Some(id) = schema10.get("$id").and_then(|v| v.as_str()) {
+        opts = opts.with_resource(id, jsonschema::Resource::from_contents(schema10.clone()));
+    }
+    let validator = opts.build(&schema).expect("the schema compiles");
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+    doc
+}
+
+#[test]
+fn default_run_writes_three_valid_feeds_that_agree() {
+    let dir = default_setup();
+    feedmux()
+        .current_dir(dir.path())
+        .args(["run", "--now", NOW])
+        .assert()
+        .success();
+    let out = dir.path().join("public");
+    let rss = read_feed(&out.join("rss.xml"));
+    let atom = read_feed(&out.join("atom.xml"));
+    let json = validate_json_feed(&out.join("feed.json"));
+    let items = json["items"].as_array().unwrap();
+    // 42 sample items, two of them the same stories as others under tracking-param links.
+    assert_eq!(rss.entries.len(), 40);
+    assert_eq!(atom.entries.len(), 40);
+    assert_eq!(items.len(), 40);
+    // The same stories in the same order in all three.
+    let rss_titles: Vec<String> = rss.entries.iter().map(|e| e.title.as_ref().unwrap().content.clone()).collect();
+    let atom_titles: Vec<String> = atom.entries.iter().map(|e| e.title.as_ref().unwrap().content.clone()).collect();
+    let json_titles: Vec<String> = items.iter().map(|i| i["title"].as_str().unwrap().to_string()).collect();
+    assert_eq!(rss_titles, atom_titles);
+    assert_eq!(rss_titles, json_titles);
+    // Entities decoded exactly once.
+    assert!(rss_titles.iter().any(|t| t == "Rusia & Korea Utara Sepakati Perkuat Hubungan Bilateral"));
+    assert!(rss_titles.iter().all(|t| !t.contains("&amp;")));
+    // Newest first.
+    let dates: Vec<_> = atom.entries.iter().map(|e| e.published.or(e.updated).unwrap()).collect();
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "{dates:?}");
+    // WIB is +07:00: "Kamis, 25 April 2019 17:26 WIB" style dates land at 10:26Z.
+    let tempo_dates: Vec<_> = rss
+        .entries
+        .iter()
+        .filter(|e| e.links.iter().any(|l| l.href.contains("tempo.example")))
+        .filter_map(|e| e.published)
+        .collect();
+    assert!(!tempo_dates.is_empty());
+    // Every link is absolute.
+    for e in &rss.entries {
+        for l in &e.links {
+            assert!(l.href.starts_with("https://") || l.href.starts_with("http://"), "{}", l.href);
+        }
+    }
+}
+
+#[test]
+fn same_inputs_and_now_give_byte_identical_outputs_and_keep_mtimes() {
+    let dir = default_setup();
+    let run = || {
+        feedmux()
+            .current_dir(dir.path())
+            .args(["run", "--now", NOW])
+            .assert()
+            .success();
+    };
+    run();
+    let out = dir.path().join("public");
+    let names = ["rss.xml", "atom.xml", "feed.json"];
+    let first: Vec<_> = names.iter().map(|n| std::fs::read(out.join(n)).unwrap()).collect();
+    let mtimes: Vec<_> = names
+        .iter()
+        .map(|n| std::fs::metadata(out.join(n)).unwrap().modified().unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(30));
+    run();
+    for (i, n) in names.iter().enumerate() {
+        assert_eq!(std::fs::read(out.join(n)).unwrap(), first[i], "{n} changed");
+        assert_eq!(std::fs::metadata(out.join(n)).unwrap().modified().unwrap(), mtimes[i], "{n} rewritten");
+    }
+}
+
+#[test]
+fn http_sources_are_fetched_and_broken_ones_fail_alone_with_exit_2() {
+    let rss = r#"<?xml version="1.0" encoding="windows-1252"?>
+<rss version="2.0"><channel><title>Loopback</title><link>/</link>
+<item><title>Caf&eacute; &amp; Kopi</title><link>/berita/1</link><guid>b1</guid>
+<pubDate>Kamis, 25 April 2019 17:26 WIB</pubDate><description>&lt;p&gt;Isi &lt;a href="/x"&gt;tautan&lt;/a&gt;&lt;/p&gt;</description></item>
+</channel></rss>"#;
+    let app = Router::new()
+        .route(
+            "/feed.xml",
+            get(move || async move { ([(header::CONTENT_TYPE, "application/rss+xml")], rss) }),
+        )
+        .route("/gone.xml", get(|| async { StatusCode::NOT_FOUND.into_response() }))
+        .route(
+            "/slow.xml",
+            get(|| async {
+                tokio::time::sleep(Duration::from_secs(10)).await;
+                "<rss/>"
+            }),
+        );
+    let server = Server::start(app);
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = format!(
+        r#"[output]
+dir = "out"
+base_url = "https://n.example/"
+[fetch]
+timeout = "1s"
+[[feed]]
+name = "Loop"
+url = "{ok}"
+[[feed]]
+name = "Missing"
+url = "{gone}"
+[[feed]]
+name = "Slow"
+url = "{slow}"
+[[feed]]
+name = "No file"
+url = "nowhere/feed.xml"
+"#,
+        ok = server.url("/feed.xml"),
+        gone = server.url("/gone.xml"),
+        slow = server.url("/slow.xml"),
+    );
+    std::fs::write(dir.path().join("feeds.toml"), cfg).unwrap();
+    let assert = feedmux()
+        .current_dir(dir.path())
+        .args(["run", "--now", NOW])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("\"Missing\""))
+        .stderr(predicate::str::contains("404"))
+        .stderr(predicate::str::contains("\"Slow\""))
+        .stderr(predicate::str::contains("\"No file\""));
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(stderr.contains(&server.url("/gone.xml")), "{stderr}");
+    let feed = read_feed(&dir.path().join("out/rss.xml"));
+    assert_eq!(feed.entries.len(), 1);
+    let e = &feed.entries[0];
+    // windows-1252 declared, HTML entity repaired, relative link resolved against the server.
+    assert_eq!(e.title.as_ref().unwrap().content, "Café & Kopi");
+    assert_eq!(e.links[0].href, server.url("/berita/1"));
+    assert_eq!(e.published.unwrap().to_rfc3339(), "2019-04-25T10:26:00+00:00");
+    let desc = e.summary.as_ref().unwrap().content.clone();
+    assert!(desc.contains(&server.url("/x")), "{desc}");
+}
+
+#[test]
+fn bad_config_exits_3_pointing_at_the_line_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("feeds.toml"),
+        "[output]\ndir = \"out\"\ncolour = \"red\"\n",
+    )
+    .unwrap();
+    for cmd in ["run", "check"] {
+        feedmux()
+            .current_dir(dir.path())
+            .args([cmd, "-c", "feeds.toml"])
+            .assert()
+            .code(3)
+            .stderr(predicate::str::contains("feeds.toml:3:1"))
+            .stderr(predicate::str::contains("colour"));
+    }
+    assert!(!dir.path().join("out").exists());
+    feedmux()
+        .current_dir(dir.path())
+        .args(["run", "--now", "yesterday"])
+        .assert()
+        .code(3);
+}
+
+#[test]
+fn check_accepts_the_default_config() {
+    feedmux()
+        .current_dir(repo())
+        .arg("check")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("5 feeds"));
+}
+
+#[test]
+fn parse_json_follows_the_contract_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("f.xml");
+    std::fs::write(
+        &p,
+        "junk before\n<rss version=\"0.92\"><channel><title>T &amp; U</title><item><title>A &lt;b&gt;bold&lt;/b&gt;</title>\
+         <link>http://e.example/a</link><description>x<script>alert(1)</script></description>\
+         <pubDate>Thu, 25 Apr 2019 17:26:00 WIB</pubDate><category>Rusia</category>\
+         <enclosure url=\"http://e.example/a.mp3\" type=\"audio/mpeg\" length=\"12\"/></item></channel></rss>",
+    )
+    .unwrap();
+    let out = feedmux()
+        .args(["parse", "--json"])
+        .arg(&p)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["format"], "rss0.9x");
+    assert_eq!(v["title"], "T & U");
+    let e = &v["entries"][0];
+    assert_eq!(e["title"], "A bold");
+    assert_eq!(e["link"], "http://e.example/a");
+    assert_eq!(e["published"], "2019-04-25T10:26:00Z");
+    assert_eq!(e["categories"][0], "Rusia");
+    assert_eq!(e["enclosures"][0]["length"], 12);
+    assert!(!e["summary"].as_str().unwrap().contains("script"));
+    let warnings = v["warnings"].as_array().unwrap();
+    assert!(warnings.iter().any(|w| w.as_str().unwrap().contains("before")), "{warnings:?}");
+    assert!(warnings.iter().any(|w| w.as_str().unwrap().contains("WIB")), "{warnings:?}");
+
+    std::fs::write(&p, "this is not a feed").unwrap();
+    feedmux().args(["parse", "--json"]).arg(&p).assert().code(1);
+}
