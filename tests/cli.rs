@@ -70,10 +70,10 @@ fn validate_json_feed(path: &Path) -> serde_json::Value {
         serde_json::from_slice(&std::fs::read(schema_dir.join("jsonfeed-1.1.schema.json")).unwrap()).unwrap();
     let schema10: serde_json::Value =
         serde_json::from_slice(&std::fs::read(schema_dir.join("jsonfeed-1.0.schema.json")).unwrap()).unwrap();
-    let mut opts = jsonschema::options();
-    if let Some(id) = schema10.get("$id").and_then(|v| v.as_str()) {
-        opts = opts.with_resource(id, jsonschema::Resource::from_contents(schema10.clone()));
-    }
+    // The 1.1 schema refers to the 1.0 one by this URI; serve it from the local copy.
+    let opts = jsonschema::options()
+        .should_validate_formats(true)
+        .with_resource("https://json.schemastore.org/feed-1", jsonschema::Resource::from_contents(schema10));
     let validator = opts.build(&schema).expect("the schema compiles");
     let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
     let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
