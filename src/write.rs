@@ -21,6 +21,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<WriteOutcome, Error> {
         path: path.to_path_buf(),
         source,
     };
+    let existing_perms = std::fs::metadata(path).ok().map(|m| m.permissions());
     if let Ok(existing) = std::fs::read(path)
         && existing == bytes
     {
@@ -38,9 +39,26 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<WriteOutcome, Error> {
         .tempfile_in(dir)
         .map_err(werr)?;
     tmp.write_all(bytes).map_err(werr)?;
+    // Temporary files are private (0600); outputs are for web servers and feed readers.
+    let perms = existing_perms.unwrap_or_else(default_permissions);
+    tmp.as_file().set_permissions(perms).map_err(werr)?;
     tmp.as_file().sync_all().map_err(werr)?;
     tmp.persist(path).map_err(|e| werr(e.error))?;
     Ok(WriteOutcome::Written)
+}
+
+/// Permissions for a new output file: 0644 on Unix (what a web server needs to read it).
+fn default_permissions() -> std::fs::Permissions {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::Permissions::from_mode(0o644)
+    }
+    #[cfg(not(unix))]
+    {
+        let f = tempfile::tempfile().and_then(|f| f.metadata());
+        f.map(|m| m.permissions()).expect("a temporary file has permissions")
+    }
 }
 
 #[cfg(test)]
@@ -64,5 +82,18 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
             .collect();
         assert!(leftovers.is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn new_files_are_world_readable_and_existing_modes_are_kept() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("feed.json");
+        write_atomic(&p, b"a").unwrap();
+        assert_eq!(std::fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o644);
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomic(&p, b"b").unwrap();
+        assert_eq!(std::fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o640);
     }
 }
