@@ -257,7 +257,7 @@ fn cmd_parse(feed: &str, json: bool, timezone: chrono_tz::Tz, now: Option<DateTi
     let sanitized_description = meta
         .description
         .as_ref()
-        .and_then(|d| feedmux::normalize::Sanitizer::new().html(d));
+        .map(|d| feedmux::normalize::Sanitizer::new().html(d).unwrap_or_default());
     if json {
         let out = serde_json::json!({
             "format": parsed.format,

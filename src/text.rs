@@ -97,12 +97,17 @@ fn skip_markup(s: &str) -> Option<(usize, bool)> {
 /// skipping quoted attribute values; the end of `s` if it never closes.
 fn tag_end(s: &str, from: usize) -> usize {
     let mut quote = None;
+    // A quote opens a value only right after `=` (spaces allowed): `href=a"b` is unquoted.
+    let mut after_eq = false;
     for (i, c) in s[from..].char_indices() {
         match (quote, c) {
-            (None, '"' | '\'') => quote = Some(c),
+            (None, '"' | '\'') if after_eq => quote = Some(c),
             (Some(q), _) if q == c => quote = None,
             (None, '>') => return from + i + 1,
             _ => {}
+        }
+        if quote.is_none() && !c.is_whitespace() {
+            after_eq = c == '=';
         }
     }
     s.len()
@@ -193,6 +198,8 @@ mod tests {
         assert_eq!(html_to_text("&Eacute;&NotEqualTilde;"), "É≂̸");
         assert_eq!(html_to_text("&eacute;t&#233; &#x2019;"), "été ’");
         assert_eq!(html_to_text("a <!-- hidden --> b"), "a b");
+        assert_eq!(html_to_text(r#"<a href=http://e.com/">example</a>"#), "example");
+        assert_eq!(html_to_text(r#"<a title = "x>y">z</a>"#), "z");
     }
 
     #[test]

@@ -50,7 +50,14 @@ pub fn map(root: &Element, format: FeedFormat) -> ParsedFeed {
 fn is_rss_ns(ns: Option<&str>) -> bool {
     match ns {
         None => true,
-        Some(u) => u == ns::RSS10 || u == ns::RSS090 || u.contains("backend.userland.com/rss") || u.is_empty(),
+        Some(u) => {
+            u == ns::RSS10
+                || u == ns::RSS090
+                || u.is_empty()
+                || u.contains("backend.userland.com/rss")
+                || u.contains("blogs.law.harvard.edu/tech/rss")
+                || u.contains("purl.org/rss/2.0")
+        }
     }
 }
 
@@ -126,6 +133,10 @@ fn link_from(e: &Element, href: &str) -> Option<String> {
     if href.is_empty() {
         return None;
     }
+    // An absolute URL is kept as written (the url crate would lower-case its host).
+    if url::Url::parse(href).is_ok_and(|u| !u.cannot_be_a_base()) {
+        return Some(href.to_string());
+    }
     Some(match resolve_url(e.base.as_ref(), href) {
         Some(u) => u.to_string(),
         None => href.to_string(),
@@ -144,6 +155,8 @@ fn map_rss(root: &Element, warnings: &mut Vec<String>) -> (RawFeedMeta, Vec<RawE
             let rss = is_rss_ns(c.ns.as_deref());
             match (c.ns.as_deref(), c.local.as_str()) {
                 (_, "title") if rss && meta.title.is_none() => meta.title = Some(rss_title(c)),
+                (Some(ns::DC), "title") if meta.title.is_none() => meta.title = Some(rss_title(c)),
+                (Some(ns::DC), "description") if meta.description.is_none() => meta.description = Some(rss_html(c)),
                 (_, "link") if rss && meta.link.is_none() => {
                     meta.link = text_of(c).and_then(|t| link_from(c, &t))
                 }
@@ -241,7 +254,17 @@ fn map_rss_item(item: &Element) -> RawEntry {
                     e.id = Some(id);
                 }
             }
-            (_, "description") if rss && e.summary.is_none() => e.summary = Some(rss_html(c)),
+            // The first of description/summary is the summary; a second one is the content.
+            (_, "description" | "summary") if rss && e.summary.is_none() => e.summary = Some(rss_html(c)),
+            (_, "description" | "summary" | "fullitem") if rss && e.content.is_none() => {
+                e.content = Some(rss_html(c))
+            }
+            (Some(ns::DC), "description") if e.summary.is_none() => e.summary = Some(rss_html(c)),
+            (_, "tags") if rss => {
+                for t in c.text().split(',').map(str::trim).filter(|t| !t.is_empty()) {
+                    e.categories.push(t.to_string());
+                }
+            }
             (Some(ns::CONTENT), "encoded") if e.content.is_none() => e.content = Some(rss_html(c)),
             (Some(ns::XHTML), "body") if e.content.is_none() => e.content = Some(RawText {
                 value: c.inner_markup().trim().to_string(),
@@ -253,7 +276,7 @@ fn map_rss_item(item: &Element) -> RawEntry {
             (Some(ns::DC), "date") if dc_date.is_none() => dc_date = text_of(c),
             (Some(ns::DCTERMS), "modified") if e.updated.is_none() => e.updated = text_of(c),
             (_, "author") if rss && author.is_none() => author = text_of(c),
-            (Some(ns::DC), "creator") if dc_creator.is_none() => dc_creator = text_of(c),
+            (Some(ns::DC), "creator" | "author") if dc_creator.is_none() => dc_creator = text_of(c),
             (Some(ns::ITUNES), "author") if dc_creator.is_none() => dc_creator = text_of(c),
             (_, "category") if rss => {
                 if let Some(t) = text_of(c) {
@@ -307,6 +330,12 @@ fn map_rss_item(item: &Element) -> RawEntry {
 fn atom_text(e: &Element, atom03: bool, warnings: &mut Vec<String>) -> RawText {
     let ty = e.attr("type").map(|t| t.trim().to_ascii_lowercase());
     let mode = e.attr("mode").map(|m| m.trim().to_ascii_lowercase());
+    // Atom 1.0: a MIME type that is neither text nor XML means base64 content.
+    let binary = !atom03
+        && ty
+            .as_deref()
+            .is_some_and(|t| t.contains('/') && !t.starts_with("text/") && !t.ends_with("+xml") && !t.ends_with("/xml"));
+    let base64 = mode.as_deref() == Some("base64") || binary;
     let kind = match ty.as_deref() {
         Some("html") | Some("text/html") => TextKind::Html,
         Some("xhtml") | Some("application/xhtml+xml") => TextKind::Xhtml,
@@ -318,37 +347,34 @@ fn atom_text(e: &Element, atom03: bool, warnings: &mut Vec<String>) -> RawText {
         Some(other) if other.ends_with("+xml") || other.ends_with("/xml") => TextKind::Xhtml,
         Some(_) => TextKind::Text,
     };
-    let value = match (kind, mode.as_deref()) {
-        (_, Some("base64")) => {
-            let raw: String = e.text().chars().filter(|c| !c.is_whitespace()).collect();
-            match base64::engine::general_purpose::STANDARD.decode(raw.as_bytes()) {
-                Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-                Err(_) => {
-                    warnings.push("could not decode a base64 Atom construct; kept it as text".into());
-                    e.text()
-                }
+    let value = if base64 {
+        let raw: String = e.text().chars().filter(|c| !c.is_whitespace()).collect();
+        match base64::engine::general_purpose::STANDARD.decode(raw.as_bytes()) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(_) => {
+                warnings.push("could not decode a base64 Atom construct; kept it as text".into());
+                e.text()
             }
         }
-        (TextKind::Xhtml, _) => {
-            // Atom 1.0 wraps XHTML in a <div>; its children are the content.
-            let mut els = e.elements();
-            match (els.next(), els.next()) {
-                (Some(div), None) if div.local == "div" && e.text().trim() == div.text().trim() => {
-                    div.inner_markup()
-                }
-                _ => e.inner_markup(),
-            }
+    } else if kind == TextKind::Xhtml && !atom03 {
+        // Atom 1.0 wraps XHTML in a <div>; its children are the content.
+        let mut els = e.elements();
+        match (els.next(), els.next()) {
+            (Some(div), None) if div.local == "div" && e.text().trim() == div.text().trim() => div.inner_markup(),
+            _ => e.inner_markup(),
         }
-        (_, _) if e.has_child_elements() => e.inner_markup(),
-        _ => e.text(),
+    } else if e.has_child_elements() {
+        e.inner_markup()
+    } else {
+        e.text()
     };
     RawText {
-        value: value.trim().to_string(),
-        kind: if mode.as_deref() == Some("base64") && kind == TextKind::Text && looks_like_html(&value) {
+        kind: if base64 && kind == TextKind::Text && looks_like_html(&value) {
             TextKind::Html
         } else {
             kind
         },
+        value: value.trim().to_string(),
         base: e.base.clone(),
     }
 }
@@ -371,13 +397,17 @@ fn atom_person(e: &Element) -> Option<String> {
     }
 }
 
-fn is_atom_ns(ns: Option<&str>) -> bool {
-    matches!(ns, None | Some(ns::ATOM10) | Some(ns::ATOM03))
+/// Atom elements: no namespace, either Atom namespace, or the root's own (unknown) namespace.
+fn is_atom_ns(ns: Option<&str>, root_ns: Option<&str>) -> bool {
+    matches!(ns, None | Some(ns::ATOM10) | Some(ns::ATOM03)) || ns == root_ns
 }
 
 fn atom_link(c: &Element) -> Option<RawLink> {
-    let href = c.attr("href")?;
-    let href = link_from(c, href)?;
+    // Atom 0.3 producers sometimes put the URL in the element's text.
+    let href = match c.attr("href") {
+        Some(h) => link_from(c, h)?,
+        None => link_from(c, &c.text())?,
+    };
     Some(RawLink {
         href,
         rel: Some(c.attr("rel").map(|r| r.trim().to_string()).unwrap_or_else(|| "alternate".into())),
@@ -389,11 +419,12 @@ fn atom_link(c: &Element) -> Option<RawLink> {
 
 fn map_atom(root: &Element, warnings: &mut Vec<String>) -> (RawFeedMeta, Vec<RawEntry>) {
     let atom03 = root.ns.as_deref() == Some(ns::ATOM03) || root.attr("version").is_some_and(|v| v.trim() == "0.3");
+    let root_ns = root.ns.as_deref();
     let mut meta = RawFeedMeta::default();
     let mut entries = Vec::new();
     let mut incomplete = 0usize;
     for c in root.elements() {
-        if !is_atom_ns(c.ns.as_deref()) {
+        if !is_atom_ns(c.ns.as_deref(), root_ns) {
             match (c.ns.as_deref(), c.local.as_str()) {
                 (Some(ns::DC), "language") if meta.language.is_none() => meta.language = text_of(c),
                 _ => {}
@@ -420,7 +451,7 @@ fn map_atom(root: &Element, warnings: &mut Vec<String>) -> (RawFeedMeta, Vec<Raw
                     incomplete += 1;
                     continue;
                 }
-                entries.push(map_atom_entry(c, atom03, warnings));
+                entries.push(map_atom_entry(c, atom03, root_ns, warnings));
             }
             _ => {}
         }
@@ -432,11 +463,11 @@ fn map_atom(root: &Element, warnings: &mut Vec<String>) -> (RawFeedMeta, Vec<Raw
     (meta, entries)
 }
 
-fn map_atom_entry(entry: &Element, atom03: bool, warnings: &mut Vec<String>) -> RawEntry {
+fn map_atom_entry(entry: &Element, atom03: bool, root_ns: Option<&str>, warnings: &mut Vec<String>) -> RawEntry {
     let mut e = RawEntry::default();
     let mut created = None;
     for c in entry.elements() {
-        if !is_atom_ns(c.ns.as_deref()) {
+        if !is_atom_ns(c.ns.as_deref(), root_ns) {
             match (c.ns.as_deref(), c.local.as_str()) {
                 (Some(ns::DC), "subject") => {
                     if let Some(t) = text_of(c) {
@@ -470,8 +501,9 @@ fn map_atom_entry(entry: &Element, atom03: bool, warnings: &mut Vec<String>) -> 
                     e.links.push(l);
                 }
             }
-            "published" | "issued" if e.published.is_none() => e.published = text_of(c),
-            "updated" | "modified" if e.updated.is_none() => e.updated = text_of(c),
+            // Dates: the last one wins, as in feed readers.
+            "published" | "issued" => e.published = text_of(c).or(e.published.take()),
+            "updated" | "modified" => e.updated = text_of(c).or(e.updated.take()),
             "created" if created.is_none() => created = text_of(c),
             "author" if e.author.is_none() => e.author = atom_person(c),
             "summary" if e.summary.is_none() => e.summary = Some(atom_text(c, atom03, warnings)),
