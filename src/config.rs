@@ -183,7 +183,11 @@ pub struct Config {
 
 /// The default User-Agent: `feedmux/VERSION (+URL)`.
 pub fn default_user_agent() -> String {
-    format!("feedmux/{} (+{})", env!("CARGO_PKG_VERSION"), env!("CARGO_PKG_REPOSITORY"))
+    format!(
+        "feedmux/{} (+{})",
+        env!("CARGO_PKG_VERSION"),
+        env!("CARGO_PKG_REPOSITORY")
+    )
 }
 
 /// Parses a duration like `30s`, `500ms`, `2m`, `1h`.
@@ -223,8 +227,13 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
     let tz = |s: &Spanned<String>| -> Result<Tz, Box<ConfigError>> {
         s.get_ref().trim().parse::<Tz>().map_err(|_| {
             Box::new(
-                ConfigError::new(path, text, Some(s.span()), format!("unknown time zone {:?}", s.get_ref()))
-                    .help("use an IANA zone name such as \"Asia/Jakarta\", \"Europe/Berlin\" or \"UTC\""),
+                ConfigError::new(
+                    path,
+                    text,
+                    Some(s.span()),
+                    format!("unknown time zone {:?}", s.get_ref()),
+                )
+                .help("use an IANA zone name such as \"Asia/Jakarta\", \"Europe/Berlin\" or \"UTC\""),
             )
         })
     };
@@ -243,14 +252,15 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
             let u = url::Url::parse(&v)
                 .map_err(|e| err(Some(s.span()), format!("base_url is not an absolute URL: {e}")))?;
             if u.cannot_be_a_base() {
-                return Err(err(Some(s.span()), "base_url cannot have relative paths below it".into()));
+                return Err(err(
+                    Some(s.span()),
+                    "base_url cannot have relative paths below it".into(),
+                ));
             }
             u
         }
-        None => {
-            url::Url::from_directory_path(&dir)
-                .map_err(|_| err(None, format!("output dir {} is not absolute", dir.display())))?
-        }
+        None => url::Url::from_directory_path(&dir)
+            .map_err(|_| err(None, format!("output dir {} is not absolute", dir.display())))?,
     };
     let output = OutputConfig {
         dir,
@@ -300,10 +310,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
             return Err(err(Some(feed.name.span()), "a feed needs a non-empty name".into()));
         }
         if sources.iter().any(|s: &Source| s.name == name) {
-            return Err(err(Some(feed.name.span()), format!("two feeds are named {name:?}; names must be unique")));
+            return Err(err(
+                Some(feed.name.span()),
+                format!("two feeds are named {name:?}; names must be unique"),
+            ));
         }
-        let location = resolve_location(feed.url.get_ref(), &folder)
-            .map_err(|m| err(Some(feed.url.span()), m))?;
+        let location = resolve_location(feed.url.get_ref(), &folder).map_err(|m| err(Some(feed.url.span()), m))?;
         let timezone = match &feed.timezone {
             Some(s) => tz(s)?,
             None => output.timezone,
@@ -386,7 +398,10 @@ mod tests {
         assert_eq!(c.fetch.concurrency, defaults::CONCURRENCY);
         assert_eq!(c.fetch.per_host, defaults::PER_HOST);
         assert_eq!(c.fetch.timeout, Duration::from_secs(30));
-        assert_eq!(c.sources[0].location, Location::File("/etc/feedmux/samples/a.xml".into()));
+        assert_eq!(
+            c.sources[0].location,
+            Location::File("/etc/feedmux/samples/a.xml".into())
+        );
         assert_eq!(c.output.base_url.as_str(), "file:///etc/feedmux/public/");
         assert!(c.fetch.user_agent.starts_with("feedmux/"));
     }

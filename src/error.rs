@@ -55,7 +55,9 @@ impl Error {
     pub fn stage(&self) -> Stage {
         match self {
             Error::Config(_) => Stage::Config,
-            Error::Fetch { .. } | Error::HttpStatus { .. } | Error::TooLarge { .. } | Error::Read { .. } => Stage::Fetch,
+            Error::Fetch { .. } | Error::HttpStatus { .. } | Error::TooLarge { .. } | Error::Read { .. } => {
+                Stage::Fetch
+            }
             Error::Parse { .. } => Stage::Parse,
             Error::Write { .. } => Stage::Write,
         }

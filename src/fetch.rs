@@ -24,6 +24,9 @@ pub struct RawDocument {
     pub content_type: Option<String>,
     /// The URL after redirects (for HTTP), or the file's URL.
     pub final_url: Option<url::Url>,
+    /// What relative references resolve against: the HTTP `Content-Location` (resolved
+    /// against the final URL) when the server sent one, else the final URL.
+    pub base_url: Option<url::Url>,
     pub fetched_at: DateTime<Utc>,
 }
 
@@ -74,6 +77,7 @@ impl Fetcher {
                     bytes,
                     content_type: None,
                     final_url: url::Url::from_file_path(path).ok(),
+                    base_url: url::Url::from_file_path(path).ok(),
                     fetched_at: now,
                 })
             }
@@ -101,7 +105,13 @@ impl Fetcher {
                 status: status.as_u16(),
             });
         }
-        let final_url = Some(resp.url().clone());
+        let final_url = resp.url().clone();
+        let base_url = resp
+            .headers()
+            .get(reqwest::header::CONTENT_LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|loc| final_url.join(loc.trim()).ok())
+            .unwrap_or_else(|| final_url.clone());
         let content_type = resp
             .headers()
             .get(reqwest::header::CONTENT_TYPE)
@@ -128,7 +138,8 @@ impl Fetcher {
         Ok(RawDocument {
             bytes,
             content_type,
-            final_url,
+            final_url: Some(final_url),
+            base_url: Some(base_url),
             fetched_at: now,
         })
     }
@@ -156,7 +167,13 @@ fn describe(e: &reqwest::Error) -> String {
 
 /// Fetches every source with bounded concurrency and hands each result to `then` as it arrives
 /// (in completion order); returns `then`'s results in config order.
-pub async fn fetch_all<T, F, Fut>(fetcher: &Fetcher, sources: &[Source], concurrency: usize, now: DateTime<Utc>, then: F) -> Vec<T>
+pub async fn fetch_all<T, F, Fut>(
+    fetcher: &Fetcher,
+    sources: &[Source],
+    concurrency: usize,
+    now: DateTime<Utc>,
+    then: F,
+) -> Vec<T>
 where
     F: Fn(usize, Result<RawDocument, Error>) -> Fut,
     Fut: std::future::Future<Output = T>,

@@ -87,12 +87,13 @@ pub fn read_document(
     dates: dates::DateContext,
     fill_missing_date: Option<DateTime<Utc>>,
 ) -> Result<(ParsedFeed, Vec<Entry>), Error> {
-    let mut parsed = parse::parse_bytes(&doc.bytes, doc.content_type.as_deref(), doc.final_url.as_ref()).map_err(
-        |e| Error::Parse {
-            what: source_url.to_string(),
-            message: e.0,
-        },
-    )?;
+    let mut parsed =
+        parse::parse_bytes(&doc.bytes, doc.content_type.as_deref(), doc.base_url.as_ref()).map_err(|e| {
+            Error::Parse {
+                what: source_url.to_string(),
+                message: e.0,
+            }
+        })?;
     let entries = normalize::normalize(
         &mut parsed,
         &normalize::NormalizeOptions {
@@ -116,7 +117,11 @@ pub fn source_url(s: &Source) -> String {
 /// Runs the whole pipeline once: fetch every source, merge, render and write the outputs.
 /// Per-source failures go into the report; only problems that stop every output (the output
 /// folder cannot be written) return `Err`.
-pub async fn run(cfg: &Config, now: DateTime<Utc>, progress: &(dyn Fn(Progress<'_>) + Sync)) -> Result<RunReport, Error> {
+pub async fn run(
+    cfg: &Config,
+    now: DateTime<Utc>,
+    progress: &(dyn Fn(Progress<'_>) + Sync),
+) -> Result<RunReport, Error> {
     let fetcher = fetch::Fetcher::new(&cfg.fetch)?;
     let per_source = fetch::fetch_all(&fetcher, &cfg.sources, cfg.fetch.concurrency, now, |i, fetched| {
         let source = cfg.sources[i].clone();
@@ -160,10 +165,12 @@ pub async fn run(cfg: &Config, now: DateTime<Utc>, progress: &(dyn Fn(Progress<'
             Ok((parsed, entries)) => {
                 report.fetched += 1;
                 report.items_read += entries.len();
-                report.warnings.extend(parsed.warnings.into_iter().map(|message| SourceWarning {
-                    name: source.name.clone(),
-                    message,
-                }));
+                report
+                    .warnings
+                    .extend(parsed.warnings.into_iter().map(|message| SourceWarning {
+                        name: source.name.clone(),
+                        message,
+                    }));
                 all.push(entries);
             }
             Err(e) => report.failed.push(SourceFailure {

@@ -2,7 +2,7 @@
 //! the library's.
 
 use std::io::{IsTerminal as _, Write as _};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
@@ -20,7 +20,11 @@ mod exit {
 }
 
 #[derive(Parser, Debug)]
-#[command(name = "feedmux", version, about = "Merge news feeds into one RSS 2.0, Atom 1.0 and JSON Feed")]
+#[command(
+    name = "feedmux",
+    version,
+    about = "Merge news feeds into one RSS 2.0, Atom 1.0 and JSON Feed"
+)]
 struct Cli {
     /// Print less: only errors.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
@@ -87,12 +91,7 @@ fn main() -> ExitCode {
     };
     init_logging(cli.quiet, cli.verbose);
     let code = match &cli.command {
-        Command::Run {
-            config,
-            out,
-            now,
-            json,
-        } => cmd_run(config, out.as_ref(), *now, *json, &cli),
+        Command::Run { config, out, now, json } => cmd_run(config, out.as_ref(), *now, *json, &cli),
         Command::Parse {
             feed,
             json,
@@ -128,7 +127,7 @@ fn init_logging(quiet: bool, verbose: u8) {
 }
 
 /// Loads the config, printing a pointed diagnostic on failure.
-fn load_config(path: &PathBuf) -> Result<Config, u8> {
+fn load_config(path: &Path) -> Result<Config, u8> {
     config::load(path).map_err(|e| {
         let report = miette::Report::new(*e);
         eprintln!("{report:?}");
@@ -136,7 +135,7 @@ fn load_config(path: &PathBuf) -> Result<Config, u8> {
     })
 }
 
-fn cmd_check(path: &PathBuf) -> Result<u8> {
+fn cmd_check(path: &Path) -> Result<u8> {
     let cfg = match load_config(path) {
         Ok(c) => c,
         Err(code) => return Ok(code),
@@ -151,7 +150,7 @@ fn cmd_check(path: &PathBuf) -> Result<u8> {
     Ok(exit::OK)
 }
 
-fn cmd_run(path: &PathBuf, out: Option<&PathBuf>, now: Option<DateTime<Utc>>, json: bool, cli: &Cli) -> Result<u8> {
+fn cmd_run(path: &Path, out: Option<&PathBuf>, now: Option<DateTime<Utc>>, json: bool, cli: &Cli) -> Result<u8> {
     let mut cfg = match load_config(path) {
         Ok(c) => c,
         Err(code) => return Ok(code),
@@ -189,10 +188,16 @@ fn cmd_run(path: &PathBuf, out: Option<&PathBuf>, now: Option<DateTime<Utc>>, js
         tracing::info!("{}: {}", w.name, w.message);
     }
     for f in &report.failed {
-        eprintln!("error: source {:?} ({}) failed at {}: {}", f.name, f.url, f.stage, f.message);
+        eprintln!(
+            "error: source {:?} ({}) failed at {}: {}",
+            f.name, f.url, f.stage, f.message
+        );
     }
     if json {
-        println!("{}", serde_json::to_string_pretty(&report).context("serializing the report")?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).context("serializing the report")?
+        );
     } else if !cli.quiet {
         let line = format!(
             "{} sources: {} fetched, {} failed; {} items read, {} duplicates merged, {} in the feed; {} files written, {} unchanged in {}",
@@ -212,7 +217,11 @@ fn cmd_run(path: &PathBuf, out: Option<&PathBuf>, now: Option<DateTime<Utc>>, js
             tracing::info!("{line}");
         }
     }
-    Ok(if report.failed.is_empty() { exit::OK } else { exit::SOURCE_FAILED })
+    Ok(if report.failed.is_empty() {
+        exit::OK
+    } else {
+        exit::SOURCE_FAILED
+    })
 }
 
 fn cmd_parse(feed: &str, json: bool, timezone: chrono_tz::Tz, now: Option<DateTime<Utc>>) -> Result<u8> {

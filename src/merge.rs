@@ -126,7 +126,13 @@ mod tests {
 
     #[test]
     fn order_is_newest_first_with_id_tiebreak_and_input_order_free() {
-        let mk = || vec![entry("a", "b", None, 1), entry("a", "a", None, 1), entry("a", "c", None, 2)];
+        let mk = || {
+            vec![
+                entry("a", "b", None, 1),
+                entry("a", "a", None, 1),
+                entry("a", "c", None, 2),
+            ]
+        };
         let (x, _) = merge(vec![mk()], 0);
         let mut rev = mk();
         rev.reverse();

@@ -11,12 +11,30 @@ use xxhash_rust::xxh3::xxh3_128;
 
 use crate::dates::{DateContext, parse_date};
 use crate::model::{Entry, ParsedFeed, RawEntry, RawText, SourceRef, TextKind};
-use crate::text::{collapse_ws, escape_html, html_to_text};
+use crate::text::{collapse_ws, escape_html, fix_mojibake, html_to_text};
 
 /// Query parameters that only track clicks; dropped from canonical links.
 const TRACKING_PARAMS: &[&str] = &[
-    "fbclid", "gclid", "dclid", "gclsrc", "msclkid", "mc_cid", "mc_eid", "yclid", "igshid", "_hsenc", "_hsmi",
-    "mkt_tok", "ref_src", "ocid", "cmpid", "wt.mc_id", "_ga", "spm", "at_medium", "at_campaign",
+    "fbclid",
+    "gclid",
+    "dclid",
+    "gclsrc",
+    "msclkid",
+    "mc_cid",
+    "mc_eid",
+    "yclid",
+    "igshid",
+    "_hsenc",
+    "_hsmi",
+    "mkt_tok",
+    "ref_src",
+    "ocid",
+    "cmpid",
+    "wt.mc_id",
+    "_ga",
+    "spm",
+    "at_medium",
+    "at_campaign",
 ];
 
 /// The canonical form of a link, used to recognise one story under several URLs: lower-case
@@ -100,9 +118,35 @@ impl Sanitizer {
             None => {
                 let mut b = ammonia::Builder::default();
                 b.link_rel(None)
-                    .add_tags(["font", "center", "big", "tt", "strike", "figure", "figcaption", "video", "audio", "source", "picture", "section", "article", "aside", "header", "footer", "nav", "time", "mark", "wbr"])
+                    .add_tags([
+                        "font",
+                        "center",
+                        "big",
+                        "tt",
+                        "strike",
+                        "figure",
+                        "figcaption",
+                        "video",
+                        "audio",
+                        "source",
+                        "picture",
+                        "section",
+                        "article",
+                        "aside",
+                        "header",
+                        "footer",
+                        "nav",
+                        "time",
+                        "mark",
+                        "wbr",
+                    ])
                     .add_generic_attributes(["align", "dir", "id", "class", "valign", "width", "height"])
-                    .add_tag_attributes("img", ["alt", "title", "src", "srcset", "border", "hspace", "vspace", "longdesc"])
+                    .add_tag_attributes(
+                        "img",
+                        [
+                            "alt", "title", "src", "srcset", "border", "hspace", "vspace", "longdesc",
+                        ],
+                    )
                     .add_tag_attributes("video", ["src", "poster", "controls", "width", "height"])
                     .add_tag_attributes("audio", ["src", "controls"])
                     .add_tag_attributes("source", ["src", "type"])
@@ -128,11 +172,14 @@ impl Sanitizer {
 
     /// Sanitized HTML for a text construct (plain text is escaped, markup is cleaned).
     pub fn html(&mut self, t: &RawText) -> Option<String> {
+        let mut v = fix_mojibake(&t.value);
+        if v.contains("<![CDATA[") {
+            // HTML has no CDATA sections: show the marker as text, as feed readers do.
+            v = std::borrow::Cow::Owned(v.replace("<![CDATA[", "&lt;![CDATA["));
+        }
         let out = match t.kind {
-            TextKind::Text => escape_html(t.value.trim()),
-            TextKind::Html | TextKind::Xhtml => {
-                self.builder(t.base.as_ref()).clean(&t.value).to_string().trim().to_string()
-            }
+            TextKind::Text => escape_html(v.trim()),
+            TextKind::Html | TextKind::Xhtml => self.builder(t.base.as_ref()).clean(&v).to_string().trim().to_string(),
         };
         (!out.is_empty()).then_some(out)
     }
@@ -140,9 +187,10 @@ impl Sanitizer {
 
 /// Plain text of a text construct: markup stripped once, entities decoded once.
 pub fn plain(t: &RawText) -> String {
+    let v = fix_mojibake(&t.value);
     match t.kind {
-        TextKind::Text => collapse_ws(&t.value),
-        TextKind::Html | TextKind::Xhtml => html_to_text(&t.value),
+        TextKind::Text => collapse_ws(&v),
+        TextKind::Html | TextKind::Xhtml => html_to_text(&v),
     }
 }
 
@@ -216,7 +264,10 @@ fn normalize_entry(
         && updated.is_none()
         && let Some(now) = opts.fill_missing_date
     {
-        warnings.push(format!("{label:.60}: no date; dated it at the run time {}", now.to_rfc3339()));
+        warnings.push(format!(
+            "{label:.60}: no date; dated it at the run time {}",
+            now.to_rfc3339()
+        ));
         published = Some(now);
     }
     if title.is_empty() {
@@ -253,7 +304,7 @@ fn normalize_entry(
         canonical_link: canonical,
         published,
         updated,
-        author: raw.author.as_deref().map(|a| html_to_text(a)).filter(|a| !a.is_empty()),
+        author: raw.author.as_deref().map(html_to_text).filter(|a| !a.is_empty()),
         summary,
         content,
         categories,

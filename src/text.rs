@@ -66,12 +66,17 @@ pub fn html_to_text(html: &str) -> String {
 /// words, or `None` when the `<` is literal text.
 fn skip_markup(s: &str) -> Option<(usize, bool)> {
     if let Some(body) = s.strip_prefix("<!--") {
-        let end = body.find("-->").map_or(s.len(), |i| 4 + i + 3);
+        // A comment ends at `-->`; a malformed one at the next `>` (as SGML parsers do).
+        let end = body
+            .find("-->")
+            .map(|i| 4 + i + 3)
+            .or_else(|| body.find('>').map(|i| 4 + i + 1))
+            .unwrap_or(s.len());
         return Some((end, false));
     }
     if s.starts_with("<!") || s.starts_with("<?") {
-        let end = s.find('>').map_or(s.len(), |i| i + 1);
-        return Some((end, false));
+        // A declaration that never closes is literal text.
+        return s.find('>').map(|i| (i + 1, false));
     }
     let (closing, name_start) = if s.starts_with("</") { (true, 2) } else { (false, 1) };
     let name_len = s[name_start..]
@@ -185,6 +190,99 @@ fn named_entity(name: &str) -> Option<&'static str> {
         _ => crate::repair::html5_entity(name),
     }
 }
+/// Windows-1252's characters for bytes 0x80..=0x9F (None where it defines none).
+const CP1252_HIGH: [Option<char>; 32] = [
+    Some('€'),
+    None,
+    Some('‚'),
+    Some('ƒ'),
+    Some('„'),
+    Some('…'),
+    Some('†'),
+    Some('‡'),
+    Some('ˆ'),
+    Some('‰'),
+    Some('Š'),
+    Some('‹'),
+    Some('Œ'),
+    None,
+    Some('Ž'),
+    None,
+    None,
+    Some('‘'),
+    Some('’'),
+    Some('“'),
+    Some('”'),
+    Some('•'),
+    Some('–'),
+    Some('—'),
+    Some('˜'),
+    Some('™'),
+    Some('š'),
+    Some('›'),
+    Some('œ'),
+    None,
+    Some('ž'),
+    Some('Ÿ'),
+];
+
+/// The byte a character had if the text was decoded as windows-1252 (or Latin-1).
+fn cp1252_byte(c: char) -> Option<u8> {
+    let u = u32::from(c);
+    if (0x80..=0xFF).contains(&u) {
+        return u8::try_from(u).ok();
+    }
+    CP1252_HIGH
+        .iter()
+        .position(|x| *x == Some(c))
+        .and_then(|i| u8::try_from(0x80 + i).ok())
+}
+
+/// Repairs the two commonest encoding accidents in a field: UTF-8 read as windows-1252
+/// ("donâ€™t" → "don’t"), and C1 control characters that stand for windows-1252 punctuation
+/// (U+0092 → ’). Borrows when there is nothing to repair.
+pub fn fix_mojibake(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.is_ascii() || !s.chars().any(|c| cp1252_byte(c).is_some()) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut run: Vec<u8> = Vec::new();
+    let mut run_text = String::new();
+    let flush = |run: &mut Vec<u8>, run_text: &mut String, out: &mut String| {
+        match std::str::from_utf8(run) {
+            Ok(fixed) if run.len() >= 2 && fixed.chars().count() < run_text.chars().count() => out.push_str(fixed),
+            _ => out.extend(run_text.chars().map(|c| {
+                let u = u32::from(c);
+                if (0x80..=0x9F).contains(&u) {
+                    CP1252_HIGH[(u - 0x80) as usize].unwrap_or(c)
+                } else {
+                    c
+                }
+            })),
+        }
+        run.clear();
+        run_text.clear();
+    };
+    for c in s.chars() {
+        match cp1252_byte(c) {
+            Some(b) => {
+                run.push(b);
+                run_text.push(c);
+            }
+            None => {
+                flush(&mut run, &mut run_text, &mut out);
+                out.push(c);
+            }
+        }
+    }
+    flush(&mut run, &mut run_text, &mut out);
+    if out == s {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,10 +298,54 @@ mod tests {
         assert_eq!(html_to_text("a <!-- hidden --> b"), "a b");
         assert_eq!(html_to_text(r#"<a href=http://e.com/">example</a>"#), "example");
         assert_eq!(html_to_text(r#"<a title = "x>y">z</a>"#), "z");
+        assert_eq!(html_to_text("<!DOCTYPE ~"), "<!DOCTYPE ~");
+        assert_eq!(html_to_text("sa<!-- -- x >fe<script>alert(1);</script>"), "safe");
+    }
+
+    #[test]
+    fn mojibake_is_repaired_and_real_text_kept() {
+        assert_eq!(fix_mojibake("donâ€™t"), "don’t");
+        assert_eq!(fix_mojibake("â€¦"), "…");
+        assert_eq!(fix_mojibake("don\u{92}t"), "don’t");
+        assert_eq!(fix_mojibake("Café été naïve Ü"), "Café été naïve Ü");
+        assert_eq!(fix_mojibake("Ã©tÃ©"), "été");
+        assert!(matches!(fix_mojibake("plain ascii"), std::borrow::Cow::Borrowed(_)));
+        assert!(matches!(
+            fix_mojibake("Jakarta – Moskow"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]
     fn unknown_entities_stay() {
         assert_eq!(html_to_text("AT&T &bogus; &#xZZ;"), "AT&T &bogus; &#xZZ;");
+    }
+
+    #[test]
+    fn html_to_text_drops_tags_and_decodes_entities() {
+        assert_eq!(
+            html_to_text("<p>Cat &amp; mouse,<br/>again&hellip;</p><p>Next &lt;one&gt;</p>"),
+            "Cat & mouse, again… Next <one>"
+        );
+        assert_eq!(html_to_text("foo<b>bar</b> <i>baz</i>"), "foobar baz");
+        assert_eq!(html_to_text("<a href=\"x?a=1&amp;b=>2\" title='>'>link</a>"), "link");
+        assert_eq!(html_to_text("&#233;t&#xE9; &#x1F600; &#0;"), "été 😀 \u{fffd}");
+        assert_eq!(html_to_text("&nbsp;a\u{a0}&nbsp;\n\t b  "), "a b");
+    }
+
+    #[test]
+    fn html_to_text_keeps_stray_markup_characters() {
+        assert_eq!(html_to_text("1 < 2 & 3 > 2"), "1 < 2 & 3 > 2");
+        assert_eq!(html_to_text("AT&T &unknown; &;"), "AT&T &unknown; &;");
+        assert_eq!(html_to_text("a <3 b"), "a <3 b");
+    }
+
+    #[test]
+    fn html_to_text_drops_comments_scripts_and_styles() {
+        assert_eq!(
+            html_to_text("a<!-- <p>hidden</p> -->b<script>x < 1 && y()</script>c<STYLE>p{}</style>d"),
+            "ab c d"
+        );
+        assert_eq!(html_to_text("x<!-- never closed"), "x");
     }
 }

@@ -71,9 +71,10 @@ fn validate_json_feed(path: &Path) -> serde_json::Value {
     let schema10: serde_json::Value =
         serde_json::from_slice(&std::fs::read(schema_dir.join("jsonfeed-1.0.schema.json")).unwrap()).unwrap();
     // The 1.1 schema refers to the 1.0 one by this URI; serve it from the local copy.
-    let opts = jsonschema::options()
-        .should_validate_formats(true)
-        .with_resource("https://json.schemastore.org/feed-1", jsonschema::Resource::from_contents(schema10));
+    let opts = jsonschema::options().should_validate_formats(true).with_resource(
+        "https://json.schemastore.org/feed-1",
+        jsonschema::Resource::from_contents(schema10),
+    );
     let validator = opts.build(&schema).expect("the schema compiles");
     let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
     let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
@@ -99,16 +100,32 @@ fn default_run_writes_three_valid_feeds_that_agree() {
     assert_eq!(atom.entries.len(), 40);
     assert_eq!(items.len(), 40);
     // The same stories in the same order in all three.
-    let rss_titles: Vec<String> = rss.entries.iter().map(|e| e.title.as_ref().unwrap().content.clone()).collect();
-    let atom_titles: Vec<String> = atom.entries.iter().map(|e| e.title.as_ref().unwrap().content.clone()).collect();
+    let rss_titles: Vec<String> = rss
+        .entries
+        .iter()
+        .map(|e| e.title.as_ref().unwrap().content.clone())
+        .collect();
+    let atom_titles: Vec<String> = atom
+        .entries
+        .iter()
+        .map(|e| e.title.as_ref().unwrap().content.clone())
+        .collect();
     let json_titles: Vec<String> = items.iter().map(|i| i["title"].as_str().unwrap().to_string()).collect();
     assert_eq!(rss_titles, atom_titles);
     assert_eq!(rss_titles, json_titles);
     // Entities decoded exactly once.
-    assert!(rss_titles.iter().any(|t| t == "Rusia & Korea Utara Sepakati Perkuat Hubungan Bilateral"));
+    assert!(
+        rss_titles
+            .iter()
+            .any(|t| t == "Rusia & Korea Utara Sepakati Perkuat Hubungan Bilateral")
+    );
     assert!(rss_titles.iter().all(|t| !t.contains("&amp;")));
     // Newest first.
-    let dates: Vec<_> = atom.entries.iter().map(|e| e.published.or(e.updated).unwrap()).collect();
+    let dates: Vec<_> = atom
+        .entries
+        .iter()
+        .map(|e| e.published.or(e.updated).unwrap())
+        .collect();
     assert!(dates.windows(2).all(|w| w[0] >= w[1]), "{dates:?}");
     // WIB is +07:00: "Kamis, 25 April 2019 17:26 WIB" style dates land at 10:26Z.
     let tempo_dates: Vec<_> = rss
@@ -121,7 +138,11 @@ fn default_run_writes_three_valid_feeds_that_agree() {
     // Every link is absolute.
     for e in &rss.entries {
         for l in &e.links {
-            assert!(l.href.starts_with("https://") || l.href.starts_with("http://"), "{}", l.href);
+            assert!(
+                l.href.starts_with("https://") || l.href.starts_with("http://"),
+                "{}",
+                l.href
+            );
         }
     }
 }
@@ -148,7 +169,11 @@ fn same_inputs_and_now_give_byte_identical_outputs_and_keep_mtimes() {
     run();
     for (i, n) in names.iter().enumerate() {
         assert_eq!(std::fs::read(out.join(n)).unwrap(), first[i], "{n} changed");
-        assert_eq!(std::fs::metadata(out.join(n)).unwrap().modified().unwrap(), mtimes[i], "{n} rewritten");
+        assert_eq!(
+            std::fs::metadata(out.join(n)).unwrap().modified().unwrap(),
+            mtimes[i],
+            "{n} rewritten"
+        );
     }
 }
 
@@ -286,8 +311,14 @@ fn parse_json_follows_the_contract_schema() {
     assert_eq!(e["enclosures"][0]["length"], 12);
     assert!(!e["summary"].as_str().unwrap().contains("script"));
     let warnings = v["warnings"].as_array().unwrap();
-    assert!(warnings.iter().any(|w| w.as_str().unwrap().contains("before")), "{warnings:?}");
-    assert!(warnings.iter().any(|w| w.as_str().unwrap().contains("WIB")), "{warnings:?}");
+    assert!(
+        warnings.iter().any(|w| w.as_str().unwrap().contains("before")),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings.iter().any(|w| w.as_str().unwrap().contains("WIB")),
+        "{warnings:?}"
+    );
 
     std::fs::write(&p, "this is not a feed").unwrap();
     feedmux().args(["parse", "--json"]).arg(&p).assert().code(1);

@@ -147,7 +147,8 @@ fn map_rss(root: &Element, warnings: &mut Vec<String>) -> (RawFeedMeta, Vec<RawE
     let channel = if root.local == "channel" {
         Some(root)
     } else {
-        root.elements().find(|e| e.local == "channel" && is_rss_ns(e.ns.as_deref()))
+        root.elements()
+            .find(|e| e.local == "channel" && is_rss_ns(e.ns.as_deref()))
     };
     let mut meta = RawFeedMeta::default();
     if let Some(ch) = channel {
@@ -157,15 +158,17 @@ fn map_rss(root: &Element, warnings: &mut Vec<String>) -> (RawFeedMeta, Vec<RawE
                 (_, "title") if rss && meta.title.is_none() => meta.title = Some(rss_title(c)),
                 (Some(ns::DC), "title") if meta.title.is_none() => meta.title = Some(rss_title(c)),
                 (Some(ns::DC), "description") if meta.description.is_none() => meta.description = Some(rss_html(c)),
-                (_, "link") if rss && meta.link.is_none() => {
-                    meta.link = text_of(c).and_then(|t| link_from(c, &t))
-                }
+                (_, "link") if rss && meta.link.is_none() => meta.link = text_of(c).and_then(|t| link_from(c, &t)),
                 (_, "description") if rss && meta.description.is_none() => meta.description = Some(rss_html(c)),
                 (_, "language") if rss => meta.language = meta.language.take().or_else(|| text_of(c)),
                 (Some(ns::DC), "language") => meta.language = meta.language.take().or_else(|| text_of(c)),
                 (_, "lastBuildDate") if rss => meta.updated = text_of(c),
                 (Some(ns::DC), "date") if meta.updated.is_none() => meta.updated = text_of(c),
                 (_, "managingEditor") if rss => meta.author = text_of(c),
+                (Some(ns::ITUNES), "subtitle" | "summary") if meta.description.is_none() => {
+                    meta.description = Some(rss_title(c))
+                }
+                (Some(ns::ITUNES), "author") if meta.author.is_none() => meta.author = text_of(c),
                 (Some(ns::DC), "creator") if meta.author.is_none() => meta.author = text_of(c),
                 (Some(ns::ATOM10), "link") if meta.link.is_none() => {
                     let rel = c.attr("rel").unwrap_or("alternate");
@@ -188,7 +191,10 @@ fn map_rss(root: &Element, warnings: &mut Vec<String>) -> (RawFeedMeta, Vec<RawE
         containers.push(root);
     }
     for container in containers {
-        for item in container.elements().filter(|e| e.local == "item" && is_rss_ns(e.ns.as_deref())) {
+        for item in container
+            .elements()
+            .filter(|e| e.local == "item" && is_rss_ns(e.ns.as_deref()))
+        {
             if !item.complete {
                 incomplete += 1;
                 continue;
@@ -197,7 +203,9 @@ fn map_rss(root: &Element, warnings: &mut Vec<String>) -> (RawFeedMeta, Vec<RawE
         }
     }
     if incomplete > 0 {
-        warnings.push(format!("dropped {incomplete} incomplete item(s) at the end of a truncated document"));
+        warnings.push(format!(
+            "dropped {incomplete} incomplete item(s) at the end of a truncated document"
+        ));
     }
     (meta, entries)
 }
@@ -244,9 +252,7 @@ fn map_rss_item(item: &Element) -> RawEntry {
             (_, "guid") if rss => {
                 let id = c.text().trim().to_string();
                 if !id.is_empty() {
-                    let permalink = c
-                        .attr("isPermaLink")
-                        .map(|v| !v.trim().eq_ignore_ascii_case("false"));
+                    let permalink = c.attr("isPermaLink").map(|v| !v.trim().eq_ignore_ascii_case("false"));
                     e.guid_is_permalink = permalink;
                     if permalink != Some(false) {
                         guid_link = link_from(c, &id);
@@ -256,9 +262,7 @@ fn map_rss_item(item: &Element) -> RawEntry {
             }
             // The first of description/summary is the summary; a second one is the content.
             (_, "description" | "summary") if rss && e.summary.is_none() => e.summary = Some(rss_html(c)),
-            (_, "description" | "summary" | "fullitem") if rss && e.content.is_none() => {
-                e.content = Some(rss_html(c))
-            }
+            (_, "description" | "summary" | "fullitem") if rss && e.content.is_none() => e.content = Some(rss_html(c)),
             (Some(ns::DC), "description") if e.summary.is_none() => e.summary = Some(rss_html(c)),
             (_, "tags") if rss => {
                 for t in c.text().split(',').map(str::trim).filter(|t| !t.is_empty()) {
@@ -266,11 +270,13 @@ fn map_rss_item(item: &Element) -> RawEntry {
                 }
             }
             (Some(ns::CONTENT), "encoded") if e.content.is_none() => e.content = Some(rss_html(c)),
-            (Some(ns::XHTML), "body") if e.content.is_none() => e.content = Some(RawText {
-                value: c.inner_markup().trim().to_string(),
-                kind: TextKind::Xhtml,
-                base: c.base.clone(),
-            }),
+            (Some(ns::XHTML), "body") | (None, "body") if e.content.is_none() => {
+                e.content = Some(RawText {
+                    value: c.inner_markup().trim().to_string(),
+                    kind: TextKind::Xhtml,
+                    base: c.base.clone(),
+                })
+            }
             (_, "pubDate") if rss && e.published.is_none() => e.published = text_of(c),
             (Some(ns::DCTERMS), "issued") if e.published.is_none() => e.published = text_of(c),
             (Some(ns::DC), "date") if dc_date.is_none() => dc_date = text_of(c),
@@ -278,6 +284,14 @@ fn map_rss_item(item: &Element) -> RawEntry {
             (_, "author") if rss && author.is_none() => author = text_of(c),
             (Some(ns::DC), "creator" | "author") if dc_creator.is_none() => dc_creator = text_of(c),
             (Some(ns::ITUNES), "author") if dc_creator.is_none() => dc_creator = text_of(c),
+            (Some(ns::ITUNES), "summary" | "subtitle") if e.summary.is_none() => e.summary = Some(rss_title(c)),
+            (Some(ns::ITUNES), "category") => itunes_categories(c, &mut e.categories),
+            (Some(ns::MEDIA), "category") => {
+                if let Some(t) = text_of(c) {
+                    e.categories.push(t);
+                }
+            }
+            (Some(ns::MEDIA), "title") if e.title.is_none() => e.title = Some(rss_title(c)),
             (_, "category") if rss => {
                 if let Some(t) = text_of(c) {
                     e.categories.push(t);
@@ -326,15 +340,25 @@ fn map_rss_item(item: &Element) -> RawEntry {
     e
 }
 
+/// `<itunes:category text="…">`, nested ones included, in document order.
+fn itunes_categories(c: &Element, out: &mut Vec<String>) {
+    if let Some(t) = c.attr("text").map(str::trim).filter(|t| !t.is_empty()) {
+        out.push(t.to_string());
+    }
+    for sub in c.elements().filter(|s| s.is(Some(ns::ITUNES), "category")) {
+        itunes_categories(sub, out);
+    }
+}
+
 /// An Atom text construct (title, subtitle, summary, rights) or content element.
 fn atom_text(e: &Element, atom03: bool, warnings: &mut Vec<String>) -> RawText {
     let ty = e.attr("type").map(|t| t.trim().to_ascii_lowercase());
     let mode = e.attr("mode").map(|m| m.trim().to_ascii_lowercase());
     // Atom 1.0: a MIME type that is neither text nor XML means base64 content.
     let binary = !atom03
-        && ty
-            .as_deref()
-            .is_some_and(|t| t.contains('/') && !t.starts_with("text/") && !t.ends_with("+xml") && !t.ends_with("/xml"));
+        && ty.as_deref().is_some_and(|t| {
+            t.contains('/') && !t.starts_with("text/") && !t.ends_with("+xml") && !t.ends_with("/xml")
+        });
     let base64 = mode.as_deref() == Some("base64") || binary;
     let kind = match ty.as_deref() {
         Some("html") | Some("text/html") => TextKind::Html,
@@ -410,7 +434,11 @@ fn atom_link(c: &Element) -> Option<RawLink> {
     };
     Some(RawLink {
         href,
-        rel: Some(c.attr("rel").map(|r| r.trim().to_string()).unwrap_or_else(|| "alternate".into())),
+        rel: Some(
+            c.attr("rel")
+                .map(|r| r.trim().to_string())
+                .unwrap_or_else(|| "alternate".into()),
+        ),
         mime: c.attr("type").map(|t| t.trim().to_string()),
         title: c.attr("title").map(str::to_string),
         length: c.attr("length").and_then(|l| l.trim().parse().ok()),
@@ -458,7 +486,9 @@ fn map_atom(root: &Element, warnings: &mut Vec<String>) -> (RawFeedMeta, Vec<Raw
     }
     meta.language = meta.language.or_else(|| root.lang.clone());
     if incomplete > 0 {
-        warnings.push(format!("dropped {incomplete} incomplete entry(ies) at the end of a truncated document"));
+        warnings.push(format!(
+            "dropped {incomplete} incomplete entry(ies) at the end of a truncated document"
+        ));
     }
     (meta, entries)
 }
@@ -481,7 +511,16 @@ fn map_atom_entry(entry: &Element, atom03: bool, root_ns: Option<&str>, warnings
             continue;
         }
         match c.local.as_str() {
-            "id" if e.id.is_none() => e.id = text_of(c),
+            // A relative id is a URI reference: resolve it like a link.
+            "id" if e.id.is_none() => {
+                e.id = text_of(c).map(|id| {
+                    if url::Url::parse(&id).is_err() && id.starts_with('/') {
+                        link_from(c, &id).unwrap_or(id)
+                    } else {
+                        id
+                    }
+                })
+            }
             "title" if e.title.is_none() => {
                 let mut t = atom_text(c, atom03, warnings);
                 if t.kind == TextKind::Text && atom03 && looks_like_html(&t.value) {
@@ -554,7 +593,9 @@ mod tests {
             ("0.91", FeedFormat::Rss09x),
             ("0.94", FeedFormat::Rss09x),
         ] {
-            let p = parse(&format!("<rss version=\"{v}\"><channel><item><title>x</title></item></channel></rss>"));
+            let p = parse(&format!(
+                "<rss version=\"{v}\"><channel><item><title>x</title></item></channel></rss>"
+            ));
             assert_eq!(p.format, f, "version {v}");
             assert_eq!(p.entries.len(), 1);
         }

@@ -15,7 +15,9 @@ pub fn parse(text: &str, doc_url: Option<&url::Url>) -> Result<ParsedFeed, Strin
     } else if version.contains("jsonfeed.org/version/1") {
         FeedFormat::JsonFeed10
     } else if obj.contains_key("items") {
-        warnings.push(format!("JSON without a JSON Feed version ({version:?}); read as JSON Feed 1.1"));
+        warnings.push(format!(
+            "JSON without a JSON Feed version ({version:?}); read as JSON Feed 1.1"
+        ));
         FeedFormat::JsonFeed11
     } else {
         return Err("JSON document is not a JSON Feed (no version, no items)".into());
@@ -51,7 +53,12 @@ pub fn parse(text: &str, doc_url: Option<&url::Url>) -> Result<ParsedFeed, Strin
             warnings.push("skipped a JSON Feed item that is not an object".into());
             continue;
         };
-        let s = |k: &str| it.get(k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
+        let s = |k: &str| {
+            it.get(k)
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+        };
         let t = |k: &str, kind| {
             s(k).map(|v| RawText {
                 value: v.to_string(),
@@ -122,7 +129,13 @@ pub fn parse(text: &str, doc_url: Option<&url::Url>) -> Result<ParsedFeed, Strin
 
 /// `authors[0].name` (1.1) or `author.name` (1.0).
 fn author_of(obj: &serde_json::Map<String, Value>) -> Option<String> {
-    let name = |a: &Value| a.get("name").and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let name = |a: &Value| {
+        a.get("name")
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
     obj.get("authors")
         .and_then(Value::as_array)
         .and_then(|a| a.iter().find_map(name))

@@ -51,14 +51,10 @@ fn parse_inner(
     let mut parsed = match repaired.kind {
         DocKind::Json => json::parse(&repaired.text, doc_url).map_err(ParseFailure)?,
         DocKind::Xml => {
-            let doc = xml::build(&repaired.text, doc_url)
-                .ok_or_else(|| ParseFailure("no XML root element found".into()))?;
-            let format = formats::detect(&doc.root).ok_or_else(|| {
-                ParseFailure(format!(
-                    "root element <{}> is not RSS, RDF or Atom",
-                    doc.root.qname
-                ))
-            })?;
+            let doc =
+                xml::build(&repaired.text, doc_url).ok_or_else(|| ParseFailure("no XML root element found".into()))?;
+            let format = formats::detect(&doc.root)
+                .ok_or_else(|| ParseFailure(format!("root element <{}> is not RSS, RDF or Atom", doc.root.qname)))?;
             let mut p = formats::map(&doc.root, format);
             let mut w = doc.warnings;
             w.append(&mut p.warnings);

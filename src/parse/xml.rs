@@ -23,6 +23,18 @@ pub mod ns {
     pub const XHTML: &str = "http://www.w3.org/1999/xhtml";
     pub const XML: &str = "http://www.w3.org/XML/1998/namespace";
     pub const ITUNES: &str = "http://www.itunes.com/dtds/podcast-1.0.dtd";
+    pub const MEDIA: &str = "http://search.yahoo.com/mrss/";
+
+    /// One spelling for namespaces that producers write several ways.
+    pub fn canonical(uri: &str) -> &str {
+        if uri.eq_ignore_ascii_case(ITUNES) {
+            ITUNES
+        } else if uri == "http://search.yahoo.com/mrss" {
+            MEDIA
+        } else {
+            uri
+        }
+    }
 }
 
 /// An attribute with its resolved namespace.
@@ -37,7 +49,7 @@ pub struct Attr {
 /// A child of an element.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Node {
-    Element(Element),
+    Element(Box<Element>),
     Text(String),
 }
 
@@ -70,7 +82,7 @@ impl Element {
     /// Child elements.
     pub fn elements(&self) -> impl Iterator<Item = &Element> {
         self.children.iter().filter_map(|c| match c {
-            Node::Element(e) => Some(e),
+            Node::Element(e) => Some(&**e),
             Node::Text(_) => None,
         })
     }
@@ -326,7 +338,7 @@ fn push_text(el: &mut Element, s: &str) {
 
 fn close_into(el: Element, stack: &mut [Open], root: &mut Option<Element>) {
     match stack.last_mut() {
-        Some(parent) => parent.el.children.push(Node::Element(el)),
+        Some(parent) => parent.el.children.push(Node::Element(Box::new(el))),
         None => {
             if root.is_none() {
                 *root = Some(el);
@@ -379,7 +391,8 @@ fn open_element(
         Some("xml") => Some(ns::XML.to_string()),
         Some(p) => scope.get(p).cloned().or_else(|| well_known_prefix(p)),
         None => scope.get("").cloned().filter(|u| !u.is_empty()),
-    };
+    }
+    .map(|u| ns::canonical(&u).to_string());
     let attrs: Vec<Attr> = raw_attrs
         .into_iter()
         .map(|(k, v)| {
@@ -437,6 +450,7 @@ fn well_known_prefix(p: &str) -> Option<String> {
         "rdf" => ns::RDF,
         "xhtml" => ns::XHTML,
         "itunes" => ns::ITUNES,
+        "media" => ns::MEDIA,
         _ => return None,
     };
     Some(uri.to_string())
@@ -471,9 +485,7 @@ fn parse_dtd_entities(doctype: &str, out: &mut HashMap<String, String>) {
         if trimmed.starts_with('%') {
             continue;
         }
-        let name_end = trimmed
-            .find(|c: char| c.is_whitespace())
-            .unwrap_or(trimmed.len());
+        let name_end = trimmed.find(|c: char| c.is_whitespace()).unwrap_or(trimmed.len());
         let name = &trimmed[..name_end];
         let after = trimmed[name_end..].trim_start();
         let Some(q) = after.chars().next().filter(|c| *c == '"' || *c == '\'') else {
@@ -512,9 +524,8 @@ mod tests {
 
     #[test]
     fn html_entities_and_dtd_entities_are_decoded() {
-        let r = root(
-            r#"<!DOCTYPE rss [<!ENTITY who "Tom">]><rss><title>&who; &eacute;t&eacute; &#8217;</title></rss>"#,
-        );
+        let r =
+            root(r#"<!DOCTYPE rss [<!ENTITY who "Tom">]><rss><title>&who; &eacute;t&eacute; &#8217;</title></rss>"#);
         assert_eq!(r.elements().next().unwrap().text(), "Tom été ’");
     }
 

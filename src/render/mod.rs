@@ -257,34 +257,6 @@ mod tests {
     }
 
     #[test]
-    fn html_to_text_drops_tags_and_decodes_entities() {
-        assert_eq!(
-            html_to_text("<p>Cat &amp; mouse,<br/>again&hellip;</p><p>Next &lt;one&gt;</p>"),
-            "Cat & mouse, again… Next <one>"
-        );
-        assert_eq!(html_to_text("foo<b>bar</b> <i>baz</i>"), "foobar baz");
-        assert_eq!(html_to_text("<a href=\"x?a=1&amp;b=>2\" title='>'>link</a>"), "link");
-        assert_eq!(html_to_text("&#233;t&#xE9; &#x1F600; &#0;"), "été 😀 \u{fffd}");
-        assert_eq!(html_to_text("&nbsp;a\u{a0}&nbsp;\n\t b  "), "a b");
-    }
-
-    #[test]
-    fn html_to_text_keeps_stray_markup_characters() {
-        assert_eq!(html_to_text("1 < 2 & 3 > 2"), "1 < 2 & 3 > 2");
-        assert_eq!(html_to_text("AT&T &unknown; &;"), "AT&T &unknown; &;");
-        assert_eq!(html_to_text("a <3 b"), "a <3 b");
-    }
-
-    #[test]
-    fn html_to_text_drops_comments_scripts_and_styles() {
-        assert_eq!(
-            html_to_text("a<!-- <p>hidden</p> -->b<script>x < 1 && y()</script>c<STYLE>p{}</style>d"),
-            "ab c d"
-        );
-        assert_eq!(html_to_text("x<!-- never closed"), "x");
-    }
-
-    #[test]
     fn feed_url_joins_inside_the_folder() {
         let topic: url::Url = "https://news.example.org/feeds/topics/russia/".parse().unwrap();
         assert_eq!(
