@@ -439,3 +439,60 @@ mod tests {
         assert_eq!(parse_duration("soon"), None);
     }
 }
+
+#[cfg(test)]
+mod doc_tests {
+    use super::defaults;
+
+    const README: &str = include_str!("../README.md");
+    const EXAMPLE: &str = include_str!("../feeds.toml");
+
+    /// The README's config table states each default exactly as the code has it.
+    #[test]
+    fn readme_defaults_match_the_code() {
+        let row = |key: &str| -> String {
+            README
+                .lines()
+                .find(|l| l.starts_with(&format!("| `{key}`")))
+                .unwrap_or_else(|| panic!("README has no row for {key}"))
+                .to_string()
+        };
+        assert!(row("[output] dir").contains(&format!("`\"{}\"`", defaults::DIR)));
+        assert!(row("[output] title").contains(&format!("`\"{}\"`", defaults::TITLE)));
+        assert!(row("[output] timezone").contains(&format!("`\"{}\"`", defaults::TIMEZONE)));
+        assert!(row("[output] max_items").contains(&format!("`{}`", defaults::MAX_ITEMS)));
+        assert!(row("[fetch] concurrency").contains(&format!("`{}`", defaults::CONCURRENCY)));
+        assert!(row("[fetch] per_host").contains(&format!("`{}`", defaults::PER_HOST)));
+        assert!(row("[fetch] timeout").contains(&format!("`\"{}\"`", defaults::TIMEOUT)));
+        assert!(row("[fetch] connect_timeout").contains(&format!("`\"{}\"`", defaults::CONNECT_TIMEOUT)));
+    }
+
+    /// The example config names every key the parser accepts (set or commented out).
+    #[test]
+    fn example_config_names_every_key() {
+        for key in [
+            "dir",
+            "title",
+            "description",
+            "base_url",
+            "timezone",
+            "language",
+            "max_items",
+            "concurrency",
+            "per_host",
+            "timeout",
+            "connect_timeout",
+            "user_agent",
+            "name",
+            "url",
+            "keywords",
+        ] {
+            assert!(
+                EXAMPLE
+                    .lines()
+                    .any(|l| l.trim_start_matches(['#', ' ']).starts_with(&format!("{key} ="))),
+                "feeds.toml does not mention `{key}`"
+            );
+        }
+    }
+}

@@ -83,6 +83,7 @@ pub struct Progress<'a> {
 pub fn read_document(
     source_name: &str,
     source_url: &str,
+    id_namespace: &str,
     doc: &fetch::RawDocument,
     dates: dates::DateContext,
     fill_missing_date: Option<DateTime<Utc>>,
@@ -99,6 +100,7 @@ pub fn read_document(
         &normalize::NormalizeOptions {
             source_name,
             source_url,
+            id_namespace,
             dates,
             fill_missing_date,
         },
@@ -133,9 +135,8 @@ pub async fn run(
                         default_tz: source.timezone,
                         now,
                     };
-                    let name = source.name.clone();
-                    let url2 = url.clone();
-                    tokio::task::spawn_blocking(move || read_document(&name, &url2, &doc, ctx, Some(now)))
+                    let (name, url2, ns) = (source.name.clone(), url.clone(), source.url.clone());
+                    tokio::task::spawn_blocking(move || read_document(&name, &url2, &ns, &doc, ctx, Some(now)))
                         .await
                         .unwrap_or_else(|e| {
                             Err(Error::Parse {

@@ -131,6 +131,8 @@ pub struct RawEntry {
 pub struct RawFeedMeta {
     pub title: Option<RawText>,
     pub link: Option<String>,
+    /// The feed's own URL as it declares it (`atom:link rel="self"`, JSON `feed_url`).
+    pub self_link: Option<String>,
     pub description: Option<RawText>,
     pub language: Option<String>,
     pub updated: Option<String>,

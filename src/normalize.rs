@@ -197,8 +197,11 @@ pub fn plain(t: &RawText) -> String {
 /// What normalize needs besides the parsed feed.
 pub struct NormalizeOptions<'a> {
     pub source_name: &'a str,
-    /// The feed's own URL as configured (made absolute), also the id namespace.
+    /// The feed's URL (made absolute): where it was read from.
     pub source_url: &'a str,
+    /// The namespace of output ids: the source's `url` exactly as configured, so ids survive
+    /// moving the config folder (a relative path stays the same).
+    pub id_namespace: &'a str,
     pub dates: DateContext,
     /// When set, entries without any date get this one (the run's "now").
     pub fill_missing_date: Option<DateTime<Utc>>,
@@ -206,12 +209,37 @@ pub struct NormalizeOptions<'a> {
 
 /// Normalizes every entry of a parsed feed. Warnings about dates are appended to `feed.warnings`.
 pub fn normalize(feed: &mut ParsedFeed, opts: &NormalizeOptions<'_>) -> Vec<Entry> {
+    let web = |s: &str| {
+        url::Url::parse(s)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+    };
+    // Relative references the document could not resolve (a local file has no public URL)
+    // resolve against the feed's home page.
+    let home = feed.meta.link.as_deref().and_then(web);
+    // A local file's path must not leak into published feeds: attribute it to the URL the
+    // feed declares for itself, else its home page.
+    let source_url = if opts.source_url.starts_with("file:") {
+        feed.meta
+            .self_link
+            .as_deref()
+            .and_then(web)
+            .or_else(|| home.clone())
+            .map_or_else(|| opts.source_url.to_string(), |u| u.to_string())
+    } else {
+        opts.source_url.to_string()
+    };
     let source = Arc::new(SourceRef {
         name: opts.source_name.to_string(),
-        url: opts.source_url.to_string(),
+        url: source_url,
         title: feed.meta.title.as_ref().map(plain).filter(|t| !t.is_empty()),
         link: feed.meta.link.clone(),
     });
+    if let Some(home) = &home {
+        for e in &mut feed.entries {
+            resolve_against(e, home);
+        }
+    }
     let mut san = Sanitizer::new();
     let mut out = Vec::with_capacity(feed.entries.len());
     let mut warnings = Vec::new();
@@ -220,6 +248,28 @@ pub fn normalize(feed: &mut ParsedFeed, opts: &NormalizeOptions<'_>) -> Vec<Entr
     }
     feed.warnings.append(&mut warnings);
     out
+}
+
+/// Gives relative links and base-less text constructs of an entry the fallback base.
+fn resolve_against(e: &mut RawEntry, base: &url::Url) {
+    let fix = |href: &mut String| {
+        if url::Url::parse(href).is_err()
+            && let Ok(u) = base.join(href)
+        {
+            *href = u.to_string();
+        }
+    };
+    for l in &mut e.links {
+        fix(&mut l.href);
+    }
+    for enc in &mut e.enclosures {
+        fix(&mut enc.url);
+    }
+    for t in [&mut e.title, &mut e.summary, &mut e.content].into_iter().flatten() {
+        if t.base.is_none() {
+            t.base = Some(base.clone());
+        }
+    }
 }
 
 fn normalize_entry(
@@ -296,7 +346,7 @@ fn normalize_entry(
         }
     }
     Entry {
-        id: stable_id(&source.url, &entry_key),
+        id: stable_id(opts.id_namespace, &entry_key),
         guid: raw.id.clone(),
         source: Arc::clone(source),
         title,

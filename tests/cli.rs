@@ -178,6 +178,26 @@ fn same_inputs_and_now_give_byte_identical_outputs_and_keep_mtimes() {
 }
 
 #[test]
+fn outputs_do_not_depend_on_where_the_config_lives_nor_leak_its_path() {
+    let a = default_setup();
+    let b = default_setup();
+    for d in [&a, &b] {
+        feedmux()
+            .current_dir(d.path())
+            .args(["run", "--now", NOW])
+            .assert()
+            .success();
+    }
+    for n in ["rss.xml", "atom.xml", "feed.json"] {
+        let x = std::fs::read_to_string(a.path().join("public").join(n)).unwrap();
+        let y = std::fs::read_to_string(b.path().join("public").join(n)).unwrap();
+        assert_eq!(x, y, "{n} differs between two folders");
+        assert!(!x.contains("file:"), "{n} leaks a local path");
+        assert!(!x.contains(&a.path().display().to_string()), "{n} leaks a local path");
+    }
+}
+
+#[test]
 fn http_sources_are_fetched_and_broken_ones_fail_alone_with_exit_2() {
     let rss = r#"<?xml version="1.0" encoding="windows-1252"?>
 <rss version="2.0"><channel><title>Loopback</title><link>/</link>

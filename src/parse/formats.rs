@@ -170,12 +170,11 @@ fn map_rss(root: &Element, warnings: &mut Vec<String>) -> (RawFeedMeta, Vec<RawE
                 }
                 (Some(ns::ITUNES), "author") if meta.author.is_none() => meta.author = text_of(c),
                 (Some(ns::DC), "creator") if meta.author.is_none() => meta.author = text_of(c),
-                (Some(ns::ATOM10), "link") if meta.link.is_none() => {
-                    let rel = c.attr("rel").unwrap_or("alternate");
-                    if rel == "alternate" {
-                        meta.link = c.attr("href").and_then(|h| link_from(c, h));
-                    }
-                }
+                (Some(ns::ATOM10), "link") => match c.attr("rel").unwrap_or("alternate").trim() {
+                    "alternate" if meta.link.is_none() => meta.link = c.attr("href").and_then(|h| link_from(c, h)),
+                    "self" if meta.self_link.is_none() => meta.self_link = c.attr("href").and_then(|h| link_from(c, h)),
+                    _ => {}
+                },
                 _ => {}
             }
         }
@@ -465,11 +464,12 @@ fn map_atom(root: &Element, warnings: &mut Vec<String>) -> (RawFeedMeta, Vec<Raw
                 meta.description = Some(atom_text(c, atom03, warnings))
             }
             "link" => {
-                if let Some(l) = atom_link(c)
-                    && l.rel.as_deref() == Some("alternate")
-                    && meta.link.is_none()
-                {
-                    meta.link = Some(l.href);
+                if let Some(l) = atom_link(c) {
+                    match l.rel.as_deref() {
+                        Some("alternate") if meta.link.is_none() => meta.link = Some(l.href),
+                        Some("self") if meta.self_link.is_none() => meta.self_link = Some(l.href),
+                        _ => {}
+                    }
                 }
             }
             "updated" | "modified" if meta.updated.is_none() => meta.updated = text_of(c),

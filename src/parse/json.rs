@@ -42,6 +42,7 @@ pub fn parse(text: &str, doc_url: Option<&url::Url>) -> Result<ParsedFeed, Strin
     let meta = RawFeedMeta {
         title: text("title", TextKind::Text),
         link: obj.get("home_page_url").and_then(Value::as_str).map(&abs),
+        self_link: obj.get("feed_url").and_then(Value::as_str).map(&abs),
         description: text("description", TextKind::Text),
         language: obj.get("language").and_then(Value::as_str).map(str::to_string),
         updated: None,

@@ -47,6 +47,9 @@ fn parse_inner(
         return Err(ParseFailure("the document is empty".into()));
     }
     let charset = content_type.and_then(charset_from_content_type);
+    // A local file's path is no base for published links: relative links then resolve
+    // against the feed's own home link, in normalize.
+    let doc_url = doc_url.filter(|u| u.scheme() != "file");
     let repaired = repair(bytes, charset);
     let mut parsed = match repaired.kind {
         DocKind::Json => json::parse(&repaired.text, doc_url).map_err(ParseFailure)?,
