@@ -68,6 +68,9 @@ pub struct RunReport {
     pub duplicates_merged: usize,
     pub written: Vec<PathBuf>,
     pub unchanged: Vec<PathBuf>,
+    /// True when no source could be read, so the outputs were left as they were rather than
+    /// replaced by empty feeds.
+    pub outputs_kept: bool,
     pub warnings: Vec<SourceWarning>,
 }
 
@@ -181,6 +184,10 @@ pub async fn run(
                 message: e.to_string(),
             }),
         }
+    }
+    if report.fetched == 0 && report.sources > 0 {
+        report.outputs_kept = true;
+        return Ok(report);
     }
     let (merged, stats) = merge::merge(all, cfg.output.max_items);
     report.items_out = merged.len();

@@ -217,6 +217,14 @@ fn cmd_run(path: &Path, out: Option<&PathBuf>, now: Option<DateTime<Utc>>, json:
             tracing::info!("{line}");
         }
     }
+    if report.outputs_kept {
+        eprintln!(
+            "error: none of the {} sources could be read; outputs in {} left as they were",
+            report.sources,
+            cfg.output.dir.display()
+        );
+        return Ok(exit::FATAL);
+    }
     Ok(if report.failed.is_empty() {
         exit::OK
     } else {

@@ -266,6 +266,27 @@ url = "nowhere/feed.xml"
 }
 
 #[test]
+fn when_every_source_fails_the_old_outputs_stay_and_the_exit_is_1() {
+    let dir = default_setup();
+    feedmux()
+        .current_dir(dir.path())
+        .args(["run", "--now", NOW])
+        .assert()
+        .success();
+    let rss = dir.path().join("public/rss.xml");
+    let before = std::fs::read(&rss).unwrap();
+    std::fs::remove_dir_all(dir.path().join("samples")).unwrap();
+    feedmux()
+        .current_dir(dir.path())
+        .args(["run", "--now", NOW])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("left as they were"))
+        .stderr(predicate::str::contains("\"Tempo Dunia\""));
+    assert_eq!(std::fs::read(&rss).unwrap(), before);
+}
+
+#[test]
 fn bad_config_exits_3_pointing_at_the_line_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
