@@ -139,14 +139,18 @@ pub async fn run(
                         now,
                     };
                     let (name, url2, ns) = (source.name.clone(), url.clone(), source.url.clone());
-                    tokio::task::spawn_blocking(move || read_document(&name, &url2, &ns, &doc, ctx, Some(now)))
-                        .await
-                        .unwrap_or_else(|e| {
-                            Err(Error::Parse {
-                                what: url.clone(),
-                                message: format!("the parser task failed: {e}"),
-                            })
+                    // Keep only what the merge needs: the raw entries die with the document.
+                    tokio::task::spawn_blocking(move || {
+                        read_document(&name, &url2, &ns, &doc, ctx, Some(now))
+                            .map(|(parsed, entries)| (parsed.warnings, entries))
+                    })
+                    .await
+                    .unwrap_or_else(|e| {
+                        Err(Error::Parse {
+                            what: url.clone(),
+                            message: format!("the parser task failed: {e}"),
                         })
+                    })
                 }
                 Err(e) => Err(e),
             };
@@ -166,12 +170,12 @@ pub async fn run(
     let mut all = Vec::with_capacity(per_source.len());
     for (source, url, result) in per_source {
         match result {
-            Ok((parsed, entries)) => {
+            Ok((warnings, entries)) => {
                 report.fetched += 1;
                 report.items_read += entries.len();
                 report
                     .warnings
-                    .extend(parsed.warnings.into_iter().map(|message| SourceWarning {
+                    .extend(warnings.into_iter().map(|message| SourceWarning {
                         name: source.name.clone(),
                         message,
                     }));
@@ -204,16 +208,27 @@ pub async fn run(
         base_url: cfg.output.base_url.clone(),
         home_url: cfg.output.base_url.clone(),
     };
-    let outputs = [
-        ("rss.xml", render::rss(&info, &merged)),
-        ("atom.xml", render::atom(&info, &merged)),
-        ("feed.json", render::json_feed(&info, &merged)),
-    ];
-    for (name, bytes) in outputs {
-        let path = cfg.output.dir.join(name);
-        match write::write_atomic(&path, &bytes)? {
-            write::WriteOutcome::Written => report.written.push(path),
-            write::WriteOutcome::Unchanged => report.unchanged.push(path),
+    // The three files are independent: render and write them side by side, each streamed.
+    let results: Vec<Result<(PathBuf, write::WriteOutcome), Error>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = render::Format::ALL
+            .into_iter()
+            .map(|format| {
+                let (info, merged) = (&info, &merged);
+                let path = cfg.output.dir.join(format.file_name());
+                scope.spawn(move || {
+                    write::write_atomic_with(&path, |w| format.render_to(info, merged, w)).map(|o| (path, o))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    for r in results {
+        match r? {
+            (path, write::WriteOutcome::Written) => report.written.push(path),
+            (path, write::WriteOutcome::Unchanged) => report.unchanged.push(path),
         }
     }
     Ok(report)

@@ -232,17 +232,30 @@ fn cp1252_byte(c: char) -> Option<u8> {
     if (0x80..=0xFF).contains(&u) {
         return u8::try_from(u).ok();
     }
+    if !(0x152..=0x2122).contains(&u) {
+        return None;
+    }
     CP1252_HIGH
         .iter()
         .position(|x| *x == Some(c))
         .and_then(|i| u8::try_from(0x80 + i).ok())
 }
 
+/// A fast filter: true if `b` holds a C1 control (UTF-8 `C2 80..9F`) or one of the characters
+/// that begin UTF-8 mojibake, `Â`..`ô` (UTF-8 `C3 82..B4`).
+fn may_be_mojibake(b: &[u8]) -> bool {
+    memchr::memchr2_iter(0xC2, 0xC3, b).any(|i| match (b[i], b.get(i + 1)) {
+        (0xC2, Some(n)) => (0x80..=0x9F).contains(n),
+        (0xC3, Some(n)) => (0x82..=0xB4).contains(n),
+        _ => false,
+    })
+}
+
 /// Repairs the two commonest encoding accidents in a field: UTF-8 read as windows-1252
 /// ("donâ€™t" → "don’t"), and C1 control characters that stand for windows-1252 punctuation
 /// (U+0092 → ’). Borrows when there is nothing to repair.
 pub fn fix_mojibake(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.is_ascii() || !s.chars().any(|c| cp1252_byte(c).is_some()) {
+    if !may_be_mojibake(s.as_bytes()) {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());

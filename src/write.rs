@@ -17,16 +17,19 @@ pub enum WriteOutcome {
 
 /// Writes `bytes` to `path` atomically, creating parent folders. Skips equal content.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<WriteOutcome, Error> {
+    write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// Streams what `fill` writes into a temporary sibling of `path`, then renames it over `path`,
+/// unless the result equals the existing file, which is then left alone (mtime kept).
+pub fn write_atomic_with<F>(path: &Path, fill: F) -> Result<WriteOutcome, Error>
+where
+    F: FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+{
     let werr = |source| Error::Write {
         path: path.to_path_buf(),
         source,
     };
-    let existing_perms = std::fs::metadata(path).ok().map(|m| m.permissions());
-    if let Ok(existing) = std::fs::read(path)
-        && existing == bytes
-    {
-        return Ok(WriteOutcome::Unchanged);
-    }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -41,13 +44,46 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<WriteOutcome, Error> {
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(werr)?;
-    tmp.write_all(bytes).map_err(werr)?;
+    {
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
+        fill(&mut w).map_err(werr)?;
+        w.flush().map_err(werr)?;
+    }
+    if same_contents(tmp.path(), path).map_err(werr)? {
+        return Ok(WriteOutcome::Unchanged);
+    }
     // Temporary files are private (0600); outputs are for web servers and feed readers.
-    let perms = existing_perms.unwrap_or_else(default_permissions);
+    let perms = std::fs::metadata(path)
+        .map(|m| m.permissions())
+        .unwrap_or_else(|_| default_permissions());
     tmp.as_file().set_permissions(perms).map_err(werr)?;
     tmp.as_file().sync_all().map_err(werr)?;
     tmp.persist(path).map_err(|e| werr(e.error))?;
     Ok(WriteOutcome::Written)
+}
+
+/// True when both files exist and hold the same bytes.
+fn same_contents(a: &Path, b: &Path) -> std::io::Result<bool> {
+    use std::io::Read as _;
+    let Ok(fb) = std::fs::File::open(b) else {
+        return Ok(false);
+    };
+    let fa = std::fs::File::open(a)?;
+    if fa.metadata()?.len() != fb.metadata()?.len() {
+        return Ok(false);
+    }
+    let (mut ra, mut rb) = (std::io::BufReader::new(fa), std::io::BufReader::new(fb));
+    let (mut ba, mut bb) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
+    loop {
+        let n = ra.read(&mut ba)?;
+        if n == 0 {
+            return Ok(true);
+        }
+        rb.read_exact(&mut bb[..n])?;
+        if ba[..n] != bb[..n] {
+            return Ok(false);
+        }
+    }
 }
 
 /// Permissions for a new output file: 0644 on Unix (what a web server needs to read it).

@@ -79,7 +79,7 @@ fn rss_html(e: &Element) -> RawText {
     RawText {
         value: value.trim().to_string(),
         kind: TextKind::Html,
-        base: e.base.clone(),
+        base: e.base.as_deref().cloned(),
     }
 }
 
@@ -98,7 +98,7 @@ fn rss_title(e: &Element) -> RawText {
     RawText {
         value: value.trim().to_string(),
         kind,
-        base: e.base.clone(),
+        base: e.base.as_deref().cloned(),
     }
 }
 
@@ -128,16 +128,27 @@ pub fn looks_like_html(s: &str) -> bool {
     false
 }
 
+/// True when `s` starts with a URI scheme and `:` (so it is absolute, not a relative reference).
+fn has_scheme(s: &str) -> bool {
+    let b = s.as_bytes();
+    match b.iter().position(|&c| c == b':') {
+        Some(i) if i > 1 => {
+            b[0].is_ascii_alphabetic() && b[1..i].iter().all(|c| c.is_ascii_alphanumeric() || b"+-.".contains(c))
+        }
+        _ => false,
+    }
+}
+
 fn link_from(e: &Element, href: &str) -> Option<String> {
     let href = href.trim();
     if href.is_empty() {
         return None;
     }
     // An absolute URL is kept as written (the url crate would lower-case its host).
-    if url::Url::parse(href).is_ok_and(|u| !u.cannot_be_a_base()) {
+    if has_scheme(href) {
         return Some(href.to_string());
     }
-    Some(match resolve_url(e.base.as_ref(), href) {
+    Some(match resolve_url(e.base.as_deref(), href) {
         Some(u) => u.to_string(),
         None => href.to_string(),
     })
@@ -179,7 +190,7 @@ fn map_rss(root: &Element, warnings: &mut Vec<String>) -> (RawFeedMeta, Vec<RawE
             }
         }
         if meta.language.is_none() {
-            meta.language = ch.lang.clone();
+            meta.language = ch.lang.as_deref().map(str::to_string);
         }
     }
     // Items live in the channel (RSS 0.9x/2.0) or beside it (RSS 1.0 / RDF).
@@ -273,7 +284,7 @@ fn map_rss_item(item: &Element) -> RawEntry {
                 e.content = Some(RawText {
                     value: c.inner_markup().trim().to_string(),
                     kind: TextKind::Xhtml,
-                    base: c.base.clone(),
+                    base: c.base.as_deref().cloned(),
                 })
             }
             (_, "pubDate") if rss && e.published.is_none() => e.published = text_of(c),
@@ -398,7 +409,7 @@ fn atom_text(e: &Element, atom03: bool, warnings: &mut Vec<String>) -> RawText {
             kind
         },
         value: value.trim().to_string(),
-        base: e.base.clone(),
+        base: e.base.as_deref().cloned(),
     }
 }
 
@@ -484,7 +495,7 @@ fn map_atom(root: &Element, warnings: &mut Vec<String>) -> (RawFeedMeta, Vec<Raw
             _ => {}
         }
     }
-    meta.language = meta.language.or_else(|| root.lang.clone());
+    meta.language = meta.language.or_else(|| root.lang.as_deref().map(str::to_string));
     if incomplete > 0 {
         warnings.push(format!(
             "dropped {incomplete} incomplete entry(ies) at the end of a truncated document"

@@ -6,6 +6,7 @@
 //! a `&str`, touches nothing else.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
@@ -41,7 +42,7 @@ pub mod ns {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attr {
     pub qname: String,
-    pub ns: Option<String>,
+    pub ns: Option<Arc<str>>,
     pub local: String,
     pub value: String,
 }
@@ -57,14 +58,14 @@ pub enum Node {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Element {
     pub qname: String,
-    pub ns: Option<String>,
+    pub ns: Option<Arc<str>>,
     pub local: String,
     pub attrs: Vec<Attr>,
     pub children: Vec<Node>,
     /// The `xml:base` in effect on this element (resolved against its parent's).
-    pub base: Option<url::Url>,
+    pub base: Option<Arc<url::Url>>,
     /// The `xml:lang` in effect on this element.
-    pub lang: Option<String>,
+    pub lang: Option<Arc<str>>,
     /// False when the element was still open at the end of the document.
     pub complete: bool,
     /// Namespace declarations made on this element (prefix, uri), for re-serializing XHTML.
@@ -195,8 +196,19 @@ pub fn escape_into(s: &str, out: &mut String, attr: bool) {
 
 struct Open {
     el: Element,
-    /// Namespace bindings visible inside this element.
-    scope: HashMap<String, String>,
+    /// How many namespace bindings were in scope before this element's own.
+    bindings_at: usize,
+}
+
+/// Namespace bindings in scope, innermost last: (prefix, URI); "" is the default namespace.
+type Bindings = Vec<(String, Arc<str>)>;
+
+fn lookup(bindings: &Bindings, prefix: &str) -> Option<Arc<str>> {
+    bindings
+        .iter()
+        .rev()
+        .find(|(p, _)| p == prefix)
+        .map(|(_, u)| Arc::clone(u))
 }
 
 /// Builds a tree from XML text. Returns None when there is no root element at all.
@@ -212,6 +224,7 @@ pub fn build(text: &str, doc_base: Option<&url::Url>) -> Option<Document> {
     let mut warnings = Vec::new();
     let mut entities: HashMap<String, String> = HashMap::new();
     let mut stack: Vec<Open> = Vec::new();
+    let mut bindings: Bindings = Vec::new();
     let mut root: Option<Element> = None;
     let mut errors = 0usize;
     let mut mismatched = 0usize;
@@ -225,11 +238,11 @@ pub fn build(text: &str, doc_base: Option<&url::Url>) -> Option<Document> {
                     // Content after the root element: ignore it.
                     break;
                 }
-                let mut open = open_element(&s, stack.last(), doc_base, &entities);
+                let mut open = open_element(&s, stack.last(), doc_base, &entities, &mut bindings);
                 if is_void(&open.el.local) {
                     // HTML void elements (a raw <br> in a description) never take children.
                     open.el.complete = true;
-                    close_into(open.el, &mut stack, &mut root);
+                    close_into(open, &mut stack, &mut root, &mut bindings);
                 } else {
                     stack.push(open);
                 }
@@ -238,9 +251,9 @@ pub fn build(text: &str, doc_base: Option<&url::Url>) -> Option<Document> {
                 if root.is_some() && stack.is_empty() {
                     break;
                 }
-                let mut open = open_element(&s, stack.last(), doc_base, &entities);
+                let mut open = open_element(&s, stack.last(), doc_base, &entities, &mut bindings);
                 open.el.complete = true;
-                close_into(open.el, &mut stack, &mut root);
+                close_into(open, &mut stack, &mut root, &mut bindings);
             }
             Ok(Event::End(e)) => {
                 let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
@@ -253,11 +266,11 @@ pub fn build(text: &str, doc_base: Option<&url::Url>) -> Option<Document> {
                             let mut o = stack.pop().expect("stack is longer than idx + 1");
                             // Auto-closed (e.g. a raw <br> in a description): not an error.
                             o.el.complete = true;
-                            close_into(o.el, &mut stack, &mut root);
+                            close_into(o, &mut stack, &mut root, &mut bindings);
                         }
                         let mut o = stack.pop().expect("idx is within the stack");
                         o.el.complete = true;
-                        close_into(o.el, &mut stack, &mut root);
+                        close_into(o, &mut stack, &mut root, &mut bindings);
                     }
                     None if is_void(local_of(&name)) => {}
                     None => mismatched += 1,
@@ -319,7 +332,7 @@ pub fn build(text: &str, doc_base: Option<&url::Url>) -> Option<Document> {
             stack.len()
         ));
         while let Some(o) = stack.pop() {
-            close_into(o.el, &mut stack, &mut root);
+            close_into(o, &mut stack, &mut root, &mut bindings);
         }
     }
     if mismatched > 0 {
@@ -336,7 +349,9 @@ fn push_text(el: &mut Element, s: &str) {
     }
 }
 
-fn close_into(el: Element, stack: &mut [Open], root: &mut Option<Element>) {
+fn close_into(open: Open, stack: &mut [Open], root: &mut Option<Element>, bindings: &mut Bindings) {
+    bindings.truncate(open.bindings_at);
+    let el = open.el;
     match stack.last_mut() {
         Some(parent) => parent.el.children.push(Node::Element(Box::new(el))),
         None => {
@@ -366,9 +381,10 @@ fn open_element(
     parent: Option<&Open>,
     doc_base: Option<&url::Url>,
     entities: &HashMap<String, String>,
+    bindings: &mut Bindings,
 ) -> Open {
     let qname = String::from_utf8_lossy(s.name().as_ref()).into_owned();
-    let mut scope = parent.map(|p| p.scope.clone()).unwrap_or_default();
+    let bindings_at = bindings.len();
     let mut raw_attrs: Vec<(String, String)> = Vec::new();
     let mut ns_decls = Vec::new();
     for a in s.attributes().with_checks(false).flatten() {
@@ -377,52 +393,60 @@ fn open_element(
             Ok(v) => v.into_owned(),
             Err(_) => String::from_utf8_lossy(&a.value).into_owned(),
         };
-        if key == "xmlns" {
-            scope.insert(String::new(), value.trim().to_string());
-            ns_decls.push((String::new(), value.trim().to_string()));
-        } else if let Some(p) = key.strip_prefix("xmlns:") {
-            scope.insert(p.to_string(), value.trim().to_string());
-            ns_decls.push((p.to_string(), value.trim().to_string()));
+        let declared = if key == "xmlns" {
+            Some(String::new())
+        } else {
+            key.strip_prefix("xmlns:").map(str::to_string)
+        };
+        if let Some(prefix) = declared {
+            let uri = value.trim();
+            bindings.push((prefix.clone(), Arc::from(ns::canonical(uri))));
+            ns_decls.push((prefix, uri.to_string()));
         }
         raw_attrs.push((key, value));
     }
+    let resolve = |prefix: Option<&str>| -> Option<Arc<str>> {
+        match prefix {
+            Some("xml") => Some(Arc::from(ns::XML)),
+            Some("xmlns") => None,
+            Some(p) => lookup(bindings, p).or_else(|| well_known_prefix(p).map(Arc::from)),
+            None => None,
+        }
+    };
     let (prefix, local) = split_qname(&qname);
     let ns = match prefix {
-        Some("xml") => Some(ns::XML.to_string()),
-        Some(p) => scope.get(p).cloned().or_else(|| well_known_prefix(p)),
-        None => scope.get("").cloned().filter(|u| !u.is_empty()),
-    }
-    .map(|u| ns::canonical(&u).to_string());
+        None => lookup(bindings, "").filter(|u| !u.is_empty()),
+        p => resolve(p),
+    };
     let attrs: Vec<Attr> = raw_attrs
         .into_iter()
         .map(|(k, v)| {
             let (p, l) = split_qname(&k);
-            let ans = match p {
-                Some("xml") => Some(ns::XML.to_string()),
-                Some("xmlns") => None,
-                Some(p) => scope.get(p).cloned().or_else(|| well_known_prefix(p)),
-                None => None,
-            };
             Attr {
                 local: l.to_string(),
+                ns: p.and_then(|p| resolve(Some(p))),
                 qname: k.clone(),
-                ns: ans,
                 value: v,
             }
         })
         .collect();
-    let parent_base = parent.and_then(|p| p.el.base.clone()).or_else(|| doc_base.cloned());
+    let parent_base = match parent {
+        Some(p) => p.el.base.clone(),
+        None => doc_base.map(|u| Arc::new(u.clone())),
+    };
     let base = match attrs
         .iter()
         .find(|a| a.ns.as_deref() == Some(ns::XML) && a.local == "base")
     {
-        Some(a) => resolve_url(parent_base.as_ref(), &a.value).or(parent_base),
+        Some(a) => resolve_url(parent_base.as_deref(), &a.value)
+            .map(Arc::new)
+            .or(parent_base),
         None => parent_base,
     };
     let lang = attrs
         .iter()
         .find(|a| a.ns.as_deref() == Some(ns::XML) && a.local == "lang")
-        .map(|a| a.value.trim().to_string())
+        .map(|a| Arc::from(a.value.trim()))
         .or_else(|| parent.and_then(|p| p.el.lang.clone()));
     Open {
         el: Element {
@@ -436,12 +460,12 @@ fn open_element(
             complete: false,
             ns_decls,
         },
-        scope,
+        bindings_at,
     }
 }
 
 /// Prefixes so common that feeds use them without declaring them.
-fn well_known_prefix(p: &str) -> Option<String> {
+fn well_known_prefix(p: &str) -> Option<&'static str> {
     let uri = match p {
         "dc" => ns::DC,
         "dcterms" => ns::DCTERMS,
@@ -453,7 +477,7 @@ fn well_known_prefix(p: &str) -> Option<String> {
         "media" => ns::MEDIA,
         _ => return None,
     };
-    Some(uri.to_string())
+    Some(uri)
 }
 
 fn local_of(q: &str) -> &str {

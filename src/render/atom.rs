@@ -9,12 +9,17 @@
 use ::atom_syndication::{
     Category, Content, Entry as AtomEntry, Feed, FixedDateTime, Generator, Link, Person, Source, Text, WriteConfig,
 };
+use std::io::{self, Write};
+
 use chrono::{DateTime, Utc};
 
 use super::{FeedInfo, GENERATOR, categories, clean, feed_updated, feed_url, mime_or_default};
 use crate::model::Entry;
 
-pub(super) fn render(info: &FeedInfo, entries: &[Entry]) -> Vec<u8> {
+/// Writes the feed to `w`, a chunk of entries at a time (see `rss::render_to`): the feed is
+/// written without entries, and each chunk as an entry-only feed whose `<entry>` lines are
+/// spliced in.
+pub(super) fn render_to<W: Write + ?Sized>(info: &FeedInfo, entries: &[Entry], w: &mut W) -> io::Result<()> {
     let self_url = clean(&feed_url(&info.base_url, "atom.xml"));
     let title = clean(&info.title);
     let feed = Feed {
@@ -34,18 +39,43 @@ pub(super) fn render(info: &FeedInfo, entries: &[Entry]) -> Vec<u8> {
         ],
         subtitle: (!info.description.is_empty()).then(|| Text::plain(clean(&info.description))),
         lang: info.language.as_deref().map(clean),
-        entries: entries.iter().map(entry).collect(),
         ..Feed::default()
     };
+    let head = write(&feed, true)?;
+    let close = rfind(&head, CLOSE).ok_or_else(|| io::Error::other("the atom crate wrote no </feed>"))?;
+    w.write_all(&head[..close])?;
+    for chunk in entries.chunks(super::CHUNK) {
+        let part = Feed {
+            entries: chunk.iter().map(entry).collect(),
+            ..Feed::default()
+        };
+        let out = write(&part, false)?;
+        let start = find(&out, OPEN).ok_or_else(|| io::Error::other("the atom crate wrote no <entry>"))?;
+        let end = rfind(&out, CLOSE).ok_or_else(|| io::Error::other("the atom crate wrote no </feed>"))?;
+        w.write_all(&out[start..end])?;
+    }
+    w.write_all(&head[close..])?;
+    w.write_all(b"\n")
+}
+
+/// Where the first entry starts and the feed closes, each with its line start.
+const OPEN: &[u8] = b"\n  <entry>";
+const CLOSE: &[u8] = b"\n</feed>";
+
+fn write(feed: &Feed, declaration: bool) -> io::Result<Vec<u8>> {
     let config = WriteConfig {
-        write_document_declaration: true,
+        write_document_declaration: declaration,
         indent_size: Some(2),
     };
-    let mut out = feed
-        .write_with_config(Vec::new(), config)
-        .expect("writing XML into a Vec<u8> cannot fail");
-    out.push(b'\n');
-    out
+    feed.write_with_config(Vec::new(), config).map_err(io::Error::other)
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
 }
 
 fn entry(entry: &Entry) -> AtomEntry {
@@ -141,6 +171,12 @@ fn link(href: String, rel: &str, mime: Option<&str>) -> Link {
         mime_type: mime.map(clean),
         ..Link::default()
     }
+}
+
+/// The whole feed as bytes (what the tests read).
+#[cfg(test)]
+fn render(info: &FeedInfo, entries: &[Entry]) -> Vec<u8> {
+    super::Format::Atom.render(info, entries)
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! too, so a title reads the same in all three outputs.
 
 use std::borrow::Cow;
+use std::io::{self, Write};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
@@ -25,7 +26,7 @@ struct JsonFeed<'a> {
     description: Cow<'a, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     language: Option<Cow<'a, str>>,
-    items: Vec<Item<'a>>,
+    items: Items<'a>,
 }
 
 #[derive(Serialize)]
@@ -80,7 +81,8 @@ struct SourceExt<'a> {
     url: Cow<'a, str>,
 }
 
-pub(super) fn render(info: &FeedInfo, entries: &[Entry]) -> Vec<u8> {
+/// Writes the feed to `w`; items are built as serde walks them, so none is held for long.
+pub(super) fn render_to<W: Write + ?Sized>(info: &FeedInfo, entries: &[Entry], w: &mut W) -> io::Result<()> {
     let feed = JsonFeed {
         version: VERSION,
         title: xml_safe(&info.title),
@@ -88,11 +90,19 @@ pub(super) fn render(info: &FeedInfo, entries: &[Entry]) -> Vec<u8> {
         feed_url: feed_url(&info.base_url, "feed.json"),
         description: xml_safe(&info.description),
         language: info.language.as_deref().map(xml_safe),
-        items: entries.iter().map(item).collect(),
+        items: Items(entries),
     };
-    let mut out = serde_json::to_vec_pretty(&feed).expect("these structs always serialize");
-    out.push(b'\n');
-    out
+    serde_json::to_writer_pretty(&mut *w, &feed).map_err(io::Error::other)?;
+    w.write_all(b"\n")
+}
+
+/// The items, serialized one by one straight from the entries.
+struct Items<'a>(&'a [Entry]);
+
+impl Serialize for Items<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(item))
+    }
 }
 
 fn item(entry: &Entry) -> Item<'_> {
@@ -138,6 +148,12 @@ fn item(entry: &Entry) -> Item<'_> {
 
 fn rfc3339(dt: DateTime<Utc>) -> String {
     dt.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+/// The whole feed as bytes (what the tests read).
+#[cfg(test)]
+fn render(info: &FeedInfo, entries: &[Entry]) -> Vec<u8> {
+    super::Format::JsonFeed.render(info, entries)
 }
 
 #[cfg(test)]

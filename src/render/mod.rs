@@ -38,19 +38,68 @@ pub struct FeedInfo {
     pub home_url: url::Url,
 }
 
-/// RSS 2.0 (with the `atom`, `content` and `dc` namespaces). Self link: `base_url` + `rss.xml`.
+/// Entries turned into writer-crate structs at a time: bounds memory on huge feeds.
+const CHUNK: usize = 256;
+
+/// An output format of the combined and topic feeds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// RSS 2.0 (with the `atom`, `content` and `dc` namespaces). Self link: `base_url` + `rss.xml`.
+    Rss,
+    /// Atom 1.0. Feed id and self link: `base_url` + `atom.xml`.
+    Atom,
+    /// JSON Feed 1.1, pretty-printed with a 2-space indent. `feed_url`: `base_url` + `feed.json`.
+    JsonFeed,
+}
+
+impl Format {
+    pub const ALL: [Format; 3] = [Format::Rss, Format::Atom, Format::JsonFeed];
+
+    /// The file name this format is written to.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Format::Rss => "rss.xml",
+            Format::Atom => "atom.xml",
+            Format::JsonFeed => "feed.json",
+        }
+    }
+
+    /// Streams the feed to `w`.
+    pub fn render_to<W: std::io::Write + ?Sized>(
+        self,
+        info: &FeedInfo,
+        entries: &[Entry],
+        w: &mut W,
+    ) -> std::io::Result<()> {
+        match self {
+            Format::Rss => self::rss::render_to(info, entries, w),
+            Format::Atom => self::atom::render_to(info, entries, w),
+            Format::JsonFeed => self::json::render_to(info, entries, w),
+        }
+    }
+
+    /// The feed as bytes.
+    pub fn render(self, info: &FeedInfo, entries: &[Entry]) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.render_to(info, entries, &mut out)
+            .expect("rendering into a Vec<u8> cannot fail");
+        out
+    }
+}
+
+/// RSS 2.0 as bytes.
 pub fn rss(info: &FeedInfo, entries: &[Entry]) -> Vec<u8> {
-    self::rss::render(info, entries)
+    Format::Rss.render(info, entries)
 }
 
-/// Atom 1.0. Feed id and self link: `base_url` + `atom.xml`.
+/// Atom 1.0 as bytes.
 pub fn atom(info: &FeedInfo, entries: &[Entry]) -> Vec<u8> {
-    self::atom::render(info, entries)
+    Format::Atom.render(info, entries)
 }
 
-/// JSON Feed 1.1, pretty-printed with a 2-space indent. `feed_url`: `base_url` + `feed.json`.
+/// JSON Feed 1.1 as bytes.
 pub fn json_feed(info: &FeedInfo, entries: &[Entry]) -> Vec<u8> {
-    self::json::render(info, entries)
+    Format::JsonFeed.render(info, entries)
 }
 
 /// Removes characters illegal in XML 1.0 (C0 controls but \t\n\r, U+FFFE/U+FFFF); borrows when clean.
@@ -61,7 +110,14 @@ pub fn xml_safe(s: &str) -> Cow<'_, str> {
             '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}'
         )
     }
-    if s.contains(illegal) {
+    // Byte scan first (branch-free, so it vectorizes): the illegal characters are C0 bytes
+    // other than tab, LF and CR, or start with EF (U+FFFE/U+FFFF are EF BF BE/BF in UTF-8).
+    let dirty = s.as_bytes().chunks(64).any(|chunk| {
+        chunk.iter().fold(false, |acc, &b| {
+            acc | ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')) | (b == 0xEF)
+        })
+    });
+    if dirty && s.contains(illegal) {
         Cow::Owned(s.chars().filter(|&c| !illegal(c)).collect())
     } else {
         Cow::Borrowed(s)
@@ -273,5 +329,31 @@ mod tests {
         assert_eq!(feed_updated(&entries), fixtures::at(2024, 3, 3, 0, 0, 0));
         assert_eq!(feed_updated(&entries[1..]), fixtures::at(2024, 3, 2, 4, 45, 10));
         assert_eq!(feed_updated(&[]), DateTime::<Utc>::UNIX_EPOCH);
+    }
+
+    /// Feeds longer than one rendering chunk come out whole and in order.
+    #[test]
+    fn feeds_longer_than_a_chunk_are_complete_and_ordered() {
+        let base = fixtures::entries();
+        let n = CHUNK * 2 + 7;
+        let entries: Vec<Entry> = (0..n)
+            .map(|i| {
+                let mut e = base[i % base.len()].clone();
+                e.id = format!("urn:test:{i}");
+                e.title = format!("Story {i}");
+                e
+            })
+            .collect();
+        for format in [Format::Rss, Format::Atom, Format::JsonFeed] {
+            let bytes = format.render(&fixtures::info(), &entries);
+            let feed = feed_rs::parser::parse(&bytes[..]).unwrap_or_else(|e| panic!("{format:?}: {e}"));
+            let titles: Vec<String> = feed
+                .entries
+                .iter()
+                .map(|e| e.title.as_ref().unwrap().content.clone())
+                .collect();
+            let expected: Vec<String> = (0..n).map(|i| format!("Story {i}")).collect();
+            assert_eq!(titles, expected, "{format:?}");
+        }
     }
 }

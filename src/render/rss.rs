@@ -6,6 +6,7 @@
 //! attribute (RSS defaults `isPermaLink` to true), a non-permalink one with `"false"`.
 
 use std::collections::BTreeMap;
+use std::io::{self, Write};
 
 use chrono::{DateTime, Utc};
 
@@ -20,7 +21,10 @@ const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 const CONTENT_NS: &str = "http://purl.org/rss/1.0/modules/content/";
 const DC_NS: &str = "http://purl.org/dc/elements/1.1/";
 
-pub(super) fn render(info: &FeedInfo, entries: &[Entry]) -> Vec<u8> {
+/// Writes the feed to `w`, a chunk of items at a time so that only one chunk's `Item`s exist
+/// at once (the crate has no public per-item writer): the channel is written without items,
+/// and each chunk is written as an item-only channel whose `<item>` lines are spliced in.
+pub(super) fn render_to<W: Write + ?Sized>(info: &FeedInfo, entries: &[Entry], w: &mut W) -> io::Result<()> {
     let self_link = Link {
         href: clean(&feed_url(&info.base_url, "rss.xml")),
         rel: "self".into(),
@@ -36,19 +40,49 @@ pub(super) fn render(info: &FeedInfo, entries: &[Entry]) -> Vec<u8> {
         generator: Some(GENERATOR.into()),
         atom_ext: Some(AtomExtension { links: vec![self_link] }),
         // The crate declares a namespace only when something uses it; declare all three.
-        namespaces: BTreeMap::from([
-            ("atom".to_owned(), ATOM_NS.to_owned()),
-            ("content".to_owned(), CONTENT_NS.to_owned()),
-            ("dc".to_owned(), DC_NS.to_owned()),
-        ]),
-        items: entries.iter().map(item).collect(),
+        namespaces: namespaces(),
         ..Channel::default()
     };
-    let mut out = channel
-        .pretty_write_to(Vec::new(), b' ', 2)
-        .expect("writing XML into a Vec<u8> cannot fail");
-    out.push(b'\n');
-    out
+    let head = write(&channel)?;
+    let close = rfind(&head, CLOSE).ok_or_else(|| io::Error::other("the rss crate wrote no </channel>"))?;
+    w.write_all(&head[..close])?;
+    for chunk in entries.chunks(super::CHUNK) {
+        let items = Channel {
+            namespaces: namespaces(),
+            items: chunk.iter().map(item).collect(),
+            ..Channel::default()
+        };
+        let out = write(&items)?;
+        let start = find(&out, OPEN).ok_or_else(|| io::Error::other("the rss crate wrote no <item>"))?;
+        let end = rfind(&out, CLOSE).ok_or_else(|| io::Error::other("the rss crate wrote no </channel>"))?;
+        w.write_all(&out[start..end])?;
+    }
+    w.write_all(&head[close..])?;
+    w.write_all(b"\n")
+}
+
+/// Where the first item starts and the channel closes, each with its indented line start.
+const OPEN: &[u8] = b"\n    <item>";
+const CLOSE: &[u8] = b"\n  </channel>";
+
+fn namespaces() -> BTreeMap<String, String> {
+    BTreeMap::from([
+        ("atom".to_owned(), ATOM_NS.to_owned()),
+        ("content".to_owned(), CONTENT_NS.to_owned()),
+        ("dc".to_owned(), DC_NS.to_owned()),
+    ])
+}
+
+fn write(channel: &Channel) -> io::Result<Vec<u8>> {
+    channel.pretty_write_to(Vec::new(), b' ', 2).map_err(io::Error::other)
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
 }
 
 fn item(entry: &Entry) -> Item {
@@ -93,6 +127,12 @@ fn item(entry: &Entry) -> Item {
 /// (`chrono`'s `to_rfc2822` drops the leading zero).
 fn rfc2822(dt: DateTime<Utc>) -> String {
     dt.format("%a, %d %b %Y %H:%M:%S +0000").to_string()
+}
+
+/// The whole feed as bytes (what the tests read).
+#[cfg(test)]
+fn render(info: &FeedInfo, entries: &[Entry]) -> Vec<u8> {
+    super::Format::Rss.render(info, entries)
 }
 
 #[cfg(test)]
