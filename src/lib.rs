@@ -127,6 +127,7 @@ pub async fn run(
     now: DateTime<Utc>,
     progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> Result<RunReport, Error> {
+    let started = std::time::Instant::now();
     let fetcher = fetch::Fetcher::new(&cfg.fetch)?;
     let per_source = fetch::fetch_all(&fetcher, &cfg.sources, cfg.fetch.concurrency, now, |i, fetched| {
         let source = cfg.sources[i].clone();
@@ -163,6 +164,7 @@ pub async fn run(
     })
     .await;
 
+    tracing::debug!(ms = started.elapsed().as_millis(), "fetched and parsed every source");
     let mut report = RunReport {
         sources: cfg.sources.len(),
         ..RunReport::default()
@@ -193,7 +195,10 @@ pub async fn run(
         report.outputs_kept = true;
         return Ok(report);
     }
+    let merge_started = std::time::Instant::now();
     let (merged, stats) = merge::merge(all, cfg.output.max_items);
+    tracing::debug!(ms = merge_started.elapsed().as_millis(), items = merged.len(), "merged");
+    let render_started = std::time::Instant::now();
     report.items_out = merged.len();
     report.duplicates_merged = stats.cross_source_duplicates + stats.same_source_duplicates;
 
@@ -216,7 +221,10 @@ pub async fn run(
                 let (info, merged) = (&info, &merged);
                 let path = cfg.output.dir.join(format.file_name());
                 scope.spawn(move || {
-                    write::write_atomic_with(&path, |w| format.render_to(info, merged, w)).map(|o| (path, o))
+                    let t = std::time::Instant::now();
+                    let r = write::write_atomic_with(&path, |w| format.render_to(info, merged, w)).map(|o| (path, o));
+                    tracing::debug!(ms = t.elapsed().as_millis(), format = ?format, "rendered");
+                    r
                 })
             })
             .collect();
@@ -225,6 +233,10 @@ pub async fn run(
             .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
             .collect()
     });
+    tracing::debug!(
+        ms = render_started.elapsed().as_millis(),
+        "rendered and wrote the outputs"
+    );
     for r in results {
         match r? {
             (path, write::WriteOutcome::Written) => report.written.push(path),

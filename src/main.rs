@@ -113,8 +113,8 @@ fn init_logging(quiet: bool, verbose: u8) {
     let default = match (quiet, verbose) {
         (true, _) => "error",
         (_, 0) => "warn",
-        (_, 1) => "info",
-        _ => "debug",
+        (_, 1) => "warn,feedmux=info",
+        _ => "warn,feedmux=debug",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
