@@ -48,7 +48,7 @@ pub fn merge(sources: Vec<Vec<Entry>>, max_items: usize) -> (Vec<Entry>, MergeSt
                     stats.cross_source_duplicates += 1;
                     let kept = &mut out[i];
                     for c in e.categories {
-                        if !kept.categories.contains(&c) {
+                        if !has_category(&kept.categories, &c) {
                             kept.categories.push(c);
                         }
                     }
@@ -69,6 +69,11 @@ pub fn merge(sources: Vec<Vec<Entry>>, max_items: usize) -> (Vec<Entry>, MergeSt
         out.truncate(max_items);
     }
     (out, stats)
+}
+
+/// True if `list` already holds `c`, ignoring case ("Energy" and "energy" are one category).
+pub fn has_category(list: &[String], c: &str) -> bool {
+    list.iter().any(|x| x == c || x.to_lowercase() == c.to_lowercase())
 }
 
 /// Newest first by date; ties broken by id so the order never depends on input order.
@@ -122,6 +127,8 @@ mod tests {
         assert_eq!(stats.cross_source_duplicates, 1);
         let s1 = out.iter().find(|e| e.id == "1").unwrap();
         assert_eq!(s1.categories, ["a", "b"]);
+        assert!(has_category(&["Energy".to_string()], "energy"));
+        assert!(!has_category(&["Energy".to_string()], "Energi"));
     }
 
     #[test]

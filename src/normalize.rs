@@ -185,7 +185,16 @@ impl Sanitizer {
         }
         let out = match t.kind {
             TextKind::Text => escape_html(v.trim()),
-            TextKind::Html | TextKind::Xhtml => self.builder(t.base.as_ref()).clean(&v).to_string().trim().to_string(),
+            // No markup and no references: the text only needs escaping.
+            TextKind::Html | TextKind::Xhtml if !v.contains(['<', '&']) => escape_html(v.trim()),
+            TextKind::Html | TextKind::Xhtml => {
+                let mut out = self.builder(t.base.as_ref()).clean(&v).to_string();
+                let end = out.trim_end().len();
+                out.truncate(end);
+                let start = out.len() - out.trim_start().len();
+                out.drain(..start);
+                out
+            }
         };
         (!out.is_empty()).then_some(out)
     }
@@ -347,7 +356,7 @@ fn normalize_entry(
     let mut categories: Vec<String> = Vec::new();
     for c in &raw.categories {
         let c = collapse_ws(c);
-        if !c.is_empty() && !categories.contains(&c) {
+        if !c.is_empty() && !crate::merge::has_category(&categories, &c) {
             categories.push(c);
         }
     }
