@@ -40,7 +40,7 @@ def main():
         verdict = "ok" if rate + 1e-9 >= floor else "BELOW FLOOR"
         failed += verdict != "ok"
         print(f"{folder:24} {passed:5}/{total:<5} {rate:6.1f}%  floor {floor:5.1f}%  {verdict}")
-    print(f"{len(FLOORS) - failed} passed, {failed} failed")
+    print(f"conformance floors: {len(FLOORS) - failed} met, {failed} below")
     sys.exit(1 if failed else 0)
 
 
