@@ -73,12 +73,23 @@ pub fn merge(sources: Vec<Vec<Entry>>, max_items: usize) -> (Vec<Entry>, MergeSt
 
 /// True if `list` already holds `c`, ignoring case ("Energy" and "energy" are one category).
 pub fn has_category(list: &[String], c: &str) -> bool {
-    list.iter().any(|x| x == c || x.to_lowercase() == c.to_lowercase())
+    if c.is_ascii() {
+        return list.iter().any(|x| x.eq_ignore_ascii_case(c));
+    }
+    let c = c.to_lowercase();
+    list.iter().any(|x| x.to_lowercase() == c)
 }
 
 /// Newest first by date; ties broken by id so the order never depends on input order.
-pub fn sort_newest_first(entries: &mut [Entry]) {
-    entries.sort_by(|a, b| b.date().cmp(&a.date()).then_with(|| a.id.cmp(&b.id)));
+pub fn sort_newest_first(entries: &mut Vec<Entry>) {
+    // Entries are large: sort small (date, index) keys, then move each entry once.
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&entries[a], &entries[b]);
+        y.date().cmp(&x.date()).then_with(|| x.id.cmp(&y.id))
+    });
+    let mut slots: Vec<Option<Entry>> = std::mem::take(entries).into_iter().map(Some).collect();
+    entries.extend(order.into_iter().filter_map(|i| slots[i].take()));
 }
 
 #[cfg(test)]
