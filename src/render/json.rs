@@ -114,9 +114,12 @@ fn item(entry: &Entry) -> Item<'_> {
         title: xml_safe(&entry.title),
         content_html: html.map(xml_safe),
         content_text: html.is_none().then_some(""),
+        // A plain-text summary only where it adds to `content_html` (which is the summary
+        // itself when there is no content).
         summary: entry
             .summary
             .as_deref()
+            .filter(|_| entry.content.is_some())
             .map(|s| html_to_text(&xml_safe(s)))
             .filter(|s| !s.is_empty()),
         date_published: date.map(rfc3339),
@@ -267,7 +270,18 @@ mod tests {
             assert_eq!(attachments, inp.enclosures.len());
         }
         assert_eq!(items[3]["title"], "Tom & Jerry <3");
-        assert_eq!(items[3]["summary"], "Cat & mouse, again.");
+        // Item 3 has only a summary: it is the content_html, with no plain-text copy.
+        assert!(items[3].get("summary").is_none());
+        assert!(items[3]["content_html"].as_str().unwrap().contains("Cat &amp; mouse"));
+        for (out, inp) in items.iter().zip(&input) {
+            let expected = inp
+                .summary
+                .as_deref()
+                .filter(|_| inp.content.is_some())
+                .map(|s| html_to_text(&xml_safe(s)))
+                .filter(|s| !s.is_empty());
+            assert_eq!(out["summary"].as_str(), expected.as_deref());
+        }
         assert_eq!(items[4]["title"], "Bell rings twice");
         assert_eq!(items[0]["attachments"][0]["size_in_bytes"], 12_345_678);
         assert!(items[0]["attachments"][1].get("size_in_bytes").is_none());
