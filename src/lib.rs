@@ -28,6 +28,7 @@ pub mod normalize;
 pub mod parse;
 pub mod render;
 pub mod repair;
+pub mod sanitize_fast;
 pub mod text;
 pub mod write;
 

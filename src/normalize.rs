@@ -176,6 +176,16 @@ impl Sanitizer {
         &self.builders[idx].1
     }
 
+    /// Cleans HTML with the ammonia policy for `base`, trimmed.
+    pub fn sanitize_with_ammonia(&mut self, html: &str, base: Option<&url::Url>) -> String {
+        let mut out = self.builder(base).clean(html).to_string();
+        let end = out.trim_end().len();
+        out.truncate(end);
+        let start = out.len() - out.trim_start().len();
+        out.drain(..start);
+        out
+    }
+
     /// Sanitized HTML for a text construct (plain text is escaped, markup is cleaned).
     pub fn html(&mut self, t: &RawText) -> Option<String> {
         let mut v = fix_mojibake(&t.value);
@@ -187,14 +197,9 @@ impl Sanitizer {
             TextKind::Text => escape_html(v.trim()),
             // No markup and no references: the text only needs escaping.
             TextKind::Html | TextKind::Xhtml if !v.contains(['<', '&']) => escape_html(v.trim()),
-            TextKind::Html | TextKind::Xhtml => {
-                let mut out = self.builder(t.base.as_ref()).clean(&v).to_string();
-                let end = out.trim_end().len();
-                out.truncate(end);
-                let start = out.len() - out.trim_start().len();
-                out.drain(..start);
-                out
-            }
+            // Already clean markup (the common case) is kept as it is.
+            TextKind::Html | TextKind::Xhtml if crate::sanitize_fast::is_clean(v.trim()) => v.trim().to_string(),
+            TextKind::Html | TextKind::Xhtml => self.sanitize_with_ammonia(&v, t.base.as_ref()),
         };
         (!out.is_empty()).then_some(out)
     }
