@@ -88,8 +88,22 @@ pub fn sort_newest_first(entries: &mut Vec<Entry>) {
         let (x, y) = (&entries[a], &entries[b]);
         y.date().cmp(&x.date()).then_with(|| x.id.cmp(&y.id))
     });
-    let mut slots: Vec<Option<Entry>> = std::mem::take(entries).into_iter().map(Some).collect();
-    entries.extend(order.into_iter().filter_map(|i| slots[i].take()));
+    apply_permutation(entries, order);
+}
+
+/// Reorders `items` in place so that position `k` holds what was at `order[k]`.
+fn apply_permutation<T>(items: &mut [T], mut order: Vec<usize>) {
+    for start in 0..items.len() {
+        // Follow the cycle through `start`, swapping each element into place once.
+        let mut k = start;
+        while order[k] != start {
+            let next = order[k];
+            items.swap(k, next);
+            order[k] = k;
+            k = next;
+        }
+        order[k] = k;
+    }
 }
 
 #[cfg(test)]
@@ -140,6 +154,17 @@ mod tests {
         assert_eq!(s1.categories, ["a", "b"]);
         assert!(has_category(&["Energy".to_string()], "energy"));
         assert!(!has_category(&["Energy".to_string()], "Energi"));
+    }
+
+    #[test]
+    fn permutation_is_applied_in_place() {
+        let mut v = vec!['a', 'b', 'c', 'd', 'e'];
+        apply_permutation(&mut v, vec![3, 0, 4, 1, 2]);
+        assert_eq!(v, ['d', 'a', 'e', 'b', 'c']);
+        let mut w: Vec<u32> = (0..50).collect();
+        let order: Vec<usize> = (0..50).rev().collect();
+        apply_permutation(&mut w, order);
+        assert_eq!(w, (0..50).rev().collect::<Vec<_>>());
     }
 
     #[test]
