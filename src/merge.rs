@@ -81,7 +81,7 @@ pub fn has_category(list: &[String], c: &str) -> bool {
 }
 
 /// Newest first by date; ties broken by id so the order never depends on input order.
-pub fn sort_newest_first(entries: &mut Vec<Entry>) {
+pub fn sort_newest_first(entries: &mut [Entry]) {
     // Entries are large: sort small (date, index) keys, then move each entry once.
     let mut order: Vec<usize> = (0..entries.len()).collect();
     order.sort_by(|&a, &b| {
