@@ -214,35 +214,115 @@ pub async fn run(
         base_url: cfg.output.base_url.clone(),
         home_url: cfg.output.base_url.clone(),
     };
-    // The three files are independent: render and write them side by side, each streamed.
-    let results: Vec<Result<(PathBuf, write::WriteOutcome), Error>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = render::Format::ALL
-            .into_iter()
-            .map(|format| {
-                let (info, merged) = (&info, &merged);
-                let path = cfg.output.dir.join(format.file_name());
-                scope.spawn(move || {
-                    let t = std::time::Instant::now();
-                    let r = write::write_atomic_with(&path, |w| format.render_to(info, merged, w)).map(|o| (path, o));
-                    tracing::debug!(ms = t.elapsed().as_millis(), format = ?format, "rendered");
-                    r
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    });
+    let results = write_outputs(&cfg.output.dir, &info, &merged)?;
     tracing::debug!(
         ms = render_started.elapsed().as_millis(),
         "rendered and wrote the outputs"
     );
     for r in results {
-        match r? {
+        match r {
             (path, write::WriteOutcome::Written) => report.written.push(path),
             (path, write::WriteOutcome::Unchanged) => report.unchanged.push(path),
         }
     }
     Ok(report)
+}
+
+/// Renders and writes the three output files on every core: JSON Feed as one task, RSS and
+/// Atom as chunk tasks that any worker may take, each file written in order as chunks finish.
+fn write_outputs(
+    dir: &std::path::Path,
+    info: &render::FeedInfo,
+    entries: &[Entry],
+) -> Result<Vec<(PathBuf, write::WriteOutcome)>, Error> {
+    use std::collections::BTreeMap;
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// One chunked output: its file, and finished fragments waiting for their turn.
+    struct Ordered {
+        file: write::AtomicFile,
+        next: usize,
+        pending: BTreeMap<usize, Vec<u8>>,
+        tail: Vec<u8>,
+    }
+
+    fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+        m.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    let chunked: Vec<render::Format> = render::Format::ALL.into_iter().filter(|f| f.chunked()).collect();
+    let whole: Vec<render::Format> = render::Format::ALL.into_iter().filter(|f| !f.chunked()).collect();
+    let io_err = |f: render::Format, source| Error::Write {
+        path: dir.join(f.file_name()),
+        source,
+    };
+    let mut outs = Vec::new();
+    for &f in &chunked {
+        let (head, tail) = f.frame(info, entries).map_err(|e| io_err(f, e))?;
+        let mut file = write::AtomicFile::create(&dir.join(f.file_name()))?;
+        file.write_all(&head)?;
+        outs.push(Mutex::new(Ordered {
+            file,
+            next: 0,
+            pending: BTreeMap::new(),
+            tail,
+        }));
+    }
+    let chunks: Vec<&[Entry]> = entries.chunks(render::CHUNK).collect();
+    // Whole-file renders first (they take longest), then the chunks of the chunked formats
+    // interleaved, so that no file's writer waits long for its next fragment.
+    let tasks = whole.len() + chunks.len() * chunked.len();
+    let next_task = AtomicUsize::new(0);
+    let failure: Mutex<Option<Error>> = Mutex::new(None);
+    let done_whole: Mutex<Vec<(PathBuf, write::WriteOutcome)>> = Mutex::new(Vec::new());
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
+    let run_task = |t: usize| -> Result<(), Error> {
+        if let Some(&f) = whole.get(t) {
+            let path = dir.join(f.file_name());
+            let outcome = write::write_atomic_with(&path, |w| f.render_to(info, entries, w))?;
+            lock(&done_whole).push((path, outcome));
+            return Ok(());
+        }
+        let k = t - whole.len();
+        let (chunk, fi) = (k / chunked.len(), k % chunked.len());
+        let bytes = chunked[fi]
+            .fragment(chunks[chunk])
+            .map_err(|e| io_err(chunked[fi], e))?;
+        let mut o = lock(&outs[fi]);
+        o.pending.insert(chunk, bytes);
+        loop {
+            let n = o.next;
+            let Some(b) = o.pending.remove(&n) else { break };
+            o.file.write_all(&b)?;
+            o.next += 1;
+        }
+        Ok(())
+    };
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let t = next_task.fetch_add(1, Ordering::Relaxed);
+                    if t >= tasks || lock(&failure).is_some() {
+                        break;
+                    }
+                    if let Err(e) = run_task(t) {
+                        lock(&failure).get_or_insert(e);
+                    }
+                }
+            });
+        }
+    });
+    if let Some(e) = failure.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(e);
+    }
+    let mut results = done_whole.into_inner().unwrap_or_else(|p| p.into_inner());
+    for (&f, out) in chunked.iter().zip(outs) {
+        let mut o = out.into_inner().unwrap_or_else(|p| p.into_inner());
+        let tail = std::mem::take(&mut o.tail);
+        o.file.write_all(&tail)?;
+        results.push((dir.join(f.file_name()), o.file.finish()?));
+    }
+    Ok(results)
 }

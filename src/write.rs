@@ -26,40 +26,78 @@ pub fn write_atomic_with<F>(path: &Path, fill: F) -> Result<WriteOutcome, Error>
 where
     F: FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 {
-    let werr = |source| Error::Write {
+    let mut file = AtomicFile::create(path)?;
+    fill(&mut file.writer).map_err(|source| Error::Write {
         path: path.to_path_buf(),
         source,
-    };
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir).map_err(werr)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(werr)?;
-    {
-        let mut w = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
-        fill(&mut w).map_err(werr)?;
-        w.flush().map_err(werr)?;
+    })?;
+    file.finish()
+}
+
+/// An output being written: a buffered temporary sibling of its path until [`finish`].
+///
+/// [`finish`]: AtomicFile::finish
+pub struct AtomicFile {
+    path: std::path::PathBuf,
+    writer: std::io::BufWriter<tempfile::NamedTempFile>,
+}
+
+impl AtomicFile {
+    /// Creates the temporary file beside `path` (and the folders up to it).
+    pub fn create(path: &Path) -> Result<AtomicFile, Error> {
+        let werr = |source| Error::Write {
+            path: path.to_path_buf(),
+            source,
+        };
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        std::fs::create_dir_all(dir).map_err(werr)?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(werr)?;
+        Ok(AtomicFile {
+            path: path.to_path_buf(),
+            writer: std::io::BufWriter::with_capacity(1 << 16, tmp),
+        })
     }
-    if same_contents(tmp.path(), path).map_err(werr)? {
-        return Ok(WriteOutcome::Unchanged);
+
+    /// Appends bytes.
+    pub fn write_all(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.writer.write_all(bytes).map_err(|source| Error::Write {
+            path: self.path.clone(),
+            source,
+        })
     }
-    // Temporary files are private (0600); outputs are for web servers and feed readers.
-    let perms = std::fs::metadata(path)
-        .map(|m| m.permissions())
-        .unwrap_or_else(|_| default_permissions());
-    tmp.as_file().set_permissions(perms).map_err(werr)?;
-    tmp.as_file().sync_all().map_err(werr)?;
-    tmp.persist(path).map_err(|e| werr(e.error))?;
-    Ok(WriteOutcome::Written)
+
+    /// Replaces the target with what was written, unless it already holds exactly that.
+    /// Dropping an unfinished file removes the temporary file and leaves the target alone.
+    pub fn finish(self) -> Result<WriteOutcome, Error> {
+        let path = self.path;
+        let werr = |source| Error::Write {
+            path: path.clone(),
+            source,
+        };
+        let tmp = self.writer.into_inner().map_err(|e| werr(e.into_error()))?;
+        if same_contents(tmp.path(), &path).map_err(werr)? {
+            return Ok(WriteOutcome::Unchanged);
+        }
+        // Temporary files are private (0600); outputs are for web servers and feed readers.
+        let perms = std::fs::metadata(&path)
+            .map(|m| m.permissions())
+            .unwrap_or_else(|_| default_permissions());
+        tmp.as_file().set_permissions(perms).map_err(werr)?;
+        tmp.as_file().sync_all().map_err(werr)?;
+        tmp.persist(&path).map_err(|e| werr(e.error))?;
+        Ok(WriteOutcome::Written)
+    }
 }
 
 /// True when both files exist and hold the same bytes.

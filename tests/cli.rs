@@ -178,6 +178,46 @@ fn same_inputs_and_now_give_byte_identical_outputs_and_keep_mtimes() {
 }
 
 #[test]
+fn feeds_longer_than_a_render_chunk_come_out_whole_and_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 700;
+    let mut rss = String::from("<rss version=\"2.0\"><channel><title>Big</title><link>https://big.example/</link>");
+    for i in 0..n {
+        // One item a minute, newest last in the file: the outputs must reverse it.
+        let t = chrono::DateTime::from_timestamp(1_556_000_000 + i * 60, 0)
+            .unwrap()
+            .to_rfc2822();
+        rss.push_str(&format!(
+            "<item><title>Story {i}</title><link>https://big.example/{i}</link><pubDate>{t}</pubDate>\
+             <description>&lt;p&gt;Body {i} &amp;amp; more&lt;/p&gt;</description></item>"
+        ));
+    }
+    rss.push_str("</channel></rss>");
+    std::fs::write(dir.path().join("big.xml"), rss).unwrap();
+    std::fs::write(
+        dir.path().join("feeds.toml"),
+        "[output]\ndir = \"out\"\nmax_items = 0\nbase_url = \"https://n.example/\"\n[[feed]]\nname = \"Big\"\nurl = \"big.xml\"\n",
+    )
+    .unwrap();
+    feedmux()
+        .current_dir(dir.path())
+        .args(["run", "--now", NOW])
+        .assert()
+        .success();
+    let expected: Vec<String> = (0..n).rev().map(|i| format!("Story {i}")).collect();
+    for name in ["rss.xml", "atom.xml", "feed.json"] {
+        let feed = read_feed(&dir.path().join("out").join(name));
+        let titles: Vec<String> = feed
+            .entries
+            .iter()
+            .map(|e| e.title.as_ref().unwrap().content.clone())
+            .collect();
+        assert_eq!(titles, expected, "{name}");
+    }
+    validate_json_feed(&dir.path().join("out/feed.json"));
+}
+
+#[test]
 fn outputs_do_not_depend_on_where_the_config_lives_nor_leak_its_path() {
     let a = default_setup();
     let b = default_setup();

@@ -20,6 +20,16 @@ use crate::model::Entry;
 /// written without entries, and each chunk as an entry-only feed whose `<entry>` lines are
 /// spliced in.
 pub(super) fn render_to<W: Write + ?Sized>(info: &FeedInfo, entries: &[Entry], w: &mut W) -> io::Result<()> {
+    let (head, tail) = frame(info, entries)?;
+    w.write_all(&head)?;
+    for chunk in entries.chunks(super::CHUNK) {
+        w.write_all(&fragment(chunk)?)?;
+    }
+    w.write_all(&tail)
+}
+
+/// The document around the entries: everything before the first and after the last.
+pub(super) fn frame(info: &FeedInfo, entries: &[Entry]) -> io::Result<(Vec<u8>, Vec<u8>)> {
     let self_url = clean(&feed_url(&info.base_url, "atom.xml"));
     let title = clean(&info.title);
     let feed = Feed {
@@ -41,21 +51,23 @@ pub(super) fn render_to<W: Write + ?Sized>(info: &FeedInfo, entries: &[Entry], w
         lang: info.language.as_deref().map(clean),
         ..Feed::default()
     };
-    let head = write(&feed, true)?;
+    let mut head = write(&feed, true)?;
     let close = rfind(&head, CLOSE).ok_or_else(|| io::Error::other("the atom crate wrote no </feed>"))?;
-    w.write_all(&head[..close])?;
-    for chunk in entries.chunks(super::CHUNK) {
-        let part = Feed {
-            entries: chunk.iter().map(entry).collect(),
-            ..Feed::default()
-        };
-        let out = write(&part, false)?;
-        let start = find(&out, OPEN).ok_or_else(|| io::Error::other("the atom crate wrote no <entry>"))?;
-        let end = rfind(&out, CLOSE).ok_or_else(|| io::Error::other("the atom crate wrote no </feed>"))?;
-        w.write_all(&out[start..end])?;
-    }
-    w.write_all(&head[close..])?;
-    w.write_all(b"\n")
+    let mut tail = head.split_off(close);
+    tail.push(b'\n');
+    Ok((head, tail))
+}
+
+/// The `<entry>` elements of some entries, as they stand inside the feed.
+pub(super) fn fragment(chunk: &[Entry]) -> io::Result<Vec<u8>> {
+    let part = Feed {
+        entries: chunk.iter().map(entry).collect(),
+        ..Feed::default()
+    };
+    let out = write(&part, false)?;
+    let start = find(&out, OPEN).ok_or_else(|| io::Error::other("the atom crate wrote no <entry>"))?;
+    let end = rfind(&out, CLOSE).ok_or_else(|| io::Error::other("the atom crate wrote no </feed>"))?;
+    Ok(out[start..end].to_vec())
 }
 
 /// Where the first entry starts and the feed closes, each with its line start.

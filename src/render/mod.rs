@@ -39,7 +39,7 @@ pub struct FeedInfo {
 }
 
 /// Entries turned into writer-crate structs at a time: bounds memory on huge feeds.
-const CHUNK: usize = 256;
+pub const CHUNK: usize = 256;
 
 /// An output format of the combined and topic feeds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +75,30 @@ impl Format {
             Format::Rss => self::rss::render_to(info, entries, w),
             Format::Atom => self::atom::render_to(info, entries, w),
             Format::JsonFeed => self::json::render_to(info, entries, w),
+        }
+    }
+
+    /// Whether the format can be rendered in independent chunks (see [`Format::frame`]).
+    pub fn chunked(self) -> bool {
+        matches!(self, Format::Rss | Format::Atom)
+    }
+
+    /// For a chunked format: the bytes before the first item and after the last.
+    pub fn frame(self, info: &FeedInfo, entries: &[Entry]) -> std::io::Result<(Vec<u8>, Vec<u8>)> {
+        match self {
+            Format::Rss => self::rss::frame(info, entries),
+            Format::Atom => self::atom::frame(info, entries),
+            Format::JsonFeed => Err(std::io::Error::other("JSON Feed is rendered whole")),
+        }
+    }
+
+    /// For a chunked format: the items of one chunk ([`CHUNK`] entries at most), ready to be
+    /// written between the frame's two halves, chunks in order.
+    pub fn fragment(self, chunk: &[Entry]) -> std::io::Result<Vec<u8>> {
+        match self {
+            Format::Rss => self::rss::fragment(chunk),
+            Format::Atom => self::atom::fragment(chunk),
+            Format::JsonFeed => Err(std::io::Error::other("JSON Feed is rendered whole")),
         }
     }
 

@@ -25,6 +25,16 @@ const DC_NS: &str = "http://purl.org/dc/elements/1.1/";
 /// at once (the crate has no public per-item writer): the channel is written without items,
 /// and each chunk is written as an item-only channel whose `<item>` lines are spliced in.
 pub(super) fn render_to<W: Write + ?Sized>(info: &FeedInfo, entries: &[Entry], w: &mut W) -> io::Result<()> {
+    let (head, tail) = frame(info, entries)?;
+    w.write_all(&head)?;
+    for chunk in entries.chunks(super::CHUNK) {
+        w.write_all(&fragment(chunk)?)?;
+    }
+    w.write_all(&tail)
+}
+
+/// The document around the items: everything before the first and after the last.
+pub(super) fn frame(info: &FeedInfo, entries: &[Entry]) -> io::Result<(Vec<u8>, Vec<u8>)> {
     let self_link = Link {
         href: clean(&feed_url(&info.base_url, "rss.xml")),
         rel: "self".into(),
@@ -43,22 +53,24 @@ pub(super) fn render_to<W: Write + ?Sized>(info: &FeedInfo, entries: &[Entry], w
         namespaces: namespaces(),
         ..Channel::default()
     };
-    let head = write(&channel)?;
+    let mut head = write(&channel)?;
     let close = rfind(&head, CLOSE).ok_or_else(|| io::Error::other("the rss crate wrote no </channel>"))?;
-    w.write_all(&head[..close])?;
-    for chunk in entries.chunks(super::CHUNK) {
-        let items = Channel {
-            namespaces: namespaces(),
-            items: chunk.iter().map(item).collect(),
-            ..Channel::default()
-        };
-        let out = write(&items)?;
-        let start = find(&out, OPEN).ok_or_else(|| io::Error::other("the rss crate wrote no <item>"))?;
-        let end = rfind(&out, CLOSE).ok_or_else(|| io::Error::other("the rss crate wrote no </channel>"))?;
-        w.write_all(&out[start..end])?;
-    }
-    w.write_all(&head[close..])?;
-    w.write_all(b"\n")
+    let mut tail = head.split_off(close);
+    tail.push(b'\n');
+    Ok((head, tail))
+}
+
+/// The `<item>` elements of some entries, as they stand inside the channel.
+pub(super) fn fragment(chunk: &[Entry]) -> io::Result<Vec<u8>> {
+    let items = Channel {
+        namespaces: namespaces(),
+        items: chunk.iter().map(item).collect(),
+        ..Channel::default()
+    };
+    let out = write(&items)?;
+    let start = find(&out, OPEN).ok_or_else(|| io::Error::other("the rss crate wrote no <item>"))?;
+    let end = rfind(&out, CLOSE).ok_or_else(|| io::Error::other("the rss crate wrote no </channel>"))?;
+    Ok(out[start..end].to_vec())
 }
 
 /// Where the first item starts and the channel closes, each with its indented line start.
