@@ -59,6 +59,15 @@ impl Server {
     }
 }
 
+/// Runs `feedmux run --now NOW` in `dir` and expects success.
+fn run_ok(dir: &Path) {
+    feedmux()
+        .current_dir(dir)
+        .args(["run", "--now", NOW])
+        .assert()
+        .success();
+}
+
 fn read_feed(path: &Path) -> feed_rs::model::Feed {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     feed_rs::parser::parse(&bytes[..]).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -85,11 +94,7 @@ fn validate_json_feed(path: &Path) -> serde_json::Value {
 #[test]
 fn default_run_writes_three_valid_feeds_that_agree() {
     let dir = default_setup();
-    feedmux()
-        .current_dir(dir.path())
-        .args(["run", "--now", NOW])
-        .assert()
-        .success();
+    run_ok(dir.path());
     let out = dir.path().join("public");
     let rss = read_feed(&out.join("rss.xml"));
     let atom = read_feed(&out.join("atom.xml"));
@@ -150,13 +155,7 @@ fn default_run_writes_three_valid_feeds_that_agree() {
 #[test]
 fn same_inputs_and_now_give_byte_identical_outputs_and_keep_mtimes() {
     let dir = default_setup();
-    let run = || {
-        feedmux()
-            .current_dir(dir.path())
-            .args(["run", "--now", NOW])
-            .assert()
-            .success();
-    };
+    let run = || run_ok(dir.path());
     run();
     let out = dir.path().join("public");
     let names = ["rss.xml", "atom.xml", "feed.json"];
@@ -199,11 +198,7 @@ fn feeds_longer_than_a_render_chunk_come_out_whole_and_in_order() {
         "[output]\ndir = \"out\"\nmax_items = 0\nbase_url = \"https://n.example/\"\n[[feed]]\nname = \"Big\"\nurl = \"big.xml\"\n",
     )
     .unwrap();
-    feedmux()
-        .current_dir(dir.path())
-        .args(["run", "--now", NOW])
-        .assert()
-        .success();
+    run_ok(dir.path());
     let expected: Vec<String> = (0..n).rev().map(|i| format!("Story {i}")).collect();
     for name in ["rss.xml", "atom.xml", "feed.json"] {
         let feed = read_feed(&dir.path().join("out").join(name));
@@ -222,11 +217,7 @@ fn outputs_do_not_depend_on_where_the_config_lives_nor_leak_its_path() {
     let a = default_setup();
     let b = default_setup();
     for d in [&a, &b] {
-        feedmux()
-            .current_dir(d.path())
-            .args(["run", "--now", NOW])
-            .assert()
-            .success();
+        run_ok(d.path());
     }
     for n in ["rss.xml", "atom.xml", "feed.json"] {
         let x = std::fs::read_to_string(a.path().join("public").join(n)).unwrap();
@@ -308,11 +299,7 @@ url = "nowhere/feed.xml"
 #[test]
 fn when_every_source_fails_the_old_outputs_stay_and_the_exit_is_1() {
     let dir = default_setup();
-    feedmux()
-        .current_dir(dir.path())
-        .args(["run", "--now", NOW])
-        .assert()
-        .success();
+    run_ok(dir.path());
     let rss = dir.path().join("public/rss.xml");
     let before = std::fs::read(&rss).unwrap();
     std::fs::remove_dir_all(dir.path().join("samples")).unwrap();

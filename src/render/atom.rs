@@ -9,24 +9,12 @@
 use ::atom_syndication::{
     Category, Content, Entry as AtomEntry, Feed, FixedDateTime, Generator, Link, Person, Source, Text, WriteConfig,
 };
-use std::io::{self, Write};
+use std::io;
 
 use chrono::{DateTime, Utc};
 
-use super::{FeedInfo, GENERATOR, categories, clean, feed_updated, feed_url, mime_or_default};
+use super::{FeedInfo, GENERATOR, categories, clean, feed_updated, feed_url, find, mime_or_default, rfind};
 use crate::model::Entry;
-
-/// Writes the feed to `w`, a chunk of entries at a time (see `rss::render_to`): the feed is
-/// written without entries, and each chunk as an entry-only feed whose `<entry>` lines are
-/// spliced in.
-pub(super) fn render_to<W: Write + ?Sized>(info: &FeedInfo, entries: &[Entry], w: &mut W) -> io::Result<()> {
-    let (head, tail) = frame(info, entries)?;
-    w.write_all(&head)?;
-    for chunk in entries.chunks(super::CHUNK) {
-        w.write_all(&fragment(chunk)?)?;
-    }
-    w.write_all(&tail)
-}
 
 /// The document around the entries: everything before the first and after the last.
 pub(super) fn frame(info: &FeedInfo, entries: &[Entry]) -> io::Result<(Vec<u8>, Vec<u8>)> {
@@ -80,14 +68,6 @@ fn write(feed: &Feed, declaration: bool) -> io::Result<Vec<u8>> {
         indent_size: Some(2),
     };
     feed.write_with_config(Vec::new(), config).map_err(io::Error::other)
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
-fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).rposition(|w| w == needle)
 }
 
 fn entry(entry: &Entry) -> AtomEntry {

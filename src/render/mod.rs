@@ -71,11 +71,16 @@ impl Format {
         entries: &[Entry],
         w: &mut W,
     ) -> std::io::Result<()> {
-        match self {
-            Format::Rss => self::rss::render_to(info, entries, w),
-            Format::Atom => self::atom::render_to(info, entries, w),
-            Format::JsonFeed => self::json::render_to(info, entries, w),
+        if !self.chunked() {
+            return self::json::render_to(info, entries, w);
         }
+        // A chunk of entries at a time, so only one chunk's writer-crate structs exist at once.
+        let (head, tail) = self.frame(info, entries)?;
+        w.write_all(&head)?;
+        for chunk in entries.chunks(CHUNK) {
+            w.write_all(&self.fragment(chunk)?)?;
+        }
+        w.write_all(&tail)
     }
 
     /// Whether the format can be rendered in independent chunks (see [`Format::frame`]).
@@ -124,6 +129,16 @@ pub fn atom(info: &FeedInfo, entries: &[Entry]) -> Vec<u8> {
 /// JSON Feed 1.1 as bytes.
 pub fn json_feed(info: &FeedInfo, entries: &[Entry]) -> Vec<u8> {
     Format::JsonFeed.render(info, entries)
+}
+
+/// The first position of `needle` in `hay`.
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The last position of `needle` in `hay`.
+fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
 }
 
 /// Removes characters illegal in XML 1.0 (C0 controls but \t\n\r, U+FFFE/U+FFFF); borrows when clean.

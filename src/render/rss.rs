@@ -6,7 +6,7 @@
 //! attribute (RSS defaults `isPermaLink` to true), a non-permalink one with `"false"`.
 
 use std::collections::BTreeMap;
-use std::io::{self, Write};
+use std::io;
 
 use chrono::{DateTime, Utc};
 
@@ -14,24 +14,12 @@ use ::rss::extension::atom::{AtomExtension, Link};
 use ::rss::extension::dublincore::DublinCoreExtension;
 use ::rss::{Category, Channel, Enclosure, Guid, Item, Source};
 
-use super::{FeedInfo, GENERATOR, categories, clean, feed_updated, feed_url, mime_or_default};
+use super::{FeedInfo, GENERATOR, categories, clean, feed_updated, feed_url, find, mime_or_default, rfind};
 use crate::model::Entry;
 
 const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 const CONTENT_NS: &str = "http://purl.org/rss/1.0/modules/content/";
 const DC_NS: &str = "http://purl.org/dc/elements/1.1/";
-
-/// Writes the feed to `w`, a chunk of items at a time so that only one chunk's `Item`s exist
-/// at once (the crate has no public per-item writer): the channel is written without items,
-/// and each chunk is written as an item-only channel whose `<item>` lines are spliced in.
-pub(super) fn render_to<W: Write + ?Sized>(info: &FeedInfo, entries: &[Entry], w: &mut W) -> io::Result<()> {
-    let (head, tail) = frame(info, entries)?;
-    w.write_all(&head)?;
-    for chunk in entries.chunks(super::CHUNK) {
-        w.write_all(&fragment(chunk)?)?;
-    }
-    w.write_all(&tail)
-}
 
 /// The document around the items: everything before the first and after the last.
 pub(super) fn frame(info: &FeedInfo, entries: &[Entry]) -> io::Result<(Vec<u8>, Vec<u8>)> {
@@ -87,14 +75,6 @@ fn namespaces() -> BTreeMap<String, String> {
 
 fn write(channel: &Channel) -> io::Result<Vec<u8>> {
     channel.pretty_write_to(Vec::new(), b' ', 2).map_err(io::Error::other)
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
-fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).rposition(|w| w == needle)
 }
 
 fn item(entry: &Entry) -> Item {
