@@ -18,16 +18,6 @@ pub enum Location {
     File(std::path::PathBuf),
 }
 
-impl Location {
-    /// The base URL that relative links in this source resolve against.
-    pub fn base_url(&self) -> Option<url::Url> {
-        match self {
-            Location::Http(u) => Some(u.clone()),
-            Location::File(p) => url::Url::from_file_path(p).ok(),
-        }
-    }
-}
-
 impl std::fmt::Display for Location {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

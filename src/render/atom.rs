@@ -13,7 +13,9 @@ use std::io;
 
 use chrono::{DateTime, Utc};
 
-use super::{FeedInfo, GENERATOR, categories, clean, feed_updated, feed_url, find, mime_or_default, rfind};
+use super::{
+    FeedInfo, GENERATOR, categories, clean, feed_updated, feed_url, items_between, mime_or_default, split_frame,
+};
 use crate::model::Entry;
 
 /// The document around the entries: everything before the first and after the last.
@@ -39,11 +41,8 @@ pub(super) fn frame(info: &FeedInfo, entries: &[Entry]) -> io::Result<(Vec<u8>, 
         lang: info.language.as_deref().map(clean),
         ..Feed::default()
     };
-    let mut head = write(&feed, true)?;
-    let close = rfind(&head, CLOSE).ok_or_else(|| io::Error::other("the atom crate wrote no </feed>"))?;
-    let mut tail = head.split_off(close);
-    tail.push(b'\n');
-    Ok((head, tail))
+    let head = write(&feed, true)?;
+    split_frame(head, CLOSE)
 }
 
 /// The `<entry>` elements of some entries, as they stand inside the feed.
@@ -53,9 +52,7 @@ pub(super) fn fragment(chunk: &[Entry]) -> io::Result<Vec<u8>> {
         ..Feed::default()
     };
     let out = write(&part, false)?;
-    let start = find(&out, OPEN).ok_or_else(|| io::Error::other("the atom crate wrote no <entry>"))?;
-    let end = rfind(&out, CLOSE).ok_or_else(|| io::Error::other("the atom crate wrote no </feed>"))?;
-    Ok(out[start..end].to_vec())
+    items_between(&out, OPEN, CLOSE)
 }
 
 /// Where the first entry starts and the feed closes, each with its line start.

@@ -131,6 +131,23 @@ pub fn json_feed(info: &FeedInfo, entries: &[Entry]) -> Vec<u8> {
     Format::JsonFeed.render(info, entries)
 }
 
+/// Splits a document written with no items at the line that closes its container
+/// (`close`, e.g. "\n  </channel>"): the frame's head and tail.
+fn split_frame(mut doc: Vec<u8>, close: &[u8]) -> std::io::Result<(Vec<u8>, Vec<u8>)> {
+    let at = rfind(&doc, close).ok_or_else(|| std::io::Error::other("the writer crate wrote no closing tag"))?;
+    let mut tail = doc.split_off(at);
+    tail.push(b'\n');
+    Ok((doc, tail))
+}
+
+/// The items of a document written with empty metadata: from the line that opens the first
+/// item (`open`) to the line that closes the container (`close`).
+fn items_between(doc: &[u8], open: &[u8], close: &[u8]) -> std::io::Result<Vec<u8>> {
+    let start = find(doc, open).ok_or_else(|| std::io::Error::other("the writer crate wrote no item"))?;
+    let end = rfind(doc, close).ok_or_else(|| std::io::Error::other("the writer crate wrote no closing tag"))?;
+    Ok(doc.get(start..end).unwrap_or_default().to_vec())
+}
+
 /// The first position of `needle` in `hay`.
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)

@@ -14,7 +14,9 @@ use ::rss::extension::atom::{AtomExtension, Link};
 use ::rss::extension::dublincore::DublinCoreExtension;
 use ::rss::{Category, Channel, Enclosure, Guid, Item, Source};
 
-use super::{FeedInfo, GENERATOR, categories, clean, feed_updated, feed_url, find, mime_or_default, rfind};
+use super::{
+    FeedInfo, GENERATOR, categories, clean, feed_updated, feed_url, items_between, mime_or_default, split_frame,
+};
 use crate::model::Entry;
 
 const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
@@ -41,11 +43,8 @@ pub(super) fn frame(info: &FeedInfo, entries: &[Entry]) -> io::Result<(Vec<u8>, 
         namespaces: namespaces(),
         ..Channel::default()
     };
-    let mut head = write(&channel)?;
-    let close = rfind(&head, CLOSE).ok_or_else(|| io::Error::other("the rss crate wrote no </channel>"))?;
-    let mut tail = head.split_off(close);
-    tail.push(b'\n');
-    Ok((head, tail))
+    let head = write(&channel)?;
+    split_frame(head, CLOSE)
 }
 
 /// The `<item>` elements of some entries, as they stand inside the channel.
@@ -56,9 +55,7 @@ pub(super) fn fragment(chunk: &[Entry]) -> io::Result<Vec<u8>> {
         ..Channel::default()
     };
     let out = write(&items)?;
-    let start = find(&out, OPEN).ok_or_else(|| io::Error::other("the rss crate wrote no <item>"))?;
-    let end = rfind(&out, CLOSE).ok_or_else(|| io::Error::other("the rss crate wrote no </channel>"))?;
-    Ok(out[start..end].to_vec())
+    items_between(&out, OPEN, CLOSE)
 }
 
 /// Where the first item starts and the channel closes, each with its indented line start.
