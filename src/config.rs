@@ -98,6 +98,7 @@ struct RawOutput {
     timezone: Option<Spanned<String>>,
     language: Option<String>,
     max_items: Option<usize>,
+    fsync: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -139,6 +140,8 @@ pub struct OutputConfig {
     pub language: Option<String>,
     /// 0 means no limit.
     pub max_items: usize,
+    /// Sync each output to disk before it replaces the old one.
+    pub fsync: bool,
 }
 
 /// `[fetch]`, resolved.
@@ -270,6 +273,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
         timezone,
         language: o.language,
         max_items: o.max_items.unwrap_or(defaults::MAX_ITEMS),
+        fsync: o.fsync.unwrap_or(false),
     };
 
     let f = raw.fetch;
@@ -461,6 +465,7 @@ mod doc_tests {
         assert!(row("[output] title").contains(&format!("`\"{}\"`", defaults::TITLE)));
         assert!(row("[output] timezone").contains(&format!("`\"{}\"`", defaults::TIMEZONE)));
         assert!(row("[output] max_items").contains(&format!("`{}`", defaults::MAX_ITEMS)));
+        assert!(row("[output] fsync").contains("`false`"));
         assert!(row("[fetch] concurrency").contains(&format!("`{}`", defaults::CONCURRENCY)));
         assert!(row("[fetch] per_host").contains(&format!("`{}`", defaults::PER_HOST)));
         assert!(row("[fetch] timeout").contains(&format!("`\"{}\"`", defaults::TIMEOUT)));
@@ -478,6 +483,7 @@ mod doc_tests {
             "timezone",
             "language",
             "max_items",
+            "fsync",
             "concurrency",
             "per_host",
             "timeout",

@@ -55,11 +55,47 @@ const MAX_INPUT_CHARS: usize = 4096;
 
 /// Parses one date string; None when nothing date-like can be read (never panics).
 pub fn parse_date(input: &str, ctx: &DateContext) -> Option<ParsedDate> {
+    if let Some(instant) = standard(input.trim()) {
+        return Some(ParsedDate { instant, warning: None });
+    }
+    parse_general(input, ctx)
+}
+
+/// Every rule of [`parse_date`], without the fast path for standard dates.
+fn parse_general(input: &str, ctx: &DateContext) -> Option<ParsedDate> {
     let cleaned = clean(input)?;
     let text = strip_labels(&cleaned);
     parse_bare_year_month(text, ctx)
         .or_else(|| parse_absolute(text, ctx))
         .or_else(|| parse_relative(text, ctx))
+}
+
+/// The fast path for what nearly every feed writes: a strict RFC 3339 date, or an RFC 2822
+/// date with a four-digit year and a numeric offset or GMT/UT/UTC. Anything else, or anything
+/// the general rules would read with a warning, is left to them (the tests check that both
+/// agree).
+fn standard(s: &str) -> Option<DateTime<Utc>> {
+    let b = s.as_bytes();
+    let dt = if b.len() >= 20 && b.get(4) == Some(&b'-') && matches!(b.get(10), Some(b'T' | b't')) {
+        DateTime::parse_from_rfc3339(s).ok()?
+    } else if b.first().is_some_and(u8::is_ascii_alphabetic) && b.get(3) == Some(&b',') {
+        let last = s.rsplit(' ').next()?;
+        let numeric = last.len() == 5
+            && matches!(last.as_bytes()[0], b'+' | b'-')
+            && last.bytes().skip(1).all(|c| c.is_ascii_digit());
+        let year4 = s
+            .split(' ')
+            .nth(3)
+            .is_some_and(|y| y.len() == 4 && y.bytes().all(|c| c.is_ascii_digit()));
+        if !(year4 && (numeric || matches!(last, "GMT" | "UT" | "UTC"))) || s.contains("  ") {
+            return None;
+        }
+        DateTime::parse_from_rfc2822(s).ok()?
+    } else {
+        return None;
+    };
+    // Leap seconds and out-of-range offsets take the general path.
+    (dt.nanosecond() < 1_000_000_000 && dt.offset().local_minus_utc().abs() < 24 * 3600).then(|| dt.with_timezone(&Utc))
 }
 
 /// Parses a date with an explicit chrono strftime format (for HTML sources with `date_format`);
@@ -1994,7 +2030,106 @@ mod tests {
         cs.into_iter().collect()
     }
 
+    /// Standard dates in many shapes, valid and not.
+    fn standard_like() -> impl Strategy<Value = String> {
+        let rfc3339 = (
+            1900i32..2100,
+            0u32..14,
+            0u32..33,
+            0u32..25,
+            0u32..61,
+            0u32..62,
+            prop_oneof![Just(String::new()), "\\.[0-9]{1,9}"],
+            prop_oneof![
+                Just("Z".to_string()),
+                "[+-](0[0-9]|1[0-4]|2[0-9]):[0-5][0-9]",
+                Just("z".to_string())
+            ],
+            prop_oneof![Just('T'), Just('t'), Just(' ')],
+        )
+            .prop_map(|(y, mo, d, h, mi, s, frac, zone, sep)| {
+                format!("{y:04}-{mo:02}-{d:02}{sep}{h:02}:{mi:02}:{s:02}{frac}{zone}")
+            });
+        let rfc2822 = (
+            prop_oneof![
+                Just("Mon"),
+                Just("Tue"),
+                Just("Wed"),
+                Just("Thu"),
+                Just("Fri"),
+                Just("Sat"),
+                Just("Sun"),
+                Just("Kam")
+            ],
+            0u32..33,
+            prop_oneof![
+                Just("Jan"),
+                Just("Feb"),
+                Just("Mar"),
+                Just("Apr"),
+                Just("Jun"),
+                Just("Dec"),
+                Just("Mei")
+            ],
+            prop_oneof![
+                (1900i32..2100).prop_map(|y| y.to_string()),
+                (0i32..100).prop_map(|y| format!("{y:02}"))
+            ],
+            0u32..25,
+            0u32..61,
+            0u32..62,
+            prop_oneof![
+                Just("GMT".to_string()),
+                Just("UT".to_string()),
+                Just("UTC".to_string()),
+                Just("WIB".to_string()),
+                Just("EST".to_string()),
+                "[+-][0-2][0-9][0-5][0-9]"
+            ],
+        )
+            .prop_map(|(wd, d, mo, y, h, mi, s, zone)| format!("{wd}, {d:02} {mo} {y} {h:02}:{mi:02}:{s:02} {zone}"));
+        prop_oneof![rfc3339, rfc2822]
+    }
+
+    #[test]
+    fn standard_fast_path_takes_the_common_shapes_only() {
+        for s in [
+            "Sat, 31 May 2025 22:32:48 +0700",
+            "Sat, 31 May 2025 15:32:48 GMT",
+            "2025-05-31T22:32:48.385+07:00",
+            "2025-05-31T15:32:48Z",
+        ] {
+            let fast = standard(s).unwrap_or_else(|| panic!("{s}: not taken"));
+            assert_eq!(fast.timestamp(), utc("2025-05-31T15:32:48Z").timestamp(), "{s}");
+            assert_eq!(
+                Some(ParsedDate {
+                    instant: fast,
+                    warning: None
+                }),
+                parse_general(s, &jkt())
+            );
+        }
+        for s in [
+            "Kamis, 25 April 2019 17:26 WIB",
+            "Thu, 25 Apr 19 17:26:00 +0700",
+            "Thu, 25 Apr 2019 17:26:00 EST",
+            "Fri, 25 Apr 2019 17:26:00 +0700",
+            "2019-04-25 17:26",
+        ] {
+            assert_eq!(standard(s), None, "{s}");
+        }
+    }
+
     proptest! {
+        /// The fast path reads a date exactly as the general rules do, or leaves it to them.
+        #[test]
+        fn standard_fast_path_agrees_with_the_general_rules(s in standard_like()) {
+            if let Some(fast) = standard(&s) {
+                let general = parse_general(&s, &jkt());
+                prop_assert_eq!(Some(ParsedDate { instant: fast, warning: None }), general, "{}", s);
+            }
+        }
+
         #[test]
         fn arbitrary_strings_never_panic(s in any::<String>()) {
             let _ = parse_date(&s, &jkt());

@@ -120,6 +120,55 @@ pub fn source_url(s: &Source) -> String {
     }
 }
 
+/// A fixed set of threads for CPU-bound work, fed from async code.
+struct Workers {
+    jobs: Option<std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Workers {
+    fn new(n: usize) -> Workers {
+        let (tx, rx) = std::sync::mpsc::channel::<Box<dyn FnOnce() + Send>>();
+        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+        let threads = (0..n.max(1))
+            .map(|_| {
+                let rx = std::sync::Arc::clone(&rx);
+                std::thread::spawn(move || {
+                    loop {
+                        let job = rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                        let Ok(job) = job else { return };
+                        // A panicking job drops its reply channel, which its caller sees.
+                        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                    }
+                })
+            })
+            .collect();
+        Workers {
+            jobs: Some(tx),
+            threads,
+        }
+    }
+
+    /// Runs `f` on a worker; `None` if it panicked.
+    async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let job: Box<dyn FnOnce() + Send> = Box::new(move || {
+            let _ = tx.send(f());
+        });
+        self.jobs.as_ref()?.send(job).ok()?;
+        rx.await.ok()
+    }
+}
+
+impl Drop for Workers {
+    fn drop(&mut self) {
+        self.jobs = None;
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}
+
 /// Runs the whole pipeline once: fetch every source, merge, render and write the outputs.
 /// Per-source failures go into the report; only problems that stop every output (the output
 /// folder cannot be written) return `Err`.
@@ -130,8 +179,12 @@ pub async fn run(
 ) -> Result<RunReport, Error> {
     let started = std::time::Instant::now();
     let fetcher = fetch::Fetcher::new(&cfg.fetch)?;
+    // Parsing is CPU work: it runs on one thread per core, however many fetches are in
+    // flight (more threads only add memory and allocator contention).
+    let parsers = Workers::new(std::thread::available_parallelism().map_or(2, |n| n.get()));
     let per_source = fetch::fetch_all(&fetcher, &cfg.sources, cfg.fetch.concurrency, now, |i, fetched| {
         let source = cfg.sources[i].clone();
+        let parsers = &parsers;
         async move {
             let url = source_url(&source);
             let result = match fetched {
@@ -142,17 +195,18 @@ pub async fn run(
                     };
                     let (name, url2, ns) = (source.name.clone(), url.clone(), source.url.clone());
                     // Keep only what the merge needs: the raw entries die with the document.
-                    tokio::task::spawn_blocking(move || {
-                        read_document(&name, &url2, &ns, &doc, ctx, Some(now))
-                            .map(|(parsed, entries)| (parsed.warnings, entries))
-                    })
-                    .await
-                    .unwrap_or_else(|e| {
-                        Err(Error::Parse {
-                            what: url.clone(),
-                            message: format!("the parser task failed: {e}"),
+                    parsers
+                        .run(move || {
+                            read_document(&name, &url2, &ns, &doc, ctx, Some(now))
+                                .map(|(parsed, entries)| (parsed.warnings, entries))
                         })
-                    })
+                        .await
+                        .unwrap_or_else(|| {
+                            Err(Error::Parse {
+                                what: url.clone(),
+                                message: "the parser failed unexpectedly".into(),
+                            })
+                        })
                 }
                 Err(e) => Err(e),
             };
@@ -164,6 +218,7 @@ pub async fn run(
         }
     })
     .await;
+    drop(parsers);
 
     tracing::debug!(ms = started.elapsed().as_millis(), "fetched and parsed every source");
     let mut report = RunReport {
@@ -214,7 +269,10 @@ pub async fn run(
         base_url: cfg.output.base_url.clone(),
         home_url: cfg.output.base_url.clone(),
     };
-    let results = write_outputs(&cfg.output.dir, &info, &merged)?;
+    let results = write_outputs(&cfg.output.dir, &info, &merged, cfg.output.fsync)?;
+    // Freeing ~10 strings per entry takes a while on a big feed: let it happen off the
+    // caller's path (a process that exits meanwhile simply skips it).
+    std::thread::spawn(move || drop(merged));
     tracing::debug!(
         ms = render_started.elapsed().as_millis(),
         "rendered and wrote the outputs"
@@ -228,20 +286,23 @@ pub async fn run(
     Ok(report)
 }
 
-/// Renders and writes the three output files on every core: JSON Feed as one task, RSS and
-/// Atom as chunk tasks that any worker may take, each file written in order as chunks finish.
+/// Renders and writes the output files on every core. Each file is a frame around chunks of
+/// items; any worker takes the next chunk of any file, fragments are written in order as they
+/// finish, and the worker that writes a file's last chunk also finishes (syncs and renames)
+/// it, while the others go on rendering.
 fn write_outputs(
     dir: &std::path::Path,
     info: &render::FeedInfo,
     entries: &[Entry],
+    fsync: bool,
 ) -> Result<Vec<(PathBuf, write::WriteOutcome)>, Error> {
     use std::collections::BTreeMap;
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    /// One chunked output: its file, and finished fragments waiting for their turn.
+    /// One output: its file (until finished), and fragments waiting for their turn.
     struct Ordered {
-        file: write::AtomicFile,
+        file: Option<write::AtomicFile>,
         next: usize,
         pending: BTreeMap<usize, Vec<u8>>,
         tail: Vec<u8>,
@@ -251,54 +312,59 @@ fn write_outputs(
         m.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    let chunked: Vec<render::Format> = render::Format::ALL.into_iter().filter(|f| f.chunked()).collect();
-    let whole: Vec<render::Format> = render::Format::ALL.into_iter().filter(|f| !f.chunked()).collect();
+    let formats = render::Format::ALL;
     let io_err = |f: render::Format, source| Error::Write {
         path: dir.join(f.file_name()),
         source,
     };
+    let chunks: Vec<&[Entry]> = entries.chunks(render::CHUNK).collect();
     let mut outs = Vec::new();
-    for &f in &chunked {
+    for f in formats {
         let (head, tail) = f.frame(info, entries).map_err(|e| io_err(f, e))?;
-        let mut file = write::AtomicFile::create(&dir.join(f.file_name()))?;
+        let mut file = write::AtomicFile::create(&dir.join(f.file_name()))?.sync_before_rename(fsync);
         file.write_all(&head)?;
         outs.push(Mutex::new(Ordered {
-            file,
+            file: Some(file),
             next: 0,
             pending: BTreeMap::new(),
             tail,
         }));
     }
-    let chunks: Vec<&[Entry]> = entries.chunks(render::CHUNK).collect();
-    // Whole-file renders first (they take longest), then the chunks of the chunked formats
-    // interleaved, so that no file's writer waits long for its next fragment.
-    let tasks = whole.len() + chunks.len() * chunked.len();
+    let done: Mutex<Vec<(PathBuf, write::WriteOutcome)>> = Mutex::new(Vec::new());
+    let finish = |fi: usize, o: &mut Ordered| -> Result<(), Error> {
+        let Some(mut file) = o.file.take() else { return Ok(()) };
+        file.write_all(&std::mem::take(&mut o.tail))?;
+        let started = std::time::Instant::now();
+        let outcome = file.finish()?;
+        let name = formats[fi].file_name();
+        tracing::debug!(ms = started.elapsed().as_millis(), file = name, ?outcome, "finished");
+        lock(&done).push((dir.join(name), outcome));
+        Ok(())
+    };
+    // Chunk-major order, so that every file advances together and none waits long.
+    let tasks = chunks.len() * formats.len();
     let next_task = AtomicUsize::new(0);
     let failure: Mutex<Option<Error>> = Mutex::new(None);
-    let done_whole: Mutex<Vec<(PathBuf, write::WriteOutcome)>> = Mutex::new(Vec::new());
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
     let run_task = |t: usize| -> Result<(), Error> {
-        if let Some(&f) = whole.get(t) {
-            let path = dir.join(f.file_name());
-            let outcome = write::write_atomic_with(&path, |w| f.render_to(info, entries, w))?;
-            lock(&done_whole).push((path, outcome));
-            return Ok(());
-        }
-        let k = t - whole.len();
-        let (chunk, fi) = (k / chunked.len(), k % chunked.len());
-        let bytes = chunked[fi]
-            .fragment(chunks[chunk])
-            .map_err(|e| io_err(chunked[fi], e))?;
+        let (chunk, fi) = (t / formats.len(), t % formats.len());
+        let bytes = formats[fi]
+            .fragment(chunks[chunk], chunk == 0)
+            .map_err(|e| io_err(formats[fi], e))?;
         let mut o = lock(&outs[fi]);
         o.pending.insert(chunk, bytes);
         loop {
             let n = o.next;
             let Some(b) = o.pending.remove(&n) else { break };
-            o.file.write_all(&b)?;
+            o.file.as_mut().map_or(Ok(()), |f| f.write_all(&b))?;
             o.next += 1;
+        }
+        if o.next == chunks.len() {
+            finish(fi, &mut o)?;
         }
         Ok(())
     };
+    let started = std::time::Instant::now();
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
@@ -314,15 +380,19 @@ fn write_outputs(
             });
         }
     });
+    tracing::debug!(
+        ms = started.elapsed().as_millis(),
+        workers,
+        "rendered and finished every file"
+    );
     if let Some(e) = failure.into_inner().unwrap_or_else(|p| p.into_inner()) {
         return Err(e);
     }
-    let mut results = done_whole.into_inner().unwrap_or_else(|p| p.into_inner());
-    for (&f, out) in chunked.iter().zip(outs) {
-        let mut o = out.into_inner().unwrap_or_else(|p| p.into_inner());
-        let tail = std::mem::take(&mut o.tail);
-        o.file.write_all(&tail)?;
-        results.push((dir.join(f.file_name()), o.file.finish()?));
+    // Feeds with no entries have no chunks: finish them here.
+    for (fi, out) in outs.iter().enumerate() {
+        finish(fi, &mut lock(out))?;
     }
+    let mut results = done.into_inner().unwrap_or_else(|p| p.into_inner());
+    results.sort_by_key(|(path, _)| formats.iter().position(|f| path.ends_with(f.file_name())));
     Ok(results)
 }

@@ -493,7 +493,7 @@ fn find(h: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     let first = *needle.first()?;
     let mut i = from;
     while i + needle.len() <= h.len() {
-        let k = h.get(i..=h.len() - needle.len())?.iter().position(|&c| c == first)?;
+        let k = memchr::memchr(first, h.get(i..=h.len() - needle.len())?)?;
         i += k;
         if h.get(i..)?.starts_with(needle) {
             return Some(i);
@@ -965,7 +965,7 @@ impl<'a> XmlFixer<'a> {
     fn run(&mut self, from: usize) {
         let b = self.b;
         let mut i = from;
-        while let Some(k) = b.get(i..).and_then(|r| r.iter().position(|&c| c == b'&' || c == b'<')) {
+        while let Some(k) = b.get(i..).and_then(|r| memchr::memchr2(b'&', b'<', r)) {
             i += k;
             if b[i] == b'&' {
                 i = self.entity(i);

@@ -84,7 +84,8 @@ pub fn is_clean(html: &str) -> bool {
     let b = html.as_bytes();
     let mut stack: Vec<&str> = Vec::new();
     let mut i = 0;
-    while i < b.len() {
+    while let Some(k) = b.get(i..).and_then(|r| memchr::memchr3(b'<', b'&', b'>', r)) {
+        i += k;
         match b[i] {
             b'<' => match tag(html, i, &mut stack) {
                 Some(next) => i = next,
@@ -94,8 +95,7 @@ pub fn is_clean(html: &str) -> bool {
                 Some(next) => i = next,
                 None => return false,
             },
-            b'>' => return false,
-            _ => i += 1,
+            _ => return false,
         }
     }
     stack.is_empty()

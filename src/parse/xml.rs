@@ -256,8 +256,9 @@ pub fn build(text: &str, doc_base: Option<&url::Url>) -> Option<Document> {
                 close_into(open, &mut stack, &mut root, &mut bindings);
             }
             Ok(Event::End(e)) => {
-                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
-                match stack.iter().rposition(|o| o.el.qname == name) {
+                let qname = e.name();
+                let name = utf8(qname.as_ref());
+                match stack.iter().rposition(|o| *o.el.qname == *name) {
                     Some(idx) => {
                         if idx + 1 != stack.len() {
                             mismatched += stack.len() - idx - 1;
@@ -278,13 +279,13 @@ pub fn build(text: &str, doc_base: Option<&url::Url>) -> Option<Document> {
             }
             Ok(Event::Text(t)) => {
                 if let Some(top) = stack.last_mut() {
-                    let s = String::from_utf8_lossy(t.as_ref());
+                    let s = utf8(t.as_ref());
                     push_text(&mut top.el, &s);
                 }
             }
             Ok(Event::CData(t)) => {
                 if let Some(top) = stack.last_mut() {
-                    let s = String::from_utf8_lossy(t.as_ref());
+                    let s = utf8(t.as_ref());
                     push_text(&mut top.el, &s);
                 }
             }
@@ -293,7 +294,7 @@ pub fn build(text: &str, doc_base: Option<&url::Url>) -> Option<Document> {
                     let resolved = match r.resolve_char_ref() {
                         Ok(Some(c)) => Some(c.to_string()),
                         Ok(None) => {
-                            let name = String::from_utf8_lossy(r.as_ref()).into_owned();
+                            let name = utf8(r.as_ref()).into_owned();
                             resolve_named(&name, &entities).map(str::to_string)
                         }
                         Err(_) => None,
@@ -301,14 +302,14 @@ pub fn build(text: &str, doc_base: Option<&url::Url>) -> Option<Document> {
                     match resolved {
                         Some(s) => push_text(&mut top.el, &s),
                         None => {
-                            let name = String::from_utf8_lossy(r.as_ref()).into_owned();
+                            let name = utf8(r.as_ref()).into_owned();
                             push_text(&mut top.el, &format!("&{name};"));
                         }
                     }
                 }
             }
             Ok(Event::DocType(d)) => {
-                let s = String::from_utf8_lossy(d.as_ref());
+                let s = utf8(d.as_ref());
                 parse_dtd_entities(&s, &mut entities);
             }
             Ok(Event::Eof) => break,
@@ -383,15 +384,15 @@ fn open_element(
     entities: &HashMap<String, String>,
     bindings: &mut Bindings,
 ) -> Open {
-    let qname = String::from_utf8_lossy(s.name().as_ref()).into_owned();
+    let qname = utf8(s.name().as_ref()).into_owned();
     let bindings_at = bindings.len();
     let mut raw_attrs: Vec<(String, String)> = Vec::new();
     let mut ns_decls = Vec::new();
     for a in s.attributes().with_checks(false).flatten() {
-        let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
+        let key = utf8(a.key.as_ref()).into_owned();
         let value = match a.unescape_value_with(|n| resolve_named(n, entities)) {
             Ok(v) => v.into_owned(),
-            Err(_) => String::from_utf8_lossy(&a.value).into_owned(),
+            Err(_) => utf8(&a.value).into_owned(),
         };
         let declared = if key == "xmlns" {
             Some(String::new())
@@ -523,6 +524,15 @@ fn parse_dtd_entities(doctype: &str, out: &mut HashMap<String, String>) {
                 .unwrap_or_else(|_| raw.to_string());
             out.insert(name.to_string(), value);
         }
+    }
+}
+
+/// Bytes of the (already UTF-8) document as text: borrowed, and checked without the slower
+/// lossy decoder (which is only the fallback).
+fn utf8(b: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(b) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
     }
 }
 

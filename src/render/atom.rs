@@ -6,16 +6,16 @@
 //! `<content>` (its summary, or empty), since §4.1.1 requires one of the two. Summary and
 //! content are always `type="html"`, escaped once by the writer.
 
-use ::atom_syndication::{
-    Category, Content, Entry as AtomEntry, Feed, FixedDateTime, Generator, Link, Person, Source, Text, WriteConfig,
-};
+#[cfg(test)]
+use ::atom_syndication::{Category, Content, Source};
+use ::atom_syndication::{Feed, FixedDateTime, Generator, Link, Person, Text, WriteConfig};
 use std::io;
 
 use chrono::{DateTime, Utc};
 
-use super::{
-    FeedInfo, GENERATOR, categories, clean, feed_updated, feed_url, items_between, mime_or_default, split_frame,
-};
+#[cfg(test)]
+use super::items_between;
+use super::{FeedInfo, GENERATOR, categories, clean, feed_updated, feed_url, markup, mime_or_default, split_frame};
 use crate::model::Entry;
 
 /// The document around the entries: everything before the first and after the last.
@@ -45,8 +45,110 @@ pub(super) fn frame(info: &FeedInfo, entries: &[Entry]) -> io::Result<(Vec<u8>, 
     split_frame(head, CLOSE)
 }
 
-/// The `<entry>` elements of some entries, as they stand inside the feed.
+/// The `<entry>` elements of some entries, as they stand inside the feed: the bytes
+/// `atom_syndication` writes for them (see [`markup`]), written without building its structs.
 pub(super) fn fragment(chunk: &[Entry]) -> io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(chunk.iter().map(|e| 2 * super::size_hint(e)).sum());
+    for entry in chunk {
+        write_entry(&mut out, entry);
+    }
+    Ok(out)
+}
+
+/// One `<entry>`, in `atom_syndication`'s element order (see its `Entry::to_xml`).
+fn write_entry(out: &mut Vec<u8>, entry: &Entry) {
+    let updated = fixed(entry.last_modified().unwrap_or(DateTime::UNIX_EPOCH)).to_rfc3339();
+    markup::line(out, 1);
+    out.extend_from_slice(b"<entry>");
+    markup::text_element(out, 2, "title", &entry.title);
+    markup::text_element(out, 2, "id", &entry.id);
+    markup::text_element(out, 2, "updated", &updated);
+    if let Some(author) = &entry.author {
+        write_person(out, 2, author);
+    }
+    for term in categories(entry) {
+        markup::line(out, 2);
+        out.extend_from_slice(b"<category");
+        markup::attr(out, "term", term);
+        out.extend_from_slice(b"/>");
+    }
+    if let Some(href) = &entry.link {
+        write_link(out, 2, href, "alternate", None, None);
+    }
+    for e in &entry.enclosures {
+        let length = e.length.map(|n| n.to_string());
+        write_link(
+            out,
+            2,
+            &e.url,
+            "enclosure",
+            Some(mime_or_default(&e.mime)),
+            length.as_deref(),
+        );
+    }
+    if let Some(published) = entry.published {
+        markup::text_element(out, 2, "published", &fixed(published).to_rfc3339());
+    }
+    let source = &entry.source;
+    markup::line(out, 2);
+    out.extend_from_slice(b"<source>");
+    markup::text_element(out, 3, "title", source.title.as_deref().unwrap_or(&source.name));
+    markup::text_element(out, 3, "id", &source.url);
+    markup::text_element(out, 3, "updated", &updated);
+    write_person(out, 3, &source.name);
+    write_link(out, 3, &source.url, "self", None, None);
+    if let Some(home) = &source.link {
+        write_link(out, 3, home, "alternate", None, None);
+    }
+    markup::line(out, 2);
+    out.extend_from_slice(b"</source>");
+    let content = atom_content(entry);
+    if let Some(summary) = entry.summary.as_deref().filter(|&s| Some(s) != content) {
+        write_html(out, "summary", summary);
+    }
+    if let Some(content) = content {
+        write_html(out, "content", content);
+    }
+    markup::line(out, 1);
+    out.extend_from_slice(b"</entry>");
+}
+
+/// `<name type="html">escaped HTML</name>` at entry depth.
+fn write_html(out: &mut Vec<u8>, name: &str, html: &str) {
+    markup::line(out, 2);
+    out.push(b'<');
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b" type=\"html\">");
+    markup::push_text(out, html);
+    markup::close(out, name);
+}
+
+/// `<author><name>…</name></author>` over three lines.
+fn write_person(out: &mut Vec<u8>, depth: usize, name: &str) {
+    markup::line(out, depth);
+    out.extend_from_slice(b"<author>");
+    markup::text_element(out, depth + 1, "name", name);
+    markup::line(out, depth);
+    out.extend_from_slice(b"</author>");
+}
+
+fn write_link(out: &mut Vec<u8>, depth: usize, href: &str, rel: &str, mime: Option<&str>, length: Option<&str>) {
+    markup::line(out, depth);
+    out.extend_from_slice(b"<link");
+    markup::attr(out, "href", href);
+    markup::attr(out, "rel", rel);
+    if let Some(mime) = mime {
+        markup::attr(out, "type", mime);
+    }
+    if let Some(length) = length {
+        markup::attr(out, "length", length);
+    }
+    out.extend_from_slice(b"/>");
+}
+
+/// The `<entry>`s as `atom_syndication` writes them: what [`fragment`] must equal.
+#[cfg(test)]
+pub(super) fn fragment_via_crate(chunk: &[Entry]) -> io::Result<Vec<u8>> {
     let part = Feed {
         entries: chunk.iter().map(entry).collect(),
         ..Feed::default()
@@ -56,6 +158,7 @@ pub(super) fn fragment(chunk: &[Entry]) -> io::Result<Vec<u8>> {
 }
 
 /// Where the first entry starts and the feed closes, each with its line start.
+#[cfg(test)]
 const OPEN: &[u8] = b"\n  <entry>";
 const CLOSE: &[u8] = b"\n</feed>";
 
@@ -67,7 +170,8 @@ fn write(feed: &Feed, declaration: bool) -> io::Result<Vec<u8>> {
     feed.write_with_config(Vec::new(), config).map_err(io::Error::other)
 }
 
-fn entry(entry: &Entry) -> AtomEntry {
+#[cfg(test)]
+fn entry(entry: &Entry) -> ::atom_syndication::Entry {
     let updated = fixed(entry.last_modified().unwrap_or(DateTime::UNIX_EPOCH));
 
     let mut links = Vec::with_capacity(1 + entry.enclosures.len());
@@ -92,7 +196,7 @@ fn entry(entry: &Entry) -> AtomEntry {
         source_links.push(link(clean(home), "alternate", None));
     }
 
-    AtomEntry {
+    ::atom_syndication::Entry {
         id: clean(&entry.id),
         title: Text::plain(clean(&entry.title)),
         updated,
@@ -125,7 +229,7 @@ fn entry(entry: &Entry) -> AtomEntry {
             links: source_links,
             ..Source::default()
         }),
-        ..AtomEntry::default()
+        ..::atom_syndication::Entry::default()
     }
 }
 

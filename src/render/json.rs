@@ -6,7 +6,7 @@
 //! too, so a title reads the same in all three outputs.
 
 use std::borrow::Cow;
-use std::io::{self, Write};
+use std::io;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
@@ -81,8 +81,54 @@ struct SourceExt<'a> {
     url: Cow<'a, str>,
 }
 
-/// Writes the feed to `w`; items are built as serde walks them, so none is held for long.
-pub(super) fn render_to<W: Write + ?Sized>(info: &FeedInfo, entries: &[Entry], w: &mut W) -> io::Result<()> {
+/// The document around the items: everything before the first item and after the last.
+/// It is what serde writes for the feed with its `items` array opened and closed.
+pub(super) fn frame(info: &FeedInfo, entries: &[Entry]) -> io::Result<(Vec<u8>, Vec<u8>)> {
+    let feed = JsonFeed {
+        version: VERSION,
+        title: xml_safe(&info.title),
+        home_page_url: info.home_url.as_str(),
+        feed_url: feed_url(&info.base_url, "feed.json"),
+        description: xml_safe(&info.description),
+        language: info.language.as_deref().map(xml_safe),
+        items: Items(&[]),
+    };
+    let mut head = serde_json::to_vec_pretty(&feed).map_err(io::Error::other)?;
+    // `items` is the last field, so the document ends `"items": []\n}`.
+    let at = head
+        .iter()
+        .rposition(|&b| b == b'[')
+        .ok_or_else(|| io::Error::other("serde wrote no items array"))?;
+    head.truncate(at + 1);
+    let tail: &[u8] = if entries.is_empty() { b"]\n}\n" } else { b"\n  ]\n}\n" };
+    Ok((head, tail.to_vec()))
+}
+
+/// Some items as they stand inside the `items` array: serde's pretty output for each,
+/// indented two levels deeper (JSON strings hold no raw newline, so every newline is the
+/// formatter's), with the separators serde writes. `first` says whether the chunk starts
+/// the array.
+pub(super) fn fragment(chunk: &[Entry], first: bool) -> io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(chunk.iter().map(super::size_hint).sum());
+    let mut one = Vec::with_capacity(4096);
+    for (i, entry) in chunk.iter().enumerate() {
+        one.clear();
+        serde_json::to_writer_pretty(&mut one, &item(entry)).map_err(io::Error::other)?;
+        out.extend_from_slice(if first && i == 0 { b"\n    " } else { b",\n    " });
+        let mut start = 0;
+        for nl in memchr::memchr_iter(b'\n', &one) {
+            out.extend_from_slice(&one[start..=nl]);
+            out.extend_from_slice(b"    ");
+            start = nl + 1;
+        }
+        out.extend_from_slice(&one[start..]);
+    }
+    Ok(out)
+}
+
+/// The whole feed as serde writes it in one go: what the chunked output must equal.
+#[cfg(test)]
+pub(super) fn render_via_serde(info: &FeedInfo, entries: &[Entry]) -> Vec<u8> {
     let feed = JsonFeed {
         version: VERSION,
         title: xml_safe(&info.title),
@@ -92,8 +138,9 @@ pub(super) fn render_to<W: Write + ?Sized>(info: &FeedInfo, entries: &[Entry], w
         language: info.language.as_deref().map(xml_safe),
         items: Items(entries),
     };
-    serde_json::to_writer_pretty(&mut *w, &feed).map_err(io::Error::other)?;
-    w.write_all(b"\n")
+    let mut out = serde_json::to_vec_pretty(&feed).expect("serializing into a Vec cannot fail");
+    out.push(b'\n');
+    out
 }
 
 /// The items, serialized one by one straight from the entries.

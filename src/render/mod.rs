@@ -18,6 +18,7 @@ pub use crate::text::html_to_text;
 
 mod atom;
 mod json;
+mod markup;
 mod rss;
 
 /// The `generator` named in every output feed.
@@ -71,39 +72,32 @@ impl Format {
         entries: &[Entry],
         w: &mut W,
     ) -> std::io::Result<()> {
-        if !self.chunked() {
-            return self::json::render_to(info, entries, w);
-        }
-        // A chunk of entries at a time, so only one chunk's writer-crate structs exist at once.
+        // A chunk of entries at a time, so only one chunk's output is held at once.
         let (head, tail) = self.frame(info, entries)?;
         w.write_all(&head)?;
-        for chunk in entries.chunks(CHUNK) {
-            w.write_all(&self.fragment(chunk)?)?;
+        for (i, chunk) in entries.chunks(CHUNK).enumerate() {
+            w.write_all(&self.fragment(chunk, i == 0)?)?;
         }
         w.write_all(&tail)
     }
 
-    /// Whether the format can be rendered in independent chunks (see [`Format::frame`]).
-    pub fn chunked(self) -> bool {
-        matches!(self, Format::Rss | Format::Atom)
-    }
-
-    /// For a chunked format: the bytes before the first item and after the last.
+    /// The bytes before the first item and after the last. The whole feed is the head, the
+    /// [`Format::fragment`]s of its entries' [`CHUNK`]s in order, then the tail.
     pub fn frame(self, info: &FeedInfo, entries: &[Entry]) -> std::io::Result<(Vec<u8>, Vec<u8>)> {
         match self {
             Format::Rss => self::rss::frame(info, entries),
             Format::Atom => self::atom::frame(info, entries),
-            Format::JsonFeed => Err(std::io::Error::other("JSON Feed is rendered whole")),
+            Format::JsonFeed => self::json::frame(info, entries),
         }
     }
 
-    /// For a chunked format: the items of one chunk ([`CHUNK`] entries at most), ready to be
-    /// written between the frame's two halves, chunks in order.
-    pub fn fragment(self, chunk: &[Entry]) -> std::io::Result<Vec<u8>> {
+    /// The items of one chunk ([`CHUNK`] entries at most), ready to be written between the
+    /// frame's two halves, chunks in order; `first` says whether it is the first chunk.
+    pub fn fragment(self, chunk: &[Entry], first: bool) -> std::io::Result<Vec<u8>> {
         match self {
             Format::Rss => self::rss::fragment(chunk),
             Format::Atom => self::atom::fragment(chunk),
-            Format::JsonFeed => Err(std::io::Error::other("JSON Feed is rendered whole")),
+            Format::JsonFeed => self::json::fragment(chunk, first),
         }
     }
 
@@ -140,6 +134,7 @@ fn split_frame(mut doc: Vec<u8>, close: &[u8]) -> std::io::Result<(Vec<u8>, Vec<
     Ok((doc, tail))
 }
 
+#[cfg(test)]
 /// The items of a document written with empty metadata: from the line that opens the first
 /// item (`open`) to the line that closes the container (`close`).
 fn items_between(doc: &[u8], open: &[u8], close: &[u8]) -> std::io::Result<Vec<u8>> {
@@ -148,6 +143,7 @@ fn items_between(doc: &[u8], open: &[u8], close: &[u8]) -> std::io::Result<Vec<u
     Ok(doc.get(start..end).unwrap_or_default().to_vec())
 }
 
+#[cfg(test)]
 /// The first position of `needle` in `hay`.
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
@@ -197,6 +193,12 @@ fn feed_updated(entries: &[Entry]) -> DateTime<Utc> {
         .filter_map(Entry::last_modified)
         .max()
         .unwrap_or(DateTime::UNIX_EPOCH)
+}
+
+/// About how many bytes an entry takes in a feed: room reserved up front for a chunk.
+fn size_hint(entry: &Entry) -> usize {
+    let text = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+    512 + entry.title.len() + 2 * entry.id.len() + text(&entry.link) + text(&entry.summary) + text(&entry.content)
 }
 
 /// [`xml_safe`], owned: what the XML writer crates take.
@@ -410,6 +412,123 @@ mod tests {
                 .collect();
             let expected: Vec<String> = (0..n).map(|i| format!("Story {i}")).collect();
             assert_eq!(titles, expected, "{format:?}");
+        }
+    }
+
+    mod fast_items_match_the_writer_crates {
+        use std::sync::Arc;
+
+        use chrono::{DateTime, TimeZone, Utc};
+        use proptest::prelude::*;
+
+        use crate::model::{Enclosure, Entry, SourceRef};
+
+        /// Text with everything the writers treat specially: the five escaped characters,
+        /// `]]>`, forbidden controls, U+FFFE/U+FFFF, other EF-led characters, and non-ASCII.
+        fn text() -> impl Strategy<Value = String> {
+            prop_oneof![
+                "(?s).{0,30}",
+                "([<>&'\"a ]|]]>|]]|\u{0}|\u{1b}|\t|\n|\r|\u{fffe}|\u{ffff}|\u{fffd}|\u{f8ff}|é|“){0,12}",
+            ]
+        }
+
+        fn date() -> impl Strategy<Value = Option<DateTime<Utc>>> {
+            proptest::option::of(
+                (0i64..4_000_000_000, 0u32..3)
+                    .prop_map(|(secs, nanos)| Utc.timestamp_opt(secs, nanos * 250_000_000).single().expect("in range")),
+            )
+        }
+
+        fn entry() -> impl Strategy<Value = Entry> {
+            let source = (
+                text(),
+                text(),
+                proptest::option::of(text()),
+                proptest::option::of(text()),
+            )
+                .prop_map(|(name, url, title, link)| Arc::new(SourceRef { name, url, title, link }));
+            let enclosure = (text(), text(), proptest::option::of(any::<u64>()))
+                .prop_map(|(url, mime, length)| Enclosure { url, mime, length });
+            (
+                (text(), source, text(), proptest::option::of(text()), any::<bool>()),
+                (date(), date(), proptest::option::of(text())),
+                (proptest::option::of(text()), proptest::option::of(text()), any::<u8>()),
+                (
+                    proptest::collection::vec(text(), 0..3),
+                    proptest::collection::vec(enclosure, 0..3),
+                ),
+            )
+                .prop_map(
+                    |(
+                        (id, source, title, link, link_is_id),
+                        (published, updated, author),
+                        (summary, content, same),
+                        (categories, enclosures),
+                    )| {
+                        let link = if link_is_id { Some(id.clone()) } else { link };
+                        // Summary equal to content, and content missing, both have their own paths.
+                        let content = if same % 4 == 0 { summary.clone() } else { content };
+                        Entry {
+                            guid: Some(id.clone()),
+                            canonical_link: link.clone(),
+                            id,
+                            source,
+                            title,
+                            link,
+                            published,
+                            updated,
+                            author,
+                            summary,
+                            content,
+                            categories,
+                            enclosures,
+                        }
+                    },
+                )
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(300))]
+
+            #[test]
+            fn rss(entries in proptest::collection::vec(entry(), 1..4)) {
+                let fast = super::super::rss::fragment(&entries).unwrap();
+                let reference = super::super::rss::fragment_via_crate(&entries).unwrap();
+                prop_assert_eq!(String::from_utf8_lossy(&fast), String::from_utf8_lossy(&reference));
+            }
+
+            #[test]
+            fn atom(entries in proptest::collection::vec(entry(), 1..4)) {
+                let fast = super::super::atom::fragment(&entries).unwrap();
+                let reference = super::super::atom::fragment_via_crate(&entries).unwrap();
+                prop_assert_eq!(String::from_utf8_lossy(&fast), String::from_utf8_lossy(&reference));
+            }
+
+            #[test]
+            fn json(entries in proptest::collection::vec(entry(), 0..4), chunk in 1usize..3) {
+                let info = crate::render::fixtures::info();
+                let (head, tail) = super::super::Format::JsonFeed.frame(&info, &entries).unwrap();
+                let mut chunked = head;
+                for (i, c) in entries.chunks(chunk).enumerate() {
+                    chunked.extend(super::super::Format::JsonFeed.fragment(c, i == 0).unwrap());
+                }
+                chunked.extend(tail);
+                let reference = super::super::json::render_via_serde(&info, &entries);
+                prop_assert_eq!(String::from_utf8_lossy(&chunked), String::from_utf8_lossy(&reference));
+            }
+        }
+
+        #[test]
+        fn fixtures() {
+            let entries = crate::render::fixtures::entries();
+            assert_eq!(
+                super::super::rss::fragment(&entries).unwrap(),
+                super::super::rss::fragment_via_crate(&entries).unwrap()
+            );
+            assert_eq!(
+                super::super::atom::fragment(&entries).unwrap(),
+                super::super::atom::fragment_via_crate(&entries).unwrap()
+            );
         }
     }
 }

@@ -8,15 +8,17 @@
 use std::collections::BTreeMap;
 use std::io;
 
+use chrono::format::{Item, StrftimeItems};
 use chrono::{DateTime, Utc};
 
+use ::rss::Channel;
 use ::rss::extension::atom::{AtomExtension, Link};
-use ::rss::extension::dublincore::DublinCoreExtension;
-use ::rss::{Category, Channel, Enclosure, Guid, Item, Source};
+#[cfg(test)]
+use ::rss::{Category, Enclosure, Guid, Source, extension::dublincore::DublinCoreExtension};
 
-use super::{
-    FeedInfo, GENERATOR, categories, clean, feed_updated, feed_url, items_between, mime_or_default, split_frame,
-};
+#[cfg(test)]
+use super::items_between;
+use super::{FeedInfo, GENERATOR, categories, clean, feed_updated, feed_url, markup, mime_or_default, split_frame};
 use crate::model::Entry;
 
 const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
@@ -47,18 +49,72 @@ pub(super) fn frame(info: &FeedInfo, entries: &[Entry]) -> io::Result<(Vec<u8>, 
     split_frame(head, CLOSE)
 }
 
-/// The `<item>` elements of some entries, as they stand inside the channel.
+/// The `<item>` elements of some entries, as they stand inside the channel: the bytes the
+/// `rss` crate writes for them (see [`markup`]), written without building its structs.
 pub(super) fn fragment(chunk: &[Entry]) -> io::Result<Vec<u8>> {
-    let items = Channel {
-        namespaces: namespaces(),
-        items: chunk.iter().map(item).collect(),
-        ..Channel::default()
-    };
-    let out = write(&items)?;
-    items_between(&out, OPEN, CLOSE)
+    let mut out = Vec::with_capacity(chunk.iter().map(super::size_hint).sum());
+    let dates = rfc2822_items();
+    for entry in chunk {
+        write_item(&mut out, entry, &dates);
+    }
+    Ok(out)
+}
+
+/// One `<item>`, in the `rss` crate's element order (see its `Item::to_xml`).
+fn write_item(out: &mut Vec<u8>, entry: &Entry, dates: &[Item<'_>]) {
+    let description = entry.summary.as_deref().or(entry.content.as_deref());
+    markup::line(out, 2);
+    out.extend_from_slice(b"<item>");
+    if !entry.title.is_empty() || description.is_none() {
+        markup::text_element(out, 3, "title", &entry.title);
+    }
+    if let Some(link) = &entry.link {
+        markup::text_element(out, 3, "link", link);
+    }
+    if let Some(d) = description {
+        markup::cdata_element(out, 3, "description", d);
+    }
+    for name in categories(entry) {
+        markup::text_element(out, 3, "category", name);
+    }
+    if let Some(e) = entry.enclosures.first() {
+        markup::line(out, 3);
+        out.extend_from_slice(b"<enclosure");
+        markup::attr(out, "url", &e.url);
+        markup::attr(out, "length", &e.length.unwrap_or(0).to_string());
+        markup::attr(out, "type", mime_or_default(&e.mime));
+        out.extend_from_slice(b"/>");
+    }
+    markup::line(out, 3);
+    out.extend_from_slice(b"<guid");
+    if entry.link.as_deref() != Some(entry.id.as_str()) {
+        markup::attr(out, "isPermaLink", "false");
+    }
+    out.push(b'>');
+    markup::push_text(out, &entry.id);
+    markup::close(out, "guid");
+    if let Some(date) = entry.date() {
+        markup::text_element(out, 3, "pubDate", &date.format_with_items(dates.iter()).to_string());
+    }
+    let source = &entry.source;
+    markup::line(out, 3);
+    out.extend_from_slice(b"<source");
+    markup::attr(out, "url", &source.url);
+    out.push(b'>');
+    markup::push_text(out, source.title.as_deref().unwrap_or(&source.name));
+    markup::close(out, "source");
+    if let Some(content) = entry.content.as_deref().filter(|&c| Some(c) != description) {
+        markup::cdata_element(out, 3, "content:encoded", content);
+    }
+    if let Some(author) = &entry.author {
+        markup::text_element(out, 3, "dc:creator", author);
+    }
+    markup::line(out, 2);
+    out.extend_from_slice(b"</item>");
 }
 
 /// Where the first item starts and the channel closes, each with its indented line start.
+#[cfg(test)]
 const OPEN: &[u8] = b"\n    <item>";
 const CLOSE: &[u8] = b"\n  </channel>";
 
@@ -74,10 +130,23 @@ fn write(channel: &Channel) -> io::Result<Vec<u8>> {
     channel.pretty_write_to(Vec::new(), b' ', 2).map_err(io::Error::other)
 }
 
-fn item(entry: &Entry) -> Item {
+/// The `<item>`s as the `rss` crate writes them: what [`fragment`] must equal.
+#[cfg(test)]
+pub(super) fn fragment_via_crate(chunk: &[Entry]) -> io::Result<Vec<u8>> {
+    let items = Channel {
+        namespaces: namespaces(),
+        items: chunk.iter().map(item).collect(),
+        ..Channel::default()
+    };
+    let out = write(&items)?;
+    items_between(&out, OPEN, CLOSE)
+}
+
+#[cfg(test)]
+fn item(entry: &Entry) -> ::rss::Item {
     let description = entry.summary.as_deref().or(entry.content.as_deref());
     let source = &entry.source;
-    Item {
+    ::rss::Item {
         // RSS wants a title or a description: an empty title is left out when there is the other.
         title: (!entry.title.is_empty() || description.is_none()).then(|| clean(&entry.title)),
         link: entry.link.as_deref().map(clean),
@@ -108,14 +177,21 @@ fn item(entry: &Entry) -> Item {
             url: clean(&source.url),
             title: Some(clean(source.title.as_deref().unwrap_or(&source.name))),
         }),
-        ..Item::default()
+        ..::rss::Item::default()
     }
 }
 
 /// RFC 822/2822 date in UTC with a two-digit day, as RSS examples write it
 /// (`chrono`'s `to_rfc2822` drops the leading zero).
+const RFC2822: &str = "%a, %d %b %Y %H:%M:%S +0000";
+
 fn rfc2822(dt: DateTime<Utc>) -> String {
-    dt.format("%a, %d %b %Y %H:%M:%S +0000").to_string()
+    dt.format(RFC2822).to_string()
+}
+
+/// [`RFC2822`], parsed once per chunk rather than once per date.
+fn rfc2822_items() -> Vec<Item<'static>> {
+    StrftimeItems::new(RFC2822).parse().expect("a valid strftime format")
 }
 
 /// The whole feed as bytes (what the tests read).
