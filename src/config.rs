@@ -24,6 +24,8 @@ pub mod defaults {
     pub const PER_HOST: usize = 4;
     pub const TIMEOUT: &str = "30s";
     pub const CONNECT_TIMEOUT: &str = "10s";
+    pub const CLUSTER_WINDOW: &str = "48h";
+    pub const CLUSTER_THRESHOLD: f64 = 0.6;
 }
 
 /// A config problem, with the file text and the span it concerns, for miette to draw.
@@ -99,6 +101,10 @@ struct RawOutput {
     language: Option<String>,
     max_items: Option<usize>,
     fsync: Option<bool>,
+    other_topic: Option<Spanned<String>>,
+    clusters: Option<bool>,
+    cluster_window: Option<Spanned<String>>,
+    cluster_threshold: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -125,6 +131,13 @@ struct RawTopic {
     name: Spanned<String>,
     #[serde(default)]
     keywords: Vec<Spanned<String>>,
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
+    slug: Option<Spanned<String>>,
+    sources: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    categories: Vec<Spanned<String>>,
+    fields: Option<Vec<Spanned<String>>>,
 }
 
 /// `[output]`, resolved.
@@ -142,6 +155,12 @@ pub struct OutputConfig {
     pub max_items: usize,
     /// Sync each output to disk before it replaces the old one.
     pub fsync: bool,
+    /// Group reports of one story from several sources (`clusters`).
+    pub clusters: bool,
+    /// Reports further apart than this are never one story.
+    pub cluster_window: Duration,
+    /// Least Jaccard similarity of two folded title word sets for one story.
+    pub cluster_threshold: f64,
 }
 
 /// `[fetch]`, resolved.
@@ -170,7 +189,73 @@ impl Default for FetchConfig {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TopicConfig {
     pub name: String,
+    /// Unique among all topics: ASCII letters, digits and `-` (see [`slugify`]).
+    pub slug: String,
     pub keywords: Vec<String>,
+    pub exclude: Vec<String>,
+    /// Only items of these sources (feed names); `None`: every source.
+    pub sources: Option<Vec<String>>,
+    /// Matched exactly (case-insensitively) against the item's own categories.
+    pub categories: Vec<String>,
+    /// Where keywords are looked for.
+    pub fields: Vec<Field>,
+    /// The `[output] other_topic`: holds the items no other topic took.
+    pub catch_all: bool,
+}
+
+/// A part of an item that keywords are matched against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Field {
+    Title,
+    Summary,
+    Content,
+    Categories,
+    Author,
+}
+
+impl Field {
+    pub const DEFAULT: [Field; 3] = [Field::Title, Field::Summary, Field::Categories];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Title => "title",
+            Field::Summary => "summary",
+            Field::Content => "content",
+            Field::Categories => "categories",
+            Field::Author => "author",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Field> {
+        [
+            Field::Title,
+            Field::Summary,
+            Field::Content,
+            Field::Categories,
+            Field::Author,
+        ]
+        .into_iter()
+        .find(|f| f.name() == s)
+    }
+}
+
+/// A topic name (or a configured slug) as a URL- and path-safe slug: transliterated to ASCII,
+/// lower-case letters, digits and single `-`; never empty, never `.` or `..`.
+pub fn slugify(name: &str) -> String {
+    let ascii = deunicode::deunicode(name);
+    let mut slug = String::with_capacity(ascii.len());
+    for c in ascii.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    while slug.ends_with('-') {
+        slug.pop();
+    }
+    if slug.is_empty() { "topic".to_string() } else { slug }
 }
 
 /// The whole config, validated and resolved.
@@ -204,6 +289,7 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
         "s" | "sec" | "secs" => n,
         "m" | "min" | "mins" => n * 60.0,
         "h" => n * 3600.0,
+        "d" => n * 86400.0,
         _ => return None,
     };
     (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
@@ -274,7 +360,32 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
         language: o.language,
         max_items: o.max_items.unwrap_or(defaults::MAX_ITEMS),
         fsync: o.fsync.unwrap_or(false),
+        clusters: o.clusters.unwrap_or(true),
+        cluster_window: match &o.cluster_window {
+            Some(w) => parse_duration(w.get_ref()).filter(|d| !d.is_zero()).ok_or_else(|| {
+                let mut e = ConfigError::new(
+                    path,
+                    text,
+                    Some(w.span()),
+                    format!("[output] cluster_window {:?} is not a duration", w.get_ref()),
+                );
+                e = e.help("write a number and a unit: \"48h\", \"2d\"");
+                Box::new(e)
+            })?,
+            None => parse_duration(defaults::CLUSTER_WINDOW).expect("defaults parse"),
+        },
+        cluster_threshold: match &o.cluster_threshold {
+            Some(t) if !(0.0..=1.0).contains(t.get_ref()) || *t.get_ref() == 0.0 => {
+                return Err(err(
+                    Some(t.span()),
+                    "[output] cluster_threshold is a similarity above 0 and at most 1".into(),
+                ));
+            }
+            Some(t) => *t.get_ref(),
+            None => defaults::CLUSTER_THRESHOLD,
+        },
     };
+    let o_other_topic = o.other_topic;
 
     let f = raw.fetch;
     let positive = |v: &Option<Spanned<usize>>, d: usize, key: &str| -> Result<usize, Box<ConfigError>> {
@@ -332,7 +443,29 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
         });
     }
 
-    let mut topics: Vec<TopicConfig> = Vec::with_capacity(raw.topics.len());
+    let mut topics: Vec<TopicConfig> = Vec::with_capacity(raw.topics.len() + 1);
+    let mut slugs = std::collections::HashSet::new();
+    let mut unique_slug = |wanted: String| -> String {
+        let mut slug = wanted.clone();
+        let mut n = 2;
+        while !slugs.insert(slug.clone()) {
+            slug = format!("{wanted}-{n}");
+            n += 1;
+        }
+        slug
+    };
+    let words = |list: &[Spanned<String>], what: &str| -> Result<Vec<String>, Box<ConfigError>> {
+        list.iter()
+            .map(|k| {
+                let v = k.get_ref().trim();
+                if v.is_empty() || v == "*" {
+                    Err(err(Some(k.span()), format!("an empty {what} matches nothing")))
+                } else {
+                    Ok(v.to_string())
+                }
+            })
+            .collect()
+    };
     for t in &raw.topics {
         let name = t.name.get_ref().trim();
         if name.is_empty() {
@@ -341,16 +474,74 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
         if topics.iter().any(|x| x.name == name) {
             return Err(err(Some(t.name.span()), format!("two topics are named {name:?}")));
         }
-        let mut keywords = Vec::with_capacity(t.keywords.len());
-        for k in &t.keywords {
-            if k.get_ref().trim().is_empty() {
-                return Err(err(Some(k.span()), "an empty keyword matches nothing".into()));
+        let sources = match &t.sources {
+            None => None,
+            Some(list) => {
+                let mut names = Vec::with_capacity(list.len());
+                for s in list {
+                    let n = s.get_ref().trim();
+                    if !sources.iter().any(|x: &Source| x.name == n) {
+                        return Err(err(Some(s.span()), format!("no [[feed]] is named {n:?}")));
+                    }
+                    names.push(n.to_string());
+                }
+                Some(names)
             }
-            keywords.push(k.get_ref().trim().to_string());
+        };
+        let fields = match &t.fields {
+            None => Field::DEFAULT.to_vec(),
+            Some(list) => {
+                let mut fields = Vec::with_capacity(list.len());
+                for f in list {
+                    let field = Field::parse(f.get_ref().trim()).ok_or_else(|| {
+                        let mut e =
+                            ConfigError::new(path, text, Some(f.span()), format!("unknown field {:?}", f.get_ref()));
+                        e = e.help("fields are title, summary, content, categories and author");
+                        Box::new(e)
+                    })?;
+                    if !fields.contains(&field) {
+                        fields.push(field);
+                    }
+                }
+                fields
+            }
+        };
+        let keywords = words(&t.keywords, "keyword")?;
+        let categories = words(&t.categories, "category")?;
+        if keywords.is_empty() && categories.is_empty() {
+            return Err(err(
+                Some(t.name.span()),
+                format!("topic {name:?} has no keywords and no categories, so nothing can match it"),
+            ));
         }
         topics.push(TopicConfig {
             name: name.to_string(),
+            slug: unique_slug(slugify(t.slug.as_ref().map_or(name, |s| s.get_ref().as_str()))),
             keywords,
+            exclude: words(&t.exclude, "exclude keyword")?,
+            sources,
+            categories,
+            fields,
+            catch_all: false,
+        });
+    }
+    if let Some(other) = &o_other_topic {
+        let name = other.get_ref().trim();
+        if name.is_empty() || topics.iter().any(|x| x.name == name) {
+            return Err(err(
+                Some(other.span()),
+                format!("other_topic {name:?} must be a new, non-empty topic name"),
+            ));
+        }
+        topics.push(TopicConfig {
+            name: name.to_string(),
+            slug: unique_slug(slugify(name)),
+            keywords: Vec::new(),
+            exclude: Vec::new(),
+            sources: None,
+            categories: Vec::new(),
+            fields: Vec::new(),
+            catch_all: true,
         });
     }
 
@@ -466,6 +657,9 @@ mod doc_tests {
         assert!(row("[output] timezone").contains(&format!("`\"{}\"`", defaults::TIMEZONE)));
         assert!(row("[output] max_items").contains(&format!("`{}`", defaults::MAX_ITEMS)));
         assert!(row("[output] fsync").contains("`false`"));
+        assert!(row("[output] clusters").contains("`true`"));
+        assert!(row("[output] cluster_window").contains(&format!("`\"{}\"`", defaults::CLUSTER_WINDOW)));
+        assert!(row("[output] cluster_threshold").contains(&format!("`{}`", defaults::CLUSTER_THRESHOLD)));
         assert!(row("[fetch] concurrency").contains(&format!("`{}`", defaults::CONCURRENCY)));
         assert!(row("[fetch] per_host").contains(&format!("`{}`", defaults::PER_HOST)));
         assert!(row("[fetch] timeout").contains(&format!("`\"{}\"`", defaults::TIMEOUT)));
@@ -489,9 +683,18 @@ mod doc_tests {
             "timeout",
             "connect_timeout",
             "user_agent",
+            "other_topic",
+            "clusters",
+            "cluster_window",
+            "cluster_threshold",
             "name",
             "url",
             "keywords",
+            "exclude",
+            "slug",
+            "sources",
+            "categories",
+            "fields",
         ] {
             assert!(
                 EXAMPLE

@@ -18,9 +18,11 @@
 //! the command line, logging, progress and exit codes. One failing source never aborts a run;
 //! it is recorded in the [`RunReport`] with the stage that failed.
 
+pub mod cluster;
 pub mod config;
 pub mod dates;
 pub mod error;
+pub mod explain;
 pub mod fetch;
 pub mod merge;
 pub mod model;
@@ -29,7 +31,10 @@ pub mod parse;
 pub mod render;
 pub mod repair;
 pub mod sanitize_fast;
+pub mod stopwords;
+pub mod suggest;
 pub mod text;
+pub mod topics;
 pub mod write;
 
 use std::path::PathBuf;
@@ -67,6 +72,8 @@ pub struct RunReport {
     /// Entries in the combined feed.
     pub items_out: usize,
     pub duplicates_merged: usize,
+    /// Reports of a story folded into another source's entry (story clusters).
+    pub stories_merged: usize,
     pub written: Vec<PathBuf>,
     pub unchanged: Vec<PathBuf>,
     /// True when no source could be read, so the outputs were left as they were rather than
@@ -169,14 +176,240 @@ impl Drop for Workers {
     }
 }
 
-/// Runs the whole pipeline once: fetch every source, merge, render and write the outputs.
-/// Per-source failures go into the report; only problems that stop every output (the output
-/// folder cannot be written) return `Err`.
+/// Runs the whole pipeline once: fetch every source, merge, cluster, assign topics, render
+/// and write every output. Per-source failures go into the report; only problems that stop
+/// every output (the output folder cannot be written) return `Err`.
 pub async fn run(
     cfg: &Config,
     now: DateTime<Utc>,
     progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> Result<RunReport, Error> {
+    let (mut report, all) = collect(cfg, now, progress).await?;
+    if report.fetched == 0 && report.sources > 0 {
+        report.outputs_kept = true;
+        return Ok(report);
+    }
+    let merge_started = std::time::Instant::now();
+    let (merged, stats) = merge::merge(all, 0);
+    report.duplicates_merged = stats.cross_source_duplicates + stats.same_source_duplicates;
+    tracing::debug!(ms = merge_started.elapsed().as_millis(), items = merged.len(), "merged");
+    let arrange_started = std::time::Instant::now();
+    let arranged = arrange(merged, &cfg.topics, cluster_options(cfg));
+    tracing::debug!(
+        ms = arrange_started.elapsed().as_millis(),
+        stories = arranged.entries.len(),
+        "clustered and assigned topics"
+    );
+    report.stories_merged = arranged.reports_merged;
+
+    let render_started = std::time::Instant::now();
+    let max = if cfg.output.max_items == 0 {
+        usize::MAX
+    } else {
+        cfg.output.max_items
+    };
+    let combined: Vec<&Entry> = arranged.entries.iter().take(max).collect();
+    report.items_out = combined.len();
+    let mut feeds = vec![OutputFeed {
+        dir: cfg.output.dir.clone(),
+        info: feed_info(cfg, None),
+        entries: combined,
+    }];
+    for (topic, members) in cfg.topics.iter().zip(&arranged.topics) {
+        feeds.push(OutputFeed {
+            dir: cfg.output.dir.join("topics").join(&topic.slug),
+            info: feed_info(cfg, Some(topic)),
+            entries: members.iter().take(max).map(|&i| &arranged.entries[i]).collect(),
+        });
+    }
+    let results = write_outputs(&feeds, cfg.output.fsync)?;
+    drop(feeds);
+    // Freeing ~10 strings per entry takes a while on a big feed: let it happen off the
+    // caller's path (a process that exits meanwhile simply skips it).
+    std::thread::spawn(move || drop(arranged));
+    tracing::debug!(
+        ms = render_started.elapsed().as_millis(),
+        "rendered and wrote the outputs"
+    );
+    for r in results {
+        match r {
+            (path, write::WriteOutcome::Written) => report.written.push(path),
+            (path, write::WriteOutcome::Unchanged) => report.unchanged.push(path),
+        }
+    }
+    Ok(report)
+}
+
+/// Fetches and merges every source like `run` (writing nothing) and explains the item whose
+/// id, guid or link is `needle` (links compare in canonical form). `None`: no such item.
+pub async fn explain(
+    cfg: &Config,
+    now: DateTime<Utc>,
+    needle: &str,
+    progress: &(dyn Fn(Progress<'_>) + Sync),
+) -> Result<Option<explain::Explanation>, Error> {
+    let (_, all) = collect(cfg, now, progress).await?;
+    let (merged, _) = merge::merge(all, 0);
+    let needle = needle.trim();
+    let canonical = normalize::canonical_link(needle);
+    let Some(at) = merged.iter().position(|e| {
+        e.id == needle
+            || e.guid.as_deref() == Some(needle)
+            || e.link.as_deref() == Some(needle)
+            || (canonical.is_some() && e.canonical_link == canonical)
+    }) else {
+        return Ok(None);
+    };
+    let story = match cluster_options(cfg) {
+        Some((window, threshold)) => cluster::cluster(&merged, window, threshold)
+            .into_iter()
+            .find(|g| g.contains(&at))
+            .unwrap_or_else(|| vec![at]),
+        None => vec![at],
+    };
+    let matcher = topics::Matcher::new(&cfg.topics);
+    Ok(Some(explain::entry(&matcher, &merged[at], &merged, &story)))
+}
+
+/// Entries of the last `days` days before `now`, fetched and merged like `run` (for
+/// `topics suggest`), newest first.
+pub async fn recent_entries(
+    cfg: &Config,
+    now: DateTime<Utc>,
+    days: u32,
+    progress: &(dyn Fn(Progress<'_>) + Sync),
+) -> Result<Vec<Entry>, Error> {
+    let (_, all) = collect(cfg, now, progress).await?;
+    let (merged, _) = merge::merge(all, 0);
+    let since = now - chrono::TimeDelta::days(i64::from(days));
+    Ok(merged
+        .into_iter()
+        .filter(|e| e.date().is_none_or(|d| d >= since))
+        .collect())
+}
+
+/// The story-cluster settings of a config, or `None` when clustering is off.
+pub fn cluster_options(cfg: &Config) -> Option<(std::time::Duration, f64)> {
+    cfg.output
+        .clusters
+        .then_some((cfg.output.cluster_window, cfg.output.cluster_threshold))
+}
+
+/// Feed metadata of the combined feed, or of one topic's feed.
+fn feed_info(cfg: &Config, topic: Option<&config::TopicConfig>) -> render::FeedInfo {
+    let base = &cfg.output.base_url;
+    let description = if cfg.output.description.is_empty() {
+        format!("{} ({} sources)", cfg.output.title, cfg.sources.len())
+    } else {
+        cfg.output.description.clone()
+    };
+    match topic {
+        None => render::FeedInfo {
+            title: cfg.output.title.clone(),
+            description,
+            language: cfg.output.language.clone(),
+            base_url: base.clone(),
+            home_url: base.clone(),
+        },
+        Some(t) => render::FeedInfo {
+            title: format!("{}: {}", cfg.output.title, t.name),
+            description: format!("{} — {}", t.name, description),
+            language: cfg.output.language.clone(),
+            base_url: base
+                .join(&format!("topics/{}/", t.slug))
+                .unwrap_or_else(|_| base.clone()),
+            home_url: base.clone(),
+        },
+    }
+}
+
+/// Merged entries arranged for output.
+#[derive(Debug)]
+pub struct Arranged {
+    /// One entry per story, newest first, with its topics' names among its categories.
+    pub entries: Vec<Entry>,
+    /// For each configured topic (config order), the indices of its entries, newest first.
+    pub topics: Vec<Vec<usize>>,
+    /// Reports folded into another source's entry for the same story.
+    pub reports_merged: usize,
+    /// For each entry, the story it stands for (its first report's id) when it has more
+    /// than one report.
+    pub clusters: Vec<Option<String>>,
+}
+
+/// Groups story clusters (when `clusters` is set) and assigns topics. A story belongs to
+/// every topic any of its reports matches. Pure; matching runs on every core.
+pub fn arrange(
+    merged: Vec<Entry>,
+    topics: &[config::TopicConfig],
+    clusters: Option<(std::time::Duration, f64)>,
+) -> Arranged {
+    let matcher = topics::Matcher::new(topics);
+    let per_entry = assign_all(&matcher, &merged);
+    let groups: Vec<Vec<usize>> = match clusters {
+        Some((window, threshold)) => cluster::cluster(&merged, window, threshold),
+        None => (0..merged.len()).map(|i| vec![i]).collect(),
+    };
+    let catch_all = topics.iter().position(|t| t.catch_all);
+    let ids: Vec<Option<String>> = groups
+        .iter()
+        .map(|g| (g.len() > 1).then(|| merged[g[0]].id.clone()))
+        .collect();
+    let reports_merged = merged.len() - groups.len();
+    let mut entries = if reports_merged == 0 {
+        merged
+    } else {
+        cluster::combine(&merged, &groups)
+    };
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); topics.len()];
+    for (k, (g, e)) in groups.iter().zip(entries.iter_mut()).enumerate() {
+        let mut ts: Vec<usize> = g.iter().flat_map(|&i| per_entry[i].iter().copied()).collect();
+        ts.sort_unstable();
+        ts.dedup();
+        if ts.iter().any(|&t| Some(t) != catch_all) {
+            ts.retain(|&t| Some(t) != catch_all);
+        }
+        for &t in &ts {
+            members[t].push(k);
+            let name = &topics[t].name;
+            if !e.categories.iter().any(|c| c.trim().eq_ignore_ascii_case(name)) {
+                e.categories.push(name.clone());
+            }
+        }
+    }
+    Arranged {
+        entries,
+        topics: members,
+        reports_merged,
+        clusters: ids,
+    }
+}
+
+/// Each entry's topics, matched on every core.
+fn assign_all(matcher: &topics::Matcher, entries: &[Entry]) -> Vec<Vec<usize>> {
+    if matcher.topics().is_empty() {
+        return vec![Vec::new(); entries.len()];
+    }
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let size = entries.len().div_ceil(workers).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = entries
+            .chunks(size)
+            .map(|chunk| scope.spawn(move || chunk.iter().map(|e| matcher.assign(e)).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    })
+}
+
+/// Fetches and parses every source: the report so far, and each source's entries.
+pub async fn collect(
+    cfg: &Config,
+    now: DateTime<Utc>,
+    progress: &(dyn Fn(Progress<'_>) + Sync),
+) -> Result<(RunReport, Vec<Vec<Entry>>), Error> {
     let started = std::time::Instant::now();
     let fetcher = fetch::Fetcher::new(&cfg.fetch)?;
     // Parsing is CPU work: it runs on one thread per core, however many fetches are in
@@ -247,61 +480,30 @@ pub async fn run(
             }),
         }
     }
-    if report.fetched == 0 && report.sources > 0 {
-        report.outputs_kept = true;
-        return Ok(report);
-    }
-    let merge_started = std::time::Instant::now();
-    let (merged, stats) = merge::merge(all, cfg.output.max_items);
-    tracing::debug!(ms = merge_started.elapsed().as_millis(), items = merged.len(), "merged");
-    let render_started = std::time::Instant::now();
-    report.items_out = merged.len();
-    report.duplicates_merged = stats.cross_source_duplicates + stats.same_source_duplicates;
+    Ok((report, all))
+}
 
-    let info = render::FeedInfo {
-        title: cfg.output.title.clone(),
-        description: if cfg.output.description.is_empty() {
-            format!("{} ({} sources)", cfg.output.title, cfg.sources.len())
-        } else {
-            cfg.output.description.clone()
-        },
-        language: cfg.output.language.clone(),
-        base_url: cfg.output.base_url.clone(),
-        home_url: cfg.output.base_url.clone(),
-    };
-    let results = write_outputs(&cfg.output.dir, &info, &merged, cfg.output.fsync)?;
-    // Freeing ~10 strings per entry takes a while on a big feed: let it happen off the
-    // caller's path (a process that exits meanwhile simply skips it).
-    std::thread::spawn(move || drop(merged));
-    tracing::debug!(
-        ms = render_started.elapsed().as_millis(),
-        "rendered and wrote the outputs"
-    );
-    for r in results {
-        match r {
-            (path, write::WriteOutcome::Written) => report.written.push(path),
-            (path, write::WriteOutcome::Unchanged) => report.unchanged.push(path),
-        }
-    }
-    Ok(report)
+/// One feed to write: its folder, metadata and entries (three files: RSS, Atom, JSON Feed).
+struct OutputFeed<'a> {
+    dir: PathBuf,
+    info: render::FeedInfo,
+    entries: Vec<&'a Entry>,
 }
 
 /// Renders and writes the output files on every core. Each file is a frame around chunks of
 /// items; any worker takes the next chunk of any file, fragments are written in order as they
-/// finish, and the worker that writes a file's last chunk also finishes (syncs and renames)
-/// it, while the others go on rendering.
-fn write_outputs(
-    dir: &std::path::Path,
-    info: &render::FeedInfo,
-    entries: &[Entry],
-    fsync: bool,
-) -> Result<Vec<(PathBuf, write::WriteOutcome)>, Error> {
+/// finish, and the worker that writes a file's last chunk also finishes (and renames) it,
+/// while the others go on rendering.
+fn write_outputs(feeds: &[OutputFeed<'_>], fsync: bool) -> Result<Vec<(PathBuf, write::WriteOutcome)>, Error> {
     use std::collections::BTreeMap;
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    /// One output: its file (until finished), and fragments waiting for their turn.
-    struct Ordered {
+    /// One output file: the file (until finished), and fragments waiting for their turn.
+    struct Ordered<'a> {
+        path: PathBuf,
+        format: render::Format,
+        chunks: Vec<&'a [&'a Entry]>,
         file: Option<write::AtomicFile>,
         next: usize,
         pending: BTreeMap<usize, Vec<u8>>,
@@ -312,45 +514,57 @@ fn write_outputs(
         m.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    let formats = render::Format::ALL;
-    let io_err = |f: render::Format, source| Error::Write {
-        path: dir.join(f.file_name()),
-        source,
-    };
-    let chunks: Vec<&[Entry]> = entries.chunks(render::CHUNK).collect();
-    let mut outs = Vec::new();
-    for f in formats {
-        let (head, tail) = f.frame(info, entries).map_err(|e| io_err(f, e))?;
-        let mut file = write::AtomicFile::create(&dir.join(f.file_name()))?.sync_before_rename(fsync);
-        file.write_all(&head)?;
-        outs.push(Mutex::new(Ordered {
-            file: Some(file),
-            next: 0,
-            pending: BTreeMap::new(),
-            tail,
-        }));
+    let mut outs: Vec<Mutex<Ordered<'_>>> = Vec::new();
+    for feed in feeds {
+        for format in render::Format::ALL {
+            let path = feed.dir.join(format.file_name());
+            let (head, tail) = format.frame(&feed.info, &feed.entries).map_err(|source| Error::Write {
+                path: path.clone(),
+                source,
+            })?;
+            let mut file = write::AtomicFile::create(&path)?.sync_before_rename(fsync);
+            file.write_all(&head)?;
+            outs.push(Mutex::new(Ordered {
+                path,
+                format,
+                chunks: feed.entries.chunks(render::CHUNK).collect(),
+                file: Some(file),
+                next: 0,
+                pending: BTreeMap::new(),
+                tail,
+            }));
+        }
     }
     let done: Mutex<Vec<(PathBuf, write::WriteOutcome)>> = Mutex::new(Vec::new());
-    let finish = |fi: usize, o: &mut Ordered| -> Result<(), Error> {
+    let finish = |o: &mut Ordered<'_>| -> Result<(), Error> {
         let Some(mut file) = o.file.take() else { return Ok(()) };
         file.write_all(&std::mem::take(&mut o.tail))?;
-        let started = std::time::Instant::now();
         let outcome = file.finish()?;
-        let name = formats[fi].file_name();
-        tracing::debug!(ms = started.elapsed().as_millis(), file = name, ?outcome, "finished");
-        lock(&done).push((dir.join(name), outcome));
+        lock(&done).push((o.path.clone(), outcome));
         Ok(())
     };
-    // Chunk-major order, so that every file advances together and none waits long.
-    let tasks = chunks.len() * formats.len();
+    // Tasks: (file, chunk), chunk-major within each feed, so a feed's files advance together.
+    let mut tasks: Vec<(usize, usize)> = Vec::new();
+    for f in (0..outs.len()).step_by(render::Format::ALL.len()) {
+        let n = lock(&outs[f]).chunks.len();
+        for c in 0..n {
+            for k in 0..render::Format::ALL.len() {
+                tasks.push((f + k, c));
+            }
+        }
+    }
     let next_task = AtomicUsize::new(0);
     let failure: Mutex<Option<Error>> = Mutex::new(None);
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
-    let run_task = |t: usize| -> Result<(), Error> {
-        let (chunk, fi) = (t / formats.len(), t % formats.len());
-        let bytes = formats[fi]
-            .fragment(chunks[chunk], chunk == 0)
-            .map_err(|e| io_err(formats[fi], e))?;
+    let run_task = |(fi, chunk): (usize, usize)| -> Result<(), Error> {
+        let (format, entries) = {
+            let o = lock(&outs[fi]);
+            (o.format, o.chunks[chunk])
+        };
+        let bytes = format.fragment(entries, chunk == 0).map_err(|source| Error::Write {
+            path: lock(&outs[fi]).path.clone(),
+            source,
+        })?;
         let mut o = lock(&outs[fi]);
         o.pending.insert(chunk, bytes);
         loop {
@@ -359,8 +573,8 @@ fn write_outputs(
             o.file.as_mut().map_or(Ok(()), |f| f.write_all(&b))?;
             o.next += 1;
         }
-        if o.next == chunks.len() {
-            finish(fi, &mut o)?;
+        if o.next == o.chunks.len() {
+            finish(&mut o)?;
         }
         Ok(())
     };
@@ -370,10 +584,10 @@ fn write_outputs(
             scope.spawn(|| {
                 loop {
                     let t = next_task.fetch_add(1, Ordering::Relaxed);
-                    if t >= tasks || lock(&failure).is_some() {
+                    if t >= tasks.len() || lock(&failure).is_some() {
                         break;
                     }
-                    if let Err(e) = run_task(t) {
+                    if let Err(e) = run_task(tasks[t]) {
                         lock(&failure).get_or_insert(e);
                     }
                 }
@@ -389,10 +603,10 @@ fn write_outputs(
         return Err(e);
     }
     // Feeds with no entries have no chunks: finish them here.
-    for (fi, out) in outs.iter().enumerate() {
-        finish(fi, &mut lock(out))?;
+    for out in &outs {
+        finish(&mut lock(out))?;
     }
     let mut results = done.into_inner().unwrap_or_else(|p| p.into_inner());
-    results.sort_by_key(|(path, _)| formats.iter().position(|f| path.ends_with(f.file_name())));
+    results.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(results)
 }

@@ -72,6 +72,46 @@ enum Command {
         #[arg(short, long, default_value = "feeds.toml")]
         config: PathBuf,
     },
+    /// Why an item lands in each topic: keywords, fields, suppressed hits, story cluster.
+    Explain {
+        #[arg(short, long, default_value = "feeds.toml")]
+        config: PathBuf,
+        /// An item's link, id or guid (the sources are fetched and merged to find it).
+        #[arg(required_unless_present = "text", conflicts_with = "text")]
+        item: Option<String>,
+        /// Explain this text instead, read as an item's title.
+        #[arg(long)]
+        text: Option<String>,
+        /// Print JSON: {"topics": [{"name", "matched", "hits", "suppressed"}], "cluster"}.
+        #[arg(long)]
+        json: bool,
+        /// The current time, RFC 3339 (for relative dates).
+        #[arg(long, value_parser = parse_now)]
+        now: Option<DateTime<Utc>>,
+    },
+    /// Topic tools.
+    Topics {
+        #[command(subcommand)]
+        command: TopicsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TopicsCommand {
+    /// Propose [[topic]] TOML for frequent names and words no topic covers yet.
+    Suggest {
+        #[arg(short, long, default_value = "feeds.toml")]
+        config: PathBuf,
+        /// Look at the items of the last N days (undated items count too).
+        #[arg(long, default_value_t = 7)]
+        days: u32,
+        /// Proposals at most.
+        #[arg(long, default_value_t = 15)]
+        limit: usize,
+        /// The current time, RFC 3339.
+        #[arg(long, value_parser = parse_now)]
+        now: Option<DateTime<Utc>>,
+    },
 }
 
 fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
@@ -99,6 +139,22 @@ fn main() -> ExitCode {
             now,
         } => cmd_parse(feed, *json, *timezone, *now),
         Command::Check { config } => cmd_check(config),
+        Command::Explain {
+            config,
+            item,
+            text,
+            json,
+            now,
+        } => cmd_explain(config, item.as_deref(), text.as_deref(), *json, *now),
+        Command::Topics {
+            command:
+                TopicsCommand::Suggest {
+                    config,
+                    days,
+                    limit,
+                    now,
+                },
+        } => cmd_suggest(config, *days, *limit, *now),
     };
     match code {
         Ok(c) => ExitCode::from(c),
@@ -133,6 +189,93 @@ fn load_config(path: &Path) -> Result<Config, u8> {
         eprintln!("{report:?}");
         exit::BAD_CONFIG
     })
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
+fn cmd_explain(
+    path: &Path,
+    item: Option<&str>,
+    text: Option<&str>,
+    json: bool,
+    now: Option<DateTime<Utc>>,
+) -> Result<u8> {
+    let cfg = match load_config(path) {
+        Ok(c) => c,
+        Err(code) => return Ok(code),
+    };
+    let explanation = match (text, item) {
+        (Some(text), _) => feedmux::explain::text(&feedmux::topics::Matcher::new(&cfg.topics), text),
+        (None, Some(item)) => {
+            let now = now.unwrap_or_else(Utc::now);
+            let found = runtime()?
+                .block_on(feedmux::explain(&cfg, now, item, &|_| {}))
+                .context("reading the sources")?;
+            match found {
+                Some(x) => x,
+                None => {
+                    eprintln!("error: no item of the configured sources has the link, id or guid {item:?}");
+                    return Ok(exit::FATAL);
+                }
+            }
+        }
+        (None, None) => unreachable!("clap requires an item or --text"),
+    };
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&explanation).context("serializing the explanation")?
+        );
+    } else {
+        print!("{}", feedmux::explain::render(&explanation));
+    }
+    Ok(exit::OK)
+}
+
+fn cmd_suggest(path: &Path, days: u32, limit: usize, now: Option<DateTime<Utc>>) -> Result<u8> {
+    let cfg = match load_config(path) {
+        Ok(c) => c,
+        Err(code) => return Ok(code),
+    };
+    let now = now.unwrap_or_else(Utc::now);
+    let entries = runtime()?
+        .block_on(feedmux::recent_entries(&cfg, now, days, &|_| {}))
+        .context("reading the sources")?;
+    let texts: Vec<(String, String)> = entries
+        .iter()
+        .map(|e| {
+            let summary = e
+                .summary
+                .as_deref()
+                .or(e.content.as_deref())
+                .map(feedmux::text::html_to_text);
+            (e.title.clone(), summary.unwrap_or_default())
+        })
+        .collect();
+    let items: Vec<feedmux::suggest::Item<'_>> = texts
+        .iter()
+        .map(|(title, summary)| feedmux::suggest::Item { title, summary })
+        .collect();
+    let matcher = feedmux::topics::Matcher::new(&cfg.topics);
+    let covered = |phrase: &str| {
+        feedmux::explain::text(&matcher, phrase)
+            .topics
+            .iter()
+            .any(|t| t.matched && !t.hits.is_empty())
+    };
+    let options = feedmux::suggest::Options {
+        limit,
+        ..feedmux::suggest::Options::default()
+    };
+    let suggestions = feedmux::suggest::suggest(&items, &covered, &options);
+    eprintln!("{} items of the last {days} days read", items.len());
+    print!("{}", feedmux::suggest::to_toml(&suggestions));
+    Ok(exit::OK)
 }
 
 fn cmd_check(path: &Path) -> Result<u8> {

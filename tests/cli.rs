@@ -391,3 +391,156 @@ fn parse_json_follows_the_contract_schema() {
     std::fs::write(&p, "this is not a feed").unwrap();
     feedmux().args(["parse", "--json"]).arg(&p).assert().code(1);
 }
+
+/// Topics over HTTP sources: whole words, longest phrase, exclude, catch-all, clusters, slugs
+/// that stay inside the output folder, topic names as categories, every topic feed readable.
+#[test]
+fn topic_feeds_place_items_as_a_person_would() {
+    let tempo = r#"<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Tempo</title><link>https://tempo.example/</link>
+<item><title>Korea Utara luncurkan rudal balistik</title><link>https://tempo.example/1</link><pubDate>Kamis, 25 April 2019 10:00 WIB</pubDate></item>
+<item><title>Gedung bekas kedutaan dijual</title><link>https://tempo.example/2</link><pubDate>Kamis, 25 April 2019 11:00 WIB</pubDate></item>
+<item><title>KTT ASEAN dibuka di Bangkok</title><link>https://tempo.example/3</link><pubDate>Kamis, 25 April 2019 12:00 WIB</pubDate></item>
+<item><title>Presiden AS bertemu PM Jepang</title><link>https://tempo.example/4</link><pubDate>Kamis, 25 April 2019 13:00 WIB</pubDate></item>
+<item><title>AS Roma menang atas Lazio</title><link>https://tempo.example/5</link><pubDate>Kamis, 25 April 2019 14:00 WIB</pubDate></item>
+<item><title>Putin dan Kim Jong Un bertemu di Vladivostok</title><link>https://tempo.example/6</link><pubDate>Kamis, 25 April 2019 15:00 WIB</pubDate></item>
+</channel></rss>"#;
+    let kompas = r#"<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Kompas</title><link>https://kompas.example/</link>
+<item><title>Kim Jong Un dan Putin bertemu di Vladivostok</title><link>https://kompas.example/a</link><pubDate>Kamis, 25 April 2019 16:00 WIB</pubDate></item>
+<item><title>Shares fell as markets slid in Seoul</title><link>https://kompas.example/b</link><pubDate>Kamis, 25 April 2019 17:00 WIB</pubDate></item>
+</channel></rss>"#;
+    let app = Router::new()
+        .route("/tempo.xml", get(move || async move { tempo }))
+        .route("/kompas.xml", get(move || async move { kompas }));
+    let server = Server::start(app);
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = format!(
+        r#"[output]
+dir = "out"
+base_url = "https://n.example/feeds/"
+other_topic = "Lainnya"
+[[feed]]
+name = "Tempo"
+url = "{tempo}"
+[[feed]]
+name = "Kompas"
+url = "{kompas}"
+[[topic]]
+name = "North Korea"
+keywords = ["Korea Utara", "Kim Jong Un", "Pyongyang"]
+[[topic]]
+name = "Korea"
+keywords = ["Korea", "Seoul"]
+[[topic]]
+name = "United States"
+keywords = ["AS", "Amerika Serikat"]
+exclude = ["AS Roma"]
+[[topic]]
+name = "ASEAN"
+keywords = ["ASEAN"]
+[[topic]]
+name = "../../etc"
+keywords = ["Vladivostok"]
+[[topic]]
+name = "Korea/Utara"
+keywords = ["nothing-matches-this"]
+[[topic]]
+name = "日本"
+keywords = ["Jepang"]
+"#,
+        tempo = server.url("/tempo.xml"),
+        kompas = server.url("/kompas.xml"),
+    );
+    std::fs::write(dir.path().join("feeds.toml"), cfg).unwrap();
+    run_ok(dir.path());
+    let out = dir.path().join("out");
+    let titles = |slug: &str| -> Vec<String> {
+        let feed = read_feed(&out.join("topics").join(slug).join("atom.xml"));
+        let rss = read_feed(&out.join("topics").join(slug).join("rss.xml"));
+        validate_json_feed(&out.join("topics").join(slug).join("feed.json"));
+        let t: Vec<String> = feed
+            .entries
+            .iter()
+            .map(|e| e.title.as_ref().unwrap().content.clone())
+            .collect();
+        let r: Vec<String> = rss
+            .entries
+            .iter()
+            .map(|e| e.title.as_ref().unwrap().content.clone())
+            .collect();
+        assert_eq!(t, r, "{slug}: RSS and Atom agree");
+        t
+    };
+    assert_eq!(
+        titles("north-korea"),
+        [
+            "Putin dan Kim Jong Un bertemu di Vladivostok",
+            "Korea Utara luncurkan rudal balistik"
+        ]
+    );
+    // "Korea Utara" is North Korea only; "Seoul" is a Korea keyword; "as" is not "AS".
+    assert_eq!(titles("korea"), ["Shares fell as markets slid in Seoul"]);
+    assert_eq!(titles("united-states"), ["Presiden AS bertemu PM Jepang"]);
+    assert_eq!(titles("asean"), ["KTT ASEAN dibuka di Bangkok"]);
+    assert_eq!(titles("etc"), ["Putin dan Kim Jong Un bertemu di Vladivostok"]);
+    assert!(
+        titles("korea-utara").is_empty(),
+        "a topic with no items still has its files"
+    );
+    assert_eq!(titles("ri-ben"), ["Presiden AS bertemu PM Jepang"]);
+    assert_eq!(
+        titles("lainnya"),
+        ["AS Roma menang atas Lazio", "Gedung bekas kedutaan dijual"]
+    );
+    // Nothing was written outside the output folder.
+    assert!(!dir.path().join("etc").exists() && !out.join("etc").exists());
+    // One story, two sources: one entry in the combined feed, with the other report linked.
+    let combined = read_feed(&out.join("atom.xml"));
+    assert_eq!(combined.entries.len(), 7);
+    let story = combined
+        .entries
+        .iter()
+        .find(|e| e.title.as_ref().unwrap().content.contains("Vladivostok"))
+        .unwrap();
+    let body = story.content.as_ref().and_then(|c| c.body.clone()).unwrap();
+    assert!(
+        body.contains("Also reported by") && body.contains("https://kompas.example/a"),
+        "{body}"
+    );
+    let terms: Vec<&str> = story.categories.iter().map(|c| c.term.as_str()).collect();
+    assert_eq!(terms, ["North Korea", "../../etc"]);
+    // The topic feed's self link is its own.
+    let feed = read_feed(&out.join("topics/asean/atom.xml"));
+    assert!(
+        feed.links
+            .iter()
+            .any(|l| l.href == "https://n.example/feeds/topics/asean/atom.xml")
+    );
+    assert!(feed.title.unwrap().content.ends_with(": ASEAN"));
+
+    // explain: the same reasons, as JSON (the contract's shape) and as text.
+    let assert = feedmux()
+        .current_dir(dir.path())
+        .args(["explain", "--json", "--now", NOW, "https://kompas.example/a"])
+        .assert()
+        .success();
+    let x: serde_json::Value = serde_json::from_slice(&assert.get_output().stdout).unwrap();
+    assert_eq!(x["topics"][0]["name"], "North Korea");
+    assert_eq!(x["topics"][0]["matched"], true);
+    assert_eq!(x["topics"][0]["hits"][0]["keyword"], "Kim Jong Un");
+    assert_eq!(x["topics"][0]["hits"][0]["field"], "title");
+    assert!(x["cluster"].is_string(), "{x}");
+    feedmux()
+        .current_dir(dir.path())
+        .args(["explain", "--text", "Korea Utara dan AS Roma"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("part of the longer \"Korea Utara\""))
+        .stdout(predicate::str::contains("exclude keyword matched \"AS Roma\""));
+    feedmux()
+        .current_dir(dir.path())
+        .args(["explain", "--now", NOW, "https://nowhere.example/x"])
+        .assert()
+        .code(1);
+}

@@ -16,10 +16,11 @@ use chrono::{DateTime, Utc};
 #[cfg(test)]
 use super::items_between;
 use super::{FeedInfo, GENERATOR, categories, clean, feed_updated, feed_url, markup, mime_or_default, split_frame};
+
 use crate::model::Entry;
 
 /// The document around the entries: everything before the first and after the last.
-pub(super) fn frame(info: &FeedInfo, entries: &[Entry]) -> io::Result<(Vec<u8>, Vec<u8>)> {
+pub(super) fn frame<E: std::borrow::Borrow<Entry>>(info: &FeedInfo, entries: &[E]) -> io::Result<(Vec<u8>, Vec<u8>)> {
     let self_url = clean(&feed_url(&info.base_url, "atom.xml"));
     let title = clean(&info.title);
     let feed = Feed {
@@ -47,10 +48,10 @@ pub(super) fn frame(info: &FeedInfo, entries: &[Entry]) -> io::Result<(Vec<u8>, 
 
 /// The `<entry>` elements of some entries, as they stand inside the feed: the bytes
 /// `atom_syndication` writes for them (see [`markup`]), written without building its structs.
-pub(super) fn fragment(chunk: &[Entry]) -> io::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(chunk.iter().map(|e| 2 * super::size_hint(e)).sum());
+pub(super) fn fragment<E: std::borrow::Borrow<Entry>>(chunk: &[E]) -> io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(chunk.iter().map(|e| 2 * super::size_hint(e.borrow())).sum());
     for entry in chunk {
-        write_entry(&mut out, entry);
+        write_entry(&mut out, entry.borrow());
     }
     Ok(out)
 }

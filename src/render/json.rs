@@ -12,6 +12,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use super::{FeedInfo, categories, feed_url, html_to_text, mime_or_default, xml_safe};
+
 use crate::model::Entry;
 
 const VERSION: &str = "https://jsonfeed.org/version/1.1";
@@ -83,7 +84,7 @@ struct SourceExt<'a> {
 
 /// The document around the items: everything before the first item and after the last.
 /// It is what serde writes for the feed with its `items` array opened and closed.
-pub(super) fn frame(info: &FeedInfo, entries: &[Entry]) -> io::Result<(Vec<u8>, Vec<u8>)> {
+pub(super) fn frame<E: std::borrow::Borrow<Entry>>(info: &FeedInfo, entries: &[E]) -> io::Result<(Vec<u8>, Vec<u8>)> {
     let feed = JsonFeed {
         version: VERSION,
         title: xml_safe(&info.title),
@@ -108,12 +109,12 @@ pub(super) fn frame(info: &FeedInfo, entries: &[Entry]) -> io::Result<(Vec<u8>, 
 /// indented two levels deeper (JSON strings hold no raw newline, so every newline is the
 /// formatter's), with the separators serde writes. `first` says whether the chunk starts
 /// the array.
-pub(super) fn fragment(chunk: &[Entry], first: bool) -> io::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(chunk.iter().map(super::size_hint).sum());
+pub(super) fn fragment<E: std::borrow::Borrow<Entry>>(chunk: &[E], first: bool) -> io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(chunk.iter().map(|e| super::size_hint(e.borrow())).sum());
     let mut one = Vec::with_capacity(4096);
     for (i, entry) in chunk.iter().enumerate() {
         one.clear();
-        serde_json::to_writer_pretty(&mut one, &item(entry)).map_err(io::Error::other)?;
+        serde_json::to_writer_pretty(&mut one, &item(entry.borrow())).map_err(io::Error::other)?;
         out.extend_from_slice(if first && i == 0 { b"\n    " } else { b",\n    " });
         let mut start = 0;
         for nl in memchr::memchr_iter(b'\n', &one) {

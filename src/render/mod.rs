@@ -9,7 +9,7 @@
 //! through [`xml_safe`], because neither writer removes characters that XML 1.0 forbids.
 //! Entries are rendered in the order given (the caller sorts and de-duplicates).
 
-use std::borrow::Cow;
+use std::borrow::{Borrow, Cow};
 
 use chrono::{DateTime, Utc};
 
@@ -66,10 +66,10 @@ impl Format {
     }
 
     /// Streams the feed to `w`.
-    pub fn render_to<W: std::io::Write + ?Sized>(
+    pub fn render_to<E: Borrow<Entry>, W: std::io::Write + ?Sized>(
         self,
         info: &FeedInfo,
-        entries: &[Entry],
+        entries: &[E],
         w: &mut W,
     ) -> std::io::Result<()> {
         // A chunk of entries at a time, so only one chunk's output is held at once.
@@ -83,7 +83,7 @@ impl Format {
 
     /// The bytes before the first item and after the last. The whole feed is the head, the
     /// [`Format::fragment`]s of its entries' [`CHUNK`]s in order, then the tail.
-    pub fn frame(self, info: &FeedInfo, entries: &[Entry]) -> std::io::Result<(Vec<u8>, Vec<u8>)> {
+    pub fn frame<E: Borrow<Entry>>(self, info: &FeedInfo, entries: &[E]) -> std::io::Result<(Vec<u8>, Vec<u8>)> {
         match self {
             Format::Rss => self::rss::frame(info, entries),
             Format::Atom => self::atom::frame(info, entries),
@@ -93,7 +93,7 @@ impl Format {
 
     /// The items of one chunk ([`CHUNK`] entries at most), ready to be written between the
     /// frame's two halves, chunks in order; `first` says whether it is the first chunk.
-    pub fn fragment(self, chunk: &[Entry], first: bool) -> std::io::Result<Vec<u8>> {
+    pub fn fragment<E: Borrow<Entry>>(self, chunk: &[E], first: bool) -> std::io::Result<Vec<u8>> {
         match self {
             Format::Rss => self::rss::fragment(chunk),
             Format::Atom => self::atom::fragment(chunk),
@@ -102,7 +102,7 @@ impl Format {
     }
 
     /// The feed as bytes.
-    pub fn render(self, info: &FeedInfo, entries: &[Entry]) -> Vec<u8> {
+    pub fn render<E: Borrow<Entry>>(self, info: &FeedInfo, entries: &[E]) -> Vec<u8> {
         let mut out = Vec::new();
         self.render_to(info, entries, &mut out)
             .expect("rendering into a Vec<u8> cannot fail");
@@ -187,10 +187,10 @@ fn feed_url(base: &url::Url, file: &str) -> String {
 }
 
 /// The feed-level "updated" time: the newest entry's last modification, or the epoch.
-fn feed_updated(entries: &[Entry]) -> DateTime<Utc> {
+fn feed_updated<E: Borrow<Entry>>(entries: &[E]) -> DateTime<Utc> {
     entries
         .iter()
-        .filter_map(Entry::last_modified)
+        .filter_map(|e| e.borrow().last_modified())
         .max()
         .unwrap_or(DateTime::UNIX_EPOCH)
 }
@@ -386,7 +386,7 @@ mod tests {
         let entries = fixtures::entries();
         assert_eq!(feed_updated(&entries), fixtures::at(2024, 3, 3, 0, 0, 0));
         assert_eq!(feed_updated(&entries[1..]), fixtures::at(2024, 3, 2, 4, 45, 10));
-        assert_eq!(feed_updated(&[]), DateTime::<Utc>::UNIX_EPOCH);
+        assert_eq!(feed_updated::<Entry>(&[]), DateTime::<Utc>::UNIX_EPOCH);
     }
 
     /// Feeds longer than one rendering chunk come out whole and in order.

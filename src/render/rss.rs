@@ -19,6 +19,7 @@ use ::rss::{Category, Enclosure, Guid, Source, extension::dublincore::DublinCore
 #[cfg(test)]
 use super::items_between;
 use super::{FeedInfo, GENERATOR, categories, clean, feed_updated, feed_url, markup, mime_or_default, split_frame};
+
 use crate::model::Entry;
 
 const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
@@ -26,7 +27,7 @@ const CONTENT_NS: &str = "http://purl.org/rss/1.0/modules/content/";
 const DC_NS: &str = "http://purl.org/dc/elements/1.1/";
 
 /// The document around the items: everything before the first and after the last.
-pub(super) fn frame(info: &FeedInfo, entries: &[Entry]) -> io::Result<(Vec<u8>, Vec<u8>)> {
+pub(super) fn frame<E: std::borrow::Borrow<Entry>>(info: &FeedInfo, entries: &[E]) -> io::Result<(Vec<u8>, Vec<u8>)> {
     let self_link = Link {
         href: clean(&feed_url(&info.base_url, "rss.xml")),
         rel: "self".into(),
@@ -51,11 +52,11 @@ pub(super) fn frame(info: &FeedInfo, entries: &[Entry]) -> io::Result<(Vec<u8>, 
 
 /// The `<item>` elements of some entries, as they stand inside the channel: the bytes the
 /// `rss` crate writes for them (see [`markup`]), written without building its structs.
-pub(super) fn fragment(chunk: &[Entry]) -> io::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(chunk.iter().map(super::size_hint).sum());
+pub(super) fn fragment<E: std::borrow::Borrow<Entry>>(chunk: &[E]) -> io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(chunk.iter().map(|e| super::size_hint(e.borrow())).sum());
     let dates = rfc2822_items();
     for entry in chunk {
-        write_item(&mut out, entry, &dates);
+        write_item(&mut out, entry.borrow(), &dates);
     }
     Ok(out)
 }

@@ -1,0 +1,535 @@
+//! Topics: which configured topics each item belongs to, and why.
+//!
+//! Text is folded (NFKD, combining marks removed, lower case) and split into words on Unicode
+//! word boundaries (UAX #29), so "MOSKÓW" matches "Moskow" and "AS" never matches inside
+//! "ASEAN" or "bekas". A keyword is a word or a phrase (consecutive words); a trailing `*`
+//! matches any word starting with what precedes it (`sanksi*`). A keyword written in capitals
+//! of at most five letters (`AS`, `PBB`, `EU`) is an acronym: it matches only words written
+//! in capitals too, so the English word "as" is not "AS" (Amerika Serikat).
+//!
+//! Rules, in order: a topic restricted to some `sources` ignores the others; a hit that lies
+//! inside a longer hit of another topic in the same field does not count (longest phrase
+//! wins: "Korea Utara" is North Korea, not also Korea); an `exclude` hit removes the item
+//! from that topic; the topic's `categories` match the item's own categories exactly (case
+//! folded). Items no topic took go to the catch-all topic, if one is configured.
+//!
+//! Pure functions over entries; touches nothing else.
+
+use std::collections::HashMap;
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::config::{Field, TopicConfig};
+use crate::model::Entry;
+
+/// Folds text for matching: NFKD, combining marks dropped, lower case.
+pub fn fold(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
+    s.nfkd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// [`fold`] without the lower-casing (for acronyms).
+fn fold_marks(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_string();
+    }
+    s.nfkd().filter(|c| !is_combining_mark(*c)).collect()
+}
+
+/// A word of a text: its byte range in the text, and its folded form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    pub start: usize,
+    pub end: usize,
+    pub folded: String,
+}
+
+/// The words of `text` on Unicode word boundaries, folded.
+pub fn words(text: &str) -> Vec<Word> {
+    text.unicode_word_indices()
+        .map(|(start, w)| Word {
+            start,
+            end: start + w.len(),
+            folded: fold(w),
+        })
+        .collect()
+}
+
+/// One compiled keyword.
+#[derive(Debug, Clone)]
+struct Keyword {
+    topic: usize,
+    /// As written in the config.
+    text: String,
+    /// Folded words; the last is a prefix when `prefix`.
+    words: Vec<String>,
+    prefix: bool,
+    /// Matched against capitals only: the words as written, marks folded.
+    acronym: Option<Vec<String>>,
+    exclude: bool,
+}
+
+/// Where a keyword matched.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Hit {
+    /// The keyword as configured.
+    pub keyword: String,
+    pub field: Field,
+    /// The matched words as written in the item.
+    pub text: String,
+    #[serde(skip)]
+    words: (usize, usize),
+    /// Which value of a many-valued field (categories) it was found in.
+    #[serde(skip)]
+    part: usize,
+}
+
+/// A keyword hit that did not count, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Suppressed {
+    pub keyword: String,
+    pub reason: String,
+}
+
+/// How one topic judged one item.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TopicVerdict {
+    pub name: String,
+    pub matched: bool,
+    pub hits: Vec<Hit>,
+    pub suppressed: Vec<Suppressed>,
+}
+
+/// The texts of an item that keywords look at.
+#[derive(Debug, Clone, Default)]
+pub struct ItemText<'a> {
+    pub source: &'a str,
+    pub title: &'a str,
+    /// Plain text.
+    pub summary: String,
+    /// Plain text.
+    pub content: String,
+    pub categories: Vec<&'a str>,
+    pub author: &'a str,
+}
+
+impl<'a> ItemText<'a> {
+    /// The texts of an entry (HTML turned into plain text), for the given fields.
+    pub fn of(entry: &'a Entry, fields: &[Field]) -> ItemText<'a> {
+        let plain = |h: &Option<String>| h.as_deref().map(crate::text::html_to_text).unwrap_or_default();
+        ItemText {
+            source: &entry.source.name,
+            title: &entry.title,
+            summary: if fields.contains(&Field::Summary) {
+                plain(&entry.summary)
+            } else {
+                String::new()
+            },
+            content: if fields.contains(&Field::Content) {
+                plain(&entry.content)
+            } else {
+                String::new()
+            },
+            categories: entry.categories.iter().map(String::as_str).collect(),
+            author: entry.author.as_deref().unwrap_or(""),
+        }
+    }
+
+    fn parts(&self, field: Field) -> Vec<&str> {
+        match field {
+            Field::Title => vec![self.title],
+            Field::Summary => vec![&self.summary],
+            Field::Content => vec![&self.content],
+            Field::Categories => self.categories.clone(),
+            Field::Author => vec![self.author],
+        }
+    }
+}
+
+/// The configured topics, compiled for matching.
+#[derive(Debug)]
+pub struct Matcher {
+    topics: Vec<TopicConfig>,
+    keywords: Vec<Keyword>,
+    /// Keywords by their first folded word (exact first words).
+    by_first: HashMap<String, Vec<usize>>,
+    /// One-word prefix keywords by their prefix, and the prefix lengths (bytes) in use.
+    by_prefix: HashMap<String, Vec<usize>>,
+    prefix_lens: Vec<usize>,
+    /// Fields any topic looks at.
+    fields: Vec<Field>,
+    /// Folded categories per topic.
+    categories: Vec<Vec<String>>,
+}
+
+impl Matcher {
+    pub fn new(topics: &[TopicConfig]) -> Matcher {
+        let mut keywords = Vec::new();
+        for (t, topic) in topics.iter().enumerate() {
+            for (list, exclude) in [(&topic.keywords, false), (&topic.exclude, true)] {
+                for k in list {
+                    if let Some(kw) = compile(t, k, exclude) {
+                        keywords.push(kw);
+                    }
+                }
+            }
+        }
+        let mut by_first: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_prefix: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, k) in keywords.iter().enumerate() {
+            if k.prefix && k.words.len() == 1 {
+                by_prefix.entry(k.words[0].clone()).or_default().push(i);
+            } else {
+                by_first.entry(k.words[0].clone()).or_default().push(i);
+            }
+        }
+        let mut prefix_lens: Vec<usize> = by_prefix.keys().map(String::len).collect();
+        prefix_lens.sort_unstable();
+        prefix_lens.dedup();
+        let mut fields: Vec<Field> = topics.iter().flat_map(|t| t.fields.iter().copied()).collect();
+        fields.sort();
+        fields.dedup();
+        Matcher {
+            categories: topics
+                .iter()
+                .map(|t| t.categories.iter().map(|c| fold(c.trim())).collect())
+                .collect(),
+            topics: topics.to_vec(),
+            keywords,
+            by_first,
+            by_prefix,
+            prefix_lens,
+            fields,
+        }
+    }
+
+    pub fn topics(&self) -> &[TopicConfig] {
+        &self.topics
+    }
+
+    /// The fields that any topic looks at.
+    pub fn fields(&self) -> &[Field] {
+        &self.fields
+    }
+
+    /// Indices of the topics an entry belongs to, in config order.
+    pub fn assign(&self, entry: &Entry) -> Vec<usize> {
+        let text = ItemText::of(entry, &self.fields);
+        self.judge(&text)
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.matched)
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Every topic's verdict on an item, in config order.
+    pub fn judge(&self, item: &ItemText<'_>) -> Vec<TopicVerdict> {
+        // Every hit in every field any topic reads, before the rules.
+        let mut hits: Vec<(usize, Hit)> = Vec::new();
+        for &field in &self.fields {
+            for (part, text) in item.parts(field).into_iter().enumerate() {
+                self.find(text, field, part, &mut hits);
+            }
+        }
+        let mut verdicts: Vec<TopicVerdict> = self
+            .topics
+            .iter()
+            .map(|t| TopicVerdict {
+                name: t.name.clone(),
+                matched: false,
+                hits: Vec::new(),
+                suppressed: Vec::new(),
+            })
+            .collect();
+        let mut excluded = vec![false; self.topics.len()];
+        let counts = |k: &Keyword, field: Field| self.topics[k.topic].fields.contains(&field);
+        for (i, (k, hit)) in hits.iter().enumerate() {
+            let kw = &self.keywords[*k];
+            let topic = &self.topics[kw.topic];
+            if !counts(kw, hit.field) {
+                continue;
+            }
+            let verdict = &mut verdicts[kw.topic];
+            if let Some(only) = &topic.sources
+                && !only.iter().any(|s| s == item.source)
+            {
+                verdict.suppressed.push(Suppressed {
+                    keyword: kw.text.clone(),
+                    reason: format!("source {:?} is not in this topic's sources", item.source),
+                });
+                continue;
+            }
+            // Longest phrase wins: a hit inside a longer hit of another topic does not count.
+            let longer = hits.iter().enumerate().find(|(j, (k2, h2))| {
+                let kw2 = &self.keywords[*k2];
+                *j != i
+                    && !kw2.exclude
+                    && kw2.topic != kw.topic
+                    && counts(kw2, h2.field)
+                    && h2.field == hit.field
+                    && h2.part == hit.part
+                    && h2.words.0 <= hit.words.0
+                    && hit.words.1 <= h2.words.1
+                    && h2.words.1 - h2.words.0 > hit.words.1 - hit.words.0
+            });
+            if let Some((_, (k2, h2))) = longer {
+                verdict.suppressed.push(Suppressed {
+                    keyword: kw.text.clone(),
+                    reason: format!(
+                        "{:?} in {} is part of the longer {:?} of topic {:?}",
+                        hit.text,
+                        hit.field.name(),
+                        h2.text,
+                        self.topics[self.keywords[*k2].topic].name
+                    ),
+                });
+                continue;
+            }
+            if kw.exclude {
+                excluded[kw.topic] = true;
+                verdict.suppressed.push(Suppressed {
+                    keyword: kw.text.clone(),
+                    reason: format!(
+                        "exclude keyword matched {:?} in {}: the item is left out",
+                        hit.text,
+                        hit.field.name()
+                    ),
+                });
+            } else {
+                verdict.hits.push(hit.clone());
+            }
+        }
+        for (t, topic) in self.topics.iter().enumerate() {
+            let restricted = topic
+                .sources
+                .as_ref()
+                .is_some_and(|only| !only.iter().any(|s| s == item.source));
+            if !restricted && !self.categories[t].is_empty() {
+                for c in &item.categories {
+                    if self.categories[t].contains(&fold(c.trim())) {
+                        verdicts[t].hits.push(Hit {
+                            keyword: format!("category {c}"),
+                            field: Field::Categories,
+                            text: (*c).to_string(),
+                            words: (0, 0),
+                            part: 0,
+                        });
+                    }
+                }
+            }
+            verdicts[t].matched = !topic.catch_all && !verdicts[t].hits.is_empty() && !excluded[t] && !restricted;
+        }
+        if let Some(other) = self.topics.iter().position(|t| t.catch_all) {
+            verdicts[other].matched = !verdicts.iter().any(|v| v.matched);
+        }
+        verdicts
+    }
+
+    /// Appends every keyword hit in `text` as (keyword index, hit).
+    fn find(&self, text: &str, field: Field, part: usize, out: &mut Vec<(usize, Hit)>) {
+        if text.is_empty() {
+            return;
+        }
+        let ws = words(text);
+        let hit = |k: usize, a: usize, b: usize| Hit {
+            keyword: self.keywords[k].text.clone(),
+            field,
+            text: text[ws[a].start..ws[b - 1].end].to_string(),
+            words: (a, b),
+            part,
+        };
+        for (i, w) in ws.iter().enumerate() {
+            if let Some(list) = self.by_first.get(&w.folded) {
+                for &k in list {
+                    if let Some(end) = self.matches_at(k, text, &ws, i) {
+                        out.push((k, hit(k, i, end)));
+                    }
+                }
+            }
+            for &len in &self.prefix_lens {
+                let Some(prefix) = w.folded.get(..len) else { continue };
+                if let Some(list) = self.by_prefix.get(prefix) {
+                    for &k in list {
+                        if let Some(end) = self.matches_at(k, text, &ws, i) {
+                            out.push((k, hit(k, i, end)));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether keyword `k` matches the words from `i`; the end (exclusive) if so.
+    fn matches_at(&self, k: usize, text: &str, ws: &[Word], i: usize) -> Option<usize> {
+        let kw = &self.keywords[k];
+        let n = kw.words.len();
+        let span = ws.get(i..i + n)?;
+        for (j, (w, want)) in span.iter().zip(&kw.words).enumerate() {
+            let ok = if kw.prefix && j + 1 == n {
+                w.folded.starts_with(want.as_str())
+            } else {
+                w.folded == *want
+            };
+            if !ok {
+                return None;
+            }
+            if let Some(caps) = &kw.acronym
+                && fold_marks(&text[w.start..w.end]) != caps[j]
+            {
+                return None;
+            }
+        }
+        Some(i + n)
+    }
+}
+
+fn compile(topic: usize, text: &str, exclude: bool) -> Option<Keyword> {
+    let prefix = text.ends_with('*');
+    let body = text.trim_end_matches('*');
+    let words: Vec<String> = words(body).into_iter().map(|w| w.folded).collect();
+    if words.is_empty() {
+        return None;
+    }
+    let letters: Vec<char> = body.chars().filter(|c| c.is_alphabetic()).collect();
+    let acronym = (!prefix && (2..=5).contains(&letters.len()) && letters.iter().all(|c| c.is_uppercase()))
+        .then(|| body.unicode_words().map(fold_marks).collect());
+    Some(Keyword {
+        topic,
+        text: text.to_string(),
+        words,
+        prefix,
+        acronym,
+        exclude,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn topic(name: &str, keywords: &[&str]) -> TopicConfig {
+        TopicConfig {
+            name: name.into(),
+            slug: crate::config::slugify(name),
+            keywords: keywords.iter().map(|s| s.to_string()).collect(),
+            exclude: Vec::new(),
+            sources: None,
+            categories: Vec::new(),
+            fields: Field::DEFAULT.to_vec(),
+            catch_all: false,
+        }
+    }
+
+    fn title(t: &str) -> ItemText<'_> {
+        ItemText {
+            source: "S",
+            title: t,
+            ..ItemText::default()
+        }
+    }
+
+    fn matched(m: &Matcher, item: &ItemText<'_>) -> Vec<String> {
+        m.judge(item)
+            .into_iter()
+            .filter(|v| v.matched)
+            .map(|v| v.name)
+            .collect()
+    }
+
+    fn koreas() -> Vec<TopicConfig> {
+        vec![
+            topic("North Korea", &["Korea Utara", "Pyongyang", "North Korea"]),
+            topic("South Korea", &["Korea Selatan", "Seoul"]),
+            topic("Korea", &["Korea"]),
+            topic("United States", &["Amerika Serikat", "AS", "Washington"]),
+            topic("ASEAN", &["ASEAN", "Asia Tenggara"]),
+            topic("Russia", &["Rusia", "Russia", "Moskow", "Putin", "sanksi*"]),
+        ]
+    }
+
+    #[test]
+    fn longest_phrase_wins() {
+        let m = Matcher::new(&koreas());
+        assert_eq!(matched(&m, &title("Korea Utara luncurkan rudal")), ["North Korea"]);
+        assert_eq!(
+            matched(&m, &title("Korea Selatan dan Korea Utara bertemu")),
+            ["North Korea", "South Korea"]
+        );
+        // "Korea" alone, and a Korea hit outside the longer phrase, still count.
+        assert_eq!(matched(&m, &title("Festival budaya Korea")), ["Korea"]);
+        assert_eq!(
+            matched(&m, &title("Korea Utara dan budaya Korea")),
+            ["North Korea", "Korea"]
+        );
+        let v = m.judge(&title("Korea Utara luncurkan rudal"));
+        assert!(v[2].suppressed[0].reason.contains("\"Korea Utara\""), "{:?}", v[2]);
+    }
+
+    #[test]
+    fn whole_words_only_and_acronyms_in_capitals() {
+        let m = Matcher::new(&koreas());
+        assert_eq!(matched(&m, &title("KTT ASEAN di Jakarta")), ["ASEAN"]);
+        assert!(matched(&m, &title("Gedung bekas kantor")).is_empty());
+        assert!(matched(&m, &title("Shares fell as markets slid")).is_empty());
+        assert_eq!(
+            matched(&m, &title("Presiden AS tiba di Seoul")),
+            ["South Korea", "United States"]
+        );
+        assert_eq!(matched(&m, &title("Sanksi AS-Rusia")), ["United States", "Russia"]);
+    }
+
+    #[test]
+    fn diacritics_case_and_prefixes_fold() {
+        let m = Matcher::new(&[topic("Russia", &["Moskow", "sanksi*"])]);
+        assert_eq!(matched(&m, &title("MOSKÓW menolak")), ["Russia"]);
+        assert_eq!(matched(&m, &title("Uni Eropa menyiapkan SANKSI baru")), ["Russia"]);
+        assert_eq!(matched(&m, &title("Paket sanksinya diperluas")), ["Russia"]);
+        assert!(matched(&m, &title("Moskowitz memenangi turnamen")).is_empty());
+    }
+
+    #[test]
+    fn exclude_sources_categories_and_catch_all() {
+        let mut russia = topic("Russia", &["Rusia"]);
+        russia.exclude = vec!["sepak bola".into()];
+        let mut only = topic("Tempo only", &["Rusia"]);
+        only.sources = Some(vec!["Tempo".into()]);
+        let mut sport = topic("Sport", &[]);
+        sport.categories = vec!["Olahraga".into()];
+        let mut other = topic("Lainnya", &[]);
+        other.catch_all = true;
+        other.fields = Vec::new();
+        let m = Matcher::new(&[russia, only, sport, other]);
+        assert_eq!(matched(&m, &title("Rusia menolak")), ["Russia"]);
+        assert_eq!(matched(&m, &title("Tim sepak bola Rusia menang")), ["Lainnya"]);
+        let tempo = ItemText {
+            source: "Tempo",
+            title: "Rusia menolak",
+            categories: vec!["olahraga"],
+            ..ItemText::default()
+        };
+        assert_eq!(matched(&m, &tempo), ["Russia", "Tempo only", "Sport"]);
+        assert_eq!(matched(&m, &title("Cuaca cerah")), ["Lainnya"]);
+    }
+
+    #[test]
+    fn fields_limit_where_keywords_are_read() {
+        let mut t = topic("Russia", &["Rusia"]);
+        t.fields = vec![Field::Title];
+        let m = Matcher::new(&[t]);
+        let item = ItemText {
+            source: "S",
+            title: "Berita dunia",
+            summary: "Rusia menolak".into(),
+            ..ItemText::default()
+        };
+        assert!(matched(&m, &item).is_empty());
+    }
+}
