@@ -5,8 +5,8 @@
 //! `threshold`. Reports are taken oldest first; each joins the most similar open story, or
 //! starts one. A story is compared through its first report, whose id is the story's id, so
 //! the id stays the same as later sources join. A source appears at most once per story (its
-//! own follow-ups stay separate). Candidates come from a prefix filter (rarest words first),
-//! so the pass stays near linear on large inputs.
+//! own follow-ups stay separate). Candidates come from a prefix filter (rarest words first;
+//! per word, the 16 most recent open stories), so the pass stays near linear on large inputs.
 //!
 //! Pure functions over entries; touches nothing else.
 
@@ -20,6 +20,9 @@ use crate::topics;
 
 /// Titles with fewer content words than this never join a story (too little to go on).
 const MIN_WORDS: usize = 3;
+
+/// Open stories looked at per shared word, most recent first.
+const MAX_CANDIDATES: usize = 16;
 
 /// Groups of entries that report one story: indices into `entries`, the first report first,
 /// the rest oldest first. Every entry is in exactly one group; groups come in the order of
@@ -61,12 +64,14 @@ pub fn cluster(entries: &[Entry], window: std::time::Duration, threshold: f64) -
     let mut stories: Vec<Vec<usize>> = Vec::new();
     let mut postings: HashMap<u32, (usize, Vec<usize>)> = HashMap::new();
     let mut story_of = vec![usize::MAX; entries.len()];
-    let mut seen: HashMap<usize, u32> = HashMap::new();
-    for &i in &order {
+    // Candidate stories of the current report, deduplicated with a per-story stamp.
+    let mut candidates: Vec<usize> = Vec::new();
+    let mut stamp: Vec<usize> = Vec::new();
+    for (round, &i) in order.iter().enumerate() {
         let a = &sets[i];
         let mut best: Option<(f64, usize)> = None;
         if a.len() >= MIN_WORDS {
-            seen.clear();
+            candidates.clear();
             for w in &a[..prefix_len(a.len(), threshold)] {
                 let Some((start, list)) = postings.get_mut(w) else {
                     continue;
@@ -75,16 +80,23 @@ pub fn cluster(entries: &[Entry], window: std::time::Duration, threshold: f64) -
                 while *start < list.len() && date(i) - date(stories[list[*start]][0]) > window {
                     *start += 1;
                 }
-                for &s in &list[*start..] {
-                    *seen.entry(s).or_default() += 1;
+                // A word shared with very many open stories tells little: look at the most
+                // recent ones only, which bounds the work on repetitive titles.
+                let open = &list[*start..];
+                for &s in &open[open.len().saturating_sub(MAX_CANDIDATES)..] {
+                    if stamp[s] != round + 1 {
+                        stamp[s] = round + 1;
+                        candidates.push(s);
+                    }
                 }
             }
-            for &s in seen.keys() {
+            candidates.sort_unstable();
+            for &s in &candidates {
                 let first = stories[s][0];
-                if stories[s]
-                    .iter()
-                    .any(|&m| entries[m].source.name == entries[i].source.name)
-                {
+                let source = &entries[i].source;
+                if stories[s].iter().any(|&m| {
+                    std::sync::Arc::ptr_eq(&entries[m].source, source) || entries[m].source.name == source.name
+                }) {
                     continue;
                 }
                 let j = jaccard(a, &sets[first]);
@@ -106,6 +118,7 @@ pub fn cluster(entries: &[Entry], window: std::time::Duration, threshold: f64) -
                     }
                 }
                 stories.push(vec![i]);
+                stamp.push(0);
                 story_of[i] = s;
             }
         }

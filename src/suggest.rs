@@ -487,8 +487,8 @@ fn occurrences(key: &[usize], index: &[Vec<(usize, usize)>], docs: &[Doc<'_>]) -
     // Scan the positions of the phrase's rarest word.
     let Some((k, rarest)) = key
         .iter()
-        .filter_map(|&id| index.get(id))
         .enumerate()
+        .filter_map(|(k, &id)| Some((k, index.get(id)?)))
         .min_by_key(|(_, v)| v.len())
     else {
         return Vec::new();
@@ -554,10 +554,11 @@ fn pick_forms(key_len: usize, occ: &[(usize, usize)], docs: &[Doc<'_>], lex: &Le
     (name, keywords)
 }
 
-/// Proposes new topics from `items`; see the module docs for the rules.
+/// Proposes new topics from `items` (most recent first); see the module docs for the rules.
 ///
 /// `covered(phrase)` returns true when an existing topic already matches that phrase (the
-/// caller runs its topic matcher on it); such candidates are dropped.
+/// caller runs its topic matcher on it); candidates whose name or any keyword is covered are
+/// dropped. It is called only for the best-ranked candidates, until `limit` are found.
 pub fn suggest(items: &[Item<'_>], covered: &dyn Fn(&str) -> bool, options: &Options) -> Vec<Suggestion> {
     if items.is_empty() || options.limit == 0 {
         return Vec::new();
@@ -1048,6 +1049,109 @@ mod tests {
         let e = find(&got, "Erdoğan").unwrap_or_else(|| panic!("{:?}", names(&got)));
         assert_eq!(e.count, 3);
         assert_eq!(e.keywords, vec!["Erdoğan".to_string()]);
+    }
+
+    #[test]
+    fn overlapping_names() {
+        let pairs = [
+            (
+                "Warga di New York berunjuk rasa",
+                "Ribuan warga turun ke jalan di New York kemarin.",
+            ),
+            ("Badai melanda New York", "Banjir merendam kereta bawah tanah New York."),
+            ("Harga rumah di New York turun", "Pasar properti New York melemah."),
+            (
+                "Xi bertemu Joe Biden",
+                "Pertemuan dengan Presiden Joe Biden berlangsung dua jam.",
+            ),
+            (
+                "Pidato Joe Biden di PBB",
+                "Dalam pidatonya Presiden Joe Biden menyinggung Gaza.",
+            ),
+            ("Kritik untuk Joe Biden", "Partai oposisi mengecam Presiden Joe Biden."),
+            ("Joe Biden kunjungi Hanoi", "Rombongan tiba di Hanoi."),
+            ("Survei: Joe Biden tertinggal", "Elektabilitas turun."),
+            ("Joe Biden sakit flu", "Jadwal ditunda."),
+        ];
+        let got = suggest(&items(&pairs), NOTHING, &Options::default());
+        assert_eq!(names(&got), vec!["New York", "Joe Biden"]);
+        assert_eq!((got[0].count, got[1].count), (3, 6));
+    }
+
+    #[test]
+    fn starters_and_lowercase_first_words_are_not_names() {
+        let pairs = [
+            (
+                "Foto Joko Widodo meresmikan bendungan",
+                "Rombongan Joko Widodo tiba. Ada rombongan lain.",
+            ),
+            ("Foto Joko Widodo menanam padi", "Rombongan Joko Widodo tiba di sawah."),
+            (
+                "Foto Joko Widodo di pasar",
+                "Rombongan Joko Widodo disambut. Sejumlah rombongan lain menunggu.",
+            ),
+        ];
+        let got = suggest(&items(&pairs), NOTHING, &Options::default());
+        assert_eq!(names(&got), vec!["Joko Widodo"]);
+        assert_eq!(got[0].count, 3);
+    }
+
+    #[test]
+    fn mostly_lowercase_phrase_dropped() {
+        let pairs = [
+            (
+                "Talks stall",
+                "Officials said the Prime Minister would travel to Jakarta.",
+            ),
+            ("Budget vote", "Critics of the prime minister blocked the vote."),
+            ("Cabinet reshuffle", "Aides to the prime minister denied the report."),
+            (
+                "Party conference",
+                "Delegates cheered the prime minister at the conference.",
+            ),
+        ];
+        let got = suggest(&items(&pairs), NOTHING, &Options::default());
+        assert!(got.is_empty(), "{:?}", names(&got));
+    }
+
+    #[test]
+    fn particles_inside_names() {
+        let pairs = [
+            (
+                "Saudi crown prince visits Jakarta",
+                "Mohammed bin Salman was welcomed by the president.",
+            ),
+            (
+                "Oil deal signed",
+                "The deal was signed by Mohammed bin Salman on the second day.",
+            ),
+            (
+                "What Mohammed bin Salman wants",
+                "Analysts say Mohammed bin Salman seeks investment.",
+            ),
+            (
+                "EU chief arrives",
+                "Ursula von der Leyen met leaders as Ursula von der Leyen had promised.",
+            ),
+        ];
+        let got = suggest(&items(&pairs), NOTHING, &Options::default());
+        assert_eq!(names(&got), vec!["Mohammed bin Salman"]);
+        assert_eq!(got[0].count, 3);
+    }
+
+    #[test]
+    fn all_title_case_input_still_gives_words() {
+        let pairs = [
+            ("Putin Sambut Kim Jong Un Di Vladivostok", ""),
+            ("Kim Jong Un Tiba Di Vladivostok", ""),
+            ("Kereta Kim Jong Un Masuk Vladivostok", ""),
+            ("Harga Beras Naik Lagi", ""),
+        ];
+        let got = suggest(&items(&pairs), NOTHING, &Options::default());
+        assert!(find(&got, "Vladivostok").is_some(), "{:?}", names(&got));
+        assert!(got.iter().all(|s| s.reason == "tf-idf"));
+        assert_eq!(Options::default().limit, 15);
+        assert_eq!(Options::default().min_count, 3);
     }
 
     #[test]

@@ -53,6 +53,16 @@ pub struct Word {
 
 /// The words of `text` on Unicode word boundaries, folded.
 pub fn words(text: &str) -> Vec<Word> {
+    if text.is_ascii() {
+        return ascii_word_ranges(text.as_bytes())
+            .into_iter()
+            .map(|(start, end)| Word {
+                start,
+                end,
+                folded: text[start..end].to_ascii_lowercase(),
+            })
+            .collect();
+    }
     text.unicode_word_indices()
         .map(|(start, w)| Word {
             start,
@@ -60,6 +70,50 @@ pub fn words(text: &str) -> Vec<Word> {
             folded: fold(w),
         })
         .collect()
+}
+
+/// `unicode_word_indices` for ASCII text, without the Unicode tables: UAX #29 restricted to
+/// ASCII (letters, digits and `_` join; `.` and `'` join letters to letters and digits to
+/// digits, `:` letters to letters, `,` and `;` digits to digits), words without a letter or
+/// digit left out. A property test checks it against the general segmenter.
+fn ascii_word_ranges(b: &[u8]) -> Vec<(usize, usize)> {
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if !word(b[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        i += 1;
+        loop {
+            match b.get(i) {
+                Some(&c) if word(c) => i += 1,
+                Some(&c) if i + 1 < b.len() => {
+                    let (prev, next) = (b[i - 1], b[i + 1]);
+                    let letters = prev.is_ascii_alphabetic() && next.is_ascii_alphabetic();
+                    let digits = prev.is_ascii_digit() && next.is_ascii_digit();
+                    let joins = match c {
+                        b'.' | b'\'' => letters || digits,
+                        b':' => letters,
+                        b',' | b';' => digits,
+                        _ => false,
+                    };
+                    if joins {
+                        i += 2;
+                    } else {
+                        break;
+                    }
+                }
+                _ => break,
+            }
+        }
+        if b[start..i].iter().any(u8::is_ascii_alphanumeric) {
+            out.push((start, i));
+        }
+    }
+    out
 }
 
 /// One compiled keyword.
@@ -84,11 +138,17 @@ pub struct Hit {
     pub field: Field,
     /// The matched words as written in the item.
     pub text: String,
-    #[serde(skip)]
-    words: (usize, usize),
-    /// Which value of a many-valued field (categories) it was found in.
-    #[serde(skip)]
+}
+
+/// A keyword hit before the rules: keyword, where (field, value of the field, word range,
+/// byte range).
+#[derive(Debug, Clone, Copy)]
+struct Raw {
+    k: usize,
+    field: Field,
     part: usize,
+    words: (usize, usize),
+    bytes: (usize, usize),
 }
 
 /// A keyword hit that did not count, and why.
@@ -222,146 +282,186 @@ impl Matcher {
     /// Indices of the topics an entry belongs to, in config order.
     pub fn assign(&self, entry: &Entry) -> Vec<usize> {
         let text = ItemText::of(entry, &self.fields);
-        self.judge(&text)
+        let (matched, _) = self.evaluate(&text, false);
+        matched
             .iter()
             .enumerate()
-            .filter(|(_, v)| v.matched)
+            .filter(|(_, m)| **m)
             .map(|(i, _)| i)
             .collect()
     }
 
-    /// Every topic's verdict on an item, in config order.
+    /// Every topic's verdict on an item, in config order, with the reasons.
     pub fn judge(&self, item: &ItemText<'_>) -> Vec<TopicVerdict> {
+        self.evaluate(item, true).1
+    }
+
+    /// Which topics match; with `explain`, also every topic's hits and suppressed hits.
+    fn evaluate(&self, item: &ItemText<'_>, explain: bool) -> (Vec<bool>, Vec<TopicVerdict>) {
+        let n = self.topics.len();
         // Every hit in every field any topic reads, before the rules.
-        let mut hits: Vec<(usize, Hit)> = Vec::new();
-        for &field in &self.fields {
-            for (part, text) in item.parts(field).into_iter().enumerate() {
-                self.find(text, field, part, &mut hits);
-            }
+        let mut hits: Vec<Raw> = Vec::new();
+        let parts: Vec<(Field, usize, &str)> = self
+            .fields
+            .iter()
+            .flat_map(|&f| item.parts(f).into_iter().enumerate().map(move |(p, t)| (f, p, t)))
+            .collect();
+        for &(field, part, text) in &parts {
+            self.find(text, field, part, &mut hits);
         }
-        let mut verdicts: Vec<TopicVerdict> = self
+        let text_of = |h: &Raw| {
+            parts
+                .iter()
+                .find(|p| p.0 == h.field && p.1 == h.part)
+                .map_or("", |p| &p.2[h.bytes.0..h.bytes.1])
+        };
+        let mut verdicts: Vec<TopicVerdict> = if explain {
+            self.topics
+                .iter()
+                .map(|t| TopicVerdict {
+                    name: t.name.clone(),
+                    matched: false,
+                    hits: Vec::new(),
+                    suppressed: Vec::new(),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let mut positive = vec![false; n];
+        let mut excluded = vec![false; n];
+        let restricted: Vec<bool> = self
             .topics
             .iter()
-            .map(|t| TopicVerdict {
-                name: t.name.clone(),
-                matched: false,
-                hits: Vec::new(),
-                suppressed: Vec::new(),
+            .map(|t| {
+                t.sources
+                    .as_ref()
+                    .is_some_and(|only| !only.iter().any(|s| s == item.source))
             })
             .collect();
-        let mut excluded = vec![false; self.topics.len()];
-        let counts = |k: &Keyword, field: Field| self.topics[k.topic].fields.contains(&field);
-        for (i, (k, hit)) in hits.iter().enumerate() {
-            let kw = &self.keywords[*k];
-            let topic = &self.topics[kw.topic];
-            if !counts(kw, hit.field) {
+        let counts = |h: &Raw| self.topics[self.keywords[h.k].topic].fields.contains(&h.field);
+        // Only phrases (hits of two or more words) can contain another hit.
+        let phrases: Vec<(usize, &Raw)> = hits
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h.words.1 - h.words.0 > 1 && !self.keywords[h.k].exclude && counts(h))
+            .collect();
+        for (i, hit) in hits.iter().enumerate() {
+            let kw = &self.keywords[hit.k];
+            if !counts(hit) {
                 continue;
             }
-            let verdict = &mut verdicts[kw.topic];
-            if let Some(only) = &topic.sources
-                && !only.iter().any(|s| s == item.source)
-            {
-                verdict.suppressed.push(Suppressed {
-                    keyword: kw.text.clone(),
-                    reason: format!("source {:?} is not in this topic's sources", item.source),
-                });
+            if restricted[kw.topic] {
+                if explain {
+                    verdicts[kw.topic].suppressed.push(Suppressed {
+                        keyword: kw.text.clone(),
+                        reason: format!("source {:?} is not in this topic's sources", item.source),
+                    });
+                }
                 continue;
             }
             // Longest phrase wins: a hit inside a longer hit of another topic does not count.
-            let longer = hits.iter().enumerate().find(|(j, (k2, h2))| {
-                let kw2 = &self.keywords[*k2];
+            let longer = phrases.iter().copied().find(|(j, h2)| {
+                let kw2 = &self.keywords[h2.k];
                 *j != i
-                    && !kw2.exclude
                     && kw2.topic != kw.topic
-                    && counts(kw2, h2.field)
                     && h2.field == hit.field
                     && h2.part == hit.part
                     && h2.words.0 <= hit.words.0
                     && hit.words.1 <= h2.words.1
                     && h2.words.1 - h2.words.0 > hit.words.1 - hit.words.0
             });
-            if let Some((_, (k2, h2))) = longer {
-                verdict.suppressed.push(Suppressed {
-                    keyword: kw.text.clone(),
-                    reason: format!(
-                        "{:?} in {} is part of the longer {:?} of topic {:?}",
-                        hit.text,
-                        hit.field.name(),
-                        h2.text,
-                        self.topics[self.keywords[*k2].topic].name
-                    ),
-                });
+            if let Some((_, h2)) = longer {
+                if explain {
+                    verdicts[kw.topic].suppressed.push(Suppressed {
+                        keyword: kw.text.clone(),
+                        reason: format!(
+                            "{:?} in {} is part of the longer {:?} of topic {:?}",
+                            text_of(hit),
+                            hit.field.name(),
+                            text_of(h2),
+                            self.topics[self.keywords[h2.k].topic].name
+                        ),
+                    });
+                }
                 continue;
             }
             if kw.exclude {
                 excluded[kw.topic] = true;
-                verdict.suppressed.push(Suppressed {
-                    keyword: kw.text.clone(),
-                    reason: format!(
-                        "exclude keyword matched {:?} in {}: the item is left out",
-                        hit.text,
-                        hit.field.name()
-                    ),
-                });
+                if explain {
+                    verdicts[kw.topic].suppressed.push(Suppressed {
+                        keyword: kw.text.clone(),
+                        reason: format!(
+                            "exclude keyword matched {:?} in {}: the item is left out",
+                            text_of(hit),
+                            hit.field.name()
+                        ),
+                    });
+                }
             } else {
-                verdict.hits.push(hit.clone());
+                positive[kw.topic] = true;
+                if explain {
+                    verdicts[kw.topic].hits.push(Hit {
+                        keyword: kw.text.clone(),
+                        field: hit.field,
+                        text: text_of(hit).to_string(),
+                    });
+                }
             }
         }
+        let mut matched = vec![false; n];
         for (t, topic) in self.topics.iter().enumerate() {
-            let restricted = topic
-                .sources
-                .as_ref()
-                .is_some_and(|only| !only.iter().any(|s| s == item.source));
-            if !restricted && !self.categories[t].is_empty() {
+            if !restricted[t] && !self.categories[t].is_empty() {
                 for c in &item.categories {
                     if self.categories[t].contains(&fold(c.trim())) {
-                        verdicts[t].hits.push(Hit {
-                            keyword: format!("category {c}"),
-                            field: Field::Categories,
-                            text: (*c).to_string(),
-                            words: (0, 0),
-                            part: 0,
-                        });
+                        positive[t] = true;
+                        if explain {
+                            verdicts[t].hits.push(Hit {
+                                keyword: format!("category {c}"),
+                                field: Field::Categories,
+                                text: (*c).to_string(),
+                            });
+                        }
                     }
                 }
             }
-            verdicts[t].matched = !topic.catch_all && !verdicts[t].hits.is_empty() && !excluded[t] && !restricted;
+            matched[t] = !topic.catch_all && positive[t] && !excluded[t] && !restricted[t];
         }
         if let Some(other) = self.topics.iter().position(|t| t.catch_all) {
-            verdicts[other].matched = !verdicts.iter().any(|v| v.matched);
+            matched[other] = !matched.iter().any(|m| *m);
         }
-        verdicts
+        for (v, m) in verdicts.iter_mut().zip(&matched) {
+            v.matched = *m;
+        }
+        (matched, verdicts)
     }
 
-    /// Appends every keyword hit in `text` as (keyword index, hit).
-    fn find(&self, text: &str, field: Field, part: usize, out: &mut Vec<(usize, Hit)>) {
+    /// Appends every keyword hit in `text`.
+    fn find(&self, text: &str, field: Field, part: usize, out: &mut Vec<Raw>) {
         if text.is_empty() {
             return;
         }
         let ws = words(text);
-        let hit = |k: usize, a: usize, b: usize| Hit {
-            keyword: self.keywords[k].text.clone(),
-            field,
-            text: text[ws[a].start..ws[b - 1].end].to_string(),
-            words: (a, b),
-            part,
-        };
         for (i, w) in ws.iter().enumerate() {
-            if let Some(list) = self.by_first.get(&w.folded) {
-                for &k in list {
-                    if let Some(end) = self.matches_at(k, text, &ws, i) {
-                        out.push((k, hit(k, i, end)));
-                    }
-                }
-            }
-            for &len in &self.prefix_lens {
-                let Some(prefix) = w.folded.get(..len) else { continue };
-                if let Some(list) = self.by_prefix.get(prefix) {
-                    for &k in list {
-                        if let Some(end) = self.matches_at(k, text, &ws, i) {
-                            out.push((k, hit(k, i, end)));
-                        }
-                    }
+            let exact = self
+                .by_first
+                .get(w.folded.as_str())
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let prefixed = self
+                .prefix_lens
+                .iter()
+                .filter_map(|&len| w.folded.get(..len).and_then(|p| self.by_prefix.get(p)))
+                .flatten();
+            for &k in exact.iter().chain(prefixed) {
+                if let Some(end) = self.matches_at(k, text, &ws, i) {
+                    out.push(Raw {
+                        k,
+                        field,
+                        part,
+                        words: (i, end),
+                        bytes: (ws[i].start, ws[end - 1].end),
+                    });
                 }
             }
         }
@@ -453,6 +553,14 @@ mod tests {
             topic("ASEAN", &["ASEAN", "Asia Tenggara"]),
             topic("Russia", &["Rusia", "Russia", "Moskow", "Putin", "sanksi*"]),
         ]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_words_match_the_unicode_segmenter(s in "[a-zA-Z0-9 .,;:'_\\-!\n]{0,40}") {
+            let general: Vec<(usize, usize)> = s.unicode_word_indices().map(|(i, w)| (i, i + w.len())).collect();
+            proptest::prop_assert_eq!(ascii_word_ranges(s.as_bytes()), general, "{:?}", s);
+        }
     }
 
     #[test]
