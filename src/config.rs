@@ -351,6 +351,21 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
         None => url::Url::from_directory_path(&dir)
             .map_err(|_| err(None, format!("output dir {} is not absolute", dir.display())))?,
     };
+    let duration = |v: &Option<Spanned<String>>, d: &str, key: &str| -> Result<Duration, Box<ConfigError>> {
+        match v {
+            Some(s) => parse_duration(s.get_ref()).filter(|d| !d.is_zero()).ok_or_else(|| {
+                let mut e = ConfigError::new(
+                    path,
+                    text,
+                    Some(s.span()),
+                    format!("{key} {:?} is not a duration", s.get_ref()),
+                );
+                e = e.help("write a number and a unit: \"500ms\", \"30s\", \"2m\", \"48h\", \"2d\"");
+                Box::new(e)
+            }),
+            None => Ok(parse_duration(d).expect("defaults parse")),
+        }
+    };
     let output = OutputConfig {
         dir,
         title: o.title.unwrap_or_else(|| defaults::TITLE.into()),
@@ -361,19 +376,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
         max_items: o.max_items.unwrap_or(defaults::MAX_ITEMS),
         fsync: o.fsync.unwrap_or(false),
         clusters: o.clusters.unwrap_or(true),
-        cluster_window: match &o.cluster_window {
-            Some(w) => parse_duration(w.get_ref()).filter(|d| !d.is_zero()).ok_or_else(|| {
-                let mut e = ConfigError::new(
-                    path,
-                    text,
-                    Some(w.span()),
-                    format!("[output] cluster_window {:?} is not a duration", w.get_ref()),
-                );
-                e = e.help("write a number and a unit: \"48h\", \"2d\"");
-                Box::new(e)
-            })?,
-            None => parse_duration(defaults::CLUSTER_WINDOW).expect("defaults parse"),
-        },
+        cluster_window: duration(&o.cluster_window, defaults::CLUSTER_WINDOW, "[output] cluster_window")?,
         cluster_threshold: match &o.cluster_threshold {
             Some(t) if !(0.0..=1.0).contains(t.get_ref()) || *t.get_ref() == 0.0 => {
                 return Err(err(
@@ -395,26 +398,11 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
             None => Ok(d),
         }
     };
-    let duration = |v: &Option<Spanned<String>>, d: &str, key: &str| -> Result<Duration, Box<ConfigError>> {
-        match v {
-            Some(s) => parse_duration(s.get_ref()).filter(|d| !d.is_zero()).ok_or_else(|| {
-                let mut e = ConfigError::new(
-                    path,
-                    text,
-                    Some(s.span()),
-                    format!("[fetch] {key} {:?} is not a duration", s.get_ref()),
-                );
-                e = e.help("write a number and a unit: \"500ms\", \"30s\", \"2m\"");
-                Box::new(e)
-            }),
-            None => Ok(parse_duration(d).expect("defaults parse")),
-        }
-    };
     let fetch = FetchConfig {
         concurrency: positive(&f.concurrency, defaults::CONCURRENCY, "concurrency")?,
         per_host: positive(&f.per_host, defaults::PER_HOST, "per_host")?,
-        timeout: duration(&f.timeout, defaults::TIMEOUT, "timeout")?,
-        connect_timeout: duration(&f.connect_timeout, defaults::CONNECT_TIMEOUT, "connect_timeout")?,
+        timeout: duration(&f.timeout, defaults::TIMEOUT, "[fetch] timeout")?,
+        connect_timeout: duration(&f.connect_timeout, defaults::CONNECT_TIMEOUT, "[fetch] connect_timeout")?,
         user_agent: f.user_agent.unwrap_or_else(default_user_agent),
     };
 
@@ -625,6 +613,51 @@ mod tests {
         assert_eq!(c.output.base_url.as_str(), "https://n.example/feeds/");
         assert!(matches!(c.sources[0].location, Location::Http(_)));
         assert_eq!(c.sources[0].timezone, chrono_tz::Europe::Berlin);
+    }
+
+    #[test]
+    fn topic_and_cluster_settings_resolve_and_bad_ones_point_at_their_line() {
+        let c = p(
+            "[output]\nother_topic = \"Lainnya\"\ncluster_window = \"2d\"\n[[feed]]\nname = \"a\"\nurl = \"x\"\n\
+             [[topic]]\nname = \"Korea\"\nkeywords = [\"Korea\"]\nsources = [\"a\"]\nfields = [\"title\"]\n\
+             [[topic]]\nname = \"korea\"\nslug = \"../Korea\"\ncategories = [\"Korea\"]\n",
+        )
+        .unwrap();
+        assert_eq!(c.output.cluster_window, Duration::from_secs(2 * 86400));
+        let slugs: Vec<&str> = c.topics.iter().map(|t| t.slug.as_str()).collect();
+        assert_eq!(slugs, ["korea", "korea-2", "lainnya"]);
+        assert_eq!(c.topics[0].fields, [Field::Title]);
+        assert_eq!(c.topics[1].fields, Field::DEFAULT);
+        assert!(c.topics[2].catch_all && !c.topics[1].catch_all);
+        for (text, line, what) in [
+            ("[output]\ncluster_window = \"soon\"\n", 2, "[output] cluster_window"),
+            ("[fetch]\ntimeout = \"soon\"\n", 2, "[fetch] timeout"),
+            ("[output]\ncluster_threshold = 1.5\n", 2, "cluster_threshold"),
+            (
+                "[[topic]]\nname = \"T\"\nkeywords = [\"k\"]\nsources = [\"nobody\"]\n",
+                4,
+                "nobody",
+            ),
+            (
+                "[[topic]]\nname = \"T\"\nkeywords = [\"k\"]\nfields = [\"body\"]\n",
+                4,
+                "body",
+            ),
+            ("[[topic]]\nname = \"T\"\n", 2, "nothing can match"),
+        ] {
+            let e = p(text).unwrap_err();
+            assert_eq!(e.line_col.map(|l| l.0), Some(line), "{text}");
+            assert!(e.message.contains(what), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn slugs_are_ascii_path_safe_and_never_empty() {
+        assert_eq!(slugify("Économie & Énergie"), "economie-energie");
+        assert_eq!(slugify("日本"), "ri-ben");
+        assert_eq!(slugify("../../etc"), "etc");
+        assert_eq!(slugify("Korea/Utara"), "korea-utara");
+        assert_eq!(slugify("!!!"), "topic");
     }
 
     #[test]

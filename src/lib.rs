@@ -372,7 +372,7 @@ pub fn arrange(
         for &t in &ts {
             members[t].push(k);
             let name = &topics[t].name;
-            if !e.categories.iter().any(|c| c.trim().eq_ignore_ascii_case(name)) {
+            if !merge::has_category(&e.categories, name) {
                 e.categories.push(name.clone());
             }
         }

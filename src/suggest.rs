@@ -39,8 +39,8 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
+use crate::stopwords::is_stop_word;
+use crate::topics::fold;
 use unicode_segmentation::UnicodeSegmentation;
 
 /// One news item as the suggester sees it: plain text, no HTML.
@@ -84,32 +84,6 @@ impl Default for Options {
     }
 }
 
-/// Folded Indonesian stop words: function words, verbs of saying, dates, news boilerplate.
-const STOP_ID: &str = "\
-    ada adalah agar akan aku anda antara apa apakah atas atau bagaimana bagi bahkan bahwa baik banyak baru \
-    beberapa begitu belum berapa berikut bersama bisa bukan dalam dan dapat dari demikian dengan di dia diri dua \
-    guna harus hal hanya hari hingga ia ialah ini itu jadi jam jelang jika juga justru kalau kami kamu karena \
-    kata katanya ke kembali kemudian kepada ketika kini kita lagi lain lalu lebih maka masih melalui membuat \
-    memiliki mengatakan menjadi menurut mereka merupakan meski meskipun mungkin namun nanti oleh orang pada \
-    padahal para perlu pernah pihak pukul pula pun saat saja sama sampai sang sangat satu saya sebagai sebelum \
-    sebelumnya sebuah sebut secara sedang sejak sekarang sekitar selain selama sementara semua seorang seperti \
-    serta setelah setiap siapa soal sudah supaya tak tanpa tapi telah tengah tentang terhadap terkait tersebut \
-    tetapi tiga tidak tutur ujar ungkap untuk usai waktu yaitu yakni yang baca selengkapnya berita terkini simak \
-    klik senin selasa rabu kamis jumat sabtu minggu januari februari maret april mei juni juli agustus september \
-    oktober november desember pekan bulan tahun menit detik pagi siang sore malam kemarin besok wib wita wit";
-
-/// Folded English stop words: function words, dates, news boilerplate.
-const STOP_EN: &str = "\
-    a about after again against ago all also amid among an and any are around as at back be because been before \
-    being between both but by can could day days did do does during each even every first for from had has have \
-    he her here him his how however if in into is it its just last like many meanwhile more most mr mrs ms much \
-    must my new news no not now of off on once one only or other our out over per said say says she should since \
-    so some still such than that the their them then there these they this those through to today told too two \
-    under until up us very via vs was we week were what when where which while who whom whose why will with \
-    would year years yes yesterday you your monday tuesday wednesday thursday friday saturday sunday january \
-    february march april may june july august september october november december breaking update live \
-    exclusive watch";
-
 /// Content words that commonly open a sentence or headline; dropped only in that position.
 const STARTERS: &str = "foto video lihat kabar info viral heboh terungkap begini inilah ternyata rupanya diketahui \
     dikatakan menanggapi opinion analysis explainer factbox report photos pictures";
@@ -138,15 +112,6 @@ fn is_hyphen(s: &str) -> bool {
     matches!(s, "-" | "\u{2010}" | "\u{2011}")
 }
 
-/// NFKD, combining marks removed, lowercase; typographic apostrophes become `'`.
-fn fold(s: &str) -> String {
-    s.nfkd()
-        .filter(|c| !is_combining_mark(*c))
-        .map(|c| if matches!(c, '\u{2019}' | '\u{2018}') { '\'' } else { c })
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
 /// Folded form with whitespace collapsed, for deduplicating keywords.
 fn fold_phrase(s: &str) -> String {
     fold(s).split_whitespace().collect::<Vec<_>>().join(" ")
@@ -171,16 +136,13 @@ struct Entry {
 struct Lexicon {
     ids: HashMap<String, usize>,
     entries: Vec<Entry>,
-    stop_words: HashSet<&'static str>,
 }
 
 impl Lexicon {
     fn new() -> Self {
-        let stop_words = STOP_ID.split_whitespace().chain(STOP_EN.split_whitespace()).collect();
         Lexicon {
             ids: HashMap::new(),
             entries: Vec::new(),
-            stop_words,
         }
     }
 
@@ -192,7 +154,7 @@ impl Lexicon {
         let id = self.entries.len();
         let f = folded.as_str();
         self.entries.push(Entry {
-            stop: self.stop_words.contains(f),
+            stop: is_stop_word(f),
             starter: listed(STARTERS, f),
             particle: listed(PARTICLES, f),
             name_part: listed(NAME_PARTS, f),
@@ -934,7 +896,7 @@ mod tests {
         for s in &got {
             let folded = fold_phrase(&s.name);
             let words: Vec<&str> = folded.split([' ', '-']).collect();
-            let stop = |w: &str| listed(STOP_ID, w) || listed(STOP_EN, w);
+            let stop = is_stop_word;
             assert!(!stop(words[0]), "{}", s.name);
             assert!(!stop(words.last().unwrap_or(&"")), "{}", s.name);
         }

@@ -24,13 +24,15 @@ use unicode_segmentation::UnicodeSegmentation;
 use crate::config::{Field, TopicConfig};
 use crate::model::Entry;
 
-/// Folds text for matching: NFKD, combining marks dropped, lower case.
+/// Folds text for matching: NFKD, combining marks dropped, curly apostrophes made straight,
+/// lower case.
 pub fn fold(s: &str) -> String {
     if s.is_ascii() {
         return s.to_ascii_lowercase();
     }
     s.nfkd()
         .filter(|c| !is_combining_mark(*c))
+        .map(|c| if matches!(c, '\u{2019}' | '\u{2018}') { '\'' } else { c })
         .flat_map(char::to_lowercase)
         .collect()
 }

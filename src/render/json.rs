@@ -82,18 +82,23 @@ struct SourceExt<'a> {
     url: Cow<'a, str>,
 }
 
-/// The document around the items: everything before the first item and after the last.
-/// It is what serde writes for the feed with its `items` array opened and closed.
-pub(super) fn frame<E: std::borrow::Borrow<Entry>>(info: &FeedInfo, entries: &[E]) -> io::Result<(Vec<u8>, Vec<u8>)> {
-    let feed = JsonFeed {
+/// The feed-level fields, and the items to serialize.
+fn feed<'a>(info: &'a FeedInfo, entries: &'a [Entry]) -> JsonFeed<'a> {
+    JsonFeed {
         version: VERSION,
         title: xml_safe(&info.title),
         home_page_url: info.home_url.as_str(),
         feed_url: feed_url(&info.base_url, "feed.json"),
         description: xml_safe(&info.description),
         language: info.language.as_deref().map(xml_safe),
-        items: Items(&[]),
-    };
+        items: Items(entries),
+    }
+}
+
+/// The document around the items: everything before the first item and after the last.
+/// It is what serde writes for the feed with its `items` array opened and closed.
+pub(super) fn frame<E: std::borrow::Borrow<Entry>>(info: &FeedInfo, entries: &[E]) -> io::Result<(Vec<u8>, Vec<u8>)> {
+    let feed = feed(info, &[]);
     let mut head = serde_json::to_vec_pretty(&feed).map_err(io::Error::other)?;
     // `items` is the last field, so the document ends `"items": []\n}`.
     let at = head
@@ -130,15 +135,7 @@ pub(super) fn fragment<E: std::borrow::Borrow<Entry>>(chunk: &[E], first: bool) 
 /// The whole feed as serde writes it in one go: what the chunked output must equal.
 #[cfg(test)]
 pub(super) fn render_via_serde(info: &FeedInfo, entries: &[Entry]) -> Vec<u8> {
-    let feed = JsonFeed {
-        version: VERSION,
-        title: xml_safe(&info.title),
-        home_page_url: info.home_url.as_str(),
-        feed_url: feed_url(&info.base_url, "feed.json"),
-        description: xml_safe(&info.description),
-        language: info.language.as_deref().map(xml_safe),
-        items: Items(entries),
-    };
+    let feed = feed(info, entries);
     let mut out = serde_json::to_vec_pretty(&feed).expect("serializing into a Vec cannot fail");
     out.push(b'\n');
     out

@@ -121,21 +121,20 @@ pub(super) fn line(out: &mut Vec<u8>, depth: usize) {
 
 /// `<name>text</name>` on its own line.
 pub(super) fn text_element(out: &mut Vec<u8>, depth: usize, name: &str, text: &str) {
-    line(out, depth);
-    out.push(b'<');
-    out.extend_from_slice(name.as_bytes());
-    out.push(b'>');
-    push_text(out, text);
-    close(out, name);
+    element(out, depth, name, text, push_text);
 }
 
 /// `<name>` + CDATA + `</name>` on its own line.
 pub(super) fn cdata_element(out: &mut Vec<u8>, depth: usize, name: &str, text: &str) {
+    element(out, depth, name, text, push_cdata);
+}
+
+fn element(out: &mut Vec<u8>, depth: usize, name: &str, text: &str, body: fn(&mut Vec<u8>, &str)) {
     line(out, depth);
     out.push(b'<');
     out.extend_from_slice(name.as_bytes());
     out.push(b'>');
-    push_cdata(out, text);
+    body(out, text);
     close(out, name);
 }
 
