@@ -30,7 +30,7 @@ const MAX_CANDIDATES: usize = 16;
 pub fn cluster(entries: &[Entry], window: std::time::Duration, threshold: f64) -> Vec<Vec<usize>> {
     let window = TimeDelta::from_std(window).unwrap_or(TimeDelta::MAX);
     // Title words as ids, each set sorted rarest first (the global order the filter needs).
-    let mut vocab: HashMap<String, u32> = HashMap::new();
+    let mut vocab: HashMap<String, u32, crate::topics::FastHash> = HashMap::default();
     let mut sets: Vec<Vec<u32>> = entries
         .iter()
         .map(|e| {
@@ -56,13 +56,22 @@ pub fn cluster(entries: &[Entry], window: std::time::Duration, threshold: f64) -
         s.sort_unstable_by_key(|&w| (df[w as usize], w));
     }
 
+    // Sources as small numbers, for the one-report-per-source rule.
+    let mut source_ids: HashMap<&str, u32, crate::topics::FastHash> = HashMap::default();
+    let source: Vec<u32> = entries
+        .iter()
+        .map(|e| {
+            let n = source_ids.len() as u32;
+            *source_ids.entry(e.source.name.as_str()).or_insert(n)
+        })
+        .collect();
     let date = |i: usize| entries[i].date().unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
     let mut order: Vec<usize> = (0..entries.len()).collect();
     order.sort_by(|&a, &b| date(a).cmp(&date(b)).then_with(|| entries[a].id.cmp(&entries[b].id)));
 
     // Stories so far: members (first is the report compared against), and by prefix word.
     let mut stories: Vec<Vec<usize>> = Vec::new();
-    let mut postings: HashMap<u32, (usize, Vec<usize>)> = HashMap::new();
+    let mut postings: HashMap<u32, (usize, Vec<usize>), crate::topics::FastHash> = HashMap::default();
     let mut story_of = vec![usize::MAX; entries.len()];
     // Candidate stories of the current report, deduplicated with a per-story stamp.
     let mut candidates: Vec<usize> = Vec::new();
@@ -93,10 +102,7 @@ pub fn cluster(entries: &[Entry], window: std::time::Duration, threshold: f64) -
             candidates.sort_unstable();
             for &s in &candidates {
                 let first = stories[s][0];
-                let source = &entries[i].source;
-                if stories[s].iter().any(|&m| {
-                    std::sync::Arc::ptr_eq(&entries[m].source, source) || entries[m].source.name == source.name
-                }) {
+                if stories[s].iter().any(|&m| source[m] == source[i]) {
                     continue;
                 }
                 let j = jaccard(a, &sets[first]);
@@ -158,34 +164,44 @@ fn jaccard(a: &[u32], b: &[u32]) -> f64 {
 }
 
 /// One entry per story: its first report, with "Also reported by" and the other reports'
-/// links added to its content, in the order of `groups`.
-pub fn combine(entries: &[Entry], groups: &[Vec<usize>]) -> Vec<Entry> {
+/// links added to its content, in the order of `groups`. The entries are moved, not copied.
+pub fn combine(entries: Vec<Entry>, groups: &[Vec<usize>]) -> Vec<Entry> {
+    let also: Vec<Option<String>> = groups
+        .iter()
+        .map(|g| (g.len() > 1).then(|| also_reported_by(g[1..].iter().map(|&m| &entries[m]))))
+        .collect();
+    let mut slots: Vec<Option<Entry>> = entries.into_iter().map(Some).collect();
     groups
         .iter()
-        .map(|g| {
-            let mut e = entries[g[0]].clone();
-            if g.len() > 1 {
-                let mut also = String::from("<p>Also reported by: ");
-                for (k, &m) in g[1..].iter().enumerate() {
-                    let other = &entries[m];
-                    if k > 0 {
-                        also.push_str(", ");
-                    }
-                    let name = crate::text::escape_html(&other.source.name);
-                    match &other.link {
-                        Some(link) => {
-                            let _ = write!(also, "<a href=\"{}\">{name}</a>", crate::text::escape_html(link));
-                        }
-                        None => also.push_str(&name),
-                    }
-                }
-                also.push_str("</p>");
+        .zip(also)
+        .filter_map(|(g, also)| {
+            let mut e = slots[g[0]].take()?;
+            if let Some(also) = also {
                 let body = e.content.take().or_else(|| e.summary.clone()).unwrap_or_default();
                 e.content = Some(format!("{body}\n{also}"));
             }
-            e
+            Some(e)
         })
         .collect()
+}
+
+/// `<p>Also reported by: <a href="…">Source</a>, …</p>`.
+fn also_reported_by<'a>(others: impl Iterator<Item = &'a Entry>) -> String {
+    let mut also = String::from("<p>Also reported by: ");
+    for (k, other) in others.enumerate() {
+        if k > 0 {
+            also.push_str(", ");
+        }
+        let name = crate::text::escape_html(&other.source.name);
+        match &other.link {
+            Some(link) => {
+                let _ = write!(also, "<a href=\"{}\">{name}</a>", crate::text::escape_html(link));
+            }
+            None => also.push_str(&name),
+        }
+    }
+    also.push_str("</p>");
+    also
 }
 
 #[cfg(test)]
@@ -234,7 +250,7 @@ mod tests {
         let groups = cluster(&entries, DAY2, 0.6);
         // d is five days later: outside the window. e is tempo's own follow-up: kept apart.
         assert_eq!(groups, vec![vec![0, 1], vec![2], vec![3], vec![4]]);
-        let out = combine(&entries, &groups);
+        let out = combine(entries.clone(), &groups);
         assert_eq!(out.len(), 4);
         let content = out[0].content.as_deref().unwrap();
         assert!(
@@ -255,7 +271,7 @@ mod tests {
         let second = cluster(&entries, DAY2, 0.6);
         assert_eq!(first, vec![vec![0, 1]]);
         assert_eq!(second, vec![vec![0, 1, 2]]);
-        assert_eq!(combine(&entries, &second)[0].id, "a");
+        assert_eq!(combine(entries.clone(), &second)[0].id, "a");
     }
 
     #[test]

@@ -344,12 +344,16 @@ pub fn arrange(
     topics: &[config::TopicConfig],
     clusters: Option<(std::time::Duration, f64)>,
 ) -> Arranged {
+    let started = std::time::Instant::now();
     let matcher = topics::Matcher::new(topics);
     let per_entry = assign_all(&matcher, &merged);
+    tracing::debug!(ms = started.elapsed().as_millis(), "matched topics");
+    let started = std::time::Instant::now();
     let groups: Vec<Vec<usize>> = match clusters {
         Some((window, threshold)) => cluster::cluster(&merged, window, threshold),
         None => (0..merged.len()).map(|i| vec![i]).collect(),
     };
+    tracing::debug!(ms = started.elapsed().as_millis(), "clustered");
     let catch_all = topics.iter().position(|t| t.catch_all);
     let ids: Vec<Option<String>> = groups
         .iter()
@@ -359,10 +363,12 @@ pub fn arrange(
     let mut entries = if reports_merged == 0 {
         merged
     } else {
-        cluster::combine(&merged, &groups)
+        cluster::combine(merged, &groups)
     };
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); topics.len()];
     for (k, (g, e)) in groups.iter().zip(entries.iter_mut()).enumerate() {
+        // Topic names are unique: compare them with the entry's own categories only.
+        let own = e.categories.len();
         let mut ts: Vec<usize> = g.iter().flat_map(|&i| per_entry[i].iter().copied()).collect();
         ts.sort_unstable();
         ts.dedup();
@@ -372,7 +378,7 @@ pub fn arrange(
         for &t in &ts {
             members[t].push(k);
             let name = &topics[t].name;
-            if !merge::has_category(&e.categories, name) {
+            if !merge::has_category(&e.categories[..own], name) {
                 e.categories.push(name.clone());
             }
         }

@@ -32,7 +32,7 @@ pub const ENGLISH: &str = "\
     february march april may june july august september october november december breaking update live \
     exclusive watch down i yet";
 
-static WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+static WORDS: LazyLock<HashSet<&'static str, crate::topics::FastHash>> = LazyLock::new(|| {
     INDONESIAN
         .split_whitespace()
         .chain(ENGLISH.split_whitespace())
