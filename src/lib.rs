@@ -401,7 +401,15 @@ fn assign_all(matcher: &topics::Matcher, entries: &[Entry]) -> Vec<Vec<usize>> {
     std::thread::scope(|scope| {
         let handles: Vec<_> = entries
             .chunks(size)
-            .map(|chunk| scope.spawn(move || chunk.iter().map(|e| matcher.assign(e)).collect::<Vec<_>>()))
+            .map(|chunk| {
+                scope.spawn(move || {
+                    let mut scratch = topics::Scratch::default();
+                    chunk
+                        .iter()
+                        .map(|e| matcher.assign_with(e, &mut scratch))
+                        .collect::<Vec<_>>()
+                })
+            })
             .collect();
         handles
             .into_iter()

@@ -27,19 +27,46 @@ pub fn escape_html(s: &str) -> String {
 /// and the bodies of `<script>`/`<style>` are dropped. A `<` that does not start a tag and an
 /// `&` that does not start a known entity stay as they are.
 pub fn html_to_text(html: &str) -> String {
-    let mut raw = String::with_capacity(html.len());
+    let (mut raw, mut out) = (String::new(), String::new());
+    html_to_text_into(html, &mut raw, &mut out);
+    out
+}
+
+/// [`html_to_text`] into `out` (cleared first), with `raw` as working space: callers that
+/// convert many fragments reuse both buffers.
+pub fn html_to_text_into(html: &str, raw: &mut String, out: &mut String) {
+    let plain: &str = if html_to_plain(html, raw) { raw } else { html };
+    out.clear();
+    for word in plain.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+}
+
+/// The text of an HTML fragment as [`html_to_text`] has it, but with its whitespace left
+/// as it is: into `out` (cleared first) and true, or false when `html` has no markup and
+/// no character reference and so is its own text (`out` is then left empty).
+pub fn html_to_plain(html: &str, out: &mut String) -> bool {
+    out.clear();
     let mut rest = html;
-    while let Some(pos) = rest.find(['<', '&']) {
-        raw.push_str(&rest[..pos]);
+    let mut marked = false;
+    while let Some(pos) = memchr::memchr2(b'<', b'&', rest.as_bytes()) {
+        marked = true;
+        out.push_str(&rest[..pos]);
         rest = &rest[pos..];
         if rest.starts_with('&') {
             match decode_entity(rest) {
                 Some((c, used)) => {
-                    raw.push_str(&c);
+                    match c {
+                        Entity::Char(c) => out.push(c),
+                        Entity::Str(s) => out.push_str(s),
+                    }
                     rest = &rest[used..];
                 }
                 None => {
-                    raw.push('&');
+                    out.push('&');
                     rest = &rest[1..];
                 }
             }
@@ -47,137 +74,175 @@ pub fn html_to_text(html: &str) -> String {
             match skip_markup(rest) {
                 Some((used, separates)) => {
                     if separates {
-                        raw.push(' ');
+                        out.push(' ');
                     }
                     rest = &rest[used..];
                 }
                 None => {
-                    raw.push('<');
+                    out.push('<');
                     rest = &rest[1..];
                 }
             }
         }
     }
-    raw.push_str(rest);
-    raw.split_whitespace().collect::<Vec<_>>().join(" ")
+    if marked {
+        out.push_str(rest);
+    }
+    marked
 }
 
 /// `s` starts with `<`. Returns how many bytes the markup spans and whether it separates
 /// words, or `None` when the `<` is literal text.
 fn skip_markup(s: &str) -> Option<(usize, bool)> {
+    let b = s.as_bytes();
     if let Some(body) = s.strip_prefix("<!--") {
         // A comment ends at `-->`; a malformed one at the next `>` (as SGML parsers do).
-        let end = body
-            .find("-->")
+        let end = memchr::memmem::find(body.as_bytes(), b"-->")
             .map(|i| 4 + i + 3)
-            .or_else(|| body.find('>').map(|i| 4 + i + 1))
+            .or_else(|| memchr::memchr(b'>', body.as_bytes()).map(|i| 4 + i + 1))
             .unwrap_or(s.len());
         return Some((end, false));
     }
     if s.starts_with("<!") || s.starts_with("<?") {
         // A declaration that never closes is literal text.
-        return s.find('>').map(|i| (i + 1, false));
+        return memchr::memchr(b'>', b).map(|i| (i + 1, false));
     }
     let (closing, name_start) = if s.starts_with("</") { (true, 2) } else { (false, 1) };
-    let name_len = s[name_start..]
-        .find(|c: char| !c.is_ascii_alphanumeric())
+    let name_len = b[name_start..]
+        .iter()
+        .position(|c| !c.is_ascii_alphanumeric())
         .unwrap_or(s.len() - name_start);
-    if name_len == 0 || !s.as_bytes()[name_start].is_ascii_alphabetic() {
+    if name_len == 0 || !b[name_start].is_ascii_alphabetic() {
         return None;
     }
-    let name = s[name_start..name_start + name_len].to_ascii_lowercase();
+    // Names that matter are short: lower-case them on the stack.
+    let mut buf = [0u8; 12];
+    let name = b
+        .get(name_start..name_start + name_len)
+        .filter(|n| n.len() <= buf.len())
+        .map(|n| {
+            buf[..n.len()].copy_from_slice(n);
+            buf[..n.len()].make_ascii_lowercase();
+            &buf[..n.len()]
+        });
     let end = tag_end(s, name_start + name_len);
-    if !closing && matches!(name.as_str(), "script" | "style") {
-        let close = format!("</{name}");
-        let body_end = s[end..]
-            .to_ascii_lowercase()
-            .find(&close)
+    if !closing && let Some(raw_text @ (b"script" | b"style")) = name {
+        let close: &[u8] = if raw_text == b"script" { b"</script" } else { b"</style" };
+        let body_end = b[end..]
+            .windows(close.len())
+            .position(|w| w.eq_ignore_ascii_case(close))
             .map_or(s.len(), |i| tag_end(s, end + i + close.len()));
         return Some((body_end, true));
     }
-    Some((end, is_block(&name)))
+    Some((end, name.is_some_and(is_block)))
 }
 
 /// The byte just past the `>` that closes the tag whose attributes start at `from`,
 /// skipping quoted attribute values; the end of `s` if it never closes.
 fn tag_end(s: &str, from: usize) -> usize {
+    let b = s.as_bytes();
     let mut quote = None;
     // A quote opens a value only right after `=` (spaces allowed): `href=a"b` is unquoted.
     let mut after_eq = false;
-    for (i, c) in s[from..].char_indices() {
-        match (quote, c) {
-            (None, '"' | '\'') if after_eq => quote = Some(c),
-            (Some(q), _) if q == c => quote = None,
-            (None, '>') => return from + i + 1,
+    let mut i = from;
+    while i < b.len() {
+        let c = b[i];
+        if let Some(q) = quote {
+            // Inside a value only its closing quote matters.
+            match memchr::memchr(q, &b[i..]) {
+                Some(j) => {
+                    quote = None;
+                    after_eq = false;
+                    i += j + 1;
+                    continue;
+                }
+                None => return s.len(),
+            }
+        }
+        let (white, len) = if c.is_ascii() {
+            (c.is_ascii_whitespace() || c == 0x0B, 1)
+        } else {
+            let ch = s[i..].chars().next().unwrap_or('\u{fffd}');
+            (ch.is_whitespace(), ch.len_utf8())
+        };
+        match c {
+            b'"' | b'\'' if after_eq => quote = Some(c),
+            b'>' => return i + 1,
             _ => {}
         }
-        if quote.is_none() && !c.is_whitespace() {
-            after_eq = c == '=';
+        if quote.is_none() && !white {
+            after_eq = c == b'=';
         }
+        i += len;
     }
     s.len()
 }
 
-fn is_block(name: &str) -> bool {
+fn is_block(name: &[u8]) -> bool {
     matches!(
         name,
-        "address"
-            | "article"
-            | "aside"
-            | "blockquote"
-            | "br"
-            | "caption"
-            | "dd"
-            | "details"
-            | "div"
-            | "dl"
-            | "dt"
-            | "figcaption"
-            | "figure"
-            | "footer"
-            | "h1"
-            | "h2"
-            | "h3"
-            | "h4"
-            | "h5"
-            | "h6"
-            | "header"
-            | "hr"
-            | "li"
-            | "main"
-            | "nav"
-            | "ol"
-            | "p"
-            | "pre"
-            | "section"
-            | "summary"
-            | "table"
-            | "td"
-            | "th"
-            | "tr"
-            | "ul"
+        b"address"
+            | b"article"
+            | b"aside"
+            | b"blockquote"
+            | b"br"
+            | b"caption"
+            | b"dd"
+            | b"details"
+            | b"div"
+            | b"dl"
+            | b"dt"
+            | b"figcaption"
+            | b"figure"
+            | b"footer"
+            | b"h1"
+            | b"h2"
+            | b"h3"
+            | b"h4"
+            | b"h5"
+            | b"h6"
+            | b"header"
+            | b"hr"
+            | b"li"
+            | b"main"
+            | b"nav"
+            | b"ol"
+            | b"p"
+            | b"pre"
+            | b"section"
+            | b"summary"
+            | b"table"
+            | b"td"
+            | b"th"
+            | b"tr"
+            | b"ul"
     )
 }
 
 /// `s` starts with `&`. Decodes one character reference (`&amp;`, `&#233;`, `&#xE9;`),
 /// returning the character and the bytes used; `None` when it is not one.
-fn decode_entity(s: &str) -> Option<(std::borrow::Cow<'static, str>, usize)> {
-    let semi = s[1..].find(';').filter(|&i| i > 0 && i <= 32)? + 1;
+fn decode_entity(s: &str) -> Option<(Entity, usize)> {
+    let semi = memchr::memchr(b';', &s.as_bytes()[1..s.len().min(34)]).filter(|&i| i > 0)? + 1;
     let body = &s[1..semi];
     let c = if let Some(num) = body.strip_prefix('#') {
         let code = match num.strip_prefix(['x', 'X']) {
             Some(hex) => u32::from_str_radix(hex, 16).ok()?,
             None => num.parse::<u32>().ok()?,
         };
-        let c = match code {
+        Entity::Char(match code {
             0 => '\u{fffd}',
             _ => char::from_u32(code).unwrap_or('\u{fffd}'),
-        };
-        std::borrow::Cow::Owned(c.to_string())
+        })
     } else {
-        std::borrow::Cow::Borrowed(named_entity(body)?)
+        Entity::Str(named_entity(body)?)
     };
     Some((c, semi + 1))
+}
+
+/// A decoded character reference.
+enum Entity {
+    Char(char),
+    Str(&'static str),
 }
 
 fn named_entity(name: &str) -> Option<&'static str> {
@@ -299,6 +364,19 @@ pub fn fix_mojibake(s: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Text without collapsed spaces has the same words as the collapsed text.
+        #[test]
+        fn plain_text_is_html_to_text_before_collapsing(
+            html in "(<p>|</p>|<b>|</b>|<br/>|<a href=\"x>y\">|<!--c-->|<script>a</script>|&amp;|&#8217;|&nbsp;|&bogus;|&|<| |\n|\u{2009}|é|Kor|ea|\\.|[a-z]{1,3}){0,24}"
+        ) {
+            let mut raw = String::new();
+            let plain = if html_to_plain(&html, &mut raw) { raw.as_str() } else { html.as_str() };
+            let words: Vec<&str> = plain.split_whitespace().collect();
+            proptest::prop_assert_eq!(words.join(" "), html_to_text(&html));
+        }
+    }
 
     #[test]
     fn html_to_text_drops_markup_once() {

@@ -201,18 +201,25 @@ fn ascii_word_ranges(b: &[u8]) -> Vec<(usize, usize)> {
     out
 }
 
-/// One compiled keyword.
+/// One configured keyword (or exclude keyword) of one topic.
 #[derive(Debug, Clone)]
 struct Keyword {
     topic: usize,
     /// As written in the config.
     text: String,
+    exclude: bool,
+    pattern: usize,
+}
+
+/// What a keyword looks for; keywords that look for the same thing share one pattern, so
+/// a word that several topics list is matched once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Pattern {
     /// Folded words; the last is a prefix when `prefix`.
     words: Vec<String>,
     prefix: bool,
     /// Matched against capitals only: the words as written, marks folded.
     acronym: Option<Vec<String>>,
-    exclude: bool,
 }
 
 /// Where a keyword matched.
@@ -225,15 +232,26 @@ pub struct Hit {
     pub text: String,
 }
 
-/// A keyword hit before the rules: keyword, where (field, value of the field, word range,
-/// byte range).
-#[derive(Debug, Clone, Copy)]
+/// A pattern hit before the rules: pattern, where (field, value of the field, byte range),
+/// and how many words it spans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Raw {
-    k: usize,
+    p: usize,
     field: Field,
     part: usize,
-    words: (usize, usize),
     bytes: (usize, usize),
+    words: usize,
+}
+
+impl Raw {
+    /// Whether `other` lies inside this hit and is shorter (hits start and end on words).
+    fn contains(&self, other: &Raw) -> bool {
+        self.field == other.field
+            && self.part == other.part
+            && self.bytes.0 <= other.bytes.0
+            && other.bytes.1 <= self.bytes.1
+            && self.words > other.words
+    }
 }
 
 /// A keyword hit that did not count, and why.
@@ -303,41 +321,213 @@ impl<'a> ItemText<'a> {
 pub struct Matcher {
     topics: Vec<TopicConfig>,
     keywords: Vec<Keyword>,
-    /// Keywords by their first folded word (exact first words).
+    patterns: Vec<Pattern>,
+    /// Per pattern: the keywords that use it.
+    owners: Vec<Vec<usize>>,
+    /// Patterns by their first folded word (exact first words).
     by_first: HashMap<String, Vec<usize>, FastHash>,
-    /// One-word prefix keywords by their prefix, and the prefix lengths (bytes) in use.
+    /// One-word prefix patterns by their prefix, and the prefix lengths (bytes) in use.
     by_prefix: HashMap<String, Vec<usize>, FastHash>,
     prefix_lens: Vec<usize>,
+    /// Per [`bucket`] of a word's first two bytes: which lengths a first word there can
+    /// have (bit `len`, 63 for any longer), and which prefix lengths are in use there. Most
+    /// words are ruled out by this alone.
+    buckets: Box<[(u64, u64); 1024]>,
+    /// Whether a prefix is one byte long.
+    short_prefix: bool,
+    /// Whether a keyword has an apostrophe (then curly apostrophes, which fold to straight
+    /// ones, send text the general way).
+    apostrophe: bool,
     /// Fields any topic looks at.
     fields: Vec<Field>,
     /// Folded categories per topic.
     categories: Vec<Vec<String>>,
+    any_categories: bool,
+    /// The most words any keyword has.
+    longest: usize,
+    catch_all: Option<usize>,
+}
+
+/// Reasons being collected for `explain`: each topic's verdict, and the matched text of a hit.
+struct Why<'v, 't> {
+    verdicts: &'v mut Vec<TopicVerdict>,
+    text_of: &'v dyn Fn(&Raw) -> &'t str,
+}
+
+/// Working space for [`Matcher::assign_with`], reused from item to item.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    raw: String,
+    word: String,
+    hits: Vec<Raw>,
+    matched: Vec<bool>,
+    excluded: Vec<bool>,
+}
+
+/// UAX #29 word-joining punctuation between two characters: `.` `'` `‘` `’` join letters to
+/// letters and digits to digits, `:` letters only, `,` `;` digits only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Join {
+    Both,
+    Letters,
+    Digits,
+}
+
+impl Join {
+    /// The joiner starting at `b[i]`, and its length in bytes (curly apostrophes only when
+    /// `curly`).
+    fn at(b: &[u8], i: usize, curly: bool) -> Option<(Join, usize)> {
+        match b.get(i)? {
+            b'.' | b'\'' => Some((Join::Both, 1)),
+            b':' => Some((Join::Letters, 1)),
+            b',' | b';' => Some((Join::Digits, 1)),
+            0xE2 if curly && matches!(b.get(i + 1..i + 3), Some([0x80, 0x98 | 0x99])) => Some((Join::Both, 3)),
+            _ => None,
+        }
+    }
+
+    fn joins(self, prev: u8, next: u8) -> bool {
+        let letters = prev.is_ascii_alphabetic() && next.is_ascii_alphabetic();
+        let digits = prev.is_ascii_digit() && next.is_ascii_digit();
+        match self {
+            Join::Both => letters || digits,
+            Join::Letters => letters,
+            Join::Digits => digits,
+        }
+    }
+}
+
+/// Byte classes for the word scanner: word bytes (letters, digits, `_`) and the rest.
+const WORD: u8 = 1;
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        if b.is_ascii_alphanumeric() || b == b'_' {
+            t[c] = WORD;
+        }
+        c += 1;
+    }
+    t
+};
+
+fn word_byte(c: u8) -> bool {
+    CLASS[usize::from(c)] == WORD
+}
+
+/// The end (exclusive) of the word starting at `b[i]`.
+fn word_end(b: &[u8], i: usize, curly: bool) -> usize {
+    let mut i = i + 1;
+    loop {
+        while i < b.len() && word_byte(b[i]) {
+            i += 1;
+        }
+        match Join::at(b, i, curly) {
+            Some((j, len)) if i + len < b.len() && j.joins(b[i - 1], b[i + len]) => i += len + 1,
+            _ => return i,
+        }
+    }
+}
+
+/// Calls `f` with the byte range of each word of `b`, in order, as [`ascii_word_ranges`]
+/// would find them, for text of ASCII, [`BREAKS`] and, when `curly`, curly apostrophes
+/// (which join like `'`). Stops and returns false at any other character.
+fn each_word(b: &[u8], curly: bool, mut f: impl FnMut(usize, usize)) -> bool {
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if word_byte(c) {
+            let end = word_end(b, i, curly);
+            if c != b'_' || b[i..end].iter().any(u8::is_ascii_alphanumeric) {
+                f(i, end);
+            }
+            i = end;
+        } else if c.is_ascii() {
+            i += 1;
+        } else {
+            // A lead byte: the character is valid UTF-8, as `b` is a `str`.
+            let len = match c {
+                0xC0..=0xDF => 2,
+                0xE0..=0xEF => 3,
+                _ => 4,
+            };
+            let ch = std::str::from_utf8(&b[i..(i + len).min(b.len())])
+                .ok()
+                .and_then(|s| s.chars().next())
+                .unwrap_or('\u{fffd}');
+            if !(BREAKS.contains(&ch) || (curly && matches!(ch, '\u{2018}' | '\u{2019}'))) {
+                return false;
+            }
+            i += len;
+        }
+    }
+    true
+}
+
+/// Where a word's first two bytes (lower-cased; the second is 0 for a one-byte word) fall
+/// in [`Matcher::buckets`]: letters never share a bucket.
+fn bucket(b: &[u8], start: usize, end: usize) -> usize {
+    let second = if end - start > 1 { b[start + 1] } else { 0 };
+    usize::from(b[start] & 31) << 5 | usize::from(second & 31)
+}
+
+/// The next word (with a letter or digit) at or after `b[i]`, `i` being outside any word.
+fn next_word(b: &[u8], mut i: usize, curly: bool) -> Option<(usize, usize)> {
+    loop {
+        let start = i + b.get(i..)?.iter().position(|&c| word_byte(c))?;
+        let end = word_end(b, start, curly);
+        if b[start..end].iter().any(u8::is_ascii_alphanumeric) {
+            return Some((start, end));
+        }
+        i = end;
+    }
 }
 
 impl Matcher {
     pub fn new(topics: &[TopicConfig]) -> Matcher {
         let mut keywords = Vec::new();
+        let mut patterns: Vec<Pattern> = Vec::new();
+        let mut owners: Vec<Vec<usize>> = Vec::new();
         for (t, topic) in topics.iter().enumerate() {
             for (list, exclude) in [(&topic.keywords, false), (&topic.exclude, true)] {
                 for k in list {
-                    if let Some(kw) = compile(t, k, exclude) {
-                        keywords.push(kw);
-                    }
+                    let Some(pattern) = compile(k) else {
+                        continue;
+                    };
+                    let p = patterns.iter().position(|q| *q == pattern).unwrap_or_else(|| {
+                        patterns.push(pattern);
+                        owners.push(Vec::new());
+                        patterns.len() - 1
+                    });
+                    owners[p].push(keywords.len());
+                    keywords.push(Keyword {
+                        topic: t,
+                        text: k.clone(),
+                        exclude,
+                        pattern: p,
+                    });
                 }
             }
         }
         let mut by_first: HashMap<String, Vec<usize>, FastHash> = HashMap::default();
         let mut by_prefix: HashMap<String, Vec<usize>, FastHash> = HashMap::default();
-        for (i, k) in keywords.iter().enumerate() {
-            if k.prefix && k.words.len() == 1 {
-                by_prefix.entry(k.words[0].clone()).or_default().push(i);
+        let mut buckets = Box::new([(0u64, 0u64); 1024]);
+        for (i, p) in patterns.iter().enumerate() {
+            let first = &p.words[0];
+            let bits = &mut buckets[bucket(first.as_bytes(), 0, first.len())];
+            if p.prefix && p.words.len() == 1 {
+                bits.1 |= 1 << first.len().min(63);
+                by_prefix.entry(first.clone()).or_default().push(i);
             } else {
-                by_first.entry(k.words[0].clone()).or_default().push(i);
+                bits.0 |= 1 << first.len().min(63);
+                by_first.entry(first.clone()).or_default().push(i);
             }
         }
         let mut prefix_lens: Vec<usize> = by_prefix.keys().map(String::len).collect();
         prefix_lens.sort_unstable();
         prefix_lens.dedup();
+        let short_prefix = prefix_lens.first() == Some(&1);
         let mut fields: Vec<Field> = topics.iter().flat_map(|t| t.fields.iter().copied()).collect();
         fields.sort();
         fields.dedup();
@@ -346,11 +536,24 @@ impl Matcher {
                 .iter()
                 .map(|t| t.categories.iter().map(|c| fold(c.trim())).collect())
                 .collect(),
+            any_categories: topics.iter().any(|t| !t.categories.is_empty()),
+            longest: keywords
+                .iter()
+                .filter(|k| !k.exclude)
+                .map(|k| patterns[k.pattern].words.len())
+                .max()
+                .unwrap_or(0),
+            catch_all: topics.iter().position(|t| t.catch_all),
+            apostrophe: patterns.iter().any(|p| p.words.iter().any(|w| w.contains('\''))),
             topics: topics.to_vec(),
             keywords,
+            patterns,
+            owners,
             by_first,
             by_prefix,
             prefix_lens,
+            short_prefix,
+            buckets,
             fields,
         }
     }
@@ -366,14 +569,7 @@ impl Matcher {
 
     /// Indices of the topics an entry belongs to, in config order.
     pub fn assign(&self, entry: &Entry) -> Vec<usize> {
-        let text = ItemText::of(entry, &self.fields);
-        let (matched, _) = self.evaluate(&text, false);
-        matched
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| **m)
-            .map(|(i, _)| i)
-            .collect()
+        self.assign_with(entry, &mut Scratch::default())
     }
 
     /// Every topic's verdict on an item, in config order, with the reasons.
@@ -413,115 +609,257 @@ impl Matcher {
         } else {
             Vec::new()
         };
-        let mut positive = vec![false; n];
-        let mut excluded = vec![false; n];
-        let restricted: Vec<bool> = self
-            .topics
-            .iter()
-            .map(|t| {
-                t.sources
-                    .as_ref()
-                    .is_some_and(|only| !only.iter().any(|s| s == item.source))
-            })
-            .collect();
-        let counts = |h: &Raw| self.topics[self.keywords[h.k].topic].fields.contains(&h.field);
-        // Only phrases (hits of two or more words) can contain another hit.
-        let phrases: Vec<(usize, &Raw)> = hits
-            .iter()
-            .enumerate()
-            .filter(|(_, h)| h.words.1 - h.words.0 > 1 && !self.keywords[h.k].exclude && counts(h))
-            .collect();
-        for (i, hit) in hits.iter().enumerate() {
-            let kw = &self.keywords[hit.k];
-            if !counts(hit) {
-                continue;
-            }
-            if restricted[kw.topic] {
-                if explain {
-                    verdicts[kw.topic].suppressed.push(Suppressed {
-                        keyword: kw.text.clone(),
-                        reason: format!("source {:?} is not in this topic's sources", item.source),
-                    });
-                }
-                continue;
-            }
-            // Longest phrase wins: a hit inside a longer hit of another topic does not count.
-            let longer = phrases.iter().copied().find(|(j, h2)| {
-                let kw2 = &self.keywords[h2.k];
-                *j != i
-                    && kw2.topic != kw.topic
-                    && h2.field == hit.field
-                    && h2.part == hit.part
-                    && h2.words.0 <= hit.words.0
-                    && hit.words.1 <= h2.words.1
-                    && h2.words.1 - h2.words.0 > hit.words.1 - hit.words.0
-            });
-            if let Some((_, h2)) = longer {
-                if explain {
-                    verdicts[kw.topic].suppressed.push(Suppressed {
-                        keyword: kw.text.clone(),
-                        reason: format!(
-                            "{:?} in {} is part of the longer {:?} of topic {:?}",
-                            text_of(hit),
-                            hit.field.name(),
-                            text_of(h2),
-                            self.topics[self.keywords[h2.k].topic].name
-                        ),
-                    });
-                }
-                continue;
-            }
-            if kw.exclude {
-                excluded[kw.topic] = true;
-                if explain {
-                    verdicts[kw.topic].suppressed.push(Suppressed {
-                        keyword: kw.text.clone(),
-                        reason: format!(
-                            "exclude keyword matched {:?} in {}: the item is left out",
-                            text_of(hit),
-                            hit.field.name()
-                        ),
-                    });
-                }
-            } else {
-                positive[kw.topic] = true;
-                if explain {
-                    verdicts[kw.topic].hits.push(Hit {
-                        keyword: kw.text.clone(),
-                        field: hit.field,
-                        text: text_of(hit).to_string(),
-                    });
-                }
-            }
-        }
         let mut matched = vec![false; n];
-        for (t, topic) in self.topics.iter().enumerate() {
-            if !restricted[t] && !self.categories[t].is_empty() {
-                for c in &item.categories {
-                    if self.categories[t].contains(&fold(c.trim())) {
-                        positive[t] = true;
-                        if explain {
-                            verdicts[t].hits.push(Hit {
-                                keyword: format!("category {c}"),
-                                field: Field::Categories,
-                                text: (*c).to_string(),
-                            });
-                        }
-                    }
-                }
-            }
-            matched[t] = !topic.catch_all && positive[t] && !excluded[t] && !restricted[t];
-        }
-        if let Some(other) = self.topics.iter().position(|t| t.catch_all) {
-            matched[other] = !matched.iter().any(|m| *m);
-        }
+        let mut excluded = vec![false; n];
+        let why = explain.then_some(Why {
+            verdicts: &mut verdicts,
+            text_of: &text_of,
+        });
+        self.decide(&hits, item.source, &item.categories, &mut matched, &mut excluded, why);
         for (v, m) in verdicts.iter_mut().zip(&matched) {
             v.matched = *m;
         }
         (matched, verdicts)
     }
 
-    /// Appends every keyword hit in `text`.
+    /// Applies the rules to an item's hits: `matched` gets each topic's verdict (`excluded`
+    /// is working space); `why`, when given, gets the reasons.
+    fn decide<C: AsRef<str>>(
+        &self,
+        hits: &[Raw],
+        source: &str,
+        categories: &[C],
+        matched: &mut [bool],
+        excluded: &mut [bool],
+        mut why: Option<Why<'_, '_>>,
+    ) {
+        matched.fill(false);
+        excluded.fill(false);
+        let positive = matched;
+        let restricted = |t: usize| {
+            self.topics[t]
+                .sources
+                .as_ref()
+                .is_some_and(|only| !only.iter().any(|s| s == source))
+        };
+        let counts = |k: &Keyword, h: &Raw| self.topics[k.topic].fields.contains(&h.field);
+        let any_phrase = hits.iter().any(|h| h.words > 1);
+        for hit in hits {
+            for &k in &self.owners[hit.p] {
+                let kw = &self.keywords[k];
+                // Without reasons to collect, a topic already decided needs nothing more.
+                let settled = if kw.exclude {
+                    excluded[kw.topic]
+                } else {
+                    positive[kw.topic]
+                };
+                if (settled && why.is_none()) || !counts(kw, hit) {
+                    continue;
+                }
+                if restricted(kw.topic) {
+                    if let Some(w) = why.as_mut() {
+                        w.verdicts[kw.topic].suppressed.push(Suppressed {
+                            keyword: kw.text.clone(),
+                            reason: format!("source {source:?} is not in this topic's sources"),
+                        });
+                    }
+                    continue;
+                }
+                // Longest phrase wins: a hit inside a longer hit of another topic does not count.
+                if any_phrase && hit.words < self.longest {
+                    let longer = hits.iter().find_map(|h2| {
+                        if !h2.contains(hit) {
+                            return None;
+                        }
+                        self.owners[h2.p]
+                            .iter()
+                            .map(|&k2| &self.keywords[k2])
+                            .find(|kw2| kw2.topic != kw.topic && !kw2.exclude && counts(kw2, h2))
+                            .map(|kw2| (h2, kw2.topic))
+                    });
+                    if let Some((h2, topic2)) = longer {
+                        if let Some(w) = why.as_mut() {
+                            w.verdicts[kw.topic].suppressed.push(Suppressed {
+                                keyword: kw.text.clone(),
+                                reason: format!(
+                                    "{:?} in {} is part of the longer {:?} of topic {:?}",
+                                    (w.text_of)(hit),
+                                    hit.field.name(),
+                                    (w.text_of)(h2),
+                                    self.topics[topic2].name
+                                ),
+                            });
+                        }
+                        continue;
+                    }
+                }
+                if kw.exclude {
+                    excluded[kw.topic] = true;
+                    if let Some(w) = why.as_mut() {
+                        w.verdicts[kw.topic].suppressed.push(Suppressed {
+                            keyword: kw.text.clone(),
+                            reason: format!(
+                                "exclude keyword matched {:?} in {}: the item is left out",
+                                (w.text_of)(hit),
+                                hit.field.name()
+                            ),
+                        });
+                    }
+                } else {
+                    positive[kw.topic] = true;
+                    if let Some(w) = why.as_mut() {
+                        w.verdicts[kw.topic].hits.push(Hit {
+                            keyword: kw.text.clone(),
+                            field: hit.field,
+                            text: (w.text_of)(hit).to_string(),
+                        });
+                    }
+                }
+            }
+        }
+        if self.any_categories && !categories.is_empty() {
+            let folded: Vec<String> = categories.iter().map(|c| fold(c.as_ref().trim())).collect();
+            for (t, wanted) in self.categories.iter().enumerate() {
+                if restricted(t) || wanted.is_empty() {
+                    continue;
+                }
+                for (c, f) in categories.iter().zip(&folded) {
+                    if wanted.contains(f) {
+                        positive[t] = true;
+                        if let Some(w) = why.as_mut() {
+                            w.verdicts[t].hits.push(Hit {
+                                keyword: format!("category {}", c.as_ref()),
+                                field: Field::Categories,
+                                text: c.as_ref().to_string(),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        let mut any = false;
+        for (t, topic) in self.topics.iter().enumerate() {
+            positive[t] = !topic.catch_all && positive[t] && !excluded[t] && !restricted(t);
+            any |= positive[t];
+        }
+        if let Some(other) = self.catch_all {
+            positive[other] = !any;
+        }
+    }
+
+    /// Indices of the topics an entry belongs to, in config order, reusing `scratch` between
+    /// calls. The same verdict as [`Matcher::judge`] on [`ItemText::of`] (a property test
+    /// checks this), faster: HTML is turned into text without collapsing its spaces, and text
+    /// of ASCII and common punctuation is read in place, word by word, looking up only words
+    /// whose first letter and length some keyword has.
+    pub fn assign_with(&self, entry: &Entry, scratch: &mut Scratch) -> Vec<usize> {
+        let Scratch {
+            raw,
+            word,
+            hits,
+            matched,
+            excluded,
+        } = scratch;
+        hits.clear();
+        for &field in &self.fields {
+            match field {
+                Field::Title => self.find_fast(&entry.title, field, 0, hits, word),
+                Field::Summary | Field::Content => {
+                    let html = if field == Field::Summary {
+                        &entry.summary
+                    } else {
+                        &entry.content
+                    };
+                    if let Some(html) = html {
+                        let plain: &str = if crate::text::html_to_plain(html, raw) {
+                            raw
+                        } else {
+                            html
+                        };
+                        self.find_fast(plain, field, 0, hits, word);
+                    }
+                }
+                Field::Categories => {
+                    for (p, c) in entry.categories.iter().enumerate() {
+                        self.find_fast(c, field, p, hits, word);
+                    }
+                }
+                Field::Author => self.find_fast(entry.author.as_deref().unwrap_or(""), field, 0, hits, word),
+            }
+        }
+        let n = self.topics.len();
+        matched.resize(n, false);
+        excluded.resize(n, false);
+        self.decide(hits, &entry.source.name, &entry.categories, matched, excluded, None);
+        matched
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| **m)
+            .map(|(t, _)| t)
+            .collect()
+    }
+
+    /// Appends every keyword hit in `text`: read in place when it is ASCII and common
+    /// punctuation ([`each_word`]), through [`Folded`] otherwise.
+    fn find_fast(&self, text: &str, field: Field, part: usize, out: &mut Vec<Raw>, word: &mut String) {
+        if text.is_empty() {
+            return;
+        }
+        let b = text.as_bytes();
+        let curly = !self.apostrophe;
+        let before = out.len();
+        let complete = each_word(b, curly, |start, end| {
+            let len = end - start;
+            let (exact, mut prefixes) = self.buckets[bucket(b, start, end)];
+            if self.short_prefix && len > 1 {
+                // A one-byte prefix sits in the bucket of a one-byte word.
+                prefixes |= self.buckets[bucket(b, start, start + 1)].1;
+            }
+            let exact = exact & (1 << len.min(63)) != 0;
+            let prefixes = prefixes & (u64::MAX >> (63 - len.min(63))) != 0;
+            if !exact && !prefixes {
+                return;
+            }
+            word.clear();
+            word.push_str(&text[start..end]);
+            word.make_ascii_lowercase();
+            if exact && let Some(ps) = self.by_first.get(word.as_str()) {
+                for &p in ps {
+                    if let Some(last) = phrase_at(&self.patterns[p], b, (start, end), curly) {
+                        out.push(Raw {
+                            p,
+                            field,
+                            part,
+                            bytes: (start, last),
+                            words: self.patterns[p].words.len(),
+                        });
+                    }
+                }
+            }
+            if prefixes {
+                for &l in self.prefix_lens.iter().take_while(|&&l| l <= len) {
+                    let Some(ps) = word.get(..l).and_then(|w| self.by_prefix.get(w)) else {
+                        continue;
+                    };
+                    for &p in ps {
+                        out.push(Raw {
+                            p,
+                            field,
+                            part,
+                            bytes: (start, end),
+                            words: 1,
+                        });
+                    }
+                }
+            }
+        });
+        if !complete {
+            out.truncate(before);
+            self.find(text, field, part, out);
+        }
+    }
+
+    /// Appends every keyword hit in `text`, word by word through [`Folded`].
     fn find(&self, text: &str, field: Field, part: usize, out: &mut Vec<Raw>) {
         if text.is_empty() {
             return;
@@ -535,30 +873,30 @@ impl Matcher {
                 .iter()
                 .filter_map(|&len| w.get(..len).and_then(|p| self.by_prefix.get(p)))
                 .flatten();
-            for &k in exact.iter().chain(prefixed) {
-                if let Some(end) = self.matches_at(k, text, &ws, i) {
+            for &p in exact.iter().chain(prefixed) {
+                if let Some(end) = self.matches_at(p, text, &ws, i) {
                     out.push(Raw {
-                        k,
+                        p,
                         field,
                         part,
-                        words: (i, end),
                         bytes: (ws.spans[i].start, ws.spans[end - 1].end),
+                        words: end - i,
                     });
                 }
             }
         }
     }
 
-    /// Whether keyword `k` matches the words from `i`; the end (exclusive) if so.
-    fn matches_at(&self, k: usize, text: &str, ws: &Folded, i: usize) -> Option<usize> {
-        let kw = &self.keywords[k];
-        let n = kw.words.len();
+    /// Whether pattern `p` matches the words from `i`; the end (exclusive) if so.
+    fn matches_at(&self, p: usize, text: &str, ws: &Folded, i: usize) -> Option<usize> {
+        let pat = &self.patterns[p];
+        let n = pat.words.len();
         if i + n > ws.spans.len() {
             return None;
         }
-        for (j, want) in kw.words.iter().enumerate() {
+        for (j, want) in pat.words.iter().enumerate() {
             let w = ws.word(i + j);
-            let ok = if kw.prefix && j + 1 == n {
+            let ok = if pat.prefix && j + 1 == n {
                 w.starts_with(want.as_str())
             } else {
                 w == want
@@ -566,7 +904,7 @@ impl Matcher {
             if !ok {
                 return None;
             }
-            if let Some(caps) = &kw.acronym {
+            if let Some(caps) = &pat.acronym {
                 let span = ws.spans[i + j];
                 if fold_marks(&text[span.start..span.end]) != caps[j] {
                     return None;
@@ -577,7 +915,31 @@ impl Matcher {
     }
 }
 
-fn compile(topic: usize, text: &str, exclude: bool) -> Option<Keyword> {
+/// Whether pattern `pat`, whose first word (lower-cased) is at `first` in `b`, matches from
+/// there; the end of its last word if so.
+fn phrase_at(pat: &Pattern, b: &[u8], first: (usize, usize), curly: bool) -> Option<usize> {
+    let caps = pat.acronym.as_deref();
+    let same_case = |j: usize, (s, e): (usize, usize)| caps.is_none_or(|c| c[j].as_bytes() == &b[s..e]);
+    if !same_case(0, first) {
+        return None;
+    }
+    let mut at = first;
+    for (j, want) in pat.words.iter().enumerate().skip(1) {
+        at = next_word(b, at.1, curly)?;
+        let got = &b[at.0..at.1];
+        let ok = if pat.prefix && j + 1 == pat.words.len() {
+            got.len() >= want.len() && got[..want.len()].eq_ignore_ascii_case(want.as_bytes())
+        } else {
+            got.eq_ignore_ascii_case(want.as_bytes())
+        };
+        if !ok || !same_case(j, at) {
+            return None;
+        }
+    }
+    Some(at.1)
+}
+
+fn compile(text: &str) -> Option<Pattern> {
     let prefix = text.ends_with('*');
     let body = text.trim_end_matches('*');
     let words: Vec<String> = words(body).into_iter().map(|w| w.folded).collect();
@@ -587,14 +949,7 @@ fn compile(topic: usize, text: &str, exclude: bool) -> Option<Keyword> {
     let letters: Vec<char> = body.chars().filter(|c| c.is_alphabetic()).collect();
     let acronym = (!prefix && (2..=5).contains(&letters.len()) && letters.iter().all(|c| c.is_uppercase()))
         .then(|| body.unicode_words().map(fold_marks).collect());
-    Some(Keyword {
-        topic,
-        text: text.to_string(),
-        words,
-        prefix,
-        acronym,
-        exclude,
-    })
+    Some(Pattern { words, prefix, acronym })
 }
 
 #[cfg(test)]
@@ -647,6 +1002,147 @@ mod tests {
             let general: Vec<(usize, usize)> = s.unicode_word_indices().map(|(i, w)| (i, i + w.len())).collect();
             let fast: Vec<(usize, usize)> = words(&s).iter().map(|w| (w.start, w.end)).collect();
             proptest::prop_assert_eq!(fast, general, "{:?}", s);
+        }
+    }
+
+    /// Words and punctuation that exercise the word rules: joiners, curly apostrophes, word
+    /// breaks, accents, capitals, digits.
+    const ATOMS: &[&str] = &[
+        "Korea",
+        "korea",
+        "KOREA",
+        "Utara",
+        "utara",
+        "AS",
+        "as",
+        "As",
+        "ASEAN",
+        "bekas",
+        "sanksi",
+        "sanksinya",
+        "SANKSI",
+        "U.S.",
+        "u.s",
+        "Moskow",
+        "MOSKÓW",
+        "Moskowitz",
+        "Korea’s",
+        "korea's",
+        "_",
+        "__x",
+        "x_",
+        "1",
+        "2,5",
+        "3.4",
+        "a:b",
+        "a.b",
+        "Kim",
+        "Jong",
+        "Un",
+        "sepak",
+        "bola",
+        " ",
+        " ",
+        "  ",
+        ", ",
+        ". ",
+        ".",
+        "'",
+        "’",
+        "‘",
+        ":",
+        ";",
+        ",",
+        "-",
+        "—",
+        "“",
+        "”",
+        "…",
+        "\u{a0}",
+        "é",
+        "ß",
+        "東京",
+        "\n",
+        "<",
+        "&",
+    ];
+
+    fn atoms_text(n: usize) -> impl proptest::strategy::Strategy<Value = String> {
+        proptest::collection::vec(proptest::sample::select(ATOMS), 0..n).prop_map(|v| v.concat())
+    }
+
+    fn keyword() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        (
+            proptest::collection::vec(proptest::sample::select(&ATOMS[..34]), 1..4),
+            any::<bool>(),
+        )
+            .prop_map(|(words, star)| {
+                let mut k = words.join(" ");
+                if star {
+                    k.push('*');
+                }
+                k
+            })
+    }
+
+    fn entry(title: String, summary: String, categories: Vec<String>) -> Entry {
+        Entry {
+            id: "urn:x".into(),
+            guid: None,
+            source: std::sync::Arc::new(crate::model::SourceRef {
+                name: "S".into(),
+                url: "https://s.example/feed".into(),
+                title: None,
+                link: None,
+            }),
+            title,
+            link: None,
+            canonical_link: None,
+            published: None,
+            updated: None,
+            author: None,
+            summary: Some(summary),
+            content: None,
+            categories,
+            enclosures: Vec::new(),
+        }
+    }
+
+    use proptest::strategy::Strategy as _;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(600))]
+        /// `assign` (read in place, looked up by bucket) gives the verdicts of `judge` (word by
+        /// word, through the Unicode segmenter), hits in every field and rule included.
+        #[test]
+        fn fast_assign_agrees_with_judge(
+            title in atoms_text(12),
+            summary in atoms_text(16),
+            category in atoms_text(3),
+            keywords in proptest::collection::vec(proptest::collection::vec(keyword(), 1..4), 1..5),
+            excludes in proptest::collection::vec(proptest::option::of(keyword()), 1..5),
+        ) {
+            let topics: Vec<TopicConfig> = keywords
+                .iter()
+                .enumerate()
+                .map(|(i, k)| {
+                    let mut t = topic(&format!("T{i}"), &k.iter().map(String::as_str).collect::<Vec<_>>());
+                    t.exclude = excludes.get(i).cloned().flatten().into_iter().collect();
+                    t
+                })
+                .collect();
+            let m = Matcher::new(&topics);
+            let summary_html = format!("<p>{}</p>", crate::text::escape_html(&summary));
+            let e = entry(title, summary_html, vec![category]);
+            let slow: Vec<usize> = m
+                .judge(&ItemText::of(&e, m.fields()))
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| v.matched)
+                .map(|(i, _)| i)
+                .collect();
+            proptest::prop_assert_eq!(m.assign(&e), slow, "{:?} {:?}", e, topics);
         }
     }
 
