@@ -5,18 +5,23 @@
 //! `threshold`. Reports are taken oldest first; each joins the most similar open story, or
 //! starts one. A story is compared through its first report, whose id is the story's id, so
 //! the id stays the same as later sources join. A source appears at most once per story (its
-//! own follow-ups stay separate). Candidates come from a prefix filter (rarest words first;
-//! per word, the 16 most recent open stories), so the pass stays near linear on large inputs.
+//! own follow-ups stay separate).
+//!
+//! To stay near linear on large inputs: title words are found on every core and known by a
+//! hash; candidates come from a prefix filter (sets ordered rarest word first; per word, the
+//! 16 most recent open stories), pruned by size and by where the shared word sits in each
+//! set, and the rest are counted against the current report's marked words. A property test
+//! checks the result against comparing every pair.
 //!
 //! Pure functions over entries; touches nothing else.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::TimeDelta;
 
 use crate::model::Entry;
-use crate::topics;
+use crate::topics::{self, FastHash};
 
 /// Titles with fewer content words than this never join a story (too little to go on).
 const MIN_WORDS: usize = 3;
@@ -28,117 +33,237 @@ const MAX_CANDIDATES: usize = 16;
 /// the rest oldest first. Every entry is in exactly one group; groups come in the order of
 /// their first report in `entries`.
 pub fn cluster(entries: &[Entry], window: std::time::Duration, threshold: f64) -> Vec<Vec<usize>> {
-    let window = TimeDelta::from_std(window).unwrap_or(TimeDelta::MAX);
-    // Title words as ids, each set sorted rarest first (the global order the filter needs).
-    let mut vocab: HashMap<String, u32, crate::topics::FastHash> = HashMap::default();
-    let mut sets: Vec<Vec<u32>> = entries
-        .iter()
-        .map(|e| {
-            let mut ids: Vec<u32> = title_words(&e.title)
-                .into_iter()
-                .map(|w| {
-                    let n = vocab.len() as u32;
-                    *vocab.entry(w).or_insert(n)
-                })
-                .collect();
-            ids.sort_unstable();
-            ids.dedup();
-            ids
-        })
-        .collect();
-    let mut df = vec![0u32; vocab.len()];
-    for s in &sets {
-        for &w in s {
-            df[w as usize] += 1;
-        }
-    }
-    for s in &mut sets {
-        s.sort_unstable_by_key(|&w| (df[w as usize], w));
-    }
+    let window = TimeDelta::from_std(window).map_or(i64::MAX, |w| w.num_milliseconds());
+    let sets = TitleSets::of(entries);
+    let n = entries.len();
 
-    // Sources as small numbers, for the one-report-per-source rule.
-    let mut source_ids: HashMap<&str, u32, crate::topics::FastHash> = HashMap::default();
+    // Sources as small numbers, for the one-report-per-source rule; dates as milliseconds.
+    let mut source_ids: HashMap<&str, u32, FastHash> = HashMap::default();
     let source: Vec<u32> = entries
         .iter()
         .map(|e| {
-            let n = source_ids.len() as u32;
-            *source_ids.entry(e.source.name.as_str()).or_insert(n)
+            let next = source_ids.len() as u32;
+            *source_ids.entry(e.source.name.as_str()).or_insert(next)
         })
         .collect();
-    let date = |i: usize| entries[i].date().unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
-    let mut order: Vec<usize> = (0..entries.len()).collect();
-    order.sort_by(|&a, &b| date(a).cmp(&date(b)).then_with(|| entries[a].id.cmp(&entries[b].id)));
+    let date: Vec<i64> = entries
+        .iter()
+        .map(|e| e.date().map_or(0, |d| d.timestamp_millis()))
+        .collect();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| date[a].cmp(&date[b]).then_with(|| entries[a].id.cmp(&entries[b].id)));
 
-    // Stories so far: members (first is the report compared against), and by prefix word.
-    let mut stories: Vec<Vec<usize>> = Vec::new();
-    let mut postings: HashMap<u32, (usize, Vec<usize>), crate::topics::FastHash> = HashMap::default();
-    let mut story_of = vec![usize::MAX; entries.len()];
+    // Stories so far: their reports (the first is the one compared against) and its date;
+    // per word, the stories whose first report has it among its rarest words, oldest first,
+    // with where the word is in that report's set and the set's size.
+    let mut members: Vec<Vec<usize>> = Vec::new();
+    let mut first_date: Vec<i64> = Vec::new();
+    // The first report's set of each story, one after another: the stories compared are
+    // mostly recent ones, near the end, so this stays in cache.
+    let mut story_words: Vec<u32> = Vec::new();
+    let mut story_span: Vec<(u32, u32)> = Vec::new();
+    let mut postings: Vec<(usize, Vec<Posting>)> = vec![(0, Vec::new()); sets.words];
+    let mut story_of = vec![usize::MAX; n];
     // Candidate stories of the current report, deduplicated with a per-story stamp.
-    let mut candidates: Vec<usize> = Vec::new();
-    let mut stamp: Vec<usize> = Vec::new();
+    let mut candidates: Vec<u32> = Vec::new();
+    let mut stamp: Vec<u32> = Vec::new();
+    // The current report's words, marked with its round.
+    let mut mark: Vec<u32> = vec![0; sets.words];
     for (round, &i) in order.iter().enumerate() {
-        let a = &sets[i];
+        let a = sets.get(i);
         let mut best: Option<(f64, usize)> = None;
         if a.len() >= MIN_WORDS {
+            for &w in a {
+                mark[w as usize] = round as u32 + 1;
+            }
             candidates.clear();
-            for w in &a[..prefix_len(a.len(), threshold)] {
-                let Some((start, list)) = postings.get_mut(w) else {
-                    continue;
-                };
+            for (at, &w) in a[..prefix_len(a.len(), threshold)].iter().enumerate() {
+                let (start, list) = &mut postings[w as usize];
                 // Stories are opened oldest first: skip those that fell out of the window.
-                while *start < list.len() && date(i) - date(stories[list[*start]][0]) > window {
+                while *start < list.len() && date[i] - first_date[list[*start].story as usize] > window {
                     *start += 1;
                 }
                 // A word shared with very many open stories tells little: look at the most
                 // recent ones only, which bounds the work on repetitive titles.
                 let open = &list[*start..];
-                for &s in &open[open.len().saturating_sub(MAX_CANDIDATES)..] {
-                    if stamp[s] != round + 1 {
-                        stamp[s] = round + 1;
-                        candidates.push(s);
+                for p in &open[open.len().saturating_sub(MAX_CANDIDATES)..] {
+                    let s = p.story as usize;
+                    if stamp[s] == round as u32 + 1 {
+                        continue;
+                    }
+                    stamp[s] = round as u32 + 1;
+                    // Words come in the same order in both sets: they can share at most
+                    // the words before this one in the shorter run, this one, and the
+                    // words after it in the shorter remainder.
+                    let (b_len, b_at) = (p.len as usize, p.at as usize);
+                    let most = at.min(b_at) + 1 + (a.len() - at - 1).min(b_len - b_at - 1);
+                    if can_reach(most, a.len(), b_len, threshold) {
+                        candidates.push(p.story);
                     }
                 }
             }
             candidates.sort_unstable();
             for &s in &candidates {
-                let first = stories[s][0];
-                if stories[s].iter().any(|&m| source[m] == source[i]) {
-                    continue;
-                }
-                let j = jaccard(a, &sets[first]);
-                if j >= threshold && best.is_none_or(|(bj, bs)| j > bj || (j == bj && s < bs)) {
+                let s = s as usize;
+                let (from, len) = story_span[s];
+                let b = &story_words[from as usize..(from + len) as usize];
+                // The words of `a` are marked: count the marked words of `b`, without branches.
+                let shared = b.iter().filter(|&&w| mark[w as usize] == round as u32 + 1).count();
+                let j = shared as f64 / (a.len() + b.len() - shared) as f64;
+                if j >= threshold
+                    && best.is_none_or(|(bj, bs)| j > bj || (j == bj && s < bs))
+                    && !members[s].iter().any(|&m| source[m] == source[i])
+                {
                     best = Some((j, s));
                 }
             }
         }
         match best {
             Some((_, s)) => {
-                stories[s].push(i);
+                members[s].push(i);
                 story_of[i] = s;
             }
             None => {
-                let s = stories.len();
+                let s = members.len();
                 if a.len() >= MIN_WORDS {
-                    for &w in &a[..prefix_len(a.len(), threshold)] {
-                        postings.entry(w).or_default().1.push(s);
+                    for (at, &w) in a[..prefix_len(a.len(), threshold)].iter().enumerate() {
+                        postings[w as usize].1.push(Posting {
+                            story: s as u32,
+                            at: at as u16,
+                            len: a.len().min(usize::from(u16::MAX)) as u16,
+                        });
                     }
                 }
-                stories.push(vec![i]);
+                members.push(vec![i]);
+                first_date.push(date[i]);
+                story_span.push((story_words.len() as u32, a.len() as u32));
+                story_words.extend_from_slice(a);
                 stamp.push(0);
                 story_of[i] = s;
             }
         }
     }
     // Groups in the order of their first report's position in `entries`.
-    let mut groups: Vec<Vec<usize>> = Vec::with_capacity(stories.len());
-    let mut placed = vec![false; stories.len()];
+    let mut groups: Vec<Vec<usize>> = Vec::with_capacity(members.len());
+    let mut placed = vec![false; members.len()];
     for (i, &s) in story_of.iter().enumerate() {
-        if !placed[s] && stories[s][0] == i {
+        if !placed[s] && members[s][0] == i {
             placed[s] = true;
-            groups.push(std::mem::take(&mut stories[s]));
+            groups.push(std::mem::take(&mut members[s]));
         }
     }
     groups
+}
+
+/// A story under one of its first report's rarest words.
+#[derive(Debug, Clone, Copy)]
+struct Posting {
+    story: u32,
+    /// Where the word is in the report's set, and the set's size.
+    at: u16,
+    len: u16,
+}
+
+/// Whether two sets of `a` and `b` words sharing at most `most` can reach `threshold`:
+/// Jaccard `shared / (a + b - shared)` grows with `shared`, and reaches `threshold` from
+/// `shared >= threshold * (a + b) / (1 + threshold)`. Slightly generous, never strict.
+fn can_reach(most: usize, a: usize, b: usize, threshold: f64) -> bool {
+    most as f64 * (1.0 + threshold) >= threshold * (a + b) as f64 - 1e-9
+}
+
+/// Every entry's title words as a set of word ids, rarest word first (the global order the
+/// prefix filter needs), stored one after another.
+struct TitleSets {
+    ids: Vec<u32>,
+    /// Where entry `i`'s set starts in `ids`; one more at the end.
+    starts: Vec<usize>,
+    /// How many different words there are (ids are below this).
+    words: usize,
+}
+
+impl TitleSets {
+    /// The title words of every entry, found on every core. A word is known by a 64-bit
+    /// hash of its folded form (two words sharing a hash is a chance of about 1 in 10^7 for
+    /// a million different words, and would only make two titles look a little more alike).
+    fn of(entries: &[Entry]) -> TitleSets {
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let size = entries.len().div_ceil(workers).max(1);
+        let parts: Vec<(Vec<u64>, Vec<u32>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = entries
+                .chunks(size)
+                .map(|chunk| scope.spawn(move || hash_titles(chunk)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        });
+        let mut hashes: Vec<u64> = Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum());
+        let mut starts: Vec<usize> = Vec::with_capacity(entries.len() + 1);
+        starts.push(0);
+        for (h, lens) in parts {
+            hashes.extend_from_slice(&h);
+            for len in lens {
+                starts.push(starts[starts.len() - 1] + len as usize);
+            }
+        }
+        // Rank the words by how many titles have them, rarest first, ties by hash.
+        let mut df: HashMap<u64, u32, FastHash> = HashMap::with_capacity_and_hasher(hashes.len() / 4, FastHash);
+        for &h in &hashes {
+            *df.entry(h).or_insert(0) += 1;
+        }
+        let mut vocab: Vec<(u32, u64)> = df.iter().map(|(&h, &n)| (n, h)).collect();
+        vocab.sort_unstable();
+        for (rank, (_, h)) in vocab.iter().enumerate() {
+            df.insert(*h, rank as u32);
+        }
+        let mut ids: Vec<u32> = hashes.iter().map(|h| df[h]).collect();
+        for w in starts.windows(2) {
+            ids[w[0]..w[1]].sort_unstable();
+        }
+        TitleSets {
+            ids,
+            starts,
+            words: vocab.len(),
+        }
+    }
+
+    fn get(&self, i: usize) -> &[u32] {
+        &self.ids[self.starts[i]..self.starts[i + 1]]
+    }
+}
+
+/// The hashed title word sets of some entries: all hashes, and how many each entry has.
+fn hash_titles(entries: &[Entry]) -> (Vec<u64>, Vec<u32>) {
+    let (mut buf, mut ranges) = (String::new(), Vec::new());
+    let mut hashes = Vec::with_capacity(entries.len() * 8);
+    let mut lens = Vec::with_capacity(entries.len());
+    for e in entries {
+        let from = hashes.len();
+        topics::each_folded_word(&e.title, &mut buf, &mut ranges, |w| {
+            if says_something(w) {
+                hashes.push(xxhash_rust::xxh3::xxh3_64(w.as_bytes()));
+            }
+        });
+        hashes[from..].sort_unstable();
+        let mut k = from;
+        for j in from..hashes.len() {
+            if j == from || hashes[j] != hashes[k - 1] {
+                hashes[k] = hashes[j];
+                k += 1;
+            }
+        }
+        hashes.truncate(k);
+        lens.push((k - from) as u32);
+    }
+    (hashes, lens)
+}
+
+/// Whether a folded title word says something about the story: not a stop word, not one
+/// letter.
+fn says_something(w: &str) -> bool {
+    let mut chars = w.chars();
+    chars.next().is_some() && chars.next().is_some() && !crate::stopwords::is_stop_word(w)
 }
 
 /// The folded title words that say something about the story.
@@ -146,7 +271,7 @@ pub fn title_words(title: &str) -> Vec<String> {
     topics::words(title)
         .into_iter()
         .map(|w| w.folded)
-        .filter(|w| w.chars().count() > 1 && !crate::stopwords::is_stop_word(w))
+        .filter(|w| says_something(w))
         .collect()
 }
 
@@ -154,13 +279,6 @@ pub fn title_words(title: &str) -> Vec<String> {
 fn prefix_len(n: usize, threshold: f64) -> usize {
     let need = (threshold * n as f64 - 1e-9).ceil() as usize;
     (n + 1).saturating_sub(need.max(1)).clamp(1, n)
-}
-
-/// Jaccard similarity of two sets of ids (any order, no repeats).
-fn jaccard(a: &[u32], b: &[u32]) -> f64 {
-    let shared = a.iter().filter(|w| b.contains(w)).count();
-    let union = a.len() + b.len() - shared;
-    if union == 0 { 0.0 } else { shared as f64 / union as f64 }
 }
 
 /// One entry per story: its first report, with "Also reported by" and the other reports'
@@ -208,7 +326,7 @@ fn also_reported_by<'a>(others: impl Iterator<Item = &'a Entry>) -> String {
 mod tests {
     use std::sync::Arc;
 
-    use chrono::TimeZone;
+    use chrono::{TimeZone, Utc};
 
     use super::*;
     use crate::model::SourceRef;
@@ -282,6 +400,78 @@ mod tests {
         ];
         assert_eq!(cluster(&entries, DAY2, 0.6), vec![vec![0], vec![1]]);
         assert_eq!(cluster(&entries, DAY2, 0.3), vec![vec![0, 1]]);
+    }
+
+    /// The definition, pair by pair: reports oldest first, each joining the most similar
+    /// open story (compared through its first report) that its source is not in yet.
+    fn brute_force(entries: &[Entry], window: TimeDelta, threshold: f64) -> Vec<Vec<usize>> {
+        let date = |i: usize| entries[i].date().unwrap();
+        let mut order: Vec<usize> = (0..entries.len()).collect();
+        order.sort_by(|&a, &b| date(a).cmp(&date(b)).then_with(|| entries[a].id.cmp(&entries[b].id)));
+        let set = |i: usize| -> Vec<String> {
+            let mut w = title_words(&entries[i].title);
+            w.sort();
+            w.dedup();
+            w
+        };
+        let mut stories: Vec<Vec<usize>> = Vec::new();
+        for &i in &order {
+            let a = set(i);
+            let mut best: Option<(f64, usize)> = None;
+            for (s, members) in stories.iter().enumerate() {
+                let b = set(members[0]);
+                if a.len() < MIN_WORDS
+                    || b.len() < MIN_WORDS
+                    || date(i) - date(members[0]) > window
+                    || members
+                        .iter()
+                        .any(|&m| entries[m].source.name == entries[i].source.name)
+                {
+                    continue;
+                }
+                let shared = a.iter().filter(|w| b.contains(w)).count();
+                let j = shared as f64 / (a.len() + b.len() - shared) as f64;
+                if j >= threshold && best.is_none_or(|(bj, _)| j > bj) {
+                    best = Some((j, s));
+                }
+            }
+            match best {
+                Some((_, s)) => stories[s].push(i),
+                None => stories.push(vec![i]),
+            }
+        }
+        stories.sort_by_key(|s| s[0]);
+        stories
+    }
+
+    proptest::proptest! {
+        /// With few stories per word (below the candidate cap), the prefix filter, the size
+        /// bound and the hashed word ids find exactly what comparing every pair finds.
+        #[test]
+        fn clusters_are_what_comparing_every_pair_gives(
+            reports in proptest::collection::vec(
+                (
+                    proptest::collection::vec(proptest::sample::select(&[
+                        "Putin", "Kim", "bertemu", "Vladivostok", "KTT", "Korea", "Utara", "Rusia",
+                        "banjir", "Jakarta", "MOSKÓW", "Moskow", "Korea’s", "korea's", "harga", "beras",
+                    ][..]), 0..7),
+                    0usize..4,
+                    0i64..100,
+                ),
+                0..14,
+            ),
+            threshold in proptest::sample::select(&[0.3, 0.5, 0.6, 0.8, 1.0][..]),
+        ) {
+            let entries: Vec<Entry> = reports
+                .iter()
+                .enumerate()
+                .map(|(k, (words, source, hour))| {
+                    entry(&format!("s{source}"), &format!("id{k:02}"), &words.join(" "), *hour)
+                })
+                .collect();
+            let got = cluster(&entries, DAY2, threshold);
+            proptest::prop_assert_eq!(got, brute_force(&entries, TimeDelta::hours(48), threshold));
+        }
     }
 
     #[test]

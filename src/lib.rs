@@ -365,16 +365,20 @@ pub fn arrange(
     } else {
         cluster::combine(merged, &groups)
     };
+    tracing::debug!(ms = started.elapsed().as_millis(), "combined stories");
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); topics.len()];
+    let mut ts: Vec<usize> = Vec::new();
     for (k, (g, e)) in groups.iter().zip(entries.iter_mut()).enumerate() {
         // Topic names are unique: compare them with the entry's own categories only.
         let own = e.categories.len();
-        let mut ts: Vec<usize> = g.iter().flat_map(|&i| per_entry[i].iter().copied()).collect();
+        ts.clear();
+        ts.extend(g.iter().flat_map(|&i| per_entry[i].iter().copied()));
         ts.sort_unstable();
         ts.dedup();
         if ts.iter().any(|&t| Some(t) != catch_all) {
             ts.retain(|&t| Some(t) != catch_all);
         }
+        e.categories.reserve(ts.len());
         for &t in &ts {
             members[t].push(k);
             let name = &topics[t].name;
@@ -383,6 +387,7 @@ pub fn arrange(
             }
         }
     }
+    tracing::debug!(ms = started.elapsed().as_millis(), "placed stories in topics");
     Arranged {
         entries,
         topics: members,

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
+
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use feedmux::model::{Entry, Location};

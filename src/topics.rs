@@ -465,6 +465,30 @@ fn each_word(b: &[u8], curly: bool, mut f: impl FnMut(usize, usize)) -> bool {
     true
 }
 
+/// Calls `f` with each word of `text` folded, as [`words`] has them, reusing `buf` and
+/// `ranges` (working space) so that no word needs a string of its own.
+pub fn each_folded_word(text: &str, buf: &mut String, ranges: &mut Vec<(usize, usize)>, mut f: impl FnMut(&str)) {
+    let b = text.as_bytes();
+    ranges.clear();
+    if each_word(b, true, |s, e| ranges.push((s, e))) {
+        for &(s, e) in ranges.iter() {
+            buf.clear();
+            buf.push_str(&text[s..e]);
+            buf.make_ascii_lowercase();
+            if !buf.is_ascii() {
+                // Curly apostrophes, the only other characters a word here can have.
+                *buf = buf.replace(['\u{2018}', '\u{2019}'], "'");
+            }
+            f(buf);
+        }
+        return;
+    }
+    let folded = Folded::new(text);
+    for i in 0..folded.spans.len() {
+        f(folded.word(i));
+    }
+}
+
 /// Where a word's first two bytes (lower-cased; the second is 0 for a one-byte word) fall
 /// in [`Matcher::buckets`]: letters never share a bucket.
 fn bucket(b: &[u8], start: usize, end: usize) -> usize {
