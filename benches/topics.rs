@@ -318,7 +318,7 @@ fn bench(c: &mut Criterion) {
     let topics = topics();
     let keywords: usize = topics.iter().map(|t| t.keywords.len() + t.exclude.len()).sum();
     let clusters = Some((Duration::from_secs(48 * 3600), 0.6));
-    let arranged = feedmux::arrange(items.clone(), &topics, clusters);
+    let arranged = feedmux::arrange(items.clone(), &topics, clusters, usize::MAX);
     eprintln!(
         "{} items, {} topics, {keywords} keywords: {} stories, {} placements",
         items.len(),
@@ -337,21 +337,21 @@ fn bench(c: &mut Criterion) {
     group.bench_function(name, |b| {
         b.iter_batched(
             || items.clone(),
-            |items| feedmux::arrange(items, &topics, clusters),
+            |items| feedmux::arrange(items, &topics, clusters, 200),
             BatchSize::LargeInput,
         )
     });
     group.bench_function("baseline: arrange, no topics, no clusters", |b| {
         b.iter_batched(
             || items.clone(),
-            |items| feedmux::arrange(items, &[], None),
+            |items| feedmux::arrange(items, &[], None, 200),
             BatchSize::LargeInput,
         )
     });
     group.bench_function("topics only", |b| {
         b.iter_batched(
             || items.clone(),
-            |items| feedmux::arrange(items, &topics, None),
+            |items| feedmux::arrange(items, &topics, None, 200),
             BatchSize::LargeInput,
         )
     });
@@ -368,7 +368,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function("clusters only", |b| {
         b.iter_batched(
             || items.clone(),
-            |items| feedmux::arrange(items, &[], clusters),
+            |items| feedmux::arrange(items, &[], clusters, 200),
             BatchSize::LargeInput,
         )
     });

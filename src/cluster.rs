@@ -282,25 +282,26 @@ fn prefix_len(n: usize, threshold: f64) -> usize {
 }
 
 /// One entry per story: its first report, with "Also reported by" and the other reports'
-/// links added to its content, in the order of `groups`. The entries are moved, not copied.
-pub fn combine(entries: Vec<Entry>, groups: &[Vec<usize>]) -> Vec<Entry> {
+/// links added to its content, in the order of `groups` (as [`cluster`] returns them: first
+/// reports in ascending position). The entries are moved in place, not copied.
+pub fn combine(mut entries: Vec<Entry>, groups: &[Vec<usize>]) -> Vec<Entry> {
     let also: Vec<Option<String>> = groups
         .iter()
         .map(|g| (g.len() > 1).then(|| also_reported_by(g[1..].iter().map(|&m| &entries[m]))))
         .collect();
-    let mut slots: Vec<Option<Entry>> = entries.into_iter().map(Some).collect();
-    groups
-        .iter()
-        .zip(also)
-        .filter_map(|(g, also)| {
-            let mut e = slots[g[0]].take()?;
-            if let Some(also) = also {
-                let body = e.content.take().or_else(|| e.summary.clone()).unwrap_or_default();
-                e.content = Some(format!("{body}\n{also}"));
-            }
-            Some(e)
-        })
-        .collect()
+    for (k, (g, also)) in groups.iter().zip(also).enumerate() {
+        // Group k's first report is at or after k, and after every earlier group's: moving
+        // it to k only displaces a report that has been folded into a story already.
+        debug_assert!(g[0] >= k && (k == 0 || g[0] > groups[k - 1][0]));
+        entries.swap(k, g[0]);
+        if let Some(also) = also {
+            let e = &mut entries[k];
+            let body = e.content.take().or_else(|| e.summary.clone()).unwrap_or_default();
+            e.content = Some(format!("{body}\n{also}"));
+        }
+    }
+    entries.truncate(groups.len());
+    entries
 }
 
 /// `<p>Also reported by: <a href="…">Source</a>, …</p>`.

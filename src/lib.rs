@@ -194,7 +194,12 @@ pub async fn run(
     report.duplicates_merged = stats.cross_source_duplicates + stats.same_source_duplicates;
     tracing::debug!(ms = merge_started.elapsed().as_millis(), items = merged.len(), "merged");
     let arrange_started = std::time::Instant::now();
-    let arranged = arrange(merged, &cfg.topics, cluster_options(cfg));
+    let max = if cfg.output.max_items == 0 {
+        usize::MAX
+    } else {
+        cfg.output.max_items
+    };
+    let arranged = arrange(merged, &cfg.topics, cluster_options(cfg), max);
     tracing::debug!(
         ms = arrange_started.elapsed().as_millis(),
         stories = arranged.entries.len(),
@@ -203,11 +208,6 @@ pub async fn run(
     report.stories_merged = arranged.reports_merged;
 
     let render_started = std::time::Instant::now();
-    let max = if cfg.output.max_items == 0 {
-        usize::MAX
-    } else {
-        cfg.output.max_items
-    };
     let combined: Vec<&Entry> = arranged.entries.iter().take(max).collect();
     report.items_out = combined.len();
     let mut feeds = vec![OutputFeed {
@@ -326,7 +326,8 @@ fn feed_info(cfg: &Config, topic: Option<&config::TopicConfig>) -> render::FeedI
 /// Merged entries arranged for output.
 #[derive(Debug)]
 pub struct Arranged {
-    /// One entry per story, newest first, with its topics' names among its categories.
+    /// One entry per story, newest first. Entries that some feed shows (the first `shown`
+    /// of all, and of each topic) have their topics' names among their categories.
     pub entries: Vec<Entry>,
     /// For each configured topic (config order), the indices of its entries, newest first.
     pub topics: Vec<Vec<usize>>,
@@ -338,49 +339,71 @@ pub struct Arranged {
 }
 
 /// Groups story clusters (when `clusters` is set) and assigns topics. A story belongs to
-/// every topic any of its reports matches. Pure; matching runs on every core.
+/// every topic any of its reports matches. `shown` is how many entries a feed shows
+/// (`usize::MAX` for all). Pure; matching runs on every core.
 pub fn arrange(
     merged: Vec<Entry>,
     topics: &[config::TopicConfig],
     clusters: Option<(std::time::Duration, f64)>,
+    shown: usize,
 ) -> Arranged {
     let started = std::time::Instant::now();
     let matcher = topics::Matcher::new(topics);
+    let words = topics.len().div_ceil(64);
     let per_entry = assign_all(&matcher, &merged);
     tracing::debug!(ms = started.elapsed().as_millis(), "matched topics");
-    let started = std::time::Instant::now();
     let groups: Vec<Vec<usize>> = match clusters {
         Some((window, threshold)) => cluster::cluster(&merged, window, threshold),
         None => (0..merged.len()).map(|i| vec![i]).collect(),
     };
     tracing::debug!(ms = started.elapsed().as_millis(), "clustered");
-    let catch_all = topics.iter().position(|t| t.catch_all);
     let ids: Vec<Option<String>> = groups
         .iter()
         .map(|g| (g.len() > 1).then(|| merged[g[0]].id.clone()))
         .collect();
     let reports_merged = merged.len() - groups.len();
+    // A story's topics: those of all its reports; the catch-all only if no other.
+    let catch_all = topics.iter().position(|t| t.catch_all);
+    let mut story_bits = vec![0u64; groups.len() * words];
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); topics.len()];
+    for (k, g) in groups.iter().enumerate() {
+        let bits = &mut story_bits[k * words..(k + 1) * words];
+        for &i in g {
+            for (b, e) in bits.iter_mut().zip(&per_entry[i * words..(i + 1) * words]) {
+                *b |= e;
+            }
+        }
+        if let Some(c) = catch_all
+            && bits.iter().enumerate().any(|(w, &b)| {
+                let others = if w == c / 64 { b & !(1 << (c % 64)) } else { b };
+                others != 0
+            })
+        {
+            bits[c / 64] &= !(1 << (c % 64));
+        }
+        for t in set_bits(bits) {
+            members[t].push(k);
+        }
+    }
+    drop(per_entry);
     let mut entries = if reports_merged == 0 {
         merged
     } else {
         cluster::combine(merged, &groups)
     };
     tracing::debug!(ms = started.elapsed().as_millis(), "combined stories");
-    let mut members: Vec<Vec<usize>> = vec![Vec::new(); topics.len()];
-    let mut ts: Vec<usize> = Vec::new();
-    for (k, (g, e)) in groups.iter().zip(entries.iter_mut()).enumerate() {
+    // Topic names become categories of the entries that some feed shows.
+    let mut named = vec![false; entries.len()];
+    let shown_anywhere =
+        (0..entries.len().min(shown)).chain(members.iter().flat_map(|m| m.iter().take(shown).copied()));
+    for k in shown_anywhere {
+        if std::mem::replace(&mut named[k], true) {
+            continue;
+        }
+        let e = &mut entries[k];
         // Topic names are unique: compare them with the entry's own categories only.
         let own = e.categories.len();
-        ts.clear();
-        ts.extend(g.iter().flat_map(|&i| per_entry[i].iter().copied()));
-        ts.sort_unstable();
-        ts.dedup();
-        if ts.iter().any(|&t| Some(t) != catch_all) {
-            ts.retain(|&t| Some(t) != catch_all);
-        }
-        e.categories.reserve(ts.len());
-        for &t in &ts {
-            members[t].push(k);
+        for t in set_bits(&story_bits[k * words..(k + 1) * words]) {
             let name = &topics[t].name;
             if !merge::has_category(&e.categories[..own], name) {
                 e.categories.push(name.clone());
@@ -396,31 +419,40 @@ pub fn arrange(
     }
 }
 
-/// Each entry's topics, matched on every core.
-fn assign_all(matcher: &topics::Matcher, entries: &[Entry]) -> Vec<Vec<usize>> {
-    if matcher.topics().is_empty() {
-        return vec![Vec::new(); entries.len()];
+/// The indices of the bits set in `bits`, lowest first.
+fn set_bits(bits: &[u64]) -> impl Iterator<Item = usize> + '_ {
+    bits.iter().enumerate().flat_map(|(w, &b)| {
+        let mut b = b;
+        std::iter::from_fn(move || {
+            (b != 0).then(|| {
+                let t = b.trailing_zeros() as usize;
+                b &= b - 1;
+                w * 64 + t
+            })
+        })
+    })
+}
+
+/// Each entry's topics as bits (see [`topics::Matcher::assign_bits`]), matched on every core.
+fn assign_all(matcher: &topics::Matcher, entries: &[Entry]) -> Vec<u64> {
+    let words = matcher.topics().len().div_ceil(64);
+    let mut bits = vec![0u64; entries.len() * words];
+    if words == 0 {
+        return bits;
     }
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let size = entries.len().div_ceil(workers).max(1);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = entries
-            .chunks(size)
-            .map(|chunk| {
-                scope.spawn(move || {
-                    let mut scratch = topics::Scratch::default();
-                    chunk
-                        .iter()
-                        .map(|e| matcher.assign_with(e, &mut scratch))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    })
+        for (chunk, out) in entries.chunks(size).zip(bits.chunks_mut(size * words)) {
+            scope.spawn(move || {
+                let mut scratch = topics::Scratch::default();
+                for (e, b) in chunk.iter().zip(out.chunks_mut(words)) {
+                    matcher.assign_bits(e, &mut scratch, b);
+                }
+            });
+        }
+    });
+    bits
 }
 
 /// Fetches and parses every source: the report so far, and each source's entries.

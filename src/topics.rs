@@ -209,6 +209,10 @@ struct Keyword {
     text: String,
     exclude: bool,
     pattern: usize,
+    /// The fields its topic reads (bit `Field as u8`), and whether that topic is limited to
+    /// some sources.
+    fields: u8,
+    limited: bool,
 }
 
 /// What a keyword looks for; keywords that look for the same thing share one pattern, so
@@ -416,10 +420,41 @@ fn word_byte(c: u8) -> bool {
     CLASS[usize::from(c)] == WORD
 }
 
+/// Eight bytes at a time: `0x80` in each byte of `x` that is a word byte (ASCII letter,
+/// digit or `_`), `0` in the others.
+fn word_bytes8(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // With the top bit of each byte clear, adding at most 0x7F never carries into the next
+    // byte: `gt(v, n)` marks the bytes of `v` above `n`.
+    let gt = |v: u64, n: u8| (v + ONES * u64::from(0x7F - n)) & HIGH;
+    let low = x & !HIGH;
+    let digit = gt(low, b'0' - 1) & !gt(low, b'9');
+    let folded = low | (ONES * 0x20);
+    let letter = gt(folded, b'a' - 1) & !gt(folded, b'z');
+    let underscore = !gt(low ^ (ONES * u64::from(b'_')), 0) & HIGH;
+    (digit | letter | underscore) & !(x & HIGH)
+}
+
+/// The eight bytes of `b` from `i` as one number, first byte lowest (`None` near the end).
+fn load8(b: &[u8], i: usize) -> Option<u64> {
+    b.get(i..i + 8)
+        .map(|s| u64::from_le_bytes(s.try_into().expect("eight bytes")))
+}
+
 /// The end (exclusive) of the word starting at `b[i]`.
 fn word_end(b: &[u8], i: usize, curly: bool) -> usize {
     let mut i = i + 1;
     loop {
+        // Past the word bytes, eight at a time, then one at a time near the end.
+        while let Some(x) = load8(b, i) {
+            let stop = !word_bytes8(x) & 0x8080_8080_8080_8080;
+            if stop != 0 {
+                i += (stop.trailing_zeros() / 8) as usize;
+                break;
+            }
+            i += 8;
+        }
         while i < b.len() && word_byte(b[i]) {
             i += 1;
         }
@@ -436,6 +471,15 @@ fn word_end(b: &[u8], i: usize, curly: bool) -> usize {
 fn each_word(b: &[u8], curly: bool, mut f: impl FnMut(usize, usize)) -> bool {
     let mut i = 0;
     while i < b.len() {
+        // Skip what is between words, eight bytes at a time while they are plain ASCII.
+        if let Some(x) = load8(b, i) {
+            let stop = word_bytes8(x) | (x & 0x8080_8080_8080_8080);
+            if stop == 0 {
+                i += 8;
+                continue;
+            }
+            i += (stop.trailing_zeros() / 8) as usize;
+        }
         let c = b[i];
         if word_byte(c) {
             let end = word_end(b, i, curly);
@@ -530,6 +574,8 @@ impl Matcher {
                         text: k.clone(),
                         exclude,
                         pattern: p,
+                        fields: topic.fields.iter().fold(0, |m, &f| m | 1 << f as u8),
+                        limited: topic.sources.is_some(),
                     });
                 }
             }
@@ -666,7 +712,7 @@ impl Matcher {
                 .as_ref()
                 .is_some_and(|only| !only.iter().any(|s| s == source))
         };
-        let counts = |k: &Keyword, h: &Raw| self.topics[k.topic].fields.contains(&h.field);
+        let counts = |k: &Keyword, h: &Raw| k.fields & 1 << h.field as u8 != 0;
         let any_phrase = hits.iter().any(|h| h.words > 1);
         for hit in hits {
             for &k in &self.owners[hit.p] {
@@ -680,7 +726,7 @@ impl Matcher {
                 if (settled && why.is_none()) || !counts(kw, hit) {
                     continue;
                 }
-                if restricted(kw.topic) {
+                if kw.limited && restricted(kw.topic) {
                     if let Some(w) = why.as_mut() {
                         w.verdicts[kw.topic].suppressed.push(Suppressed {
                             keyword: kw.text.clone(),
@@ -777,6 +823,16 @@ impl Matcher {
     /// of ASCII and common punctuation is read in place, word by word, looking up only words
     /// whose first letter and length some keyword has.
     pub fn assign_with(&self, entry: &Entry, scratch: &mut Scratch) -> Vec<usize> {
+        let mut bits = vec![0u64; self.topics.len().div_ceil(64)];
+        self.assign_bits(entry, scratch, &mut bits);
+        (0..self.topics.len())
+            .filter(|&t| bits[t / 64] >> (t % 64) & 1 == 1)
+            .collect()
+    }
+
+    /// [`Matcher::assign_with`] as bits: topic `t` is bit `t % 64` of `bits[t / 64]` (`bits`
+    /// has room for every topic, and is overwritten).
+    pub fn assign_bits(&self, entry: &Entry, scratch: &mut Scratch, bits: &mut [u64]) {
         let Scratch {
             raw,
             word,
@@ -815,12 +871,10 @@ impl Matcher {
         matched.resize(n, false);
         excluded.resize(n, false);
         self.decide(hits, &entry.source.name, &entry.categories, matched, excluded, None);
-        matched
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| **m)
-            .map(|(t, _)| t)
-            .collect()
+        bits.fill(0);
+        for (t, _) in matched.iter().enumerate().filter(|(_, m)| **m) {
+            bits[t / 64] |= 1 << (t % 64);
+        }
     }
 
     /// Appends every keyword hit in `text`: read in place when it is ASCII and common
@@ -1167,6 +1221,17 @@ mod tests {
                 .map(|(i, _)| i)
                 .collect();
             proptest::prop_assert_eq!(m.assign(&e), slow, "{:?} {:?}", e, topics);
+        }
+    }
+
+    proptest::proptest! {
+        /// The eight-bytes-at-a-time scanner finds the words the byte-by-byte one finds.
+        #[test]
+        fn each_word_finds_the_ascii_words(s in "[a-zA-Z0-9 .,;:'_\\-!@\\[`{\n“”—…\u{a0}]{0,80}") {
+            let mut found = Vec::new();
+            proptest::prop_assert!(each_word(s.as_bytes(), true, |a, b| found.push((a, b))));
+            let expected: Vec<(usize, usize)> = s.unicode_word_indices().map(|(i, w)| (i, i + w.len())).collect();
+            proptest::prop_assert_eq!(found, expected, "{:?}", s);
         }
     }
 
