@@ -186,12 +186,11 @@ impl TitleSets {
     /// hash of its folded form (two words sharing a hash is a chance of about 1 in 10^7 for
     /// a million different words, and would only make two titles look a little more alike).
     fn of(entries: &[Entry]) -> TitleSets {
-        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let size = entries.len().div_ceil(workers).max(1);
+        let size = entries.len().div_ceil(crate::workers()).max(1);
         let parts: Vec<(Vec<u64>, Vec<u32>)> = std::thread::scope(|scope| {
             let handles: Vec<_> = entries
                 .chunks(size)
-                .map(|chunk| scope.spawn(move || hash_titles(chunk)))
+                .map(|chunk| scope.spawn(move || hash_titles(chunk.iter())))
                 .collect();
             handles
                 .into_iter()
@@ -234,7 +233,7 @@ impl TitleSets {
 }
 
 /// The hashed title word sets of some entries: all hashes, and how many each entry has.
-fn hash_titles(entries: &[Entry]) -> (Vec<u64>, Vec<u32>) {
+fn hash_titles<'a>(entries: impl ExactSizeIterator<Item = &'a Entry>) -> (Vec<u64>, Vec<u32>) {
     let (mut buf, mut ranges) = (String::new(), Vec::new());
     let mut hashes = Vec::with_capacity(entries.len() * 8);
     let mut lens = Vec::with_capacity(entries.len());

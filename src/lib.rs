@@ -440,8 +440,7 @@ fn assign_all(matcher: &topics::Matcher, entries: &[Entry]) -> Vec<u64> {
     if words == 0 {
         return bits;
     }
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let size = entries.len().div_ceil(workers).max(1);
+    let size = entries.len().div_ceil(workers()).max(1);
     std::thread::scope(|scope| {
         for (chunk, out) in entries.chunks(size).zip(bits.chunks_mut(size * words)) {
             scope.spawn(move || {
@@ -453,6 +452,11 @@ fn assign_all(matcher: &topics::Matcher, entries: &[Entry]) -> Vec<u64> {
         }
     });
     bits
+}
+
+/// How many threads the CPU-bound passes use: one per core.
+pub(crate) fn workers() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
 /// Fetches and parses every source: the report so far, and each source's entries.
