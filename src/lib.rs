@@ -350,13 +350,21 @@ pub fn arrange(
     let started = std::time::Instant::now();
     let matcher = topics::Matcher::new(topics);
     let words = topics.len().div_ceil(64);
-    let per_entry = assign_all(&matcher, &merged);
-    tracing::debug!(ms = started.elapsed().as_millis(), "matched topics");
-    let groups: Vec<Vec<usize>> = match clusters {
-        Some((window, threshold)) => cluster::cluster(&merged, window, threshold),
-        None => (0..merged.len()).map(|i| vec![i]).collect(),
-    };
-    tracing::debug!(ms = started.elapsed().as_millis(), "clustered");
+    // Clustering is mostly one long sequential pass: it runs beside the matching, which
+    // takes the other cores.
+    let (per_entry, groups) = std::thread::scope(|scope| {
+        let groups = scope.spawn(|| {
+            let groups: Vec<Vec<usize>> = match clusters {
+                Some((window, threshold)) => cluster::cluster(&merged, window, threshold),
+                None => (0..merged.len()).map(|i| vec![i]).collect(),
+            };
+            tracing::debug!(ms = started.elapsed().as_millis(), "clustered");
+            groups
+        });
+        let per_entry = assign_all(&matcher, &merged);
+        tracing::debug!(ms = started.elapsed().as_millis(), "matched topics");
+        (per_entry, groups.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+    });
     let ids: Vec<Option<String>> = groups
         .iter()
         .map(|g| (g.len() > 1).then(|| merged[g[0]].id.clone()))
