@@ -363,7 +363,10 @@ pub fn arrange(
         });
         let per_entry = assign_all(&matcher, &merged);
         tracing::debug!(ms = started.elapsed().as_millis(), "matched topics");
-        (per_entry, groups.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+        (
+            per_entry,
+            groups.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+        )
     });
     let ids: Vec<Option<String>> = groups
         .iter()
