@@ -344,12 +344,13 @@ fn cmd_run(path: &Path, out: Option<&PathBuf>, now: Option<DateTime<Utc>>, json:
         );
     } else if !cli.quiet {
         let line = format!(
-            "{} sources: {} fetched, {} failed; {} items read, {} duplicates merged, {} in the feed; {} files written, {} unchanged in {}",
+            "{} sources: {} fetched, {} failed; {} items read, {} duplicates merged, {} reports folded into stories, {} in the feed; {} files written, {} unchanged in {}",
             report.sources,
             report.fetched,
             report.failed.len(),
             report.items_read,
             report.duplicates_merged,
+            report.stories_merged,
             report.items_out,
             report.written.len(),
             report.unchanged.len(),
