@@ -323,7 +323,7 @@ fn bench(c: &mut Criterion) {
         "{} items, {} topics, {keywords} keywords: {} stories, {} placements",
         items.len(),
         topics.len(),
-        arranged.entries.len(),
+        arranged.stories.len(),
         arranged.topics.iter().map(Vec::len).sum::<usize>()
     );
     drop(arranged);

@@ -234,14 +234,15 @@ impl TitleSets {
 
 /// The hashed title word sets of some entries: all hashes, and how many each entry has.
 fn hash_titles<'a>(entries: impl ExactSizeIterator<Item = &'a Entry>) -> (Vec<u64>, Vec<u32>) {
-    let (mut buf, mut ranges) = (String::new(), Vec::new());
+    let (mut buf, mut ranges) = (Vec::new(), Vec::new());
     let mut hashes = Vec::with_capacity(entries.len() * 8);
     let mut lens = Vec::with_capacity(entries.len());
     for e in entries {
         let from = hashes.len();
-        topics::each_folded_word(&e.title, &mut buf, &mut ranges, |w| {
-            if says_something(w) {
-                hashes.push(xxhash_rust::xxh3::xxh3_64(w.as_bytes()));
+        topics::each_long_folded_word(&e.title, &mut buf, &mut ranges, |w| {
+            let h = crate::stopwords::word_hash(w);
+            if !crate::stopwords::is_stop_hash(h) {
+                hashes.push(h);
             }
         });
         hashes[from..].sort_unstable();
@@ -280,27 +281,15 @@ fn prefix_len(n: usize, threshold: f64) -> usize {
     (n + 1).saturating_sub(need.max(1)).clamp(1, n)
 }
 
-/// One entry per story: its first report, with "Also reported by" and the other reports'
-/// links added to its content, in the order of `groups` (as [`cluster`] returns them: first
-/// reports in ascending position). The entries are moved in place, not copied.
-pub fn combine(mut entries: Vec<Entry>, groups: &[Vec<usize>]) -> Vec<Entry> {
-    let also: Vec<Option<String>> = groups
-        .iter()
-        .map(|g| (g.len() > 1).then(|| also_reported_by(g[1..].iter().map(|&m| &entries[m]))))
-        .collect();
-    for (k, (g, also)) in groups.iter().zip(also).enumerate() {
-        // Group k's first report is at or after k, and after every earlier group's: moving
-        // it to k only displaces a report that has been folded into a story already.
-        debug_assert!(g[0] >= k && (k == 0 || g[0] > groups[k - 1][0]));
-        entries.swap(k, g[0]);
-        if let Some(also) = also {
-            let e = &mut entries[k];
-            let body = e.content.take().or_else(|| e.summary.clone()).unwrap_or_default();
-            e.content = Some(format!("{body}\n{also}"));
-        }
+/// Adds "Also reported by" and the other reports' links to the content of each story's
+/// first report (the entry that stands for the story), in place.
+pub fn annotate(entries: &mut [Entry], groups: &[Vec<usize>]) {
+    for g in groups.iter().filter(|g| g.len() > 1) {
+        let also = also_reported_by(g[1..].iter().map(|&m| &entries[m]));
+        let e = &mut entries[g[0]];
+        let body = e.content.take().or_else(|| e.summary.clone()).unwrap_or_default();
+        e.content = Some(format!("{body}\n{also}"));
     }
-    entries.truncate(groups.len());
-    entries
 }
 
 /// `<p>Also reported by: <a href="…">Source</a>, …</p>`.
@@ -368,14 +357,16 @@ mod tests {
         let groups = cluster(&entries, DAY2, 0.6);
         // d is five days later: outside the window. e is tempo's own follow-up: kept apart.
         assert_eq!(groups, vec![vec![0, 1], vec![2], vec![3], vec![4]]);
-        let out = combine(entries.clone(), &groups);
-        assert_eq!(out.len(), 4);
+        let mut out = entries.clone();
+        annotate(&mut out, &groups);
         let content = out[0].content.as_deref().unwrap();
         assert!(
             content.contains("Also reported by: <a href=\"https://kompas.example/b\">kompas</a>"),
             "{content}"
         );
         assert_eq!(out[0].id, "a");
+        // Only the entry standing for the story changes.
+        assert_eq!(out[1..], entries[1..]);
     }
 
     #[test]
@@ -389,7 +380,7 @@ mod tests {
         let second = cluster(&entries, DAY2, 0.6);
         assert_eq!(first, vec![vec![0, 1]]);
         assert_eq!(second, vec![vec![0, 1, 2]]);
-        assert_eq!(combine(entries.clone(), &second)[0].id, "a");
+        assert_eq!(entries[second[0][0]].id, "a");
     }
 
     #[test]

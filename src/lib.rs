@@ -202,13 +202,19 @@ pub async fn run(
     let arranged = arrange(merged, &cfg.topics, cluster_options(cfg), max);
     tracing::debug!(
         ms = arrange_started.elapsed().as_millis(),
-        stories = arranged.entries.len(),
+        stories = arranged.stories.len(),
         "clustered and assigned topics"
     );
     report.stories_merged = arranged.reports_merged;
 
     let render_started = std::time::Instant::now();
-    let combined: Vec<&Entry> = arranged.entries.iter().take(max).collect();
+    let story = |k: &usize| &arranged.entries[arranged.stories[*k]];
+    let combined: Vec<&Entry> = arranged
+        .stories
+        .iter()
+        .take(max)
+        .map(|&i| &arranged.entries[i])
+        .collect();
     report.items_out = combined.len();
     let mut feeds = vec![OutputFeed {
         dir: cfg.output.dir.clone(),
@@ -219,7 +225,7 @@ pub async fn run(
         feeds.push(OutputFeed {
             dir: cfg.output.dir.join("topics").join(&topic.slug),
             info: feed_info(cfg, Some(topic)),
-            entries: members.iter().take(max).map(|&i| &arranged.entries[i]).collect(),
+            entries: members.iter().take(max).map(story).collect(),
         });
     }
     let results = write_outputs(&feeds, cfg.output.fsync)?;
@@ -326,15 +332,19 @@ fn feed_info(cfg: &Config, topic: Option<&config::TopicConfig>) -> render::FeedI
 /// Merged entries arranged for output.
 #[derive(Debug)]
 pub struct Arranged {
-    /// One entry per story, newest first. Entries that some feed shows (the first `shown`
-    /// of all, and of each topic) have their topics' names among their categories.
+    /// The merged entries, as they came in; the entry standing for a story of several
+    /// reports has "Also reported by" in its content. The stories' entries that some feed
+    /// shows (the first `shown` stories, and of each topic) have their topics' names among
+    /// their categories.
     pub entries: Vec<Entry>,
-    /// For each configured topic (config order), the indices of its entries, newest first.
+    /// The stories, newest first: the index in `entries` of the report standing for each.
+    pub stories: Vec<usize>,
+    /// For each configured topic (config order), its stories (indices into `stories`),
+    /// newest first.
     pub topics: Vec<Vec<usize>>,
     /// Reports folded into another source's entry for the same story.
     pub reports_merged: usize,
-    /// For each entry, the story it stands for (its first report's id) when it has more
-    /// than one report.
+    /// For each story, its id (its first report's id) when it has more than one report.
     pub clusters: Vec<Option<String>>,
 }
 
@@ -397,21 +407,20 @@ pub fn arrange(
         }
     }
     drop(per_entry);
-    let mut entries = if reports_merged == 0 {
-        merged
-    } else {
-        cluster::combine(merged, &groups)
-    };
+    let mut entries = merged;
+    cluster::annotate(&mut entries, &groups);
+    let stories: Vec<usize> = groups.iter().map(|g| g[0]).collect();
+    drop(groups);
     tracing::debug!(ms = started.elapsed().as_millis(), "combined stories");
     // Topic names become categories of the entries that some feed shows.
-    let mut named = vec![false; entries.len()];
+    let mut named = vec![false; stories.len()];
     let shown_anywhere =
-        (0..entries.len().min(shown)).chain(members.iter().flat_map(|m| m.iter().take(shown).copied()));
+        (0..stories.len().min(shown)).chain(members.iter().flat_map(|m| m.iter().take(shown).copied()));
     for k in shown_anywhere {
         if std::mem::replace(&mut named[k], true) {
             continue;
         }
-        let e = &mut entries[k];
+        let e = &mut entries[stories[k]];
         // Topic names are unique: compare them with the entry's own categories only.
         let own = e.categories.len();
         for t in set_bits(&story_bits[k * words..(k + 1) * words]) {
@@ -424,6 +433,7 @@ pub fn arrange(
     tracing::debug!(ms = started.elapsed().as_millis(), "placed stories in topics");
     Arranged {
         entries,
+        stories,
         topics: members,
         reports_merged,
         clusters: ids,

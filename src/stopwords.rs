@@ -44,6 +44,20 @@ pub fn is_stop_word(folded: &str) -> bool {
     WORDS.contains(folded)
 }
 
+/// The stop words' [`word_hash`]es.
+static HASHES: LazyLock<HashSet<u64, crate::topics::FastHash>> =
+    LazyLock::new(|| WORDS.iter().map(|w| word_hash(w.as_bytes())).collect());
+
+/// A folded word's 64-bit hash, by which clusters know words.
+pub fn word_hash(folded: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(folded)
+}
+
+/// [`is_stop_word`] for a folded word's [`word_hash`].
+pub fn is_stop_hash(hash: u64) -> bool {
+    HASHES.contains(&hash)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -509,19 +509,34 @@ fn each_word(b: &[u8], curly: bool, mut f: impl FnMut(usize, usize)) -> bool {
     true
 }
 
-/// Calls `f` with each word of `text` folded, as [`words`] has them, reusing `buf` and
-/// `ranges` (working space) so that no word needs a string of its own.
-pub fn each_folded_word(text: &str, buf: &mut String, ranges: &mut Vec<(usize, usize)>, mut f: impl FnMut(&str)) {
+/// Calls `f` with each word of `text` that has more than one character, as the bytes of
+/// its folded form (as [`words`] has it), reusing `buf` and `ranges` (working space). ASCII
+/// text (and curly apostrophes, which fold to `'`, and [`BREAKS`]) is folded byte by byte
+/// into a small buffer; other text goes through [`Folded`].
+pub fn each_long_folded_word(
+    text: &str,
+    buf: &mut Vec<u8>,
+    ranges: &mut Vec<(usize, usize)>,
+    mut f: impl FnMut(&[u8]),
+) {
     let b = text.as_bytes();
     ranges.clear();
     if each_word(b, true, |s, e| ranges.push((s, e))) {
         for &(s, e) in ranges.iter() {
+            if e - s < 2 {
+                continue;
+            }
             buf.clear();
-            buf.push_str(&text[s..e]);
-            buf.make_ascii_lowercase();
-            if !buf.is_ascii() {
-                // Curly apostrophes, the only other characters a word here can have.
-                *buf = buf.replace(['\u{2018}', '\u{2019}'], "'");
+            let mut i = s;
+            while i < e {
+                if b[i] == 0xE2 {
+                    // A curly apostrophe, the only other character a word here can have.
+                    buf.push(b'\'');
+                    i += 3;
+                } else {
+                    buf.push(b[i].to_ascii_lowercase());
+                    i += 1;
+                }
             }
             f(buf);
         }
@@ -529,7 +544,10 @@ pub fn each_folded_word(text: &str, buf: &mut String, ranges: &mut Vec<(usize, u
     }
     let folded = Folded::new(text);
     for i in 0..folded.spans.len() {
-        f(folded.word(i));
+        let w = folded.word(i);
+        if w.chars().nth(1).is_some() {
+            f(w.as_bytes());
+        }
     }
 }
 
@@ -1232,6 +1250,17 @@ mod tests {
             proptest::prop_assert!(each_word(s.as_bytes(), true, |a, b| found.push((a, b))));
             let expected: Vec<(usize, usize)> = s.unicode_word_indices().map(|(i, w)| (i, i + w.len())).collect();
             proptest::prop_assert_eq!(found, expected, "{:?}", s);
+        }
+    }
+
+    proptest::proptest! {
+        /// The byte-by-byte fold gives the words `words` gives, one-character words left out.
+        #[test]
+        fn long_folded_words_are_the_folded_words(s in atoms_text(14)) {
+            let (mut buf, mut ranges, mut got) = (Vec::new(), Vec::new(), Vec::new());
+            each_long_folded_word(&s, &mut buf, &mut ranges, |w| got.push(String::from_utf8(w.to_vec()).unwrap()));
+            let want: Vec<String> = words(&s).into_iter().map(|w| w.folded).filter(|w| w.chars().count() > 1).collect();
+            proptest::prop_assert_eq!(got, want, "{:?}", s);
         }
     }
 
