@@ -58,10 +58,9 @@ pub fn cluster(entries: &[Entry], window: std::time::Duration, threshold: f64) -
     // with where the word is in that report's set and the set's size.
     let mut members: Vec<Vec<usize>> = Vec::new();
     let mut first_date: Vec<i64> = Vec::new();
-    // The first report's set of each story, one after another: the stories compared are
-    // mostly recent ones, near the end, so this stays in cache.
+    // The first report's set of each story (long ones spill into `story_words`).
     let mut story_words: Vec<u32> = Vec::new();
-    let mut story_span: Vec<(u32, u32)> = Vec::new();
+    let mut story_sets: Vec<StorySet> = Vec::new();
     let mut postings: Vec<(usize, Vec<Posting>)> = vec![(0, Vec::new()); sets.words];
     let mut story_of = vec![usize::MAX; n];
     // Candidate stories of the current report, deduplicated with a per-story stamp.
@@ -102,11 +101,10 @@ pub fn cluster(entries: &[Entry], window: std::time::Duration, threshold: f64) -
                     }
                 }
             }
-            candidates.sort_unstable();
+            // (Any order: the best is the most similar, then the oldest story.)
             for &s in &candidates {
                 let s = s as usize;
-                let (from, len) = story_span[s];
-                let b = &story_words[from as usize..(from + len) as usize];
+                let b = story_sets[s].words(&story_words);
                 // The words of `a` are marked: count the marked words of `b`, without branches.
                 let shared = b.iter().filter(|&&w| mark[w as usize] == round as u32 + 1).count();
                 let j = shared as f64 / (a.len() + b.len() - shared) as f64;
@@ -136,8 +134,7 @@ pub fn cluster(entries: &[Entry], window: std::time::Duration, threshold: f64) -
                 }
                 members.push(vec![i]);
                 first_date.push(date[i]);
-                story_span.push((story_words.len() as u32, a.len() as u32));
-                story_words.extend_from_slice(a);
+                story_sets.push(StorySet::new(a, &mut story_words));
                 stamp.push(0);
                 story_of[i] = s;
             }
@@ -153,6 +150,42 @@ pub fn cluster(entries: &[Entry], window: std::time::Duration, threshold: f64) -
         }
     }
     groups
+}
+
+/// A story's first report's title words: in one cache line when there are few (most
+/// titles), else in a shared array.
+#[derive(Debug, Clone, Copy)]
+#[repr(align(64))]
+struct StorySet {
+    len: u32,
+    /// The words, or where they start in the shared array.
+    words: [u32; 15],
+}
+
+impl StorySet {
+    fn new(words: &[u32], spill: &mut Vec<u32>) -> StorySet {
+        let mut set = StorySet {
+            len: words.len() as u32,
+            words: [0; 15],
+        };
+        if words.len() <= set.words.len() {
+            set.words[..words.len()].copy_from_slice(words);
+        } else {
+            set.words[0] = spill.len() as u32;
+            spill.extend_from_slice(words);
+        }
+        set
+    }
+
+    fn words<'a>(&'a self, spill: &'a [u32]) -> &'a [u32] {
+        let len = self.len as usize;
+        if len <= self.words.len() {
+            &self.words[..len]
+        } else {
+            let from = self.words[0] as usize;
+            &spill[from..from + len]
+        }
+    }
 }
 
 /// A story under one of its first report's rarest words.
