@@ -358,11 +358,15 @@ fn bench(c: &mut Criterion) {
     let matcher = feedmux::topics::Matcher::new(&topics);
     group.bench_function("matching alone, one thread", |b| {
         let mut scratch = feedmux::topics::Scratch::default();
+        let mut bits = vec![0u64; 1];
         b.iter(|| {
             items
                 .iter()
-                .map(|e| matcher.assign_with(e, &mut scratch).len())
-                .sum::<usize>()
+                .map(|e| {
+                    matcher.assign_bits(e, &mut scratch, &mut bits);
+                    bits[0].count_ones()
+                })
+                .sum::<u32>()
         })
     });
     group.bench_function("clusters only", |b| {

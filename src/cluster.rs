@@ -292,22 +292,6 @@ fn hash_titles<'a>(entries: impl ExactSizeIterator<Item = &'a Entry>) -> (Vec<u6
     (hashes, lens)
 }
 
-/// Whether a folded title word says something about the story: not a stop word, not one
-/// letter.
-fn says_something(w: &str) -> bool {
-    let mut chars = w.chars();
-    chars.next().is_some() && chars.next().is_some() && !crate::stopwords::is_stop_word(w)
-}
-
-/// The folded title words that say something about the story.
-pub fn title_words(title: &str) -> Vec<String> {
-    topics::words(title)
-        .into_iter()
-        .map(|w| w.folded)
-        .filter(|w| says_something(w))
-        .collect()
-}
-
 /// How many of a set's rarest words a similar set must share at least one of.
 fn prefix_len(n: usize, threshold: f64) -> usize {
     let need = (threshold * n as f64 - 1e-9).ceil() as usize;
@@ -352,6 +336,23 @@ mod tests {
 
     use super::*;
     use crate::model::SourceRef;
+
+    /// Whether a folded title word says something about the story: not a stop word, not one
+    /// letter.
+    fn says_something(w: &str) -> bool {
+        let mut chars = w.chars();
+        chars.next().is_some() && chars.next().is_some() && !crate::stopwords::is_stop_word(w)
+    }
+
+    /// The folded title words that say something about the story, by definition: the words
+    /// [`hash_titles`] hashes.
+    fn title_words(title: &str) -> Vec<String> {
+        topics::words(title)
+            .into_iter()
+            .map(|w| w.folded)
+            .filter(|w| says_something(w))
+            .collect()
+    }
 
     fn entry(source: &str, id: &str, title: &str, hour: i64) -> Entry {
         Entry {

@@ -490,7 +490,7 @@ pub async fn collect(
     let fetcher = fetch::Fetcher::new(&cfg.fetch)?;
     // Parsing is CPU work: it runs on one thread per core, however many fetches are in
     // flight (more threads only add memory and allocator contention).
-    let parsers = Workers::new(std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let parsers = Workers::new(workers());
     let per_source = fetch::fetch_all(&fetcher, &cfg.sources, cfg.fetch.concurrency, now, |i, fetched| {
         let source = cfg.sources[i].clone();
         let parsers = &parsers;
@@ -631,7 +631,7 @@ fn write_outputs(feeds: &[OutputFeed<'_>], fsync: bool) -> Result<Vec<(PathBuf, 
     }
     let next_task = AtomicUsize::new(0);
     let failure: Mutex<Option<Error>> = Mutex::new(None);
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
+    let workers = workers().clamp(1, 8);
     let run_task = |(fi, chunk): (usize, usize)| -> Result<(), Error> {
         let (format, entries) = {
             let o = lock(&outs[fi]);

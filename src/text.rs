@@ -27,22 +27,8 @@ pub fn escape_html(s: &str) -> String {
 /// and the bodies of `<script>`/`<style>` are dropped. A `<` that does not start a tag and an
 /// `&` that does not start a known entity stay as they are.
 pub fn html_to_text(html: &str) -> String {
-    let (mut raw, mut out) = (String::new(), String::new());
-    html_to_text_into(html, &mut raw, &mut out);
-    out
-}
-
-/// [`html_to_text`] into `out` (cleared first), with `raw` as working space: callers that
-/// convert many fragments reuse both buffers.
-pub fn html_to_text_into(html: &str, raw: &mut String, out: &mut String) {
-    let plain: &str = if html_to_plain(html, raw) { raw } else { html };
-    out.clear();
-    for word in plain.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
+    let mut raw = String::new();
+    collapse_ws(if html_to_plain(html, &mut raw) { &raw } else { html })
 }
 
 /// The text of an HTML fragment as [`html_to_text`] has it, but with its whitespace left

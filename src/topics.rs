@@ -81,9 +81,10 @@ struct Span {
 
 impl Folded {
     fn new(text: &str) -> Folded {
-        if text.chars().all(|c| c.is_ascii() || BREAKS.contains(&c)) {
+        let mut ranges = Vec::new();
+        if each_word(text.as_bytes(), false, |start, end| ranges.push((start, end))) {
             // ASCII folds to itself lower-cased, byte for byte; the breaks are left as they are.
-            let spans = ascii_word_ranges(text.as_bytes())
+            let spans = ranges
                 .into_iter()
                 .map(|(start, end)| Span {
                     start,
@@ -155,50 +156,6 @@ impl std::hash::Hasher for FastHasher {
     fn finish(&self) -> u64 {
         self.0
     }
-}
-
-/// `unicode_word_indices` for ASCII text, without the Unicode tables: UAX #29 restricted to
-/// ASCII (letters, digits and `_` join; `.` and `'` join letters to letters and digits to
-/// digits, `:` letters to letters, `,` and `;` digits to digits), words without a letter or
-/// digit left out. A property test checks it against the general segmenter.
-fn ascii_word_ranges(b: &[u8]) -> Vec<(usize, usize)> {
-    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if !word(b[i]) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        i += 1;
-        loop {
-            match b.get(i) {
-                Some(&c) if word(c) => i += 1,
-                Some(&c) if i + 1 < b.len() => {
-                    let (prev, next) = (b[i - 1], b[i + 1]);
-                    let letters = prev.is_ascii_alphabetic() && next.is_ascii_alphabetic();
-                    let digits = prev.is_ascii_digit() && next.is_ascii_digit();
-                    let joins = match c {
-                        b'.' | b'\'' => letters || digits,
-                        b':' => letters,
-                        b',' | b';' => digits,
-                        _ => false,
-                    };
-                    if joins {
-                        i += 2;
-                    } else {
-                        break;
-                    }
-                }
-                _ => break,
-            }
-        }
-        if b[start..i].iter().any(u8::is_ascii_alphanumeric) {
-            out.push((start, i));
-        }
-    }
-    out
 }
 
 /// One configured keyword (or exclude keyword) of one topic.
@@ -358,7 +315,7 @@ struct Why<'v, 't> {
     text_of: &'v dyn Fn(&Raw) -> &'t str,
 }
 
-/// Working space for [`Matcher::assign_with`], reused from item to item.
+/// Working space for [`Matcher::assign_bits`], reused from item to item.
 #[derive(Debug, Default)]
 pub struct Scratch {
     raw: String,
@@ -465,9 +422,13 @@ fn word_end(b: &[u8], i: usize, curly: bool) -> usize {
     }
 }
 
-/// Calls `f` with the byte range of each word of `b`, in order, as [`ascii_word_ranges`]
-/// would find them, for text of ASCII, [`BREAKS`] and, when `curly`, curly apostrophes
-/// (which join like `'`). Stops and returns false at any other character.
+/// Calls `f` with the byte range of each word of `b`, in order, as `unicode_word_indices`
+/// finds them, for text of ASCII, [`BREAKS`] and, when `curly`, curly apostrophes (which
+/// join like `'`), without the Unicode tables: UAX #29 restricted to these characters
+/// (letters, digits and `_` join; `.` and the apostrophes join letters to letters and digits
+/// to digits, `:` letters to letters, `,` and `;` digits to digits), words without a letter
+/// or digit left out. Stops and returns false at any other character. Property tests check
+/// it against the general segmenter.
 fn each_word(b: &[u8], curly: bool, mut f: impl FnMut(usize, usize)) -> bool {
     let mut i = 0;
     while i < b.len() {
@@ -657,7 +618,11 @@ impl Matcher {
 
     /// Indices of the topics an entry belongs to, in config order.
     pub fn assign(&self, entry: &Entry) -> Vec<usize> {
-        self.assign_with(entry, &mut Scratch::default())
+        let mut bits = vec![0u64; self.topics.len().div_ceil(64)];
+        self.assign_bits(entry, &mut Scratch::default(), &mut bits);
+        (0..self.topics.len())
+            .filter(|&t| bits[t / 64] >> (t % 64) & 1 == 1)
+            .collect()
     }
 
     /// Every topic's verdict on an item, in config order, with the reasons.
@@ -835,21 +800,12 @@ impl Matcher {
         }
     }
 
-    /// Indices of the topics an entry belongs to, in config order, reusing `scratch` between
+    /// The topics an entry belongs to, as bits: topic `t` is bit `t % 64` of `bits[t / 64]`
+    /// (`bits` has room for every topic, and is overwritten); `scratch` is reused between
     /// calls. The same verdict as [`Matcher::judge`] on [`ItemText::of`] (a property test
     /// checks this), faster: HTML is turned into text without collapsing its spaces, and text
     /// of ASCII and common punctuation is read in place, word by word, looking up only words
-    /// whose first letter and length some keyword has.
-    pub fn assign_with(&self, entry: &Entry, scratch: &mut Scratch) -> Vec<usize> {
-        let mut bits = vec![0u64; self.topics.len().div_ceil(64)];
-        self.assign_bits(entry, scratch, &mut bits);
-        (0..self.topics.len())
-            .filter(|&t| bits[t / 64] >> (t % 64) & 1 == 1)
-            .collect()
-    }
-
-    /// [`Matcher::assign_with`] as bits: topic `t` is bit `t % 64` of `bits[t / 64]` (`bits`
-    /// has room for every topic, and is overwritten).
+    /// whose first two letters and length some keyword has.
     pub fn assign_bits(&self, entry: &Entry, scratch: &mut Scratch, bits: &mut [u64]) {
         let Scratch {
             raw,
