@@ -26,6 +26,9 @@ pub mod defaults {
     pub const CONNECT_TIMEOUT: &str = "10s";
     pub const CLUSTER_WINDOW: &str = "48h";
     pub const CLUSTER_THRESHOLD: f64 = 0.6;
+    /// The state database, relative to the config file's folder.
+    pub const STATE_PATH: &str = ".feedmux/state.sqlite";
+    pub const KEEP_DAYS: u32 = 30;
 }
 
 /// A config problem, with the file text and the span it concerns, for miette to draw.
@@ -88,6 +91,15 @@ struct RawConfig {
     feeds: Vec<RawFeed>,
     #[serde(default, rename = "topic")]
     topics: Vec<RawTopic>,
+    #[serde(default)]
+    state: RawState,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawState {
+    path: Option<Spanned<String>>,
+    keep_days: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -185,6 +197,16 @@ impl Default for FetchConfig {
     }
 }
 
+/// `[state]`, resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateConfig {
+    /// The SQLite state database (absolute): `[state] path`, else `.feedmux/state.sqlite`
+    /// beside the config file. The binary lets `--state` and `FEEDMUX_STATE` override it.
+    pub path: PathBuf,
+    /// How long an item that left its source stays in the outputs, counted from its date.
+    pub keep_days: u32,
+}
+
 /// A `[[topic]]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TopicConfig {
@@ -267,6 +289,7 @@ pub struct Config {
     pub fetch: FetchConfig,
     pub sources: Vec<Source>,
     pub topics: Vec<TopicConfig>,
+    pub state: StateConfig,
 }
 
 /// The default User-Agent: `feedmux/VERSION (+URL)`.
@@ -533,12 +556,28 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
         });
     }
 
+    let state = StateConfig {
+        path: folder.join(
+            raw.state
+                .path
+                .as_ref()
+                .map_or(defaults::STATE_PATH, |p| p.get_ref().as_str()),
+        ),
+        keep_days: match &raw.state.keep_days {
+            Some(k) if *k.get_ref() == 0 => {
+                return Err(err(Some(k.span()), "[state] keep_days must be at least 1".into()));
+            }
+            Some(k) => *k.get_ref(),
+            None => defaults::KEEP_DAYS,
+        },
+    };
     Ok(Config {
         path: abs_path,
         output,
         fetch,
         sources,
         topics,
+        state,
     })
 }
 
@@ -697,6 +736,8 @@ mod doc_tests {
         assert!(row("[fetch] per_host").contains(&format!("`{}`", defaults::PER_HOST)));
         assert!(row("[fetch] timeout").contains(&format!("`\"{}\"`", defaults::TIMEOUT)));
         assert!(row("[fetch] connect_timeout").contains(&format!("`\"{}\"`", defaults::CONNECT_TIMEOUT)));
+        assert!(row("[state] path").contains(&format!("`\"{}\"`", defaults::STATE_PATH)));
+        assert!(row("[state] keep_days").contains(&format!("`{}`", defaults::KEEP_DAYS)));
     }
 
     /// The example config names every key the parser accepts (set or commented out).
@@ -716,6 +757,7 @@ mod doc_tests {
             "timeout",
             "connect_timeout",
             "user_agent",
+            "keep_days",
             "other_topic",
             "clusters",
             "cluster_window",

@@ -10,6 +10,7 @@ pub enum Stage {
     Fetch,
     Parse,
     Write,
+    State,
 }
 
 impl std::fmt::Display for Stage {
@@ -19,6 +20,7 @@ impl std::fmt::Display for Stage {
             Stage::Fetch => "fetch",
             Stage::Parse => "parse",
             Stage::Write => "write",
+            Stage::State => "state",
         })
     }
 }
@@ -32,6 +34,14 @@ pub enum Error {
     Fetch { url: String, message: String },
     #[error("{url}: HTTP {status}")]
     HttpStatus { url: String, status: u16 },
+    #[error("{url}: gone (HTTP 410); it will not be fetched again: remove it from the config")]
+    Gone { url: String },
+    #[error("{url}: HTTP {status}; asked not to be fetched again before {until}")]
+    RetryLater {
+        url: String,
+        status: u16,
+        until: chrono::DateTime<chrono::Utc>,
+    },
     #[error("{url}: body larger than {limit} bytes; cut off")]
     TooLarge { url: String, limit: u64 },
     #[error("{what}: {message}")]
@@ -42,6 +52,8 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    #[error("state database {}: {message}", path.display())]
+    State { path: PathBuf, message: String },
     #[error("reading {}: {source}", path.display())]
     Read {
         path: PathBuf,
@@ -55,11 +67,15 @@ impl Error {
     pub fn stage(&self) -> Stage {
         match self {
             Error::Config(_) => Stage::Config,
-            Error::Fetch { .. } | Error::HttpStatus { .. } | Error::TooLarge { .. } | Error::Read { .. } => {
-                Stage::Fetch
-            }
+            Error::Fetch { .. }
+            | Error::HttpStatus { .. }
+            | Error::TooLarge { .. }
+            | Error::Read { .. }
+            | Error::Gone { .. }
+            | Error::RetryLater { .. } => Stage::Fetch,
             Error::Parse { .. } => Stage::Parse,
             Error::Write { .. } => Stage::Write,
+            Error::State { .. } => Stage::State,
         }
     }
 }

@@ -28,6 +28,35 @@ pub struct RawDocument {
     /// against the final URL) when the server sent one, else the final URL.
     pub base_url: Option<url::Url>,
     pub fetched_at: DateTime<Utc>,
+    /// Validators the server sent, for the next conditional GET.
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// The final URL when every redirect on the way was permanent (301 or 308).
+    pub moved_to: Option<url::Url>,
+}
+
+/// Validators from the last successful fetch, sent as If-None-Match / If-Modified-Since.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// What a fetch produced.
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant, reason = "one per source at a time; the document is the common case")]
+pub enum Fetched {
+    Document(RawDocument),
+    /// HTTP 304: the stored copy is current.
+    NotModified(NotModified),
+}
+
+/// A 304 answer: any new validators, and a permanent redirect on the way.
+#[derive(Debug, Clone, Default)]
+pub struct NotModified {
+    pub moved_to: Option<url::Url>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
 }
 
 /// A configured HTTP client plus per-host limits.
@@ -66,20 +95,28 @@ impl Fetcher {
     }
 
     /// Fetches one location.
-    pub async fn fetch(&self, location: &Location, now: DateTime<Utc>) -> Result<RawDocument, Error> {
+    pub async fn fetch(
+        &self,
+        location: &Location,
+        validators: &Validators,
+        now: DateTime<Utc>,
+    ) -> Result<Fetched, Error> {
         match location {
             Location::File(path) => {
                 let bytes = tokio::fs::read(path).await.map_err(|source| Error::Read {
                     path: path.clone(),
                     source,
                 })?;
-                Ok(RawDocument {
+                Ok(Fetched::Document(RawDocument {
                     bytes,
                     content_type: None,
                     final_url: url::Url::from_file_path(path).ok(),
                     base_url: url::Url::from_file_path(path).ok(),
                     fetched_at: now,
-                })
+                    etag: None,
+                    last_modified: None,
+                    moved_to: None,
+                }))
             }
             Location::Http(url) => {
                 let gate = self.host_gate(url.host_str().unwrap_or(""));
@@ -87,18 +124,40 @@ impl Fetcher {
                     url: url.to_string(),
                     message: e.to_string(),
                 })?;
-                self.get(url, now).await
+                self.get(url, validators, now).await
             }
         }
     }
 
-    async fn get(&self, url: &url::Url, now: DateTime<Utc>) -> Result<RawDocument, Error> {
+    async fn get(&self, url: &url::Url, validators: &Validators, now: DateTime<Utc>) -> Result<Fetched, Error> {
         let ferr = |e: reqwest::Error| Error::Fetch {
             url: url.to_string(),
             message: describe(&e),
         };
-        let resp = self.client.get(url.clone()).send().await.map_err(ferr)?;
+        let mut req = self.client.get(url.clone());
+        if let Some(etag) = &validators.etag {
+            req = req.header(reqwest::header::IF_NONE_MATCH, etag);
+        }
+        if let Some(lm) = &validators.last_modified {
+            req = req.header(reqwest::header::IF_MODIFIED_SINCE, lm);
+        }
+        let resp = req.send().await.map_err(ferr)?;
         let status = resp.status();
+        let header = |name: reqwest::header::HeaderName| {
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let etag = header(reqwest::header::ETAG);
+        let last_modified = header(reqwest::header::LAST_MODIFIED);
+        if status == reqwest::StatusCode::NOT_MODIFIED {
+            return Ok(Fetched::NotModified(NotModified {
+                moved_to: None,
+                etag,
+                last_modified,
+            }));
+        }
         if !status.is_success() {
             return Err(Error::HttpStatus {
                 url: url.to_string(),
@@ -135,13 +194,16 @@ impl Fetcher {
             }
             bytes.extend_from_slice(&chunk);
         }
-        Ok(RawDocument {
+        Ok(Fetched::Document(RawDocument {
             bytes,
             content_type,
             final_url: Some(final_url),
             base_url: Some(base_url),
             fetched_at: now,
-        })
+            etag,
+            last_modified,
+            moved_to: None,
+        }))
     }
 }
 
@@ -170,19 +232,23 @@ fn describe(e: &reqwest::Error) -> String {
 pub async fn fetch_all<T, F, Fut>(
     fetcher: &Fetcher,
     sources: &[Source],
+    validators: &[Validators],
     concurrency: usize,
     now: DateTime<Utc>,
     then: F,
 ) -> Vec<T>
 where
-    F: Fn(usize, Result<RawDocument, Error>) -> Fut,
+    F: Fn(usize, Result<Fetched, Error>) -> Fut,
     Fut: std::future::Future<Output = T>,
 {
     let mut results: Vec<(usize, T)> = futures::stream::iter(sources.iter().enumerate())
         .map(|(i, s)| {
             let then = &then;
             async move {
-                let r = fetcher.fetch(&s.location, now).await;
+                let none = Validators::default();
+                let r = fetcher
+                    .fetch(&s.location, validators.get(i).unwrap_or(&none), now)
+                    .await;
                 (i, then(i, r).await)
             }
         })

@@ -32,6 +32,7 @@ pub mod render;
 pub mod repair;
 pub mod sanitize_fast;
 pub mod stopwords;
+pub mod store;
 pub mod suggest;
 pub mod text;
 pub mod topics;
@@ -61,12 +62,41 @@ pub struct SourceWarning {
     pub message: String,
 }
 
+/// A source not fetched this run because it asked to be left alone until `until`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SourceSkip {
+    pub name: String,
+    pub url: String,
+    pub until: DateTime<Utc>,
+}
+
+/// A source that moved for good (301 or 308 all the way): the config should say `to`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SourceMove {
+    pub name: String,
+    pub from: String,
+    pub to: String,
+}
+
 /// What a run did.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct RunReport {
     pub sources: usize,
+    /// Sources that sent a document this run (a new or changed one).
     pub fetched: usize,
+    /// Sources whose stored copy is current (HTTP 304, or the same bytes again).
+    pub not_modified: usize,
     pub failed: Vec<SourceFailure>,
+    /// Sources not fetched because of a Retry-After.
+    pub skipped: Vec<SourceSkip>,
+    /// Sources that moved permanently.
+    pub moved: Vec<SourceMove>,
+    /// Items seen for the first time.
+    pub new_items: usize,
+    /// Stored items whose content changed (same id).
+    pub changed_items: usize,
+    /// Items retention removed from the state.
+    pub expired: usize,
     /// Entries read from all sources, before de-duplication.
     pub items_read: usize,
     /// Entries in the combined feed.
@@ -176,22 +206,279 @@ impl Drop for Workers {
     }
 }
 
-/// Runs the whole pipeline once: fetch every source, merge, cluster, assign topics, render
-/// and write every output. Per-source failures go into the report; only problems that stop
-/// every output (the output folder cannot be written) return `Err`.
+/// Runs the whole pipeline once: fetch every source (conditionally, with the validators the
+/// state holds), reconcile each fresh document with the stored items, merge them with the
+/// history and the last known good copy of the sources that did not change or failed,
+/// cluster, assign topics, render and write every output, and commit the state. When no
+/// item changed, the config is the one the outputs were made with and they are all there,
+/// nothing is rendered. Per-source failures go into the report; `Err` only for what stops
+/// every output (the state cannot be opened, the output folder cannot be written).
 pub async fn run(
     cfg: &Config,
     now: DateTime<Utc>,
     progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> Result<RunReport, Error> {
-    let (mut report, all) = collect(cfg, now, progress).await?;
-    if report.fetched == 0 && report.sources > 0 {
+    let started = std::time::Instant::now();
+    let store = store::Store::open(&cfg.state.path)?;
+    // One transaction per run: the items, the validators and the mark of what the outputs
+    // were made from change together or not at all.
+    store.begin()?;
+    let urls: Vec<&str> = cfg.sources.iter().map(|s| s.url.as_str()).collect();
+    let states = store.sources(&urls)?;
+    let plan: Vec<Plan> = states
+        .iter()
+        .map(|st| match (st.gone_since, st.retry_after) {
+            (Some(since), _) => Plan::Skip(Skip::Gone(since)),
+            (None, Some(until)) if until > now => Plan::Skip(Skip::RetryAfter(until)),
+            _ => Plan::Fetch {
+                validators: fetch::Validators {
+                    etag: st.etag.clone(),
+                    last_modified: st.last_modified.clone(),
+                },
+                body_hash: st.body_hash,
+            },
+        })
+        .collect();
+    // Each fresh document is reconciled with its stored items and saved on the worker that
+    // read it, while other sources are still being fetched and read.
+    let shared = std::sync::Arc::new(std::sync::Mutex::new(store));
+    let absorb: Absorb = {
+        let shared = std::sync::Arc::clone(&shared);
+        let keys: Vec<(i64, String)> = states
+            .iter()
+            .zip(&cfg.sources)
+            .map(|(st, s)| (st.key, s.url.clone()))
+            .collect();
+        std::sync::Arc::new(move |i: usize, doc: ReadDocument| -> Outcome {
+            let (key, namespace) = &keys[i];
+            match absorb_document(&shared, *key, namespace, doc, now) {
+                Ok(stored) => Outcome::Stored(stored),
+                Err(e) => Outcome::Failed(e),
+            }
+        })
+    };
+    let outcomes = fetch_and_read(cfg, now, &plan, Some(&absorb), progress).await?;
+    drop(absorb);
+    let store = std::sync::Arc::into_inner(shared)
+        .map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner()))
+        .ok_or_else(|| Error::State {
+            path: cfg.state.path.clone(),
+            message: "still in use after fetching".into(),
+        })?;
+    tracing::debug!(
+        ms = started.elapsed().as_millis(),
+        "fetched, read and stored every source"
+    );
+
+    let cutoff = now - chrono::TimeDelta::days(i64::from(cfg.state.keep_days));
+    let mut report = RunReport {
+        sources: cfg.sources.len(),
+        ..RunReport::default()
+    };
+    let mut fresh: Vec<Option<Vec<Entry>>> = Vec::with_capacity(outcomes.len());
+    let mut items_changed = false;
+    for ((source, st), outcome) in cfg.sources.iter().zip(&states).zip(outcomes) {
+        let url = source_url(source);
+        let mut update = store::SourceUpdate {
+            key: st.key,
+            ..store::SourceUpdate::default()
+        };
+        let mut entries_here = None;
+        match outcome {
+            Outcome::Stored(stored) => {
+                report.fetched += 1;
+                report.items_read += stored.read;
+                report.new_items += stored.new;
+                report.changed_items += stored.changed;
+                report.duplicates_merged += stored.dropped;
+                items_changed |= stored.wrote;
+                report
+                    .warnings
+                    .extend(stored.warnings.into_iter().map(|message| SourceWarning {
+                        name: source.name.clone(),
+                        message,
+                    }));
+                entries_here = Some(stored.entries);
+                update = stored.update;
+            }
+            Outcome::Document(_) => unreachable!("every fresh document is absorbed"),
+            Outcome::Unchanged {
+                etag,
+                last_modified,
+                moved_to,
+            } => {
+                report.not_modified += 1;
+                update.success = true;
+                (update.etag, update.last_modified) = (etag, last_modified);
+                update.moved_to = moved_to.map(|u| u.to_string());
+            }
+            Outcome::Skipped(Skip::RetryAfter(until)) => {
+                report.skipped.push(SourceSkip {
+                    name: source.name.clone(),
+                    url: url.clone(),
+                    until,
+                });
+                fresh.push(None);
+                continue;
+            }
+            Outcome::Skipped(Skip::Gone(since)) => {
+                report.failed.push(SourceFailure {
+                    name: source.name.clone(),
+                    url: url.clone(),
+                    stage: Stage::Fetch,
+                    message: format!(
+                        "{url}: gone (HTTP 410) since {}; not fetched any more; remove it from the config",
+                        since.format("%Y-%m-%d")
+                    ),
+                });
+                fresh.push(None);
+                continue;
+            }
+            Outcome::Failed(e) => {
+                if let Error::RetryLater { until, .. } = &e {
+                    update.retry_after = Some(*until);
+                }
+                update.gone = matches!(e, Error::Gone { .. });
+                update.error = Some(e.to_string());
+                report.failed.push(SourceFailure {
+                    name: source.name.clone(),
+                    url: url.clone(),
+                    stage: e.stage(),
+                    message: e.to_string(),
+                });
+            }
+        }
+        if let Some(to) = &update.moved_to
+            && to != &url
+        {
+            report.moved.push(SourceMove {
+                name: source.name.clone(),
+                from: source.url.clone(),
+                to: to.clone(),
+            });
+        }
+        store.update_source(&update, now)?;
+        fresh.push(entries_here);
+    }
+    if report.fetched == 0 && report.not_modified == 0 && report.sources > 0 {
         report.outputs_kept = true;
+        store.commit()?;
         return Ok(report);
     }
+
+    // The outputs are made from the items of one generation and one config; they are left
+    // alone when both are what they were made from and every file is there.
+    let keys: Vec<i64> = states.iter().map(|s| s.key).collect();
+    let expired = store.expired(cutoff, &keys)?;
+    let mut generation: u64 = store.meta("generation")?.and_then(|g| g.parse().ok()).unwrap_or(0);
+    if items_changed || expired > 0 {
+        generation += 1;
+        store.set_meta("generation", &generation.to_string())?;
+    }
+    let mark = format!("{}:{generation}", config_fingerprint(cfg));
+    let feeds_paths = output_paths(cfg);
+    if store.meta("rendered")?.as_deref() == Some(mark.as_str()) && feeds_paths.iter().all(|p| p.is_file()) {
+        tracing::debug!(
+            ms = started.elapsed().as_millis(),
+            "no item changed: outputs left as they are"
+        );
+        report.unchanged = feeds_paths;
+        report.items_out = store.meta("items_out")?.and_then(|n| n.parse().ok()).unwrap_or(0);
+        store.commit()?;
+        return Ok(report);
+    }
+    report.expired = store.prune(cutoff, &keys)?;
+    let mut all = Vec::with_capacity(fresh.len());
+    for ((source, st), entries) in cfg.sources.iter().zip(&states).zip(fresh) {
+        let source_ref = std::sync::Arc::new(model::SourceRef {
+            name: source.name.clone(),
+            url: source_url(source),
+            title: st.title.clone(),
+            link: st.link.clone(),
+        });
+        match entries {
+            Some(mut entries) => {
+                let source_ref = entries
+                    .first()
+                    .map_or(source_ref, |e: &Entry| std::sync::Arc::clone(&e.source));
+                entries.extend(store.entries(st.key, &source_ref, cutoff, false)?);
+                all.push(entries);
+            }
+            None => all.push(store.entries(st.key, &source_ref, cutoff, true)?),
+        }
+    }
+    tracing::debug!(ms = started.elapsed().as_millis(), "loaded the stored items");
+    // The items are committed (copying the WAL into the database) while the outputs are
+    // made; the mark of what they were made from follows in a second transaction, so a run
+    // killed in between renders again next time.
+    let store = std::thread::scope(|scope| -> Result<store::Store, Error> {
+        let committing = scope.spawn(move || {
+            let started = std::time::Instant::now();
+            let r = store.commit();
+            tracing::debug!(ms = started.elapsed().as_millis(), "committed the items");
+            r.map(|()| store)
+        });
+        let written = write_all(cfg, all, &mut report);
+        let committed = committing.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+        written.and(committed)
+    })?;
+    store.begin()?;
+    store.set_meta("rendered", &mark)?;
+    store.set_meta("items_out", &report.items_out.to_string())?;
+    store.commit()?;
+    Ok(report)
+}
+
+/// Reconciles one fresh document with its source's stored items and saves them (the
+/// CPU work outside the lock).
+fn absorb_document(
+    shared: &std::sync::Mutex<store::Store>,
+    key: i64,
+    namespace: &str,
+    doc: ReadDocument,
+    now: DateTime<Utc>,
+) -> Result<Stored, Error> {
+    let lock = || shared.lock().unwrap_or_else(|p| p.into_inner());
+    let known = lock().known(key)?;
+    let read = doc.entries.len();
+    let (reconciled, dropped) = store::reconcile(namespace, doc.entries, &known, now);
+    drop(known);
+    let wrote = lock().save_document(key, &reconciled)?;
+    let (mut new, mut changed) = (0, 0);
+    for r in &reconciled {
+        match r.fate {
+            store::Fate::New => new += 1,
+            store::Fate::Changed(_) => changed += 1,
+            store::Fate::Same(_) => {}
+        }
+    }
+    Ok(Stored {
+        entries: reconciled.into_iter().map(|r| r.entry).collect(),
+        warnings: doc.warnings,
+        read,
+        new,
+        changed,
+        dropped,
+        wrote,
+        update: store::SourceUpdate {
+            key,
+            success: true,
+            etag: doc.etag,
+            last_modified: doc.last_modified,
+            body_hash: Some(doc.body_hash),
+            moved_to: doc.moved_to.map(|u| u.to_string()),
+            title: doc.title,
+            link: doc.link,
+            ..store::SourceUpdate::default()
+        },
+    })
+}
+
+/// Merges, arranges, renders and writes every output from each source's entries.
+fn write_all(cfg: &Config, all: Vec<Vec<Entry>>, report: &mut RunReport) -> Result<(), Error> {
     let merge_started = std::time::Instant::now();
     let (merged, stats) = merge::merge(all, 0);
-    report.duplicates_merged = stats.cross_source_duplicates + stats.same_source_duplicates;
+    report.duplicates_merged += stats.cross_source_duplicates + stats.same_source_duplicates;
     tracing::debug!(ms = merge_started.elapsed().as_millis(), items = merged.len(), "merged");
     let arrange_started = std::time::Instant::now();
     let max = if cfg.output.max_items == 0 {
@@ -208,26 +495,8 @@ pub async fn run(
     report.stories_merged = arranged.reports_merged;
 
     let render_started = std::time::Instant::now();
-    let story = |k: &usize| &arranged.entries[arranged.stories[*k]];
-    let combined: Vec<&Entry> = arranged
-        .stories
-        .iter()
-        .take(max)
-        .map(|&i| &arranged.entries[i])
-        .collect();
-    report.items_out = combined.len();
-    let mut feeds = vec![OutputFeed {
-        dir: cfg.output.dir.clone(),
-        info: feed_info(cfg, None),
-        entries: combined,
-    }];
-    for (topic, members) in cfg.topics.iter().zip(&arranged.topics) {
-        feeds.push(OutputFeed {
-            dir: cfg.output.dir.join("topics").join(&topic.slug),
-            info: feed_info(cfg, Some(topic)),
-            entries: members.iter().take(max).map(story).collect(),
-        });
-    }
+    let feeds = output_feeds(cfg, &arranged, max);
+    report.items_out = feeds[0].entries.len();
     let results = write_outputs(&feeds, cfg.output.fsync)?;
     drop(feeds);
     // Freeing ~10 strings per entry takes a while on a big feed: let it happen off the
@@ -243,7 +512,48 @@ pub async fn run(
             (path, write::WriteOutcome::Unchanged) => report.unchanged.push(path),
         }
     }
-    Ok(report)
+    Ok(())
+}
+
+/// The feeds a run writes: the combined one, then one per topic (config order).
+fn output_feeds<'a>(cfg: &Config, arranged: &'a Arranged, max: usize) -> Vec<OutputFeed<'a>> {
+    let story = |k: &usize| &arranged.entries[arranged.stories[*k]];
+    let combined: Vec<&Entry> = arranged
+        .stories
+        .iter()
+        .take(max)
+        .map(|&i| &arranged.entries[i])
+        .collect();
+    let mut feeds = vec![OutputFeed {
+        dir: cfg.output.dir.clone(),
+        info: feed_info(cfg, None),
+        entries: combined,
+    }];
+    for (topic, members) in cfg.topics.iter().zip(&arranged.topics) {
+        feeds.push(OutputFeed {
+            dir: cfg.output.dir.join("topics").join(&topic.slug),
+            info: feed_info(cfg, Some(topic)),
+            entries: members.iter().take(max).map(story).collect(),
+        });
+    }
+    feeds
+}
+
+/// Every file a run writes.
+fn output_paths(cfg: &Config) -> Vec<PathBuf> {
+    let dirs = std::iter::once(cfg.output.dir.clone())
+        .chain(cfg.topics.iter().map(|t| cfg.output.dir.join("topics").join(&t.slug)));
+    let mut paths: Vec<PathBuf> = dirs
+        .flat_map(|d| render::Format::ALL.map(|f| d.join(f.file_name())))
+        .collect();
+    paths.sort();
+    paths
+}
+
+/// What the outputs depend on besides the items: this build and the resolved config.
+fn config_fingerprint(cfg: &Config) -> String {
+    let text = format!("{} {:?}", env!("CARGO_PKG_VERSION"), cfg);
+    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(text.as_bytes()))
 }
 
 /// Fetches and merges every source like `run` (writing nothing) and explains the item whose
@@ -480,80 +790,240 @@ pub(crate) fn workers() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
-/// Fetches and parses every source: the report so far, and each source's entries.
+/// What to do with a source this run.
+#[derive(Debug, Clone)]
+enum Plan {
+    /// Fetch it, conditionally; `body_hash` is the hash of the document last read, so that
+    /// the same bytes again need no reading.
+    Fetch {
+        validators: fetch::Validators,
+        body_hash: Option<u64>,
+    },
+    Skip(Skip),
+}
+
+/// Why a source is not fetched this run.
+#[derive(Debug, Clone, Copy)]
+enum Skip {
+    /// It answered 410 Gone.
+    Gone(DateTime<Utc>),
+    /// It asked (429 or 503 with Retry-After) not to be asked again before then.
+    RetryAfter(DateTime<Utc>),
+}
+
+/// A fresh document of a source, read.
+struct ReadDocument {
+    entries: Vec<Entry>,
+    warnings: Vec<String>,
+    etag: Option<String>,
+    last_modified: Option<String>,
+    moved_to: Option<url::Url>,
+    body_hash: u64,
+    title: Option<String>,
+    link: Option<String>,
+}
+
+/// What fetching and reading one source gave.
+enum Outcome {
+    Document(ReadDocument),
+    /// The stored copy is current: a 304, or the very bytes read last time.
+    Unchanged {
+        etag: Option<String>,
+        last_modified: Option<String>,
+        moved_to: Option<url::Url>,
+    },
+    /// A fresh document, read and reconciled with the stored items (see [`Absorb`]).
+    Stored(Stored),
+    Skipped(Skip),
+    Failed(Error),
+}
+
+/// A fresh document after [`store::reconcile`], its items saved.
+struct Stored {
+    entries: Vec<Entry>,
+    warnings: Vec<String>,
+    read: usize,
+    new: usize,
+    changed: usize,
+    dropped: usize,
+    wrote: bool,
+    update: store::SourceUpdate,
+}
+
+/// What happens to each fresh document right after it is read, on the same worker.
+type Absorb = std::sync::Arc<dyn Fn(usize, ReadDocument) -> Outcome + Send + Sync>;
+
+/// Fetches and reads every source the plan says to (reading is CPU work, done on one thread
+/// per core while the fetches go on); one outcome per source, in config order.
+async fn fetch_and_read(
+    cfg: &Config,
+    now: DateTime<Utc>,
+    plan: &[Plan],
+    absorb: Option<&Absorb>,
+    progress: &(dyn Fn(Progress<'_>) + Sync),
+) -> Result<Vec<Outcome>, Error> {
+    let fetcher = fetch::Fetcher::new(&cfg.fetch)?;
+    let parsers = Workers::new(workers());
+    let mut wanted = Vec::new();
+    let mut validators = Vec::new();
+    for (i, p) in plan.iter().enumerate() {
+        if let Plan::Fetch { validators: v, .. } = p {
+            wanted.push(cfg.sources[i].clone());
+            validators.push(v.clone());
+        }
+    }
+    let index: Vec<usize> = (0..plan.len())
+        .filter(|&i| matches!(plan[i], Plan::Fetch { .. }))
+        .collect();
+    let fetched = fetch::fetch_all(
+        &fetcher,
+        &wanted,
+        &validators,
+        cfg.fetch.concurrency,
+        now,
+        |k, fetched| {
+            let i = index[k];
+            let source = cfg.sources[i].clone();
+            let known_hash = match &plan[i] {
+                Plan::Fetch { body_hash, .. } => *body_hash,
+                Plan::Skip(_) => None,
+            };
+            let parsers = &parsers;
+            let absorb = absorb.cloned();
+            async move {
+                let url = source_url(&source);
+                let outcome = match fetched {
+                    Ok(fetch::Fetched::NotModified(nm)) => Outcome::Unchanged {
+                        etag: nm.etag,
+                        last_modified: nm.last_modified,
+                        moved_to: nm.moved_to,
+                    },
+                    Ok(fetch::Fetched::Document(doc)) => {
+                        let ctx = dates::DateContext {
+                            default_tz: source.timezone,
+                            now,
+                        };
+                        let (name, url2, ns) = (source.name.clone(), url.clone(), source.url.clone());
+                        parsers
+                            .run(
+                                move || match (read_fresh(&name, &url2, &ns, doc, ctx, known_hash), absorb) {
+                                    (Outcome::Document(d), Some(absorb)) => absorb(i, d),
+                                    (other, _) => other,
+                                },
+                            )
+                            .await
+                            .unwrap_or_else(|| {
+                                Outcome::Failed(Error::Parse {
+                                    what: url.clone(),
+                                    message: "the parser failed unexpectedly".into(),
+                                })
+                            })
+                    }
+                    Err(e) => Outcome::Failed(e),
+                };
+                progress(Progress {
+                    source: &source.name,
+                    ok: !matches!(outcome, Outcome::Failed(_)),
+                });
+                outcome
+            }
+        },
+    )
+    .await;
+    drop(parsers);
+    let mut fetched = fetched.into_iter();
+    Ok(plan
+        .iter()
+        .map(|p| match p {
+            Plan::Skip(skip) => Outcome::Skipped(*skip),
+            Plan::Fetch { .. } => fetched.next().unwrap_or_else(|| {
+                Outcome::Failed(Error::Fetch {
+                    url: String::new(),
+                    message: "not fetched".into(),
+                })
+            }),
+        })
+        .collect())
+}
+
+/// Reads a fetched document, unless it is byte for byte the one read last time.
+fn read_fresh(
+    name: &str,
+    url: &str,
+    namespace: &str,
+    doc: fetch::RawDocument,
+    ctx: dates::DateContext,
+    known_hash: Option<u64>,
+) -> Outcome {
+    let body_hash = xxhash_rust::xxh3::xxh3_64(&doc.bytes);
+    if known_hash == Some(body_hash) {
+        return Outcome::Unchanged {
+            etag: doc.etag,
+            last_modified: doc.last_modified,
+            moved_to: doc.moved_to,
+        };
+    }
+    // Undated entries are dated when reconciled with the state (first seen).
+    match read_document(name, url, namespace, &doc, ctx, None) {
+        Ok((parsed, entries)) => Outcome::Document(ReadDocument {
+            title: parsed
+                .meta
+                .title
+                .as_ref()
+                .map(normalize::plain)
+                .filter(|t| !t.is_empty()),
+            link: parsed.meta.link.clone(),
+            warnings: parsed.warnings,
+            entries,
+            etag: doc.etag,
+            last_modified: doc.last_modified,
+            moved_to: doc.moved_to,
+            body_hash,
+        }),
+        Err(e) => Outcome::Failed(e),
+    }
+}
+
+/// Fetches and reads every source without the state (for `explain` and `topics suggest`):
+/// the report so far, and each readable source's entries (undated ones dated `now`).
 pub async fn collect(
     cfg: &Config,
     now: DateTime<Utc>,
     progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> Result<(RunReport, Vec<Vec<Entry>>), Error> {
-    let started = std::time::Instant::now();
-    let fetcher = fetch::Fetcher::new(&cfg.fetch)?;
-    // Parsing is CPU work: it runs on one thread per core, however many fetches are in
-    // flight (more threads only add memory and allocator contention).
-    let parsers = Workers::new(workers());
-    let per_source = fetch::fetch_all(&fetcher, &cfg.sources, cfg.fetch.concurrency, now, |i, fetched| {
-        let source = cfg.sources[i].clone();
-        let parsers = &parsers;
-        async move {
-            let url = source_url(&source);
-            let result = match fetched {
-                Ok(doc) => {
-                    let ctx = dates::DateContext {
-                        default_tz: source.timezone,
-                        now,
-                    };
-                    let (name, url2, ns) = (source.name.clone(), url.clone(), source.url.clone());
-                    // Keep only what the merge needs: the raw entries die with the document.
-                    parsers
-                        .run(move || {
-                            read_document(&name, &url2, &ns, &doc, ctx, Some(now))
-                                .map(|(parsed, entries)| (parsed.warnings, entries))
-                        })
-                        .await
-                        .unwrap_or_else(|| {
-                            Err(Error::Parse {
-                                what: url.clone(),
-                                message: "the parser failed unexpectedly".into(),
-                            })
-                        })
-                }
-                Err(e) => Err(e),
-            };
-            progress(Progress {
-                source: &source.name,
-                ok: result.is_ok(),
-            });
-            (source, url, result)
-        }
-    })
-    .await;
-    drop(parsers);
-
-    tracing::debug!(ms = started.elapsed().as_millis(), "fetched and parsed every source");
+    let plan: Vec<Plan> = cfg
+        .sources
+        .iter()
+        .map(|_| Plan::Fetch {
+            validators: fetch::Validators::default(),
+            body_hash: None,
+        })
+        .collect();
+    let outcomes = fetch_and_read(cfg, now, &plan, None, progress).await?;
     let mut report = RunReport {
         sources: cfg.sources.len(),
         ..RunReport::default()
     };
-    let mut all = Vec::with_capacity(per_source.len());
-    for (source, url, result) in per_source {
-        match result {
-            Ok((warnings, entries)) => {
+    let mut all = Vec::with_capacity(outcomes.len());
+    for (source, outcome) in cfg.sources.iter().zip(outcomes) {
+        match outcome {
+            Outcome::Document(mut doc) => {
                 report.fetched += 1;
-                report.items_read += entries.len();
-                report
-                    .warnings
-                    .extend(warnings.into_iter().map(|message| SourceWarning {
-                        name: source.name.clone(),
-                        message,
-                    }));
-                all.push(entries);
+                report.items_read += doc.entries.len();
+                for e in &mut doc.entries {
+                    if e.published.is_none() && e.updated.is_none() {
+                        e.published = Some(now);
+                    }
+                }
+                all.push(doc.entries);
             }
-            Err(e) => report.failed.push(SourceFailure {
+            Outcome::Failed(e) => report.failed.push(SourceFailure {
                 name: source.name.clone(),
-                url: url.clone(),
+                url: source_url(source),
                 stage: e.stage(),
                 message: e.to_string(),
             }),
+            Outcome::Unchanged { .. } | Outcome::Skipped(_) | Outcome::Stored(_) => {}
         }
     }
     Ok((report, all))

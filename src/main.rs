@@ -53,6 +53,13 @@ enum Command {
         /// Print the run summary as JSON on stdout.
         #[arg(long)]
         json: bool,
+        /// The state database (default: [state] path, else .feedmux/state.sqlite beside the
+        /// config).
+        #[arg(long, env = "FEEDMUX_STATE")]
+        state: Option<PathBuf>,
+        /// When another run holds the state's lock, wait for it instead of exiting.
+        #[arg(long)]
+        wait: bool,
     },
     /// Parse one feed (file, file:// or http(s) URL) and show what feedmux understood.
     Parse {
@@ -132,7 +139,24 @@ fn main() -> ExitCode {
     };
     init_logging(cli.quiet, cli.verbose);
     let code = match &cli.command {
-        Command::Run { config, out, now, json } => cmd_run(config, out.as_ref(), *now, *json, &cli),
+        Command::Run {
+            config,
+            out,
+            now,
+            json,
+            state,
+            wait,
+        } => cmd_run(
+            config,
+            &RunArgs {
+                out: out.as_deref(),
+                state: state.as_deref(),
+                now: *now,
+                json: *json,
+                wait: *wait,
+            },
+            &cli,
+        ),
         Command::Parse {
             feed,
             json,
@@ -294,40 +318,117 @@ fn cmd_check(path: &Path) -> Result<u8> {
     Ok(exit::OK)
 }
 
-fn cmd_run(path: &Path, out: Option<&PathBuf>, now: Option<DateTime<Utc>>, json: bool, cli: &Cli) -> Result<u8> {
+/// `run`'s options besides the config.
+struct RunArgs<'a> {
+    out: Option<&'a Path>,
+    state: Option<&'a Path>,
+    now: Option<DateTime<Utc>>,
+    json: bool,
+    wait: bool,
+}
+
+/// Holds `PATH.lock` beside the state database for the run: a second run on the same
+/// state exits (or, with `--wait`, waits). The OS drops the lock when the process ends,
+/// however it ends.
+fn lock_state(state: &Path, wait: bool) -> Result<Option<std::fs::File>> {
+    let mut name = state.as_os_str().to_owned();
+    name.push(".lock");
+    let path = PathBuf::from(name);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .with_context(|| format!("opening the lock file {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut holder = String::new();
+            let _ = std::io::Read::read_to_string(&mut file, &mut holder);
+            let holder = holder.trim();
+            let who = if holder.is_empty() {
+                String::new()
+            } else {
+                format!(" (pid {holder})")
+            };
+            if !wait {
+                eprintln!(
+                    "error: another feedmux run{who} is using the state {}; exiting (use --wait to wait for it)",
+                    state.display()
+                );
+                return Ok(None);
+            }
+            eprintln!(
+                "waiting for another feedmux run{who} to finish with {}",
+                state.display()
+            );
+            file.lock().with_context(|| format!("locking {}", path.display()))?;
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(e).with_context(|| format!("locking {}", path.display()));
+        }
+    }
+    file.set_len(0)
+        .and_then(|()| {
+            std::io::Seek::rewind(&mut file)?;
+            write!(file, "{}", std::process::id())
+        })
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(Some(file))
+}
+
+fn cmd_run(path: &Path, args: &RunArgs<'_>, cli: &Cli) -> Result<u8> {
     let mut cfg = match load_config(path) {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
-    if let Some(out) = out {
+    if let Some(out) = args.out {
         cfg.output.dir = std::path::absolute(out).with_context(|| format!("output folder {}", out.display()))?;
     }
-    let now = now.unwrap_or_else(Utc::now);
+    if let Some(state) = args.state {
+        cfg.state.path = std::path::absolute(state).with_context(|| format!("state database {}", state.display()))?;
+    }
+    let Some(_lock) = lock_state(&cfg.state.path, args.wait)? else {
+        return Ok(exit::FATAL);
+    };
+    let now = args.now.unwrap_or_else(Utc::now);
+    let json = args.json;
     let show_progress = !cli.quiet && !json && std::io::stderr().is_terminal();
-    let total = cfg.sources.len();
-    let done = std::sync::atomic::AtomicUsize::new(0);
+    let bar = if show_progress {
+        let bar = indicatif::ProgressBar::new(cfg.sources.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} sources, {msg} {elapsed}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar.set_message("0 failed");
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
     let failed = std::sync::atomic::AtomicUsize::new(0);
     let progress = |p: feedmux::Progress<'_>| {
-        let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         if !p.ok {
-            failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let f = failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            bar.set_message(format!("{f} failed"));
         }
-        if show_progress {
-            let f = failed.load(std::sync::atomic::Ordering::Relaxed);
-            eprint!("\r\x1b[2K[{d}/{total}] {f} failed  {}", p.source);
-            let _ = std::io::stderr().flush();
-        }
+        bar.inc(1);
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let report = rt
-        .block_on(feedmux::run(&cfg, now, &progress))
-        .with_context(|| format!("writing outputs to {}", cfg.output.dir.display()))?;
-    if show_progress {
-        eprint!("\r\x1b[2K");
-    }
+    let report = rt.block_on(feedmux::run(&cfg, now, &progress)).with_context(|| {
+        format!(
+            "run with outputs in {} and state in {}",
+            cfg.output.dir.display(),
+            cfg.state.path.display()
+        )
+    })?;
+    bar.finish_and_clear();
     for w in &report.warnings {
         tracing::info!("{}: {}", w.name, w.message);
     }
@@ -337,25 +438,50 @@ fn cmd_run(path: &Path, out: Option<&PathBuf>, now: Option<DateTime<Utc>>, json:
             f.name, f.url, f.stage, f.message
         );
     }
+    for m in &report.moved {
+        tracing::warn!(
+            "source {:?} moved permanently to {}: fetched from there; update its url in {} (now {})",
+            m.name,
+            m.to,
+            cfg.path.display(),
+            m.from
+        );
+    }
+    for s in &report.skipped {
+        tracing::warn!(
+            "source {:?} ({}) not fetched: it asked not to be fetched before {}",
+            s.name,
+            s.url,
+            s.until.to_rfc3339()
+        );
+    }
     if json {
         println!(
             "{}",
             serde_json::to_string_pretty(&report).context("serializing the report")?
         );
     } else if !cli.quiet {
-        let line = format!(
-            "{} sources: {} fetched, {} failed; {} items read, {} duplicates merged, {} reports folded into stories, {} in the feed; {} files written, {} unchanged in {}",
+        let mut line = format!(
+            "{} sources: {} fetched, {} not modified, {} failed",
             report.sources,
             report.fetched,
-            report.failed.len(),
-            report.items_read,
+            report.not_modified,
+            report.failed.len()
+        );
+        if !report.skipped.is_empty() {
+            line.push_str(&format!(", {} skipped (Retry-After)", report.skipped.len()));
+        }
+        line.push_str(&format!(
+            "; {} new items, {} changed; {} in the feed ({} duplicates merged, {} reports folded into stories); {} files written, {} unchanged in {}",
+            report.new_items,
+            report.changed_items,
+            report.items_out,
             report.duplicates_merged,
             report.stories_merged,
-            report.items_out,
             report.written.len(),
             report.unchanged.len(),
             cfg.output.dir.display()
-        );
+        ));
         if std::io::stdout().is_terminal() {
             println!("{line}");
         } else {
@@ -393,8 +519,12 @@ fn cmd_parse(feed: &str, json: bool, timezone: chrono_tz::Tz, now: Option<DateTi
         .build()
         .context("starting the async runtime")?;
     let fetcher = fetch::Fetcher::new(&fetch_cfg)?;
-    let doc = match rt.block_on(fetcher.fetch(&location, now)) {
-        Ok(d) => d,
+    let doc = match rt.block_on(fetcher.fetch(&location, &fetch::Validators::default(), now)) {
+        Ok(fetch::Fetched::Document(d)) => d,
+        Ok(fetch::Fetched::NotModified(_)) => {
+            eprintln!("error: {feed}: the server answered 304 Not Modified to an unconditional request");
+            return Ok(exit::FATAL);
+        }
         Err(e) => {
             eprintln!("error: {e}");
             return Ok(exit::FATAL);

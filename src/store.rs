@@ -1,0 +1,828 @@
+//! The state database: what survives between runs. Per source: validators for conditional
+//! GET, the last success, failures, a permanent redirect, a retry-after time. Per item: its
+//! identity keys, first-seen time, whether its source still lists it, and the normalized
+//! entry itself (the history and the last known good copy).
+//!
+//! Only this module speaks SQL. It touches one SQLite file (plus its WAL and SHM files) and
+//! creates its folder. [`reconcile`] is the pure part: it gives each entry of a fetched
+//! document its stable id, and decides what is new, changed or the same.
+//!
+//! The entry encoding is described in `docs/state.md`.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeZone as _, Utc};
+use rusqlite::{Connection, OptionalExtension as _, params};
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::error::Error;
+use crate::model::{Enclosure, Entry, SourceRef};
+use crate::normalize::{canonical_link, stable_id};
+
+/// The schema this build reads and writes (`PRAGMA user_version`).
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sources (
+    id            INTEGER PRIMARY KEY,
+    url           TEXT NOT NULL UNIQUE,   -- the url as written in the config
+    etag          TEXT,
+    last_modified TEXT,
+    body_hash     INTEGER,                -- xxh3 of the last document read
+    last_success  INTEGER,                -- unix seconds
+    last_attempt  INTEGER,
+    failures      INTEGER NOT NULL DEFAULT 0,
+    last_error    TEXT,
+    moved_to      TEXT,                   -- the URL after a permanent redirect
+    retry_after   INTEGER,                -- do not fetch before (unix seconds)
+    gone_since    INTEGER,                -- HTTP 410 seen at (unix seconds)
+    title         TEXT,                   -- the feed's own title and home page
+    link          TEXT
+);
+CREATE TABLE IF NOT EXISTS items (
+    source      INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    id          TEXT NOT NULL,            -- the output id; never changes
+    guid_key    TEXT,
+    link_key    TEXT,
+    content_key INTEGER NOT NULL,
+    title_key   INTEGER NOT NULL,
+    change_hash INTEGER NOT NULL,
+    first_seen  INTEGER NOT NULL,
+    date        INTEGER NOT NULL,         -- what outputs show (published, updated, first seen)
+    in_feed     INTEGER NOT NULL,         -- the source's last document listed it
+    entry       BLOB NOT NULL,
+    PRIMARY KEY (source, id)
+);
+-- retention looks only at items their source no longer lists
+CREATE INDEX IF NOT EXISTS items_retention ON items (date) WHERE in_feed = 0;
+";
+
+fn ts(t: DateTime<Utc>) -> i64 {
+    t.timestamp()
+}
+
+fn from_ts(s: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(s, 0).single().unwrap_or_default()
+}
+
+/// What the state knows about one configured source.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceState {
+    /// Row id in the database.
+    pub key: i64,
+    pub url: String,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub body_hash: Option<u64>,
+    pub last_success: Option<DateTime<Utc>>,
+    pub failures: u32,
+    pub moved_to: Option<String>,
+    pub retry_after: Option<DateTime<Utc>>,
+    pub gone_since: Option<DateTime<Utc>>,
+    pub title: Option<String>,
+    pub link: Option<String>,
+}
+
+/// The identity of a stored item, for [`reconcile`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Known {
+    pub id: String,
+    pub guid_key: Option<String>,
+    pub link_key: Option<String>,
+    pub content_key: u64,
+    pub title_key: u64,
+    pub change_hash: u64,
+    pub first_seen: DateTime<Utc>,
+}
+
+/// What became of one entry of a fetched document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fate {
+    /// Never seen before in this source.
+    New,
+    /// The stored item `known[i]`, unchanged.
+    Same(usize),
+    /// The stored item `known[i]`, with changed content (same id, same first-seen time).
+    Changed(usize),
+}
+
+/// One entry of a fetched document, ready to store.
+#[derive(Debug, Clone)]
+pub struct Reconciled {
+    pub entry: Entry,
+    pub fate: Fate,
+    pub keys: Keys,
+    pub first_seen: DateTime<Utc>,
+    /// The entry as stored (see [`pack`]) and the hash of its encoding.
+    pub blob: Vec<u8>,
+    pub change_hash: u64,
+}
+
+/// The keys an item is recognised by within its source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keys {
+    pub guid_key: Option<String>,
+    pub link_key: Option<String>,
+    pub content_key: u64,
+    pub title_key: u64,
+}
+
+/// A guid in the form that survives a source's cosmetic changes: a URL guid loses its
+/// scheme and tracking parameters (`http://x/1?utm_source=a` and `https://x/1` are one).
+pub fn guid_key(guid: &str) -> String {
+    let g = guid.trim();
+    let lower = g.get(..8).map(str::to_ascii_lowercase).unwrap_or_default();
+    if (lower.starts_with("http://") || lower.starts_with("https://"))
+        && let Some(c) = canonical_link(g)
+    {
+        return c.trim_start_matches("https://").to_string();
+    }
+    g.to_string()
+}
+
+/// The keys of an entry.
+pub fn keys(e: &Entry) -> Keys {
+    let body = e.content.as_deref().or(e.summary.as_deref()).unwrap_or("");
+    let title = e.title.trim();
+    let mut buf = Vec::with_capacity(title.len() + body.len() + 1);
+    buf.extend_from_slice(title.as_bytes());
+    buf.push(0);
+    buf.extend_from_slice(body.as_bytes());
+    Keys {
+        guid_key: e.guid.as_deref().map(guid_key).filter(|g| !g.is_empty()),
+        link_key: e.canonical_link.clone(),
+        content_key: xxh3_64(&buf),
+        title_key: xxh3_64(title.as_bytes()),
+    }
+}
+
+/// Gives each entry of one source's fresh document its stable id and first-seen time, and
+/// says whether it is new, changed or the same as a stored item. `entries` come from
+/// [`crate::normalize`] in document order, their ids derived from `namespace`; entries with
+/// no date get their first-seen time as their date (a new one: `now`). An entry is
+/// recognised as a stored item by, in order: the same id (and no conflicting link), its
+/// guid ignoring scheme and tracking parameters (and no conflicting link), its canonical
+/// link, its title and text, and, for an entry with neither guid nor link, its title.
+/// A repeated guid with another link is a different item; a repeated guid with the same
+/// link is dropped as a duplicate. Returns the entries to keep and how many were dropped.
+pub fn reconcile(
+    namespace: &str,
+    entries: Vec<Entry>,
+    known: &[Known],
+    now: DateTime<Utc>,
+) -> (Vec<Reconciled>, usize) {
+    let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(known.len());
+    let mut by_guid: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_link: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_content: HashMap<u64, Vec<usize>> = HashMap::new();
+    let mut by_title: HashMap<u64, Vec<usize>> = HashMap::new();
+    for (i, k) in known.iter().enumerate() {
+        by_id.insert(k.id.as_str(), i);
+        if let Some(g) = &k.guid_key {
+            by_guid.entry(g.as_str()).or_default().push(i);
+        }
+        if let Some(l) = &k.link_key {
+            by_link.entry(l.as_str()).or_default().push(i);
+        }
+        by_content.entry(k.content_key).or_default().push(i);
+        if k.guid_key.is_none() && k.link_key.is_none() {
+            by_title.entry(k.title_key).or_default().push(i);
+        }
+    }
+    let mut claimed = vec![false; known.len()];
+    // Ids handed out in this document, so two entries never share one.
+    let mut taken: HashMap<String, ()> = HashMap::new();
+    let mut out = Vec::with_capacity(entries.len());
+    let mut dropped = 0;
+    let compatible = |k: &Known, link: &Option<String>| match (&k.link_key, link) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
+    };
+    for mut e in entries {
+        let keys = keys(&e);
+        let pick = |list: Option<&Vec<usize>>, claimed: &[bool], check_link: bool| -> Option<usize> {
+            list?
+                .iter()
+                .copied()
+                .find(|&i| !claimed[i] && (!check_link || compatible(&known[i], &keys.link_key)))
+        };
+        let found = by_id
+            .get(e.id.as_str())
+            .copied()
+            .filter(|&i| !claimed[i] && compatible(&known[i], &keys.link_key))
+            .or_else(|| {
+                keys.guid_key
+                    .as_deref()
+                    .and_then(|g| pick(by_guid.get(g), &claimed, true))
+            })
+            .or_else(|| {
+                keys.link_key
+                    .as_deref()
+                    .and_then(|l| pick(by_link.get(l), &claimed, false))
+            })
+            .or_else(|| pick(by_content.get(&keys.content_key), &claimed, true))
+            .or_else(|| {
+                (keys.guid_key.is_none() && keys.link_key.is_none())
+                    .then(|| pick(by_title.get(&keys.title_key), &claimed, false))
+                    .flatten()
+            });
+        let first_seen = match found {
+            Some(i) => {
+                claimed[i] = true;
+                e.id.clone_from(&known[i].id);
+                known[i].first_seen
+            }
+            None => {
+                // Same id as an item this document already gave: the same guid (or, without
+                // one, the same link or text) again. Same link too: a duplicate.
+                if taken.contains_key(&e.id) || by_id.contains_key(e.id.as_str()) {
+                    let duplicate = out.iter().any(|r: &Reconciled| {
+                        r.entry.id == e.id && r.keys.link_key == keys.link_key && r.keys.guid_key == keys.guid_key
+                    });
+                    if duplicate {
+                        dropped += 1;
+                        continue;
+                    }
+                    let salt = keys
+                        .link_key
+                        .clone()
+                        .unwrap_or_else(|| format!("{:016x}", keys.content_key));
+                    let mut n = 0u32;
+                    loop {
+                        let key = format!("{}\u{0}{salt}\u{0}{n}", e.guid.as_deref().unwrap_or(""));
+                        let id = stable_id(namespace, &key);
+                        if !taken.contains_key(&id) && !by_id.contains_key(id.as_str()) {
+                            e.id = id;
+                            break;
+                        }
+                        n += 1;
+                    }
+                }
+                now
+            }
+        };
+        if taken.insert(e.id.clone(), ()).is_some() {
+            // The stored item this entry matched was already given to an earlier entry.
+            dropped += 1;
+            continue;
+        }
+        if e.published.is_none() && e.updated.is_none() {
+            e.published = Some(first_seen);
+        }
+        let mut plain = Vec::with_capacity(1024);
+        encode(&e, &mut plain);
+        let change_hash = xxh3_64(&plain);
+        let blob = pack(&plain);
+        let fate = match found {
+            None => Fate::New,
+            Some(i) if known[i].change_hash == change_hash => Fate::Same(i),
+            Some(i) => Fate::Changed(i),
+        };
+        out.push(Reconciled {
+            entry: e,
+            fate,
+            keys,
+            first_seen,
+            blob,
+            change_hash,
+        });
+    }
+    (out, dropped)
+}
+
+/// Encodes an entry (all but its source) in the format `docs/state.md` describes.
+pub fn encode(e: &Entry, out: &mut Vec<u8>) {
+    fn s(out: &mut Vec<u8>, v: &str) {
+        out.extend_from_slice(&(v.len() as u32).to_le_bytes());
+        out.extend_from_slice(v.as_bytes());
+    }
+    fn o(out: &mut Vec<u8>, v: Option<&str>) {
+        match v {
+            None => out.push(0),
+            Some(v) => {
+                out.push(1);
+                s(out, v);
+            }
+        }
+    }
+    fn d(out: &mut Vec<u8>, v: Option<DateTime<Utc>>) {
+        match v {
+            None => out.push(0),
+            Some(t) => {
+                out.push(1);
+                out.extend_from_slice(&t.timestamp().to_le_bytes());
+                out.extend_from_slice(&t.timestamp_subsec_nanos().to_le_bytes());
+            }
+        }
+    }
+    out.push(1); // format version
+    s(out, &e.id);
+    o(out, e.guid.as_deref());
+    s(out, &e.title);
+    o(out, e.link.as_deref());
+    o(out, e.canonical_link.as_deref());
+    d(out, e.published);
+    d(out, e.updated);
+    o(out, e.author.as_deref());
+    o(out, e.summary.as_deref());
+    o(out, e.content.as_deref());
+    out.extend_from_slice(&(e.categories.len() as u32).to_le_bytes());
+    for c in &e.categories {
+        s(out, c);
+    }
+    out.extend_from_slice(&(e.enclosures.len() as u32).to_le_bytes());
+    for x in &e.enclosures {
+        s(out, &x.url);
+        s(out, &x.mime);
+        match x.length {
+            None => out.push(0),
+            Some(l) => {
+                out.push(1);
+                out.extend_from_slice(&l.to_le_bytes());
+            }
+        }
+    }
+}
+
+/// An encoded entry as stored: a tag byte (2), then the LZ4 block of the encoding with its
+/// length in front. Feed text compresses about threefold, which the database's writes
+/// (the WAL and then the file) repay many times over.
+pub fn pack(plain: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(plain.len() / 2 + 16);
+    out.push(2);
+    out.extend_from_slice(&lz4_flex::block::compress_prepend_size(plain));
+    out
+}
+
+/// Reads a stored entry: what [`pack`] wrote; `None` for anything else.
+pub fn unpack(stored: &[u8], source: &Arc<SourceRef>) -> Option<Entry> {
+    match stored.split_first() {
+        Some((2, packed)) => decode(&lz4_flex::block::decompress_size_prepended(packed).ok()?, source),
+        _ => None,
+    }
+}
+
+/// Reads what [`encode`] wrote; `None` for anything else.
+pub fn decode(b: &[u8], source: &Arc<SourceRef>) -> Option<Entry> {
+    struct R<'a>(&'a [u8]);
+    impl<'a> R<'a> {
+        fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+            if self.0.len() < n {
+                return None;
+            }
+            let (a, rest) = self.0.split_at(n);
+            self.0 = rest;
+            Some(a)
+        }
+        fn u8(&mut self) -> Option<u8> {
+            self.take(1).map(|b| b[0])
+        }
+        fn u32(&mut self) -> Option<u32> {
+            Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+        }
+        fn u64(&mut self) -> Option<u64> {
+            Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+        }
+        fn s(&mut self) -> Option<String> {
+            let n = self.u32()? as usize;
+            String::from_utf8(self.take(n)?.to_vec()).ok()
+        }
+        fn o(&mut self) -> Option<Option<String>> {
+            match self.u8()? {
+                0 => Some(None),
+                1 => Some(Some(self.s()?)),
+                _ => None,
+            }
+        }
+        fn d(&mut self) -> Option<Option<DateTime<Utc>>> {
+            match self.u8()? {
+                0 => Some(None),
+                1 => {
+                    let secs = self.u64()? as i64;
+                    let nanos = self.u32()?;
+                    Some(Some(Utc.timestamp_opt(secs, nanos).single()?))
+                }
+                _ => None,
+            }
+        }
+    }
+    let mut r = R(b);
+    if r.u8()? != 1 {
+        return None;
+    }
+    let id = r.s()?;
+    let guid = r.o()?;
+    let title = r.s()?;
+    let link = r.o()?;
+    let canonical_link = r.o()?;
+    let published = r.d()?;
+    let updated = r.d()?;
+    let author = r.o()?;
+    let summary = r.o()?;
+    let content = r.o()?;
+    let n = r.u32()? as usize;
+    let mut categories = Vec::with_capacity(n.min(1024));
+    for _ in 0..n {
+        categories.push(r.s()?);
+    }
+    let n = r.u32()? as usize;
+    let mut enclosures = Vec::with_capacity(n.min(1024));
+    for _ in 0..n {
+        let url = r.s()?;
+        let mime = r.s()?;
+        let length = match r.u8()? {
+            0 => None,
+            1 => Some(r.u64()?),
+            _ => return None,
+        };
+        enclosures.push(Enclosure { url, mime, length });
+    }
+    if !r.0.is_empty() {
+        return None;
+    }
+    Some(Entry {
+        id,
+        guid,
+        source: Arc::clone(source),
+        title,
+        link,
+        canonical_link,
+        published,
+        updated,
+        author,
+        summary,
+        content,
+        categories,
+        enclosures,
+    })
+}
+
+/// What a run learned about a source, to store.
+#[derive(Debug, Clone, Default)]
+pub struct SourceUpdate {
+    pub key: i64,
+    /// The fetch succeeded (a document or a 304).
+    pub success: bool,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub body_hash: Option<u64>,
+    pub error: Option<String>,
+    pub moved_to: Option<String>,
+    pub retry_after: Option<DateTime<Utc>>,
+    pub gone: bool,
+    pub title: Option<String>,
+    pub link: Option<String>,
+}
+
+/// An open state database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating it and its folder if needed) the database at `path`.
+    pub fn open(path: &Path) -> Result<Store, Error> {
+        let fail = |message: String| Error::State {
+            path: path.to_path_buf(),
+            message,
+        };
+        if let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(|e| fail(format!("cannot create its folder: {e}")))?;
+        }
+        let conn = Connection::open(path).map_err(|e| fail(e.to_string()))?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.init()?;
+        Ok(store)
+    }
+
+    fn err(&self, e: rusqlite::Error) -> Error {
+        Error::State {
+            path: self.path.clone(),
+            message: e.to_string(),
+        }
+    }
+
+    fn init(&self) -> Result<(), Error> {
+        let c = &self.conn;
+        c.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(|e| self.err(e))?;
+        c.pragma_update(None, "journal_mode", "WAL").map_err(|e| self.err(e))?;
+        c.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| self.err(e))?;
+        c.pragma_update(None, "foreign_keys", "ON").map_err(|e| self.err(e))?;
+        let version: i64 = c
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        if version > SCHEMA_VERSION {
+            return Err(Error::State {
+                path: self.path.clone(),
+                message: format!(
+                    "written by a newer feedmux (schema {version}; this one reads {SCHEMA_VERSION}); \
+                     upgrade feedmux or delete the file for a cold start"
+                ),
+            });
+        }
+        c.execute_batch(SCHEMA).map_err(|e| self.err(e))?;
+        c.pragma_update(None, "user_version", SCHEMA_VERSION)
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Starts the run's transaction.
+    pub fn begin(&self) -> Result<(), Error> {
+        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| self.err(e))
+    }
+
+    /// Commits the run's transaction.
+    pub fn commit(&self) -> Result<(), Error> {
+        self.conn.execute_batch("COMMIT").map_err(|e| self.err(e))
+    }
+
+    /// The state of each configured source (by its url as written), creating rows for new
+    /// ones. A source whose url is another row's `moved_to` (the user followed a permanent
+    /// redirect) takes that row over, items and all.
+    pub fn sources(&self, urls: &[&str]) -> Result<Vec<SourceState>, Error> {
+        let mut out = Vec::with_capacity(urls.len());
+        for url in urls {
+            let row = |u: &str, col: &str| -> Result<Option<SourceState>, Error> {
+                self.conn
+                    .query_row(
+                        &format!(
+                            "SELECT id, url, etag, last_modified, body_hash, last_success, failures, moved_to, \
+                             retry_after, gone_since, title, link FROM sources WHERE {col} = ?1"
+                        ),
+                        [u],
+                        |r| {
+                            Ok(SourceState {
+                                key: r.get(0)?,
+                                url: r.get(1)?,
+                                etag: r.get(2)?,
+                                last_modified: r.get(3)?,
+                                body_hash: r.get::<_, Option<i64>>(4)?.map(|h| h as u64),
+                                last_success: r.get::<_, Option<i64>>(5)?.map(from_ts),
+                                failures: r.get(6)?,
+                                moved_to: r.get(7)?,
+                                retry_after: r.get::<_, Option<i64>>(8)?.map(from_ts),
+                                gone_since: r.get::<_, Option<i64>>(9)?.map(from_ts),
+                                title: r.get(10)?,
+                                link: r.get(11)?,
+                            })
+                        },
+                    )
+                    .optional()
+                    .map_err(|e| self.err(e))
+            };
+            let state = match row(url, "url")? {
+                Some(s) => s,
+                None => match row(url, "moved_to")? {
+                    Some(mut s) => {
+                        self.conn
+                            .execute(
+                                "UPDATE sources SET url = ?1, moved_to = NULL WHERE id = ?2",
+                                params![url, s.key],
+                            )
+                            .map_err(|e| self.err(e))?;
+                        s.url = url.to_string();
+                        s.moved_to = None;
+                        s
+                    }
+                    None => {
+                        self.conn
+                            .execute("INSERT INTO sources (url) VALUES (?1)", [url])
+                            .map_err(|e| self.err(e))?;
+                        SourceState {
+                            key: self.conn.last_insert_rowid(),
+                            url: url.to_string(),
+                            ..SourceState::default()
+                        }
+                    }
+                },
+            };
+            out.push(state);
+        }
+        Ok(out)
+    }
+
+    /// Records what a run learned about a source.
+    pub fn update_source(&self, u: &SourceUpdate, now: DateTime<Utc>) -> Result<(), Error> {
+        let now = ts(now);
+        let r = if u.success {
+            self.conn.execute(
+                "UPDATE sources SET etag = ?2, last_modified = ?3, body_hash = coalesce(?4, body_hash), \
+                 last_success = ?5, last_attempt = ?5, failures = 0, last_error = NULL, moved_to = ?6, \
+                 retry_after = NULL, gone_since = NULL, title = coalesce(?7, title), link = coalesce(?8, link) \
+                 WHERE id = ?1",
+                params![
+                    u.key,
+                    u.etag,
+                    u.last_modified,
+                    u.body_hash.map(|h| h as i64),
+                    now,
+                    u.moved_to,
+                    u.title,
+                    u.link
+                ],
+            )
+        } else {
+            self.conn.execute(
+                "UPDATE sources SET last_attempt = ?2, failures = failures + 1, last_error = ?3, \
+                 retry_after = ?4, gone_since = CASE WHEN ?5 THEN coalesce(gone_since, ?2) ELSE NULL END, \
+                 moved_to = coalesce(?6, moved_to) WHERE id = ?1",
+                params![u.key, now, u.error, u.retry_after.map(ts), u.gone, u.moved_to],
+            )
+        };
+        r.map(|_| ()).map_err(|e| self.err(e))
+    }
+
+    /// The identities of a source's stored items.
+    pub fn known(&self, source: i64) -> Result<Vec<Known>, Error> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT id, guid_key, link_key, content_key, title_key, change_hash, first_seen \
+                 FROM items WHERE source = ?1",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([source], |r| {
+                Ok(Known {
+                    id: r.get(0)?,
+                    guid_key: r.get(1)?,
+                    link_key: r.get(2)?,
+                    content_key: r.get::<_, i64>(3)? as u64,
+                    title_key: r.get::<_, i64>(4)? as u64,
+                    change_hash: r.get::<_, i64>(5)? as u64,
+                    first_seen: from_ts(r.get(6)?),
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Stores a fetched document's reconciled entries: new and changed items are written,
+    /// every listed item is marked as in the feed, and the source's other items as not.
+    /// Returns whether any item was written.
+    pub fn save_document(&self, source: i64, items: &[Reconciled]) -> Result<bool, Error> {
+        let c = &self.conn;
+        c.execute(
+            "UPDATE items SET in_feed = 0 WHERE source = ?1 AND +in_feed = 1",
+            [source],
+        )
+        .map_err(|e| self.err(e))?;
+        let mut put = c
+            .prepare_cached(
+                "INSERT INTO items (source, id, guid_key, link_key, content_key, title_key, change_hash, \
+                 first_seen, date, in_feed, entry) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10) \
+                 ON CONFLICT (source, id) DO UPDATE SET guid_key = ?3, link_key = ?4, content_key = ?5, \
+                 title_key = ?6, change_hash = ?7, date = ?9, in_feed = 1, entry = ?10",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut mark = c
+            .prepare_cached("UPDATE items SET in_feed = 1 WHERE source = ?1 AND id = ?2")
+            .map_err(|e| self.err(e))?;
+        let mut wrote = false;
+        for r in items {
+            match r.fate {
+                Fate::Same(_) => {
+                    mark.execute(params![source, r.entry.id]).map_err(|e| self.err(e))?;
+                }
+                Fate::New | Fate::Changed(_) => {
+                    wrote = true;
+                    let date = r.entry.date().unwrap_or(r.first_seen);
+                    put.execute(params![
+                        source,
+                        r.entry.id,
+                        r.keys.guid_key,
+                        r.keys.link_key,
+                        r.keys.content_key as i64,
+                        r.keys.title_key as i64,
+                        r.change_hash as i64,
+                        ts(r.first_seen),
+                        ts(date),
+                        r.blob
+                    ])
+                    .map_err(|e| self.err(e))?;
+                }
+            }
+        }
+        Ok(wrote)
+    }
+
+    /// A source's stored entries: those its last document listed, and those it no longer
+    /// lists dated at or after `cutoff` (only the latter when `listed_too` is false).
+    pub fn entries(
+        &self,
+        source: i64,
+        source_ref: &Arc<SourceRef>,
+        cutoff: DateTime<Utc>,
+        listed_too: bool,
+    ) -> Result<Vec<Entry>, Error> {
+        let sql = if listed_too {
+            "SELECT entry FROM items WHERE source = ?1 AND (+in_feed = 1 OR +date >= ?2)"
+        } else {
+            "SELECT entry FROM items WHERE source = ?1 AND +in_feed = 0 AND +date >= ?2"
+        };
+        let mut st = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
+        let mut rows = st.query(params![source, ts(cutoff)]).map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            let blob = row
+                .get_ref(0)
+                .map_err(|e| self.err(e))?
+                .as_blob()
+                .map_err(|e| self.err(e.into()))?;
+            match unpack(blob, source_ref) {
+                Some(e) => out.push(e),
+                None => {
+                    return Err(Error::State {
+                        path: self.path.clone(),
+                        message: "an item could not be read (damaged or from another version); \
+                                  delete the file for a cold start"
+                            .into(),
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// How many items retention would delete now (not listed by their source, dated before
+    /// `cutoff`, or of a source no longer configured).
+    pub fn expired(&self, cutoff: DateTime<Utc>, configured: &[i64]) -> Result<u64, Error> {
+        let n: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM items WHERE in_feed = 0 AND date < ?1",
+                [ts(cutoff)],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))?;
+        let orphans = self.orphan_sources(configured)?;
+        Ok(n as u64 + orphans.len() as u64)
+    }
+
+    fn orphan_sources(&self, configured: &[i64]) -> Result<Vec<i64>, Error> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT id FROM sources")
+            .map_err(|e| self.err(e))?;
+        let all: Vec<i64> = st
+            .query_map([], |r| r.get(0))
+            .map_err(|e| self.err(e))?
+            .collect::<Result<_, _>>()
+            .map_err(|e| self.err(e))?;
+        let set: std::collections::HashSet<i64> = configured.iter().copied().collect();
+        Ok(all.into_iter().filter(|k| !set.contains(k)).collect())
+    }
+
+    /// Applies retention: deletes items their source no longer lists that are dated before
+    /// `cutoff`, and sources no longer configured (with their items). Returns the count of
+    /// items deleted.
+    pub fn prune(&self, cutoff: DateTime<Utc>, configured: &[i64]) -> Result<usize, Error> {
+        let mut n = self
+            .conn
+            .execute("DELETE FROM items WHERE in_feed = 0 AND date < ?1", [ts(cutoff)])
+            .map_err(|e| self.err(e))?;
+        for k in self.orphan_sources(configured)? {
+            n += self
+                .conn
+                .execute("DELETE FROM items WHERE source = ?1", [k])
+                .map_err(|e| self.err(e))?;
+            self.conn
+                .execute("DELETE FROM sources WHERE id = ?1", [k])
+                .map_err(|e| self.err(e))?;
+        }
+        Ok(n)
+    }
+
+    /// A value from the meta table.
+    pub fn meta(&self, key: &str) -> Result<Option<String>, Error> {
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Sets a value in the meta table.
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<(), Error> {
+        self.conn
+            .execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
+                [key, value],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+}
