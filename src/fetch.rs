@@ -44,7 +44,10 @@ pub struct Validators {
 
 /// What a fetch produced.
 #[derive(Debug)]
-#[allow(clippy::large_enum_variant, reason = "one per source at a time; the document is the common case")]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one per source at a time; the document is the common case"
+)]
 pub enum Fetched {
     Document(RawDocument),
     /// HTTP 304: the stored copy is current.
