@@ -826,3 +826,344 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::canonical_link;
+    use proptest::prelude::*;
+
+    const NS: &str = "https://example.org/feed.xml";
+
+    fn src() -> Arc<SourceRef> {
+        Arc::new(SourceRef {
+            name: "S".into(),
+            url: NS.into(),
+            title: None,
+            link: None,
+        })
+    }
+
+    fn at(h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2019, 4, 25, h, 0, 0).unwrap()
+    }
+
+    /// An entry as normalize makes it: the id from the guid, else the link, else the text.
+    fn entry(guid: Option<&str>, link: Option<&str>, title: &str, date: Option<DateTime<Utc>>) -> Entry {
+        let canonical = link.and_then(canonical_link);
+        let key = match (guid, &canonical) {
+            (Some(g), _) => format!("guid:{g}"),
+            (None, Some(c)) => format!("link:{c}"),
+            (None, None) => format!("hash:{title}\u{0}"),
+        };
+        Entry {
+            id: stable_id(NS, &key),
+            guid: guid.map(str::to_string),
+            source: src(),
+            title: title.into(),
+            link: link.map(str::to_string),
+            canonical_link: canonical,
+            published: date,
+            updated: None,
+            author: None,
+            summary: Some(format!("<p>{title}</p>")),
+            content: None,
+            categories: vec![],
+            enclosures: vec![],
+        }
+    }
+
+    /// What the store would hold after saving `r`.
+    fn known_of(r: &[Reconciled]) -> Vec<Known> {
+        r.iter()
+            .map(|r| Known {
+                id: r.entry.id.clone(),
+                guid_key: r.keys.guid_key.clone(),
+                link_key: r.keys.link_key.clone(),
+                content_key: r.keys.content_key,
+                title_key: r.keys.title_key,
+                change_hash: r.change_hash,
+                first_seen: r.first_seen,
+            })
+            .collect()
+    }
+
+    fn ids(r: &[Reconciled]) -> Vec<String> {
+        r.iter().map(|r| r.entry.id.clone()).collect()
+    }
+
+    #[test]
+    fn guids_moving_to_https_and_tracking_parameters_keep_their_ids() {
+        let first = vec![
+            entry(
+                Some("http://example.org/a"),
+                Some("http://example.org/a"),
+                "A",
+                Some(at(1)),
+            ),
+            entry(Some("b-1"), Some("http://example.org/b"), "B", Some(at(2))),
+        ];
+        let (r1, _) = reconcile(NS, first, &[], at(3));
+        assert!(r1.iter().all(|r| r.fate == Fate::New));
+        let second = vec![
+            entry(
+                Some("https://example.org/a"),
+                Some("https://example.org/a"),
+                "A",
+                Some(at(1)),
+            ),
+            entry(
+                Some("b-1"),
+                Some("https://example.org/b?utm_source=rss&utm_medium=feed"),
+                "B",
+                Some(at(2)),
+            ),
+        ];
+        let (r2, dropped) = reconcile(NS, second, &known_of(&r1), at(4));
+        assert_eq!(dropped, 0);
+        assert_eq!(ids(&r2), ids(&r1));
+        assert!(
+            r2.iter().all(|r| r.fate != Fate::New),
+            "{:?}",
+            r2.iter().map(|r| r.fate).collect::<Vec<_>>()
+        );
+        // First seen stays the first run's.
+        assert!(r2.iter().all(|r| r.first_seen == at(3)));
+    }
+
+    #[test]
+    fn a_guid_changed_entirely_is_recognised_by_its_link() {
+        let (r1, _) = reconcile(
+            NS,
+            vec![entry(Some("old-1"), Some("https://x.example/1"), "A", Some(at(1)))],
+            &[],
+            at(2),
+        );
+        let (r2, _) = reconcile(
+            NS,
+            vec![entry(Some("new-9"), Some("https://x.example/1"), "A", Some(at(1)))],
+            &known_of(&r1),
+            at(3),
+        );
+        assert_eq!(ids(&r2), ids(&r1));
+        assert!(matches!(r2[0].fate, Fate::Changed(0)));
+    }
+
+    #[test]
+    fn one_guid_repeated_for_different_links_gives_different_stable_items() {
+        let doc = || {
+            vec![
+                entry(Some("1"), Some("https://x.example/a"), "A", Some(at(1))),
+                entry(Some("1"), Some("https://x.example/b"), "B", Some(at(2))),
+                entry(Some("1"), Some("https://x.example/a"), "A", Some(at(1))),
+            ]
+        };
+        let (r1, dropped) = reconcile(NS, doc(), &[], at(3));
+        assert_eq!(dropped, 1, "the exact repeat is a duplicate");
+        assert_eq!(r1.len(), 2);
+        assert_ne!(r1[0].entry.id, r1[1].entry.id);
+        // The next run, in another order, gives each link its own id again.
+        let mut again = doc();
+        again.reverse();
+        let (r2, dropped) = reconcile(NS, again, &known_of(&r1), at(4));
+        assert_eq!(dropped, 1);
+        let by_link = |r: &[Reconciled], l: &str| {
+            r.iter()
+                .find(|x| x.entry.link.as_deref() == Some(l))
+                .map(|x| x.entry.id.clone())
+                .unwrap()
+        };
+        for l in ["https://x.example/a", "https://x.example/b"] {
+            assert_eq!(by_link(&r1, l), by_link(&r2, l));
+        }
+        assert!(r2.iter().all(|r| matches!(r.fate, Fate::Same(_))));
+    }
+
+    #[test]
+    fn items_with_neither_guid_nor_link_are_known_by_their_text_then_their_title() {
+        let (r1, _) = reconcile(NS, vec![entry(None, None, "Tanpa tautan", None)], &[], at(5));
+        // Undated: dated when first seen, and that date does not move on later runs.
+        assert_eq!(r1[0].entry.published, Some(at(5)));
+        let (r2, _) = reconcile(NS, vec![entry(None, None, "Tanpa tautan", None)], &known_of(&r1), at(9));
+        assert_eq!(ids(&r2), ids(&r1));
+        assert_eq!(r2[0].entry.published, Some(at(5)));
+        assert!(matches!(r2[0].fate, Fate::Same(0)));
+        let mut edited = entry(None, None, "Tanpa tautan", None);
+        edited.summary = Some("<p>Diperbarui</p>".into());
+        let (r3, _) = reconcile(NS, vec![edited], &known_of(&r1), at(10));
+        assert_eq!(ids(&r3), ids(&r1));
+        assert!(matches!(r3[0].fate, Fate::Changed(0)));
+        // A different item is new.
+        let (r4, _) = reconcile(NS, vec![entry(None, None, "Lain lagi", None)], &known_of(&r1), at(11));
+        assert_eq!(r4[0].fate, Fate::New);
+        assert_ne!(ids(&r4), ids(&r1));
+    }
+
+    #[test]
+    fn a_guid_reused_for_a_new_story_does_not_take_the_old_id() {
+        let (r1, _) = reconcile(
+            NS,
+            vec![entry(Some("7"), Some("https://x.example/old"), "Old", Some(at(1)))],
+            &[],
+            at(2),
+        );
+        let (r2, _) = reconcile(
+            NS,
+            vec![entry(Some("7"), Some("https://x.example/new"), "New", Some(at(3)))],
+            &known_of(&r1),
+            at(4),
+        );
+        assert_eq!(r2[0].fate, Fate::New);
+        assert_ne!(ids(&r2), ids(&r1));
+    }
+
+    fn arb_entry() -> impl Strategy<Value = Entry> {
+        let s = || "\\PC{0,30}";
+        (
+            s(),
+            proptest::option::of(s()),
+            s(),
+            proptest::option::of(s()),
+            proptest::option::of(0i64..4_000_000_000),
+            proptest::option::of((0i64..4_000_000_000, 0u32..1_000_000_000)),
+            proptest::option::of(s()),
+            proptest::collection::vec(s(), 0..4),
+            proptest::collection::vec((s(), s(), proptest::option::of(any::<u64>())), 0..3),
+        )
+            .prop_map(|(id, guid, title, link, p, u, html, cats, encs)| Entry {
+                id,
+                guid,
+                source: src(),
+                title,
+                canonical_link: link.as_deref().and_then(canonical_link),
+                link,
+                published: p.map(|p| Utc.timestamp_opt(p, 0).unwrap()),
+                updated: u.map(|(s, n)| Utc.timestamp_opt(s, n).unwrap()),
+                author: html.clone(),
+                summary: html.clone(),
+                content: html.map(|h| h.repeat(3)),
+                categories: cats,
+                enclosures: encs
+                    .into_iter()
+                    .map(|(url, mime, length)| Enclosure { url, mime, length })
+                    .collect(),
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn entries_come_back_as_they_were_stored(e in arb_entry()) {
+            let mut plain = Vec::new();
+            encode(&e, &mut plain);
+            prop_assert_eq!(unpack(&pack(&plain), &src()), Some(e.clone()));
+            // Anything cut short or padded is refused, never misread.
+            prop_assert_eq!(decode(&plain[..plain.len() - 1], &src()), None);
+            let mut longer = plain.clone();
+            longer.push(0);
+            prop_assert_eq!(decode(&longer, &src()), None);
+        }
+
+        #[test]
+        fn reading_damaged_bytes_never_panics(b in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let _ = unpack(&b, &src());
+            let _ = decode(&b, &src());
+        }
+    }
+
+    #[test]
+    fn the_database_keeps_history_validators_and_applies_retention() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested/state.sqlite");
+        let doc1 = vec![
+            entry(Some("a"), Some("https://x.example/a"), "A", Some(at(1))),
+            entry(Some("b"), Some("https://x.example/b"), "B", Some(at(2))),
+        ];
+        {
+            let store = Store::open(&path).unwrap();
+            store.begin().unwrap();
+            let st = store.sources(&["feed.xml"]).unwrap();
+            assert_eq!(st[0].etag, None);
+            let (r, _) = reconcile(NS, doc1, &store.known(st[0].key).unwrap(), at(3));
+            assert!(store.save_document(st[0].key, &r).unwrap());
+            let update = SourceUpdate {
+                key: st[0].key,
+                success: true,
+                etag: Some("\"v1\"".into()),
+                last_modified: Some("Thu, 25 Apr 2019 03:00:00 GMT".into()),
+                body_hash: Some(42),
+                title: Some("Feed".into()),
+                ..SourceUpdate::default()
+            };
+            store.update_source(&update, at(3)).unwrap();
+            store.commit().unwrap();
+        }
+        // A second process opens it: the validators and both items are there.
+        let store = Store::open(&path).unwrap();
+        store.begin().unwrap();
+        let st = store.sources(&["feed.xml"]).unwrap().remove(0);
+        assert_eq!(st.etag.as_deref(), Some("\"v1\""));
+        assert_eq!(st.body_hash, Some(42));
+        assert_eq!(st.title.as_deref(), Some("Feed"));
+        let known = store.known(st.key).unwrap();
+        assert_eq!(known.len(), 2);
+        // The source drops A and adds C: A stays as history.
+        let doc2 = vec![
+            entry(Some("b"), Some("https://x.example/b"), "B", Some(at(2))),
+            entry(Some("c"), Some("https://x.example/c"), "C", Some(at(4))),
+        ];
+        let (r, _) = reconcile(NS, doc2, &known, at(5));
+        assert_eq!(r.iter().filter(|r| r.fate == Fate::New).count(), 1);
+        assert!(store.save_document(st.key, &r).unwrap());
+        let history = store.entries(st.key, &src(), at(0), false).unwrap();
+        assert_eq!(history.iter().map(|e| e.title.as_str()).collect::<Vec<_>>(), ["A"]);
+        let all = store.entries(st.key, &src(), at(0), true).unwrap();
+        assert_eq!(all.len(), 3);
+        // Retention past A's date removes A only: B is still listed by its source.
+        assert_eq!(store.expired(at(2), &[st.key]).unwrap(), 1);
+        assert_eq!(store.prune(at(2), &[st.key]).unwrap(), 1);
+        let left: Vec<String> = store
+            .entries(st.key, &src(), at(23), true)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.title)
+            .collect();
+        assert_eq!(left.len(), 2);
+        assert!(left.contains(&"B".to_string()) && left.contains(&"C".to_string()));
+        // A source no longer configured goes, with its items.
+        assert_eq!(store.expired(at(0), &[]).unwrap(), 1);
+        assert_eq!(store.prune(at(0), &[]).unwrap(), 2);
+        store.commit().unwrap();
+    }
+
+    #[test]
+    fn a_source_renamed_to_where_it_moved_keeps_its_items() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        store.begin().unwrap();
+        let st = store.sources(&["http://old.example/feed"]).unwrap().remove(0);
+        let (r, _) = reconcile(NS, vec![entry(Some("a"), None, "A", Some(at(1)))], &[], at(2));
+        store.save_document(st.key, &r).unwrap();
+        let update = SourceUpdate {
+            key: st.key,
+            success: true,
+            moved_to: Some("https://new.example/feed".into()),
+            ..SourceUpdate::default()
+        };
+        store.update_source(&update, at(2)).unwrap();
+        let moved = store.sources(&["https://new.example/feed"]).unwrap().remove(0);
+        assert_eq!(moved.key, st.key);
+        assert_eq!(store.known(moved.key).unwrap().len(), 1);
+        store.commit().unwrap();
+    }
+
+    #[test]
+    fn a_database_from_a_newer_feedmux_is_refused_with_advice() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite");
+        let c = Connection::open(&path).unwrap();
+        c.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+        drop(c);
+        let e = Store::open(&path).err().unwrap().to_string();
+        assert!(e.contains("newer feedmux") && e.contains("delete"), "{e}");
+    }
+}
