@@ -932,6 +932,49 @@ mod tests {
     }
 
     #[test]
+    fn a_guid_moving_to_https_is_recognised_by_itself_when_nothing_else_matches() {
+        let (r1, _) = reconcile(
+            NS,
+            vec![entry(Some("http://example.org/p?id=4"), None, "A", Some(at(1)))],
+            &[],
+            at(2),
+        );
+        let mut moved = entry(
+            Some("https://example.org/p?id=4&utm_source=x"),
+            None,
+            "A (diperbarui)",
+            Some(at(1)),
+        );
+        moved.summary = Some("<p>Isi baru</p>".into());
+        let (r2, _) = reconcile(NS, vec![moved], &known_of(&r1), at(3));
+        assert_eq!(ids(&r2), ids(&r1));
+        assert!(matches!(r2[0].fate, Fate::Changed(0)));
+    }
+
+    #[test]
+    fn a_site_moving_every_guid_and_link_keeps_ids_by_text() {
+        let (r1, _) = reconcile(
+            NS,
+            vec![entry(Some("cms1-8"), Some("https://old.example/8"), "A", Some(at(1)))],
+            &[],
+            at(2),
+        );
+        let (r2, _) = reconcile(
+            NS,
+            vec![entry(
+                Some("cms2-8"),
+                Some("https://new.example/berita/8"),
+                "A",
+                Some(at(1)),
+            )],
+            &known_of(&r1),
+            at(3),
+        );
+        assert_eq!(ids(&r2), ids(&r1));
+        assert!(matches!(r2[0].fate, Fate::Changed(0)));
+    }
+
+    #[test]
     fn a_guid_changed_entirely_is_recognised_by_its_link() {
         let (r1, _) = reconcile(
             NS,
