@@ -226,7 +226,7 @@ pub fn reconcile(
                     .as_deref()
                     .and_then(|l| pick(by_link.get(l), &claimed, false))
             })
-            .or_else(|| pick(by_content.get(&keys.content_key), &claimed, true))
+            .or_else(|| pick(by_content.get(&keys.content_key), &claimed, false))
             .or_else(|| {
                 (keys.guid_key.is_none() && keys.link_key.is_none())
                     .then(|| pick(by_title.get(&keys.title_key), &claimed, false))
