@@ -1,0 +1,440 @@
+//! End-to-end tests of what survives between runs: conditional GET against a loopback
+//! server, history and last known good, stable ids when sources change their guids and
+//! links, untouched outputs, kill -9 at random moments, and the lock. Real temporary
+//! folders, real SQLite files, outputs read back by feed-rs.
+
+mod common;
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use common::*;
+use predicates::prelude::*;
+
+/// What the loopback feed server answers, changed by the test between runs.
+#[derive(Default)]
+struct Feed {
+    body: Mutex<String>,
+    fail: std::sync::atomic::AtomicBool,
+    ok: AtomicUsize,
+    not_modified: AtomicUsize,
+    conditional: AtomicUsize,
+}
+
+impl Feed {
+    fn set(&self, body: String) {
+        *self.body.lock().unwrap() = body;
+    }
+}
+
+/// Serves `/feed.xml` from `feed`, with a strong ETag and 304 for a matching If-None-Match.
+fn serve(feed: Arc<Feed>) -> Server {
+    let app = Router::new().route(
+        "/feed.xml",
+        get(move |headers: HeaderMap| {
+            let feed = Arc::clone(&feed);
+            async move {
+                if feed.fail.load(Ordering::SeqCst) {
+                    return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+                }
+                let body = feed.body.lock().unwrap().clone();
+                let etag = format!("\"{:x}\"", xxhash_rust::xxh3::xxh3_64(body.as_bytes()));
+                if let Some(inm) = headers.get(header::IF_NONE_MATCH) {
+                    feed.conditional.fetch_add(1, Ordering::SeqCst);
+                    if inm.to_str().unwrap_or("") == etag {
+                        feed.not_modified.fetch_add(1, Ordering::SeqCst);
+                        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
+                    }
+                }
+                feed.ok.fetch_add(1, Ordering::SeqCst);
+                (
+                    [
+                        (header::CONTENT_TYPE, "application/rss+xml".to_string()),
+                        (header::ETAG, etag),
+                    ],
+                    body,
+                )
+                    .into_response()
+            }
+        }),
+    );
+    Server::start(app)
+}
+
+/// An RSS document with these items: (guid or none, link or none, title, pubDate or none).
+fn rss(items: &[(Option<&str>, Option<&str>, &str, Option<&str>)]) -> String {
+    let mut s = String::from(
+        r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Loop</title><link>https://loop.example/</link>"#,
+    );
+    for (guid, link, title, date) in items {
+        s.push_str("<item>");
+        s.push_str(&format!(
+            "<title>{title}</title><description>&lt;p&gt;{title}: isi berita.&lt;/p&gt;</description>"
+        ));
+        if let Some(g) = guid {
+            s.push_str(&format!("<guid>{g}</guid>"));
+        }
+        if let Some(l) = link {
+            s.push_str(&format!("<link>{l}</link>"));
+        }
+        if let Some(d) = date {
+            s.push_str(&format!("<pubDate>{d}</pubDate>"));
+        }
+        s.push_str("</item>");
+    }
+    s.push_str("</channel></rss>");
+    s
+}
+
+fn config(dir: &Path, url: &str) {
+    config_with(dir, url, "");
+}
+
+/// The config of [`config`] plus `extra` at its end.
+fn config_with(dir: &Path, url: &str, extra: &str) {
+    let cfg = format!(
+        "[output]\ndir = \"out\"\nbase_url = \"https://n.example/\"\nmax_items = 0\n\
+         [fetch]\ntimeout = \"5s\"\n[state]\nkeep_days = 30\n\
+         [[feed]]\nname = \"Loop\"\nurl = \"{url}\"\n{extra}"
+    );
+    std::fs::write(dir.join("feeds.toml"), cfg).unwrap();
+}
+
+/// Runs `feedmux run --json --now NOW` in `dir`: the exit code and the JSON report.
+fn run_json(dir: &Path, now: &str) -> (i32, serde_json::Value) {
+    let out = feedmux()
+        .current_dir(dir)
+        .args(["run", "--json", "--now", now])
+        .output()
+        .unwrap();
+    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap_or(-1), report)
+}
+
+/// (id, title) of each entry of the Atom output, sorted by title.
+fn atom_entries(dir: &Path) -> Vec<(String, String)> {
+    let feed = read_feed(&dir.join("out/atom.xml"));
+    let mut v: Vec<(String, String)> = feed
+        .entries
+        .iter()
+        .map(|e| {
+            (
+                e.id.clone(),
+                e.title.as_ref().map(|t| t.content.clone()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    v.sort_by(|a, b| a.1.cmp(&b.1));
+    v
+}
+
+const D1: &str = "Thu, 25 Apr 2019 10:00:00 +0700";
+const D2: &str = "Thu, 25 Apr 2019 11:00:00 +0700";
+const D3: &str = "Thu, 25 Apr 2019 12:00:00 +0700";
+
+#[test]
+fn an_unchanged_source_is_asked_conditionally_and_the_outputs_keep_their_bytes_and_mtimes() {
+    let feed = Arc::new(Feed::default());
+    feed.set(rss(&[(
+        Some("a"),
+        Some("https://loop.example/a"),
+        "Putin bertemu Kim",
+        Some(D1),
+    )]));
+    let server = serve(Arc::clone(&feed));
+    let dir = tempfile::tempdir().unwrap();
+    config(dir.path(), &server.url("/feed.xml"));
+    let (code, r) = run_json(dir.path(), NOW);
+    assert_eq!(code, 0, "{r}");
+    assert_eq!((r["fetched"].as_u64(), r["new_items"].as_u64()), (Some(1), Some(1)));
+    assert!(
+        dir.path().join(".feedmux/state.sqlite").is_file(),
+        "the default state path"
+    );
+    let files = ["out/rss.xml", "out/atom.xml", "out/feed.json"];
+    let before: Vec<(Vec<u8>, std::time::SystemTime)> = files
+        .iter()
+        .map(|f| {
+            let p = dir.path().join(f);
+            (std::fs::read(&p).unwrap(), p.metadata().unwrap().modified().unwrap())
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(20));
+    // Later, whatever --now says: a 304, nothing new, nothing rewritten.
+    let (code, r) = run_json(dir.path(), "2019-04-27T08:00:00Z");
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(feed.conditional.load(Ordering::SeqCst), 1);
+    assert_eq!(feed.not_modified.load(Ordering::SeqCst), 1);
+    assert_eq!(
+        (r["not_modified"].as_u64(), r["new_items"].as_u64()),
+        (Some(1), Some(0))
+    );
+    assert_eq!(r["written"].as_array().map(Vec::len), Some(0), "{r}");
+    for (f, (bytes, mtime)) in files.iter().zip(&before) {
+        let p = dir.path().join(f);
+        assert_eq!(&std::fs::read(&p).unwrap(), bytes, "{f}");
+        assert_eq!(&p.metadata().unwrap().modified().unwrap(), mtime, "{f}");
+    }
+    // A deleted output comes back on the next run, the same as it was.
+    std::fs::remove_file(dir.path().join("out/atom.xml")).unwrap();
+    let (code, _) = run_json(dir.path(), "2019-04-27T09:00:00Z");
+    assert_eq!(code, 0);
+    assert_eq!(std::fs::read(dir.path().join("out/atom.xml")).unwrap(), before[1].0);
+}
+
+#[test]
+fn history_stays_a_failing_source_keeps_its_items_and_retention_ends_them() {
+    let feed = Arc::new(Feed::default());
+    feed.set(rss(&[
+        (Some("a"), Some("https://loop.example/a"), "Alpha", Some(D1)),
+        (Some("b"), Some("https://loop.example/b"), "Bravo", Some(D2)),
+    ]));
+    let server = serve(Arc::clone(&feed));
+    let dir = tempfile::tempdir().unwrap();
+    // A second source that always works, so that a failing Loop is one failure of two.
+    let local = rss(&[(Some("z"), Some("https://local.example/z"), "Zulu", Some(D1))]);
+    std::fs::write(dir.path().join("local.xml"), local).unwrap();
+    config_with(
+        dir.path(),
+        &server.url("/feed.xml"),
+        "[[feed]]\nname = \"Lokal\"\nurl = \"local.xml\"\n",
+    );
+    assert_eq!(run_json(dir.path(), NOW).0, 0);
+    // Alpha drops out of the source; Charlie arrives.
+    feed.set(rss(&[
+        (Some("b"), Some("https://loop.example/b"), "Bravo", Some(D2)),
+        (Some("c"), Some("https://loop.example/c"), "Charlie", Some(D3)),
+    ]));
+    let (code, r) = run_json(dir.path(), "2019-04-26T13:00:00+07:00");
+    assert_eq!(code, 0);
+    assert_eq!(r["new_items"].as_u64(), Some(1), "{r}");
+    let titles = |d: &Path| atom_entries(d).into_iter().map(|(_, t)| t).collect::<Vec<_>>();
+    assert_eq!(titles(dir.path()), ["Alpha", "Bravo", "Charlie", "Zulu"]);
+    let ids_before = atom_entries(dir.path());
+    // The server breaks: exit 2, the source named, its items still in every output.
+    feed.fail.store(true, Ordering::SeqCst);
+    feedmux()
+        .current_dir(dir.path())
+        .args(["run", "--now", "2019-04-26T14:00:00+07:00"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("\"Loop\"").and(predicate::str::contains("500")));
+    assert_eq!(atom_entries(dir.path()), ids_before);
+    // Back again, 40 days later: Alpha (gone from the source, older than keep_days) is
+    // dropped; Bravo and Charlie, still listed, stay however old they are.
+    feed.fail.store(false, Ordering::SeqCst);
+    let (code, r) = run_json(dir.path(), "2019-06-05T00:00:00Z");
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(r["expired"].as_u64(), Some(1), "{r}");
+    assert_eq!(titles(dir.path()), ["Bravo", "Charlie", "Zulu"]);
+}
+
+#[test]
+fn sources_that_change_guids_and_links_never_redeliver_an_item() {
+    let feed = Arc::new(Feed::default());
+    feed.set(rss(&[
+        (
+            Some("http://loop.example/a"),
+            Some("http://loop.example/a"),
+            "Alpha",
+            Some(D1),
+        ),
+        (Some("7"), Some("https://loop.example/b"), "Bravo", Some(D2)),
+        (None, None, "Tanpa guid dan tautan", None),
+    ]));
+    let server = serve(Arc::clone(&feed));
+    let dir = tempfile::tempdir().unwrap();
+    config(dir.path(), &server.url("/feed.xml"));
+    assert_eq!(run_json(dir.path(), NOW).0, 0);
+    let first = atom_entries(dir.path());
+    assert_eq!(first.len(), 3);
+    // https guids, tracking parameters, one guid repeated for a new story, and the
+    // undated item seen again a day later.
+    feed.set(rss(&[
+        (
+            Some("https://loop.example/a"),
+            Some("https://loop.example/a?utm_source=rss"),
+            "Alpha",
+            Some(D1),
+        ),
+        (Some("7"), Some("https://loop.example/b?fbclid=x1"), "Bravo", Some(D2)),
+        (Some("7"), Some("https://loop.example/d"), "Delta", Some(D3)),
+        (None, None, "Tanpa guid dan tautan", None),
+    ]));
+    let (code, r) = run_json(dir.path(), "2019-04-27T12:00:00+07:00");
+    assert_eq!(code, 0);
+    assert_eq!(r["new_items"].as_u64(), Some(1), "only Delta is new: {r}");
+    let second = atom_entries(dir.path());
+    assert_eq!(second.len(), 4);
+    for e in &first {
+        assert!(second.contains(e), "{e:?} changed id: {second:?}");
+    }
+    // The undated item keeps the date it was first seen.
+    let feed_rs = read_feed(&dir.path().join("out/atom.xml"));
+    let undated = feed_rs
+        .entries
+        .iter()
+        .find(|e| e.title.as_ref().is_some_and(|t| t.content.starts_with("Tanpa")))
+        .unwrap();
+    assert_eq!(
+        undated.published.or(undated.updated).unwrap().to_rfc3339(),
+        "2019-04-26T05:00:00+00:00"
+    );
+}
+
+/// A small deterministic generator, seeded from the clock and printed, for the kill test.
+fn xorshift(seed: &mut u64) -> u64 {
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    *seed
+}
+
+fn assert_outputs_parse(dir: &Path) {
+    for sub in ["out", "out/topics/russia"] {
+        for f in ["rss.xml", "atom.xml"] {
+            let p = dir.join(sub).join(f);
+            if p.exists() {
+                read_feed(&p);
+            }
+        }
+        let p = dir.join(sub).join("feed.json");
+        if p.exists() {
+            serde_json::from_slice::<serde_json::Value>(&std::fs::read(&p).unwrap())
+                .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        }
+    }
+}
+
+#[test]
+fn kill_9_at_random_moments_leaves_complete_outputs_and_a_usable_state() {
+    let dir = tempfile::tempdir().unwrap();
+    // Big enough that a run takes a while: three local feeds of 1,500 items each.
+    let mut cfg = String::from(
+        "[output]\ndir = \"out\"\nbase_url = \"https://n.example/\"\nmax_items = 0\nclusters = false\n\
+         [[topic]]\nname = \"Russia\"\nkeywords = [\"Putin\", \"Rusia\"]\n",
+    );
+    let write_feeds = |round: usize| {
+        for f in 0..3 {
+            let items: Vec<(String, String, String)> = (0..1500)
+                .map(|i| {
+                    let n = i + round * 7;
+                    (
+                        format!("https://k.example/{f}/{n}"),
+                        format!("Putin dan Kim, berita {n} dari sumber {f}"),
+                        format!("Thu, 25 Apr 2019 {:02}:{:02}:00 +0700", n / 60 % 24, n % 60),
+                    )
+                })
+                .collect();
+            let refs: Vec<(Option<&str>, Option<&str>, &str, Option<&str>)> = items
+                .iter()
+                .map(|(l, t, d)| (Some(l.as_str()), Some(l.as_str()), t.as_str(), Some(d.as_str())))
+                .collect();
+            std::fs::write(dir.path().join(format!("f{f}.xml")), rss(&refs)).unwrap();
+        }
+    };
+    for f in 0..3 {
+        cfg.push_str(&format!("[[feed]]\nname = \"F{f}\"\nurl = \"f{f}.xml\"\n"));
+    }
+    std::fs::write(dir.path().join("feeds.toml"), cfg).unwrap();
+    write_feeds(0);
+    let started = std::time::Instant::now();
+    feedmux()
+        .current_dir(dir.path())
+        .args(["run", "--now", NOW])
+        .assert()
+        .success();
+    let full = started.elapsed();
+    let mut seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        | 1;
+    eprintln!("kill test seed {seed}, a full run takes {full:?}");
+    let bin = assert_cmd::cargo::cargo_bin("feedmux");
+    for round in 1..=20 {
+        // Every round has new items, so every run has work to do.
+        write_feeds(round);
+        let mut child = std::process::Command::new(&bin)
+            .current_dir(dir.path())
+            .args(["run", "-q", "--now", NOW])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let wait = Duration::from_micros(xorshift(&mut seed) % (full.as_micros() as u64 + 1));
+        std::thread::sleep(wait);
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        assert_outputs_parse(dir.path());
+    }
+    // The next run succeeds and its outputs hold every item of the last round.
+    feedmux()
+        .current_dir(dir.path())
+        .args(["run", "--now", NOW])
+        .assert()
+        .success();
+    assert_outputs_parse(dir.path());
+    let feed = read_feed(&dir.path().join("out/atom.xml"));
+    let titles: std::collections::HashSet<String> = feed
+        .entries
+        .iter()
+        .filter_map(|e| e.title.as_ref().map(|t| t.content.clone()))
+        .collect();
+    for f in 0..3 {
+        let n = 1499 + 20 * 7;
+        assert!(titles.contains(&format!("Putin dan Kim, berita {n} dari sumber {f}")));
+    }
+    let db = rusqlite::Connection::open(dir.path().join(".feedmux/state.sqlite")).unwrap();
+    let check: String = db.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(check, "ok");
+}
+
+#[test]
+fn a_second_run_on_the_same_state_exits_at_once_or_waits_with_wait() {
+    let dir = default_setup();
+    std::fs::create_dir_all(dir.path().join(".feedmux")).unwrap();
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.path().join(".feedmux/state.sqlite.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let started = std::time::Instant::now();
+    feedmux()
+        .current_dir(dir.path())
+        .args(["run", "--now", NOW])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("another feedmux run").and(predicate::str::contains("--wait")));
+    assert!(started.elapsed() < Duration::from_secs(5), "it exits at once");
+    assert!(!dir.path().join("public/rss.xml").exists(), "nothing written");
+    // With --wait it waits for the lock, then runs.
+    let releaser = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(800));
+        drop(lock);
+    });
+    let started = std::time::Instant::now();
+    feedmux()
+        .current_dir(dir.path())
+        .args(["run", "--wait", "--now", NOW])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("waiting"));
+    assert!(started.elapsed() >= Duration::from_millis(700));
+    releaser.join().unwrap();
+    assert!(dir.path().join("public/rss.xml").is_file());
+}
