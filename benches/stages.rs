@@ -33,6 +33,9 @@ fn main() {
                 final_url: Some(url.clone()),
                 base_url: Some(url.clone()),
                 fetched_at: now,
+                etag: None,
+                last_modified: None,
+                moved_to: None,
             };
             (url.to_string(), doc)
         })

@@ -300,6 +300,9 @@ fn corpus(dir: &str) -> Vec<Entry> {
                 final_url: Some(url.clone()),
                 base_url: Some(url.clone()),
                 fetched_at: now,
+                etag: None,
+                last_modified: None,
+                moved_to: None,
             };
             let name = format!("Source {}", i + 1);
             feedmux::read_document(&name, url.as_str(), url.as_str(), &doc, ctx, Some(now))

@@ -491,13 +491,13 @@ pub async fn collect(
     // Parsing is CPU work: it runs on one thread per core, however many fetches are in
     // flight (more threads only add memory and allocator contention).
     let parsers = Workers::new(workers());
-    let per_source = fetch::fetch_all(&fetcher, &cfg.sources, cfg.fetch.concurrency, now, |i, fetched| {
+    let per_source = fetch::fetch_all(&fetcher, &cfg.sources, &[], cfg.fetch.concurrency, now, |i, fetched| {
         let source = cfg.sources[i].clone();
         let parsers = &parsers;
         async move {
             let url = source_url(&source);
             let result = match fetched {
-                Ok(doc) => {
+                Ok(fetch::Fetched::Document(doc)) => {
                     let ctx = dates::DateContext {
                         default_tz: source.timezone,
                         now,
@@ -517,6 +517,8 @@ pub async fn collect(
                             })
                         })
                 }
+                // Not asked for yet (no validators are sent): a source with nothing new.
+                Ok(fetch::Fetched::NotModified(_)) => Ok((Vec::new(), Vec::new())),
                 Err(e) => Err(e),
             };
             progress(Progress {

@@ -393,8 +393,12 @@ fn cmd_parse(feed: &str, json: bool, timezone: chrono_tz::Tz, now: Option<DateTi
         .build()
         .context("starting the async runtime")?;
     let fetcher = fetch::Fetcher::new(&fetch_cfg)?;
-    let doc = match rt.block_on(fetcher.fetch(&location, now)) {
-        Ok(d) => d,
+    let doc = match rt.block_on(fetcher.fetch(&location, &fetch::Validators::default(), now)) {
+        Ok(fetch::Fetched::Document(d)) => d,
+        Ok(fetch::Fetched::NotModified(_)) => {
+            eprintln!("error: {feed}: the server answered 304 Not Modified to an unconditional request");
+            return Ok(exit::FATAL);
+        }
         Err(e) => {
             eprintln!("error: {e}");
             return Ok(exit::FATAL);
