@@ -24,6 +24,9 @@ pub mod defaults {
     pub const PER_HOST: usize = 4;
     pub const TIMEOUT: &str = "30s";
     pub const CONNECT_TIMEOUT: &str = "10s";
+    pub const RETRIES: u32 = 2;
+    pub const RETRY_BACKOFF: &str = "500ms";
+    pub const MAX_BYTES: &str = "20MB";
     pub const CLUSTER_WINDOW: &str = "48h";
     pub const CLUSTER_THRESHOLD: f64 = 0.6;
     /// The state database, relative to the config file's folder.
@@ -127,6 +130,10 @@ struct RawFetch {
     timeout: Option<Spanned<String>>,
     connect_timeout: Option<Spanned<String>>,
     user_agent: Option<String>,
+    retries: Option<Spanned<u32>>,
+    retry_backoff: Option<Spanned<String>>,
+    /// An integer (bytes) or a size string such as `"20MB"`.
+    max_bytes: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -183,6 +190,12 @@ pub struct FetchConfig {
     pub timeout: Duration,
     pub connect_timeout: Duration,
     pub user_agent: String,
+    /// Further attempts after a transient failure (so at most `1 + retries` requests).
+    pub retries: u32,
+    /// Wait before the first retry; doubled before each further one.
+    pub retry_backoff: Duration,
+    /// Largest body read from a server; more is cut off and the source fails.
+    pub max_bytes: u64,
 }
 
 impl Default for FetchConfig {
@@ -193,6 +206,9 @@ impl Default for FetchConfig {
             timeout: parse_duration(defaults::TIMEOUT).expect("defaults parse"),
             connect_timeout: parse_duration(defaults::CONNECT_TIMEOUT).expect("defaults parse"),
             user_agent: default_user_agent(),
+            retries: defaults::RETRIES,
+            retry_backoff: parse_duration(defaults::RETRY_BACKOFF).expect("defaults parse"),
+            max_bytes: parse_size(defaults::MAX_BYTES).expect("defaults parse"),
         }
     }
 }
@@ -318,6 +334,31 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
     (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
 }
 
+/// Parses a byte size: `20MB`, `512KiB`, `1.5GB`, `1000` (bytes). `KB`/`MB`/`GB` are powers of
+/// 1000, `KiB`/`MiB`/`GiB` powers of 1024 (units are case-insensitive). Zero is not a size.
+pub fn parse_size(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: f64 = num.parse().ok()?;
+    let scale: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "kb" => 1e3,
+        "mb" => 1e6,
+        "gb" => 1e9,
+        "kib" => 1024.0,
+        "mib" => 1024.0 * 1024.0,
+        "gib" => 1024.0 * 1024.0 * 1024.0,
+        _ => return None,
+    };
+    let bytes = (n * scale).round();
+    // The cast saturates; anything near u64::MAX is no real limit anyway.
+    (bytes.is_finite() && bytes >= 1.0).then_some(bytes as u64)
+}
+
+/// The most `[fetch] retries` accepted: the backoff doubles each time, so more is never useful.
+pub const MAX_RETRIES: u32 = 10;
+
 /// Reads and validates a config file.
 pub fn load(path: &Path) -> Result<Config, Box<ConfigError>> {
     let text = std::fs::read_to_string(path).map_err(|e| {
@@ -427,6 +468,36 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
         timeout: duration(&f.timeout, defaults::TIMEOUT, "[fetch] timeout")?,
         connect_timeout: duration(&f.connect_timeout, defaults::CONNECT_TIMEOUT, "[fetch] connect_timeout")?,
         user_agent: f.user_agent.unwrap_or_else(default_user_agent),
+        retries: match &f.retries {
+            Some(r) if *r.get_ref() > MAX_RETRIES => {
+                return Err(err(
+                    Some(r.span()),
+                    format!("[fetch] retries must be at most {MAX_RETRIES}"),
+                ));
+            }
+            Some(r) => *r.get_ref(),
+            None => defaults::RETRIES,
+        },
+        retry_backoff: duration(&f.retry_backoff, defaults::RETRY_BACKOFF, "[fetch] retry_backoff")?,
+        max_bytes: match &f.max_bytes {
+            Some(v) => {
+                let bytes = match v.get_ref() {
+                    toml::Value::Integer(n) => u64::try_from(*n).ok().filter(|n| *n > 0),
+                    toml::Value::String(s) => parse_size(s),
+                    _ => None,
+                };
+                bytes.ok_or_else(|| {
+                    let e = ConfigError::new(
+                        path,
+                        text,
+                        Some(v.span()),
+                        format!("[fetch] max_bytes {} is not a size", v.get_ref()),
+                    );
+                    Box::new(e.help("write bytes or a number and a unit: 1000000, \"20MB\", \"512KiB\", \"1GB\""))
+                })?
+            }
+            None => parse_size(defaults::MAX_BYTES).expect("defaults parse"),
+        },
     };
 
     let mut sources = Vec::with_capacity(raw.feeds.len());
@@ -626,6 +697,53 @@ mod tests {
         );
         assert_eq!(c.output.base_url.as_str(), "file:///etc/feedmux/public/");
         assert!(c.fetch.user_agent.starts_with("feedmux/"));
+        assert_eq!(c.fetch.retries, 2);
+        assert_eq!(c.fetch.retry_backoff, Duration::from_millis(500));
+        assert_eq!(c.fetch.max_bytes, 20_000_000);
+        assert_eq!(c.fetch, FetchConfig::default());
+    }
+
+    #[test]
+    fn fetch_policy_keys_resolve_and_bad_ones_point_at_their_line() {
+        let c = p("[fetch]\nretries = 0\nretry_backoff = \"10ms\"\nmax_bytes = \"512KiB\"\n").unwrap();
+        assert_eq!(c.fetch.retries, 0);
+        assert_eq!(c.fetch.retry_backoff, Duration::from_millis(10));
+        assert_eq!(c.fetch.max_bytes, 512 * 1024);
+        assert_eq!(p("[fetch]\nmax_bytes = 4096\n").unwrap().fetch.max_bytes, 4096);
+        for (text, line, what) in [
+            ("[fetch]\nretries = 11\n", 2, "at most 10"),
+            ("[fetch]\nretries = -1\n", 2, ""),
+            ("[fetch]\n\nretry_backoff = \"soon\"\n", 3, "[fetch] retry_backoff"),
+            (
+                "[fetch]\nmax_bytes = \"20 parsecs\"\n",
+                2,
+                "[fetch] max_bytes \"20 parsecs\" is not a size",
+            ),
+            ("[fetch]\nmax_bytes = 0\n", 2, "[fetch] max_bytes 0 is not a size"),
+            ("[fetch]\nmax_bytes = true\n", 2, "max_bytes"),
+            ("[fetch]\nretry = 3\n", 2, "retry"),
+        ] {
+            let e = p(text).unwrap_err();
+            assert_eq!(e.line_col.map(|l| l.0), Some(line), "{text}");
+            assert!(e.message.contains(what), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("20MB"), Some(20_000_000));
+        assert_eq!(parse_size("20mb"), Some(20_000_000));
+        assert_eq!(parse_size("1.5 KB"), Some(1500));
+        assert_eq!(parse_size("2KiB"), Some(2048));
+        assert_eq!(parse_size("3MiB"), Some(3 * 1024 * 1024));
+        assert_eq!(parse_size("1GiB"), Some(1 << 30));
+        assert_eq!(parse_size("1GB"), Some(1_000_000_000));
+        assert_eq!(parse_size("700B"), Some(700));
+        assert_eq!(parse_size("700"), Some(700));
+        assert_eq!(parse_size("0MB"), None);
+        assert_eq!(parse_size("MB"), None);
+        assert_eq!(parse_size("5 TB"), None);
+        assert_eq!(parse_size("-5MB"), None);
     }
 
     #[test]
@@ -738,6 +856,9 @@ mod doc_tests {
         assert!(row("[fetch] connect_timeout").contains(&format!("`\"{}\"`", defaults::CONNECT_TIMEOUT)));
         assert!(row("[state] path").contains(&format!("`\"{}\"`", defaults::STATE_PATH)));
         assert!(row("[state] keep_days").contains(&format!("`{}`", defaults::KEEP_DAYS)));
+        assert!(row("[fetch] retries").contains(&format!("`{}`", defaults::RETRIES)));
+        assert!(row("[fetch] retry_backoff").contains(&format!("`\"{}\"`", defaults::RETRY_BACKOFF)));
+        assert!(row("[fetch] max_bytes").contains(&format!("`\"{}\"`", defaults::MAX_BYTES)));
     }
 
     /// The example config names every key the parser accepts (set or commented out).
@@ -758,6 +879,9 @@ mod doc_tests {
             "connect_timeout",
             "user_agent",
             "keep_days",
+            "retries",
+            "retry_backoff",
+            "max_bytes",
             "other_topic",
             "clusters",
             "cluster_window",

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use chrono::{DateTime, Utc};
+
 /// A pipeline stage, named in failure reports so an operator knows where a source broke.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -34,16 +36,20 @@ pub enum Error {
     Fetch { url: String, message: String },
     #[error("{url}: HTTP {status}")]
     HttpStatus { url: String, status: u16 },
-    #[error("{url}: gone (HTTP 410); it will not be fetched again: remove it from the config")]
+    #[error("{url}: body larger than {limit} bytes; cut off")]
+    TooLarge { url: String, limit: u64 },
+    #[error("{url}: HTTP 410 Gone: the source was removed for good; delete its [[feed]] from the config")]
     Gone { url: String },
-    #[error("{url}: HTTP {status}; asked not to be fetched again before {until}")]
+    #[error("{url}: HTTP {status}: the server asks not to be fetched again before {until}")]
     RetryLater {
         url: String,
         status: u16,
-        until: chrono::DateTime<chrono::Utc>,
+        until: DateTime<Utc>,
     },
-    #[error("{url}: body larger than {limit} bytes; cut off")]
-    TooLarge { url: String, limit: u64 },
+    #[error("{url}: redirect loop")]
+    RedirectLoop { url: String },
+    #[error("{url}: more than {} redirects", crate::fetch::MAX_REDIRECTS)]
+    TooManyRedirects { url: String },
     #[error("{what}: {message}")]
     Parse { what: String, message: String },
     #[error("writing {}: {source}", path.display())]
@@ -70,9 +76,11 @@ impl Error {
             Error::Fetch { .. }
             | Error::HttpStatus { .. }
             | Error::TooLarge { .. }
-            | Error::Read { .. }
             | Error::Gone { .. }
-            | Error::RetryLater { .. } => Stage::Fetch,
+            | Error::RetryLater { .. }
+            | Error::RedirectLoop { .. }
+            | Error::TooManyRedirects { .. }
+            | Error::Read { .. } => Stage::Fetch,
             Error::Parse { .. } => Stage::Parse,
             Error::Write { .. } => Stage::Write,
             Error::State { .. } => Stage::State,

@@ -67,8 +67,11 @@ fn serve(feed: Arc<Feed>) -> Server {
     Server::start(app)
 }
 
-/// An RSS document with these items: (guid or none, link or none, title, pubDate or none).
-fn rss(items: &[(Option<&str>, Option<&str>, &str, Option<&str>)]) -> String {
+/// One RSS item: guid or none, link or none, title, pubDate or none.
+type Item<'a> = (Option<&'a str>, Option<&'a str>, &'a str, Option<&'a str>);
+
+/// An RSS document with these items.
+fn rss(items: &[Item<'_>]) -> String {
     let mut s = String::from(
         r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Loop</title><link>https://loop.example/</link>"#,
     );
@@ -100,7 +103,7 @@ fn config(dir: &Path, url: &str) {
 fn config_with(dir: &Path, url: &str, extra: &str) {
     let cfg = format!(
         "[output]\ndir = \"out\"\nbase_url = \"https://n.example/\"\nmax_items = 0\n\
-         [fetch]\ntimeout = \"5s\"\n[state]\nkeep_days = 30\n\
+         [fetch]\ntimeout = \"5s\"\nretries = 0\n[state]\nkeep_days = 30\n\
          [[feed]]\nname = \"Loop\"\nurl = \"{url}\"\n{extra}"
     );
     std::fs::write(dir.join("feeds.toml"), cfg).unwrap();
@@ -338,7 +341,7 @@ fn kill_9_at_random_moments_leaves_complete_outputs_and_a_usable_state() {
                     )
                 })
                 .collect();
-            let refs: Vec<(Option<&str>, Option<&str>, &str, Option<&str>)> = items
+            let refs: Vec<Item<'_>> = items
                 .iter()
                 .map(|(l, t, d)| (Some(l.as_str()), Some(l.as_str()), t.as_str(), Some(d.as_str())))
                 .collect();
