@@ -236,6 +236,7 @@ pub async fn run(
                     last_modified: st.last_modified.clone(),
                 },
                 body_hash: st.body_hash,
+                moved_to: st.moved_to.as_deref().and_then(|u| url::Url::parse(u).ok()),
             },
         })
         .collect();
@@ -347,6 +348,10 @@ pub async fn run(
                     message: e.to_string(),
                 });
             }
+        }
+        // Fetched from where it moved without a further move: it is still there.
+        if update.moved_to.is_none() && update.success {
+            update.moved_to.clone_from(&st.moved_to);
         }
         if let Some(to) = &update.moved_to
             && to != &url
@@ -798,6 +803,8 @@ enum Plan {
     Fetch {
         validators: fetch::Validators,
         body_hash: Option<u64>,
+        /// Where it moved for good (a 301 or 308 seen before), fetched instead of its url.
+        moved_to: Option<url::Url>,
     },
     Skip(Skip),
 }
@@ -867,8 +874,17 @@ async fn fetch_and_read(
     let mut wanted = Vec::new();
     let mut validators = Vec::new();
     for (i, p) in plan.iter().enumerate() {
-        if let Plan::Fetch { validators: v, .. } = p {
-            wanted.push(cfg.sources[i].clone());
+        if let Plan::Fetch {
+            validators: v,
+            moved_to,
+            ..
+        } = p
+        {
+            let mut source = cfg.sources[i].clone();
+            if let Some(to) = moved_to {
+                source.location = model::Location::Http(to.clone());
+            }
+            wanted.push(source);
             validators.push(v.clone());
         }
     }
@@ -997,6 +1013,7 @@ pub async fn collect(
         .map(|_| Plan::Fetch {
             validators: fetch::Validators::default(),
             body_hash: None,
+            moved_to: None,
         })
         .collect();
     let outcomes = fetch_and_read(cfg, now, &plan, None, progress).await?;

@@ -448,7 +448,7 @@ fn cmd_run(path: &Path, args: &RunArgs<'_>, cli: &Cli) -> Result<u8> {
         );
     }
     for s in &report.skipped {
-        tracing::warn!(
+        tracing::info!(
             "source {:?} ({}) not fetched: it asked not to be fetched before {}",
             s.name,
             s.url,

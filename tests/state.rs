@@ -441,3 +441,96 @@ fn a_second_run_on_the_same_state_exits_at_once_or_waits_with_wait() {
     releaser.join().unwrap();
     assert!(dir.path().join("public/rss.xml").is_file());
 }
+
+#[test]
+fn moved_gone_and_busy_sources_are_remembered_between_runs() {
+    let hits: Arc<Mutex<std::collections::HashMap<&'static str, usize>>> = Arc::default();
+    let count = |hits: &Arc<Mutex<std::collections::HashMap<&'static str, usize>>>, k: &'static str| {
+        *hits.lock().unwrap().entry(k).or_default() += 1;
+    };
+    let body = rss(&[(Some("m1"), Some("https://loop.example/m1"), "Pindah alamat", Some(D1))]);
+    let app = {
+        let (h1, h2, h3, h4) = (
+            Arc::clone(&hits),
+            Arc::clone(&hits),
+            Arc::clone(&hits),
+            Arc::clone(&hits),
+        );
+        Router::new()
+            .route(
+                "/old.xml",
+                get(move || async move {
+                    count(&h1, "old");
+                    (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, "/new.xml")]).into_response()
+                }),
+            )
+            .route(
+                "/new.xml",
+                get(move || async move {
+                    count(&h2, "new");
+                    ([(header::CONTENT_TYPE, "application/rss+xml")], body).into_response()
+                }),
+            )
+            .route(
+                "/gone.xml",
+                get(move || async move {
+                    count(&h3, "gone");
+                    StatusCode::GONE.into_response()
+                }),
+            )
+            .route(
+                "/busy.xml",
+                get(move || async move {
+                    count(&h4, "busy");
+                    (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "3600")]).into_response()
+                }),
+            )
+    };
+    let server = Server::start(app);
+    let dir = tempfile::tempdir().unwrap();
+    let write_config = |moved: &str| {
+        config_with(
+            dir.path(),
+            &server.url(moved),
+            &format!(
+                "[[feed]]\nname = \"Gone\"\nurl = \"{}\"\n[[feed]]\nname = \"Busy\"\nurl = \"{}\"\n",
+                server.url("/gone.xml"),
+                server.url("/busy.xml")
+            ),
+        );
+    };
+    write_config("/old.xml");
+    let hit = |k: &str| hits.lock().unwrap().get(k).copied().unwrap_or(0);
+    let first = feedmux()
+        .current_dir(dir.path())
+        .args(["run", "--now", NOW])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("moved permanently").and(predicate::str::contains(server.url("/new.xml"))))
+        .stderr(predicate::str::contains("\"Gone\"").and(predicate::str::contains("410")))
+        .stderr(predicate::str::contains("\"Busy\"").and(predicate::str::contains("429")));
+    drop(first);
+    assert_eq!((hit("old"), hit("new"), hit("gone"), hit("busy")), (1, 1, 1, 1));
+    let ids = atom_entries(dir.path());
+    assert_eq!(ids.len(), 1);
+    // Ten minutes later: the moved source is fetched where it went, the gone one is not
+    // asked again but still named, and the busy one waits for its hour.
+    let (code, r) = run_json(dir.path(), "2019-04-26T12:10:00+07:00");
+    assert_eq!(code, 2, "{r}");
+    assert_eq!((hit("old"), hit("new"), hit("gone"), hit("busy")), (1, 2, 1, 1));
+    assert_eq!(r["skipped"][0]["name"], "Busy", "{r}");
+    assert_eq!(r["moved"][0]["to"], server.url("/new.xml"), "{r}");
+    assert!(
+        r["failed"].as_array().unwrap().iter().any(|f| f["name"] == "Gone"),
+        "{r}"
+    );
+    // Two hours later the busy source is asked again.
+    run_json(dir.path(), "2019-04-26T14:10:00+07:00");
+    assert_eq!(hit("busy"), 2);
+    // The user follows the advice: same items, same ids, no more advice.
+    write_config("/new.xml");
+    let (_, r) = run_json(dir.path(), "2019-04-26T14:20:00+07:00");
+    assert_eq!(r["new_items"].as_u64(), Some(0), "{r}");
+    assert_eq!(r["moved"].as_array().map(Vec::len), Some(0), "{r}");
+    assert_eq!(atom_entries(dir.path()), ids);
+}
