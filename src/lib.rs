@@ -28,6 +28,7 @@ pub mod merge;
 pub mod model;
 pub mod normalize;
 pub mod parse;
+pub mod publish;
 pub mod render;
 pub mod repair;
 pub mod sanitize_fast;
@@ -501,9 +502,10 @@ fn write_all(cfg: &Config, all: Vec<Vec<Entry>>, report: &mut RunReport) -> Resu
 
     let render_started = std::time::Instant::now();
     let feeds = output_feeds(cfg, &arranged, max);
-    report.items_out = feeds[0].entries.len();
-    let results = write_outputs(&feeds, cfg.output.fsync)?;
-    drop(feeds);
+    report.items_out = feeds[0].stories.len();
+    let stories: Vec<&Entry> = arranged.stories.iter().map(|&i| &arranged.entries[i]).collect();
+    let results = publish::write_feeds(&stories, &feeds, cfg.output.fsync, workers())?;
+    drop(stories);
     // Freeing ~10 strings per entry takes a while on a big feed: let it happen off the
     // caller's path (a process that exits meanwhile simply skips it).
     std::thread::spawn(move || drop(arranged));
@@ -521,24 +523,17 @@ fn write_all(cfg: &Config, all: Vec<Vec<Entry>>, report: &mut RunReport) -> Resu
 }
 
 /// The feeds a run writes: the combined one, then one per topic (config order).
-fn output_feeds<'a>(cfg: &Config, arranged: &'a Arranged, max: usize) -> Vec<OutputFeed<'a>> {
-    let story = |k: &usize| &arranged.entries[arranged.stories[*k]];
-    let combined: Vec<&Entry> = arranged
-        .stories
-        .iter()
-        .take(max)
-        .map(|&i| &arranged.entries[i])
-        .collect();
-    let mut feeds = vec![OutputFeed {
+fn output_feeds(cfg: &Config, arranged: &Arranged, max: usize) -> Vec<publish::OutputFeed> {
+    let mut feeds = vec![publish::OutputFeed {
         dir: cfg.output.dir.clone(),
         info: feed_info(cfg, None),
-        entries: combined,
+        stories: (0..arranged.stories.len().min(max)).collect(),
     }];
     for (topic, members) in cfg.topics.iter().zip(&arranged.topics) {
-        feeds.push(OutputFeed {
+        feeds.push(publish::OutputFeed {
             dir: cfg.output.dir.join("topics").join(&topic.slug),
             info: feed_info(cfg, Some(topic)),
-            entries: members.iter().take(max).map(story).collect(),
+            stories: members.iter().take(max).copied().collect(),
         });
     }
     feeds
@@ -1044,132 +1039,4 @@ pub async fn collect(
         }
     }
     Ok((report, all))
-}
-
-/// One feed to write: its folder, metadata and entries (three files: RSS, Atom, JSON Feed).
-struct OutputFeed<'a> {
-    dir: PathBuf,
-    info: render::FeedInfo,
-    entries: Vec<&'a Entry>,
-}
-
-/// Renders and writes the output files on every core. Each file is a frame around chunks of
-/// items; any worker takes the next chunk of any file, fragments are written in order as they
-/// finish, and the worker that writes a file's last chunk also finishes (and renames) it,
-/// while the others go on rendering.
-fn write_outputs(feeds: &[OutputFeed<'_>], fsync: bool) -> Result<Vec<(PathBuf, write::WriteOutcome)>, Error> {
-    use std::collections::BTreeMap;
-    use std::sync::Mutex;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    /// One output file: the file (until finished), and fragments waiting for their turn.
-    struct Ordered<'a> {
-        path: PathBuf,
-        format: render::Format,
-        chunks: Vec<&'a [&'a Entry]>,
-        file: Option<write::AtomicFile>,
-        next: usize,
-        pending: BTreeMap<usize, Vec<u8>>,
-        tail: Vec<u8>,
-    }
-
-    fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-        m.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    let mut outs: Vec<Mutex<Ordered<'_>>> = Vec::new();
-    for feed in feeds {
-        for format in render::Format::ALL {
-            let path = feed.dir.join(format.file_name());
-            let (head, tail) = format.frame(&feed.info, &feed.entries).map_err(|source| Error::Write {
-                path: path.clone(),
-                source,
-            })?;
-            let mut file = write::AtomicFile::create(&path)?.sync_before_rename(fsync);
-            file.write_all(&head)?;
-            outs.push(Mutex::new(Ordered {
-                path,
-                format,
-                chunks: feed.entries.chunks(render::CHUNK).collect(),
-                file: Some(file),
-                next: 0,
-                pending: BTreeMap::new(),
-                tail,
-            }));
-        }
-    }
-    let done: Mutex<Vec<(PathBuf, write::WriteOutcome)>> = Mutex::new(Vec::new());
-    let finish = |o: &mut Ordered<'_>| -> Result<(), Error> {
-        let Some(mut file) = o.file.take() else { return Ok(()) };
-        file.write_all(&std::mem::take(&mut o.tail))?;
-        let outcome = file.finish()?;
-        lock(&done).push((o.path.clone(), outcome));
-        Ok(())
-    };
-    // Tasks: (file, chunk), chunk-major within each feed, so a feed's files advance together.
-    let mut tasks: Vec<(usize, usize)> = Vec::new();
-    for f in (0..outs.len()).step_by(render::Format::ALL.len()) {
-        let n = lock(&outs[f]).chunks.len();
-        for c in 0..n {
-            for k in 0..render::Format::ALL.len() {
-                tasks.push((f + k, c));
-            }
-        }
-    }
-    let next_task = AtomicUsize::new(0);
-    let failure: Mutex<Option<Error>> = Mutex::new(None);
-    let workers = workers().clamp(1, 8);
-    let run_task = |(fi, chunk): (usize, usize)| -> Result<(), Error> {
-        let (format, entries) = {
-            let o = lock(&outs[fi]);
-            (o.format, o.chunks[chunk])
-        };
-        let bytes = format.fragment(entries, chunk == 0).map_err(|source| Error::Write {
-            path: lock(&outs[fi]).path.clone(),
-            source,
-        })?;
-        let mut o = lock(&outs[fi]);
-        o.pending.insert(chunk, bytes);
-        loop {
-            let n = o.next;
-            let Some(b) = o.pending.remove(&n) else { break };
-            o.file.as_mut().map_or(Ok(()), |f| f.write_all(&b))?;
-            o.next += 1;
-        }
-        if o.next == o.chunks.len() {
-            finish(&mut o)?;
-        }
-        Ok(())
-    };
-    let started = std::time::Instant::now();
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                loop {
-                    let t = next_task.fetch_add(1, Ordering::Relaxed);
-                    if t >= tasks.len() || lock(&failure).is_some() {
-                        break;
-                    }
-                    if let Err(e) = run_task(tasks[t]) {
-                        lock(&failure).get_or_insert(e);
-                    }
-                }
-            });
-        }
-    });
-    tracing::debug!(
-        ms = started.elapsed().as_millis(),
-        workers,
-        "rendered and finished every file"
-    );
-    if let Some(e) = failure.into_inner().unwrap_or_else(|p| p.into_inner()) {
-        return Err(e);
-    }
-    // Feeds with no entries have no chunks: finish them here.
-    for out in &outs {
-        finish(&mut lock(out))?;
-    }
-    let mut results = done.into_inner().unwrap_or_else(|p| p.into_inner());
-    results.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(results)
 }

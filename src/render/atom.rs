@@ -56,6 +56,14 @@ pub(super) fn fragment<E: std::borrow::Borrow<Entry>>(chunk: &[E]) -> io::Result
     Ok(out)
 }
 
+/// Appends each entry, recording where each ends.
+pub(super) fn items_into<E: std::borrow::Borrow<Entry>>(chunk: &[E], out: &mut Vec<u8>, ends: &mut Vec<usize>) {
+    for entry in chunk {
+        write_entry(out, entry.borrow());
+        ends.push(out.len());
+    }
+}
+
 /// One `<entry>`, in `atom_syndication`'s element order (see its `Entry::to_xml`).
 fn write_entry(out: &mut Vec<u8>, entry: &Entry) {
     let updated = fixed(entry.last_modified().unwrap_or(DateTime::UNIX_EPOCH)).to_rfc3339();

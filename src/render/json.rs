@@ -118,18 +118,38 @@ pub(super) fn fragment<E: std::borrow::Borrow<Entry>>(chunk: &[E], first: bool) 
     let mut out = Vec::with_capacity(chunk.iter().map(|e| super::size_hint(e.borrow())).sum());
     let mut one = Vec::with_capacity(4096);
     for (i, entry) in chunk.iter().enumerate() {
-        one.clear();
-        serde_json::to_writer_pretty(&mut one, &item(entry.borrow())).map_err(io::Error::other)?;
-        out.extend_from_slice(if first && i == 0 { b"\n    " } else { b",\n    " });
-        let mut start = 0;
-        for nl in memchr::memchr_iter(b'\n', &one) {
-            out.extend_from_slice(&one[start..=nl]);
-            out.extend_from_slice(b"    ");
-            start = nl + 1;
-        }
-        out.extend_from_slice(&one[start..]);
+        write_item(&mut out, entry.borrow(), first && i == 0, &mut one)?;
     }
     Ok(out)
+}
+
+/// Appends each item as it stands after another one (`,` first), recording where each ends.
+pub(super) fn items_into<E: std::borrow::Borrow<Entry>>(
+    chunk: &[E],
+    out: &mut Vec<u8>,
+    ends: &mut Vec<usize>,
+) -> io::Result<()> {
+    let mut one = Vec::with_capacity(4096);
+    for entry in chunk {
+        write_item(out, entry.borrow(), false, &mut one)?;
+        ends.push(out.len());
+    }
+    Ok(())
+}
+
+/// One item, indented as inside `items`, after its separator (none for the first item).
+fn write_item(out: &mut Vec<u8>, entry: &Entry, first: bool, one: &mut Vec<u8>) -> io::Result<()> {
+    one.clear();
+    serde_json::to_writer_pretty(&mut *one, &item(entry)).map_err(io::Error::other)?;
+    out.extend_from_slice(if first { b"\n    " } else { b",\n    " });
+    let mut start = 0;
+    for nl in memchr::memchr_iter(b'\n', one) {
+        out.extend_from_slice(&one[start..=nl]);
+        out.extend_from_slice(b"    ");
+        start = nl + 1;
+    }
+    out.extend_from_slice(&one[start..]);
+    Ok(())
 }
 
 /// The whole feed as serde writes it in one go: what the chunked output must equal.

@@ -93,6 +93,36 @@ impl Format {
 
     /// The items of one chunk ([`CHUNK`] entries at most), ready to be written between the
     /// frame's two halves, chunks in order; `first` says whether it is the first chunk.
+    /// Appends each entry's item as it stands inside the feed after another item (JSON Feed:
+    /// with its leading `,`, which [`Format::first_item`] takes off), pushing the offset where
+    /// each ends onto `ends`. The same bytes as [`Format::fragment`] gives, item by item.
+    pub fn items_into<E: Borrow<Entry>>(
+        self,
+        chunk: &[E],
+        out: &mut Vec<u8>,
+        ends: &mut Vec<usize>,
+    ) -> std::io::Result<()> {
+        match self {
+            Format::Rss => {
+                self::rss::items_into(chunk, out, ends);
+                Ok(())
+            }
+            Format::Atom => {
+                self::atom::items_into(chunk, out, ends);
+                Ok(())
+            }
+            Format::JsonFeed => self::json::items_into(chunk, out, ends),
+        }
+    }
+
+    /// An item from [`Format::items_into`] as the first of its feed.
+    pub fn first_item(self, item: &[u8]) -> &[u8] {
+        match self {
+            Format::JsonFeed => item.strip_prefix(b",").unwrap_or(item),
+            Format::Rss | Format::Atom => item,
+        }
+    }
+
     pub fn fragment<E: Borrow<Entry>>(self, chunk: &[E], first: bool) -> std::io::Result<Vec<u8>> {
         match self {
             Format::Rss => self::rss::fragment(chunk),
@@ -196,7 +226,7 @@ fn feed_updated<E: Borrow<Entry>>(entries: &[E]) -> DateTime<Utc> {
 }
 
 /// About how many bytes an entry takes in a feed: room reserved up front for a chunk.
-fn size_hint(entry: &Entry) -> usize {
+pub(crate) fn size_hint(entry: &Entry) -> usize {
     let text = |s: &Option<String>| s.as_ref().map_or(0, String::len);
     512 + entry.title.len() + 2 * entry.id.len() + text(&entry.link) + text(&entry.summary) + text(&entry.content)
 }

@@ -61,6 +61,15 @@ pub(super) fn fragment<E: std::borrow::Borrow<Entry>>(chunk: &[E]) -> io::Result
     Ok(out)
 }
 
+/// Appends each item, recording where each ends.
+pub(super) fn items_into<E: std::borrow::Borrow<Entry>>(chunk: &[E], out: &mut Vec<u8>, ends: &mut Vec<usize>) {
+    let dates = rfc2822_items();
+    for entry in chunk {
+        write_item(out, entry.borrow(), &dates);
+        ends.push(out.len());
+    }
+}
+
 /// One `<item>`, in the `rss` crate's element order (see its `Item::to_xml`).
 fn write_item(out: &mut Vec<u8>, entry: &Entry, dates: &[Item<'_>]) {
     let description = entry.summary.as_deref().or(entry.content.as_deref());
