@@ -4,15 +4,21 @@
 //! The pipeline is a line of plain stages, each a module with typed data in and out:
 //!
 //! ```text
-//! feeds.toml ──config──► Config { output, fetch, sources, topics }
-//! Source ──fetch──► RawDocument { bytes, content_type, final_url }        (the only concurrent stage)
+//! feeds.toml ──config──► Config { output, fetch, sources, topics, state }
+//! state.sqlite ──store──► per source: validators, permanent move, Retry-After, gone
+//! Source ──fetch──► Fetched { Document(RawDocument) | NotModified }     (the only concurrent stage)
 //!        ──repair──► clean UTF-8 text + warnings                          (encoding, entities, junk)
 //!        ──parse───► ParsedFeed { format, meta, entries: Vec<RawEntry> }  (lenient XML tree / JSON)
 //!        ──normalize► Vec<Entry>                                          (dates, URLs, sanitizing, ids)
-//!        ──merge───► de-duplicated, newest first, max_items
-//!        ──render──► RSS / Atom / JSON Feed bytes
+//!        ──store::reconcile► stable ids, first-seen dates; new and changed items saved
+//!        ──merge───► with the stored history and last known good items; de-duplicated, newest first
+//!        ──arrange─► story clusters, topics
+//!        ──publish─► each story rendered once per format, shared by the feeds that show it
 //!        ──write───► atomic rename, skipped when the bytes are equal
 //! ```
+//!
+//! A run in which no item changed (every source 304 or the same bytes), with the config the
+//! outputs were made from, stops before merging: nothing is rendered or written.
 //!
 //! The library never prints, never exits and never reads the environment: the binary owns
 //! the command line, logging, progress and exit codes. One failing source never aborts a run;
@@ -556,15 +562,57 @@ fn config_fingerprint(cfg: &Config) -> String {
     format!("{:016x}", xxhash_rust::xxh3::xxh3_64(text.as_bytes()))
 }
 
-/// Fetches and merges every source like `run` (writing nothing) and explains the item whose
-/// id, guid or link is `needle` (links compare in canonical form). `None`: no such item.
+/// Each configured source's items as the state holds them after the last run (what the
+/// outputs show: listed by the source, or within retention), without fetching anything.
+/// `None` when there is no state yet, or it knows none of the sources.
+pub fn stored_entries(cfg: &Config, now: DateTime<Utc>) -> Result<Option<Vec<Vec<Entry>>>, Error> {
+    if !cfg.state.path.is_file() {
+        return Ok(None);
+    }
+    let store = store::Store::open(&cfg.state.path)?;
+    let cutoff = now - chrono::TimeDelta::days(i64::from(cfg.state.keep_days));
+    let mut all = Vec::with_capacity(cfg.sources.len());
+    let mut known = false;
+    for source in &cfg.sources {
+        let Some(st) = store.find_source(&source.url)? else {
+            all.push(Vec::new());
+            continue;
+        };
+        known = true;
+        let source_ref = std::sync::Arc::new(model::SourceRef {
+            name: source.name.clone(),
+            url: source_url(source),
+            title: st.title,
+            link: st.link,
+        });
+        all.push(store.entries(st.key, &source_ref, cutoff, true)?);
+    }
+    Ok(known.then_some(all))
+}
+
+/// The items to look at without writing anything: the state's (see [`stored_entries`]),
+/// else every source fetched now.
+async fn current_entries(
+    cfg: &Config,
+    now: DateTime<Utc>,
+    progress: &(dyn Fn(Progress<'_>) + Sync),
+) -> Result<Vec<Vec<Entry>>, Error> {
+    match stored_entries(cfg, now)? {
+        Some(all) => Ok(all),
+        None => Ok(collect(cfg, now, progress).await?.1),
+    }
+}
+
+/// Explains the item whose id, guid or link is `needle` (links compare in canonical form),
+/// among the items the outputs show (the state's, else the sources fetched now), writing
+/// nothing. `None`: no such item.
 pub async fn explain(
     cfg: &Config,
     now: DateTime<Utc>,
     needle: &str,
     progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> Result<Option<explain::Explanation>, Error> {
-    let (_, all) = collect(cfg, now, progress).await?;
+    let all = current_entries(cfg, now, progress).await?;
     let (merged, _) = merge::merge(all, 0);
     let needle = needle.trim();
     let canonical = normalize::canonical_link(needle);
@@ -587,15 +635,15 @@ pub async fn explain(
     Ok(Some(explain::entry(&matcher, &merged[at], &merged, &story)))
 }
 
-/// Entries of the last `days` days before `now`, fetched and merged like `run` (for
-/// `topics suggest`), newest first.
+/// Entries of the last `days` days before `now` (the state's, else the sources fetched now),
+/// merged like `run` (for `topics suggest`), newest first.
 pub async fn recent_entries(
     cfg: &Config,
     now: DateTime<Utc>,
     days: u32,
     progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> Result<Vec<Entry>, Error> {
-    let (_, all) = collect(cfg, now, progress).await?;
+    let all = current_entries(cfg, now, progress).await?;
     let (merged, _) = merge::merge(all, 0);
     let since = now - chrono::TimeDelta::days(i64::from(days));
     Ok(merged

@@ -84,7 +84,8 @@ enum Command {
     Explain {
         #[arg(short, long, default_value = "feeds.toml")]
         config: PathBuf,
-        /// An item's link, id or guid (the sources are fetched and merged to find it).
+        /// An item's link, id or guid, among the items of the last run (or, with no state yet,
+        /// of the sources fetched now).
         #[arg(required_unless_present = "text", conflicts_with = "text")]
         item: Option<String>,
         /// Explain this text instead, read as an item's title.
@@ -96,6 +97,10 @@ enum Command {
         /// The current time, RFC 3339 (for relative dates).
         #[arg(long, value_parser = parse_now)]
         now: Option<DateTime<Utc>>,
+        /// The state database whose items to look at (default as for `run`); without one,
+        /// the sources are fetched.
+        #[arg(long, env = "FEEDMUX_STATE")]
+        state: Option<PathBuf>,
     },
     /// Topic tools.
     Topics {
@@ -119,6 +124,10 @@ enum TopicsCommand {
         /// The current time, RFC 3339.
         #[arg(long, value_parser = parse_now)]
         now: Option<DateTime<Utc>>,
+        /// The state database whose items to look at (default as for `run`); without one,
+        /// the sources are fetched.
+        #[arg(long, env = "FEEDMUX_STATE")]
+        state: Option<PathBuf>,
     },
 }
 
@@ -170,7 +179,8 @@ fn main() -> ExitCode {
             text,
             json,
             now,
-        } => cmd_explain(config, item.as_deref(), text.as_deref(), *json, *now),
+            state,
+        } => cmd_explain(config, state.as_deref(), item.as_deref(), text.as_deref(), *json, *now),
         Command::Topics {
             command:
                 TopicsCommand::Suggest {
@@ -178,8 +188,9 @@ fn main() -> ExitCode {
                     days,
                     limit,
                     now,
+                    state,
                 },
-        } => cmd_suggest(config, *days, *limit, *now),
+        } => cmd_suggest(config, state.as_deref(), *days, *limit, *now),
     };
     match code {
         Ok(c) => ExitCode::from(c),
@@ -207,6 +218,18 @@ fn init_logging(quiet: bool, verbose: u8) {
         .init();
 }
 
+/// Loads the config, with `--state` (or `FEEDMUX_STATE`) in place of its state path.
+fn load_config_with_state(path: &Path, state: Option<&Path>) -> Result<Result<Config, u8>> {
+    let mut cfg = match load_config(path) {
+        Ok(c) => c,
+        Err(code) => return Ok(Err(code)),
+    };
+    if let Some(state) = state {
+        cfg.state.path = std::path::absolute(state).with_context(|| format!("state database {}", state.display()))?;
+    }
+    Ok(Ok(cfg))
+}
+
 /// Loads the config, printing a pointed diagnostic on failure.
 fn load_config(path: &Path) -> Result<Config, u8> {
     config::load(path).map_err(|e| {
@@ -225,12 +248,13 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 
 fn cmd_explain(
     path: &Path,
+    state: Option<&Path>,
     item: Option<&str>,
     text: Option<&str>,
     json: bool,
     now: Option<DateTime<Utc>>,
 ) -> Result<u8> {
-    let cfg = match load_config(path) {
+    let cfg = match load_config_with_state(path, state)? {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
@@ -262,8 +286,8 @@ fn cmd_explain(
     Ok(exit::OK)
 }
 
-fn cmd_suggest(path: &Path, days: u32, limit: usize, now: Option<DateTime<Utc>>) -> Result<u8> {
-    let cfg = match load_config(path) {
+fn cmd_suggest(path: &Path, state: Option<&Path>, days: u32, limit: usize, now: Option<DateTime<Utc>>) -> Result<u8> {
+    let cfg = match load_config_with_state(path, state)? {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
@@ -382,15 +406,12 @@ fn lock_state(state: &Path, wait: bool) -> Result<Option<std::fs::File>> {
 }
 
 fn cmd_run(path: &Path, args: &RunArgs<'_>, cli: &Cli) -> Result<u8> {
-    let mut cfg = match load_config(path) {
+    let mut cfg = match load_config_with_state(path, args.state)? {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
     if let Some(out) = args.out {
         cfg.output.dir = std::path::absolute(out).with_context(|| format!("output folder {}", out.display()))?;
-    }
-    if let Some(state) = args.state {
-        cfg.state.path = std::path::absolute(state).with_context(|| format!("state database {}", state.display()))?;
     }
     let Some(_lock) = lock_state(&cfg.state.path, args.wait)? else {
         return Ok(exit::FATAL);

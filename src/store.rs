@@ -534,9 +534,12 @@ impl Store {
                 ),
             });
         }
-        c.execute_batch(SCHEMA).map_err(|e| self.err(e))?;
-        c.pragma_update(None, "user_version", SCHEMA_VERSION)
-            .map_err(|e| self.err(e))?;
+        // Only a new file is written to here: a reader must not wait for a running run.
+        if version != SCHEMA_VERSION {
+            c.execute_batch(SCHEMA).map_err(|e| self.err(e))?;
+            c.pragma_update(None, "user_version", SCHEMA_VERSION)
+                .map_err(|e| self.err(e))?;
+        }
         Ok(())
     }
 
@@ -556,37 +559,9 @@ impl Store {
     pub fn sources(&self, urls: &[&str]) -> Result<Vec<SourceState>, Error> {
         let mut out = Vec::with_capacity(urls.len());
         for url in urls {
-            let row = |u: &str, col: &str| -> Result<Option<SourceState>, Error> {
-                self.conn
-                    .query_row(
-                        &format!(
-                            "SELECT id, url, etag, last_modified, body_hash, last_success, failures, moved_to, \
-                             retry_after, gone_since, title, link FROM sources WHERE {col} = ?1"
-                        ),
-                        [u],
-                        |r| {
-                            Ok(SourceState {
-                                key: r.get(0)?,
-                                url: r.get(1)?,
-                                etag: r.get(2)?,
-                                last_modified: r.get(3)?,
-                                body_hash: r.get::<_, Option<i64>>(4)?.map(|h| h as u64),
-                                last_success: r.get::<_, Option<i64>>(5)?.map(from_ts),
-                                failures: r.get(6)?,
-                                moved_to: r.get(7)?,
-                                retry_after: r.get::<_, Option<i64>>(8)?.map(from_ts),
-                                gone_since: r.get::<_, Option<i64>>(9)?.map(from_ts),
-                                title: r.get(10)?,
-                                link: r.get(11)?,
-                            })
-                        },
-                    )
-                    .optional()
-                    .map_err(|e| self.err(e))
-            };
-            let state = match row(url, "url")? {
+            let state = match self.source_row(url, "url")? {
                 Some(s) => s,
-                None => match row(url, "moved_to")? {
+                None => match self.source_row(url, "moved_to")? {
                     Some(mut s) => {
                         self.conn
                             .execute(
@@ -613,6 +588,41 @@ impl Store {
             out.push(state);
         }
         Ok(out)
+    }
+
+    /// The source whose `col` (`url` or `moved_to`) is `u`.
+    fn source_row(&self, u: &str, col: &str) -> Result<Option<SourceState>, Error> {
+        self.conn
+            .query_row(
+                &format!(
+                    "SELECT id, url, etag, last_modified, body_hash, last_success, failures, moved_to, \
+                             retry_after, gone_since, title, link FROM sources WHERE {col} = ?1"
+                ),
+                [u],
+                |r| {
+                    Ok(SourceState {
+                        key: r.get(0)?,
+                        url: r.get(1)?,
+                        etag: r.get(2)?,
+                        last_modified: r.get(3)?,
+                        body_hash: r.get::<_, Option<i64>>(4)?.map(|h| h as u64),
+                        last_success: r.get::<_, Option<i64>>(5)?.map(from_ts),
+                        failures: r.get(6)?,
+                        moved_to: r.get(7)?,
+                        retry_after: r.get::<_, Option<i64>>(8)?.map(from_ts),
+                        gone_since: r.get::<_, Option<i64>>(9)?.map(from_ts),
+                        title: r.get(10)?,
+                        link: r.get(11)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// A source's state, without creating a row.
+    pub fn find_source(&self, url: &str) -> Result<Option<SourceState>, Error> {
+        self.source_row(url, "url")
     }
 
     /// Records what a run learned about a source.

@@ -534,3 +534,41 @@ fn moved_gone_and_busy_sources_are_remembered_between_runs() {
     assert_eq!(r["moved"].as_array().map(Vec::len), Some(0), "{r}");
     assert_eq!(atom_entries(dir.path()), ids);
 }
+
+#[test]
+fn explain_and_suggest_read_the_last_run_without_fetching() {
+    let dir = default_setup();
+    feedmux()
+        .current_dir(dir.path())
+        .args(["run", "--now", NOW])
+        .assert()
+        .success();
+    // The sources are gone; the state still knows what the outputs show.
+    std::fs::remove_dir_all(dir.path().join("samples")).unwrap();
+    let link = "https://www.tempo.example/dunia/2019/04/26/1199588/kim-jong-un-tinggalkan-vladivostok-putin-bertolak-ke-beijing";
+    let out = feedmux()
+        .current_dir(dir.path())
+        .args(["explain", "--json", "--now", NOW, link])
+        .assert()
+        .success();
+    let x: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let russia = x["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "Russia")
+        .unwrap();
+    assert_eq!(russia["matched"], true, "{x}");
+    feedmux()
+        .current_dir(dir.path())
+        .args(["topics", "suggest", "--now", NOW, "--days", "30"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("[[topic]]"));
+    // With another, empty state they fetch, and so fail on the missing files.
+    feedmux()
+        .current_dir(dir.path())
+        .args(["explain", "--now", NOW, "--state", "elsewhere.sqlite", link])
+        .assert()
+        .code(1);
+}
