@@ -934,6 +934,15 @@ async fn fetch_and_read(
     let index: Vec<usize> = (0..plan.len())
         .filter(|&i| matches!(plan[i], Plan::Fetch { .. }))
         .collect();
+    // Sources not fetched this run count as done at once.
+    for (i, p) in plan.iter().enumerate() {
+        if let Plan::Skip(skip) = p {
+            progress(Progress {
+                source: &cfg.sources[i].name,
+                ok: matches!(skip, Skip::RetryAfter(_)),
+            });
+        }
+    }
     let fetched = fetch::fetch_all(
         &fetcher,
         &wanted,

@@ -432,11 +432,17 @@ fn cmd_run(path: &Path, args: &RunArgs<'_>, cli: &Cli) -> Result<u8> {
     };
     let failed = std::sync::atomic::AtomicUsize::new(0);
     let progress = |p: feedmux::Progress<'_>| {
-        if !p.ok {
-            let f = failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        let f = if p.ok {
+            failed.load(std::sync::atomic::Ordering::Relaxed)
+        } else {
+            failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1
+        };
+        bar.inc(1);
+        if bar.position() >= bar.length().unwrap_or(0) {
+            bar.set_message(format!("{f} failed; merging and writing the outputs"));
+        } else if !p.ok {
             bar.set_message(format!("{f} failed"));
         }
-        bar.inc(1);
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
