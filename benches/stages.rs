@@ -49,8 +49,11 @@ fn main() {
     };
     let (parse_time, per_source) = timed(|| {
         docs.iter()
-            .filter_map(|(url, doc)| feedmux::read_document(url, url, url, doc, ctx, Some(now)).ok())
-            .map(|(_, entries)| entries)
+            .filter_map(|(url, doc)| feedmux::read_document(url, url, url, doc, ctx).ok())
+            .map(|(_, mut entries)| {
+                feedmux::normalize::date_undated(&mut entries, now);
+                entries
+            })
             .collect::<Vec<_>>()
     });
     let items: usize = per_source.iter().map(Vec::len).sum();
@@ -65,8 +68,11 @@ fn main() {
                         docs.iter()
                             .skip(k)
                             .step_by(threads)
-                            .filter_map(|(url, doc)| feedmux::read_document(url, url, url, doc, ctx, Some(now)).ok())
-                            .map(|(_, e)| e)
+                            .filter_map(|(url, doc)| feedmux::read_document(url, url, url, doc, ctx).ok())
+                            .map(|(_, mut e)| {
+                                feedmux::normalize::date_undated(&mut e, now);
+                                e
+                            })
                             .collect::<Vec<_>>()
                     })
                 })

@@ -305,9 +305,12 @@ fn corpus(dir: &str) -> Vec<Entry> {
                 moved_to: None,
             };
             let name = format!("Source {}", i + 1);
-            feedmux::read_document(&name, url.as_str(), url.as_str(), &doc, ctx, Some(now))
+            feedmux::read_document(&name, url.as_str(), url.as_str(), &doc, ctx)
                 .ok()
-                .map(|(_, e)| e)
+                .map(|(_, mut e)| {
+                    feedmux::normalize::date_undated(&mut e, now);
+                    e
+                })
         })
         .collect();
     feedmux::merge::merge(sources, 0).0

@@ -127,14 +127,13 @@ pub struct Progress<'a> {
 }
 
 /// Parses and normalizes one fetched document of a source. Pure: the basis of both `run`
-/// and `parse`.
+/// and `parse`. Undated entries stay undated here (see [`normalize::date_undated`]).
 pub fn read_document(
     source_name: &str,
     source_url: &str,
     id_namespace: &str,
     doc: &fetch::RawDocument,
     dates: dates::DateContext,
-    fill_missing_date: Option<DateTime<Utc>>,
 ) -> Result<(ParsedFeed, Vec<Entry>), Error> {
     let mut parsed =
         parse::parse_bytes(&doc.bytes, doc.content_type.as_deref(), doc.base_url.as_ref()).map_err(|e| {
@@ -150,7 +149,6 @@ pub fn read_document(
             source_url,
             id_namespace,
             dates,
-            fill_missing_date,
         },
     );
     Ok((parsed, entries))
@@ -402,12 +400,7 @@ pub async fn run(
     report.expired = store.prune(cutoff, &keys)?;
     let mut all = Vec::with_capacity(fresh.len());
     for ((source, st), entries) in cfg.sources.iter().zip(&states).zip(fresh) {
-        let source_ref = std::sync::Arc::new(model::SourceRef {
-            name: source.name.clone(),
-            url: source_url(source),
-            title: st.title.clone(),
-            link: st.link.clone(),
-        });
+        let source_ref = stored_source_ref(source, st);
         match entries {
             Some(mut entries) => {
                 let source_ref = entries
@@ -457,16 +450,26 @@ fn absorb_document(
     drop(known);
     let wrote = lock().save_document(key, &reconciled)?;
     let (mut new, mut changed) = (0, 0);
+    let mut warnings = doc.warnings;
     for r in &reconciled {
         match r.fate {
-            store::Fate::New => new += 1,
+            store::Fate::New => {
+                new += 1;
+                if r.undated {
+                    warnings.push(format!(
+                        "{:.60}: no date; dated when first seen, {}",
+                        r.entry.title,
+                        r.first_seen.to_rfc3339()
+                    ));
+                }
+            }
             store::Fate::Changed(_) => changed += 1,
             store::Fate::Same(_) => {}
         }
     }
     Ok(Stored {
         entries: reconciled.into_iter().map(|r| r.entry).collect(),
-        warnings: doc.warnings,
+        warnings,
         read,
         new,
         changed,
@@ -562,6 +565,17 @@ fn config_fingerprint(cfg: &Config) -> String {
     format!("{:016x}", xxhash_rust::xxh3::xxh3_64(text.as_bytes()))
 }
 
+/// What stored items of a source say about it: its name and URL from the config, its title
+/// and home page as last read.
+fn stored_source_ref(source: &Source, st: &store::SourceState) -> std::sync::Arc<model::SourceRef> {
+    std::sync::Arc::new(model::SourceRef {
+        name: source.name.clone(),
+        url: source_url(source),
+        title: st.title.clone(),
+        link: st.link.clone(),
+    })
+}
+
 /// Each configured source's items as the state holds them after the last run (what the
 /// outputs show: listed by the source, or within retention), without fetching anything.
 /// `None` when there is no state yet, or it knows none of the sources.
@@ -579,13 +593,7 @@ pub fn stored_entries(cfg: &Config, now: DateTime<Utc>) -> Result<Option<Vec<Vec
             continue;
         };
         known = true;
-        let source_ref = std::sync::Arc::new(model::SourceRef {
-            name: source.name.clone(),
-            url: source_url(source),
-            title: st.title,
-            link: st.link,
-        });
-        all.push(store.entries(st.key, &source_ref, cutoff, true)?);
+        all.push(store.entries(st.key, &stored_source_ref(source, &st), cutoff, true)?);
     }
     Ok(known.then_some(all))
 }
@@ -914,33 +922,28 @@ async fn fetch_and_read(
 ) -> Result<Vec<Outcome>, Error> {
     let fetcher = fetch::Fetcher::new(&cfg.fetch)?;
     let parsers = Workers::new(workers());
-    let mut wanted = Vec::new();
-    let mut validators = Vec::new();
+    // The sources to fetch (with where each went for good), their validators, and their
+    // places in the plan; those not fetched this run count as done at once.
+    let (mut wanted, mut validators, mut index) = (Vec::new(), Vec::new(), Vec::new());
     for (i, p) in plan.iter().enumerate() {
-        if let Plan::Fetch {
-            validators: v,
-            moved_to,
-            ..
-        } = p
-        {
-            let mut source = cfg.sources[i].clone();
-            if let Some(to) = moved_to {
-                source.location = model::Location::Http(to.clone());
+        match p {
+            Plan::Fetch {
+                validators: v,
+                moved_to,
+                ..
+            } => {
+                let mut source = cfg.sources[i].clone();
+                if let Some(to) = moved_to {
+                    source.location = model::Location::Http(to.clone());
+                }
+                wanted.push(source);
+                validators.push(v.clone());
+                index.push(i);
             }
-            wanted.push(source);
-            validators.push(v.clone());
-        }
-    }
-    let index: Vec<usize> = (0..plan.len())
-        .filter(|&i| matches!(plan[i], Plan::Fetch { .. }))
-        .collect();
-    // Sources not fetched this run count as done at once.
-    for (i, p) in plan.iter().enumerate() {
-        if let Plan::Skip(skip) = p {
-            progress(Progress {
+            Plan::Skip(skip) => progress(Progress {
                 source: &cfg.sources[i].name,
                 ok: matches!(skip, Skip::RetryAfter(_)),
-            });
+            }),
         }
     }
     let fetched = fetch::fetch_all(
@@ -1031,8 +1034,8 @@ fn read_fresh(
             moved_to: doc.moved_to,
         };
     }
-    // Undated entries are dated when reconciled with the state (first seen).
-    match read_document(name, url, namespace, &doc, ctx, None) {
+    // Undated entries are dated when reconciled with the state (when first seen).
+    match read_document(name, url, namespace, &doc, ctx) {
         Ok((parsed, entries)) => Outcome::Document(ReadDocument {
             title: parsed
                 .meta
@@ -1079,11 +1082,7 @@ pub async fn collect(
             Outcome::Document(mut doc) => {
                 report.fetched += 1;
                 report.items_read += doc.entries.len();
-                for e in &mut doc.entries {
-                    if e.published.is_none() && e.updated.is_none() {
-                        e.published = Some(now);
-                    }
-                }
+                normalize::date_undated(&mut doc.entries, now);
                 all.push(doc.entries);
             }
             Outcome::Failed(e) => report.failed.push(SourceFailure {

@@ -72,6 +72,20 @@ pub fn canonical_link(link: &str) -> Option<String> {
     Some(u.to_string())
 }
 
+/// Dates the entries that have no date at `seen`, the time they were first seen (outputs
+/// show a date for every item); returns how many there were.
+pub fn date_undated(entries: &mut [Entry], seen: DateTime<Utc>) -> usize {
+    let mut n = 0;
+    for e in entries
+        .iter_mut()
+        .filter(|e| e.published.is_none() && e.updated.is_none())
+    {
+        e.published = Some(seen);
+        n += 1;
+    }
+    n
+}
+
 /// A stable IRI made from a source key and an entry key.
 pub fn stable_id(source_key: &str, entry_key: &str) -> String {
     let mut buf = Vec::with_capacity(source_key.len() + entry_key.len() + 1);
@@ -223,8 +237,6 @@ pub struct NormalizeOptions<'a> {
     /// moving the config folder (a relative path stays the same).
     pub id_namespace: &'a str,
     pub dates: DateContext,
-    /// When set, entries without any date get this one (the run's "now").
-    pub fill_missing_date: Option<DateTime<Utc>>,
 }
 
 /// Normalizes every entry of a parsed feed. Warnings about dates are appended to `feed.warnings`.
@@ -328,18 +340,8 @@ fn normalize_entry(
             }
         }
     };
-    let mut published = date(&raw.published, "published");
+    let published = date(&raw.published, "published");
     let updated = date(&raw.updated, "updated");
-    if published.is_none()
-        && updated.is_none()
-        && let Some(now) = opts.fill_missing_date
-    {
-        warnings.push(format!(
-            "{label:.60}: no date; dated it at the run time {}",
-            now.to_rfc3339()
-        ));
-        published = Some(now);
-    }
     if title.is_empty() {
         // Feeds readers show something; a summary's first words are better than nothing.
         title = summary

@@ -9,7 +9,7 @@
 //!
 //! The entry encoding is described in `docs/state.md`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -119,6 +119,8 @@ pub struct Reconciled {
     pub fate: Fate,
     pub keys: Keys,
     pub first_seen: DateTime<Utc>,
+    /// It came with no date, and is dated by `first_seen`.
+    pub undated: bool,
     /// The entry as stored (see [`pack`]) and the hash of its encoding.
     pub blob: Vec<u8>,
     pub change_hash: u64,
@@ -136,12 +138,19 @@ pub struct Keys {
 /// A guid in the form that survives a source's cosmetic changes: a URL guid loses its
 /// scheme and tracking parameters (`http://x/1?utm_source=a` and `https://x/1` are one).
 pub fn guid_key(guid: &str) -> String {
+    guid_key_of(guid, None)
+}
+
+/// [`guid_key`], given the canonical form of the entry's link when the guid is that link
+/// (no second URL parse).
+fn guid_key_of(guid: &str, canonical_link_of_guid: Option<&str>) -> String {
     let g = guid.trim();
     let lower = g.get(..8).map(str::to_ascii_lowercase).unwrap_or_default();
-    if (lower.starts_with("http://") || lower.starts_with("https://"))
-        && let Some(c) = canonical_link(g)
-    {
-        return c.trim_start_matches("https://").to_string();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        let canonical = canonical_link_of_guid.map(str::to_string).or_else(|| canonical_link(g));
+        if let Some(c) = canonical {
+            return c.trim_start_matches("https://").to_string();
+        }
     }
     g.to_string()
 }
@@ -150,14 +159,18 @@ pub fn guid_key(guid: &str) -> String {
 pub fn keys(e: &Entry) -> Keys {
     let body = e.content.as_deref().or(e.summary.as_deref()).unwrap_or("");
     let title = e.title.trim();
-    let mut buf = Vec::with_capacity(title.len() + body.len() + 1);
-    buf.extend_from_slice(title.as_bytes());
-    buf.push(0);
-    buf.extend_from_slice(body.as_bytes());
+    let mut content = xxhash_rust::xxh3::Xxh3::new();
+    content.update(title.as_bytes());
+    content.update(&[0]);
+    content.update(body.as_bytes());
+    let guid_key = e.guid.as_deref().map(|g| {
+        let is_link = e.link.as_deref().is_some_and(|l| l.trim() == g.trim());
+        guid_key_of(g, e.canonical_link.as_deref().filter(|_| is_link))
+    });
     Keys {
-        guid_key: e.guid.as_deref().map(guid_key).filter(|g| !g.is_empty()),
+        guid_key: guid_key.filter(|g| !g.is_empty()),
         link_key: e.canonical_link.clone(),
-        content_key: xxh3_64(&buf),
+        content_key: content.digest(),
         title_key: xxh3_64(title.as_bytes()),
     }
 }
@@ -197,7 +210,7 @@ pub fn reconcile(
     }
     let mut claimed = vec![false; known.len()];
     // Ids handed out in this document, so two entries never share one.
-    let mut taken: HashMap<String, ()> = HashMap::new();
+    let mut taken: HashSet<String> = HashSet::new();
     let mut out = Vec::with_capacity(entries.len());
     let mut dropped = 0;
     let compatible = |k: &Known, link: &Option<String>| match (&k.link_key, link) {
@@ -241,7 +254,7 @@ pub fn reconcile(
             None => {
                 // Same id as an item this document already gave: the same guid (or, without
                 // one, the same link or text) again. Same link too: a duplicate.
-                if taken.contains_key(&e.id) || by_id.contains_key(e.id.as_str()) {
+                if taken.contains(&e.id) || by_id.contains_key(e.id.as_str()) {
                     let duplicate = out.iter().any(|r: &Reconciled| {
                         r.entry.id == e.id && r.keys.link_key == keys.link_key && r.keys.guid_key == keys.guid_key
                     });
@@ -257,7 +270,7 @@ pub fn reconcile(
                     loop {
                         let key = format!("{}\u{0}{salt}\u{0}{n}", e.guid.as_deref().unwrap_or(""));
                         let id = stable_id(namespace, &key);
-                        if !taken.contains_key(&id) && !by_id.contains_key(id.as_str()) {
+                        if !taken.contains(&id) && !by_id.contains_key(id.as_str()) {
                             e.id = id;
                             break;
                         }
@@ -267,14 +280,12 @@ pub fn reconcile(
                 now
             }
         };
-        if taken.insert(e.id.clone(), ()).is_some() {
+        if !taken.insert(e.id.clone()) {
             // The stored item this entry matched was already given to an earlier entry.
             dropped += 1;
             continue;
         }
-        if e.published.is_none() && e.updated.is_none() {
-            e.published = Some(first_seen);
-        }
+        let undated = crate::normalize::date_undated(std::slice::from_mut(&mut e), first_seen) > 0;
         let mut plain = Vec::with_capacity(1024);
         encode(&e, &mut plain);
         let change_hash = xxh3_64(&plain);
@@ -289,6 +300,7 @@ pub fn reconcile(
             fate,
             keys,
             first_seen,
+            undated,
             blob,
             change_hash,
         });

@@ -260,7 +260,22 @@ fn sources_that_change_guids_and_links_never_redeliver_an_item() {
     let server = serve(Arc::clone(&feed));
     let dir = tempfile::tempdir().unwrap();
     config(dir.path(), &server.url("/feed.xml"));
-    assert_eq!(run_json(dir.path(), NOW).0, 0);
+    let (code, r) = run_json(dir.path(), NOW);
+    assert_eq!(code, 0);
+    let undated_warnings = |r: &serde_json::Value| {
+        r["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|w| {
+                w["message"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("no date; dated when first seen")
+            })
+            .count()
+    };
+    assert_eq!(undated_warnings(&r), 1, "{r}");
     let first = atom_entries(dir.path());
     assert_eq!(first.len(), 3);
     // https guids, tracking parameters, one guid repeated for a new story, and the
@@ -279,6 +294,7 @@ fn sources_that_change_guids_and_links_never_redeliver_an_item() {
     let (code, r) = run_json(dir.path(), "2019-04-27T12:00:00+07:00");
     assert_eq!(code, 0);
     assert_eq!(r["new_items"].as_u64(), Some(1), "only Delta is new: {r}");
+    assert_eq!(undated_warnings(&r), 0, "the undated item is not new: {r}");
     let second = atom_entries(dir.path());
     assert_eq!(second.len(), 4);
     for e in &first {
