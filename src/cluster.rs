@@ -10,8 +10,9 @@
 //! To stay near linear on large inputs: title words are found on every core and known by a
 //! hash; candidates come from a prefix filter (sets ordered rarest word first; per word, the
 //! 16 most recent open stories), pruned by size and by where the shared word sits in each
-//! set, and the rest are counted against the current report's marked words. A property test
-//! checks the result against comparing every pair.
+//! set, then by a 128-bit signature of each set (the bits two sets share bound the words
+//! they share), and the rest are counted against the current report's marked words.
+//! Property tests check the result against comparing every pair, and the signature bound.
 //!
 //! Pure functions over entries; touches nothing else.
 
@@ -61,6 +62,9 @@ pub fn cluster(entries: &[Entry], window: std::time::Duration, threshold: f64) -
     // The first report's set of each story (long ones spill into `story_words`).
     let mut story_words: Vec<u32> = Vec::new();
     let mut story_sets: Vec<StorySet> = Vec::new();
+    // A 128-bit signature of each story's set (bit `word % 128`): the shared bits bound the
+    // shared words from above, which rules out most candidates without reading their sets.
+    let mut story_sigs: Vec<[u64; 2]> = Vec::new();
     let mut postings: Vec<(usize, Vec<Posting>)> = vec![(0, Vec::new()); sets.words];
     let mut story_of = vec![usize::MAX; n];
     // Candidate stories of the current report, deduplicated with a per-story stamp.
@@ -71,6 +75,7 @@ pub fn cluster(entries: &[Entry], window: std::time::Duration, threshold: f64) -
     for (round, &i) in order.iter().enumerate() {
         let a = sets.get(i);
         let mut best: Option<(f64, usize)> = None;
+        let sig = signature(a);
         if a.len() >= MIN_WORDS {
             for &w in a {
                 mark[w as usize] = round as u32 + 1;
@@ -104,6 +109,15 @@ pub fn cluster(entries: &[Entry], window: std::time::Duration, threshold: f64) -
             // (Any order: the best is the most similar, then the oldest story.)
             for &s in &candidates {
                 let s = s as usize;
+                let b_len = story_sets[s].len as usize;
+                if !can_reach(
+                    most_shared(sig, a.len(), story_sigs[s], b_len),
+                    a.len(),
+                    b_len,
+                    threshold,
+                ) {
+                    continue;
+                }
                 let b = story_sets[s].words(&story_words);
                 // The words of `a` are marked: count the marked words of `b`, without branches.
                 let shared = b.iter().filter(|&&w| mark[w as usize] == round as u32 + 1).count();
@@ -135,6 +149,7 @@ pub fn cluster(entries: &[Entry], window: std::time::Duration, threshold: f64) -
                 members.push(vec![i]);
                 first_date.push(date[i]);
                 story_sets.push(StorySet::new(a, &mut story_words));
+                story_sigs.push(sig);
                 stamp.push(0);
                 story_of[i] = s;
             }
@@ -186,6 +201,24 @@ impl StorySet {
             &spill[from..from + len]
         }
     }
+}
+
+/// A set's signature: bit `w % 128` for each word id `w`.
+fn signature(words: &[u32]) -> [u64; 2] {
+    let mut sig = [0u64; 2];
+    for &w in words {
+        sig[(w as usize / 64) % 2] |= 1 << (w % 64);
+    }
+    sig
+}
+
+/// At most how many words sets of `a` and `b` words with signatures `sig_a` and `sig_b`
+/// share: the bits they share, plus the words that share a bit with another word of their
+/// own set (those count once in the bits), whichever set has fewer.
+fn most_shared(sig_a: [u64; 2], a: usize, sig_b: [u64; 2], b: usize) -> usize {
+    let ones = |s: [u64; 2]| (s[0].count_ones() + s[1].count_ones()) as usize;
+    let both = ones([sig_a[0] & sig_b[0], sig_a[1] & sig_b[1]]);
+    both + (a - ones(sig_a)).min(b - ones(sig_b))
 }
 
 /// A story under one of its first report's rarest words.
@@ -496,6 +529,27 @@ mod tests {
                 .collect();
             let got = cluster(&entries, DAY2, threshold);
             proptest::prop_assert_eq!(got, brute_force(&entries, TimeDelta::hours(48), threshold));
+        }
+    }
+
+    proptest::proptest! {
+        /// The signature bound is never below the true number of shared words, also when
+        /// words of one set share a bit.
+        #[test]
+        fn signatures_never_undercount_shared_words(
+            a in proptest::collection::btree_set(0u32..512, 0..30),
+            keep in proptest::collection::vec(proptest::bool::ANY, 30),
+            extra in proptest::collection::btree_set(0u32..512, 0..10),
+        ) {
+            // `b`: some of `a`'s words (so that they share many, colliding ones too) and others.
+            let mut b: std::collections::BTreeSet<u32> =
+                a.iter().zip(&keep).filter(|(_, k)| **k).map(|(w, _)| *w).collect();
+            b.extend(extra);
+            let (a, b): (Vec<u32>, Vec<u32>) = (a.into_iter().collect(), b.into_iter().collect());
+            let shared = a.iter().filter(|w| b.contains(w)).count();
+            let most = most_shared(signature(&a), a.len(), signature(&b), b.len());
+            proptest::prop_assert!(most >= shared, "{} < {}", most, shared);
+            proptest::prop_assert!(most <= a.len().min(b.len()));
         }
     }
 
