@@ -1,7 +1,9 @@
 //! Topic matching and story clustering on the scale of the large bench corpus: 100,000
-//! items, 50 topics, 500 keywords (`cargo bench --bench topics`). The figure to watch is
-//! what `arrange` (matching on every core, then clustering) adds to a run: the
-//! "arrange …" line minus the "baseline" line.
+//! items, 50 topics, 500 keywords (`cargo bench --bench topics`). The figures to watch are
+//! what `arrange` (matching on every core, beside clustering) adds to a run, the
+//! "arrange …" lines minus the "baseline" line: on a first run (or after the topics
+//! change), when every item is placed afresh, and on a later run, when the state holds the
+//! last run's placements and 1,000 items are new.
 //!
 //! Items: with `FEEDMUX_BENCH_CORPUS=DIR` (the `feeds/` folder of a corpus made by
 //! `../shared/bench/gen_corpus.py`), that corpus, parsed and merged as `feedmux run` does;
@@ -324,7 +326,7 @@ fn bench(c: &mut Criterion) {
     let topics = topics();
     let keywords: usize = topics.iter().map(|t| t.keywords.len() + t.exclude.len()).sum();
     let clusters = Some((Duration::from_secs(48 * 3600), 0.6));
-    let arranged = feedmux::arrange(items.clone(), &topics, clusters, usize::MAX);
+    let arranged = feedmux::arrange(items.clone(), &topics, clusters, usize::MAX, None);
     eprintln!(
         "{} items, {} topics, {keywords} keywords: {} stories, {} placements",
         items.len(),
@@ -343,21 +345,37 @@ fn bench(c: &mut Criterion) {
     group.bench_function(name, |b| {
         b.iter_batched(
             || items.clone(),
-            |items| feedmux::arrange(items, &topics, clusters, 200),
+            |items| feedmux::arrange(items, &topics, clusters, 200, None),
             BatchSize::LargeInput,
         )
     });
+    // A run from cron: the last run placed all but the 1,000 newest items (merged order is
+    // newest first), which this run matches and clusters.
+    let earlier = feedmux::arrange(items[1000..].to_vec(), &topics, clusters, 200, None).placements;
+    group.bench_function(
+        format!(
+            "arrange {} items, 1000 of them new (the rest placed by the run before)",
+            items.len()
+        ),
+        |b| {
+            b.iter_batched(
+                || items.clone(),
+                |items| feedmux::arrange(items, &topics, clusters, 200, Some(&earlier)),
+                BatchSize::LargeInput,
+            )
+        },
+    );
     group.bench_function("baseline: arrange, no topics, no clusters", |b| {
         b.iter_batched(
             || items.clone(),
-            |items| feedmux::arrange(items, &[], None, 200),
+            |items| feedmux::arrange(items, &[], None, 200, None),
             BatchSize::LargeInput,
         )
     });
     group.bench_function("topics only", |b| {
         b.iter_batched(
             || items.clone(),
-            |items| feedmux::arrange(items, &topics, None, 200),
+            |items| feedmux::arrange(items, &topics, None, 200, None),
             BatchSize::LargeInput,
         )
     });
@@ -378,7 +396,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function("clusters only", |b| {
         b.iter_batched(
             || items.clone(),
-            |items| feedmux::arrange(items, &[], clusters, 200),
+            |items| feedmux::arrange(items, &[], clusters, 200, None),
             BatchSize::LargeInput,
         )
     });

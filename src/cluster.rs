@@ -34,11 +34,73 @@ const MAX_CANDIDATES: usize = 16;
 /// the rest oldest first. Every entry is in exactly one group; groups come in the order of
 /// their first report in `entries`.
 pub fn cluster(entries: &[Entry], window: std::time::Duration, threshold: f64) -> Vec<Vec<usize>> {
-    let window = TimeDelta::from_std(window).map_or(i64::MAX, |w| w.num_milliseconds());
-    let sets = TitleSets::of(entries);
-    let n = entries.len();
+    cluster_onto(entries, &vec![None; entries.len()], window, threshold)
+}
 
-    // Sources as small numbers, for the one-report-per-source rule; dates as milliseconds.
+/// Where an earlier run placed an entry: its story (entries with the same number are one
+/// story), and whether it is that story's first report (whose id is the story's id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placed {
+    pub story: u32,
+    pub first: bool,
+}
+
+/// As [`cluster`], for a run that follows others: entries placed before (`prior[i]` is
+/// `Some`) stay in their stories, and the others are placed as [`cluster`] places them,
+/// oldest first, into those stories too (any within `window` of them, before or after)
+/// or into new ones. A prior story's first report stays its first report; when that is
+/// gone, its oldest report stands in. With no prior placements, this is [`cluster`].
+pub fn cluster_onto(
+    entries: &[Entry],
+    prior: &[Option<Placed>],
+    window: std::time::Duration,
+    threshold: f64,
+) -> Vec<Vec<usize>> {
+    let window = TimeDelta::from_std(window).map_or(i64::MAX, |w| w.num_milliseconds());
+    let n = entries.len();
+    let date: Vec<i64> = entries
+        .iter()
+        .map(|e| e.date().map_or(0, |d| d.timestamp_millis()))
+        .collect();
+    let older = |a: usize, b: usize| date[a].cmp(&date[b]).then_with(|| entries[a].id.cmp(&entries[b].id));
+
+    // The prior stories (numbered densely by the caller): their reports, the one standing
+    // for each first, then the others oldest first.
+    let count = prior.iter().flatten().map(|p| p.story as usize + 1).max().unwrap_or(0);
+    let mut prior_stories: Vec<Vec<usize>> = vec![Vec::new(); count];
+    for (i, p) in prior.iter().enumerate() {
+        if let Some(p) = p {
+            prior_stories[p.story as usize].push(i);
+        }
+    }
+    prior_stories.retain(|m| !m.is_empty());
+    for m in &mut prior_stories {
+        if m.len() > 1 {
+            m.sort_by(|&a, &b| older(a, b));
+            if let Some(k) = m.iter().position(|&i| prior[i].is_some_and(|p| p.first)) {
+                let first = m.remove(k);
+                m.insert(0, first);
+            }
+        }
+    }
+    let mut order: Vec<usize> = (0..n).filter(|&i| prior[i].is_none()).collect();
+    order.sort_by(|&a, &b| older(a, b));
+    // Only prior stories within reach of a report to place are looked at; the rest stay
+    // as they are.
+    let reach = |s: &[usize]| match (order.first(), order.last()) {
+        (Some(&lo), Some(&hi)) => {
+            date[s[0]].saturating_add(window) >= date[lo] && date[s[0]].saturating_sub(window) <= date[hi]
+        }
+        _ => false,
+    };
+    let (mut open, mut kept): (Vec<Vec<usize>>, Vec<Vec<usize>>) = prior_stories.into_iter().partition(|s| reach(s));
+    // Oldest standing report first, as stories open in a run of their own.
+    open.sort_by(|a, b| older(a[0], b[0]));
+    let mut looked_at: Vec<usize> = order.clone();
+    looked_at.extend(open.iter().map(|s| s[0]));
+    let sets = TitleSets::of(entries, &looked_at);
+
+    // Sources as small numbers, for the one-report-per-source rule.
     let mut source_ids: HashMap<&str, u32, FastHash> = HashMap::default();
     let source: Vec<u32> = entries
         .iter()
@@ -47,44 +109,32 @@ pub fn cluster(entries: &[Entry], window: std::time::Duration, threshold: f64) -
             *source_ids.entry(e.source.name.as_str()).or_insert(next)
         })
         .collect();
-    let date: Vec<i64> = entries
-        .iter()
-        .map(|e| e.date().map_or(0, |d| d.timestamp_millis()))
-        .collect();
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| date[a].cmp(&date[b]).then_with(|| entries[a].id.cmp(&entries[b].id)));
 
-    // Stories so far: their reports (the first is the one compared against) and its date;
-    // per word, the stories whose first report has it among its rarest words, oldest first,
-    // with where the word is in that report's set and the set's size.
-    let mut members: Vec<Vec<usize>> = Vec::new();
-    let mut first_date: Vec<i64> = Vec::new();
-    // The first report's set of each story (long ones spill into `story_words`).
-    let mut story_words: Vec<u32> = Vec::new();
-    let mut story_sets: Vec<StorySet> = Vec::new();
-    // A 128-bit signature of each story's set (bit `word % 128`): the shared bits bound the
-    // shared words from above, which rules out most candidates without reading their sets.
-    let mut story_sigs: Vec<[u64; 2]> = Vec::new();
-    let mut postings: Vec<(usize, Vec<Posting>)> = vec![(0, Vec::new()); sets.words];
-    let mut story_of = vec![usize::MAX; n];
+    let mut st = Stories {
+        postings: vec![(0, Vec::new()); sets.words],
+        ..Stories::default()
+    };
     // Candidate stories of the current report, deduplicated with a per-story stamp.
     let mut candidates: Vec<u32> = Vec::new();
-    let mut stamp: Vec<u32> = Vec::new();
+    for reports in open {
+        let (a, first) = (sets.get(reports[0]), date[reports[0]]);
+        st.open(reports, a, first, threshold);
+    }
     // The current report's words, marked with its round.
     let mut mark: Vec<u32> = vec![0; sets.words];
     for (round, &i) in order.iter().enumerate() {
         let a = sets.get(i);
-        let mut best: Option<(f64, usize)> = None;
         let sig = signature(a);
+        let mut best: Option<(f64, usize)> = None;
         if a.len() >= MIN_WORDS {
             for &w in a {
                 mark[w as usize] = round as u32 + 1;
             }
             candidates.clear();
             for (at, &w) in a[..prefix_len(a.len(), threshold)].iter().enumerate() {
-                let (start, list) = &mut postings[w as usize];
+                let (start, list) = &mut st.postings[w as usize];
                 // Stories are opened oldest first: skip those that fell out of the window.
-                while *start < list.len() && date[i] - first_date[list[*start].story as usize] > window {
+                while *start < list.len() && date[i] - st.first_date[list[*start].story as usize] > window {
                     *start += 1;
                 }
                 // A word shared with very many open stories tells little: look at the most
@@ -92,16 +142,19 @@ pub fn cluster(entries: &[Entry], window: std::time::Duration, threshold: f64) -
                 let open = &list[*start..];
                 for p in &open[open.len().saturating_sub(MAX_CANDIDATES)..] {
                     let s = p.story as usize;
-                    if stamp[s] == round as u32 + 1 {
+                    if st.stamp[s] == round as u32 + 1 {
                         continue;
                     }
-                    stamp[s] = round as u32 + 1;
+                    st.stamp[s] = round as u32 + 1;
                     // Words come in the same order in both sets: they can share at most
                     // the words before this one in the shorter run, this one, and the
                     // words after it in the shorter remainder.
                     let (b_len, b_at) = (p.len as usize, p.at as usize);
                     let most = at.min(b_at) + 1 + (a.len() - at - 1).min(b_len - b_at - 1);
-                    if can_reach(most, a.len(), b_len, threshold) {
+                    // (A prior story may be newer than the report, or older than the
+                    // stories around it.)
+                    let within = (date[i] - st.first_date[s]).abs() <= window;
+                    if within && can_reach(most, a.len(), b_len, threshold) {
                         candidates.push(p.story);
                     }
                 }
@@ -109,62 +162,74 @@ pub fn cluster(entries: &[Entry], window: std::time::Duration, threshold: f64) -
             // (Any order: the best is the most similar, then the oldest story.)
             for &s in &candidates {
                 let s = s as usize;
-                let b_len = story_sets[s].len as usize;
-                if !can_reach(
-                    most_shared(sig, a.len(), story_sigs[s], b_len),
-                    a.len(),
-                    b_len,
-                    threshold,
-                ) {
+                let b_len = st.sets[s].len as usize;
+                if !can_reach(most_shared(sig, a.len(), st.sigs[s], b_len), a.len(), b_len, threshold) {
                     continue;
                 }
-                let b = story_sets[s].words(&story_words);
+                let b = st.sets[s].words(&st.words);
                 // The words of `a` are marked: count the marked words of `b`, without branches.
                 let shared = b.iter().filter(|&&w| mark[w as usize] == round as u32 + 1).count();
                 let j = shared as f64 / (a.len() + b.len() - shared) as f64;
                 if j >= threshold
                     && best.is_none_or(|(bj, bs)| j > bj || (j == bj && s < bs))
-                    && !members[s].iter().any(|&m| source[m] == source[i])
+                    && !st.members[s].iter().any(|&m| source[m] == source[i])
                 {
                     best = Some((j, s));
                 }
             }
         }
         match best {
-            Some((_, s)) => {
-                members[s].push(i);
-                story_of[i] = s;
-            }
+            Some((_, s)) => st.members[s].push(i),
             None => {
-                let s = members.len();
-                if a.len() >= MIN_WORDS {
-                    for (at, &w) in a[..prefix_len(a.len(), threshold)].iter().enumerate() {
-                        postings[w as usize].1.push(Posting {
-                            story: s as u32,
-                            at: at as u16,
-                            len: a.len().min(usize::from(u16::MAX)) as u16,
-                        });
-                    }
-                }
-                members.push(vec![i]);
-                first_date.push(date[i]);
-                story_sets.push(StorySet::new(a, &mut story_words));
-                story_sigs.push(sig);
-                stamp.push(0);
-                story_of[i] = s;
+                st.open(vec![i], a, date[i], threshold);
             }
         }
     }
     // Groups in the order of their first report's position in `entries`.
-    let mut groups: Vec<Vec<usize>> = Vec::with_capacity(members.len());
-    let mut placed = vec![false; members.len()];
-    for (i, &s) in story_of.iter().enumerate() {
-        if !placed[s] && members[s][0] == i {
-            placed[s] = true;
-            groups.push(std::mem::take(&mut members[s]));
-        }
-    }
+    let mut groups = st.members;
+    groups.append(&mut kept);
+    groups.sort_by_key(|m| m[0]);
     groups
+}
+
+/// The stories of [`cluster_onto`] so far: their reports (the first is the one compared
+/// against), that report's date, set and signature; per word, the stories whose first
+/// report has it among its rarest words, oldest first, with where the word is in that
+/// report's set and the set's size (and how many at the front fell out of the window).
+#[derive(Default)]
+struct Stories {
+    members: Vec<Vec<usize>>,
+    first_date: Vec<i64>,
+    sets: Vec<StorySet>,
+    /// Long sets, which spill out of [`StorySet`].
+    words: Vec<u32>,
+    /// A 128-bit signature of each story's set (bit `word % 128`): the shared bits bound the
+    /// shared words from above, which rules out most candidates without reading their sets.
+    sigs: Vec<[u64; 2]>,
+    postings: Vec<(usize, Vec<Posting>)>,
+    /// The last round that looked at each story (candidates are counted once).
+    stamp: Vec<u32>,
+}
+
+impl Stories {
+    /// Opens a story of `reports` (the first one's set is `a`, dated `first_date`).
+    fn open(&mut self, reports: Vec<usize>, a: &[u32], first_date: i64, threshold: f64) {
+        let s = self.members.len();
+        if a.len() >= MIN_WORDS {
+            for (at, &w) in a[..prefix_len(a.len(), threshold)].iter().enumerate() {
+                self.postings[w as usize].1.push(Posting {
+                    story: s as u32,
+                    at: at as u16,
+                    len: a.len().min(usize::from(u16::MAX)) as u16,
+                });
+            }
+        }
+        self.first_date.push(first_date);
+        self.sets.push(StorySet::new(a, &mut self.words));
+        self.sigs.push(signature(a));
+        self.stamp.push(0);
+        self.members.push(reports);
+    }
 }
 
 /// A story's first report's title words: in one cache line when there are few (most
@@ -241,8 +306,10 @@ fn can_reach(most: usize, a: usize, b: usize, threshold: f64) -> bool {
 /// prefix filter needs), stored one after another.
 struct TitleSets {
     ids: Vec<u32>,
-    /// Where entry `i`'s set starts in `ids`; one more at the end.
+    /// Where the `k`th set asked for starts in `ids`; one more at the end.
     starts: Vec<usize>,
+    /// Per entry, which set asked for is its own (`u32::MAX`: none).
+    slot: Vec<u32>,
     /// How many different words there are (ids are below this).
     words: usize,
 }
@@ -251,12 +318,12 @@ impl TitleSets {
     /// The title words of every entry, found on every core. A word is known by a 64-bit
     /// hash of its folded form (two words sharing a hash is a chance of about 1 in 10^7 for
     /// a million different words, and would only make two titles look a little more alike).
-    fn of(entries: &[Entry]) -> TitleSets {
-        let size = entries.len().div_ceil(crate::workers()).max(1);
+    fn of(entries: &[Entry], which: &[usize]) -> TitleSets {
+        let size = which.len().div_ceil(crate::workers()).max(1);
         let parts: Vec<(Vec<u64>, Vec<u32>)> = std::thread::scope(|scope| {
-            let handles: Vec<_> = entries
+            let handles: Vec<_> = which
                 .chunks(size)
-                .map(|chunk| scope.spawn(move || hash_titles(chunk.iter())))
+                .map(|chunk| scope.spawn(move || hash_titles(chunk.iter().map(|&i| &entries[i]))))
                 .collect();
             handles
                 .into_iter()
@@ -264,7 +331,7 @@ impl TitleSets {
                 .collect()
         });
         let mut hashes: Vec<u64> = Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum());
-        let mut starts: Vec<usize> = Vec::with_capacity(entries.len() + 1);
+        let mut starts: Vec<usize> = Vec::with_capacity(which.len() + 1);
         starts.push(0);
         for (h, lens) in parts {
             hashes.extend_from_slice(&h);
@@ -286,15 +353,24 @@ impl TitleSets {
         for w in starts.windows(2) {
             ids[w[0]..w[1]].sort_unstable();
         }
+        let mut slot = vec![u32::MAX; entries.len()];
+        for (k, &i) in which.iter().enumerate() {
+            slot[i] = k as u32;
+        }
         TitleSets {
             ids,
             starts,
+            slot,
             words: vocab.len(),
         }
     }
 
+    /// Entry `i`'s set (empty for an entry not asked for).
     fn get(&self, i: usize) -> &[u32] {
-        &self.ids[self.starts[i]..self.starts[i + 1]]
+        match self.slot[i] {
+            u32::MAX => &[],
+            k => &self.ids[self.starts[k as usize]..self.starts[k as usize + 1]],
+        }
     }
 }
 
@@ -551,6 +627,79 @@ mod tests {
             proptest::prop_assert!(most >= shared, "{} < {}", most, shared);
             proptest::prop_assert!(most <= a.len().min(b.len()));
         }
+    }
+
+    proptest::proptest! {
+        /// A run that follows another, when everything new is newer than everything placed
+        /// before (the usual case: news arrives in order), places as one run over all.
+        #[test]
+        fn placing_in_two_runs_is_placing_in_one(
+            reports in proptest::collection::vec(
+                (
+                    proptest::collection::vec(proptest::sample::select(&[
+                        "Putin", "Kim", "bertemu", "Vladivostok", "KTT", "Korea", "Utara", "Rusia",
+                        "banjir", "Jakarta", "harga", "beras",
+                    ][..]), 0..7),
+                    0usize..4,
+                    0i64..100,
+                ),
+                0..14,
+            ),
+            cut in 0i64..100,
+            threshold in proptest::sample::select(&[0.3, 0.5, 0.6, 0.8][..]),
+        ) {
+            let entries: Vec<Entry> = reports
+                .iter()
+                .enumerate()
+                .map(|(k, (words, source, hour))| {
+                    entry(&format!("s{source}"), &format!("id{k:02}"), &words.join(" "), *hour)
+                })
+                .collect();
+            // The first run saw what is older than the cut.
+            let before: Vec<usize> = (0..entries.len()).filter(|&i| reports[i].2 < cut).collect();
+            let old: Vec<Entry> = before.iter().map(|&i| entries[i].clone()).collect();
+            let mut prior = vec![None; entries.len()];
+            for (s, g) in cluster(&old, DAY2, threshold).iter().enumerate() {
+                for (k, &i) in g.iter().enumerate() {
+                    prior[before[i]] = Some(Placed { story: s as u32, first: k == 0 });
+                }
+            }
+            let got = cluster_onto(&entries, &prior, DAY2, threshold);
+            proptest::prop_assert_eq!(got, cluster(&entries, DAY2, threshold));
+        }
+    }
+
+    #[test]
+    fn prior_stories_stay_and_take_new_reports_their_first_report_gone_or_not() {
+        let entries = vec![
+            entry("kompas", "b", "Banjir besar melanda Jakarta Utara", 2),
+            entry("detik", "c", "Banjir besar melanda Jakarta Utara siang ini", 6),
+            entry("antara", "d", "Harga beras naik lagi di pasar induk", 7),
+        ];
+        // "b" joined the story of "a" (gone now); "d" stays apart; "c" is new.
+        let prior = vec![
+            Some(Placed { story: 0, first: false }),
+            None,
+            Some(Placed { story: 1, first: true }),
+        ];
+        assert_eq!(cluster_onto(&entries, &prior, DAY2, 0.6), vec![vec![0, 1], vec![2]]);
+        // Placed apart before, they stay apart even though alike.
+        let apart = vec![
+            Some(Placed { story: 0, first: true }),
+            Some(Placed { story: 1, first: true }),
+            None,
+        ];
+        assert_eq!(
+            cluster_onto(&entries, &apart, DAY2, 0.6),
+            vec![vec![0], vec![1], vec![2]]
+        );
+        // A late report older than the story's first report joins it; the first stays first.
+        let late = vec![
+            entry("kompas", "b", "Banjir besar melanda Jakarta Utara", 2),
+            entry("tempo", "a", "Banjir besar melanda Jakarta Utara pagi ini", 0),
+        ];
+        let prior = vec![Some(Placed { story: 0, first: true }), None];
+        assert_eq!(cluster_onto(&late, &prior, DAY2, 0.6), vec![vec![0, 1]]);
     }
 
     #[test]

@@ -34,6 +34,7 @@ pub mod merge;
 pub mod model;
 pub mod normalize;
 pub mod parse;
+pub mod placements;
 pub mod publish;
 pub mod render;
 pub mod repair;
@@ -45,6 +46,7 @@ pub mod text;
 pub mod topics;
 pub mod write;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
@@ -413,21 +415,26 @@ pub async fn run(
         }
     }
     tracing::debug!(ms = started.elapsed().as_millis(), "loaded the stored items");
+    let prior = store
+        .cache(PLACEMENTS)?
+        .and_then(|blob| placements::Placements::decode(&blob));
     // The items are committed (copying the WAL into the database) while the outputs are
     // made; the mark of what they were made from follows in a second transaction, so a run
     // killed in between renders again next time.
-    let store = std::thread::scope(|scope| -> Result<store::Store, Error> {
+    let (store, decided) = std::thread::scope(|scope| -> Result<(store::Store, placements::Placements), Error> {
         let committing = scope.spawn(move || {
             let started = std::time::Instant::now();
             let r = store.commit();
             tracing::debug!(ms = started.elapsed().as_millis(), "committed the items");
             r.map(|()| store)
         });
-        let written = write_all(cfg, all, &mut report);
+        let written = write_all(cfg, all, prior.as_ref(), &mut report);
         let committed = committing.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-        written.and(committed)
+        written.and_then(|decided| committed.map(|store| (store, decided)))
     })?;
+    std::thread::spawn(move || drop(prior));
     store.begin()?;
+    store.set_cache(PLACEMENTS, &decided.encode())?;
     store.set_meta("rendered", &mark)?;
     store.set_meta("items_out", &report.items_out.to_string())?;
     store.commit()?;
@@ -489,8 +496,17 @@ fn absorb_document(
     })
 }
 
-/// Merges, arranges, renders and writes every output from each source's entries.
-fn write_all(cfg: &Config, all: Vec<Vec<Entry>>, report: &mut RunReport) -> Result<(), Error> {
+/// The cache key of the last run's placements in the state.
+const PLACEMENTS: &str = "placements";
+
+/// Merges, arranges (reusing `prior` placements), renders and writes every output from each
+/// source's entries. Returns this run's placements.
+fn write_all(
+    cfg: &Config,
+    all: Vec<Vec<Entry>>,
+    prior: Option<&placements::Placements>,
+    report: &mut RunReport,
+) -> Result<placements::Placements, Error> {
     let merge_started = std::time::Instant::now();
     let (merged, stats) = merge::merge(all, 0);
     report.duplicates_merged += stats.cross_source_duplicates + stats.same_source_duplicates;
@@ -501,7 +517,7 @@ fn write_all(cfg: &Config, all: Vec<Vec<Entry>>, report: &mut RunReport) -> Resu
     } else {
         cfg.output.max_items
     };
-    let arranged = arrange(merged, &cfg.topics, cluster_options(cfg), max);
+    let mut arranged = arrange(merged, &cfg.topics, cluster_options(cfg), max, prior);
     tracing::debug!(
         ms = arrange_started.elapsed().as_millis(),
         stories = arranged.stories.len(),
@@ -517,6 +533,7 @@ fn write_all(cfg: &Config, all: Vec<Vec<Entry>>, report: &mut RunReport) -> Resu
     drop(stories);
     // Freeing ~10 strings per entry takes a while on a big feed: let it happen off the
     // caller's path (a process that exits meanwhile simply skips it).
+    let decided = std::mem::take(&mut arranged.placements);
     std::thread::spawn(move || drop(arranged));
     tracing::debug!(
         ms = render_started.elapsed().as_millis(),
@@ -528,7 +545,7 @@ fn write_all(cfg: &Config, all: Vec<Vec<Entry>>, report: &mut RunReport) -> Resu
             (path, write::WriteOutcome::Unchanged) => report.unchanged.push(path),
         }
     }
-    Ok(())
+    Ok(decided)
 }
 
 /// The feeds a run writes: the combined one, then one per topic (config order).
@@ -576,10 +593,20 @@ fn stored_source_ref(source: &Source, st: &store::SourceState) -> std::sync::Arc
     })
 }
 
+/// Items as the state holds them after the last run.
+#[derive(Debug)]
+pub struct StoredItems {
+    /// Each configured source's items (what the outputs show: listed by the source, or
+    /// within retention).
+    pub sources: Vec<Vec<Entry>>,
+    /// What the last run decided about them.
+    pub placements: Option<placements::Placements>,
+}
+
 /// Each configured source's items as the state holds them after the last run (what the
 /// outputs show: listed by the source, or within retention), without fetching anything.
 /// `None` when there is no state yet, or it knows none of the sources.
-pub fn stored_entries(cfg: &Config, now: DateTime<Utc>) -> Result<Option<Vec<Vec<Entry>>>, Error> {
+pub fn stored_entries(cfg: &Config, now: DateTime<Utc>) -> Result<Option<StoredItems>, Error> {
     if !cfg.state.path.is_file() {
         return Ok(None);
     }
@@ -595,7 +622,13 @@ pub fn stored_entries(cfg: &Config, now: DateTime<Utc>) -> Result<Option<Vec<Vec
         known = true;
         all.push(store.entries(st.key, &stored_source_ref(source, &st), cutoff, true)?);
     }
-    Ok(known.then_some(all))
+    let placements = store
+        .cache(PLACEMENTS)?
+        .and_then(|blob| placements::Placements::decode(&blob));
+    Ok(known.then_some(StoredItems {
+        sources: all,
+        placements,
+    }))
 }
 
 /// The items to look at without writing anything: the state's (see [`stored_entries`]),
@@ -604,10 +637,13 @@ async fn current_entries(
     cfg: &Config,
     now: DateTime<Utc>,
     progress: &(dyn Fn(Progress<'_>) + Sync),
-) -> Result<Vec<Vec<Entry>>, Error> {
+) -> Result<StoredItems, Error> {
     match stored_entries(cfg, now)? {
-        Some(all) => Ok(all),
-        None => Ok(collect(cfg, now, progress).await?.1),
+        Some(stored) => Ok(stored),
+        None => Ok(StoredItems {
+            sources: collect(cfg, now, progress).await?.1,
+            placements: None,
+        }),
     }
 }
 
@@ -620,8 +656,8 @@ pub async fn explain(
     needle: &str,
     progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> Result<Option<explain::Explanation>, Error> {
-    let all = current_entries(cfg, now, progress).await?;
-    let (merged, _) = merge::merge(all, 0);
+    let current = current_entries(cfg, now, progress).await?;
+    let (merged, _) = merge::merge(current.sources, 0);
     let needle = needle.trim();
     let canonical = normalize::canonical_link(needle);
     let Some(at) = merged.iter().position(|e| {
@@ -633,10 +669,16 @@ pub async fn explain(
         return Ok(None);
     };
     let story = match cluster_options(cfg) {
-        Some((window, threshold)) => cluster::cluster(&merged, window, threshold)
-            .into_iter()
-            .find(|g| g.contains(&at))
-            .unwrap_or_else(|| vec![at]),
+        Some((window, threshold)) => {
+            // As the last run placed it, when the state has that.
+            let key = placements::settings_key(&cfg.topics, cluster_options(cfg));
+            let index = current.placements.as_ref().filter(|p| p.key == key).map(|p| p.index());
+            let placed = placed_stories(&merged, index.as_ref());
+            cluster::cluster_onto(&merged, &placed, window, threshold)
+                .into_iter()
+                .find(|g| g.contains(&at))
+                .unwrap_or_else(|| vec![at])
+        }
         None => vec![at],
     };
     let matcher = topics::Matcher::new(&cfg.topics);
@@ -651,8 +693,8 @@ pub async fn recent_entries(
     days: u32,
     progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> Result<Vec<Entry>, Error> {
-    let all = current_entries(cfg, now, progress).await?;
-    let (merged, _) = merge::merge(all, 0);
+    let current = current_entries(cfg, now, progress).await?;
+    let (merged, _) = merge::merge(current.sources, 0);
     let since = now - chrono::TimeDelta::days(i64::from(days));
     Ok(merged
         .into_iter()
@@ -710,43 +752,95 @@ pub struct Arranged {
     pub topics: Vec<Vec<usize>>,
     /// Reports folded into another source's entry for the same story.
     pub reports_merged: usize,
-    /// For each story, its id (its first report's id) when it has more than one report.
+    /// For each story, its id (its first report's id) when it has more than one report,
+    /// or when that report is gone and another stands for it.
     pub clusters: Vec<Option<String>>,
+    /// What this run decided, for the next one (see [`placements`]).
+    pub placements: placements::Placements,
 }
 
 /// Groups story clusters (when `clusters` is set) and assigns topics. A story belongs to
 /// every topic any of its reports matches. `shown` is how many entries a feed shows
 /// (`usize::MAX` for all). Pure; matching runs on every core.
+///
+/// `prior`: what an earlier run decided (see [`placements`]), when made with the same
+/// settings. Its entries keep their stories (new reports may join them), and their topics
+/// when their text is the same; only the rest is matched and clustered. A story whose
+/// first report is gone keeps that report's id, on the report that now stands for it, so
+/// feed apps do not see it again as new. Without `prior`, everything is placed afresh;
+/// either way, the result's `placements` are what this run decided.
 pub fn arrange(
     merged: Vec<Entry>,
     topics: &[config::TopicConfig],
     clusters: Option<(std::time::Duration, f64)>,
     shown: usize,
+    prior: Option<&placements::Placements>,
 ) -> Arranged {
     let started = std::time::Instant::now();
+    let key = placements::settings_key(topics, clusters);
+    let prior = prior.filter(|p| p.key == key).map(placements::Placements::index);
     let matcher = topics::Matcher::new(topics);
     let words = topics.len().div_ceil(64);
+    let placed = placed_stories(&merged, prior.as_ref());
+    tracing::debug!(
+        ms = started.elapsed().as_millis(),
+        placed = placed.iter().filter(|p| p.is_some()).count(),
+        "read the last run's placements"
+    );
     // Clustering is mostly one long sequential pass: it runs beside the matching, which
     // takes the other cores.
-    let (per_entry, groups) = std::thread::scope(|scope| {
+    let ((per_entry, content), groups) = std::thread::scope(|scope| {
         let groups = scope.spawn(|| {
             let groups: Vec<Vec<usize>> = match clusters {
-                Some((window, threshold)) => cluster::cluster(&merged, window, threshold),
+                Some((window, threshold)) => cluster::cluster_onto(&merged, &placed, window, threshold),
                 None => (0..merged.len()).map(|i| vec![i]).collect(),
             };
             tracing::debug!(ms = started.elapsed().as_millis(), "clustered");
             groups
         });
-        let per_entry = assign_all(&matcher, &merged);
+        let matched = assign_all(&matcher, &merged, prior.as_ref());
         tracing::debug!(ms = started.elapsed().as_millis(), "matched topics");
-        (
-            per_entry,
-            groups.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
-        )
+        (matched, groups.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
     });
+    // Each story's id: its first report's, kept from an earlier run when that report is gone.
+    let story_ids: Vec<String> = groups
+        .iter()
+        .map(|g| {
+            let e = &merged[g[0]];
+            prior
+                .as_ref()
+                .and_then(|index| index.get(e.id.as_str()))
+                .and_then(|p| p.story.clone())
+                .unwrap_or_else(|| e.id.clone())
+        })
+        .collect();
+    let mut story_of = vec![0usize; merged.len()];
+    for (k, g) in groups.iter().enumerate() {
+        for &i in g {
+            story_of[i] = k;
+        }
+    }
+    let decided = placements::Placements {
+        key,
+        items: merged
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let story = &story_ids[story_of[i]];
+                let placement = placements::Placement {
+                    content: content[i],
+                    topics: per_entry[i * words..(i + 1) * words].to_vec(),
+                    story: (story != &e.id).then(|| story.clone()),
+                };
+                (e.id.clone(), placement)
+            })
+            .collect(),
+    };
+    drop(story_of);
     let ids: Vec<Option<String>> = groups
         .iter()
-        .map(|g| (g.len() > 1).then(|| merged[g[0]].id.clone()))
+        .zip(&story_ids)
+        .map(|(g, id)| (g.len() > 1 || id != &merged[g[0]].id).then(|| id.clone()))
         .collect();
     let reports_merged = merged.len() - groups.len();
     // A story's topics: those of all its reports; the catch-all only if no other.
@@ -775,6 +869,12 @@ pub fn arrange(
     drop(per_entry);
     let mut entries = merged;
     cluster::annotate(&mut entries, &groups);
+    // The report standing for a story carries the story's id.
+    for (g, id) in groups.iter().zip(story_ids) {
+        if entries[g[0]].id != id {
+            entries[g[0]].id = id;
+        }
+    }
     let stories: Vec<usize> = groups.iter().map(|g| g[0]).collect();
     drop(groups);
     tracing::debug!(ms = started.elapsed().as_millis(), "combined stories");
@@ -803,6 +903,7 @@ pub fn arrange(
         topics: members,
         reports_merged,
         clusters: ids,
+        placements: decided,
     }
 }
 
@@ -820,25 +921,67 @@ fn set_bits(bits: &[u64]) -> impl Iterator<Item = usize> + '_ {
     })
 }
 
-/// Each entry's topics as bits (see [`topics::Matcher::assign_bits`]), matched on every core.
-fn assign_all(matcher: &topics::Matcher, entries: &[Entry]) -> Vec<u64> {
+/// The stories an earlier run placed entries in (`index`: its placements by id), as small
+/// numbers, and which report was first in each.
+fn placed_stories(
+    merged: &[Entry],
+    index: Option<&HashMap<&str, &placements::Placement, topics::FastHash>>,
+) -> Vec<Option<cluster::Placed>> {
+    let Some(index) = index else {
+        return vec![None; merged.len()];
+    };
+    let mut numbers: HashMap<&str, u32, topics::FastHash> = HashMap::default();
+    merged
+        .iter()
+        .map(|e| {
+            let p = index.get(e.id.as_str())?;
+            let story = p.story.as_deref().unwrap_or(&e.id);
+            let next = numbers.len() as u32;
+            Some(cluster::Placed {
+                story: *numbers.entry(story).or_insert(next),
+                first: p.story.is_none(),
+            })
+        })
+        .collect()
+}
+
+/// Each entry's topics as bits (see [`topics::Matcher::assign_bits`]), matched on every
+/// core, and its [`placements::content_hash`]. An entry with the same hash in `prior` keeps
+/// the topics found there.
+fn assign_all(
+    matcher: &topics::Matcher,
+    entries: &[Entry],
+    prior: Option<&HashMap<&str, &placements::Placement, topics::FastHash>>,
+) -> (Vec<u64>, Vec<u64>) {
     let words = matcher.topics().len().div_ceil(64);
     let mut bits = vec![0u64; entries.len() * words];
-    if words == 0 {
-        return bits;
-    }
+    let mut content = vec![0u64; entries.len()];
     let size = entries.len().div_ceil(workers()).max(1);
     std::thread::scope(|scope| {
-        for (chunk, out) in entries.chunks(size).zip(bits.chunks_mut(size * words)) {
+        for ((chunk, out), hashes) in entries
+            .chunks(size)
+            .zip(bits.chunks_mut((size * words).max(1)))
+            .zip(content.chunks_mut(size))
+        {
             scope.spawn(move || {
                 let mut scratch = topics::Scratch::default();
-                for (e, b) in chunk.iter().zip(out.chunks_mut(words)) {
-                    matcher.assign_bits(e, &mut scratch, b);
+                for (k, e) in chunk.iter().enumerate() {
+                    let hash = placements::content_hash(e);
+                    hashes[k] = hash;
+                    let b = &mut out[k * words..(k + 1) * words];
+                    let known = prior
+                        .and_then(|index| index.get(e.id.as_str()))
+                        .filter(|p| p.content == hash && p.topics.len() == words);
+                    match known {
+                        Some(p) => b.copy_from_slice(&p.topics),
+                        None if words > 0 => matcher.assign_bits(e, &mut scratch, b),
+                        None => {}
+                    }
                 }
             });
         }
     });
-    bits
+    (bits, content)
 }
 
 /// How many threads the CPU-bound passes use: one per core.
@@ -1095,4 +1238,139 @@ pub async fn collect(
         }
     }
     Ok((report, all))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use chrono::{TimeDelta, TimeZone as _};
+
+    use super::*;
+    use crate::config::{Field, TopicConfig};
+    use crate::model::SourceRef;
+
+    fn entry(source: &str, id: &str, title: &str, hour: i64) -> Entry {
+        Entry {
+            id: id.into(),
+            guid: None,
+            source: Arc::new(SourceRef {
+                name: source.into(),
+                url: format!("https://{source}.example/feed"),
+                title: None,
+                link: None,
+            }),
+            title: title.into(),
+            link: Some(format!("https://{source}.example/{id}")),
+            canonical_link: None,
+            published: Some(Utc.with_ymd_and_hms(2019, 4, 25, 0, 0, 0).unwrap() + TimeDelta::hours(hour)),
+            updated: None,
+            author: None,
+            summary: Some("<p>Ringkasan.</p>".into()),
+            content: None,
+            categories: Vec::new(),
+            enclosures: Vec::new(),
+        }
+    }
+
+    fn topic(name: &str, keywords: &[&str]) -> TopicConfig {
+        TopicConfig {
+            name: name.into(),
+            slug: config::slugify(name),
+            keywords: keywords.iter().map(|k| k.to_string()).collect(),
+            exclude: Vec::new(),
+            sources: None,
+            categories: Vec::new(),
+            fields: Field::DEFAULT.to_vec(),
+            catch_all: false,
+        }
+    }
+
+    const CLUSTERS: Option<(std::time::Duration, f64)> = Some((std::time::Duration::from_secs(48 * 3600), 0.6));
+
+    /// Stories as (id, title, topics), newest first.
+    fn stories(a: &Arranged) -> Vec<(String, String, Vec<usize>)> {
+        a.stories
+            .iter()
+            .enumerate()
+            .map(|(k, &i)| {
+                let topics = (0..a.topics.len()).filter(|&t| a.topics[t].contains(&k)).collect();
+                (a.entries[i].id.clone(), a.entries[i].title.clone(), topics)
+            })
+            .collect()
+    }
+
+    fn newest_first(mut entries: Vec<Entry>) -> Vec<Entry> {
+        merge::sort_newest_first(&mut entries);
+        entries
+    }
+
+    #[test]
+    fn a_later_run_places_what_is_new_as_one_run_over_all_would() {
+        let topics = vec![topic("Banjir", &["banjir"]), topic("Korea", &["Korea"])];
+        let first = vec![
+            entry("tempo", "a", "Banjir besar melanda Jakarta Utara pagi ini", 0),
+            entry("kompas", "b", "Banjir besar melanda Jakarta Utara", 2),
+            entry("antara", "c", "Kim Jong Un tiba di Vladivostok dengan kereta", 3),
+        ];
+        let mut all = first.clone();
+        all.push(entry("detik", "d", "Banjir besar melanda Jakarta Utara siang ini", 6));
+        all.push(entry("tempo", "e", "Korea Utara uji coba rudal baru", 7));
+        let earlier = arrange(newest_first(first), &topics, CLUSTERS, usize::MAX, None).placements;
+        let later = arrange(newest_first(all.clone()), &topics, CLUSTERS, usize::MAX, Some(&earlier));
+        let afresh = arrange(newest_first(all), &topics, CLUSTERS, usize::MAX, None);
+        assert_eq!(stories(&later), stories(&afresh));
+        assert_eq!(later.placements, afresh.placements);
+        // "d" joined the story of "a" and "b", placed by the run before.
+        let ids: Vec<String> = stories(&later).into_iter().map(|s| s.0).collect();
+        assert_eq!(ids, vec!["e", "c", "a"]);
+        assert_eq!(later.clusters[2].as_deref(), Some("a"));
+        assert_eq!(later.reports_merged, 2);
+    }
+
+    #[test]
+    fn topics_are_kept_for_the_same_text_and_matched_again_for_changed_text_or_settings() {
+        let topics = vec![topic("Banjir", &["banjir"]), topic("Korea", &["Korea"])];
+        let items = vec![entry("tempo", "a", "Banjir besar melanda Jakarta Utara", 0)];
+        let mut earlier = arrange(items.clone(), &topics, CLUSTERS, usize::MAX, None).placements;
+        assert_eq!(earlier.items[0].1.topics, vec![0b01]);
+        // What the last run decided is taken as it is (here: made up, to see it taken).
+        earlier.items[0].1.topics = vec![0b10];
+        let kept = arrange(items.clone(), &topics, CLUSTERS, usize::MAX, Some(&earlier));
+        assert_eq!(stories(&kept)[0].2, vec![1]);
+        // Changed text is matched again.
+        let mut changed = items.clone();
+        changed[0].summary = Some("<p>Air naik sejak pagi.</p>".into());
+        let again = arrange(changed, &topics, CLUSTERS, usize::MAX, Some(&earlier));
+        assert_eq!(stories(&again)[0].2, vec![0]);
+        // So is everything when the topics changed.
+        let other = vec![topic("Banjir", &["banjir", "air"]), topic("Korea", &["Korea"])];
+        let afresh = arrange(items, &other, CLUSTERS, usize::MAX, Some(&earlier));
+        assert_eq!(stories(&afresh)[0].2, vec![0]);
+        assert_ne!(afresh.placements.key, earlier.key);
+    }
+
+    #[test]
+    fn a_story_keeps_its_id_when_its_first_report_is_gone() {
+        let items = vec![
+            entry("kompas", "b", "Banjir besar melanda Jakarta Utara", 2),
+            entry("tempo", "a", "Banjir besar melanda Jakarta Utara pagi ini", 0),
+        ];
+        let earlier = arrange(items.clone(), &[], CLUSTERS, usize::MAX, None);
+        assert_eq!(stories(&earlier).len(), 1);
+        assert_eq!(stories(&earlier)[0].0, "a");
+        // "a" leaves (retention, or its source was removed): "b" stands for the story, and
+        // keeps the id feed apps know it by.
+        let rest = vec![items[0].clone()];
+        let later = arrange(rest.clone(), &[], CLUSTERS, usize::MAX, Some(&earlier.placements));
+        assert_eq!(
+            stories(&later)[0].0,
+            "a",
+            "the story's id, not a new one a feed app would show again"
+        );
+        assert_eq!(later.clusters, vec![Some("a".to_string())]);
+        assert_eq!(later.placements.items[0].1.story.as_deref(), Some("a"));
+        // Without the last run's placements it would be "b".
+        assert_eq!(stories(&arrange(rest, &[], CLUSTERS, usize::MAX, None))[0].0, "b");
+    }
 }

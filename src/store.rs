@@ -22,12 +22,17 @@ use crate::model::{Enclosure, Entry, SourceRef};
 use crate::normalize::{canonical_link, stable_id};
 
 /// The schema this build reads and writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
+);
+-- What can be computed again from the rest (schema 2): the last run's placements.
+CREATE TABLE IF NOT EXISTS cache (
+    key   TEXT PRIMARY KEY,
+    value BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS sources (
     id            INTEGER PRIMARY KEY,
@@ -546,7 +551,8 @@ impl Store {
                 ),
             });
         }
-        // Only a new file is written to here: a reader must not wait for a running run.
+        // Only a new file (or one of schema 1, which gains the cache table) is written to
+        // here: a reader must not wait for a running run.
         if version != SCHEMA_VERSION {
             c.execute_batch(SCHEMA).map_err(|e| self.err(e))?;
             c.pragma_update(None, "user_version", SCHEMA_VERSION)
@@ -827,6 +833,25 @@ impl Store {
                 .map_err(|e| self.err(e))?;
         }
         Ok(n)
+    }
+
+    /// A value of the cache table (what can be computed again when it is missing).
+    pub fn cache(&self, key: &str) -> Result<Option<Vec<u8>>, Error> {
+        self.conn
+            .query_row("SELECT value FROM cache WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Sets a value of the cache table.
+    pub fn set_cache(&self, key: &str, value: &[u8]) -> Result<(), Error> {
+        self.conn
+            .execute(
+                "INSERT INTO cache (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
+                params![key, value],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
     }
 
     /// A value from the meta table.

@@ -588,3 +588,59 @@ fn explain_and_suggest_read_the_last_run_without_fetching() {
         .assert()
         .code(1);
 }
+
+#[test]
+fn a_story_keeps_its_id_in_the_outputs_when_its_first_report_leaves() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, items: &[Item<'_>]| std::fs::write(dir.path().join(name), rss(items)).unwrap();
+    write(
+        "tempo.xml",
+        &[(
+            Some("tempo-1"),
+            Some("https://tempo.example/1"),
+            "Banjir besar melanda Jakarta Utara pagi ini",
+            Some(D1),
+        )],
+    );
+    write(
+        "kompas.xml",
+        &[(
+            Some("kompas-1"),
+            Some("https://kompas.example/1"),
+            "Banjir besar melanda Jakarta Utara",
+            Some(D2),
+        )],
+    );
+    let feeds = |names: &[&str]| {
+        let mut cfg =
+            String::from("[output]\ndir = \"out\"\nbase_url = \"https://n.example/\"\n[state]\nkeep_days = 30\n");
+        for n in names {
+            cfg.push_str(&format!(
+                "[[feed]]\nname = \"{n}\"\nurl = \"{}.xml\"\n",
+                n.to_lowercase()
+            ));
+        }
+        std::fs::write(dir.path().join("feeds.toml"), cfg).unwrap();
+    };
+    feeds(&["Tempo", "Kompas"]);
+    let (code, r) = run_json(dir.path(), NOW);
+    assert_eq!((code, r["stories_merged"].as_u64()), (0, Some(1)), "{r}");
+    let first = atom_entries(dir.path());
+    assert_eq!(first.len(), 1, "one story of two reports: {first:?}");
+    assert_eq!(first[0].1, "Banjir besar melanda Jakarta Utara pagi ini");
+    // Tempo leaves the config: its report goes, Kompas's stands for the story, under the
+    // id feed apps already know (a new id would show it to them again as new).
+    feeds(&["Kompas"]);
+    let (code, r) = run_json(dir.path(), NOW);
+    assert_eq!(code, 0, "{r}");
+    let later = atom_entries(dir.path());
+    assert_eq!(later.len(), 1, "{later:?}");
+    assert_eq!(later[0].1, "Banjir besar melanda Jakarta Utara");
+    assert_eq!(later[0].0, first[0].0, "the story's id stays");
+    // A cold start knows nothing of the story: there Kompas's report has its own id.
+    std::fs::remove_dir_all(dir.path().join(".feedmux")).unwrap();
+    let (code, _) = run_json(dir.path(), NOW);
+    assert_eq!(code, 0);
+    let cold = atom_entries(dir.path());
+    assert_ne!(cold[0].0, first[0].0);
+}
