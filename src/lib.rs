@@ -803,17 +803,49 @@ pub fn arrange(
         (matched, groups.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
     });
     // Each story's id: its first report's, kept from an earlier run when that report is gone.
-    let story_ids: Vec<String> = groups
+    let mut groups = groups;
+    let inherited: Vec<Option<&str>> = groups
         .iter()
         .map(|g| {
-            let e = &merged[g[0]];
             prior
                 .as_ref()
-                .and_then(|index| index.get(e.id.as_str()))
-                .and_then(|p| p.story.clone())
-                .unwrap_or_else(|| e.id.clone())
+                .and_then(|index| index.get(merged[g[0]].id.as_str()))
+                .and_then(|p| p.story.as_deref())
         })
         .collect();
+    let mut story_ids: Vec<String> = groups.iter().map(|g| merged[g[0]].id.clone()).collect();
+    if inherited.iter().any(Option::is_some) {
+        // A first report back again (its placement lost while it was away) stands for its
+        // story again if it joined it; if it did not, the story's id is its own, and the
+        // other story does without it (one id, one entry).
+        let at: HashMap<&str, usize, topics::FastHash> =
+            merged.iter().enumerate().map(|(i, e)| (e.id.as_str(), i)).collect();
+        for ((g, id), inherited) in groups.iter_mut().zip(&mut story_ids).zip(&inherited) {
+            let Some(story) = inherited else {
+                continue;
+            };
+            match at.get(story) {
+                None => *id = story.to_string(),
+                Some(&i) => {
+                    if let Some(k) = g.iter().position(|&m| m == i) {
+                        let first = g.remove(k);
+                        g.insert(0, first);
+                        *id = story.to_string();
+                    }
+                }
+            }
+        }
+        // Stories in the order of the reports standing for them.
+        let mut order: Vec<usize> = (0..groups.len()).collect();
+        order.sort_by_key(|&k| groups[k][0]);
+        let mut slots: Vec<Option<(Vec<usize>, String)>> = groups
+            .into_iter()
+            .zip(std::mem::take(&mut story_ids))
+            .map(Some)
+            .collect();
+        (groups, story_ids) = order.into_iter().filter_map(|k| slots[k].take()).unzip();
+    }
+    drop(inherited);
     let mut story_of = vec![0usize; merged.len()];
     for (k, g) in groups.iter().enumerate() {
         for &i in g {
@@ -1348,6 +1380,53 @@ mod tests {
         let afresh = arrange(items, &other, CLUSTERS, usize::MAX, Some(&earlier));
         assert_eq!(stories(&afresh)[0].2, vec![0]);
         assert_ne!(afresh.placements.key, earlier.key);
+    }
+
+    #[test]
+    fn a_first_report_back_again_stands_for_its_story_or_gives_up_its_id() {
+        let a = entry("tempo", "a", "Banjir besar melanda Jakarta Utara pagi ini", 0);
+        let b = entry("kompas", "b", "Banjir besar melanda Jakarta Utara", 2);
+        let x = entry("detik", "x", "Harga beras naik lagi di pasar induk", 5);
+        // "b" was placed in the story of "a", which was away since (no placement of its own).
+        let earlier = placements::Placements {
+            key: placements::settings_key(&[], CLUSTERS),
+            items: vec![(
+                "b".into(),
+                placements::Placement {
+                    content: placements::content_hash(&b),
+                    topics: Vec::new(),
+                    story: Some("a".into()),
+                },
+            )],
+        };
+        let back = arrange(
+            newest_first(vec![a.clone(), b.clone(), x.clone()]),
+            &[],
+            CLUSTERS,
+            usize::MAX,
+            Some(&earlier),
+        );
+        let ids: Vec<String> = stories(&back).into_iter().map(|s| s.0).collect();
+        assert_eq!(
+            ids,
+            vec!["x", "a"],
+            "one entry per id, the story under its first report"
+        );
+        assert_eq!(back.entries[back.stories[1]].title, a.title);
+        // Back, but no longer alike (its title changed): it is its own story, and "b" keeps
+        // its own id rather than a second entry with id "a".
+        let mut changed = a.clone();
+        changed.title = "Kim Jong Un tiba di Vladivostok".into();
+        let apart = arrange(
+            newest_first(vec![changed, b, x]),
+            &[],
+            CLUSTERS,
+            usize::MAX,
+            Some(&earlier),
+        );
+        let mut ids: Vec<String> = stories(&apart).into_iter().map(|s| s.0).collect();
+        ids.sort();
+        assert_eq!(ids, vec!["a", "b", "x"]);
     }
 
     #[test]
