@@ -1247,6 +1247,35 @@ mod tests {
     }
 
     #[test]
+    fn a_database_of_schema_1_keeps_its_items_and_gains_the_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite");
+        // Schema 1 was this schema without the cache table.
+        let start = SCHEMA.find("-- What can be computed again").unwrap();
+        let end = start + SCHEMA[start..].find(");").unwrap() + 2;
+        let v1 = format!("{}{}", &SCHEMA[..start], &SCHEMA[end..]);
+        let c = Connection::open(&path).unwrap();
+        c.execute_batch(&v1).unwrap();
+        c.pragma_update(None, "user_version", 1).unwrap();
+        c.execute("INSERT INTO meta (key, value) VALUES ('generation', '7')", [])
+            .unwrap();
+        assert!(
+            c.execute("INSERT INTO cache (key, value) VALUES ('x', x'00')", [])
+                .is_err()
+        );
+        drop(c);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.meta("generation").unwrap().as_deref(), Some("7"));
+        assert_eq!(store.cache("placements").unwrap(), None);
+        store.set_cache("placements", b"\x00\x01").unwrap();
+        assert_eq!(store.cache("placements").unwrap(), Some(vec![0, 1]));
+        drop(store);
+        let c = Connection::open(&path).unwrap();
+        let version: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+    }
+
+    #[test]
     fn a_database_from_a_newer_feedmux_is_refused_with_advice() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.sqlite");
