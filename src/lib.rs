@@ -672,8 +672,9 @@ pub async fn explain(
         Some((window, threshold)) => {
             // As the last run placed it, when the state has that.
             let key = placements::settings_key(&cfg.topics, cluster_options(cfg));
-            let index = current.placements.as_ref().filter(|p| p.key == key).map(|p| p.index());
-            let placed = placed_stories(&merged, index.as_ref());
+            let prior = current.placements.as_ref().filter(|p| p.key == key);
+            let (ids, slots) = prior_slots(&merged, prior);
+            let placed = placed_stories(&ids, &slots, prior);
             cluster::cluster_onto(&merged, &placed, window, threshold)
                 .into_iter()
                 .find(|g| g.contains(&at))
@@ -778,10 +779,11 @@ pub fn arrange(
 ) -> Arranged {
     let started = std::time::Instant::now();
     let key = placements::settings_key(topics, clusters);
-    let prior = prior.filter(|p| p.key == key).map(placements::Placements::index);
+    let prior = prior.filter(|p| p.key == key);
     let matcher = topics::Matcher::new(topics);
     let words = topics.len().div_ceil(64);
-    let placed = placed_stories(&merged, prior.as_ref());
+    let (ids, slots) = prior_slots(&merged, prior);
+    let placed = placed_stories(&ids, &slots, prior);
     tracing::debug!(
         ms = started.elapsed().as_millis(),
         placed = placed.iter().filter(|p| p.is_some()).count(),
@@ -798,81 +800,76 @@ pub fn arrange(
             tracing::debug!(ms = started.elapsed().as_millis(), "clustered");
             groups
         });
-        let matched = assign_all(&matcher, &merged, prior.as_ref());
+        let matched = assign_all(&matcher, &merged, &slots, prior);
         tracing::debug!(ms = started.elapsed().as_millis(), "matched topics");
         (matched, groups.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
     });
-    // Each story's id: its first report's, kept from an earlier run when that report is gone.
+    drop(placed);
+    // Each story's id: its first report's; an earlier run's story keeps its id when that
+    // report is gone (`Some`: the id, when it is not the standing report's own).
     let mut groups = groups;
-    let inherited: Vec<Option<&str>> = groups
+    let mut story_ids: Vec<Option<String>> = groups
         .iter()
         .map(|g| {
-            prior
-                .as_ref()
-                .and_then(|index| index.get(merged[g[0]].id.as_str()))
-                .and_then(|p| p.story.as_deref())
+            let k = slots[g[0]];
+            prior.and_then(|p| p.story.get(k as usize)?.clone())
         })
         .collect();
-    let mut story_ids: Vec<String> = groups.iter().map(|g| merged[g[0]].id.clone()).collect();
-    if inherited.iter().any(Option::is_some) {
+    if story_ids.iter().any(Option::is_some) {
         // A first report back again (its placement lost while it was away) stands for its
         // story again if it joined it; if it did not, the story's id is its own, and the
         // other story does without it (one id, one entry).
-        let at: HashMap<&str, usize, topics::FastHash> =
-            merged.iter().enumerate().map(|(i, e)| (e.id.as_str(), i)).collect();
-        for ((g, id), inherited) in groups.iter_mut().zip(&mut story_ids).zip(&inherited) {
-            let Some(story) = inherited else {
+        let at: HashMap<u128, usize, topics::FastHash> = ids.iter().enumerate().map(|(i, &h)| (h, i)).collect();
+        for (g, id) in groups.iter_mut().zip(&mut story_ids) {
+            let Some(story) = id.as_deref() else {
                 continue;
             };
-            match at.get(story) {
-                None => *id = story.to_string(),
-                Some(&i) => {
-                    if let Some(k) = g.iter().position(|&m| m == i) {
-                        let first = g.remove(k);
-                        g.insert(0, first);
-                        *id = story.to_string();
-                    }
+            if let Some(&i) = at.get(&placements::id_hash(story)) {
+                if let Some(k) = g.iter().position(|&m| m == i) {
+                    let first = g.remove(k);
+                    g.insert(0, first);
                 }
+                *id = None;
             }
         }
         // Stories in the order of the reports standing for them.
         let mut order: Vec<usize> = (0..groups.len()).collect();
         order.sort_by_key(|&k| groups[k][0]);
-        let mut slots: Vec<Option<(Vec<usize>, String)>> = groups
+        let mut slots: Vec<Option<(Vec<usize>, Option<String>)>> = groups
             .into_iter()
             .zip(std::mem::take(&mut story_ids))
             .map(Some)
             .collect();
         (groups, story_ids) = order.into_iter().filter_map(|k| slots[k].take()).unzip();
     }
-    drop(inherited);
-    let mut story_of = vec![0usize; merged.len()];
-    for (k, g) in groups.iter().enumerate() {
-        for &i in g {
-            story_of[i] = k;
+    drop(slots);
+    // What this run decided, for the next: every report of a story of several names the
+    // story's id, except the one standing for it under its own.
+    let mut story = vec![None; merged.len()];
+    for (g, id) in groups.iter().zip(&story_ids) {
+        let own = || merged[g[0]].id.clone();
+        if id.is_some() {
+            story[g[0]].clone_from(id);
+        }
+        for &m in &g[1..] {
+            story[m] = Some(id.clone().unwrap_or_else(own));
         }
     }
     let decided = placements::Placements {
         key,
-        items: merged
-            .iter()
-            .enumerate()
-            .map(|(i, e)| {
-                let story = &story_ids[story_of[i]];
-                let placement = placements::Placement {
-                    content: content[i],
-                    topics: per_entry[i * words..(i + 1) * words].to_vec(),
-                    story: (story != &e.id).then(|| story.clone()),
-                };
-                (e.id.clone(), placement)
-            })
-            .collect(),
+        ids,
+        content,
+        words,
+        topics: per_entry.clone(),
+        story,
     };
-    drop(story_of);
-    let ids: Vec<Option<String>> = groups
+    let cluster_ids: Vec<Option<String>> = groups
         .iter()
         .zip(&story_ids)
-        .map(|(g, id)| (g.len() > 1 || id != &merged[g[0]].id).then(|| id.clone()))
+        .map(|(g, id)| match id {
+            Some(id) => Some(id.clone()),
+            None => (g.len() > 1).then(|| merged[g[0]].id.clone()),
+        })
         .collect();
     let reports_merged = merged.len() - groups.len();
     // A story's topics: those of all its reports; the catch-all only if no other.
@@ -903,7 +900,7 @@ pub fn arrange(
     cluster::annotate(&mut entries, &groups);
     // The report standing for a story carries the story's id.
     for (g, id) in groups.iter().zip(story_ids) {
-        if entries[g[0]].id != id {
+        if let Some(id) = id {
             entries[g[0]].id = id;
         }
     }
@@ -934,7 +931,7 @@ pub fn arrange(
         stories,
         topics: members,
         reports_merged,
-        clusters: ids,
+        clusters: cluster_ids,
         placements: decided,
     }
 }
@@ -953,47 +950,59 @@ fn set_bits(bits: &[u64]) -> impl Iterator<Item = usize> + '_ {
     })
 }
 
-/// The stories an earlier run placed entries in (`index`: its placements by id), as small
-/// numbers, and which report was first in each.
-fn placed_stories(
-    merged: &[Entry],
-    index: Option<&HashMap<&str, &placements::Placement, topics::FastHash>>,
-) -> Vec<Option<cluster::Placed>> {
-    let Some(index) = index else {
-        return vec![None; merged.len()];
+/// Each entry's [`placements::id_hash`], and where `prior` has it (`u32::MAX`: nowhere).
+fn prior_slots(merged: &[Entry], prior: Option<&placements::Placements>) -> (Vec<u128>, Vec<u32>) {
+    let ids: Vec<u128> = merged.iter().map(|e| placements::id_hash(&e.id)).collect();
+    let slots = match prior {
+        Some(p) => {
+            let index = p.index();
+            ids.iter().map(|h| index.get(h).copied().unwrap_or(u32::MAX)).collect()
+        }
+        None => vec![u32::MAX; merged.len()],
     };
-    let mut numbers: HashMap<&str, u32, topics::FastHash> = HashMap::default();
-    merged
-        .iter()
-        .map(|e| {
-            let p = index.get(e.id.as_str())?;
-            let story = p.story.as_deref().unwrap_or(&e.id);
+    (ids, slots)
+}
+
+/// The stories an earlier run placed entries in, as small numbers, and which report was
+/// first in each (`ids` and `slots` from [`prior_slots`]).
+fn placed_stories(ids: &[u128], slots: &[u32], prior: Option<&placements::Placements>) -> Vec<Option<cluster::Placed>> {
+    let Some(prior) = prior else {
+        return vec![None; ids.len()];
+    };
+    let mut numbers: HashMap<u128, u32, topics::FastHash> = HashMap::default();
+    ids.iter()
+        .zip(slots)
+        .map(|(&id, &k)| {
+            let story = prior.story.get(k as usize)?;
+            let of = story.as_deref().map_or(id, placements::id_hash);
             let next = numbers.len() as u32;
             Some(cluster::Placed {
-                story: *numbers.entry(story).or_insert(next),
-                first: p.story.is_none(),
+                story: *numbers.entry(of).or_insert(next),
+                first: story.is_none(),
             })
         })
         .collect()
 }
 
 /// Each entry's topics as bits (see [`topics::Matcher::assign_bits`]), matched on every
-/// core, and its [`placements::content_hash`]. An entry with the same hash in `prior` keeps
-/// the topics found there.
+/// core, and its [`placements::content_hash`]. An entry with the same hash at its slot in
+/// `prior` keeps the topics found there.
 fn assign_all(
     matcher: &topics::Matcher,
     entries: &[Entry],
-    prior: Option<&HashMap<&str, &placements::Placement, topics::FastHash>>,
+    slots: &[u32],
+    prior: Option<&placements::Placements>,
 ) -> (Vec<u64>, Vec<u64>) {
     let words = matcher.topics().len().div_ceil(64);
     let mut bits = vec![0u64; entries.len() * words];
     let mut content = vec![0u64; entries.len()];
     let size = entries.len().div_ceil(workers()).max(1);
     std::thread::scope(|scope| {
-        for ((chunk, out), hashes) in entries
+        for (((chunk, out), hashes), slots) in entries
             .chunks(size)
             .zip(bits.chunks_mut((size * words).max(1)))
             .zip(content.chunks_mut(size))
+            .zip(slots.chunks(size))
         {
             scope.spawn(move || {
                 let mut scratch = topics::Scratch::default();
@@ -1001,11 +1010,9 @@ fn assign_all(
                     let hash = placements::content_hash(e);
                     hashes[k] = hash;
                     let b = &mut out[k * words..(k + 1) * words];
-                    let known = prior
-                        .and_then(|index| index.get(e.id.as_str()))
-                        .filter(|p| p.content == hash && p.topics.len() == words);
+                    let known = prior.filter(|p| p.words == words && p.content.get(slots[k] as usize) == Some(&hash));
                     match known {
-                        Some(p) => b.copy_from_slice(&p.topics),
+                        Some(p) => b.copy_from_slice(p.topics_of(slots[k] as usize)),
                         None if words > 0 => matcher.assign_bits(e, &mut scratch, b),
                         None => {}
                     }
@@ -1365,9 +1372,9 @@ mod tests {
         let topics = vec![topic("Banjir", &["banjir"]), topic("Korea", &["Korea"])];
         let items = vec![entry("tempo", "a", "Banjir besar melanda Jakarta Utara", 0)];
         let mut earlier = arrange(items.clone(), &topics, CLUSTERS, usize::MAX, None).placements;
-        assert_eq!(earlier.items[0].1.topics, vec![0b01]);
+        assert_eq!(earlier.topics, vec![0b01]);
         // What the last run decided is taken as it is (here: made up, to see it taken).
-        earlier.items[0].1.topics = vec![0b10];
+        earlier.topics = vec![0b10];
         let kept = arrange(items.clone(), &topics, CLUSTERS, usize::MAX, Some(&earlier));
         assert_eq!(stories(&kept)[0].2, vec![1]);
         // Changed text is matched again.
@@ -1390,14 +1397,11 @@ mod tests {
         // "b" was placed in the story of "a", which was away since (no placement of its own).
         let earlier = placements::Placements {
             key: placements::settings_key(&[], CLUSTERS),
-            items: vec![(
-                "b".into(),
-                placements::Placement {
-                    content: placements::content_hash(&b),
-                    topics: Vec::new(),
-                    story: Some("a".into()),
-                },
-            )],
+            ids: vec![placements::id_hash("b")],
+            content: vec![placements::content_hash(&b)],
+            words: 0,
+            topics: Vec::new(),
+            story: vec![Some("a".into())],
         };
         let back = arrange(
             newest_first(vec![a.clone(), b.clone(), x.clone()]),
@@ -1448,7 +1452,7 @@ mod tests {
             "the story's id, not a new one a feed app would show again"
         );
         assert_eq!(later.clusters, vec![Some("a".to_string())]);
-        assert_eq!(later.placements.items[0].1.story.as_deref(), Some("a"));
+        assert_eq!(later.placements.story, vec![Some("a".to_string())]);
         // Without the last run's placements it would be "b".
         assert_eq!(stories(&arrange(rest, &[], CLUSTERS, usize::MAX, None))[0].0, "b");
     }

@@ -8,65 +8,71 @@
 
 use std::collections::HashMap;
 
-use xxhash_rust::xxh3::Xxh3;
+use xxhash_rust::xxh3::{xxh3_64, xxh3_128};
 
 use crate::config::TopicConfig;
 use crate::model::Entry;
 use crate::topics::FastHash;
 
-/// One entry's placement.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Placement {
-    /// [`content_hash`] of the entry its topics were matched in.
-    pub content: u64,
-    /// Its topics: topic `t` is bit `t % 64` of word `t / 64`.
-    pub topics: Vec<u64>,
-    /// The id of the story it belongs to, when that is another entry's (the story's first
-    /// report); `None` when it is its own story's first report.
-    pub story: Option<String>,
-}
-
-/// The placements of one run's entries (by output id, in the order arranged).
+/// The placements of one run's entries, column by column, in the order arranged.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Placements {
     /// [`settings_key`] of the topics and cluster settings they were made with.
     pub key: u64,
-    pub items: Vec<(String, Placement)>,
+    /// Per entry: [`id_hash`] of its id.
+    pub ids: Vec<u128>,
+    /// Per entry: [`content_hash`] of the entry its topics were matched in.
+    pub content: Vec<u64>,
+    /// `words` topic words per entry: topic `t` is bit `t % 64` of word `t / 64`.
+    pub words: usize,
+    pub topics: Vec<u64>,
+    /// Per entry: the id of the story it belongs to when that is another entry's (the
+    /// story's first report); `None` when it is its own story's first report.
+    pub story: Vec<Option<String>>,
 }
 
-const MAGIC: &[u8; 4] = b"FMP1";
+const MAGIC: &[u8; 4] = b"FMP2";
 
 impl Placements {
-    /// The placements by entry id.
-    pub fn index(&self) -> HashMap<&str, &Placement, FastHash> {
-        let mut map = HashMap::with_capacity_and_hasher(self.items.len(), FastHash);
-        for (id, p) in &self.items {
-            map.insert(id.as_str(), p);
+    /// Entry `k`'s topic words.
+    pub fn topics_of(&self, k: usize) -> &[u64] {
+        &self.topics[k * self.words..(k + 1) * self.words]
+    }
+
+    /// Where each id hash is.
+    pub fn index(&self) -> HashMap<u128, u32, FastHash> {
+        let mut map = HashMap::with_capacity_and_hasher(self.ids.len(), FastHash);
+        for (k, &id) in self.ids.iter().enumerate() {
+            map.insert(id, k as u32);
         }
         map
     }
 
-    /// The stored form: `FMP1`, then an LZ4 block (size prepended) of: the key (u64), the
-    /// number of items (u32), then per item its id (u32 length, bytes), content hash (u64),
-    /// topic words (u32 count, u64 each) and story (u32 length, `u32::MAX` for none, bytes).
-    /// Little-endian throughout.
+    /// The stored form: `FMP2`, then an LZ4 block (size prepended) of: the key (u64), the
+    /// number of entries `n` (u32), the topic words per entry (u32), then `n` id hashes
+    /// (u128), `n` content hashes (u64), `n × words` topic words (u64), and `n` stories (u32
+    /// length, `u32::MAX` for none, then the bytes). Little-endian throughout.
     pub fn encode(&self) -> Vec<u8> {
-        let mut body = Vec::with_capacity(16 + self.items.len() * 96);
+        let n = self.ids.len();
+        let mut body = Vec::with_capacity(16 + n * (32 + 8 * self.words));
         body.extend_from_slice(&self.key.to_le_bytes());
-        body.extend_from_slice(&(self.items.len() as u32).to_le_bytes());
-        let put_str = |body: &mut Vec<u8>, s: &str| {
-            body.extend_from_slice(&(s.len() as u32).to_le_bytes());
-            body.extend_from_slice(s.as_bytes());
-        };
-        for (id, p) in &self.items {
-            put_str(&mut body, id);
-            body.extend_from_slice(&p.content.to_le_bytes());
-            body.extend_from_slice(&(p.topics.len() as u32).to_le_bytes());
-            for w in &p.topics {
-                body.extend_from_slice(&w.to_le_bytes());
-            }
-            match &p.story {
-                Some(s) => put_str(&mut body, s),
+        body.extend_from_slice(&(n as u32).to_le_bytes());
+        body.extend_from_slice(&(self.words as u32).to_le_bytes());
+        for id in &self.ids {
+            body.extend_from_slice(&id.to_le_bytes());
+        }
+        for c in &self.content {
+            body.extend_from_slice(&c.to_le_bytes());
+        }
+        for w in &self.topics {
+            body.extend_from_slice(&w.to_le_bytes());
+        }
+        for story in &self.story {
+            match story {
+                Some(s) => {
+                    body.extend_from_slice(&(s.len() as u32).to_le_bytes());
+                    body.extend_from_slice(s.as_bytes());
+                }
                 None => body.extend_from_slice(&u32::MAX.to_le_bytes()),
             }
         }
@@ -87,19 +93,28 @@ impl Placements {
         let mut r = Reader(&body);
         let key = r.u64()?;
         let n = r.u32()? as usize;
-        let mut items = Vec::with_capacity(n.min(body.len() / 16));
-        for _ in 0..n {
-            let id = r.string()?;
-            let content = r.u64()?;
-            let words = r.u32()? as usize;
-            let topics = (0..words).map(|_| r.u64()).collect::<Option<Vec<u64>>>()?;
-            let story = match r.u32()? {
-                u32::MAX => None,
-                len => Some(r.str_of(len as usize)?),
-            };
-            items.push((id, Placement { content, topics, story }));
+        let words = r.u32()? as usize;
+        // Each entry takes at least 28 bytes: a count beyond that is damage.
+        if n.saturating_mul(28 + 8 * words) > body.len() {
+            return None;
         }
-        r.0.is_empty().then_some(Placements { key, items })
+        let ids = (0..n).map(|_| r.u128()).collect::<Option<Vec<u128>>>()?;
+        let content = (0..n).map(|_| r.u64()).collect::<Option<Vec<u64>>>()?;
+        let topics = (0..n * words).map(|_| r.u64()).collect::<Option<Vec<u64>>>()?;
+        let story = (0..n)
+            .map(|_| match r.u32()? {
+                u32::MAX => Some(None),
+                len => String::from_utf8(r.take(len as usize)?.to_vec()).ok().map(Some),
+            })
+            .collect::<Option<Vec<Option<String>>>>()?;
+        r.0.is_empty().then_some(Placements {
+            key,
+            ids,
+            content,
+            words,
+            topics,
+            story,
+        })
     }
 }
 
@@ -118,23 +133,24 @@ impl Reader<'_> {
     fn u64(&mut self) -> Option<u64> {
         Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
     }
-    fn str_of(&mut self, len: usize) -> Option<String> {
-        String::from_utf8(self.take(len)?.to_vec()).ok()
+    fn u128(&mut self) -> Option<u128> {
+        Some(u128::from_le_bytes(self.take(16)?.try_into().ok()?))
     }
-    fn string(&mut self) -> Option<String> {
-        let len = self.u32()? as usize;
-        self.str_of(len)
-    }
+}
+
+/// An entry id's 128-bit hash (XXH3-128), by which placements know entries: two of a
+/// run's ids sharing one is a chance of about 1 in 10^28.
+pub fn id_hash(id: &str) -> u128 {
+    xxh3_128(id.as_bytes())
 }
 
 /// A hash of everything topic matching may read in an entry: title, summary, content,
 /// categories, author and source name. Topics matched in an entry with the same hash are
 /// the same.
 pub fn content_hash(e: &Entry) -> u64 {
-    let mut h = Xxh3::new();
+    let mut h: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut part = |s: &str| {
-        h.update(&(s.len() as u64).to_le_bytes());
-        h.update(s.as_bytes());
+        h = (h.rotate_left(23) ^ xxh3_64(s.as_bytes())).wrapping_mul(0x0100_0000_01B3) ^ s.len() as u64;
     };
     part(&e.source.name);
     part(&e.title);
@@ -144,17 +160,13 @@ pub fn content_hash(e: &Entry) -> u64 {
     for c in &e.categories {
         part(c);
     }
-    h.digest()
+    h
 }
 
 /// A hash of the settings placements depend on: the topics, the cluster settings, and this
 /// version of feedmux (whose matching rules they follow).
 pub fn settings_key(topics: &[TopicConfig], clusters: Option<(std::time::Duration, f64)>) -> u64 {
-    let mut h = Xxh3::new();
-    h.update(env!("CARGO_PKG_VERSION").as_bytes());
-    h.update(format!("{topics:?}").as_bytes());
-    h.update(format!("{clusters:?}").as_bytes());
-    h.digest()
+    xxh3_64(format!("{}\n{topics:?}\n{clusters:?}", env!("CARGO_PKG_VERSION")).as_bytes())
 }
 
 #[cfg(test)]
@@ -164,24 +176,11 @@ mod tests {
     fn sample() -> Placements {
         Placements {
             key: 0x0123_4567_89ab_cdef,
-            items: vec![
-                (
-                    "urn:a".into(),
-                    Placement {
-                        content: 7,
-                        topics: vec![0b101, 1 << 63],
-                        story: None,
-                    },
-                ),
-                (
-                    "https://example.org/b?x=1".into(),
-                    Placement {
-                        content: u64::MAX,
-                        topics: vec![],
-                        story: Some("urn:a".into()),
-                    },
-                ),
-            ],
+            ids: vec![id_hash("urn:a"), id_hash("https://example.org/b?x=1")],
+            content: vec![7, u64::MAX],
+            words: 2,
+            topics: vec![0b101, 1 << 63, 0, 0],
+            story: vec![None, Some("urn:a".into())],
         }
     }
 
@@ -190,8 +189,11 @@ mod tests {
         let p = sample();
         assert_eq!(Placements::decode(&p.encode()), Some(p.clone()));
         let index = p.index();
-        assert_eq!(index["urn:a"].topics, vec![0b101, 1 << 63]);
-        assert_eq!(index["https://example.org/b?x=1"].story.as_deref(), Some("urn:a"));
+        assert_eq!(p.topics_of(index[&id_hash("urn:a")] as usize), &[0b101, 1 << 63]);
+        assert_eq!(
+            p.story[index[&id_hash("https://example.org/b?x=1")] as usize].as_deref(),
+            Some("urn:a")
+        );
     }
 
     #[test]
@@ -205,6 +207,54 @@ mod tests {
         body.push(0);
         extra.extend_from_slice(&lz4_flex::block::compress_prepend_size(&body));
         assert_eq!(Placements::decode(&extra), None);
+    }
+
+    #[test]
+    fn content_hash_sees_every_field_matching_reads() {
+        let e = crate::model::Entry {
+            id: "a".into(),
+            guid: None,
+            source: std::sync::Arc::new(crate::model::SourceRef {
+                name: "Tempo".into(),
+                url: "https://tempo.example/feed".into(),
+                title: None,
+                link: None,
+            }),
+            title: "Banjir".into(),
+            link: None,
+            canonical_link: None,
+            published: None,
+            updated: None,
+            author: None,
+            summary: Some("<p>Air naik.</p>".into()),
+            content: None,
+            categories: vec!["Berita".into()],
+            enclosures: Vec::new(),
+        };
+        let h = content_hash(&e);
+        type Change = Box<dyn Fn(&mut crate::model::Entry)>;
+        let changed: Vec<Change> = vec![
+            Box::new(|e| e.title.push('!')),
+            Box::new(|e| e.summary = None),
+            Box::new(|e| e.content = Some("<p>Air naik.</p>".into())),
+            Box::new(|e| e.author = Some("Redaksi".into())),
+            Box::new(|e| e.categories.push("Jakarta".into())),
+            Box::new(|e| std::sync::Arc::make_mut(&mut e.source).name = "Kompas".into()),
+            // Text moved from one field to the next is another entry.
+            Box::new(|e| {
+                e.title = "Banjir<p>Air naik.</p>".into();
+                e.summary = Some(String::new());
+            }),
+        ];
+        for (k, change) in changed.iter().enumerate() {
+            let mut other = e.clone();
+            change(&mut other);
+            assert_ne!(content_hash(&other), h, "change {k}");
+        }
+        let mut same = e.clone();
+        same.id = "b".into();
+        same.link = Some("https://tempo.example/b".into());
+        assert_eq!(content_hash(&same), h, "id and link are not matched in");
     }
 
     proptest::proptest! {
