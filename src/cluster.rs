@@ -100,15 +100,14 @@ pub fn cluster_onto(
     looked_at.extend(open.iter().map(|s| s[0]));
     let sets = TitleSets::of(entries, &looked_at);
 
-    // Sources as small numbers, for the one-report-per-source rule.
+    // Sources as small numbers, for the one-report-per-source rule: of the reports to
+    // place and of the stories they may join.
     let mut source_ids: HashMap<&str, u32, FastHash> = HashMap::default();
-    let source: Vec<u32> = entries
-        .iter()
-        .map(|e| {
-            let next = source_ids.len() as u32;
-            *source_ids.entry(e.source.name.as_str()).or_insert(next)
-        })
-        .collect();
+    let mut source: Vec<u32> = vec![u32::MAX; n];
+    for &i in order.iter().chain(open.iter().flatten()) {
+        let next = source_ids.len() as u32;
+        source[i] = *source_ids.entry(entries[i].source.name.as_str()).or_insert(next);
+    }
 
     let mut st = Stories {
         postings: vec![(0, Vec::new()); sets.words],
@@ -188,7 +187,7 @@ pub fn cluster_onto(
     // Groups in the order of their first report's position in `entries`.
     let mut groups = st.members;
     groups.append(&mut kept);
-    groups.sort_by_key(|m| m[0]);
+    groups.sort_unstable_by_key(|m| m[0]);
     groups
 }
 

@@ -782,8 +782,18 @@ pub fn arrange(
     let prior = prior.filter(|p| p.key == key);
     let matcher = topics::Matcher::new(topics);
     let words = topics.len().div_ceil(64);
-    let (ids, slots) = prior_slots(&merged, prior);
-    let placed = placed_stories(&ids, &slots, prior);
+    // With neither topics nor clusters there is nothing to place, nor to keep.
+    let placing = words > 0 || clusters.is_some();
+    let (ids, slots) = if placing {
+        prior_slots(&merged, prior)
+    } else {
+        (Vec::new(), vec![u32::MAX; merged.len()])
+    };
+    let placed = if placing {
+        placed_stories(&ids, &slots, prior)
+    } else {
+        vec![None; merged.len()]
+    };
     tracing::debug!(
         ms = started.elapsed().as_millis(),
         placed = placed.iter().filter(|p| p.is_some()).count(),
@@ -800,7 +810,7 @@ pub fn arrange(
             tracing::debug!(ms = started.elapsed().as_millis(), "clustered");
             groups
         });
-        let matched = assign_all(&matcher, &merged, &slots, prior);
+        let matched = assign_all(&matcher, &merged, &slots, prior, placing);
         tracing::debug!(ms = started.elapsed().as_millis(), "matched topics");
         (matched, groups.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
     });
@@ -855,13 +865,20 @@ pub fn arrange(
             story[m] = Some(id.clone().unwrap_or_else(own));
         }
     }
-    let decided = placements::Placements {
-        key,
-        ids,
-        content,
-        words,
-        topics: per_entry.clone(),
-        story,
+    let decided = if placing {
+        placements::Placements {
+            key,
+            ids,
+            content,
+            words,
+            topics: per_entry.clone(),
+            story,
+        }
+    } else {
+        placements::Placements {
+            key,
+            ..placements::Placements::default()
+        }
     };
     let cluster_ids: Vec<Option<String>> = groups
         .iter()
@@ -985,17 +1002,21 @@ fn placed_stories(ids: &[u128], slots: &[u32], prior: Option<&placements::Placem
 }
 
 /// Each entry's topics as bits (see [`topics::Matcher::assign_bits`]), matched on every
-/// core, and its [`placements::content_hash`]. An entry with the same hash at its slot in
-/// `prior` keeps the topics found there.
+/// core, and (when `hashing`) its [`placements::content_hash`]. An entry with the same hash
+/// at its slot in `prior` keeps the topics found there.
 fn assign_all(
     matcher: &topics::Matcher,
     entries: &[Entry],
     slots: &[u32],
     prior: Option<&placements::Placements>,
+    hashing: bool,
 ) -> (Vec<u64>, Vec<u64>) {
     let words = matcher.topics().len().div_ceil(64);
     let mut bits = vec![0u64; entries.len() * words];
     let mut content = vec![0u64; entries.len()];
+    if !hashing && words == 0 {
+        return (bits, content);
+    }
     let size = entries.len().div_ceil(workers()).max(1);
     std::thread::scope(|scope| {
         for (((chunk, out), hashes), slots) in entries
