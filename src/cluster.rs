@@ -329,26 +329,29 @@ impl TitleSets {
                 .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
                 .collect()
         });
-        let mut hashes: Vec<u64> = Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum());
+        let total: usize = parts.iter().map(|p| p.0.len()).sum();
         let mut starts: Vec<usize> = Vec::with_capacity(which.len() + 1);
         starts.push(0);
-        for (h, lens) in parts {
-            hashes.extend_from_slice(&h);
-            for len in lens {
+        // Rank the words by how many titles have them, rarest first, ties by hash.
+        let mut df: HashMap<u64, u32, FastHash> = HashMap::with_capacity_and_hasher(total / 4, FastHash);
+        for (hashes, lens) in &parts {
+            for &h in hashes {
+                *df.entry(h).or_insert(0) += 1;
+            }
+            for &len in lens {
                 starts.push(starts[starts.len() - 1] + len as usize);
             }
-        }
-        // Rank the words by how many titles have them, rarest first, ties by hash.
-        let mut df: HashMap<u64, u32, FastHash> = HashMap::with_capacity_and_hasher(hashes.len() / 4, FastHash);
-        for &h in &hashes {
-            *df.entry(h).or_insert(0) += 1;
         }
         let mut vocab: Vec<(u32, u64)> = df.iter().map(|(&h, &n)| (n, h)).collect();
         vocab.sort_unstable();
         for (rank, (_, h)) in vocab.iter().enumerate() {
             df.insert(*h, rank as u32);
         }
-        let mut ids: Vec<u32> = hashes.iter().map(|h| df[h]).collect();
+        // (Each part's hashes are freed once mapped.)
+        let mut ids: Vec<u32> = Vec::with_capacity(total);
+        for (hashes, _) in parts {
+            ids.extend(hashes.iter().map(|h| df[h]));
+        }
         for w in starts.windows(2) {
             ids[w[0]..w[1]].sort_unstable();
         }

@@ -421,20 +421,19 @@ pub async fn run(
     // The items are committed (copying the WAL into the database) while the outputs are
     // made; the mark of what they were made from follows in a second transaction, so a run
     // killed in between renders again next time.
-    let (store, decided) = std::thread::scope(|scope| -> Result<(store::Store, placements::Placements), Error> {
+    let (store, decided) = std::thread::scope(|scope| -> Result<(store::Store, Vec<u8>), Error> {
         let committing = scope.spawn(move || {
             let started = std::time::Instant::now();
             let r = store.commit();
             tracing::debug!(ms = started.elapsed().as_millis(), "committed the items");
             r.map(|()| store)
         });
-        let written = write_all(cfg, all, prior.as_ref(), &mut report);
+        let written = write_all(cfg, all, prior, &mut report);
         let committed = committing.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
         written.and_then(|decided| committed.map(|store| (store, decided)))
     })?;
-    std::thread::spawn(move || drop(prior));
     store.begin()?;
-    store.set_cache(PLACEMENTS, &decided.encode())?;
+    store.set_cache(PLACEMENTS, &decided)?;
     store.set_meta("rendered", &mark)?;
     store.set_meta("items_out", &report.items_out.to_string())?;
     store.commit()?;
@@ -500,13 +499,13 @@ fn absorb_document(
 const PLACEMENTS: &str = "placements";
 
 /// Merges, arranges (reusing `prior` placements), renders and writes every output from each
-/// source's entries. Returns this run's placements.
+/// source's entries. Returns this run's placements, encoded.
 fn write_all(
     cfg: &Config,
     all: Vec<Vec<Entry>>,
-    prior: Option<&placements::Placements>,
+    prior: Option<placements::Placements>,
     report: &mut RunReport,
-) -> Result<placements::Placements, Error> {
+) -> Result<Vec<u8>, Error> {
     let merge_started = std::time::Instant::now();
     let (merged, stats) = merge::merge(all, 0);
     report.duplicates_merged += stats.cross_source_duplicates + stats.same_source_duplicates;
@@ -517,7 +516,10 @@ fn write_all(
     } else {
         cfg.output.max_items
     };
-    let mut arranged = arrange(merged, &cfg.topics, cluster_options(cfg), max, prior);
+    let mut arranged = arrange(merged, &cfg.topics, cluster_options(cfg), max, prior.as_ref());
+    drop(prior);
+    // Kept encoded (smaller) while the outputs are made.
+    let decided = std::mem::take(&mut arranged.placements).encode();
     tracing::debug!(
         ms = arrange_started.elapsed().as_millis(),
         stories = arranged.stories.len(),
@@ -533,7 +535,6 @@ fn write_all(
     drop(stories);
     // Freeing ~10 strings per entry takes a while on a big feed: let it happen off the
     // caller's path (a process that exits meanwhile simply skips it).
-    let decided = std::mem::take(&mut arranged.placements);
     std::thread::spawn(move || drop(arranged));
     tracing::debug!(
         ms = render_started.elapsed().as_millis(),
@@ -865,21 +866,6 @@ pub fn arrange(
             story[m] = Some(id.clone().unwrap_or_else(own));
         }
     }
-    let decided = if placing {
-        placements::Placements {
-            key,
-            ids,
-            content,
-            words,
-            topics: per_entry.clone(),
-            story,
-        }
-    } else {
-        placements::Placements {
-            key,
-            ..placements::Placements::default()
-        }
-    };
     let cluster_ids: Vec<Option<String>> = groups
         .iter()
         .zip(&story_ids)
@@ -912,7 +898,21 @@ pub fn arrange(
             members[t].push(k);
         }
     }
-    drop(per_entry);
+    let decided = if placing {
+        placements::Placements {
+            key,
+            ids,
+            content,
+            words,
+            topics: per_entry,
+            story,
+        }
+    } else {
+        placements::Placements {
+            key,
+            ..placements::Placements::default()
+        }
+    };
     let mut entries = merged;
     cluster::annotate(&mut entries, &groups);
     // The report standing for a story carries the story's id.
