@@ -12,7 +12,8 @@
 //!        ──normalize► Vec<Entry>                                          (dates, URLs, sanitizing, ids)
 //!        ──store::reconcile► stable ids, first-seen dates; new and changed items saved
 //!        ──merge───► with the stored history and last known good items; de-duplicated, newest first
-//!        ──arrange─► story clusters, topics
+//!        ──arrange─► story clusters, topics (only for what is new or changed: the rest keeps
+//!                    the last run's placements, kept in the state)
 //!        ──publish─► each story rendered once per format, shared by the feeds that show it
 //!        ──write───► atomic rename, skipped when the bytes are equal
 //! ```
