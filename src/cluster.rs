@@ -117,7 +117,7 @@ pub fn cluster_onto(
     let mut candidates: Vec<u32> = Vec::new();
     for reports in open {
         let (a, first) = (sets.get(reports[0]), date[reports[0]]);
-        st.open(reports, a, first, threshold);
+        st.open(reports, a, signature(a), first, threshold);
     }
     // The current report's words, marked with its round.
     let mut mark: Vec<u32> = vec![0; sets.words];
@@ -180,7 +180,7 @@ pub fn cluster_onto(
         match best {
             Some((_, s)) => st.members[s].push(i),
             None => {
-                st.open(vec![i], a, date[i], threshold);
+                st.open(vec![i], a, sig, date[i], threshold);
             }
         }
     }
@@ -211,8 +211,9 @@ struct Stories {
 }
 
 impl Stories {
-    /// Opens a story of `reports` (the first one's set is `a`, dated `first_date`).
-    fn open(&mut self, reports: Vec<usize>, a: &[u32], first_date: i64, threshold: f64) {
+    /// Opens a story of `reports` (the first one's set is `a`, with signature `sig`, dated
+    /// `first_date`).
+    fn open(&mut self, reports: Vec<usize>, a: &[u32], sig: [u64; 2], first_date: i64, threshold: f64) {
         let s = self.members.len();
         if a.len() >= MIN_WORDS {
             for (at, &w) in a[..prefix_len(a.len(), threshold)].iter().enumerate() {
@@ -225,7 +226,7 @@ impl Stories {
         }
         self.first_date.push(first_date);
         self.sets.push(StorySet::new(a, &mut self.words));
-        self.sigs.push(signature(a));
+        self.sigs.push(sig);
         self.stamp.push(0);
         self.members.push(reports);
     }
@@ -440,7 +441,7 @@ fn also_reported_by<'a>(others: impl Iterator<Item = &'a Entry>) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::sync::Arc;
 
     use chrono::{TimeZone, Utc};
@@ -465,7 +466,8 @@ mod tests {
             .collect()
     }
 
-    fn entry(source: &str, id: &str, title: &str, hour: i64) -> Entry {
+    /// A report by `source`, `hour` hours after 2019-04-25 00:00 UTC.
+    pub(crate) fn entry(source: &str, id: &str, title: &str, hour: i64) -> Entry {
         Entry {
             id: id.into(),
             guid: None,
@@ -580,31 +582,53 @@ mod tests {
         stories
     }
 
+    /// A report: its title words, its source (of four), its hour.
+    type Report = (Vec<&'static str>, usize, i64);
+
+    /// Up to 14 reports with titles from a few words, so that many are alike.
+    fn reports() -> impl proptest::strategy::Strategy<Value = Vec<Report>> {
+        let words = proptest::sample::select(
+            &[
+                "Putin",
+                "Kim",
+                "bertemu",
+                "Vladivostok",
+                "KTT",
+                "Korea",
+                "Utara",
+                "Rusia",
+                "banjir",
+                "Jakarta",
+                "MOSKÓW",
+                "Moskow",
+                "Korea’s",
+                "korea's",
+                "harga",
+                "beras",
+            ][..],
+        );
+        proptest::collection::vec((proptest::collection::vec(words, 0..7), 0usize..4, 0i64..100), 0..14)
+    }
+
+    fn entries_of(reports: &[Report]) -> Vec<Entry> {
+        reports
+            .iter()
+            .enumerate()
+            .map(|(k, (words, source, hour))| {
+                entry(&format!("s{source}"), &format!("id{k:02}"), &words.join(" "), *hour)
+            })
+            .collect()
+    }
+
     proptest::proptest! {
         /// With few stories per word (below the candidate cap), the prefix filter, the size
         /// bound and the hashed word ids find exactly what comparing every pair finds.
         #[test]
         fn clusters_are_what_comparing_every_pair_gives(
-            reports in proptest::collection::vec(
-                (
-                    proptest::collection::vec(proptest::sample::select(&[
-                        "Putin", "Kim", "bertemu", "Vladivostok", "KTT", "Korea", "Utara", "Rusia",
-                        "banjir", "Jakarta", "MOSKÓW", "Moskow", "Korea’s", "korea's", "harga", "beras",
-                    ][..]), 0..7),
-                    0usize..4,
-                    0i64..100,
-                ),
-                0..14,
-            ),
+            reports in reports(),
             threshold in proptest::sample::select(&[0.3, 0.5, 0.6, 0.8, 1.0][..]),
         ) {
-            let entries: Vec<Entry> = reports
-                .iter()
-                .enumerate()
-                .map(|(k, (words, source, hour))| {
-                    entry(&format!("s{source}"), &format!("id{k:02}"), &words.join(" "), *hour)
-                })
-                .collect();
+            let entries = entries_of(&reports);
             let got = cluster(&entries, DAY2, threshold);
             proptest::prop_assert_eq!(got, brute_force(&entries, TimeDelta::hours(48), threshold));
         }
@@ -636,27 +660,11 @@ mod tests {
         /// before (the usual case: news arrives in order), places as one run over all.
         #[test]
         fn placing_in_two_runs_is_placing_in_one(
-            reports in proptest::collection::vec(
-                (
-                    proptest::collection::vec(proptest::sample::select(&[
-                        "Putin", "Kim", "bertemu", "Vladivostok", "KTT", "Korea", "Utara", "Rusia",
-                        "banjir", "Jakarta", "harga", "beras",
-                    ][..]), 0..7),
-                    0usize..4,
-                    0i64..100,
-                ),
-                0..14,
-            ),
+            reports in reports(),
             cut in 0i64..100,
             threshold in proptest::sample::select(&[0.3, 0.5, 0.6, 0.8][..]),
         ) {
-            let entries: Vec<Entry> = reports
-                .iter()
-                .enumerate()
-                .map(|(k, (words, source, hour))| {
-                    entry(&format!("s{source}"), &format!("id{k:02}"), &words.join(" "), *hour)
-                })
-                .collect();
+            let entries = entries_of(&reports);
             // The first run saw what is older than the cut.
             let before: Vec<usize> = (0..entries.len()).filter(|&i| reports[i].2 < cut).collect();
             let old: Vec<Entry> = before.iter().map(|&i| entries[i].clone()).collect();

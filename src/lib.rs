@@ -416,9 +416,7 @@ pub async fn run(
         }
     }
     tracing::debug!(ms = started.elapsed().as_millis(), "loaded the stored items");
-    let prior = store
-        .cache(PLACEMENTS)?
-        .and_then(|blob| placements::Placements::decode(&blob));
+    let prior = last_placements(&store)?;
     // The items are committed (copying the WAL into the database) while the outputs are
     // made; the mark of what they were made from follows in a second transaction, so a run
     // killed in between renders again next time.
@@ -498,6 +496,13 @@ fn absorb_document(
 
 /// The cache key of the last run's placements in the state.
 const PLACEMENTS: &str = "placements";
+
+/// The last run's placements, if the state has readable ones.
+fn last_placements(store: &store::Store) -> Result<Option<placements::Placements>, Error> {
+    Ok(store
+        .cache(PLACEMENTS)?
+        .and_then(|blob| placements::Placements::decode(&blob)))
+}
 
 /// Merges, arranges (reusing `prior` placements), renders and writes every output from each
 /// source's entries. Returns this run's placements, encoded.
@@ -624,9 +629,7 @@ pub fn stored_entries(cfg: &Config, now: DateTime<Utc>) -> Result<Option<StoredI
         known = true;
         all.push(store.entries(st.key, &stored_source_ref(source, &st), cutoff, true)?);
     }
-    let placements = store
-        .cache(PLACEMENTS)?
-        .and_then(|blob| placements::Placements::decode(&blob));
+    let placements = last_placements(&store)?;
     Ok(known.then_some(StoredItems {
         sources: all,
         placements,
@@ -675,8 +678,7 @@ pub async fn explain(
             // As the last run placed it, when the state has that.
             let key = placements::settings_key(&cfg.topics, cluster_options(cfg));
             let prior = current.placements.as_ref().filter(|p| p.key == key);
-            let (ids, slots) = prior_slots(&merged, prior);
-            let placed = placed_stories(&ids, &slots, prior);
+            let (_, _, placed) = placed_by(&merged, prior);
             cluster::cluster_onto(&merged, &placed, window, threshold)
                 .into_iter()
                 .find(|g| g.contains(&at))
@@ -786,15 +788,10 @@ pub fn arrange(
     let words = topics.len().div_ceil(64);
     // With neither topics nor clusters there is nothing to place, nor to keep.
     let placing = words > 0 || clusters.is_some();
-    let (ids, slots) = if placing {
-        prior_slots(&merged, prior)
+    let (ids, slots, placed) = if placing {
+        placed_by(&merged, prior)
     } else {
-        (Vec::new(), vec![u32::MAX; merged.len()])
-    };
-    let placed = if placing {
-        placed_stories(&ids, &slots, prior)
-    } else {
-        vec![None; merged.len()]
+        (Vec::new(), vec![u32::MAX; merged.len()], vec![None; merged.len()])
     };
     tracing::debug!(
         ms = started.elapsed().as_millis(),
@@ -819,41 +816,10 @@ pub fn arrange(
     drop(placed);
     // Each story's id: its first report's; an earlier run's story keeps its id when that
     // report is gone (`Some`: the id, when it is not the standing report's own).
-    let mut groups = groups;
-    let mut story_ids: Vec<Option<String>> = groups
+    let story_ids: Vec<Option<String>> = groups
         .iter()
-        .map(|g| {
-            let k = slots[g[0]];
-            prior.and_then(|p| p.story.get(k as usize)?.clone())
-        })
+        .map(|g| prior.and_then(|p| p.story.get(slots[g[0]] as usize)?.clone()))
         .collect();
-    if story_ids.iter().any(Option::is_some) {
-        // A first report back again (its placement lost while it was away) stands for its
-        // story again if it joined it; if it did not, the story's id is its own, and the
-        // other story does without it (one id, one entry).
-        let at: HashMap<u128, usize, topics::FastHash> = ids.iter().enumerate().map(|(i, &h)| (h, i)).collect();
-        for (g, id) in groups.iter_mut().zip(&mut story_ids) {
-            let Some(story) = id.as_deref() else {
-                continue;
-            };
-            if let Some(&i) = at.get(&placements::id_hash(story)) {
-                if let Some(k) = g.iter().position(|&m| m == i) {
-                    let first = g.remove(k);
-                    g.insert(0, first);
-                }
-                *id = None;
-            }
-        }
-        // Stories in the order of the reports standing for them.
-        let mut order: Vec<usize> = (0..groups.len()).collect();
-        order.sort_by_key(|&k| groups[k][0]);
-        let mut slots: Vec<Option<(Vec<usize>, Option<String>)>> = groups
-            .into_iter()
-            .zip(std::mem::take(&mut story_ids))
-            .map(Some)
-            .collect();
-        (groups, story_ids) = order.into_iter().filter_map(|k| slots[k].take()).unzip();
-    }
     drop(slots);
     // What this run decided, for the next: every report of a story of several names the
     // story's id, except the one standing for it under its own.
@@ -968,28 +934,26 @@ fn set_bits(bits: &[u64]) -> impl Iterator<Item = usize> + '_ {
     })
 }
 
-/// Each entry's [`placements::id_hash`], and where `prior` has it (`u32::MAX`: nowhere).
-fn prior_slots(merged: &[Entry], prior: Option<&placements::Placements>) -> (Vec<u128>, Vec<u32>) {
+/// Where the last run placed each entry: its [`placements::id_hash`], where `prior` has it
+/// (`u32::MAX`: nowhere), and its story, as a small number with whether it is that story's
+/// first report. A story's first report that comes back (its placement lost while it was
+/// away) is put back in its story as its first report.
+fn placed_by(
+    merged: &[Entry],
+    prior: Option<&placements::Placements>,
+) -> (Vec<u128>, Vec<u32>, Vec<Option<cluster::Placed>>) {
     let ids: Vec<u128> = merged.iter().map(|e| placements::id_hash(&e.id)).collect();
-    let slots = match prior {
-        Some(p) => {
-            let index = p.index();
-            ids.iter().map(|h| index.get(h).copied().unwrap_or(u32::MAX)).collect()
-        }
-        None => vec![u32::MAX; merged.len()],
-    };
-    (ids, slots)
-}
-
-/// The stories an earlier run placed entries in, as small numbers, and which report was
-/// first in each (`ids` and `slots` from [`prior_slots`]).
-fn placed_stories(ids: &[u128], slots: &[u32], prior: Option<&placements::Placements>) -> Vec<Option<cluster::Placed>> {
     let Some(prior) = prior else {
-        return vec![None; ids.len()];
+        return (ids, vec![u32::MAX; merged.len()], vec![None; merged.len()]);
     };
+    let index = prior.index();
+    let slots: Vec<u32> = ids.iter().map(|h| index.get(h).copied().unwrap_or(u32::MAX)).collect();
+    drop(index);
+    // Stories by the id hash of their first report.
     let mut numbers: HashMap<u128, u32, topics::FastHash> = HashMap::default();
-    ids.iter()
-        .zip(slots)
+    let mut placed: Vec<Option<cluster::Placed>> = ids
+        .iter()
+        .zip(&slots)
         .map(|(&id, &k)| {
             let story = prior.story.get(k as usize)?;
             let of = story.as_deref().map_or(id, placements::id_hash);
@@ -999,7 +963,15 @@ fn placed_stories(ids: &[u128], slots: &[u32], prior: Option<&placements::Placem
                 first: story.is_none(),
             })
         })
-        .collect()
+        .collect();
+    for (p, id) in placed.iter_mut().zip(&ids) {
+        if p.is_none()
+            && let Some(&story) = numbers.get(id)
+        {
+            *p = Some(cluster::Placed { story, first: true });
+        }
+    }
+    (ids, slots, placed)
 }
 
 /// Each entry's topics as bits (see [`topics::Matcher::assign_bits`]), matched on every
@@ -1303,36 +1275,9 @@ pub async fn collect(
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
-    use chrono::{TimeDelta, TimeZone as _};
-
     use super::*;
+    use crate::cluster::tests::entry;
     use crate::config::{Field, TopicConfig};
-    use crate::model::SourceRef;
-
-    fn entry(source: &str, id: &str, title: &str, hour: i64) -> Entry {
-        Entry {
-            id: id.into(),
-            guid: None,
-            source: Arc::new(SourceRef {
-                name: source.into(),
-                url: format!("https://{source}.example/feed"),
-                title: None,
-                link: None,
-            }),
-            title: title.into(),
-            link: Some(format!("https://{source}.example/{id}")),
-            canonical_link: None,
-            published: Some(Utc.with_ymd_and_hms(2019, 4, 25, 0, 0, 0).unwrap() + TimeDelta::hours(hour)),
-            updated: None,
-            author: None,
-            summary: Some("<p>Ringkasan.</p>".into()),
-            content: None,
-            categories: Vec::new(),
-            enclosures: Vec::new(),
-        }
-    }
 
     fn topic(name: &str, keywords: &[&str]) -> TopicConfig {
         TopicConfig {
@@ -1412,7 +1357,7 @@ mod tests {
     }
 
     #[test]
-    fn a_first_report_back_again_stands_for_its_story_or_gives_up_its_id() {
+    fn a_first_report_back_again_stands_for_its_story() {
         let a = entry("tempo", "a", "Banjir besar melanda Jakarta Utara pagi ini", 0);
         let b = entry("kompas", "b", "Banjir besar melanda Jakarta Utara", 2);
         let x = entry("detik", "x", "Harga beras naik lagi di pasar induk", 5);
@@ -1439,20 +1384,20 @@ mod tests {
             "one entry per id, the story under its first report"
         );
         assert_eq!(back.entries[back.stories[1]].title, a.title);
-        // Back, but no longer alike (its title changed): it is its own story, and "b" keeps
-        // its own id rather than a second entry with id "a".
+        // Back with another title: it is still its story's first report (a placed report
+        // keeps its story), never a second entry with id "a".
         let mut changed = a.clone();
         changed.title = "Kim Jong Un tiba di Vladivostok".into();
-        let apart = arrange(
-            newest_first(vec![changed, b, x]),
+        let again = arrange(
+            newest_first(vec![changed.clone(), b, x]),
             &[],
             CLUSTERS,
             usize::MAX,
             Some(&earlier),
         );
-        let mut ids: Vec<String> = stories(&apart).into_iter().map(|s| s.0).collect();
-        ids.sort();
-        assert_eq!(ids, vec!["a", "b", "x"]);
+        let ids: Vec<String> = stories(&again).into_iter().map(|s| s.0).collect();
+        assert_eq!(ids, vec!["x", "a"]);
+        assert_eq!(again.entries[again.stories[1]].title, changed.title);
     }
 
     #[test]
