@@ -33,8 +33,56 @@ const MAX_CANDIDATES: usize = 16;
 /// Groups of entries that report one story: indices into `entries`, the first report first,
 /// the rest oldest first. Every entry is in exactly one group; groups come in the order of
 /// their first report in `entries`.
-pub fn cluster(entries: &[Entry], window: std::time::Duration, threshold: f64) -> Vec<Vec<usize>> {
+pub fn cluster(entries: &[Entry], window: std::time::Duration, threshold: f64) -> Groups {
     cluster_onto(entries, &vec![None; entries.len()], window, threshold)
+}
+
+/// Groups of entry indices, stored one after another (one allocation, not one per group).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Groups {
+    members: Vec<usize>,
+    /// Where each group starts in `members`; one more at the end.
+    starts: Vec<usize>,
+}
+
+impl Groups {
+    /// The number of groups.
+    pub fn len(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `k`th group.
+    pub fn get(&self, k: usize) -> &[usize] {
+        &self.members[self.starts[k]..self.starts[k + 1]]
+    }
+
+    /// The groups in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &[usize]> + '_ {
+        self.starts.windows(2).map(|w| &self.members[w[0]..w[1]])
+    }
+
+    /// Each entry in a group of its own.
+    pub fn singles(n: usize) -> Groups {
+        Groups {
+            members: (0..n).collect(),
+            starts: (0..=n).collect(),
+        }
+    }
+
+    /// As nested vectors (for tests and small inputs).
+    pub fn to_vecs(&self) -> Vec<Vec<usize>> {
+        self.iter().map(<[usize]>::to_vec).collect()
+    }
+}
+
+impl PartialEq<Vec<Vec<usize>>> for Groups {
+    fn eq(&self, other: &Vec<Vec<usize>>) -> bool {
+        self.len() == other.len() && self.iter().zip(other).all(|(a, b)| a == b.as_slice())
+    }
 }
 
 /// Where an earlier run placed an entry: its story (entries with the same number are one
@@ -55,7 +103,7 @@ pub fn cluster_onto(
     prior: &[Option<Placed>],
     window: std::time::Duration,
     threshold: f64,
-) -> Vec<Vec<usize>> {
+) -> Groups {
     let window = TimeDelta::from_std(window).map_or(i64::MAX, |w| w.num_milliseconds());
     let n = entries.len();
     let date: Vec<i64> = entries
@@ -64,47 +112,60 @@ pub fn cluster_onto(
         .collect();
     let older = |a: usize, b: usize| date[a].cmp(&date[b]).then_with(|| entries[a].id.cmp(&entries[b].id));
 
-    // The prior stories (numbered densely by the caller): their reports, the one standing
-    // for each first, then the others oldest first.
+    // The prior stories (numbered densely by the caller), stored one after another: their
+    // reports, the one standing for each first, then the others oldest first.
     let count = prior.iter().flatten().map(|p| p.story as usize + 1).max().unwrap_or(0);
-    let mut prior_stories: Vec<Vec<usize>> = vec![Vec::new(); count];
+    let mut prior_starts = vec![0usize; count + 1];
+    for p in prior.iter().flatten() {
+        prior_starts[p.story as usize + 1] += 1;
+    }
+    for s in 0..count {
+        prior_starts[s + 1] += prior_starts[s];
+    }
+    let mut prior_members = vec![0usize; prior_starts[count]];
+    let mut fill = prior_starts[..count].to_vec();
     for (i, p) in prior.iter().enumerate() {
         if let Some(p) = p {
-            prior_stories[p.story as usize].push(i);
+            prior_members[fill[p.story as usize]] = i;
+            fill[p.story as usize] += 1;
         }
     }
-    prior_stories.retain(|m| !m.is_empty());
-    for m in &mut prior_stories {
+    drop(fill);
+    for s in 0..count {
+        let m = &mut prior_members[prior_starts[s]..prior_starts[s + 1]];
         if m.len() > 1 {
             m.sort_by(|&a, &b| older(a, b));
             if let Some(k) = m.iter().position(|&i| prior[i].is_some_and(|p| p.first)) {
-                let first = m.remove(k);
-                m.insert(0, first);
+                m[..=k].rotate_right(1);
             }
         }
     }
+    let prior_story = |s: usize| &prior_members[prior_starts[s]..prior_starts[s + 1]];
     let mut order: Vec<usize> = (0..n).filter(|&i| prior[i].is_none()).collect();
     order.sort_by(|&a, &b| older(a, b));
     // Only prior stories within reach of a report to place are looked at; the rest stay
     // as they are.
-    let reach = |s: &[usize]| match (order.first(), order.last()) {
+    let reach = |first: usize| match (order.first(), order.last()) {
         (Some(&lo), Some(&hi)) => {
-            date[s[0]].saturating_add(window) >= date[lo] && date[s[0]].saturating_sub(window) <= date[hi]
+            date[first].saturating_add(window) >= date[lo] && date[first].saturating_sub(window) <= date[hi]
         }
         _ => false,
     };
-    let (mut open, mut kept): (Vec<Vec<usize>>, Vec<Vec<usize>>) = prior_stories.into_iter().partition(|s| reach(s));
+    let mut open: Vec<usize> = (0..count)
+        .filter(|&s| !prior_story(s).is_empty() && reach(prior_story(s)[0]))
+        .collect();
     // Oldest standing report first, as stories open in a run of their own.
-    open.sort_by(|a, b| older(a[0], b[0]));
+    open.sort_by(|&a, &b| older(prior_story(a)[0], prior_story(b)[0]));
     let mut looked_at: Vec<usize> = order.clone();
-    looked_at.extend(open.iter().map(|s| s[0]));
+    looked_at.extend(open.iter().map(|&s| prior_story(s)[0]));
     let sets = TitleSets::of(entries, &looked_at);
+    drop(looked_at);
 
     // Sources as small numbers, for the one-report-per-source rule: of the reports to
     // place and of the stories they may join.
     let mut source_ids: HashMap<&str, u32, FastHash> = HashMap::default();
     let mut source: Vec<u32> = vec![u32::MAX; n];
-    for &i in order.iter().chain(open.iter().flatten()) {
+    for &i in order.iter().chain(open.iter().flat_map(|&s| prior_story(s))) {
         let next = source_ids.len() as u32;
         source[i] = *source_ids.entry(entries[i].source.name.as_str()).or_insert(next);
     }
@@ -115,9 +176,19 @@ pub fn cluster_onto(
     };
     // Candidate stories of the current report, deduplicated with a per-story stamp.
     let mut candidates: Vec<u32> = Vec::new();
-    for reports in open {
+    // Each entry that heads a group: the group, as (true, a story of `st`) or (false, a
+    // prior story left as it is).
+    let mut head: Vec<(bool, u32)> = vec![(false, u32::MAX); n];
+    for (s, m) in (0..count).map(|s| (s, prior_story(s))) {
+        if let Some(&first) = m.first() {
+            head[first] = (false, s as u32);
+        }
+    }
+    for s in open {
+        let reports = prior_story(s);
         let (a, first) = (sets.get(reports[0]), date[reports[0]]);
-        st.open(reports, a, signature(a), first, threshold);
+        head[reports[0]] = (true, st.members.len() as u32);
+        st.open(reports.to_vec(), a, signature(a), first, threshold);
     }
     // The current report's words, marked with its round.
     let mut mark: Vec<u32> = vec![0; sets.words];
@@ -180,14 +251,26 @@ pub fn cluster_onto(
         match best {
             Some((_, s)) => st.members[s].push(i),
             None => {
+                head[i] = (true, st.members.len() as u32);
                 st.open(vec![i], a, sig, date[i], threshold);
             }
         }
     }
     // Groups in the order of their first report's position in `entries`.
-    let mut groups = st.members;
-    groups.append(&mut kept);
-    groups.sort_unstable_by_key(|m| m[0]);
+    let mut groups = Groups {
+        members: Vec::with_capacity(n),
+        starts: Vec::with_capacity(n + 1),
+    };
+    groups.starts.push(0);
+    for (ours, s) in head {
+        let m = match (ours, s) {
+            (_, u32::MAX) => continue,
+            (true, s) => &st.members[s as usize][..],
+            (false, s) => prior_story(s as usize),
+        };
+        groups.members.extend_from_slice(m);
+        groups.starts.push(groups.members.len());
+    }
     groups
 }
 
@@ -410,15 +493,19 @@ fn prefix_len(n: usize, threshold: f64) -> usize {
     (n + 1).saturating_sub(need.max(1)).clamp(1, n)
 }
 
-/// Adds "Also reported by" and the other reports' links to the content of each story's
-/// first report (the entry that stands for the story), in place.
-pub fn annotate(entries: &mut [Entry], groups: &[Vec<usize>]) {
-    for g in groups.iter().filter(|g| g.len() > 1) {
-        let also = also_reported_by(g[1..].iter().map(|&m| &entries[m]));
-        let e = &mut entries[g[0]];
-        let body = e.content.take().or_else(|| e.summary.clone()).unwrap_or_default();
-        e.content = Some(format!("{body}\n{also}"));
+/// Adds "Also reported by" and the other reports' links to the content of a story's first
+/// report (the entry that stands for the story, `group[0]`), in place.
+pub fn annotate(entries: &mut [Entry], group: &[usize]) {
+    if group.len() < 2 {
+        return;
     }
+    let also = also_reported_by(group[1..].iter().map(|&m| &entries[m]));
+    let e = &mut entries[group[0]];
+    let mut body = e.content.take().or_else(|| e.summary.clone()).unwrap_or_default();
+    body.reserve(also.len() + 1);
+    body.push('\n');
+    body.push_str(&also);
+    e.content = Some(body);
 }
 
 /// `<p>Also reported by: <a href="…">Source</a>, …</p>`.
@@ -505,7 +592,9 @@ pub(crate) mod tests {
         // d is five days later: outside the window. e is tempo's own follow-up: kept apart.
         assert_eq!(groups, vec![vec![0, 1], vec![2], vec![3], vec![4]]);
         let mut out = entries.clone();
-        annotate(&mut out, &groups);
+        for g in groups.iter() {
+            annotate(&mut out, g);
+        }
         let content = out[0].content.as_deref().unwrap();
         assert!(
             content.contains("Also reported by: <a href=\"https://kompas.example/b\">kompas</a>"),
@@ -527,7 +616,7 @@ pub(crate) mod tests {
         let second = cluster(&entries, DAY2, 0.6);
         assert_eq!(first, vec![vec![0, 1]]);
         assert_eq!(second, vec![vec![0, 1, 2]]);
-        assert_eq!(entries[second[0][0]].id, "a");
+        assert_eq!(entries[second.get(0)[0]].id, "a");
     }
 
     #[test]

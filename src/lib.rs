@@ -680,9 +680,9 @@ pub async fn explain(
             let prior = current.placements.as_ref().filter(|p| p.key == key);
             let (_, _, placed) = placed_by(&merged, prior);
             cluster::cluster_onto(&merged, &placed, window, threshold)
-                .into_iter()
+                .iter()
                 .find(|g| g.contains(&at))
-                .unwrap_or_else(|| vec![at])
+                .map_or_else(|| vec![at], <[usize]>::to_vec)
         }
         None => vec![at],
     };
@@ -745,10 +745,10 @@ fn feed_info(cfg: &Config, topic: Option<&config::TopicConfig>) -> render::FeedI
 /// Merged entries arranged for output.
 #[derive(Debug)]
 pub struct Arranged {
-    /// The merged entries, as they came in; the entry standing for a story of several
-    /// reports has "Also reported by" in its content. The stories' entries that some feed
-    /// shows (the first `shown` stories, and of each topic) have their topics' names among
-    /// their categories.
+    /// The merged entries, as they came in, except that the entries of the stories some
+    /// feed shows (the first `shown` stories, and of each topic) have their topics' names
+    /// among their categories and, standing for a story of several reports, "Also reported
+    /// by" in their content.
     pub entries: Vec<Entry>,
     /// The stories, newest first: the index in `entries` of the report standing for each.
     pub stories: Vec<usize>,
@@ -802,9 +802,9 @@ pub fn arrange(
     // takes the other cores.
     let ((per_entry, content), groups) = std::thread::scope(|scope| {
         let groups = scope.spawn(|| {
-            let groups: Vec<Vec<usize>> = match clusters {
+            let groups = match clusters {
                 Some((window, threshold)) => cluster::cluster_onto(&merged, &placed, window, threshold),
-                None => (0..merged.len()).map(|i| vec![i]).collect(),
+                None => cluster::Groups::singles(merged.len()),
             };
             tracing::debug!(ms = started.elapsed().as_millis(), "clustered");
             groups
@@ -881,7 +881,6 @@ pub fn arrange(
         }
     };
     let mut entries = merged;
-    cluster::annotate(&mut entries, &groups);
     // The report standing for a story carries the story's id.
     for (g, id) in groups.iter().zip(story_ids) {
         if let Some(id) = id {
@@ -889,9 +888,9 @@ pub fn arrange(
         }
     }
     let stories: Vec<usize> = groups.iter().map(|g| g[0]).collect();
-    drop(groups);
     tracing::debug!(ms = started.elapsed().as_millis(), "combined stories");
-    // Topic names become categories of the entries that some feed shows.
+    // The entries that some feed shows get "Also reported by" and their topics' names as
+    // categories (the others are never written: no need to build either).
     let mut named = vec![false; stories.len()];
     let shown_anywhere =
         (0..stories.len().min(shown)).chain(members.iter().flat_map(|m| m.iter().take(shown).copied()));
@@ -899,6 +898,7 @@ pub fn arrange(
         if std::mem::replace(&mut named[k], true) {
             continue;
         }
+        cluster::annotate(&mut entries, groups.get(k));
         let e = &mut entries[stories[k]];
         // Topic names are unique: compare them with the entry's own categories only.
         let own = e.categories.len();
@@ -909,6 +909,7 @@ pub fn arrange(
             }
         }
     }
+    drop(groups);
     tracing::debug!(ms = started.elapsed().as_millis(), "placed stories in topics");
     Arranged {
         entries,
@@ -1309,6 +1310,35 @@ mod tests {
     fn newest_first(mut entries: Vec<Entry>) -> Vec<Entry> {
         merge::sort_newest_first(&mut entries);
         entries
+    }
+
+    #[test]
+    fn only_stories_some_feed_shows_get_also_reported_by_and_topic_names() {
+        let topics = vec![topic("Banjir", &["banjir"])];
+        let all = vec![
+            entry("tempo", "a", "Banjir besar melanda Jakarta Utara pagi ini", 0),
+            entry("kompas", "b", "Banjir besar melanda Jakarta Utara", 1),
+            entry("antara", "c", "Kim Jong Un tiba di Vladivostok dengan kereta", 5),
+            entry("detik", "d", "Kim Jong Un tiba di Vladivostok dengan kereta api", 6),
+        ];
+        let annotated = |a: &Arranged, k: usize| {
+            let e = &a.entries[a.stories[k]];
+            let also = e.content.as_deref().is_some_and(|c| c.contains("Also reported by"));
+            (e.title.clone(), also, e.categories.clone())
+        };
+        // One entry per feed: the newest story in the combined feed, the flood in Banjir's.
+        let one = arrange(newest_first(all.clone()), &topics, CLUSTERS, 1, None);
+        assert_eq!(one.stories.len(), 2);
+        assert!(annotated(&one, 0).1, "{:?}", annotated(&one, 0));
+        assert_eq!(annotated(&one, 1).2, vec!["Banjir".to_string()]);
+        assert!(annotated(&one, 1).1);
+        // No topics: the flood is shown nowhere, and left as it came.
+        let bare = arrange(newest_first(all), &[], CLUSTERS, 1, None);
+        assert!(annotated(&bare, 0).1);
+        assert_eq!(
+            annotated(&bare, 1),
+            ("Banjir besar melanda Jakarta Utara pagi ini".into(), false, vec![])
+        );
     }
 
     #[test]
