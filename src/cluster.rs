@@ -508,9 +508,12 @@ pub fn annotate(entries: &mut [Entry], group: &[usize]) {
     e.content = Some(body);
 }
 
+/// How the paragraph [`annotate`] adds to a story's content starts.
+pub const ALSO_REPORTED_BY: &str = "<p>Also reported by: ";
+
 /// `<p>Also reported by: <a href="…">Source</a>, …</p>`.
 fn also_reported_by<'a>(others: impl Iterator<Item = &'a Entry>) -> String {
-    let mut also = String::from("<p>Also reported by: ");
+    let mut also = String::from(ALSO_REPORTED_BY);
     for (k, other) in others.enumerate() {
         if k > 0 {
             also.push_str(", ");

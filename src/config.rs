@@ -32,6 +32,11 @@ pub mod defaults {
     /// The state database, relative to the config file's folder.
     pub const STATE_PATH: &str = ".feedmux/state.sqlite";
     pub const KEEP_DAYS: u32 = 30;
+    pub const DIGEST_PER_TOPIC: usize = 10;
+    /// Days in the digest feeds: the newest days that have stories.
+    pub const DIGEST_DAYS: usize = 14;
+    pub const DIGEST_FORMATS: [&str; 3] = ["html", "md", "txt"];
+    pub const SMTP_PORT: u16 = 587;
 }
 
 /// A config problem, with the file text and the span it concerns, for miette to draw.
@@ -96,6 +101,48 @@ struct RawConfig {
     topics: Vec<RawTopic>,
     #[serde(default)]
     state: RawState,
+    #[serde(default)]
+    digest: RawDigest,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDigest {
+    enabled: Option<bool>,
+    formats: Option<Vec<Spanned<String>>>,
+    per_topic: Option<Spanned<usize>>,
+    title: Option<Spanned<String>>,
+    locale: Option<Spanned<String>>,
+    template_dir: Option<Spanned<String>>,
+    days: Option<Spanned<usize>>,
+    email: Option<Spanned<RawEmail>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEmail {
+    from: Spanned<String>,
+    #[serde(deserialize_with = "one_or_more")]
+    to: Vec<Spanned<String>>,
+    host: Option<Spanned<String>>,
+    port: Option<u16>,
+    security: Option<Spanned<String>>,
+    username: Option<String>,
+    password_env: Option<Spanned<String>>,
+}
+
+/// A string or a list of strings.
+fn one_or_more<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Spanned<String>>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMore {
+        One(Spanned<String>),
+        More(Vec<Spanned<String>>),
+    }
+    Ok(match OneOrMore::deserialize(d)? {
+        OneOrMore::One(s) => vec![s],
+        OneOrMore::More(v) => v,
+    })
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -223,6 +270,103 @@ pub struct StateConfig {
     pub keep_days: u32,
 }
 
+/// `[digest]`, resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DigestConfig {
+    /// `run` writes the digest files and feeds.
+    pub enabled: bool,
+    /// The files a digest is written as, in this order (no duplicates).
+    pub formats: Vec<DigestFormat>,
+    /// The most stories a topic's section shows.
+    pub per_topic: usize,
+    /// The title (and mail subject), with `{date}` (the long local date) and `{day}`
+    /// (YYYY-MM-DD) filled in.
+    pub title: String,
+    pub locale: Locale,
+    /// Templates that replace the built-in ones, by file name (absolute).
+    pub template_dir: Option<PathBuf>,
+    /// How many days (the newest that have stories) the digest feeds list.
+    pub days: usize,
+    pub email: Option<EmailConfig>,
+}
+
+/// A file format of the digest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DigestFormat {
+    Html,
+    Markdown,
+    Text,
+    /// A MIME message (text and HTML alternatives), ready to mail.
+    Eml,
+}
+
+impl DigestFormat {
+    pub const ALL: [DigestFormat; 4] = [
+        DigestFormat::Html,
+        DigestFormat::Markdown,
+        DigestFormat::Text,
+        DigestFormat::Eml,
+    ];
+
+    /// The name in the config and on the command line, which is also the file extension.
+    pub fn name(self) -> &'static str {
+        match self {
+            DigestFormat::Html => "html",
+            DigestFormat::Markdown => "md",
+            DigestFormat::Text => "txt",
+            DigestFormat::Eml => "eml",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DigestFormat> {
+        DigestFormat::ALL.into_iter().find(|f| f.name() == s.trim())
+    }
+}
+
+/// The language of the digest's labels and dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locale {
+    /// Indonesian: "Kamis, 25 April 2019".
+    Id,
+    /// English: "Thursday, 25 April 2019".
+    En,
+}
+
+impl Locale {
+    pub fn name(self) -> &'static str {
+        match self {
+            Locale::Id => "id",
+            Locale::En => "en",
+        }
+    }
+}
+
+/// `[digest.email]`, resolved: where `digest --send` and the `eml` format address the mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailConfig {
+    /// A mailbox: `Name <address>` or `address`.
+    pub from: String,
+    pub to: Vec<String>,
+    /// The SMTP server (`--send` needs it).
+    pub host: Option<String>,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub username: Option<String>,
+    /// The environment variable that holds the SMTP password (never the password itself).
+    pub password_env: Option<String>,
+}
+
+/// How the SMTP connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    /// Plain connection upgraded with STARTTLS, which is required (port 587).
+    StartTls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: only for a relay on the same machine or in tests.
+    None,
+}
+
 /// A `[[topic]]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TopicConfig {
@@ -306,6 +450,7 @@ pub struct Config {
     pub sources: Vec<Source>,
     pub topics: Vec<TopicConfig>,
     pub state: StateConfig,
+    pub digest: DigestConfig,
 }
 
 /// The default User-Agent: `feedmux/VERSION (+URL)`.
@@ -642,6 +787,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
             None => defaults::KEEP_DAYS,
         },
     };
+    let digest = digest_config(raw.digest, &output, &folder, &err)?;
     Ok(Config {
         path: abs_path,
         output,
@@ -649,6 +795,177 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
         sources,
         topics,
         state,
+        digest,
+    })
+}
+
+/// Resolves `[digest]`: the locale follows `[output] language` unless set.
+fn digest_config(
+    d: RawDigest,
+    output: &OutputConfig,
+    folder: &Path,
+    err: &dyn Fn(Option<Range<usize>>, String) -> Box<ConfigError>,
+) -> Result<DigestConfig, Box<ConfigError>> {
+    let locale = match &d.locale {
+        Some(l) => match l.get_ref().trim() {
+            "id" => Locale::Id,
+            "en" => Locale::En,
+            other => {
+                return Err(err(
+                    Some(l.span()),
+                    format!("[digest] locale {other:?} is not one feedmux has: use \"id\" or \"en\""),
+                ));
+            }
+        },
+        None if output.language.as_deref().is_some_and(|l| {
+            let l = l.to_ascii_lowercase();
+            l == "id" || l.starts_with("id-") || l == "in"
+        }) =>
+        {
+            Locale::Id
+        }
+        None => Locale::En,
+    };
+    let mut formats = Vec::new();
+    match &d.formats {
+        Some(list) => {
+            for f in list {
+                let Some(format) = DigestFormat::parse(f.get_ref()) else {
+                    return Err(err(
+                        Some(f.span()),
+                        format!(
+                            "[digest] formats: {:?} is not a digest format (html, md, txt, eml)",
+                            f.get_ref()
+                        ),
+                    ));
+                };
+                if !formats.contains(&format) {
+                    formats.push(format);
+                }
+            }
+        }
+        None => formats.extend(defaults::DIGEST_FORMATS.iter().filter_map(|f| DigestFormat::parse(f))),
+    }
+    let per_topic = match &d.per_topic {
+        Some(n) if *n.get_ref() == 0 => {
+            return Err(err(Some(n.span()), "[digest] per_topic must be at least 1".into()));
+        }
+        Some(n) => *n.get_ref(),
+        None => defaults::DIGEST_PER_TOPIC,
+    };
+    let days = match &d.days {
+        Some(n) if *n.get_ref() == 0 => {
+            return Err(err(Some(n.span()), "[digest] days must be at least 1".into()));
+        }
+        Some(n) => *n.get_ref(),
+        None => defaults::DIGEST_DAYS,
+    };
+    let title = match &d.title {
+        Some(t) => {
+            let mut rest = t.get_ref().as_str();
+            while let Some(open) = rest.find('{') {
+                let close = rest[open..].find('}').map(|c| open + c);
+                match close.map(|c| &rest[open + 1..c]) {
+                    Some("date" | "day") => rest = &rest[close.unwrap_or(open) + 1..],
+                    _ => {
+                        return Err(err(
+                            Some(t.span()),
+                            format!(
+                                "[digest] title {:?}: only {{date}} (the long local date) and {{day}} (YYYY-MM-DD) are filled in",
+                                t.get_ref()
+                            ),
+                        ));
+                    }
+                }
+            }
+            t.get_ref().clone()
+        }
+        None => match locale {
+            Locale::Id => "Ringkasan berita {date}".to_string(),
+            Locale::En => "News digest {date}".to_string(),
+        },
+    };
+    let email = match d.email {
+        None => None,
+        Some(e) => {
+            let span = e.span();
+            let e = e.into_inner();
+            let mailbox = |s: &Spanned<String>, what: &str| -> Result<String, Box<ConfigError>> {
+                let v = s.get_ref().trim();
+                v.parse::<lettre::message::Mailbox>().map(|_| v.to_string()).map_err(|x| {
+                    err(
+                        Some(s.span()),
+                        format!("[digest.email] {what} {v:?} is not a mail address: {x}"),
+                    )
+                })
+            };
+            let from = mailbox(&e.from, "from")?;
+            let to = e.to.iter().map(|t| mailbox(t, "to")).collect::<Result<Vec<_>, _>>()?;
+            if to.is_empty() {
+                return Err(err(Some(span), "[digest.email] to needs at least one address".into()));
+            }
+            let security = match &e.security {
+                None => SmtpSecurity::StartTls,
+                Some(s) => match s.get_ref().trim() {
+                    "starttls" => SmtpSecurity::StartTls,
+                    "tls" => SmtpSecurity::Tls,
+                    "none" => SmtpSecurity::None,
+                    other => {
+                        return Err(err(
+                            Some(s.span()),
+                            format!("[digest.email] security {other:?}: use \"starttls\", \"tls\" or \"none\""),
+                        ));
+                    }
+                },
+            };
+            if let Some(p) = &e.password_env
+                && e.username.is_none()
+            {
+                return Err(err(
+                    Some(p.span()),
+                    "[digest.email] password_env needs a username to log in with".into(),
+                ));
+            }
+            let host = match &e.host {
+                Some(h) if h.get_ref().trim().is_empty() => {
+                    return Err(err(Some(h.span()), "[digest.email] host is empty".into()));
+                }
+                h => h.as_ref().map(|h| h.get_ref().trim().to_string()),
+            };
+            Some(EmailConfig {
+                from,
+                to,
+                host,
+                port: e.port.unwrap_or(match security {
+                    SmtpSecurity::Tls => 465,
+                    _ => defaults::SMTP_PORT,
+                }),
+                security,
+                username: e.username,
+                password_env: e.password_env.map(|p| p.into_inner()),
+            })
+        }
+    };
+    if formats.contains(&DigestFormat::Eml) && email.is_none() {
+        let span = d.formats.as_ref().and_then(|l| {
+            l.iter()
+                .find(|f| DigestFormat::parse(f.get_ref()) == Some(DigestFormat::Eml))
+                .map(Spanned::span)
+        });
+        return Err(err(
+            span,
+            "[digest] formats has \"eml\": a mail needs [digest.email] from and to".into(),
+        ));
+    }
+    Ok(DigestConfig {
+        enabled: d.enabled.unwrap_or(true),
+        formats,
+        per_topic,
+        title,
+        locale,
+        template_dir: d.template_dir.map(|t| folder.join(t.get_ref())),
+        days,
+        email,
     })
 }
 

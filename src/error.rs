@@ -66,6 +66,12 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A digest template that does not load or render (`name`: the template's file name).
+    #[error("digest template {name}: {message}")]
+    Template { name: String, message: String },
+    /// Building or sending the digest mail.
+    #[error("digest mail: {message}")]
+    Mail { message: String },
 }
 
 impl Error {
@@ -82,7 +88,7 @@ impl Error {
             | Error::TooManyRedirects { .. }
             | Error::Read { .. } => Stage::Fetch,
             Error::Parse { .. } => Stage::Parse,
-            Error::Write { .. } => Stage::Write,
+            Error::Write { .. } | Error::Template { .. } | Error::Mail { .. } => Stage::Write,
             Error::State { .. } => Stage::State,
         }
     }

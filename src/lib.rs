@@ -28,6 +28,7 @@
 pub mod cluster;
 pub mod config;
 pub mod dates;
+pub mod digest;
 pub mod error;
 pub mod explain;
 pub mod fetch;
@@ -388,8 +389,16 @@ pub async fn run(
         generation += 1;
         store.set_meta("generation", &generation.to_string())?;
     }
-    let mark = format!("{}:{generation}", config_fingerprint(cfg));
-    let feeds_paths = output_paths(cfg);
+    // The digest of today is written whenever the day is new, items changed or not.
+    let today = if cfg.digest.enabled {
+        digest::local_day(now, cfg.output.timezone).to_string()
+    } else {
+        String::new()
+    };
+    let mark = format!("{}:{generation}:{today}", config_fingerprint(cfg));
+    let mut feeds_paths = output_paths(cfg);
+    feeds_paths.extend(digest::fixed_paths(cfg, now));
+    feeds_paths.sort();
     if store.meta("rendered")?.as_deref() == Some(mark.as_str()) && feeds_paths.iter().all(|p| p.is_file()) {
         tracing::debug!(
             ms = started.elapsed().as_millis(),
@@ -417,22 +426,29 @@ pub async fn run(
     }
     tracing::debug!(ms = started.elapsed().as_millis(), "loaded the stored items");
     let prior = last_placements(&store)?;
+    let prior_days = if cfg.digest.enabled {
+        store.digest_days()?
+    } else {
+        Vec::new()
+    };
     // The items are committed (copying the WAL into the database) while the outputs are
     // made; the mark of what they were made from follows in a second transaction, so a run
     // killed in between renders again next time.
-    let (store, decided) = std::thread::scope(|scope| -> Result<(store::Store, Vec<u8>), Error> {
+    type Made = (store::Store, (Vec<u8>, Vec<store::DigestDay>));
+    let (store, (decided, days)) = std::thread::scope(|scope| -> Result<Made, Error> {
         let committing = scope.spawn(move || {
             let started = std::time::Instant::now();
             let r = store.commit();
             tracing::debug!(ms = started.elapsed().as_millis(), "committed the items");
             r.map(|()| store)
         });
-        let written = write_all(cfg, all, prior, &mut report);
+        let written = write_all(cfg, all, prior, now, &prior_days, &mut report);
         let committed = committing.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
         written.and_then(|decided| committed.map(|store| (store, decided)))
     })?;
     store.begin()?;
     store.set_cache(PLACEMENTS, &decided)?;
+    store.set_digest_days(&days)?;
     store.set_meta("rendered", &mark)?;
     store.set_meta("items_out", &report.items_out.to_string())?;
     store.commit()?;
@@ -505,13 +521,19 @@ fn last_placements(store: &store::Store) -> Result<Option<placements::Placements
 }
 
 /// Merges, arranges (reusing `prior` placements), renders and writes every output from each
-/// source's entries. Returns this run's placements, encoded.
+/// source's entries (the digest of `now`'s day among them; `prior_days`: the digest days
+/// the state recorded). Returns this run's placements, encoded, and the digest days the
+/// digest feeds list.
 fn write_all(
     cfg: &Config,
     all: Vec<Vec<Entry>>,
     prior: Option<placements::Placements>,
+    now: DateTime<Utc>,
+    prior_days: &[store::DigestDay],
     report: &mut RunReport,
-) -> Result<Vec<u8>, Error> {
+) -> Result<(Vec<u8>, Vec<store::DigestDay>), Error> {
+    // A template that does not load fails the run before any output is touched.
+    let templates = digest::Templates::load(cfg.digest.template_dir.as_deref())?;
     let merge_started = std::time::Instant::now();
     let (merged, stats) = merge::merge(all, 0);
     report.duplicates_merged += stats.cross_source_duplicates + stats.same_source_duplicates;
@@ -537,8 +559,16 @@ fn write_all(
     let feeds = output_feeds(cfg, &arranged, max);
     report.items_out = feeds[0].stories.len();
     let stories: Vec<&Entry> = arranged.stories.iter().map(|&i| &arranged.entries[i]).collect();
-    let results = publish::write_feeds(&stories, &feeds, cfg.output.fsync, workers())?;
+    let mut results = publish::write_feeds(&stories, &feeds, cfg.output.fsync, workers())?;
     drop(stories);
+    let digest_started = std::time::Instant::now();
+    let digested = digest::write_outputs(cfg, &arranged, now, prior_days, &templates)?;
+    tracing::debug!(
+        ms = digest_started.elapsed().as_millis(),
+        days = digested.days.len(),
+        "wrote the digest, the index page and the OPML list"
+    );
+    results.extend(digested.files);
     // Freeing ~10 strings per entry takes a while on a big feed: let it happen off the
     // caller's path (a process that exits meanwhile simply skips it).
     std::thread::spawn(move || drop(arranged));
@@ -552,7 +582,7 @@ fn write_all(
             (path, write::WriteOutcome::Unchanged) => report.unchanged.push(path),
         }
     }
-    Ok(decided)
+    Ok((decided, digested.days))
 }
 
 /// The feeds a run writes: the combined one, then one per topic (config order).
@@ -634,6 +664,23 @@ pub fn stored_entries(cfg: &Config, now: DateTime<Utc>) -> Result<Option<StoredI
         sources: all,
         placements,
     }))
+}
+
+/// The digest of a local `day` from the items the state holds after the last run (nothing
+/// is fetched), arranged as the last run arranged them. `None`: there is no state yet.
+pub fn stored_digest(cfg: &Config, now: DateTime<Utc>, day: chrono::NaiveDate) -> Result<Option<digest::Digest>, Error> {
+    let Some(stored) = stored_entries(cfg, now)? else {
+        return Ok(None);
+    };
+    let (merged, _) = merge::merge(stored.sources, 0);
+    let max = if cfg.output.max_items == 0 {
+        usize::MAX
+    } else {
+        cfg.output.max_items
+    };
+    let arranged = arrange(merged, &cfg.topics, cluster_options(cfg), max, stored.placements.as_ref());
+    let days = digest::story_days(&arranged, cfg.output.timezone);
+    Ok(Some(digest::build(cfg, &arranged, &days, day)))
 }
 
 /// The items to look at without writing anything: the state's (see [`stored_entries`]),
@@ -760,6 +807,9 @@ pub struct Arranged {
     /// For each story, its id (its first report's id) when it has more than one report,
     /// or when that report is gone and another stands for it.
     pub clusters: Vec<Option<String>>,
+    /// Each story's reports (indices into `entries`): the one standing for it first, then
+    /// the others oldest first.
+    pub groups: cluster::Groups,
     /// What this run decided, for the next one (see [`placements`]).
     pub placements: placements::Placements,
 }
@@ -909,7 +959,6 @@ pub fn arrange(
             }
         }
     }
-    drop(groups);
     tracing::debug!(ms = started.elapsed().as_millis(), "placed stories in topics");
     Arranged {
         entries,
@@ -917,6 +966,7 @@ pub fn arrange(
         topics: members,
         reports_merged,
         clusters: cluster_ids,
+        groups,
         placements: decided,
     }
 }

@@ -7,9 +7,10 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Parser, Subcommand};
 use feedmux::model::{Entry, Location};
+use feedmux::config::DigestFormat;
 use feedmux::{Config, config, dates, fetch};
 
 /// Exit codes, as in the contract.
@@ -102,6 +103,35 @@ enum Command {
         #[arg(long, env = "FEEDMUX_STATE")]
         state: Option<PathBuf>,
     },
+    /// Build the daily digest of one local day of [output] timezone from the state (nothing
+    /// is fetched): write it to DIR/digest/, print it, or mail it.
+    Digest {
+        #[arg(short, long, default_value = "feeds.toml")]
+        config: PathBuf,
+        /// The local day, YYYY-MM-DD (default: the day of --now, or today).
+        #[arg(long, value_parser = parse_day)]
+        date: Option<NaiveDate>,
+        /// Only this format (default: every format of [digest] formats; with --stdout, the
+        /// first of them).
+        #[arg(long, value_parser = parse_format)]
+        format: Option<DigestFormat>,
+        /// Print the digest instead of writing files.
+        #[arg(long)]
+        stdout: bool,
+        /// Mail the digest over SMTP as [digest.email] says (the password comes from the
+        /// environment variable its password_env names).
+        #[arg(long)]
+        send: bool,
+        /// Output folder (overrides [output] dir).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The current time, RFC 3339 (the default day; the mail's date).
+        #[arg(long, value_parser = parse_now)]
+        now: Option<DateTime<Utc>>,
+        /// The state database (default as for `run`).
+        #[arg(long, env = "FEEDMUX_STATE")]
+        state: Option<PathBuf>,
+    },
     /// Topic tools.
     Topics {
         #[command(subcommand)]
@@ -135,6 +165,14 @@ fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(s)
         .map(|d| d.with_timezone(&Utc))
         .map_err(|e| format!("not an RFC 3339 time ({e}); example: 2019-04-25T17:26:00+07:00"))
+}
+
+fn parse_day(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|e| format!("not a day YYYY-MM-DD ({e}); example: 2019-04-25"))
+}
+
+fn parse_format(s: &str) -> Result<DigestFormat, String> {
+    DigestFormat::parse(s).ok_or_else(|| format!("{s:?} is not a digest format: html, md, txt or eml"))
 }
 
 fn main() -> ExitCode {
@@ -181,6 +219,27 @@ fn main() -> ExitCode {
             now,
             state,
         } => cmd_explain(config, state.as_deref(), item.as_deref(), text.as_deref(), *json, *now),
+        Command::Digest {
+            config,
+            date,
+            format,
+            stdout,
+            send,
+            out,
+            now,
+            state,
+        } => cmd_digest(
+            config,
+            &DigestArgs {
+                date: *date,
+                format: *format,
+                stdout: *stdout,
+                send: *send,
+                out: out.as_deref(),
+                now: *now,
+                state: state.as_deref(),
+            },
+        ),
         Command::Topics {
             command:
                 TopicsCommand::Suggest {
@@ -624,4 +683,94 @@ fn entry_json(e: &Entry) -> serde_json::Value {
         "categories": e.categories,
         "enclosures": e.enclosures,
     })
+}
+
+struct DigestArgs<'a> {
+    date: Option<NaiveDate>,
+    format: Option<DigestFormat>,
+    stdout: bool,
+    send: bool,
+    out: Option<&'a Path>,
+    now: Option<DateTime<Utc>>,
+    state: Option<&'a Path>,
+}
+
+fn cmd_digest(path: &Path, args: &DigestArgs<'_>) -> Result<u8> {
+    let mut cfg = match load_config_with_state(path, args.state)? {
+        Ok(c) => c,
+        Err(code) => return Ok(code),
+    };
+    if let Some(out) = args.out {
+        cfg.output.dir = std::path::absolute(out).with_context(|| format!("output folder {}", out.display()))?;
+    }
+    let now = args.now.unwrap_or_else(Utc::now);
+    let day = args
+        .date
+        .unwrap_or_else(|| feedmux::digest::local_day(now, cfg.output.timezone));
+    let formats: Vec<DigestFormat> = match (args.format, args.stdout) {
+        (Some(f), _) => vec![f],
+        (None, true) => cfg.digest.formats.first().copied().into_iter().collect(),
+        (None, false) => cfg.digest.formats.clone(),
+    };
+    if args.send && cfg.digest.email.is_none() {
+        eprintln!(
+            "error: {}: --send needs a [digest.email] table (from, to, host)",
+            cfg.path.display()
+        );
+        return Ok(exit::BAD_CONFIG);
+    }
+    if formats.contains(&DigestFormat::Eml) && cfg.digest.email.is_none() {
+        eprintln!(
+            "error: {}: the eml format needs a [digest.email] table (from, to)",
+            cfg.path.display()
+        );
+        return Ok(exit::BAD_CONFIG);
+    }
+    let templates = feedmux::digest::Templates::load(cfg.digest.template_dir.as_deref())?;
+    let Some(digest) = feedmux::stored_digest(&cfg, now, day)
+        .with_context(|| format!("reading the state {}", cfg.state.path.display()))?
+    else {
+        eprintln!(
+            "error: no state at {}: the digest is made from the items `feedmux run -c {}` stores; run it first",
+            cfg.state.path.display(),
+            path.display()
+        );
+        return Ok(exit::FATAL);
+    };
+    if args.stdout {
+        let mut stdout = std::io::stdout().lock();
+        for &format in &formats {
+            let bytes = feedmux::digest::render_one(&cfg, &templates, &digest, format, now)?;
+            stdout.write_all(&bytes).context("writing to stdout")?;
+        }
+        stdout.flush().context("writing to stdout")?;
+    } else if !args.send {
+        for &format in &formats {
+            let bytes = feedmux::digest::render_one(&cfg, &templates, &digest, format, now)?;
+            let file = cfg
+                .output
+                .dir
+                .join("digest")
+                .join(feedmux::digest::file_name(day, format));
+            feedmux::write::write_atomic(&file, &bytes)?;
+            println!("{}", file.display());
+        }
+    }
+    if args.send {
+        let email = cfg.digest.email.as_ref().expect("checked above");
+        let password = match &email.password_env {
+            Some(var) => Some(std::env::var(var).with_context(|| {
+                format!(
+                    "[digest.email] password_env names {var}, which is not set in the environment"
+                )
+            })?),
+            None => None,
+        };
+        let html = templates.digest(&digest, DigestFormat::Html)?;
+        let text = templates.digest(&digest, DigestFormat::Text)?;
+        let message = feedmux::digest::message(&digest, &html, &text, email, now)?;
+        feedmux::digest::send(&message, email, password)?;
+        eprintln!("sent {:?} to {}", digest.title, email.to.join(", "));
+    }
+    Ok(exit::OK)
 }

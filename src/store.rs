@@ -22,7 +22,7 @@ use crate::model::{Enclosure, Entry, SourceRef};
 use crate::normalize::{canonical_link, stable_id};
 
 /// The schema this build reads and writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (
@@ -66,7 +66,25 @@ CREATE TABLE IF NOT EXISTS items (
 );
 -- retention looks only at items their source no longer lists
 CREATE INDEX IF NOT EXISTS items_retention ON items (date) WHERE in_feed = 0;
+-- Schema 3: each digest day the digest feeds listed, so its entry's times change only
+-- when its content does.
+CREATE TABLE IF NOT EXISTS digests (
+    day       TEXT PRIMARY KEY,           -- YYYY-MM-DD, local to [output] timezone
+    hash      INTEGER NOT NULL,           -- xxh3 of the day's digest content
+    published INTEGER NOT NULL,           -- unix seconds
+    updated   INTEGER NOT NULL
+);
 ";
+
+/// A digest day as the digest feeds last listed it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DigestDay {
+    pub day: chrono::NaiveDate,
+    /// Of the day's digest content.
+    pub hash: u64,
+    pub published: DateTime<Utc>,
+    pub updated: DateTime<Utc>,
+}
 
 fn ts(t: DateTime<Utc>) -> i64 {
     t.timestamp()
@@ -551,7 +569,8 @@ impl Store {
                 ),
             });
         }
-        // Only a new file (or one of schema 1, which gains the cache table) is written to
+        // Only a new file (or one of an older schema, which gains the tables added since:
+        // the cache in 2, digests in 3) is written to
         // here: a reader must not wait for a running run.
         if version != SCHEMA_VERSION {
             c.execute_batch(SCHEMA).map_err(|e| self.err(e))?;
@@ -852,6 +871,59 @@ impl Store {
             )
             .map(|_| ())
             .map_err(|e| self.err(e))
+    }
+
+    /// The digest days recorded so far, oldest first.
+    pub fn digest_days(&self) -> Result<Vec<DigestDay>, Error> {
+        let mut q = self
+            .conn
+            .prepare("SELECT day, hash, published, updated FROM digests ORDER BY day")
+            .map_err(|e| self.err(e))?;
+        let rows = q
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut days = Vec::new();
+        for row in rows {
+            let (day, hash, published, updated) = row.map_err(|e| self.err(e))?;
+            // A day that does not read back is left out (and written again).
+            if let Ok(day) = chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d") {
+                days.push(DigestDay {
+                    day,
+                    hash: hash as u64,
+                    published: from_ts(published),
+                    updated: from_ts(updated),
+                });
+            }
+        }
+        Ok(days)
+    }
+
+    /// Records digest days (replacing what was recorded for the same days).
+    pub fn set_digest_days(&self, days: &[DigestDay]) -> Result<(), Error> {
+        let mut q = self
+            .conn
+            .prepare(
+                "INSERT INTO digests (day, hash, published, updated) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (day) DO UPDATE SET hash = ?2, published = ?3, updated = ?4",
+            )
+            .map_err(|e| self.err(e))?;
+        for d in days {
+            q.execute(params![
+                d.day.format("%Y-%m-%d").to_string(),
+                d.hash as i64,
+                ts(d.published),
+                ts(d.updated)
+            ])
+            .map_err(|e| self.err(e))?;
+        }
+        Ok(())
     }
 
     /// A value from the meta table.
@@ -1273,6 +1345,33 @@ mod tests {
         let c = Connection::open(&path).unwrap();
         let version: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
         assert_eq!(version, SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn a_database_of_schema_2_gains_the_digest_days() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite");
+        let start = SCHEMA.find("-- Schema 3:").unwrap();
+        let end = start + SCHEMA[start..].find(");").unwrap() + 2;
+        let v2 = format!("{}{}", &SCHEMA[..start], &SCHEMA[end..]);
+        let c = Connection::open(&path).unwrap();
+        c.execute_batch(&v2).unwrap();
+        c.pragma_update(None, "user_version", 2).unwrap();
+        assert!(c.execute("SELECT * FROM digests", []).is_err());
+        drop(c);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.digest_days().unwrap(), vec![]);
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        let mut day = DigestDay {
+            day: chrono::NaiveDate::from_ymd_opt(2019, 4, 25).unwrap(),
+            hash: u64::MAX - 1,
+            published: at("2019-04-25T10:26:00Z"),
+            updated: at("2019-04-25T10:26:00Z"),
+        };
+        store.set_digest_days(&[day]).unwrap();
+        day.updated = at("2019-04-25T12:00:00Z");
+        store.set_digest_days(&[day]).unwrap();
+        assert_eq!(store.digest_days().unwrap(), vec![day]);
     }
 
     #[test]
