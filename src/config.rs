@@ -122,27 +122,13 @@ struct RawDigest {
 #[serde(deny_unknown_fields)]
 struct RawEmail {
     from: Spanned<String>,
-    #[serde(deserialize_with = "one_or_more")]
-    to: Vec<Spanned<String>>,
+    /// One address, or a list.
+    to: Spanned<toml::Value>,
     host: Option<Spanned<String>>,
     port: Option<u16>,
     security: Option<Spanned<String>>,
     username: Option<String>,
     password_env: Option<Spanned<String>>,
-}
-
-/// A string or a list of strings.
-fn one_or_more<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Spanned<String>>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum OneOrMore {
-        One(Spanned<String>),
-        More(Vec<Spanned<String>>),
-    }
-    Ok(match OneOrMore::deserialize(d)? {
-        OneOrMore::One(s) => vec![s],
-        OneOrMore::More(v) => v,
-    })
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -892,15 +878,31 @@ fn digest_config(
             let e = e.into_inner();
             let mailbox = |s: &Spanned<String>, what: &str| -> Result<String, Box<ConfigError>> {
                 let v = s.get_ref().trim();
-                v.parse::<lettre::message::Mailbox>().map(|_| v.to_string()).map_err(|x| {
-                    err(
-                        Some(s.span()),
-                        format!("[digest.email] {what} {v:?} is not a mail address: {x}"),
-                    )
-                })
+                v.parse::<lettre::message::Mailbox>()
+                    .map(|_| v.to_string())
+                    .map_err(|x| {
+                        err(
+                            Some(s.span()),
+                            format!("[digest.email] {what} {v:?} is not a mail address: {x}"),
+                        )
+                    })
             };
             let from = mailbox(&e.from, "from")?;
-            let to = e.to.iter().map(|t| mailbox(t, "to")).collect::<Result<Vec<_>, _>>()?;
+            let to_span = e.to.span();
+            let listed: Vec<&toml::Value> = match e.to.get_ref() {
+                toml::Value::Array(a) => a.iter().collect(),
+                one => vec![one],
+            };
+            let to = listed
+                .into_iter()
+                .map(|v| match v.as_str() {
+                    Some(s) => mailbox(&Spanned::new(to_span.clone(), s.to_string()), "to"),
+                    None => Err(err(
+                        Some(to_span.clone()),
+                        "[digest.email] to is an address or a list of addresses".into(),
+                    )),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
             if to.is_empty() {
                 return Err(err(Some(span), "[digest.email] to needs at least one address".into()));
             }
@@ -1140,6 +1142,54 @@ mod tests {
         assert_eq!(parse_duration("2m"), Some(Duration::from_secs(120)));
         assert_eq!(parse_duration("soon"), None);
     }
+
+    #[test]
+    fn digest_settings_resolve_and_bad_ones_point_at_their_line() {
+        let base = "[output]\nlanguage = \"id\"\n[[feed]]\nname = \"a\"\nurl = \"x\"\n";
+        let c = p(base).unwrap();
+        assert!(c.digest.enabled);
+        assert_eq!(c.digest.locale, Locale::Id);
+        assert_eq!(
+            c.digest.formats,
+            vec![DigestFormat::Html, DigestFormat::Markdown, DigestFormat::Text]
+        );
+        assert_eq!(c.digest.title, "Ringkasan berita {date}");
+        let en = p("[[feed]]\nname = \"a\"\nurl = \"x\"\n").unwrap();
+        assert_eq!(
+            (en.digest.locale, en.digest.title.as_str()),
+            (Locale::En, "News digest {date}")
+        );
+        let mail = p(&format!(
+            "{base}[digest]\nformats = [\"eml\"]\n[digest.email]\nfrom = \"a@example.org\"\nto = [\"b@example.org\", \"C <c@example.org>\"]\nsecurity = \"tls\"\n"
+        ))
+        .unwrap();
+        let email = mail.digest.email.unwrap();
+        assert_eq!(
+            (email.port, email.security, email.to.len()),
+            (465, SmtpSecurity::Tls, 2)
+        );
+        for (bad, line, says) in [
+            ("[digest]\nlocale = \"fr\"\n", 7, "locale"),
+            ("[digest]\nformats = [\"pdf\"]\n", 7, "pdf"),
+            ("[digest]\nformats = [\"eml\"]\n", 7, "[digest.email]"),
+            ("[digest]\ntitle = \"Berita {tanggal}\"\n", 7, "{date}"),
+            ("[digest]\nper_topic = 0\n", 7, "per_topic"),
+            (
+                "[digest.email]\nfrom = \"not an address\"\nto = \"b@example.org\"\n",
+                7,
+                "from",
+            ),
+            (
+                "[digest.email]\nfrom = \"a@example.org\"\nto = \"b@example.org\"\npassword_env = \"X\"\n",
+                9,
+                "username",
+            ),
+        ] {
+            let e = p(&format!("{base}{bad}")).unwrap_err();
+            assert!(e.message.contains(says), "{bad}: {}", e.message);
+            assert_eq!(e.line_col.map(|(l, _)| l), Some(line), "{bad}: {}", e.message);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -1176,6 +1226,12 @@ mod doc_tests {
         assert!(row("[fetch] retries").contains(&format!("`{}`", defaults::RETRIES)));
         assert!(row("[fetch] retry_backoff").contains(&format!("`\"{}\"`", defaults::RETRY_BACKOFF)));
         assert!(row("[fetch] max_bytes").contains(&format!("`\"{}\"`", defaults::MAX_BYTES)));
+        assert!(row("[digest] enabled").contains("`true`"));
+        assert!(row("[digest] per_topic").contains(&format!("`{}`", defaults::DIGEST_PER_TOPIC)));
+        assert!(row("[digest] days").contains(&format!("`{}`", defaults::DIGEST_DAYS)));
+        let formats: Vec<String> = defaults::DIGEST_FORMATS.iter().map(|f| format!("\"{f}\"")).collect();
+        assert!(row("[digest] formats").contains(&format!("`[{}]`", formats.join(", "))));
+        assert!(row("[digest.email] port").contains(&format!("`{}`", defaults::SMTP_PORT)));
     }
 
     /// The example config names every key the parser accepts (set or commented out).
@@ -1211,6 +1267,19 @@ mod doc_tests {
             "sources",
             "categories",
             "fields",
+            "enabled",
+            "formats",
+            "per_topic",
+            "locale",
+            "template_dir",
+            "days",
+            "from",
+            "to",
+            "host",
+            "port",
+            "security",
+            "username",
+            "password_env",
         ] {
             assert!(
                 EXAMPLE

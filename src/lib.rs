@@ -668,7 +668,11 @@ pub fn stored_entries(cfg: &Config, now: DateTime<Utc>) -> Result<Option<StoredI
 
 /// The digest of a local `day` from the items the state holds after the last run (nothing
 /// is fetched), arranged as the last run arranged them. `None`: there is no state yet.
-pub fn stored_digest(cfg: &Config, now: DateTime<Utc>, day: chrono::NaiveDate) -> Result<Option<digest::Digest>, Error> {
+pub fn stored_digest(
+    cfg: &Config,
+    now: DateTime<Utc>,
+    day: chrono::NaiveDate,
+) -> Result<Option<digest::Digest>, Error> {
     let Some(stored) = stored_entries(cfg, now)? else {
         return Ok(None);
     };
@@ -678,7 +682,13 @@ pub fn stored_digest(cfg: &Config, now: DateTime<Utc>, day: chrono::NaiveDate) -
     } else {
         cfg.output.max_items
     };
-    let arranged = arrange(merged, &cfg.topics, cluster_options(cfg), max, stored.placements.as_ref());
+    let arranged = arrange(
+        merged,
+        &cfg.topics,
+        cluster_options(cfg),
+        max,
+        stored.placements.as_ref(),
+    );
     let days = digest::story_days(&arranged, cfg.output.timezone);
     Ok(Some(digest::build(cfg, &arranged, &days, day)))
 }

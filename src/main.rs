@@ -9,8 +9,8 @@ use anyhow::{Context as _, Result};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Parser, Subcommand};
-use feedmux::model::{Entry, Location};
 use feedmux::config::DigestFormat;
+use feedmux::model::{Entry, Location};
 use feedmux::{Config, config, dates, fetch};
 
 /// Exit codes, as in the contract.
@@ -168,7 +168,8 @@ fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
 }
 
 fn parse_day(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|e| format!("not a day YYYY-MM-DD ({e}); example: 2019-04-25"))
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|e| format!("not a day YYYY-MM-DD ({e}); example: 2019-04-25"))
 }
 
 fn parse_format(s: &str) -> Result<DigestFormat, String> {
@@ -760,9 +761,7 @@ fn cmd_digest(path: &Path, args: &DigestArgs<'_>) -> Result<u8> {
         let email = cfg.digest.email.as_ref().expect("checked above");
         let password = match &email.password_env {
             Some(var) => Some(std::env::var(var).with_context(|| {
-                format!(
-                    "[digest.email] password_env names {var}, which is not set in the environment"
-                )
+                format!("[digest.email] password_env names {var}, which is not set in the environment")
             })?),
             None => None,
         };

@@ -52,10 +52,7 @@ pub fn day_range(day: NaiveDate, tz: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
         // A gap is at most a few hours: look a minute at a time for the first local time
         // that exists.
         (0..=24 * 60)
-            .find_map(|m| {
-                tz.from_local_datetime(&(midnight + TimeDelta::minutes(m)))
-                    .earliest()
-            })
+            .find_map(|m| tz.from_local_datetime(&(midnight + TimeDelta::minutes(m))).earliest())
             .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
     };
     let next = day.succ_opt().unwrap_or(day);
@@ -158,7 +155,7 @@ pub struct Digest {
     pub site_title: String,
     pub locale: &'static str,
     pub timezone: String,
-    /// Different stories in the sections.
+    /// Different stories of the day in the sections (shown or not).
     pub total: usize,
     pub empty: bool,
     pub labels: Labels,
@@ -268,6 +265,7 @@ pub fn build(cfg: &Config, arranged: &Arranged, days: &[Option<NaiveDate>], day:
     let all: Vec<usize> = (0..arranged.stories.len()).filter(|&k| days[k] == Some(day)).collect();
     let mut first_mention: HashMap<usize, (String, String)> = HashMap::new();
     let mut sections = Vec::new();
+    let mut in_sections: std::collections::HashSet<usize> = std::collections::HashSet::new();
     for (topic, members) in section_members(cfg, arranged) {
         let mut stories: Vec<usize> = match topic {
             Some(_) => members.iter().copied().filter(|&k| days[k] == Some(day)).collect(),
@@ -277,13 +275,18 @@ pub fn build(cfg: &Config, arranged: &Arranged, days: &[Option<NaiveDate>], day:
             continue;
         }
         let count = stories.len();
+        in_sections.extend(stories.iter().copied());
         // Most reports first, then newest (stories come newest first), then by position.
         stories.sort_by_key(|&k| (std::cmp::Reverse(arranged.groups.get(k).len()), k));
         stories.truncate(cfg.digest.per_topic);
         let (name, slug, feed_url) = match topic {
             Some(t) => {
                 let t = &cfg.topics[t];
-                (t.name.clone(), t.slug.clone(), Some(url_of(&format!("topics/{}/atom.xml", t.slug))))
+                (
+                    t.name.clone(),
+                    t.slug.clone(),
+                    Some(url_of(&format!("topics/{}/atom.xml", t.slug))),
+                )
             }
             None => (labels.all_stories.to_string(), "all".to_string(), None),
         };
@@ -319,7 +322,7 @@ pub fn build(cfg: &Config, arranged: &Arranged, days: &[Option<NaiveDate>], day:
         site_title: cfg.output.title.clone(),
         locale: locale.name(),
         timezone: tz.name().to_string(),
-        total: first_mention.len(),
+        total: in_sections.len(),
         empty: sections.is_empty(),
         labels,
         topics: sections,
@@ -505,10 +508,18 @@ fn strip_trailing_boilerplate(line: &str) -> &str {
     // A promotion of another story runs to the end of its paragraph.
     let lower = l.to_lowercase();
     if lower.len() == l.len()
-        && let Some(at) = ["baca juga", "baca:", "read also", "also read", "simak juga", "lihat juga", "read more:"]
-            .iter()
-            .filter_map(|m| lower.find(m))
-            .min()
+        && let Some(at) = [
+            "baca juga",
+            "baca:",
+            "read also",
+            "also read",
+            "simak juga",
+            "lihat juga",
+            "read more:",
+        ]
+        .iter()
+        .filter_map(|m| lower.find(m))
+        .min()
         && at > 0
     {
         l = l[..at].trim_end();
@@ -543,7 +554,10 @@ fn strip_trailing_boilerplate(line: &str) -> &str {
         match cut {
             // (lower-casing keeps these suffixes' byte lengths: they are ASCII or "…")
             Some(at) if l.is_char_boundary(at) => {
-                l = l[..at].trim_end().trim_end_matches(['»', '>', '-', '–', '|', ':']).trim_end()
+                l = l[..at]
+                    .trim_end()
+                    .trim_end_matches(['»', '>', '-', '–', '|', ':'])
+                    .trim_end()
             }
             _ => return l,
         }
@@ -635,7 +649,10 @@ fn unstyled(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
     loop {
-        let next = [" style=\"", " class=\""].iter().filter_map(|a| rest.find(a).map(|at| (at, a.len()))).min();
+        let next = [" style=\"", " class=\""]
+            .iter()
+            .filter_map(|a| rest.find(a).map(|at| (at, a.len())))
+            .min();
         let Some((at, len)) = next else {
             out.push_str(rest);
             return out;
@@ -869,7 +886,9 @@ pub fn send(message: &lettre::Message, email: &EmailConfig, password: Option<Str
         SmtpSecurity::None => Ok(SmtpTransport::builder_dangerous(host)),
     }
     .map_err(|e| mail_err(format!("{host}: {e}")))?;
-    let mut builder = builder.port(email.port).timeout(Some(std::time::Duration::from_secs(60)));
+    let mut builder = builder
+        .port(email.port)
+        .timeout(Some(std::time::Duration::from_secs(60)));
     if let Some(user) = &email.username {
         builder = builder.credentials(Credentials::new(user.clone(), password.unwrap_or_default()));
     }
@@ -1186,3 +1205,6 @@ pub fn fixed_paths(cfg: &Config, now: DateTime<Utc>) -> Vec<PathBuf> {
     }
     paths
 }
+
+#[cfg(test)]
+mod tests;
