@@ -185,6 +185,9 @@ pub struct Section {
 /// A story in a section.
 #[derive(Debug, Clone, Serialize)]
 pub struct StoryView {
+    /// Its index in the arranged stories.
+    #[serde(skip)]
+    pub story: usize,
     /// The HTML id of the story's first mention (where its excerpt is).
     pub anchor: String,
     /// The output id of the story's entry.
@@ -336,6 +339,7 @@ fn story_view(arranged: &Arranged, k: usize, tz: Tz, anchor: String, first_topic
     let e = &arranged.entries[arranged.stories[k]];
     let local = e.date().map(|d| d.with_timezone(&tz));
     StoryView {
+        story: k,
         anchor,
         id: e.id.clone(),
         title: e.title.clone(),
@@ -566,17 +570,11 @@ fn strip_trailing_boilerplate(line: &str) -> &str {
 
 /// The newest time of the day's content: of every shown story's reports.
 pub fn newest(arranged: &Arranged, digest: &Digest) -> Option<DateTime<Utc>> {
-    let ids: std::collections::HashSet<&str> = digest
+    digest
         .topics
         .iter()
-        .flat_map(|t| t.stories.iter().map(|s| s.id.as_str()))
-        .collect();
-    arranged
-        .stories
-        .iter()
-        .enumerate()
-        .filter(|(_, i)| ids.contains(arranged.entries[**i].id.as_str()))
-        .flat_map(|(k, _)| arranged.groups.get(k).iter().map(|&m| &arranged.entries[m]))
+        .flat_map(|t| t.stories.iter())
+        .flat_map(|s| arranged.groups.get(s.story).iter().map(|&m| &arranged.entries[m]))
         .filter_map(Entry::last_modified)
         .max()
 }
