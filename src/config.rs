@@ -12,7 +12,7 @@ use miette::{NamedSource, SourceSpan};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::model::{Location, Source};
+use crate::model::{HtmlSelect, Location, Source, SourceKind};
 
 /// Defaults, in one place (the README's config reference mirrors these; a test checks).
 pub mod defaults {
@@ -142,6 +142,24 @@ struct RawFeed {
     name: Spanned<String>,
     url: Spanned<String>,
     timezone: Option<Spanned<String>>,
+    kind: Option<Spanned<String>>,
+    select: Option<Spanned<RawSelect>>,
+    category: Option<Spanned<String>>,
+}
+
+/// `[feed.select]`: CSS selectors of an HTML source.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSelect {
+    item: Option<String>,
+    title: Option<String>,
+    link: Option<String>,
+    summary: Option<String>,
+    date: Option<String>,
+    date_attr: Option<String>,
+    date_format: Option<String>,
+    image: Option<String>,
+    author: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -517,11 +535,56 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
             Some(s) => tz(s)?,
             None => output.timezone,
         };
+        let kind = match (feed.kind.as_ref().map(|k| (k.get_ref().trim(), k.span())), &feed.select) {
+            (None | Some(("feed", _)), None) => SourceKind::Feed,
+            (None | Some(("feed", _)), Some(sel)) => {
+                let e = ConfigError::new(path, text, Some(sel.span()), "[feed.select] is for HTML sources");
+                return Err(Box::new(e.help("add kind = \"html\" to this [[feed]]")));
+            }
+            (Some(("html", span)), None) => {
+                let e = ConfigError::new(path, text, Some(span), "kind = \"html\" needs a [feed.select] table");
+                return Err(Box::new(e.help(
+                    "add [feed.select] after this [[feed]], with at least item = \"CSS selector of one item\"",
+                )));
+            }
+            (Some(("html", _)), Some(sel)) => {
+                let r = sel.get_ref();
+                let select = HtmlSelect {
+                    item: r.item.clone().unwrap_or_default(),
+                    title: r.title.clone(),
+                    link: r.link.clone(),
+                    summary: r.summary.clone(),
+                    date: r.date.clone(),
+                    date_attr: r.date_attr.clone(),
+                    date_format: r.date_format.clone(),
+                    image: r.image.clone(),
+                    author: r.author.clone(),
+                };
+                if let Err(m) = crate::parse::html::Selectors::compile(&select) {
+                    let e = ConfigError::new(path, text, Some(sel.span()), format!("[feed.select] of {name:?}: {m}"));
+                    return Err(Box::new(e.help(
+                        "try the selectors on the page with: feedmux parse --html PAGE --select item=... --select title=...",
+                    )));
+                }
+                SourceKind::Html(select)
+            }
+            (Some((other, span)), _) => {
+                let e = ConfigError::new(path, text, Some(span), format!("unknown kind {other:?}"));
+                return Err(Box::new(e.help("kind is \"feed\" (the default) or \"html\"")));
+            }
+        };
+        let category = feed
+            .category
+            .as_ref()
+            .map(|c| c.get_ref().split('/').map(str::trim).filter(|p| !p.is_empty()).collect::<Vec<_>>().join("/"))
+            .filter(|c| !c.is_empty());
         sources.push(Source {
             name: name.to_string(),
             url: feed.url.get_ref().clone(),
             location,
             timezone,
+            kind,
+            category,
         });
     }
 

@@ -130,21 +130,31 @@ pub struct Progress<'a> {
 }
 
 /// Parses and normalizes one fetched document of a source. Pure: the basis of both `run`
-/// and `parse`. Undated entries stay undated here (see [`normalize::date_undated`]).
+/// and `parse`. Undated entries stay undated here (see [`normalize::date_undated`]). An HTML
+/// source (`kind`) is read with its selectors, its dates resolved against `dates.now`.
 pub fn read_document(
     source_name: &str,
     source_url: &str,
     id_namespace: &str,
     doc: &fetch::RawDocument,
     dates: dates::DateContext,
+    kind: &model::SourceKind,
 ) -> Result<(ParsedFeed, Vec<Entry>), Error> {
-    let mut parsed =
-        parse::parse_bytes(&doc.bytes, doc.content_type.as_deref(), doc.base_url.as_ref()).map_err(|e| {
-            Error::Parse {
-                what: source_url.to_string(),
-                message: e.0,
-            }
-        })?;
+    let failed = |e: parse::ParseFailure| Error::Parse {
+        what: source_url.to_string(),
+        message: e.0,
+    };
+    let mut parsed = match kind {
+        model::SourceKind::Feed => {
+            parse::parse_bytes(&doc.bytes, doc.content_type.as_deref(), doc.base_url.as_ref()).map_err(failed)?
+        }
+        model::SourceKind::Html(select) => {
+            let select = parse::html::Selectors::compile(select).map_err(|m| failed(parse::ParseFailure(m)))?;
+            let page_url = doc.base_url.as_ref().or(doc.final_url.as_ref());
+            parse::html::extract(&doc.bytes, doc.content_type.as_deref(), page_url, &select, &dates)
+                .map_err(failed)?
+        }
+    };
     let entries = normalize::normalize(
         &mut parsed,
         &normalize::NormalizeOptions {
@@ -253,14 +263,16 @@ pub async fn run(
     let shared = std::sync::Arc::new(std::sync::Mutex::new(store));
     let absorb: Absorb = {
         let shared = std::sync::Arc::clone(&shared);
-        let keys: Vec<(i64, String)> = states
+        // HTML sources keep the dates their items were first given (read off the page,
+        // often relative, they would drift from run to run).
+        let keys: Vec<(i64, String, bool)> = states
             .iter()
             .zip(&cfg.sources)
-            .map(|(st, s)| (st.key, s.url.clone()))
+            .map(|(st, s)| (st.key, s.url.clone(), s.kind.html().is_some()))
             .collect();
         std::sync::Arc::new(move |i: usize, doc: ReadDocument| -> Outcome {
-            let (key, namespace) = &keys[i];
-            match absorb_document(&shared, *key, namespace, doc, now) {
+            let (key, namespace, keep_dates) = &keys[i];
+            match absorb_document(&shared, *key, namespace, doc, now, *keep_dates) {
                 Ok(stored) => Outcome::Stored(stored),
                 Err(e) => Outcome::Failed(e),
             }
@@ -447,11 +459,12 @@ fn absorb_document(
     namespace: &str,
     doc: ReadDocument,
     now: DateTime<Utc>,
+    keep_dates: bool,
 ) -> Result<Stored, Error> {
     let lock = || shared.lock().unwrap_or_else(|p| p.into_inner());
     let known = lock().known(key)?;
     let read = doc.entries.len();
-    let (reconciled, dropped) = store::reconcile(namespace, doc.entries, &known, now);
+    let (reconciled, dropped) = store::reconcile(namespace, doc.entries, &known, now, keep_dates);
     drop(known);
     let wrote = lock().save_document(key, &reconciled)?;
     let (mut new, mut changed) = (0, 0);
@@ -1151,10 +1164,11 @@ async fn fetch_and_read(
                             default_tz: source.timezone,
                             now,
                         };
-                        let (name, url2, ns) = (source.name.clone(), url.clone(), source.url.clone());
+                        let (name, url2, ns, kind) =
+                            (source.name.clone(), url.clone(), source.url.clone(), source.kind.clone());
                         parsers
                             .run(
-                                move || match (read_fresh(&name, &url2, &ns, doc, ctx, known_hash), absorb) {
+                                move || match (read_fresh(&name, &url2, &ns, doc, ctx, known_hash, &kind), absorb) {
                                     (Outcome::Document(d), Some(absorb)) => absorb(i, d),
                                     (other, _) => other,
                                 },
@@ -1202,6 +1216,7 @@ fn read_fresh(
     doc: fetch::RawDocument,
     ctx: dates::DateContext,
     known_hash: Option<u64>,
+    kind: &model::SourceKind,
 ) -> Outcome {
     let body_hash = xxhash_rust::xxh3::xxh3_64(&doc.bytes);
     if known_hash == Some(body_hash) {
@@ -1212,7 +1227,7 @@ fn read_fresh(
         };
     }
     // Undated entries are dated when reconciled with the state (when first seen).
-    match read_document(name, url, namespace, &doc, ctx) {
+    match read_document(name, url, namespace, &doc, ctx, kind) {
         Ok((parsed, entries)) => Outcome::Document(ReadDocument {
             title: parsed
                 .meta

@@ -565,7 +565,7 @@ fn cmd_parse(feed: &str, json: bool, timezone: chrono_tz::Tz, now: Option<DateTi
         default_tz: timezone,
         now,
     };
-    let (parsed, entries) = match feedmux::read_document(feed, &url, feed, &doc, ctx) {
+    let (parsed, entries) = match feedmux::read_document(feed, &url, feed, &doc, ctx, &feedmux::model::SourceKind::Feed) {
         Ok(x) => x,
         Err(e) => {
             eprintln!("error: {e}");
