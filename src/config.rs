@@ -151,15 +151,15 @@ struct RawFeed {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSelect {
-    item: Option<String>,
-    title: Option<String>,
-    link: Option<String>,
-    summary: Option<String>,
-    date: Option<String>,
-    date_attr: Option<String>,
-    date_format: Option<String>,
-    image: Option<String>,
-    author: Option<String>,
+    item: Option<Spanned<String>>,
+    title: Option<Spanned<String>>,
+    link: Option<Spanned<String>>,
+    summary: Option<Spanned<String>>,
+    date: Option<Spanned<String>>,
+    date_attr: Option<Spanned<String>>,
+    date_format: Option<Spanned<String>>,
+    image: Option<Spanned<String>>,
+    author: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -549,23 +549,48 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
             }
             (Some(("html", _)), Some(sel)) => {
                 let r = sel.get_ref();
-                let select = HtmlSelect {
-                    item: r.item.clone().unwrap_or_default(),
-                    title: r.title.clone(),
-                    link: r.link.clone(),
-                    summary: r.summary.clone(),
-                    date: r.date.clone(),
-                    date_attr: r.date_attr.clone(),
-                    date_format: r.date_format.clone(),
-                    image: r.image.clone(),
-                    author: r.author.clone(),
-                };
-                if let Err(m) = crate::parse::html::Selectors::compile(&select) {
-                    let e = ConfigError::new(path, text, Some(sel.span()), format!("[feed.select] of {name:?}: {m}"));
-                    return Err(Box::new(e.help(
+                let bad = |span: Range<usize>, m: String| {
+                    let e = ConfigError::new(path, text, Some(span), format!("[feed.select] of {name:?}: {m}"));
+                    Box::new(e.help(
                         "try the selectors on the page with: feedmux parse --html PAGE --select item=... --select title=...",
-                    )));
+                    ))
+                };
+                let item = r.item.as_ref().ok_or_else(|| {
+                    bad(
+                        sel.span(),
+                        "item is required: the CSS selector of one item of the list".into(),
+                    )
+                })?;
+                for (key, v) in [
+                    ("item", Some(item)),
+                    ("title", r.title.as_ref()),
+                    ("link", r.link.as_ref()),
+                    ("summary", r.summary.as_ref()),
+                    ("date", r.date.as_ref()),
+                    ("image", r.image.as_ref()),
+                    ("author", r.author.as_ref()),
+                ] {
+                    if let Some(v) = v {
+                        crate::parse::html::check_selector(key, v.get_ref()).map_err(|m| bad(v.span(), m))?;
+                    }
                 }
+                for v in [&r.date_attr, &r.date_format].into_iter().flatten() {
+                    if v.get_ref().trim().is_empty() {
+                        return Err(bad(v.span(), "an empty value; leave the key out instead".into()));
+                    }
+                }
+                let s = |v: &Option<Spanned<String>>| v.as_ref().map(|v| v.get_ref().clone());
+                let select = HtmlSelect {
+                    item: item.get_ref().clone(),
+                    title: s(&r.title),
+                    link: s(&r.link),
+                    summary: s(&r.summary),
+                    date: s(&r.date),
+                    date_attr: s(&r.date_attr),
+                    date_format: s(&r.date_format),
+                    image: s(&r.image),
+                    author: s(&r.author),
+                };
                 SourceKind::Html(select)
             }
             (Some((other, span)), _) => {
@@ -872,6 +897,41 @@ mod tests {
     }
 
     #[test]
+    fn html_sources_resolve_and_bad_ones_point_at_their_line() {
+        let c = p("[[feed]]\nname = \"h\"\nurl = \"https://e.com/\"\nkind = \"html\"\ncategory = \" Berita / Dunia/ \"\n\
+                   [feed.select]\nitem = \"li\"\ndate = \"time\"\ndate_attr = \"datetime\"\n")
+        .unwrap();
+        let s = c.sources[0].kind.html().expect("an HTML source");
+        assert_eq!((s.item.as_str(), s.date_attr.as_deref()), ("li", Some("datetime")));
+        assert_eq!(c.sources[0].category.as_deref(), Some("Berita/Dunia"));
+        assert_eq!(p("[[feed]]\nname = \"f\"\nurl = \"x\"\n").unwrap().sources[0].kind, SourceKind::Feed);
+        for (text, line, what) in [
+            ("[[feed]]\nname = \"h\"\nurl = \"x\"\nkind = \"html\"\n", 4, "needs a [feed.select]"),
+            ("[[feed]]\nname = \"h\"\nurl = \"x\"\nkind = \"web\"\n", 4, "unknown kind"),
+            ("[[feed]]\nname = \"h\"\nurl = \"x\"\n[feed.select]\nitem = \"li\"\n", 5, "for HTML sources"),
+            (
+                "[[feed]]\nname = \"h\"\nurl = \"x\"\nkind = \"html\"\n[feed.select]\nitem = \"li\"\ntitle = \"h3[\"\n",
+                6,
+                "title = \"h3[\" is not a CSS selector",
+            ),
+            (
+                "[[feed]]\nname = \"h\"\nurl = \"x\"\nkind = \"html\"\n[feed.select]\ntitle = \"h3\"\n",
+                6,
+                "item is required",
+            ),
+            (
+                "[[feed]]\nname = \"h\"\nurl = \"x\"\nkind = \"html\"\n[feed.select]\nitem = \"li\"\nheadline = \"h3\"\n",
+                7,
+                "headline",
+            ),
+        ] {
+            let e = p(text).unwrap_err();
+            assert_eq!(e.line_col.map(|l| l.0), Some(line), "{text}: {}", e.message);
+            assert!(e.message.contains(what), "{}", e.message);
+        }
+    }
+
+    #[test]
     fn slugs_are_ascii_path_safe_and_never_empty() {
         assert_eq!(slugify("Économie & Énergie"), "economie-energie");
         assert_eq!(slugify("日本"), "ri-ben");
@@ -957,6 +1017,16 @@ mod doc_tests {
             "sources",
             "categories",
             "fields",
+            "kind",
+            "category",
+            "item",
+            "link",
+            "summary",
+            "date",
+            "date_attr",
+            "date_format",
+            "image",
+            "author",
         ] {
             assert!(
                 EXAMPLE

@@ -61,19 +61,36 @@ enum Command {
         #[arg(long)]
         wait: bool,
     },
-    /// Parse one feed (file, file:// or http(s) URL) and show what feedmux understood.
+    /// Parse one feed or HTML page (file, file:// or http(s) URL) and show what feedmux
+    /// understood.
     Parse {
-        /// The feed: a path, a file:// URL or an http(s) URL.
-        feed: String,
+        /// The feed or page: a path, a file:// URL or an http(s) URL (with --source: default
+        /// the source's url).
+        #[arg(required_unless_present = "source")]
+        feed: Option<String>,
         /// Print the contract's JSON instead of a summary.
         #[arg(long)]
         json: bool,
-        /// Zone for dates that carry none.
-        #[arg(long, default_value = "UTC")]
-        timezone: chrono_tz::Tz,
+        /// Zone for dates that carry none (default: the source's with --source, else UTC).
+        #[arg(long)]
+        timezone: Option<chrono_tz::Tz>,
         /// The current time, RFC 3339 (for relative dates).
         #[arg(long, value_parser = parse_now)]
         now: Option<DateTime<Utc>>,
+        /// Read it as an HTML page, with the selectors of --select (or of --source).
+        #[arg(long)]
+        html: bool,
+        /// One CSS selector for an HTML page, KEY=SELECTOR (repeatable; implies --html). KEY is
+        /// item, title, link, summary, date, date_attr, date_format, image or author; these
+        /// override the selectors of --source.
+        #[arg(long = "select", value_name = "KEY=SELECTOR")]
+        select: Vec<String>,
+        /// Read it as this [[feed]] of the config does (its kind, selectors and zone).
+        #[arg(long, value_name = "NAME")]
+        source: Option<String>,
+        /// The config that --source names a feed of.
+        #[arg(short, long, default_value = "feeds.toml")]
+        config: PathBuf,
     },
     /// Validate the config and exit.
     Check {
@@ -171,7 +188,22 @@ fn main() -> ExitCode {
             json,
             timezone,
             now,
-        } => cmd_parse(feed, *json, *timezone, *now),
+            html,
+            select,
+            source,
+            config,
+        } => cmd_parse(
+            &ParseArgs {
+                feed: feed.as_deref(),
+                html: *html,
+                select,
+                source: source.as_deref(),
+                config,
+            },
+            *json,
+            *timezone,
+            *now,
+        ),
         Command::Check { config } => cmd_check(config),
         Command::Explain {
             config,
@@ -530,15 +562,105 @@ fn cmd_run(path: &Path, args: &RunArgs<'_>, cli: &Cli) -> Result<u8> {
     })
 }
 
-fn cmd_parse(feed: &str, json: bool, timezone: chrono_tz::Tz, now: Option<DateTime<Utc>>) -> Result<u8> {
+/// What `parse` reads, and how.
+struct ParseArgs<'a> {
+    feed: Option<&'a str>,
+    html: bool,
+    select: &'a [String],
+    source: Option<&'a str>,
+    config: &'a Path,
+}
+
+/// The source `parse` reads (from `--source`, else the arguments): where it is, its kind, its
+/// zone, its id namespace. `Err(code)` after printing why not.
+fn parse_target(args: &ParseArgs<'_>, timezone: Option<chrono_tz::Tz>) -> Result<Result<feedmux::model::Source, u8>> {
     let cwd = std::env::current_dir().context("reading the current folder")?;
-    let location = match config::resolve_location(feed, &cwd) {
-        Ok(l) => l,
-        Err(m) => {
-            eprintln!("error: {feed}: {m}");
-            return Ok(exit::BAD_CONFIG);
+    let configured = match args.source {
+        Some(name) => {
+            let cfg = match load_config(args.config) {
+                Ok(c) => c,
+                Err(code) => return Ok(Err(code)),
+            };
+            match cfg.sources.into_iter().find(|s| s.name == name) {
+                Some(s) => Some(s),
+                None => {
+                    eprintln!("error: {} has no [[feed]] named {name:?}", args.config.display());
+                    return Ok(Err(exit::BAD_CONFIG));
+                }
+            }
         }
+        None => None,
     };
+    let mut source = match (args.feed, configured) {
+        (Some(feed), configured) => {
+            let location = match config::resolve_location(feed, &cwd) {
+                Ok(l) => l,
+                Err(m) => {
+                    eprintln!("error: {feed}: {m}");
+                    return Ok(Err(exit::BAD_CONFIG));
+                }
+            };
+            let base = configured.unwrap_or_else(|| feedmux::model::Source {
+                name: feed.to_string(),
+                url: feed.to_string(),
+                location: location.clone(),
+                timezone: chrono_tz::UTC,
+                kind: feedmux::model::SourceKind::Feed,
+                category: None,
+            });
+            feedmux::model::Source { location, ..base }
+        }
+        (None, Some(s)) => s,
+        (None, None) => unreachable!("clap requires a feed or --source"),
+    };
+    if let Some(tz) = timezone {
+        source.timezone = tz;
+    }
+    if args.html || !args.select.is_empty() {
+        let mut select = source.kind.html().cloned().unwrap_or_default();
+        for pair in args.select {
+            let Some((key, value)) = pair.split_once('=') else {
+                eprintln!("error: --select {pair:?}: write KEY=SELECTOR, e.g. --select item=\"ul.news li\"");
+                return Ok(Err(exit::BAD_CONFIG));
+            };
+            let value = Some(value.to_string());
+            match key.trim() {
+                "item" => select.item = value.unwrap_or_default(),
+                "title" => select.title = value,
+                "link" => select.link = value,
+                "summary" => select.summary = value,
+                "date" => select.date = value,
+                "date_attr" => select.date_attr = value,
+                "date_format" => select.date_format = value,
+                "image" => select.image = value,
+                "author" => select.author = value,
+                other => {
+                    eprintln!(
+                        "error: --select {other:?}: not a selector key (item, title, link, summary, date, date_attr, date_format, image, author)"
+                    );
+                    return Ok(Err(exit::BAD_CONFIG));
+                }
+            }
+        }
+        if select.item.trim().is_empty() {
+            eprintln!("error: an HTML page needs --select item=SELECTOR (the CSS selector of one item)");
+            return Ok(Err(exit::BAD_CONFIG));
+        }
+        if let Err(m) = feedmux::parse::html::Selectors::compile(&select) {
+            eprintln!("error: --select {m}");
+            return Ok(Err(exit::BAD_CONFIG));
+        }
+        source.kind = feedmux::model::SourceKind::Html(select);
+    }
+    Ok(Ok(source))
+}
+
+fn cmd_parse(args: &ParseArgs<'_>, json: bool, timezone: Option<chrono_tz::Tz>, now: Option<DateTime<Utc>>) -> Result<u8> {
+    let source = match parse_target(args, timezone)? {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
+    let (location, feed) = (&source.location, source.url.as_str());
     let now = now.unwrap_or_else(Utc::now);
     let fetch_cfg = config::FetchConfig::default();
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -546,7 +668,7 @@ fn cmd_parse(feed: &str, json: bool, timezone: chrono_tz::Tz, now: Option<DateTi
         .build()
         .context("starting the async runtime")?;
     let fetcher = fetch::Fetcher::new(&fetch_cfg)?;
-    let doc = match rt.block_on(fetcher.fetch(&location, &fetch::Validators::default(), now)) {
+    let doc = match rt.block_on(fetcher.fetch(location, &fetch::Validators::default(), now)) {
         Ok(fetch::Fetched::Document(d)) => d,
         Ok(fetch::Fetched::NotModified(_)) => {
             eprintln!("error: {feed}: the server answered 304 Not Modified to an unconditional request");
@@ -557,15 +679,15 @@ fn cmd_parse(feed: &str, json: bool, timezone: chrono_tz::Tz, now: Option<DateTi
             return Ok(exit::FATAL);
         }
     };
-    let url = match &location {
+    let url = match location {
         Location::Http(u) => u.to_string(),
         Location::File(p) => url::Url::from_file_path(p).map_or_else(|_| feed.to_string(), |u| u.to_string()),
     };
     let ctx = dates::DateContext {
-        default_tz: timezone,
+        default_tz: source.timezone,
         now,
     };
-    let (parsed, entries) = match feedmux::read_document(feed, &url, feed, &doc, ctx, &feedmux::model::SourceKind::Feed) {
+    let (parsed, entries) = match feedmux::read_document(&source.name, &url, feed, &doc, ctx, &source.kind) {
         Ok(x) => x,
         Err(e) => {
             eprintln!("error: {e}");
@@ -602,6 +724,21 @@ fn cmd_parse(feed: &str, json: bool, timezone: chrono_tz::Tz, now: Option<DateTi
                 e.title,
                 e.link.as_deref().unwrap_or("")
             );
+            if source.kind.html().is_some() {
+                // What each selector found, to tune them.
+                if let Some(a) = &e.author {
+                    println!("    author: {a}");
+                }
+                if let Some(i) = e.enclosures.first() {
+                    println!("    image: {}", i.url);
+                }
+                if let Some(s) = &e.summary {
+                    let text = feedmux::text::html_to_text(s);
+                    let short: String = text.chars().take(100).collect();
+                    let more = if short.len() < text.len() { "…" } else { "" };
+                    println!("    summary: {short}{more}");
+                }
+            }
         }
         for w in &parsed.warnings {
             println!("warning: {w}");

@@ -66,6 +66,9 @@ fn compile(key: &str, spec: &str) -> Result<Selector, String> {
 
 fn pick(key: &str, spec: Option<&str>) -> Result<Option<Pick>, String> {
     let Some(spec) = spec else { return Ok(None) };
+    if spec.trim().is_empty() {
+        return Err(format!("{key} is empty; leave the key out instead"));
+    }
     let (css, attr) = split_attr(spec);
     // `"@data-url"` alone: the attribute of the item element itself.
     let css = if css.is_empty() { None } else { Some(compile(key, css)?) };
@@ -73,6 +76,17 @@ fn pick(key: &str, spec: Option<&str>) -> Result<Option<Pick>, String> {
         css,
         attr: attr.map(str::to_string),
     }))
+}
+
+/// Checks one selector of a `[feed.select]` table (`key` names it in the message).
+pub fn check_selector(key: &str, spec: &str) -> Result<(), String> {
+    if key == "item" {
+        if spec.trim().is_empty() {
+            return Err("item is required: the CSS selector of one item of the list".into());
+        }
+        return compile(key, spec.trim()).map(|_| ());
+    }
+    pick(key, Some(spec)).map(|_| ())
 }
 
 impl Selectors {
@@ -213,6 +227,13 @@ fn extract_inner(
                 (true, _) => {
                     no_title += 1;
                     "no title".to_string()
+                }
+                (false, true) if base.is_none() && url::Url::parse(href.unwrap_or_default().trim()).is_err() => {
+                    no_link += 1;
+                    format!(
+                        "link {:?} is relative, and a page read from a file with no <base href> or canonical link has no URL to resolve it against",
+                        href.unwrap_or_default()
+                    )
                 }
                 (false, true) => {
                     no_link += 1;
