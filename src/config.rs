@@ -908,7 +908,7 @@ mod tests {
         for (text, line, what) in [
             ("[[feed]]\nname = \"h\"\nurl = \"x\"\nkind = \"html\"\n", 4, "needs a [feed.select]"),
             ("[[feed]]\nname = \"h\"\nurl = \"x\"\nkind = \"web\"\n", 4, "unknown kind"),
-            ("[[feed]]\nname = \"h\"\nurl = \"x\"\n[feed.select]\nitem = \"li\"\n", 5, "for HTML sources"),
+            ("[[feed]]\nname = \"h\"\nurl = \"x\"\n[feed.select]\nitem = \"li\"\n", 4, "for HTML sources"),
             (
                 "[[feed]]\nname = \"h\"\nurl = \"x\"\nkind = \"html\"\n[feed.select]\nitem = \"li\"\ntitle = \"h3[\"\n",
                 6,
@@ -916,7 +916,7 @@ mod tests {
             ),
             (
                 "[[feed]]\nname = \"h\"\nurl = \"x\"\nkind = \"html\"\n[feed.select]\ntitle = \"h3\"\n",
-                6,
+                5,
                 "item is required",
             ),
             (

@@ -28,12 +28,15 @@
 pub mod cluster;
 pub mod config;
 pub mod dates;
+pub mod discover;
 pub mod error;
 pub mod explain;
 pub mod fetch;
+pub mod import;
 pub mod merge;
 pub mod model;
 pub mod normalize;
+pub mod opml;
 pub mod parse;
 pub mod placements;
 pub mod publish;
@@ -647,6 +650,26 @@ pub fn stored_entries(cfg: &Config, now: DateTime<Utc>) -> Result<Option<StoredI
         sources: all,
         placements,
     }))
+}
+
+/// The configured sources as OPML 2.0 (see [`opml::write`]), each with its site as the
+/// state last read it (when there is a state; it is only read).
+pub fn export_opml(cfg: &Config) -> Result<String, Error> {
+    let store = if cfg.state.path.is_file() {
+        Some(store::Store::open(&cfg.state.path)?)
+    } else {
+        None
+    };
+    let mut list = Vec::with_capacity(cfg.sources.len());
+    for source in &cfg.sources {
+        let html_url = match &store {
+            Some(store) => store.find_source(&source.url)?.and_then(|st| st.link),
+            None => None,
+        }
+        .filter(|l| l.starts_with("http://") || l.starts_with("https://"));
+        list.push(opml::ExportSource { source, html_url });
+    }
+    Ok(opml::write(&cfg.output.title, &list))
 }
 
 /// The items to look at without writing anything: the state's (see [`stored_entries`]),

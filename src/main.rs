@@ -119,6 +119,35 @@ enum Command {
         #[arg(long, env = "FEEDMUX_STATE")]
         state: Option<PathBuf>,
     },
+    /// Find a site's feeds (<link rel="alternate">, links that say RSS/Atom/feed, common
+    /// paths) and print them as ready-to-paste [[feed]] TOML.
+    Discover {
+        /// The site or page: an http(s) URL ("example.org" means https://example.org/).
+        url: String,
+        /// Print JSON instead: [{"url", "title", "format", "found", "items"}].
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add the feeds of an OPML file to the config, keeping its comments and order; feeds
+    /// it already has are skipped. A missing config is created.
+    Import {
+        /// The OPML file (from a feed reader's export, sfeed_opml_export, newsboat -e, …).
+        opml: PathBuf,
+        #[arg(short, long, default_value = "feeds.toml")]
+        config: PathBuf,
+        /// Say what would be added; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Print the config's sources as OPML 2.0 (folders from their category).
+    Export {
+        #[arg(short, long, default_value = "feeds.toml")]
+        config: PathBuf,
+        /// The state database whose feed home pages fill htmlUrl (default as for `run`;
+        /// only read).
+        #[arg(long, env = "FEEDMUX_STATE")]
+        state: Option<PathBuf>,
+    },
     /// Topic tools.
     Topics {
         #[command(subcommand)]
@@ -213,6 +242,13 @@ fn main() -> ExitCode {
             now,
             state,
         } => cmd_explain(config, state.as_deref(), item.as_deref(), text.as_deref(), *json, *now),
+        Command::Discover { url, json } => cmd_discover(url, *json),
+        Command::Import {
+            opml,
+            config,
+            dry_run,
+        } => cmd_import(opml, config, *dry_run),
+        Command::Export { config, state } => cmd_export(config, state.as_deref()),
         Command::Topics {
             command:
                 TopicsCommand::Suggest {
@@ -356,6 +392,134 @@ fn cmd_suggest(path: &Path, state: Option<&Path>, days: u32, limit: usize, now: 
     let suggestions = feedmux::suggest::suggest(&items, &covered, &options);
     eprintln!("{} items of the last {days} days read", items.len());
     print!("{}", feedmux::suggest::to_toml(&suggestions));
+    Ok(exit::OK)
+}
+
+fn cmd_discover(url: &str, json: bool) -> Result<u8> {
+    let raw = url.trim();
+    let with_scheme = if raw.contains("://") {
+        raw.to_string()
+    } else {
+        format!("https://{raw}")
+    };
+    let page = match url::Url::parse(&with_scheme) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => u,
+        _ => {
+            eprintln!("error: {raw:?} is not an http(s) URL");
+            return Ok(exit::BAD_CONFIG);
+        }
+    };
+    // Candidates that are not there are the rule, not a trouble: no retries.
+    let fetch_cfg = config::FetchConfig {
+        retries: 0,
+        timeout: std::time::Duration::from_secs(20),
+        ..config::FetchConfig::default()
+    };
+    let fetcher = fetch::Fetcher::new(&fetch_cfg)?;
+    let found = match runtime()?.block_on(feedmux::discover::discover(&fetcher, &page, Utc::now())) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::FATAL);
+        }
+    };
+    if found.feeds.is_empty() {
+        eprintln!(
+            "error: no feed found for {} (no <link rel=\"alternate\"> feed, no link saying RSS, Atom or feed, nothing at {}).\n\
+             To make a feed of the page itself, add it with kind = \"html\" and a [feed.select] table; try selectors with\n  \
+             feedmux parse --html {} --select item=\"CSS selector of one item\"",
+            found.page,
+            feedmux::discover::COMMON_PATHS.join(", "),
+            found.page
+        );
+        return Ok(exit::FATAL);
+    }
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&found.feeds).context("serializing the feeds found")?
+        );
+    } else {
+        print!("{}", feedmux::discover::to_toml(&found));
+    }
+    Ok(exit::OK)
+}
+
+fn cmd_import(opml_path: &Path, config_path: &Path, dry_run: bool) -> Result<u8> {
+    let bytes = std::fs::read(opml_path).with_context(|| format!("reading the OPML file {}", opml_path.display()))?;
+    let opml = match feedmux::opml::read(&bytes) {
+        Ok(o) => o,
+        Err(m) => {
+            eprintln!("error: {}: {m}", opml_path.display());
+            return Ok(exit::FATAL);
+        }
+    };
+    for w in &opml.warnings {
+        tracing::info!("{}: {w}", opml_path.display());
+    }
+    let (text, created) = match std::fs::read_to_string(config_path) {
+        Ok(t) => (t, false),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (
+            "# feedmux configuration, created by `feedmux import`.\n\
+             # Every key is described in the feedmux README (configuration reference).\n"
+                .to_string(),
+            true,
+        ),
+        Err(e) => return Err(e).with_context(|| format!("reading the config {}", config_path.display())),
+    };
+    if !created && let Err(code) = load_config(config_path) {
+        return Ok(code);
+    }
+    let origin = opml_path.file_name().map_or_else(|| opml_path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let (out, report) = match feedmux::import::add_feeds(&text, config_path, &opml.feeds, &origin) {
+        Ok(x) => x,
+        Err(m) => {
+            eprintln!("error: {m}");
+            return Ok(exit::BAD_CONFIG);
+        }
+    };
+    for s in &opml.skipped {
+        eprintln!("skipped {s}");
+    }
+    for s in &report.skipped {
+        eprintln!("skipped {s}");
+    }
+    for (wanted, name) in &report.duplicates {
+        tracing::info!("{wanted:?} is already in the config as {name:?}; skipped");
+    }
+    for (wanted, given) in &report.renamed {
+        eprintln!("note: the name {wanted:?} is taken; added as {given:?}");
+    }
+    let verb = if dry_run { "would add" } else { "added" };
+    eprintln!(
+        "{}: {verb} {} feed{} of {} in {}; {} already there",
+        config_path.display(),
+        report.added.len(),
+        if report.added.len() == 1 { "" } else { "s" },
+        opml.feeds.len(),
+        opml_path.display(),
+        report.duplicates.len()
+    );
+    if dry_run {
+        for (name, url) in &report.added {
+            println!("{name}\t{url}");
+        }
+        return Ok(exit::OK);
+    }
+    if !report.added.is_empty() {
+        feedmux::write::write_atomic(config_path, out.as_bytes())
+            .with_context(|| format!("writing the config {}", config_path.display()))?;
+    }
+    Ok(exit::OK)
+}
+
+fn cmd_export(path: &Path, state: Option<&Path>) -> Result<u8> {
+    let cfg = match load_config_with_state(path, state)? {
+        Ok(c) => c,
+        Err(code) => return Ok(code),
+    };
+    let text = feedmux::export_opml(&cfg).with_context(|| format!("reading the state {}", cfg.state.path.display()))?;
+    print!("{text}");
     Ok(exit::OK)
 }
 
