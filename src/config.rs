@@ -911,7 +911,7 @@ mod tests {
             ("[[feed]]\nname = \"h\"\nurl = \"x\"\n[feed.select]\nitem = \"li\"\n", 4, "for HTML sources"),
             (
                 "[[feed]]\nname = \"h\"\nurl = \"x\"\nkind = \"html\"\n[feed.select]\nitem = \"li\"\ntitle = \"h3[\"\n",
-                6,
+                7,
                 "title = \"h3[\" is not a CSS selector",
             ),
             (
