@@ -145,6 +145,15 @@ pub fn add_feeds(text: &str, path: &Path, feeds: &[OpmlFeed], origin: &str) -> R
     if tables.is_empty() {
         return Ok((text.to_string(), report));
     }
+    // A config of nothing but comments (a new one): they head it, not trail the new feeds.
+    if doc.as_table().is_empty() {
+        let head = doc.trailing().as_str().unwrap_or_default().trim_end().to_string();
+        if !head.is_empty() {
+            doc.set_trailing("");
+            let prefix = tables[0].decor().prefix().and_then(|p| p.as_str()).unwrap_or_default().to_string();
+            tables[0].decor_mut().set_prefix(format!("{head}\n{prefix}"));
+        }
+    }
     let slot = doc.entry("feed").or_insert(Item::ArrayOfTables(toml_edit::ArrayOfTables::new()));
     let Some(array) = slot.as_array_of_tables_mut() else {
         return Err(format!(
@@ -240,8 +249,9 @@ mod tests {
             date: Some("time".into()),
             ..HtmlSelect::default()
         });
-        let (out, report) = add_feeds("", Path::new("/srv/feeds.toml"), &[f], "x.opml").unwrap();
+        let (out, report) = add_feeds("# New config.\n", Path::new("/srv/feeds.toml"), &[f], "x.opml").unwrap();
         assert_eq!(report.added.len(), 1);
+        assert!(out.starts_with("# New config.\n\n# Imported from x.opml\n[[feed]]\n"), "{out}");
         let cfg = crate::config::parse(Path::new("/srv/feeds.toml"), &out).unwrap();
         let sel = cfg.sources[0].kind.html().unwrap();
         assert_eq!((sel.item.as_str(), sel.date.as_deref()), ("article.card", Some("time")));
