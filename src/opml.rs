@@ -251,7 +251,10 @@ pub fn write(title: &str, sources: &[ExportSource<'_>]) -> String {
                         SourceKind::Html(sel) => {
                             attr_out(out, "type", "link");
                             attr_out(out, "url", &url);
-                            attr_out(out, "htmlUrl", s.html_url.as_deref().unwrap_or(&url));
+                            let web = url.starts_with("http://") || url.starts_with("https://");
+                            if let Some(h) = s.html_url.as_deref().or(web.then_some(url.as_str())) {
+                                attr_out(out, "htmlUrl", h);
+                            }
                             attr_out(out, "feedmux:kind", "html");
                             attr_out(out, "feedmux:item", &sel.item);
                             for (k, v) in [
