@@ -591,7 +591,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
                     image: s(&r.image),
                     author: s(&r.author),
                 };
-                SourceKind::Html(select)
+                SourceKind::Html(Box::new(select))
             }
             (Some((other, span)), _) => {
                 let e = ConfigError::new(path, text, Some(span), format!("unknown kind {other:?}"));
@@ -601,7 +601,14 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
         let category = feed
             .category
             .as_ref()
-            .map(|c| c.get_ref().split('/').map(str::trim).filter(|p| !p.is_empty()).collect::<Vec<_>>().join("/"))
+            .map(|c| {
+                c.get_ref()
+                    .split('/')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
             .filter(|c| !c.is_empty());
         sources.push(Source {
             name: name.to_string(),
@@ -898,17 +905,34 @@ mod tests {
 
     #[test]
     fn html_sources_resolve_and_bad_ones_point_at_their_line() {
-        let c = p("[[feed]]\nname = \"h\"\nurl = \"https://e.com/\"\nkind = \"html\"\ncategory = \" Berita / Dunia/ \"\n\
-                   [feed.select]\nitem = \"li\"\ndate = \"time\"\ndate_attr = \"datetime\"\n")
+        let c = p(
+            "[[feed]]\nname = \"h\"\nurl = \"https://e.com/\"\nkind = \"html\"\ncategory = \" Berita / Dunia/ \"\n\
+                   [feed.select]\nitem = \"li\"\ndate = \"time\"\ndate_attr = \"datetime\"\n",
+        )
         .unwrap();
         let s = c.sources[0].kind.html().expect("an HTML source");
         assert_eq!((s.item.as_str(), s.date_attr.as_deref()), ("li", Some("datetime")));
         assert_eq!(c.sources[0].category.as_deref(), Some("Berita/Dunia"));
-        assert_eq!(p("[[feed]]\nname = \"f\"\nurl = \"x\"\n").unwrap().sources[0].kind, SourceKind::Feed);
+        assert_eq!(
+            p("[[feed]]\nname = \"f\"\nurl = \"x\"\n").unwrap().sources[0].kind,
+            SourceKind::Feed
+        );
         for (text, line, what) in [
-            ("[[feed]]\nname = \"h\"\nurl = \"x\"\nkind = \"html\"\n", 4, "needs a [feed.select]"),
-            ("[[feed]]\nname = \"h\"\nurl = \"x\"\nkind = \"web\"\n", 4, "unknown kind"),
-            ("[[feed]]\nname = \"h\"\nurl = \"x\"\n[feed.select]\nitem = \"li\"\n", 4, "for HTML sources"),
+            (
+                "[[feed]]\nname = \"h\"\nurl = \"x\"\nkind = \"html\"\n",
+                4,
+                "needs a [feed.select]",
+            ),
+            (
+                "[[feed]]\nname = \"h\"\nurl = \"x\"\nkind = \"web\"\n",
+                4,
+                "unknown kind",
+            ),
+            (
+                "[[feed]]\nname = \"h\"\nurl = \"x\"\n[feed.select]\nitem = \"li\"\n",
+                4,
+                "for HTML sources",
+            ),
             (
                 "[[feed]]\nname = \"h\"\nurl = \"x\"\nkind = \"html\"\n[feed.select]\nitem = \"li\"\ntitle = \"h3[\"\n",
                 7,

@@ -96,8 +96,11 @@ const FEED_TYPES: &[&str] = &[
 /// Whether a word list (a link's text or URL, split at anything not a letter or digit) names
 /// a feed: `rss`, `atom`, `feed`, `feeds` (not `feedback`).
 fn says_feed(s: &str) -> bool {
-    s.split(|c: char| !c.is_alphanumeric())
-        .any(|w| ["rss", "atom", "feed", "feeds", "rdf"].iter().any(|k| w.eq_ignore_ascii_case(k)))
+    s.split(|c: char| !c.is_alphanumeric()).any(|w| {
+        ["rss", "atom", "feed", "feeds", "rdf"]
+            .iter()
+            .any(|k| w.eq_ignore_ascii_case(k))
+    })
 }
 
 /// The candidates a page offers, in order: its `<link rel="alternate">` feeds, then links
@@ -210,12 +213,7 @@ pub async fn discover(fetcher: &Fetcher, url: &url::Url, now: DateTime<Utc>) -> 
 }
 
 /// The document as a feed, if it is one.
-fn read_feed(
-    doc: &crate::fetch::RawDocument,
-    found: Found,
-    hint: Option<String>,
-    at: &url::Url,
-) -> Option<Discovered> {
+fn read_feed(doc: &crate::fetch::RawDocument, found: Found, hint: Option<String>, at: &url::Url) -> Option<Discovered> {
     let parsed = crate::parse::parse_bytes(&doc.bytes, doc.content_type.as_deref(), Some(at)).ok()?;
     let title = parsed
         .meta

@@ -76,8 +76,11 @@ pub fn add_feeds(text: &str, path: &Path, feeds: &[OpmlFeed], origin: &str) -> R
     let cfg = crate::config::parse(path, text).map_err(|e| e.message.clone())?;
     let folder = cfg.path.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut doc: DocumentMut = text.parse().map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut known: std::collections::HashMap<String, String> =
-        cfg.sources.iter().map(|s| (identity(&s.location), s.name.clone())).collect();
+    let mut known: std::collections::HashMap<String, String> = cfg
+        .sources
+        .iter()
+        .map(|s| (identity(&s.location), s.name.clone()))
+        .collect();
     let mut names: std::collections::HashSet<String> = cfg.sources.iter().map(|s| s.name.clone()).collect();
     let mut report = ImportReport::default();
     let mut tables = Vec::new();
@@ -150,11 +153,18 @@ pub fn add_feeds(text: &str, path: &Path, feeds: &[OpmlFeed], origin: &str) -> R
         let head = doc.trailing().as_str().unwrap_or_default().trim_end().to_string();
         if !head.is_empty() {
             doc.set_trailing("");
-            let prefix = tables[0].decor().prefix().and_then(|p| p.as_str()).unwrap_or_default().to_string();
+            let prefix = tables[0]
+                .decor()
+                .prefix()
+                .and_then(|p| p.as_str())
+                .unwrap_or_default()
+                .to_string();
             tables[0].decor_mut().set_prefix(format!("{head}\n{prefix}"));
         }
     }
-    let slot = doc.entry("feed").or_insert(Item::ArrayOfTables(toml_edit::ArrayOfTables::new()));
+    let slot = doc
+        .entry("feed")
+        .or_insert(Item::ArrayOfTables(toml_edit::ArrayOfTables::new()));
     let Some(array) = slot.as_array_of_tables_mut() else {
         return Err(format!(
             "{}: `feed` is not written as [[feed]] tables; cannot add to it",
@@ -251,7 +261,10 @@ mod tests {
         });
         let (out, report) = add_feeds("# New config.\n", Path::new("/srv/feeds.toml"), &[f], "x.opml").unwrap();
         assert_eq!(report.added.len(), 1);
-        assert!(out.starts_with("# New config.\n\n# Imported from x.opml\n[[feed]]\n"), "{out}");
+        assert!(
+            out.starts_with("# New config.\n\n# Imported from x.opml\n[[feed]]\n"),
+            "{out}"
+        );
         let cfg = crate::config::parse(Path::new("/srv/feeds.toml"), &out).unwrap();
         let sel = cfg.sources[0].kind.html().unwrap();
         assert_eq!((sel.item.as_str(), sel.date.as_deref()), ("article.card", Some("time")));

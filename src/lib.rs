@@ -132,10 +132,28 @@ pub struct Progress<'a> {
     pub ok: bool,
 }
 
-/// Parses and normalizes one fetched document of a source. Pure: the basis of both `run`
-/// and `parse`. Undated entries stay undated here (see [`normalize::date_undated`]). An HTML
-/// source (`kind`) is read with its selectors, its dates resolved against `dates.now`.
+/// Parses and normalizes one fetched document of a feed source. Pure: the basis of both
+/// `run` and `parse`. Undated entries stay undated here (see [`normalize::date_undated`]).
 pub fn read_document(
+    source_name: &str,
+    source_url: &str,
+    id_namespace: &str,
+    doc: &fetch::RawDocument,
+    dates: dates::DateContext,
+) -> Result<(ParsedFeed, Vec<Entry>), Error> {
+    read_document_as(
+        source_name,
+        source_url,
+        id_namespace,
+        doc,
+        dates,
+        &model::SourceKind::Feed,
+    )
+}
+
+/// [`read_document`] for a source of any kind: an HTML source is read with its selectors,
+/// its dates resolved against `dates.now`.
+pub fn read_document_as(
     source_name: &str,
     source_url: &str,
     id_namespace: &str,
@@ -154,8 +172,7 @@ pub fn read_document(
         model::SourceKind::Html(select) => {
             let select = parse::html::Selectors::compile(select).map_err(|m| failed(parse::ParseFailure(m)))?;
             let page_url = doc.base_url.as_ref().or(doc.final_url.as_ref());
-            parse::html::extract(&doc.bytes, doc.content_type.as_deref(), page_url, &select, &dates)
-                .map_err(failed)?
+            parse::html::extract(&doc.bytes, doc.content_type.as_deref(), page_url, &select, &dates).map_err(failed)?
         }
     };
     let entries = normalize::normalize(
@@ -1187,8 +1204,12 @@ async fn fetch_and_read(
                             default_tz: source.timezone,
                             now,
                         };
-                        let (name, url2, ns, kind) =
-                            (source.name.clone(), url.clone(), source.url.clone(), source.kind.clone());
+                        let (name, url2, ns, kind) = (
+                            source.name.clone(),
+                            url.clone(),
+                            source.url.clone(),
+                            source.kind.clone(),
+                        );
                         parsers
                             .run(
                                 move || match (read_fresh(&name, &url2, &ns, doc, ctx, known_hash, &kind), absorb) {
@@ -1250,7 +1271,7 @@ fn read_fresh(
         };
     }
     // Undated entries are dated when reconciled with the state (when first seen).
-    match read_document(name, url, namespace, &doc, ctx, kind) {
+    match read_document_as(name, url, namespace, &doc, ctx, kind) {
         Ok((parsed, entries)) => Outcome::Document(ReadDocument {
             title: parsed
                 .meta

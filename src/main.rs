@@ -243,11 +243,7 @@ fn main() -> ExitCode {
             state,
         } => cmd_explain(config, state.as_deref(), item.as_deref(), text.as_deref(), *json, *now),
         Command::Discover { url, json } => cmd_discover(url, *json),
-        Command::Import {
-            opml,
-            config,
-            dry_run,
-        } => cmd_import(opml, config, *dry_run),
+        Command::Import { opml, config, dry_run } => cmd_import(opml, config, *dry_run),
         Command::Export { config, state } => cmd_export(config, state.as_deref()),
         Command::Topics {
             command:
@@ -470,7 +466,9 @@ fn cmd_import(opml_path: &Path, config_path: &Path, dry_run: bool) -> Result<u8>
     if !created && let Err(code) = load_config(config_path) {
         return Ok(code);
     }
-    let origin = opml_path.file_name().map_or_else(|| opml_path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let origin = opml_path
+        .file_name()
+        .map_or_else(|| opml_path.display().to_string(), |n| n.to_string_lossy().into_owned());
     let (out, report) = match feedmux::import::add_feeds(&text, config_path, &opml.feeds, &origin) {
         Ok(x) => x,
         Err(m) => {
@@ -787,9 +785,9 @@ fn parse_target(args: &ParseArgs<'_>, timezone: Option<chrono_tz::Tz>) -> Result
                 eprintln!("error: --select {pair:?}: write KEY=SELECTOR, e.g. --select item=\"ul.news li\"");
                 return Ok(Err(exit::BAD_CONFIG));
             };
-            let value = Some(value.to_string());
+            let (item, value) = (value.to_string(), Some(value.to_string()));
             match key.trim() {
-                "item" => select.item = value.unwrap_or_default(),
+                "item" => select.item = item,
                 "title" => select.title = value,
                 "link" => select.link = value,
                 "summary" => select.summary = value,
@@ -814,12 +812,17 @@ fn parse_target(args: &ParseArgs<'_>, timezone: Option<chrono_tz::Tz>) -> Result
             eprintln!("error: --select {m}");
             return Ok(Err(exit::BAD_CONFIG));
         }
-        source.kind = feedmux::model::SourceKind::Html(select);
+        source.kind = feedmux::model::SourceKind::Html(Box::new(select));
     }
     Ok(Ok(source))
 }
 
-fn cmd_parse(args: &ParseArgs<'_>, json: bool, timezone: Option<chrono_tz::Tz>, now: Option<DateTime<Utc>>) -> Result<u8> {
+fn cmd_parse(
+    args: &ParseArgs<'_>,
+    json: bool,
+    timezone: Option<chrono_tz::Tz>,
+    now: Option<DateTime<Utc>>,
+) -> Result<u8> {
     let source = match parse_target(args, timezone)? {
         Ok(s) => s,
         Err(code) => return Ok(code),
@@ -851,7 +854,7 @@ fn cmd_parse(args: &ParseArgs<'_>, json: bool, timezone: Option<chrono_tz::Tz>, 
         default_tz: source.timezone,
         now,
     };
-    let (parsed, entries) = match feedmux::read_document(&source.name, &url, feed, &doc, ctx, &source.kind) {
+    let (parsed, entries) = match feedmux::read_document_as(&source.name, &url, feed, &doc, ctx, &source.kind) {
         Ok(x) => x,
         Err(e) => {
             eprintln!("error: {e}");

@@ -50,7 +50,7 @@ pub enum SourceKind {
     #[default]
     Feed,
     /// An HTML page whose items the `[feed.select]` selectors pick out (`kind = "html"`).
-    Html(HtmlSelect),
+    Html(Box<HtmlSelect>),
 }
 
 impl SourceKind {

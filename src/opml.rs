@@ -99,7 +99,13 @@ fn walk(parent: &Element, folders: &mut Vec<String>, out: &mut Opml) {
                     // OPML 2.0's `category`: comma-separated slash paths; the first is the folder.
                     attr(e, "category")
                         .and_then(|c| c.split(',').next())
-                        .map(|c| c.split('/').map(str::trim).filter(|p| !p.is_empty()).collect::<Vec<_>>().join("/"))
+                        .map(|c| {
+                            c.split('/')
+                                .map(str::trim)
+                                .filter(|p| !p.is_empty())
+                                .collect::<Vec<_>>()
+                                .join("/")
+                        })
                         .filter(|c| !c.is_empty())
                 } else {
                     Some(folders.join("/"))
@@ -189,7 +195,13 @@ pub fn write(title: &str, sources: &[ExportSource<'_>]) -> String {
     let mut root = Folder::default();
     for (i, s) in sources.iter().enumerate() {
         let mut at = &mut root;
-        for part in s.source.category.iter().flat_map(|c| c.split('/')).filter(|p| !p.is_empty()) {
+        for part in s
+            .source
+            .category
+            .iter()
+            .flat_map(|c| c.split('/'))
+            .filter(|p| !p.is_empty())
+        {
             let k = at
                 .children
                 .iter()
@@ -329,22 +341,37 @@ mod tests {
 
     fn sources() -> Vec<Source> {
         vec![
-            source("Tempo Dunia", "https://rss.tempo.example/dunia?a=1&b=2", Some("Berita/Dunia"), SourceKind::Feed),
+            source(
+                "Tempo Dunia",
+                "https://rss.tempo.example/dunia?a=1&b=2",
+                Some("Berita/Dunia"),
+                SourceKind::Feed,
+            ),
             source("Globe \"Desk\" <World>", "samples/world.xml", None, SourceKind::Feed),
-            source("Korea Daily", "https://korea.example/rss", Some("Berita/Asia"), SourceKind::Feed),
+            source(
+                "Korea Daily",
+                "https://korea.example/rss",
+                Some("Berita/Asia"),
+                SourceKind::Feed,
+            ),
             source(
                 "Terkait",
                 "https://www.tempo.example/dunia/kim",
                 Some("Berita"),
-                SourceKind::Html(HtmlSelect {
+                SourceKind::Html(Box::new(HtmlSelect {
                     item: "section.terkait article".into(),
                     title: Some("h3 @title".into()),
                     date: Some("time".into()),
                     date_attr: Some("datetime".into()),
                     ..HtmlSelect::default()
-                }),
+                })),
             ),
-            source("ASEAN Brief", "https://asean.example/feed.json", Some("Berita/Dunia"), SourceKind::Feed),
+            source(
+                "ASEAN Brief",
+                "https://asean.example/feed.json",
+                Some("Berita/Dunia"),
+                SourceKind::Feed,
+            ),
         ]
     }
 
@@ -353,7 +380,10 @@ mod tests {
             .iter()
             .map(|s| ExportSource {
                 source: s,
-                html_url: s.name.starts_with("Tempo").then(|| "https://www.tempo.example/".to_string()),
+                html_url: s
+                    .name
+                    .starts_with("Tempo")
+                    .then(|| "https://www.tempo.example/".to_string()),
             })
             .collect();
         write("feedmux & friends", &ex)
@@ -388,7 +418,11 @@ mod tests {
             _ => 3,
         });
         assert_eq!(got, want);
-        let html = back.feeds.iter().find(|f| f.name.as_deref() == Some("Terkait")).unwrap();
+        let html = back
+            .feeds
+            .iter()
+            .find(|f| f.name.as_deref() == Some("Terkait"))
+            .unwrap();
         assert_eq!(html.select.as_ref(), list[3].kind.html());
     }
 
@@ -419,7 +453,10 @@ mod tests {
                 ("https://blog.rust-lang.org/feed.xml", Some("Tech")),
             ]
         );
-        assert_eq!(miniflux.feeds[2].html_url.as_deref(), Some("https://blog.rust-lang.org/"));
+        assert_eq!(
+            miniflux.feeds[2].html_url.as_deref(),
+            Some("https://blog.rust-lang.org/")
+        );
     }
 
     #[test]

@@ -997,7 +997,8 @@ mod tests {
             NS,
             vec![entry(Some("http://example.org/p?id=4"), None, "A", Some(at(1)))],
             &[],
-            at(2),            false,
+            at(2),
+            false,
         );
         let mut moved = entry(
             Some("https://example.org/p?id=4&utm_source=x"),
@@ -1017,7 +1018,8 @@ mod tests {
             NS,
             vec![entry(Some("cms1-8"), Some("https://old.example/8"), "A", Some(at(1)))],
             &[],
-            at(2),            false,
+            at(2),
+            false,
         );
         let (r2, _) = reconcile(
             NS,
@@ -1028,7 +1030,8 @@ mod tests {
                 Some(at(1)),
             )],
             &known_of(&r1),
-            at(3),            false,
+            at(3),
+            false,
         );
         assert_eq!(ids(&r2), ids(&r1));
         assert!(matches!(r2[0].fate, Fate::Changed(0)));
@@ -1040,13 +1043,15 @@ mod tests {
             NS,
             vec![entry(Some("old-1"), Some("https://x.example/1"), "A", Some(at(1)))],
             &[],
-            at(2),            false,
+            at(2),
+            false,
         );
         let (r2, _) = reconcile(
             NS,
             vec![entry(Some("new-9"), Some("https://x.example/1"), "A", Some(at(1)))],
             &known_of(&r1),
-            at(3),            false,
+            at(3),
+            false,
         );
         assert_eq!(ids(&r2), ids(&r1));
         assert!(matches!(r2[0].fate, Fate::Changed(0)));
@@ -1087,7 +1092,13 @@ mod tests {
         let (r1, _) = reconcile(NS, vec![entry(None, None, "Tanpa tautan", None)], &[], at(5), false);
         // Undated: dated when first seen, and that date does not move on later runs.
         assert_eq!(r1[0].entry.published, Some(at(5)));
-        let (r2, _) = reconcile(NS, vec![entry(None, None, "Tanpa tautan", None)], &known_of(&r1), at(9), false);
+        let (r2, _) = reconcile(
+            NS,
+            vec![entry(None, None, "Tanpa tautan", None)],
+            &known_of(&r1),
+            at(9),
+            false,
+        );
         assert_eq!(ids(&r2), ids(&r1));
         assert_eq!(r2[0].entry.published, Some(at(5)));
         assert!(matches!(r2[0].fate, Fate::Same(0)));
@@ -1097,7 +1108,13 @@ mod tests {
         assert_eq!(ids(&r3), ids(&r1));
         assert!(matches!(r3[0].fate, Fate::Changed(0)));
         // A different item is new.
-        let (r4, _) = reconcile(NS, vec![entry(None, None, "Lain lagi", None)], &known_of(&r1), at(11), false);
+        let (r4, _) = reconcile(
+            NS,
+            vec![entry(None, None, "Lain lagi", None)],
+            &known_of(&r1),
+            at(11),
+            false,
+        );
         assert_eq!(r4[0].fate, Fate::New);
         assert_ne!(ids(&r4), ids(&r1));
     }
@@ -1108,13 +1125,15 @@ mod tests {
             NS,
             vec![entry(Some("7"), Some("https://x.example/old"), "Old", Some(at(1)))],
             &[],
-            at(2),            false,
+            at(2),
+            false,
         );
         let (r2, _) = reconcile(
             NS,
             vec![entry(Some("7"), Some("https://x.example/new"), "New", Some(at(3)))],
             &known_of(&r1),
-            at(4),            false,
+            at(4),
+            false,
         );
         assert_eq!(r2[0].fate, Fate::New);
         assert_ne!(ids(&r2), ids(&r1));

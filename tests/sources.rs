@@ -37,8 +37,7 @@ fn page(cards: &[(&str, &str, &str)]) -> String {
     html
 }
 
-const SELECT: &str =
-    "[feed.select]\nitem = \"section.terkait div.card\"\ntitle = \"h3\"\nlink = \"h3 a\"\nsummary = \"p.ringkas\"\ndate = \"span.waktu\"\n";
+const SELECT: &str = "[feed.select]\nitem = \"section.terkait div.card\"\ntitle = \"h3\"\nlink = \"h3 a\"\nsummary = \"p.ringkas\"\ndate = \"span.waktu\"\n";
 
 fn html_config(dir: &Path, url: &str, select: &str) {
     std::fs::write(
@@ -80,20 +79,33 @@ fn html_source_dates_resolve_against_now_and_never_drift_on_a_later_run() {
                 // An hour later the page says the same stories are an hour older, and has a
                 // new one on top.
                 let mut cards = vec![
-                    ("Rusia &amp; Korea sepakat", "satu.html", if later { "1 jam lalu" } else { "23 menit lalu" }),
-                    ("Menlu ASEAN bertemu", "/dua.html", if later { "3 jam lalu" } else { "2 jam yang lalu" }),
-                    ("Kyiv menunggu", "https://lain.example/tiga", if later { "1 hari lalu" } else { "kemarin" }),
-                    ("Five minutes", "empat.html", if later { "1 hour ago" } else { "5 minutes ago" }),
+                    (
+                        "Rusia &amp; Korea sepakat",
+                        "satu.html",
+                        if later { "1 jam lalu" } else { "23 menit lalu" },
+                    ),
+                    (
+                        "Menlu ASEAN bertemu",
+                        "/dua.html",
+                        if later { "3 jam lalu" } else { "2 jam yang lalu" },
+                    ),
+                    (
+                        "Kyiv menunggu",
+                        "https://lain.example/tiga",
+                        if later { "1 hari lalu" } else { "kemarin" },
+                    ),
+                    (
+                        "Five minutes",
+                        "empat.html",
+                        if later { "1 hour ago" } else { "5 minutes ago" },
+                    ),
                     ("Yesterday story", "lima.html", "yesterday"),
                     ("Tanggal tetap", "enam.html", "Kamis, 25 April 2019 17:26 WIB"),
                 ];
                 if later {
                     cards.insert(0, ("Berita baru", "tujuh.html", "10 menit lalu"));
                 }
-                (
-                    [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-                    page(&cards),
-                )
+                ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page(&cards))
             }
         }),
     ));
@@ -122,7 +134,10 @@ fn html_source_dates_resolve_against_now_and_never_drift_on_a_later_run() {
     assert!(links.contains(&format!("{base}dua.html").as_str()), "{links:?}");
     assert!(links.contains(&"https://lain.example/tiga"), "{links:?}");
     let summary = rss.entries[0].summary.as_ref().unwrap().content.clone();
-    assert!(summary.contains("<b>Five minutes</b>") && !summary.contains("script"), "{summary}");
+    assert!(
+        summary.contains("<b>Five minutes</b>") && !summary.contains("script"),
+        "{summary}"
+    );
     validate_json_feed(&dir.path().join("public/feed.json"));
 
     // An hour later: the same stories keep their ids and dates; one new story.
@@ -135,7 +150,10 @@ fn html_source_dates_resolve_against_now_and_never_drift_on_a_later_run() {
     }
     let new: Vec<_> = second.iter().filter(|i| !first.contains(i)).collect();
     assert_eq!(new.len(), 1);
-    assert_eq!((new[0].0.as_str(), new[0].1), ("Berita baru", at("2019-04-26T05:50:00Z")));
+    assert_eq!(
+        (new[0].0.as_str(), new[0].1),
+        ("Berita baru", at("2019-04-26T05:50:00Z"))
+    );
     let mut ids: Vec<&str> = second.iter().map(|i| i.2.as_str()).collect();
     ids.sort_unstable();
     ids.dedup();
@@ -144,10 +162,7 @@ fn html_source_dates_resolve_against_now_and_never_drift_on_a_later_run() {
 
 #[test]
 fn selectors_that_match_nothing_fail_the_source_with_exit_2() {
-    let server = Server::start(Router::new().route(
-        "/p.html",
-        get(|| async { page(&[("Satu", "/1", "kemarin")]) }),
-    ));
+    let server = Server::start(Router::new().route("/p.html", get(|| async { page(&[("Satu", "/1", "kemarin")]) })));
     let dir = default_setup();
     let url = server.url("/p.html");
     let mut text = std::fs::read_to_string(dir.path().join("feeds.toml")).unwrap();
@@ -155,14 +170,12 @@ fn selectors_that_match_nothing_fail_the_source_with_exit_2() {
         "\n[[feed]]\nname = \"Salah Pilih\"\nurl = \"{url}\"\nkind = \"html\"\n[feed.select]\nitem = \"ul.tidak-ada li\"\n"
     ));
     std::fs::write(dir.path().join("feeds.toml"), text).unwrap();
-    run_at(dir.path(), NOW)
-        .code(2)
-        .stderr(
-            predicate::str::contains("\"Salah Pilih\"")
-                .and(predicate::str::contains(url.as_str()))
-                .and(predicate::str::contains("parse"))
-                .and(predicate::str::contains("matched nothing")),
-        );
+    run_at(dir.path(), NOW).code(2).stderr(
+        predicate::str::contains("\"Salah Pilih\"")
+            .and(predicate::str::contains(url.as_str()))
+            .and(predicate::str::contains("parse"))
+            .and(predicate::str::contains("matched nothing")),
+    );
     // The other sources were written all the same.
     assert_eq!(items(dir.path()).len(), 50);
 }
@@ -175,8 +188,24 @@ fn parse_html_shows_what_a_selector_set_extracts() {
     ));
     let url = server.url("/p.html");
     let out = feedmux()
-        .args(["parse", "--html", &url, "--json", "--timezone", "Asia/Jakarta", "--now", NOW])
-        .args(["--select", "item=div.card", "--select", "date=span.waktu", "--select", "summary=p"])
+        .args([
+            "parse",
+            "--html",
+            &url,
+            "--json",
+            "--timezone",
+            "Asia/Jakarta",
+            "--now",
+            NOW,
+        ])
+        .args([
+            "--select",
+            "item=div.card",
+            "--select",
+            "date=span.waktu",
+            "--select",
+            "summary=p",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -190,12 +219,26 @@ fn parse_html_shows_what_a_selector_set_extracts() {
     assert_eq!(e[0]["published"], "2019-04-26T04:37:00Z");
     assert_eq!(e[1]["published"], "2019-04-26T03:00:00Z");
     assert!(
-        v["warnings"].as_array().unwrap().iter().any(|w| w.as_str().unwrap().contains("no link; skipped")),
+        v["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("no link; skipped")),
         "{v}"
     );
     // The text view lists the summary found, to tune the selectors.
     feedmux()
-        .args(["parse", "--html", &url, "--now", NOW, "--select", "item=div.card", "--select", "summary=p"])
+        .args([
+            "parse",
+            "--html",
+            &url,
+            "--now",
+            NOW,
+            "--select",
+            "item=div.card",
+            "--select",
+            "summary=p",
+        ])
         .assert()
         .success()
         .stdout(predicate::str::contains("summary: Ringkasan Satu"));
@@ -221,9 +264,11 @@ fn the_default_config_reads_the_sample_page_and_parse_source_shows_it() {
         .args(["parse", "--source", "Tempo Berita Terkait", "--json", "--now", NOW])
         .assert()
         .success()
-        .stdout(predicate::str::contains("\"format\": \"html\"").and(predicate::str::contains(
-            "Lavrov: Rusia Siap Jadi Penengah Perundingan Nuklir Korea",
-        )));
+        .stdout(
+            predicate::str::contains("\"format\": \"html\"").and(predicate::str::contains(
+                "Lavrov: Rusia Siap Jadi Penengah Perundingan Nuklir Korea",
+            )),
+        );
     run_ok(dir.path());
     let rss = read_feed(&dir.path().join("public/rss.xml"));
     let lavrov = rss
@@ -254,7 +299,12 @@ fn found(v: &toml::Value) -> Vec<(String, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["name"].as_str().unwrap().to_string(), f["url"].as_str().unwrap().to_string()))
+        .map(|f| {
+            (
+                f["name"].as_str().unwrap().to_string(),
+                f["url"].as_str().unwrap().to_string(),
+            )
+        })
         .collect()
 }
 
@@ -320,7 +370,12 @@ fn opml_import_keeps_comments_and_order_and_round_trips_through_export() {
     let config = dir.path().join("feeds.toml");
     let before = std::fs::read_to_string(&config).unwrap();
     let fixtures = repo().join("tests/fixtures/opml");
-    for (file, added) in [("miniflux.opml", 3), ("sfeed.opml", 2), ("newsboat.opml", 3), ("miniflux.opml", 0)] {
+    for (file, added) in [
+        ("miniflux.opml", 3),
+        ("sfeed.opml", 2),
+        ("newsboat.opml", 3),
+        ("miniflux.opml", 0),
+    ] {
         feedmux()
             .current_dir(dir.path())
             .args(["import", fixtures.join(file).to_str().unwrap()])
@@ -332,13 +387,13 @@ fn opml_import_keeps_comments_and_order_and_round_trips_through_export() {
     // Every line of the config, comments included, is still there, in order.
     let mut rest = after.as_str();
     for line in before.lines().filter(|l| !l.trim().is_empty()) {
-        let at = rest
-            .find(line)
-            .unwrap_or_else(|| panic!("lost or moved {line:?}"));
+        let at = rest.find(line).unwrap_or_else(|| panic!("lost or moved {line:?}"));
         rest = &rest[at + line.len()..];
     }
     // The new feeds come after the last old one, before the topics.
-    assert!(after.find("# Imported from miniflux.opml").unwrap() > after.find("name = \"Tempo Berita Terkait\"").unwrap());
+    assert!(
+        after.find("# Imported from miniflux.opml").unwrap() > after.find("name = \"Tempo Berita Terkait\"").unwrap()
+    );
     assert!(after.find("# Imported from newsboat.opml").unwrap() < after.find("[[topic]]").unwrap());
     feedmux().current_dir(dir.path()).args(["check"]).assert().success();
 
@@ -352,7 +407,12 @@ fn opml_import_keeps_comments_and_order_and_round_trips_through_export() {
     let fresh = tempfile::tempdir().unwrap();
     feedmux()
         .current_dir(fresh.path())
-        .args(["import", dir.path().join("out.opml").to_str().unwrap(), "-c", "new.toml"])
+        .args([
+            "import",
+            dir.path().join("out.opml").to_str().unwrap(),
+            "-c",
+            "new.toml",
+        ])
         .assert()
         .success();
     // (url, name, folder, an HTML source?)
@@ -361,7 +421,14 @@ fn opml_import_keeps_comments_and_order_and_round_trips_through_export() {
             .unwrap()
             .sources
             .into_iter()
-            .map(|s| (feedmux::opml::source_location(&s), s.name, s.category, s.kind.html().is_some()))
+            .map(|s| {
+                (
+                    feedmux::opml::source_location(&s),
+                    s.name,
+                    s.category,
+                    s.kind.html().is_some(),
+                )
+            })
             .collect();
         v.sort();
         v
@@ -379,4 +446,3 @@ fn opml_import_keeps_comments_and_order_and_round_trips_through_export() {
     let body = |o: &str| o[o.find("<body>").unwrap()..].to_string();
     assert_eq!(body(&String::from_utf8(again.stdout).unwrap()), body(&opml));
 }
-

@@ -51,8 +51,10 @@ fn split_attr(spec: &str) -> (&str, Option<&str>) {
     let spec = spec.trim();
     if let Some(at) = spec.rfind('@') {
         let (css, attr) = (&spec[..at], &spec[at + 1..]);
-        let ok_attr =
-            !attr.is_empty() && attr.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':'));
+        let ok_attr = !attr.is_empty()
+            && attr
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':'));
         if ok_attr && (css.is_empty() || css.ends_with(char::is_whitespace)) {
             return (css.trim(), Some(attr));
         }
@@ -123,7 +125,9 @@ pub fn extract(
     select: &Selectors,
     dates: &DateContext,
 ) -> Result<ParsedFeed, ParseFailure> {
-    match catch_unwind(AssertUnwindSafe(|| extract_inner(bytes, content_type, doc_url, select, dates))) {
+    match catch_unwind(AssertUnwindSafe(|| {
+        extract_inner(bytes, content_type, doc_url, select, dates)
+    })) {
         Ok(r) => r,
         Err(_) => Err(ParseFailure("the HTML reader crashed on this page".into())),
     }
@@ -205,7 +209,10 @@ fn extract_inner(
             Some(p) => first(item, &p.css),
             None => (item.value().name() == "a" && item.attr("href").is_some())
                 .then_some(*item)
-                .or_else(|| item.descendent_elements().find(|e| e.value().name() == "a" && e.attr("href").is_some())),
+                .or_else(|| {
+                    item.descendent_elements()
+                        .find(|e| e.value().name() == "a" && e.attr("href").is_some())
+                }),
         };
         let href = link_el.and_then(|el| match select.link.as_ref().and_then(|p| p.attr.as_deref()) {
             Some(attr) => el.attr(attr),
@@ -403,7 +410,11 @@ fn image_src(el: ElementRef<'_>, attr: Option<&str>) -> Option<String> {
         el.descendent_elements().find(|e| e.value().name() == "img")?
     };
     for a in ["data-src", "data-original", "data-lazy-src", "src"] {
-        if let Some(v) = img.attr(a).map(str::trim).filter(|v| !v.is_empty() && !v.starts_with("data:")) {
+        if let Some(v) = img
+            .attr(a)
+            .map(str::trim)
+            .filter(|v| !v.is_empty() && !v.starts_with("data:"))
+        {
             return Some(v.to_string());
         }
     }
@@ -545,13 +556,27 @@ mod tests {
             "Lavrov: Rusia Siap Jadi Penengah Perundingan Nuklir Korea"
         );
         // The advertisement slot among the cards has no title and no link.
-        assert!(p.warnings.iter().any(|w| w.contains("item 4 of the page: no link; skipped")), "{:?}", p.warnings);
+        assert!(
+            p.warnings
+                .iter()
+                .any(|w| w.contains("item 4 of the page: no link; skipped")),
+            "{:?}",
+            p.warnings
+        );
         // Relative links resolve against the page's canonical URL (it was read from a file).
-        assert!(first.links[0].href.starts_with("https://www.tempo.example/"), "{:?}", first.links);
+        assert!(
+            first.links[0].href.starts_with("https://www.tempo.example/"),
+            "{:?}",
+            first.links
+        );
         // "23 menit lalu" before 2019-04-26 12:00 WIB.
         assert_eq!(first.published.as_deref(), Some("2019-04-26T04:37:00Z"));
         assert_eq!(first.summary.as_ref().unwrap().kind, TextKind::Html);
-        assert!(first.enclosures[0].url.starts_with("https://"), "{:?}", first.enclosures);
+        assert!(
+            first.enclosures[0].url.starts_with("https://"),
+            "{:?}",
+            first.enclosures
+        );
         assert!(p.meta.title.is_some());
         assert_eq!(p.meta.language.as_deref(), Some("id"));
     }
@@ -570,15 +595,18 @@ mod tests {
             ("Thursday, April 25, 2019 5:26 PM WIT", "2019-04-25T08:26:00Z"),
         ];
         for (text, want) in cases {
-            let html = format!(
-                "<ul><li><a href=\"/a\">Judul berita</a> <span class=t>{text}</span></li></ul>"
-            );
+            let html = format!("<ul><li><a href=\"/a\">Judul berita</a> <span class=t>{text}</span></li></ul>");
             let s = HtmlSelect {
                 date: Some("span.t".into()),
                 ..select("li")
             };
             let p = read(&html, &s, "2019-04-26T12:00:00+07:00", "https://n.example/x/").unwrap();
-            assert_eq!(p.entries[0].published.as_deref(), Some(want), "{text}: {:?}", p.warnings);
+            assert_eq!(
+                p.entries[0].published.as_deref(),
+                Some(want),
+                "{text}: {:?}",
+                p.warnings
+            );
             assert_eq!(p.entries[0].links[0].href, "https://n.example/a");
         }
     }
@@ -597,19 +625,36 @@ mod tests {
         assert_eq!(p.entries[0].published.as_deref(), Some("2019-04-25T10:26:00Z"));
         assert_eq!(p.entries[1].published.as_deref(), Some("2019-04-25T10:26:00Z"));
         // No date selector: the item's first <time datetime>.
-        let p = read(html, &select("div.i"), "2019-04-26T12:00:00+07:00", "https://n.example/").unwrap();
+        let p = read(
+            html,
+            &select("div.i"),
+            "2019-04-26T12:00:00+07:00",
+            "https://n.example/",
+        )
+        .unwrap();
         assert_eq!(p.entries[0].published.as_deref(), Some("2019-04-25T10:26:00Z"));
         assert_eq!(p.entries[1].published, None);
     }
 
     #[test]
     fn selectors_that_match_nothing_fail_the_page() {
-        let e = read(PAGE, &select("div.no-such-list li"), "2019-04-26T12:00:00Z", "https://n.example/")
-            .unwrap_err();
+        let e = read(
+            PAGE,
+            &select("div.no-such-list li"),
+            "2019-04-26T12:00:00Z",
+            "https://n.example/",
+        )
+        .unwrap_err();
         assert!(e.0.contains("matched nothing"), "{e}");
         assert!(e.0.contains("div.no-such-list li"), "{e}");
         // Items, but none with a link.
-        let e = read("<p>a</p><p>b</p>", &select("p"), "2019-04-26T12:00:00Z", "https://n.example/").unwrap_err();
+        let e = read(
+            "<p>a</p><p>b</p>",
+            &select("p"),
+            "2019-04-26T12:00:00Z",
+            "https://n.example/",
+        )
+        .unwrap_err();
         assert!(e.0.contains("none had both a title and a link"), "{e}");
     }
 
