@@ -9,8 +9,10 @@
 //! Source ──fetch──► Fetched { Document(RawDocument) | NotModified }     (the only concurrent stage)
 //!        ──repair──► clean UTF-8 text + warnings                          (encoding, entities, junk)
 //!        ──parse───► ParsedFeed { format, meta, entries: Vec<RawEntry> }  (lenient XML tree / JSON)
+//!                    (an HTML source: items picked out with its CSS selectors, dates resolved)
 //!        ──normalize► Vec<Entry>                                          (dates, URLs, sanitizing, ids)
 //!        ──store::reconcile► stable ids, first-seen dates; new and changed items saved
+//!                    (an HTML source's stored items keep their first date)
 //!        ──merge───► with the stored history and last known good items; de-duplicated, newest first
 //!        ──arrange─► story clusters, topics (only for what is new or changed: the rest keeps
 //!                    the last run's placements, kept in the state)

@@ -267,7 +267,7 @@ fn check_accepts_the_default_config() {
         .arg("check")
         .assert()
         .success()
-        .stdout(predicate::str::contains("5 feeds"));
+        .stdout(predicate::str::contains("6 feeds"));
 }
 
 #[test]
