@@ -992,6 +992,30 @@ mod tests {
     }
 
     #[test]
+    fn keep_dates_holds_a_stored_items_first_date_and_a_new_item_takes_its_own() {
+        let (r1, _) = reconcile(
+            NS,
+            vec![entry(None, Some("https://x.example/1"), "A", Some(at(1)))],
+            &[],
+            at(2),
+            true,
+        );
+        // An hour later the page says the story is older ("1 jam lalu", not "23 menit lalu").
+        let later = vec![
+            entry(None, Some("https://x.example/1"), "A", Some(at(0))),
+            entry(None, Some("https://x.example/2"), "B", Some(at(3))),
+        ];
+        let (r2, _) = reconcile(NS, later.clone(), &known_of(&r1), at(4), true);
+        assert_eq!(r2[0].entry.published, Some(at(1)));
+        assert_eq!(r2[0].fate, Fate::Same(0), "nothing to write again");
+        assert_eq!(r2[1].entry.published, Some(at(3)));
+        // A feed (keep_dates off) takes the date it says now.
+        let (r3, _) = reconcile(NS, later, &known_of(&r1), at(4), false);
+        assert_eq!(r3[0].entry.published, Some(at(0)));
+        assert_eq!(r3[0].fate, Fate::Changed(0));
+    }
+
+    #[test]
     fn a_guid_moving_to_https_is_recognised_by_itself_when_nothing_else_matches() {
         let (r1, _) = reconcile(
             NS,
