@@ -12,7 +12,7 @@ use miette::{NamedSource, SourceSpan};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::model::{Location, Source};
+use crate::model::{HtmlSelect, Location, Source, SourceKind};
 
 /// Defaults, in one place (the README's config reference mirrors these; a test checks).
 pub mod defaults {
@@ -175,6 +175,24 @@ struct RawFeed {
     name: Spanned<String>,
     url: Spanned<String>,
     timezone: Option<Spanned<String>>,
+    kind: Option<Spanned<String>>,
+    select: Option<Spanned<RawSelect>>,
+    category: Option<Spanned<String>>,
+}
+
+/// `[feed.select]`: CSS selectors of an HTML source.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSelect {
+    item: Option<Spanned<String>>,
+    title: Option<Spanned<String>>,
+    link: Option<Spanned<String>>,
+    summary: Option<Spanned<String>>,
+    date: Option<Spanned<String>>,
+    date_attr: Option<Spanned<String>>,
+    date_format: Option<Spanned<String>>,
+    image: Option<Spanned<String>>,
+    author: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -648,11 +666,88 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
             Some(s) => tz(s)?,
             None => output.timezone,
         };
+        let kind = match (feed.kind.as_ref().map(|k| (k.get_ref().trim(), k.span())), &feed.select) {
+            (None | Some(("feed", _)), None) => SourceKind::Feed,
+            (None | Some(("feed", _)), Some(sel)) => {
+                let e = ConfigError::new(path, text, Some(sel.span()), "[feed.select] is for HTML sources");
+                return Err(Box::new(e.help("add kind = \"html\" to this [[feed]]")));
+            }
+            (Some(("html", span)), None) => {
+                let e = ConfigError::new(path, text, Some(span), "kind = \"html\" needs a [feed.select] table");
+                return Err(Box::new(e.help(
+                    "add [feed.select] after this [[feed]], with at least item = \"CSS selector of one item\"",
+                )));
+            }
+            (Some(("html", _)), Some(sel)) => {
+                let r = sel.get_ref();
+                let bad = |span: Range<usize>, m: String| {
+                    let e = ConfigError::new(path, text, Some(span), format!("[feed.select] of {name:?}: {m}"));
+                    Box::new(e.help(
+                        "try the selectors on the page with: feedmux parse --html PAGE --select item=... --select title=...",
+                    ))
+                };
+                let item = r.item.as_ref().ok_or_else(|| {
+                    bad(
+                        sel.span(),
+                        "item is required: the CSS selector of one item of the list".into(),
+                    )
+                })?;
+                for (key, v) in [
+                    ("item", Some(item)),
+                    ("title", r.title.as_ref()),
+                    ("link", r.link.as_ref()),
+                    ("summary", r.summary.as_ref()),
+                    ("date", r.date.as_ref()),
+                    ("image", r.image.as_ref()),
+                    ("author", r.author.as_ref()),
+                ] {
+                    if let Some(v) = v {
+                        crate::parse::html::check_selector(key, v.get_ref()).map_err(|m| bad(v.span(), m))?;
+                    }
+                }
+                for v in [&r.date_attr, &r.date_format].into_iter().flatten() {
+                    if v.get_ref().trim().is_empty() {
+                        return Err(bad(v.span(), "an empty value; leave the key out instead".into()));
+                    }
+                }
+                let s = |v: &Option<Spanned<String>>| v.as_ref().map(|v| v.get_ref().clone());
+                let select = HtmlSelect {
+                    item: item.get_ref().clone(),
+                    title: s(&r.title),
+                    link: s(&r.link),
+                    summary: s(&r.summary),
+                    date: s(&r.date),
+                    date_attr: s(&r.date_attr),
+                    date_format: s(&r.date_format),
+                    image: s(&r.image),
+                    author: s(&r.author),
+                };
+                SourceKind::Html(Box::new(select))
+            }
+            (Some((other, span)), _) => {
+                let e = ConfigError::new(path, text, Some(span), format!("unknown kind {other:?}"));
+                return Err(Box::new(e.help("kind is \"feed\" (the default) or \"html\"")));
+            }
+        };
+        let category = feed
+            .category
+            .as_ref()
+            .map(|c| {
+                c.get_ref()
+                    .split('/')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
+            .filter(|c| !c.is_empty());
         sources.push(Source {
             name: name.to_string(),
             url: feed.url.get_ref().clone(),
             location,
             timezone,
+            kind,
+            category,
         });
     }
 
@@ -1128,6 +1223,58 @@ mod tests {
     }
 
     #[test]
+    fn html_sources_resolve_and_bad_ones_point_at_their_line() {
+        let c = p(
+            "[[feed]]\nname = \"h\"\nurl = \"https://e.com/\"\nkind = \"html\"\ncategory = \" Berita / Dunia/ \"\n\
+                   [feed.select]\nitem = \"li\"\ndate = \"time\"\ndate_attr = \"datetime\"\n",
+        )
+        .unwrap();
+        let s = c.sources[0].kind.html().expect("an HTML source");
+        assert_eq!((s.item.as_str(), s.date_attr.as_deref()), ("li", Some("datetime")));
+        assert_eq!(c.sources[0].category.as_deref(), Some("Berita/Dunia"));
+        assert_eq!(
+            p("[[feed]]\nname = \"f\"\nurl = \"x\"\n").unwrap().sources[0].kind,
+            SourceKind::Feed
+        );
+        for (text, line, what) in [
+            (
+                "[[feed]]\nname = \"h\"\nurl = \"x\"\nkind = \"html\"\n",
+                4,
+                "needs a [feed.select]",
+            ),
+            (
+                "[[feed]]\nname = \"h\"\nurl = \"x\"\nkind = \"web\"\n",
+                4,
+                "unknown kind",
+            ),
+            (
+                "[[feed]]\nname = \"h\"\nurl = \"x\"\n[feed.select]\nitem = \"li\"\n",
+                4,
+                "for HTML sources",
+            ),
+            (
+                "[[feed]]\nname = \"h\"\nurl = \"x\"\nkind = \"html\"\n[feed.select]\nitem = \"li\"\ntitle = \"h3[\"\n",
+                7,
+                "title = \"h3[\" is not a CSS selector",
+            ),
+            (
+                "[[feed]]\nname = \"h\"\nurl = \"x\"\nkind = \"html\"\n[feed.select]\ntitle = \"h3\"\n",
+                5,
+                "item is required",
+            ),
+            (
+                "[[feed]]\nname = \"h\"\nurl = \"x\"\nkind = \"html\"\n[feed.select]\nitem = \"li\"\nheadline = \"h3\"\n",
+                7,
+                "headline",
+            ),
+        ] {
+            let e = p(text).unwrap_err();
+            assert_eq!(e.line_col.map(|l| l.0), Some(line), "{text}: {}", e.message);
+            assert!(e.message.contains(what), "{}", e.message);
+        }
+    }
+
+    #[test]
     fn slugs_are_ascii_path_safe_and_never_empty() {
         assert_eq!(slugify("Économie & Énergie"), "economie-energie");
         assert_eq!(slugify("日本"), "ri-ben");
@@ -1280,6 +1427,16 @@ mod doc_tests {
             "security",
             "username",
             "password_env",
+            "kind",
+            "category",
+            "item",
+            "link",
+            "summary",
+            "date",
+            "date_attr",
+            "date_format",
+            "image",
+            "author",
         ] {
             assert!(
                 EXAMPLE

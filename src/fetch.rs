@@ -1044,6 +1044,8 @@ mod tests {
                 url: base.join(n).unwrap().to_string(),
                 location: Location::Http(base.join(n).unwrap()),
                 timezone: chrono_tz::UTC,
+                kind: crate::model::SourceKind::Feed,
+                category: None,
             })
             .collect();
         // Only "b" has validators (and the right ones); "c" is past the end of the slice.

@@ -9,8 +9,10 @@
 //! Source ──fetch──► Fetched { Document(RawDocument) | NotModified }     (the only concurrent stage)
 //!        ──repair──► clean UTF-8 text + warnings                          (encoding, entities, junk)
 //!        ──parse───► ParsedFeed { format, meta, entries: Vec<RawEntry> }  (lenient XML tree / JSON)
+//!                    (an HTML source: items picked out with its CSS selectors, dates resolved)
 //!        ──normalize► Vec<Entry>                                          (dates, URLs, sanitizing, ids)
 //!        ──store::reconcile► stable ids, first-seen dates; new and changed items saved
+//!                    (an HTML source's stored items keep their first date)
 //!        ──merge───► with the stored history and last known good items; de-duplicated, newest first
 //!        ──arrange─► story clusters, topics (only for what is new or changed: the rest keeps
 //!                    the last run's placements, kept in the state)
@@ -29,12 +31,15 @@ pub mod cluster;
 pub mod config;
 pub mod dates;
 pub mod digest;
+pub mod discover;
 pub mod error;
 pub mod explain;
 pub mod fetch;
+pub mod import;
 pub mod merge;
 pub mod model;
 pub mod normalize;
+pub mod opml;
 pub mod parse;
 pub mod placements;
 pub mod publish;
@@ -130,8 +135,8 @@ pub struct Progress<'a> {
     pub ok: bool,
 }
 
-/// Parses and normalizes one fetched document of a source. Pure: the basis of both `run`
-/// and `parse`. Undated entries stay undated here (see [`normalize::date_undated`]).
+/// Parses and normalizes one fetched document of a feed source. Pure: the basis of both
+/// `run` and `parse`. Undated entries stay undated here (see [`normalize::date_undated`]).
 pub fn read_document(
     source_name: &str,
     source_url: &str,
@@ -139,13 +144,40 @@ pub fn read_document(
     doc: &fetch::RawDocument,
     dates: dates::DateContext,
 ) -> Result<(ParsedFeed, Vec<Entry>), Error> {
-    let mut parsed =
-        parse::parse_bytes(&doc.bytes, doc.content_type.as_deref(), doc.base_url.as_ref()).map_err(|e| {
-            Error::Parse {
-                what: source_url.to_string(),
-                message: e.0,
-            }
-        })?;
+    read_document_as(
+        source_name,
+        source_url,
+        id_namespace,
+        doc,
+        dates,
+        &model::SourceKind::Feed,
+    )
+}
+
+/// [`read_document`] for a source of any kind: an HTML source is read with its selectors,
+/// its dates resolved against `dates.now`.
+pub fn read_document_as(
+    source_name: &str,
+    source_url: &str,
+    id_namespace: &str,
+    doc: &fetch::RawDocument,
+    dates: dates::DateContext,
+    kind: &model::SourceKind,
+) -> Result<(ParsedFeed, Vec<Entry>), Error> {
+    let failed = |e: parse::ParseFailure| Error::Parse {
+        what: source_url.to_string(),
+        message: e.0,
+    };
+    let mut parsed = match kind {
+        model::SourceKind::Feed => {
+            parse::parse_bytes(&doc.bytes, doc.content_type.as_deref(), doc.base_url.as_ref()).map_err(failed)?
+        }
+        model::SourceKind::Html(select) => {
+            let select = parse::html::Selectors::compile(select).map_err(|m| failed(parse::ParseFailure(m)))?;
+            let page_url = doc.base_url.as_ref().or(doc.final_url.as_ref());
+            parse::html::extract(&doc.bytes, doc.content_type.as_deref(), page_url, &select, &dates).map_err(failed)?
+        }
+    };
     let entries = normalize::normalize(
         &mut parsed,
         &normalize::NormalizeOptions {
@@ -254,14 +286,16 @@ pub async fn run(
     let shared = std::sync::Arc::new(std::sync::Mutex::new(store));
     let absorb: Absorb = {
         let shared = std::sync::Arc::clone(&shared);
-        let keys: Vec<(i64, String)> = states
+        // HTML sources keep the dates their items were first given (read off the page,
+        // often relative, they would drift from run to run).
+        let keys: Vec<(i64, String, bool)> = states
             .iter()
             .zip(&cfg.sources)
-            .map(|(st, s)| (st.key, s.url.clone()))
+            .map(|(st, s)| (st.key, s.url.clone(), s.kind.html().is_some()))
             .collect();
         std::sync::Arc::new(move |i: usize, doc: ReadDocument| -> Outcome {
-            let (key, namespace) = &keys[i];
-            match absorb_document(&shared, *key, namespace, doc, now) {
+            let (key, namespace, keep_dates) = &keys[i];
+            match absorb_document(&shared, *key, namespace, doc, now, *keep_dates) {
                 Ok(stored) => Outcome::Stored(stored),
                 Err(e) => Outcome::Failed(e),
             }
@@ -463,11 +497,12 @@ fn absorb_document(
     namespace: &str,
     doc: ReadDocument,
     now: DateTime<Utc>,
+    keep_dates: bool,
 ) -> Result<Stored, Error> {
     let lock = || shared.lock().unwrap_or_else(|p| p.into_inner());
     let known = lock().known(key)?;
     let read = doc.entries.len();
-    let (reconciled, dropped) = store::reconcile(namespace, doc.entries, &known, now);
+    let (reconciled, dropped) = store::reconcile(namespace, doc.entries, &known, now, keep_dates);
     drop(known);
     let wrote = lock().save_document(key, &reconciled)?;
     let (mut new, mut changed) = (0, 0);
@@ -691,6 +726,26 @@ pub fn stored_digest(
     );
     let days = digest::story_days(&arranged, cfg.output.timezone);
     Ok(Some(digest::build(cfg, &arranged, &days, day)))
+}
+
+/// The configured sources as OPML 2.0 (see [`opml::write`]), each with its site as the
+/// state last read it (when there is a state; it is only read).
+pub fn export_opml(cfg: &Config) -> Result<String, Error> {
+    let store = if cfg.state.path.is_file() {
+        Some(store::Store::open(&cfg.state.path)?)
+    } else {
+        None
+    };
+    let mut list = Vec::with_capacity(cfg.sources.len());
+    for source in &cfg.sources {
+        let html_url = match &store {
+            Some(store) => store.find_source(&source.url)?.and_then(|st| st.link),
+            None => None,
+        }
+        .filter(|l| l.starts_with("http://") || l.starts_with("https://"));
+        list.push(opml::ExportSource { source, html_url });
+    }
+    Ok(opml::write(&cfg.output.title, &list))
 }
 
 /// The items to look at without writing anything: the state's (see [`stored_entries`]),
@@ -1211,10 +1266,15 @@ async fn fetch_and_read(
                             default_tz: source.timezone,
                             now,
                         };
-                        let (name, url2, ns) = (source.name.clone(), url.clone(), source.url.clone());
+                        let (name, url2, ns, kind) = (
+                            source.name.clone(),
+                            url.clone(),
+                            source.url.clone(),
+                            source.kind.clone(),
+                        );
                         parsers
                             .run(
-                                move || match (read_fresh(&name, &url2, &ns, doc, ctx, known_hash), absorb) {
+                                move || match (read_fresh(&name, &url2, &ns, doc, ctx, known_hash, &kind), absorb) {
                                     (Outcome::Document(d), Some(absorb)) => absorb(i, d),
                                     (other, _) => other,
                                 },
@@ -1262,6 +1322,7 @@ fn read_fresh(
     doc: fetch::RawDocument,
     ctx: dates::DateContext,
     known_hash: Option<u64>,
+    kind: &model::SourceKind,
 ) -> Outcome {
     let body_hash = xxhash_rust::xxh3::xxh3_64(&doc.bytes);
     if known_hash == Some(body_hash) {
@@ -1272,7 +1333,7 @@ fn read_fresh(
         };
     }
     // Undated entries are dated when reconciled with the state (when first seen).
-    match read_document(name, url, namespace, &doc, ctx) {
+    match read_document_as(name, url, namespace, &doc, ctx, kind) {
         Ok((parsed, entries)) => Outcome::Document(ReadDocument {
             title: parsed
                 .meta

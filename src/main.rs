@@ -62,19 +62,36 @@ enum Command {
         #[arg(long)]
         wait: bool,
     },
-    /// Parse one feed (file, file:// or http(s) URL) and show what feedmux understood.
+    /// Parse one feed or HTML page (file, file:// or http(s) URL) and show what feedmux
+    /// understood.
     Parse {
-        /// The feed: a path, a file:// URL or an http(s) URL.
-        feed: String,
+        /// The feed or page: a path, a file:// URL or an http(s) URL (with --source: default
+        /// the source's url).
+        #[arg(required_unless_present = "source")]
+        feed: Option<String>,
         /// Print the contract's JSON instead of a summary.
         #[arg(long)]
         json: bool,
-        /// Zone for dates that carry none.
-        #[arg(long, default_value = "UTC")]
-        timezone: chrono_tz::Tz,
+        /// Zone for dates that carry none (default: the source's with --source, else UTC).
+        #[arg(long)]
+        timezone: Option<chrono_tz::Tz>,
         /// The current time, RFC 3339 (for relative dates).
         #[arg(long, value_parser = parse_now)]
         now: Option<DateTime<Utc>>,
+        /// Read it as an HTML page, with the selectors of --select (or of --source).
+        #[arg(long)]
+        html: bool,
+        /// One CSS selector for an HTML page, KEY=SELECTOR (repeatable; implies --html). KEY is
+        /// item, title, link, summary, date, date_attr, date_format, image or author; these
+        /// override the selectors of --source.
+        #[arg(long = "select", value_name = "KEY=SELECTOR")]
+        select: Vec<String>,
+        /// Read it as this [[feed]] of the config does (its kind, selectors and zone).
+        #[arg(long, value_name = "NAME")]
+        source: Option<String>,
+        /// The config that --source names a feed of.
+        #[arg(short, long, default_value = "feeds.toml")]
+        config: PathBuf,
     },
     /// Validate the config and exit.
     Check {
@@ -129,6 +146,35 @@ enum Command {
         #[arg(long, value_parser = parse_now)]
         now: Option<DateTime<Utc>>,
         /// The state database (default as for `run`).
+        #[arg(long, env = "FEEDMUX_STATE")]
+        state: Option<PathBuf>,
+    },
+    /// Find a site's feeds (<link rel="alternate">, links that say RSS/Atom/feed, common
+    /// paths) and print them as ready-to-paste [[feed]] TOML.
+    Discover {
+        /// The site or page: an http(s) URL ("example.org" means https://example.org/).
+        url: String,
+        /// Print JSON instead: [{"url", "title", "format", "found", "items"}].
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add the feeds of an OPML file to the config, keeping its comments and order; feeds
+    /// it already has are skipped. A missing config is created.
+    Import {
+        /// The OPML file (from a feed reader's export, sfeed_opml_export, newsboat -e, …).
+        opml: PathBuf,
+        #[arg(short, long, default_value = "feeds.toml")]
+        config: PathBuf,
+        /// Say what would be added; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Print the config's sources as OPML 2.0 (folders from their category).
+    Export {
+        #[arg(short, long, default_value = "feeds.toml")]
+        config: PathBuf,
+        /// The state database whose feed home pages fill htmlUrl (default as for `run`;
+        /// only read).
         #[arg(long, env = "FEEDMUX_STATE")]
         state: Option<PathBuf>,
     },
@@ -210,7 +256,22 @@ fn main() -> ExitCode {
             json,
             timezone,
             now,
-        } => cmd_parse(feed, *json, *timezone, *now),
+            html,
+            select,
+            source,
+            config,
+        } => cmd_parse(
+            &ParseArgs {
+                feed: feed.as_deref(),
+                html: *html,
+                select,
+                source: source.as_deref(),
+                config,
+            },
+            *json,
+            *timezone,
+            *now,
+        ),
         Command::Check { config } => cmd_check(config),
         Command::Explain {
             config,
@@ -241,6 +302,9 @@ fn main() -> ExitCode {
                 state: state.as_deref(),
             },
         ),
+        Command::Discover { url, json } => cmd_discover(url, *json),
+        Command::Import { opml, config, dry_run } => cmd_import(opml, config, *dry_run),
+        Command::Export { config, state } => cmd_export(config, state.as_deref()),
         Command::Topics {
             command:
                 TopicsCommand::Suggest {
@@ -384,6 +448,136 @@ fn cmd_suggest(path: &Path, state: Option<&Path>, days: u32, limit: usize, now: 
     let suggestions = feedmux::suggest::suggest(&items, &covered, &options);
     eprintln!("{} items of the last {days} days read", items.len());
     print!("{}", feedmux::suggest::to_toml(&suggestions));
+    Ok(exit::OK)
+}
+
+fn cmd_discover(url: &str, json: bool) -> Result<u8> {
+    let raw = url.trim();
+    let with_scheme = if raw.contains("://") {
+        raw.to_string()
+    } else {
+        format!("https://{raw}")
+    };
+    let page = match url::Url::parse(&with_scheme) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => u,
+        _ => {
+            eprintln!("error: {raw:?} is not an http(s) URL");
+            return Ok(exit::BAD_CONFIG);
+        }
+    };
+    // Candidates that are not there are the rule, not a trouble: no retries.
+    let fetch_cfg = config::FetchConfig {
+        retries: 0,
+        timeout: std::time::Duration::from_secs(20),
+        ..config::FetchConfig::default()
+    };
+    let fetcher = fetch::Fetcher::new(&fetch_cfg)?;
+    let found = match runtime()?.block_on(feedmux::discover::discover(&fetcher, &page, Utc::now())) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit::FATAL);
+        }
+    };
+    if found.feeds.is_empty() {
+        eprintln!(
+            "error: no feed found for {} (no <link rel=\"alternate\"> feed, no link saying RSS, Atom or feed, nothing at {}).\n\
+             To make a feed of the page itself, add it with kind = \"html\" and a [feed.select] table; try selectors with\n  \
+             feedmux parse --html {} --select item=\"CSS selector of one item\"",
+            found.page,
+            feedmux::discover::COMMON_PATHS.join(", "),
+            found.page
+        );
+        return Ok(exit::FATAL);
+    }
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&found.feeds).context("serializing the feeds found")?
+        );
+    } else {
+        print!("{}", feedmux::discover::to_toml(&found));
+    }
+    Ok(exit::OK)
+}
+
+fn cmd_import(opml_path: &Path, config_path: &Path, dry_run: bool) -> Result<u8> {
+    let bytes = std::fs::read(opml_path).with_context(|| format!("reading the OPML file {}", opml_path.display()))?;
+    let opml = match feedmux::opml::read(&bytes) {
+        Ok(o) => o,
+        Err(m) => {
+            eprintln!("error: {}: {m}", opml_path.display());
+            return Ok(exit::FATAL);
+        }
+    };
+    for w in &opml.warnings {
+        tracing::info!("{}: {w}", opml_path.display());
+    }
+    let (text, created) = match std::fs::read_to_string(config_path) {
+        Ok(t) => (t, false),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (
+            "# feedmux configuration, created by `feedmux import`.\n\
+             # Every key is described in the feedmux README (configuration reference).\n"
+                .to_string(),
+            true,
+        ),
+        Err(e) => return Err(e).with_context(|| format!("reading the config {}", config_path.display())),
+    };
+    if !created && let Err(code) = load_config(config_path) {
+        return Ok(code);
+    }
+    let origin = opml_path
+        .file_name()
+        .map_or_else(|| opml_path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let (out, report) = match feedmux::import::add_feeds(&text, config_path, &opml.feeds, &origin) {
+        Ok(x) => x,
+        Err(m) => {
+            eprintln!("error: {m}");
+            return Ok(exit::BAD_CONFIG);
+        }
+    };
+    for s in &opml.skipped {
+        eprintln!("skipped {s}");
+    }
+    for s in &report.skipped {
+        eprintln!("skipped {s}");
+    }
+    for (wanted, name) in &report.duplicates {
+        tracing::info!("{wanted:?} is already in the config as {name:?}; skipped");
+    }
+    for (wanted, given) in &report.renamed {
+        eprintln!("note: the name {wanted:?} is taken; added as {given:?}");
+    }
+    let verb = if dry_run { "would add" } else { "added" };
+    eprintln!(
+        "{}: {verb} {} feed{} of {} in {}; {} already there",
+        config_path.display(),
+        report.added.len(),
+        if report.added.len() == 1 { "" } else { "s" },
+        opml.feeds.len(),
+        opml_path.display(),
+        report.duplicates.len()
+    );
+    if dry_run {
+        for (name, url) in &report.added {
+            println!("{name}\t{url}");
+        }
+        return Ok(exit::OK);
+    }
+    if !report.added.is_empty() {
+        feedmux::write::write_atomic(config_path, out.as_bytes())
+            .with_context(|| format!("writing the config {}", config_path.display()))?;
+    }
+    Ok(exit::OK)
+}
+
+fn cmd_export(path: &Path, state: Option<&Path>) -> Result<u8> {
+    let cfg = match load_config_with_state(path, state)? {
+        Ok(c) => c,
+        Err(code) => return Ok(code),
+    };
+    let text = feedmux::export_opml(&cfg).with_context(|| format!("reading the state {}", cfg.state.path.display()))?;
+    print!("{text}");
     Ok(exit::OK)
 }
 
@@ -590,15 +784,110 @@ fn cmd_run(path: &Path, args: &RunArgs<'_>, cli: &Cli) -> Result<u8> {
     })
 }
 
-fn cmd_parse(feed: &str, json: bool, timezone: chrono_tz::Tz, now: Option<DateTime<Utc>>) -> Result<u8> {
+/// What `parse` reads, and how.
+struct ParseArgs<'a> {
+    feed: Option<&'a str>,
+    html: bool,
+    select: &'a [String],
+    source: Option<&'a str>,
+    config: &'a Path,
+}
+
+/// The source `parse` reads (from `--source`, else the arguments): where it is, its kind, its
+/// zone, its id namespace. `Err(code)` after printing why not.
+fn parse_target(args: &ParseArgs<'_>, timezone: Option<chrono_tz::Tz>) -> Result<Result<feedmux::model::Source, u8>> {
     let cwd = std::env::current_dir().context("reading the current folder")?;
-    let location = match config::resolve_location(feed, &cwd) {
-        Ok(l) => l,
-        Err(m) => {
-            eprintln!("error: {feed}: {m}");
-            return Ok(exit::BAD_CONFIG);
+    let configured = match args.source {
+        Some(name) => {
+            let cfg = match load_config(args.config) {
+                Ok(c) => c,
+                Err(code) => return Ok(Err(code)),
+            };
+            match cfg.sources.into_iter().find(|s| s.name == name) {
+                Some(s) => Some(s),
+                None => {
+                    eprintln!("error: {} has no [[feed]] named {name:?}", args.config.display());
+                    return Ok(Err(exit::BAD_CONFIG));
+                }
+            }
         }
+        None => None,
     };
+    let mut source = match (args.feed, configured) {
+        (Some(feed), configured) => {
+            let location = match config::resolve_location(feed, &cwd) {
+                Ok(l) => l,
+                Err(m) => {
+                    eprintln!("error: {feed}: {m}");
+                    return Ok(Err(exit::BAD_CONFIG));
+                }
+            };
+            let base = configured.unwrap_or_else(|| feedmux::model::Source {
+                name: feed.to_string(),
+                url: feed.to_string(),
+                location: location.clone(),
+                timezone: chrono_tz::UTC,
+                kind: feedmux::model::SourceKind::Feed,
+                category: None,
+            });
+            feedmux::model::Source { location, ..base }
+        }
+        (None, Some(s)) => s,
+        (None, None) => unreachable!("clap requires a feed or --source"),
+    };
+    if let Some(tz) = timezone {
+        source.timezone = tz;
+    }
+    if args.html || !args.select.is_empty() {
+        let mut select = source.kind.html().cloned().unwrap_or_default();
+        for pair in args.select {
+            let Some((key, value)) = pair.split_once('=') else {
+                eprintln!("error: --select {pair:?}: write KEY=SELECTOR, e.g. --select item=\"ul.news li\"");
+                return Ok(Err(exit::BAD_CONFIG));
+            };
+            let (item, value) = (value.to_string(), Some(value.to_string()));
+            match key.trim() {
+                "item" => select.item = item,
+                "title" => select.title = value,
+                "link" => select.link = value,
+                "summary" => select.summary = value,
+                "date" => select.date = value,
+                "date_attr" => select.date_attr = value,
+                "date_format" => select.date_format = value,
+                "image" => select.image = value,
+                "author" => select.author = value,
+                other => {
+                    eprintln!(
+                        "error: --select {other:?}: not a selector key (item, title, link, summary, date, date_attr, date_format, image, author)"
+                    );
+                    return Ok(Err(exit::BAD_CONFIG));
+                }
+            }
+        }
+        if select.item.trim().is_empty() {
+            eprintln!("error: an HTML page needs --select item=SELECTOR (the CSS selector of one item)");
+            return Ok(Err(exit::BAD_CONFIG));
+        }
+        if let Err(m) = feedmux::parse::html::Selectors::compile(&select) {
+            eprintln!("error: --select {m}");
+            return Ok(Err(exit::BAD_CONFIG));
+        }
+        source.kind = feedmux::model::SourceKind::Html(Box::new(select));
+    }
+    Ok(Ok(source))
+}
+
+fn cmd_parse(
+    args: &ParseArgs<'_>,
+    json: bool,
+    timezone: Option<chrono_tz::Tz>,
+    now: Option<DateTime<Utc>>,
+) -> Result<u8> {
+    let source = match parse_target(args, timezone)? {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
+    let (location, feed) = (&source.location, source.url.as_str());
     let now = now.unwrap_or_else(Utc::now);
     let fetch_cfg = config::FetchConfig::default();
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -606,7 +895,7 @@ fn cmd_parse(feed: &str, json: bool, timezone: chrono_tz::Tz, now: Option<DateTi
         .build()
         .context("starting the async runtime")?;
     let fetcher = fetch::Fetcher::new(&fetch_cfg)?;
-    let doc = match rt.block_on(fetcher.fetch(&location, &fetch::Validators::default(), now)) {
+    let doc = match rt.block_on(fetcher.fetch(location, &fetch::Validators::default(), now)) {
         Ok(fetch::Fetched::Document(d)) => d,
         Ok(fetch::Fetched::NotModified(_)) => {
             eprintln!("error: {feed}: the server answered 304 Not Modified to an unconditional request");
@@ -617,15 +906,15 @@ fn cmd_parse(feed: &str, json: bool, timezone: chrono_tz::Tz, now: Option<DateTi
             return Ok(exit::FATAL);
         }
     };
-    let url = match &location {
+    let url = match location {
         Location::Http(u) => u.to_string(),
         Location::File(p) => url::Url::from_file_path(p).map_or_else(|_| feed.to_string(), |u| u.to_string()),
     };
     let ctx = dates::DateContext {
-        default_tz: timezone,
+        default_tz: source.timezone,
         now,
     };
-    let (parsed, entries) = match feedmux::read_document(feed, &url, feed, &doc, ctx) {
+    let (parsed, entries) = match feedmux::read_document_as(&source.name, &url, feed, &doc, ctx, &source.kind) {
         Ok(x) => x,
         Err(e) => {
             eprintln!("error: {e}");
@@ -662,6 +951,21 @@ fn cmd_parse(feed: &str, json: bool, timezone: chrono_tz::Tz, now: Option<DateTi
                 e.title,
                 e.link.as_deref().unwrap_or("")
             );
+            if source.kind.html().is_some() {
+                // What each selector found, to tune them.
+                if let Some(a) = &e.author {
+                    println!("    author: {a}");
+                }
+                if let Some(i) = e.enclosures.first() {
+                    println!("    image: {}", i.url);
+                }
+                if let Some(s) = &e.summary {
+                    let text = feedmux::text::html_to_text(s);
+                    let short: String = text.chars().take(100).collect();
+                    let more = if short.len() < text.len() { "…" } else { "" };
+                    println!("    summary: {short}{more}");
+                }
+            }
         }
         for w in &parsed.warnings {
             println!("warning: {w}");

@@ -36,6 +36,56 @@ pub struct Source {
     pub location: Location,
     /// Zone for this source's dates that carry none.
     pub timezone: Tz,
+    /// A feed, or an HTML page read with CSS selectors.
+    pub kind: SourceKind,
+    /// The folder it is filed under (`"News/World"`), from an OPML import; OPML export
+    /// nests it there.
+    pub category: Option<String>,
+}
+
+/// How a source's documents are read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum SourceKind {
+    /// A feed in any format feedmux reads (`kind = "feed"`, the default).
+    #[default]
+    Feed,
+    /// An HTML page whose items the `[feed.select]` selectors pick out (`kind = "html"`).
+    Html(Box<HtmlSelect>),
+}
+
+impl SourceKind {
+    /// The selectors of an HTML source.
+    pub fn html(&self) -> Option<&HtmlSelect> {
+        match self {
+            SourceKind::Html(s) => Some(s),
+            SourceKind::Feed => None,
+        }
+    }
+}
+
+/// A `[feed.select]` table as written: CSS selectors (each may end in ` @attr` to read that
+/// attribute instead of the text), checked when the config is read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HtmlSelect {
+    /// One element per item (required).
+    pub item: String,
+    /// The title, within the item (default: the link's text).
+    pub title: Option<String>,
+    /// The link (its `href`), within the item (default: the item if it is a link, else its
+    /// first `a[href]`).
+    pub link: Option<String>,
+    /// The summary (its inner HTML, sanitized).
+    pub summary: Option<String>,
+    /// The date (its text; default: the item's first `<time datetime>`).
+    pub date: Option<String>,
+    /// Read the date from this attribute of the date element (`datetime`).
+    pub date_attr: Option<String>,
+    /// A chrono strftime format for the date (`%d/%m/%Y %H:%M`); Indonesian names allowed.
+    pub date_format: Option<String>,
+    /// An image (`src`, else `data-src` and other lazy-loading attributes).
+    pub image: Option<String>,
+    /// The author (its text).
+    pub author: Option<String>,
 }
 
 /// The format a document was recognised as (names as in the `parse --json` contract).

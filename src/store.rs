@@ -122,6 +122,8 @@ pub struct Known {
     pub title_key: u64,
     pub change_hash: u64,
     pub first_seen: DateTime<Utc>,
+    /// The date outputs show for it, as stored (published, updated, else first seen).
+    pub date: DateTime<Utc>,
 }
 
 /// What became of one entry of a fetched document.
@@ -207,11 +209,16 @@ pub fn keys(e: &Entry) -> Keys {
 /// link, its title and text, and, for an entry with neither guid nor link, its title.
 /// A repeated guid with another link is a different item; a repeated guid with the same
 /// link is dropped as a duplicate. Returns the entries to keep and how many were dropped.
+///
+/// `keep_dates` (HTML sources, whose dates are read off the page, often relative: "23 menit
+/// lalu" an hour later is "1 jam lalu"): a stored item keeps the date it was first given,
+/// whatever the page says now, so dates never drift from run to run.
 pub fn reconcile(
     namespace: &str,
     entries: Vec<Entry>,
     known: &[Known],
     now: DateTime<Utc>,
+    keep_dates: bool,
 ) -> (Vec<Reconciled>, usize) {
     let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(known.len());
     let mut by_guid: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -272,6 +279,10 @@ pub fn reconcile(
             Some(i) => {
                 claimed[i] = true;
                 e.id.clone_from(&known[i].id);
+                if keep_dates {
+                    e.published = Some(known[i].date);
+                    e.updated = None;
+                }
                 known[i].first_seen
             }
             None => {
@@ -698,7 +709,7 @@ impl Store {
         let mut st = self
             .conn
             .prepare_cached(
-                "SELECT id, guid_key, link_key, content_key, title_key, change_hash, first_seen \
+                "SELECT id, guid_key, link_key, content_key, title_key, change_hash, first_seen, date \
                  FROM items WHERE source = ?1",
             )
             .map_err(|e| self.err(e))?;
@@ -712,6 +723,7 @@ impl Store {
                     title_key: r.get::<_, i64>(4)? as u64,
                     change_hash: r.get::<_, i64>(5)? as u64,
                     first_seen: from_ts(r.get(6)?),
+                    date: from_ts(r.get(7)?),
                 })
             })
             .map_err(|e| self.err(e))?;
@@ -1003,6 +1015,7 @@ mod tests {
                 title_key: r.keys.title_key,
                 change_hash: r.change_hash,
                 first_seen: r.first_seen,
+                date: r.entry.date().unwrap_or(r.first_seen),
             })
             .collect()
     }
@@ -1022,7 +1035,7 @@ mod tests {
             ),
             entry(Some("b-1"), Some("http://example.org/b"), "B", Some(at(2))),
         ];
-        let (r1, _) = reconcile(NS, first, &[], at(3));
+        let (r1, _) = reconcile(NS, first, &[], at(3), false);
         assert!(r1.iter().all(|r| r.fate == Fate::New));
         let second = vec![
             entry(
@@ -1038,7 +1051,7 @@ mod tests {
                 Some(at(2)),
             ),
         ];
-        let (r2, dropped) = reconcile(NS, second, &known_of(&r1), at(4));
+        let (r2, dropped) = reconcile(NS, second, &known_of(&r1), at(4), false);
         assert_eq!(dropped, 0);
         assert_eq!(ids(&r2), ids(&r1));
         assert!(
@@ -1051,12 +1064,37 @@ mod tests {
     }
 
     #[test]
+    fn keep_dates_holds_a_stored_items_first_date_and_a_new_item_takes_its_own() {
+        let (r1, _) = reconcile(
+            NS,
+            vec![entry(None, Some("https://x.example/1"), "A", Some(at(1)))],
+            &[],
+            at(2),
+            true,
+        );
+        // An hour later the page says the story is older ("1 jam lalu", not "23 menit lalu").
+        let later = vec![
+            entry(None, Some("https://x.example/1"), "A", Some(at(0))),
+            entry(None, Some("https://x.example/2"), "B", Some(at(3))),
+        ];
+        let (r2, _) = reconcile(NS, later.clone(), &known_of(&r1), at(4), true);
+        assert_eq!(r2[0].entry.published, Some(at(1)));
+        assert_eq!(r2[0].fate, Fate::Same(0), "nothing to write again");
+        assert_eq!(r2[1].entry.published, Some(at(3)));
+        // A feed (keep_dates off) takes the date it says now.
+        let (r3, _) = reconcile(NS, later, &known_of(&r1), at(4), false);
+        assert_eq!(r3[0].entry.published, Some(at(0)));
+        assert_eq!(r3[0].fate, Fate::Changed(0));
+    }
+
+    #[test]
     fn a_guid_moving_to_https_is_recognised_by_itself_when_nothing_else_matches() {
         let (r1, _) = reconcile(
             NS,
             vec![entry(Some("http://example.org/p?id=4"), None, "A", Some(at(1)))],
             &[],
             at(2),
+            false,
         );
         let mut moved = entry(
             Some("https://example.org/p?id=4&utm_source=x"),
@@ -1065,7 +1103,7 @@ mod tests {
             Some(at(1)),
         );
         moved.summary = Some("<p>Isi baru</p>".into());
-        let (r2, _) = reconcile(NS, vec![moved], &known_of(&r1), at(3));
+        let (r2, _) = reconcile(NS, vec![moved], &known_of(&r1), at(3), false);
         assert_eq!(ids(&r2), ids(&r1));
         assert!(matches!(r2[0].fate, Fate::Changed(0)));
     }
@@ -1077,6 +1115,7 @@ mod tests {
             vec![entry(Some("cms1-8"), Some("https://old.example/8"), "A", Some(at(1)))],
             &[],
             at(2),
+            false,
         );
         let (r2, _) = reconcile(
             NS,
@@ -1088,6 +1127,7 @@ mod tests {
             )],
             &known_of(&r1),
             at(3),
+            false,
         );
         assert_eq!(ids(&r2), ids(&r1));
         assert!(matches!(r2[0].fate, Fate::Changed(0)));
@@ -1100,12 +1140,14 @@ mod tests {
             vec![entry(Some("old-1"), Some("https://x.example/1"), "A", Some(at(1)))],
             &[],
             at(2),
+            false,
         );
         let (r2, _) = reconcile(
             NS,
             vec![entry(Some("new-9"), Some("https://x.example/1"), "A", Some(at(1)))],
             &known_of(&r1),
             at(3),
+            false,
         );
         assert_eq!(ids(&r2), ids(&r1));
         assert!(matches!(r2[0].fate, Fate::Changed(0)));
@@ -1120,14 +1162,14 @@ mod tests {
                 entry(Some("1"), Some("https://x.example/a"), "A", Some(at(1))),
             ]
         };
-        let (r1, dropped) = reconcile(NS, doc(), &[], at(3));
+        let (r1, dropped) = reconcile(NS, doc(), &[], at(3), false);
         assert_eq!(dropped, 1, "the exact repeat is a duplicate");
         assert_eq!(r1.len(), 2);
         assert_ne!(r1[0].entry.id, r1[1].entry.id);
         // The next run, in another order, gives each link its own id again.
         let mut again = doc();
         again.reverse();
-        let (r2, dropped) = reconcile(NS, again, &known_of(&r1), at(4));
+        let (r2, dropped) = reconcile(NS, again, &known_of(&r1), at(4), false);
         assert_eq!(dropped, 1);
         let by_link = |r: &[Reconciled], l: &str| {
             r.iter()
@@ -1143,20 +1185,32 @@ mod tests {
 
     #[test]
     fn items_with_neither_guid_nor_link_are_known_by_their_text_then_their_title() {
-        let (r1, _) = reconcile(NS, vec![entry(None, None, "Tanpa tautan", None)], &[], at(5));
+        let (r1, _) = reconcile(NS, vec![entry(None, None, "Tanpa tautan", None)], &[], at(5), false);
         // Undated: dated when first seen, and that date does not move on later runs.
         assert_eq!(r1[0].entry.published, Some(at(5)));
-        let (r2, _) = reconcile(NS, vec![entry(None, None, "Tanpa tautan", None)], &known_of(&r1), at(9));
+        let (r2, _) = reconcile(
+            NS,
+            vec![entry(None, None, "Tanpa tautan", None)],
+            &known_of(&r1),
+            at(9),
+            false,
+        );
         assert_eq!(ids(&r2), ids(&r1));
         assert_eq!(r2[0].entry.published, Some(at(5)));
         assert!(matches!(r2[0].fate, Fate::Same(0)));
         let mut edited = entry(None, None, "Tanpa tautan", None);
         edited.summary = Some("<p>Diperbarui</p>".into());
-        let (r3, _) = reconcile(NS, vec![edited], &known_of(&r1), at(10));
+        let (r3, _) = reconcile(NS, vec![edited], &known_of(&r1), at(10), false);
         assert_eq!(ids(&r3), ids(&r1));
         assert!(matches!(r3[0].fate, Fate::Changed(0)));
         // A different item is new.
-        let (r4, _) = reconcile(NS, vec![entry(None, None, "Lain lagi", None)], &known_of(&r1), at(11));
+        let (r4, _) = reconcile(
+            NS,
+            vec![entry(None, None, "Lain lagi", None)],
+            &known_of(&r1),
+            at(11),
+            false,
+        );
         assert_eq!(r4[0].fate, Fate::New);
         assert_ne!(ids(&r4), ids(&r1));
     }
@@ -1168,12 +1222,14 @@ mod tests {
             vec![entry(Some("7"), Some("https://x.example/old"), "Old", Some(at(1)))],
             &[],
             at(2),
+            false,
         );
         let (r2, _) = reconcile(
             NS,
             vec![entry(Some("7"), Some("https://x.example/new"), "New", Some(at(3)))],
             &known_of(&r1),
             at(4),
+            false,
         );
         assert_eq!(r2[0].fate, Fate::New);
         assert_ne!(ids(&r2), ids(&r1));
@@ -1245,7 +1301,7 @@ mod tests {
             store.begin().unwrap();
             let st = store.sources(&["feed.xml"]).unwrap();
             assert_eq!(st[0].etag, None);
-            let (r, _) = reconcile(NS, doc1, &store.known(st[0].key).unwrap(), at(3));
+            let (r, _) = reconcile(NS, doc1, &store.known(st[0].key).unwrap(), at(3), false);
             assert!(store.save_document(st[0].key, &r).unwrap());
             let update = SourceUpdate {
                 key: st[0].key,
@@ -1273,7 +1329,7 @@ mod tests {
             entry(Some("b"), Some("https://x.example/b"), "B", Some(at(2))),
             entry(Some("c"), Some("https://x.example/c"), "C", Some(at(4))),
         ];
-        let (r, _) = reconcile(NS, doc2, &known, at(5));
+        let (r, _) = reconcile(NS, doc2, &known, at(5), false);
         assert_eq!(r.iter().filter(|r| r.fate == Fate::New).count(), 1);
         assert!(store.save_document(st.key, &r).unwrap());
         let history = store.entries(st.key, &src(), at(0), false).unwrap();
@@ -1303,7 +1359,7 @@ mod tests {
         let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
         store.begin().unwrap();
         let st = store.sources(&["http://old.example/feed"]).unwrap().remove(0);
-        let (r, _) = reconcile(NS, vec![entry(Some("a"), None, "A", Some(at(1)))], &[], at(2));
+        let (r, _) = reconcile(NS, vec![entry(Some("a"), None, "A", Some(at(1)))], &[], at(2), false);
         store.save_document(st.key, &r).unwrap();
         let update = SourceUpdate {
             key: st.key,

@@ -21,10 +21,11 @@ fn default_run_writes_three_valid_feeds_that_agree() {
     let atom = read_feed(&out.join("atom.xml"));
     let json = validate_json_feed(&out.join("feed.json"));
     let items = json["items"].as_array().unwrap();
-    // 42 sample items, two of them the same stories as others under tracking-param links.
-    assert_eq!(rss.entries.len(), 40);
-    assert_eq!(atom.entries.len(), 40);
-    assert_eq!(items.len(), 40);
+    // 42 sample feed items, two of them the same stories as others under tracking-param
+    // links, and the 10 related stories of the sample HTML page.
+    assert_eq!(rss.entries.len(), 50);
+    assert_eq!(atom.entries.len(), 50);
+    assert_eq!(items.len(), 50);
     // The same stories in the same order in all three.
     let rss_titles: Vec<String> = rss
         .entries
@@ -266,7 +267,7 @@ fn check_accepts_the_default_config() {
         .arg("check")
         .assert()
         .success()
-        .stdout(predicate::str::contains("5 feeds"));
+        .stdout(predicate::str::contains("6 feeds"));
 }
 
 #[test]

@@ -5,6 +5,7 @@
 //! parser runs behind `catch_unwind`, so one hostile document fails only its own source.
 
 pub mod formats;
+pub mod html;
 pub mod json;
 pub mod xml;
 
