@@ -502,7 +502,7 @@ pub fn annotate(entries: &mut [Entry], group: &[usize]) {
     let also = also_reported_by(group[1..].iter().map(|&m| &entries[m]));
     let e = &mut entries[group[0]];
     let mut body = e.content.take().or_else(|| e.summary.clone()).unwrap_or_default();
-    body.reserve(also.len() + 1);
+    body.reserve_exact(also.len() + 1);
     body.push('\n');
     body.push_str(&also);
     e.content = Some(body);
