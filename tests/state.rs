@@ -336,7 +336,7 @@ fn xorshift(seed: &mut u64) -> u64 {
 }
 
 fn assert_outputs_parse(dir: &Path) {
-    for sub in ["out", "out/topics/russia"] {
+    for sub in ["out", "out/topics/russia", "out/digest"] {
         for f in ["rss.xml", "atom.xml"] {
             let p = dir.join(sub).join(f);
             if p.exists() {
@@ -348,6 +348,30 @@ fn assert_outputs_parse(dir: &Path) {
             serde_json::from_slice::<serde_json::Value>(&std::fs::read(&p).unwrap())
                 .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
         }
+    }
+    // The digest pages and the index page are whole documents; the OPML list is whole XML.
+    let pages = std::fs::read_dir(dir.join("out/digest"))
+        .into_iter()
+        .flatten()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "html"))
+        .chain(Some(dir.join("out/index.html")).filter(|p| p.exists()));
+    for p in pages {
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(text.trim_end().ends_with("</html>"), "{} is cut off", p.display());
+    }
+    let opml = dir.join("out/feeds.opml");
+    if opml.exists() {
+        let text = std::fs::read_to_string(&opml).unwrap();
+        let mut reader = quick_xml::Reader::from_str(&text);
+        loop {
+            match reader.read_event() {
+                Ok(quick_xml::events::Event::Eof) => break,
+                Ok(_) => {}
+                Err(e) => panic!("{}: {e}", opml.display()),
+            }
+        }
+        assert!(text.trim_end().ends_with("</opml>"), "{} is cut off", opml.display());
     }
 }
 
