@@ -603,6 +603,10 @@ fn cmd_check(path: &Path) -> Result<u8> {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
+    if let Err(e) = feedmux::digest::check_templates(&cfg) {
+        eprintln!("error: {}: {e}", path.display());
+        return Ok(exit::BAD_CONFIG);
+    }
     println!(
         "{}: ok ({} feeds, {} topics; output {})",
         path.display(),

@@ -757,8 +757,9 @@ impl Templates {
 
 fn template_error(name: &str, e: &minijinja::Error) -> Error {
     let mut message = e.to_string();
+    // (minijinja names the place itself as "(in NAME:LINE)" when it knows it.)
     if let Some(line) = e.line()
-        && !message.contains("line")
+        && !message.contains("(in ")
     {
         message.push_str(&format!(" (line {line})"));
     }
@@ -1143,6 +1144,22 @@ pub fn write_outputs(
     write(dir.join("index.html"), page.as_bytes(), &mut out)?;
     write(dir.join("feeds.opml"), opml(cfg).as_bytes(), &mut out)?;
     Ok(out)
+}
+
+/// Loads the templates of `cfg` and renders each with an empty day (as `feedmux check`
+/// does), so that a template that does not parse, or names a variable that does not exist
+/// outside its loops, is found before a run needs it.
+pub fn check_templates(cfg: &Config) -> Result<(), Error> {
+    let templates = Templates::load(cfg.digest.template_dir.as_deref())?;
+    let empty = crate::arrange(Vec::new(), &cfg.topics, crate::cluster_options(cfg), 0, None);
+    let day = NaiveDate::from_ymd_opt(2019, 4, 25).expect("a valid day");
+    let digest = build(cfg, &empty, &[], day);
+    for format in [DigestFormat::Html, DigestFormat::Markdown, DigestFormat::Text] {
+        templates.digest(&digest, format)?;
+    }
+    templates.body(&digest)?;
+    templates.render("index.html", "index", &index(cfg, Some(&digest)))?;
+    Ok(())
 }
 
 /// A digest file's name: `YYYY-MM-DD.EXT`.

@@ -493,6 +493,10 @@ fn a_template_dir_replaces_templates_and_a_broken_one_is_named() {
         .digest(&d, DigestFormat::Markdown)
         .unwrap_err();
     assert!(e.to_string().contains("digest.md"), "{e}");
+    let mut c = cfg(CONFIG);
+    c.digest.template_dir = Some(dir.path().to_path_buf());
+    let e = check_templates(&c).unwrap_err();
+    assert!(e.to_string().contains("digest.md"), "check finds it too: {e}");
     std::fs::write(dir.path().join("digest.html"), "{% if %}\n").unwrap();
     let e = Templates::load(Some(dir.path())).unwrap_err();
     assert!(e.to_string().contains("digest.html"), "{e}");
