@@ -35,6 +35,25 @@ pub fn html_to_text(html: &str) -> String {
 /// as it is: into `out` (cleared first) and true, or false when `html` has no markup and
 /// no character reference and so is its own text (`out` is then left empty).
 pub fn html_to_plain(html: &str, out: &mut String) -> bool {
+    plain_with(html, out, ' ')
+}
+
+/// The text of an HTML fragment as lines: one per block (the text between block-level
+/// tags), each as [`html_to_text`] has it, empty ones left out. Text without markup is
+/// split at its line breaks instead.
+pub fn html_blocks(html: &str) -> Vec<String> {
+    // U+2029 PARAGRAPH SEPARATOR between blocks (in the text itself it means the same).
+    let mut raw = String::new();
+    let (text, sep) = if plain_with(html, &mut raw, '\u{2029}') {
+        (raw.as_str(), '\u{2029}')
+    } else {
+        (html, '\n')
+    };
+    text.split(sep).map(collapse_ws).filter(|l| !l.is_empty()).collect()
+}
+
+/// [`html_to_plain`], with `sep` where markup separates words.
+fn plain_with(html: &str, out: &mut String, sep: char) -> bool {
     out.clear();
     let mut rest = html;
     let mut marked = false;
@@ -60,7 +79,7 @@ pub fn html_to_plain(html: &str, out: &mut String) -> bool {
             match skip_markup(rest) {
                 Some((used, separates)) => {
                     if separates {
-                        out.push(' ');
+                        out.push(sep);
                     }
                     rest = &rest[used..];
                 }
@@ -350,6 +369,19 @@ pub fn fix_mojibake(s: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn html_blocks_are_the_text_between_block_tags_or_the_lines_of_plain_text() {
+        assert_eq!(
+            html_blocks("<p>Satu <b>dua</b>\n tiga.</p><p>Baca: <a href=\"/x\">Lain</a></p>empat<br>lima &amp; enam"),
+            vec!["Satu dua tiga.", "Baca: Lain", "empat", "lima & enam"]
+        );
+        assert_eq!(
+            html_blocks("baris satu\n\n  baris  dua "),
+            vec!["baris satu", "baris dua"]
+        );
+        assert_eq!(html_to_text("<p>a</p><p>b</p>"), "a b");
+    }
 
     proptest::proptest! {
         /// Text without collapsed spaces has the same words as the collapsed text.

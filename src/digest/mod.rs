@@ -371,7 +371,7 @@ pub fn excerpt(e: &Entry) -> String {
         }
     };
     let mut words: Vec<&str> = Vec::new();
-    let blocks = text_blocks(html);
+    let blocks = crate::text::html_blocks(html);
     for block in &blocks {
         if words.len() > EXCERPT_WORDS {
             break;
@@ -395,67 +395,6 @@ pub fn excerpt(e: &Entry) -> String {
         }
     }
     out
-}
-
-/// Block-level HTML tags: text on either side is another line.
-const BLOCK_TAGS: [&str; 24] = [
-    "p",
-    "br",
-    "div",
-    "li",
-    "ul",
-    "ol",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "blockquote",
-    "tr",
-    "td",
-    "table",
-    "section",
-    "article",
-    "figure",
-    "figcaption",
-    "hr",
-    "header",
-    "footer",
-    "aside",
-];
-
-/// The text of an HTML fragment (or plain text) as lines: one per block (or, in plain
-/// text, per line).
-fn text_blocks(html: &str) -> Vec<String> {
-    let nonempty = |t: String| (!t.is_empty()).then_some(t);
-    if !html.contains('<') {
-        return html
-            .lines()
-            .filter_map(|l| nonempty(crate::text::html_to_text(l)))
-            .collect();
-    }
-    let mut pieces: Vec<&str> = Vec::new();
-    let (b, mut from, mut at) = (html.as_bytes(), 0, 0);
-    while let Some(off) = memchr::memchr(b'<', &b[at..]) {
-        let lt = at + off;
-        let name_start = lt + 1 + usize::from(b.get(lt + 1) == Some(&b'/'));
-        let name_end = b[name_start.min(b.len())..]
-            .iter()
-            .position(|c| !c.is_ascii_alphanumeric())
-            .map_or(b.len(), |n| name_start + n);
-        let name = html.get(name_start..name_end).unwrap_or("").to_ascii_lowercase();
-        if BLOCK_TAGS.contains(&name.as_str()) {
-            pieces.push(&html[from..lt]);
-            from = lt;
-        }
-        at = lt + 1;
-    }
-    pieces.push(&html[from..]);
-    pieces
-        .into_iter()
-        .filter_map(|p| nonempty(crate::text::html_to_text(p)))
-        .collect()
 }
 
 /// Lines that are a site's furniture, not the story: "Baca: …", "Baca juga: …",
