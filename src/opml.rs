@@ -306,7 +306,7 @@ fn attr_out(out: &mut String, name: &str, value: &str) {
 
 /// Escapes text for an XML attribute or element: the markup characters, and line breaks and
 /// tabs as references (an attribute keeps them then); characters XML forbids are dropped.
-fn escape(s: &str, out: &mut String) {
+pub(crate) fn escape(s: &str, out: &mut String) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),

@@ -837,20 +837,10 @@ pub fn send(message: &lettre::Message, email: &EmailConfig, password: Option<Str
         .map_err(|e| mail_err(format!("sending through {host}:{}: {e}", email.port)))
 }
 
-/// Escapes text for an XML attribute or element (OPML), dropping characters XML forbids.
+/// Text escaped for XML as the OPML export escapes it.
 fn xml_escape(s: &str) -> String {
-    let s = crate::render::xml_safe(s);
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            _ => out.push(c),
-        }
-    }
+    crate::opml::escape(s, &mut out);
     out
 }
 
