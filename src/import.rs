@@ -121,18 +121,9 @@ pub fn add_feeds(text: &str, path: &Path, feeds: &[OpmlFeed], origin: &str) -> R
             t["kind"] = value("html");
             let mut s = Table::new();
             s["item"] = value(sel.item.clone());
-            for (k, v) in [
-                ("title", &sel.title),
-                ("link", &sel.link),
-                ("summary", &sel.summary),
-                ("date", &sel.date),
-                ("date_attr", &sel.date_attr),
-                ("date_format", &sel.date_format),
-                ("image", &sel.image),
-                ("author", &sel.author),
-            ] {
+            for (k, v) in sel.optional() {
                 if let Some(v) = v {
-                    s[k] = value(v.clone());
+                    s[k] = value(v);
                 }
             }
             t["select"] = Item::Table(s);

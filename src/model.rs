@@ -88,6 +88,22 @@ pub struct HtmlSelect {
     pub author: Option<String>,
 }
 
+impl HtmlSelect {
+    /// The optional keys, by their config name, with their values (`item` is always set).
+    pub fn optional(&self) -> [(&'static str, Option<&str>); 8] {
+        [
+            ("title", self.title.as_deref()),
+            ("link", self.link.as_deref()),
+            ("summary", self.summary.as_deref()),
+            ("date", self.date.as_deref()),
+            ("date_attr", self.date_attr.as_deref()),
+            ("date_format", self.date_format.as_deref()),
+            ("image", self.image.as_deref()),
+            ("author", self.author.as_deref()),
+        ]
+    }
+}
+
 /// The format a document was recognised as (names as in the `parse --json` contract).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum FeedFormat {

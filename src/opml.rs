@@ -269,16 +269,7 @@ pub fn write(title: &str, sources: &[ExportSource<'_>]) -> String {
                             }
                             attr_out(out, "feedmux:kind", "html");
                             attr_out(out, "feedmux:item", &sel.item);
-                            for (k, v) in [
-                                ("title", &sel.title),
-                                ("link", &sel.link),
-                                ("summary", &sel.summary),
-                                ("date", &sel.date),
-                                ("date_attr", &sel.date_attr),
-                                ("date_format", &sel.date_format),
-                                ("image", &sel.image),
-                                ("author", &sel.author),
-                            ] {
+                            for (k, v) in sel.optional() {
                                 if let Some(v) = v {
                                     attr_out(out, &format!("feedmux:{k}"), v);
                                 }
