@@ -574,11 +574,7 @@ fn write_all(
     report.duplicates_merged += stats.cross_source_duplicates + stats.same_source_duplicates;
     tracing::debug!(ms = merge_started.elapsed().as_millis(), items = merged.len(), "merged");
     let arrange_started = std::time::Instant::now();
-    let max = if cfg.output.max_items == 0 {
-        usize::MAX
-    } else {
-        cfg.output.max_items
-    };
+    let max = shown(cfg);
     let mut arranged = arrange(merged, &cfg.topics, cluster_options(cfg), max, prior.as_ref());
     drop(prior);
     // Kept encoded (smaller) while the outputs are made.
@@ -712,11 +708,7 @@ pub fn stored_digest(
         return Ok(None);
     };
     let (merged, _) = merge::merge(stored.sources, 0);
-    let max = if cfg.output.max_items == 0 {
-        usize::MAX
-    } else {
-        cfg.output.max_items
-    };
+    let max = shown(cfg);
     let arranged = arrange(
         merged,
         &cfg.topics,
@@ -817,6 +809,14 @@ pub async fn recent_entries(
         .into_iter()
         .filter(|e| e.date().is_none_or(|d| d >= since))
         .collect())
+}
+
+/// How many stories a feed shows: `[output] max_items`, where 0 means all.
+fn shown(cfg: &Config) -> usize {
+    match cfg.output.max_items {
+        0 => usize::MAX,
+        n => n,
+    }
 }
 
 /// The story-cluster settings of a config, or `None` when clustering is off.

@@ -1065,14 +1065,12 @@ fn cmd_digest(path: &Path, args: &DigestArgs<'_>) -> Result<u8> {
     };
     if args.stdout {
         let mut stdout = std::io::stdout().lock();
-        for &format in &formats {
-            let bytes = feedmux::digest::render_one(&cfg, &templates, &digest, format, now)?;
+        for (_, bytes) in feedmux::digest::render_files(&cfg, &templates, &digest, &formats, now)? {
             stdout.write_all(&bytes).context("writing to stdout")?;
         }
         stdout.flush().context("writing to stdout")?;
     } else if !args.send {
-        for &format in &formats {
-            let bytes = feedmux::digest::render_one(&cfg, &templates, &digest, format, now)?;
+        for (format, bytes) in feedmux::digest::render_files(&cfg, &templates, &digest, &formats, now)? {
             let file = cfg
                 .output
                 .dir
@@ -1090,9 +1088,7 @@ fn cmd_digest(path: &Path, args: &DigestArgs<'_>) -> Result<u8> {
             })?),
             None => None,
         };
-        let html = templates.digest(&digest, DigestFormat::Html)?;
-        let text = templates.digest(&digest, DigestFormat::Text)?;
-        let message = feedmux::digest::message(&digest, &html, &text, email, now)?;
+        let message = feedmux::digest::mail(&cfg, &templates, &digest, now)?;
         feedmux::digest::send(&message, email, password)?;
         eprintln!("sent {:?} to {}", digest.title, email.to.join(", "));
     }

@@ -265,14 +265,13 @@ pub fn build(cfg: &Config, arranged: &Arranged, days: &[Option<NaiveDate>], day:
         .title
         .replace("{date}", &date)
         .replace("{day}", &day.format("%Y-%m-%d").to_string());
-    let all: Vec<usize> = (0..arranged.stories.len()).filter(|&k| days[k] == Some(day)).collect();
     let mut first_mention: HashMap<usize, (String, String)> = HashMap::new();
     let mut sections = Vec::new();
     let mut in_sections: std::collections::HashSet<usize> = std::collections::HashSet::new();
     for (topic, members) in section_members(cfg, arranged) {
         let mut stories: Vec<usize> = match topic {
             Some(_) => members.iter().copied().filter(|&k| days[k] == Some(day)).collect(),
-            None => all.clone(),
+            None => (0..arranged.stories.len()).filter(|&k| days[k] == Some(day)).collect(),
         };
         if stories.is_empty() {
             continue;
@@ -1050,7 +1049,7 @@ pub fn write_outputs(
             let newest = newest(arranged, &digest).unwrap_or_else(|| day_range(day, tz).0);
             let was = prior.iter().find(|d| d.day == day);
             let rec = record(was, day, hash, newest);
-            let files = render_files(cfg, templates, &digest, rec.updated)?;
+            let files = render_files(cfg, templates, &digest, &cfg.digest.formats, rec.updated)?;
             for (format, bytes) in files {
                 write(dir.join("digest").join(file_name(day, format)), &bytes, &mut out)?;
             }
@@ -1096,18 +1095,48 @@ pub fn file_name(day: NaiveDate, format: DigestFormat) -> String {
     format!("{}.{}", day.format("%Y-%m-%d"), format.name())
 }
 
-/// The digest in every configured format (the mail dated `date`), in config order.
+/// The digest in each of `formats` (the mail dated `date`), in that order; each text format
+/// is rendered once, the mail reusing the HTML and text it needs.
 pub fn render_files(
     cfg: &Config,
     templates: &Templates,
     digest: &Digest,
+    formats: &[DigestFormat],
     date: DateTime<Utc>,
 ) -> Result<Vec<(DigestFormat, Vec<u8>)>, Error> {
-    let mut out = Vec::new();
-    for &format in &cfg.digest.formats {
-        out.push((format, render_one(cfg, templates, digest, format, date)?));
+    let mut texts: Vec<(DigestFormat, String)> = Vec::new();
+    let needed = formats
+        .iter()
+        .flat_map(|&f| match f {
+            DigestFormat::Eml => vec![DigestFormat::Html, DigestFormat::Text],
+            f => vec![f],
+        })
+        .collect::<Vec<_>>();
+    for f in needed {
+        if !texts.iter().any(|(g, _)| *g == f) {
+            texts.push((f, templates.digest(digest, f)?));
+        }
     }
-    Ok(out)
+    let text = |f: DigestFormat| texts.iter().find(|(g, _)| *g == f).map_or("", |(_, t)| t.as_str());
+    formats
+        .iter()
+        .map(|&f| {
+            Ok((
+                f,
+                match f {
+                    DigestFormat::Eml => message(
+                        digest,
+                        text(DigestFormat::Html),
+                        text(DigestFormat::Text),
+                        email_of(cfg)?,
+                        date,
+                    )?
+                    .formatted(),
+                    f => text(f).as_bytes().to_vec(),
+                },
+            ))
+        })
+        .collect()
 }
 
 /// The digest in one format (the mail dated `date`).
@@ -1118,16 +1147,25 @@ pub fn render_one(
     format: DigestFormat,
     date: DateTime<Utc>,
 ) -> Result<Vec<u8>, Error> {
-    Ok(match format {
-        DigestFormat::Eml => {
-            let email = cfg.digest.email.as_ref().ok_or_else(|| Error::Mail {
-                message: "a mail needs [digest.email] from and to".into(),
-            })?;
-            let html = templates.digest(digest, DigestFormat::Html)?;
-            let text = templates.digest(digest, DigestFormat::Text)?;
-            message(digest, &html, &text, email, date)?.formatted()
-        }
-        other => templates.digest(digest, other)?.into_bytes(),
+    let mut files = render_files(cfg, templates, digest, &[format], date)?;
+    Ok(files.pop().map(|(_, bytes)| bytes).unwrap_or_default())
+}
+
+/// The digest as a mail dated `date`, addressed as `[digest.email]` says.
+pub fn mail(
+    cfg: &Config,
+    templates: &Templates,
+    digest: &Digest,
+    date: DateTime<Utc>,
+) -> Result<lettre::Message, Error> {
+    let html = templates.digest(digest, DigestFormat::Html)?;
+    let text = templates.digest(digest, DigestFormat::Text)?;
+    message(digest, &html, &text, email_of(cfg)?, date)
+}
+
+fn email_of(cfg: &Config) -> Result<&EmailConfig, Error> {
+    cfg.digest.email.as_ref().ok_or_else(|| Error::Mail {
+        message: "a mail needs [digest.email] from and to".into(),
     })
 }
 
