@@ -468,8 +468,8 @@ pub async fn run(
     // The items are committed (copying the WAL into the database) while the outputs are
     // made; the mark of what they were made from follows in a second transaction, so a run
     // killed in between renders again next time.
-    type Made = (store::Store, (Vec<u8>, Vec<store::DigestDay>));
-    let (store, (decided, days)) = std::thread::scope(|scope| -> Result<Made, Error> {
+    type Made = (store::Store, Decided);
+    let (store, (decided, days, plans)) = std::thread::scope(|scope| -> Result<Made, Error> {
         let committing = scope.spawn(move || {
             let started = std::time::Instant::now();
             let r = store.commit();
@@ -483,6 +483,15 @@ pub async fn run(
     store.begin()?;
     store.set_cache(PLACEMENTS, &decided)?;
     store.set_digest_days(&days)?;
+    // Without plans (the digest is off), `feedmux digest` arranges every item again.
+    let made = plans.as_ref().map(|_| plans_mark(cfg, generation)).unwrap_or_default();
+    let plans: Vec<(String, Vec<u8>)> = plans
+        .unwrap_or_default()
+        .iter()
+        .map(|(day, plan)| (format!("{DIGEST_PLAN}{day}"), plan.encode()))
+        .collect();
+    store.replace_cache(DIGEST_PLAN, &plans)?;
+    store.set_cache(DIGEST_PLANS, made.as_bytes())?;
     store.set_meta("rendered", &mark)?;
     store.set_meta("items_out", &report.items_out.to_string())?;
     store.commit()?;
@@ -548,6 +557,25 @@ fn absorb_document(
 /// The cache key of the last run's placements in the state.
 const PLACEMENTS: &str = "placements";
 
+/// The cache key of a digest day's plan, before the day (YYYY-MM-DD).
+const DIGEST_PLAN: &str = "digest:";
+
+/// The cache key of what the digest plans were made from (see [`plans_mark`]).
+const DIGEST_PLANS: &str = "digest-plans";
+
+/// What the digest plans depend on: the config and the generation of the items.
+fn plans_mark(cfg: &Config, generation: u64) -> String {
+    format!("{}:{generation}", config_fingerprint(cfg))
+}
+
+/// What [`write_all`] decided, for the state: the placements (encoded), the days the
+/// digest feeds list, and the plan of every digest day with stories.
+type Decided = (
+    Vec<u8>,
+    Vec<store::DigestDay>,
+    Option<Vec<(chrono::NaiveDate, digest::DayPlan)>>,
+);
+
 /// The last run's placements, if the state has readable ones.
 fn last_placements(store: &store::Store) -> Result<Option<placements::Placements>, Error> {
     Ok(store
@@ -557,8 +585,7 @@ fn last_placements(store: &store::Store) -> Result<Option<placements::Placements
 
 /// Merges, arranges (reusing `prior` placements), renders and writes every output from each
 /// source's entries (the digest of `now`'s day among them; `prior_days`: the digest days
-/// the state recorded). Returns this run's placements, encoded, and the digest days the
-/// digest feeds list.
+/// the state recorded). Returns what it decided (see [`Decided`]).
 fn write_all(
     cfg: &Config,
     all: Vec<Vec<Entry>>,
@@ -566,7 +593,7 @@ fn write_all(
     now: DateTime<Utc>,
     prior_days: &[store::DigestDay],
     report: &mut RunReport,
-) -> Result<(Vec<u8>, Vec<store::DigestDay>), Error> {
+) -> Result<Decided, Error> {
     // A template that does not load fails the run before any output is touched.
     let templates = digest::Templates::load(cfg.digest.template_dir.as_deref())?;
     let merge_started = std::time::Instant::now();
@@ -613,7 +640,7 @@ fn write_all(
             (path, write::WriteOutcome::Unchanged) => report.unchanged.push(path),
         }
     }
-    Ok((decided, digested.days))
+    Ok((decided, digested.days, digested.plans))
 }
 
 /// The feeds a run writes: the combined one, then one per topic (config order).
@@ -699,7 +726,97 @@ pub fn stored_entries(cfg: &Config, now: DateTime<Utc>) -> Result<Option<StoredI
 
 /// The digest of a local `day` from the items the state holds after the last run (nothing
 /// is fetched), arranged as the last run arranged them. `None`: there is no state yet.
+///
+/// When the last run kept the day's plan (see [`digest::DayPlan`]) for this config and
+/// these items, only the items the digest shows are read; else every item is read and
+/// arranged again ([`rebuilt_digest`]).
 pub fn stored_digest(
+    cfg: &Config,
+    now: DateTime<Utc>,
+    day: chrono::NaiveDate,
+) -> Result<Option<digest::Digest>, Error> {
+    if !cfg.state.path.is_file() {
+        return Ok(None);
+    }
+    match planned_digest(cfg, day)? {
+        Some(digest) => Ok(Some(digest)),
+        None => rebuilt_digest(cfg, now, day),
+    }
+}
+
+/// The digest of `day` from the plan the last run kept, if it kept one for this config and
+/// the items the state holds (a day with no plan then has no stories), and every item the
+/// plan names is there; `None` otherwise.
+pub fn planned_digest(cfg: &Config, day: chrono::NaiveDate) -> Result<Option<digest::Digest>, Error> {
+    /// Why a plan cannot be followed.
+    enum Stop {
+        Stale,
+        Failed(Error),
+    }
+    if !cfg.digest.enabled {
+        return Ok(None);
+    }
+    let store = store::Store::open(&cfg.state.path)?;
+    let generation: u64 = store.meta("generation")?.and_then(|g| g.parse().ok()).unwrap_or(0);
+    if store.cache(DIGEST_PLANS)?.as_deref() != Some(plans_mark(cfg, generation).as_bytes()) {
+        return Ok(None);
+    }
+    let plan = match store.cache(&format!("{DIGEST_PLAN}{day}"))? {
+        Some(blob) => match digest::DayPlan::decode(&blob) {
+            Some(plan) => plan,
+            None => return Ok(None),
+        },
+        None => digest::DayPlan::default(),
+    };
+    let tz = cfg.output.timezone;
+    let mut sources: HashMap<usize, Option<(i64, std::sync::Arc<model::SourceRef>)>> = HashMap::new();
+    let filled = digest::fill(cfg, day, &plan.selection, |k, anchor, first_topic| {
+        let story = plan.stories.get(k).ok_or(Stop::Stale)?;
+        let mut reports = Vec::with_capacity(story.reports.len());
+        for (i, id) in &story.reports {
+            let source = match sources.get(i) {
+                Some(found) => found.clone(),
+                None => {
+                    let found = match cfg.sources.get(*i) {
+                        Some(s) => store
+                            .find_source(&s.url)
+                            .map_err(Stop::Failed)?
+                            .map(|st| (st.key, stored_source_ref(s, &st))),
+                        None => None,
+                    };
+                    sources.insert(*i, found.clone());
+                    found
+                }
+            };
+            let (key, source_ref) = source.ok_or(Stop::Stale)?;
+            reports.push(
+                store
+                    .item(key, id, &source_ref)
+                    .map_err(Stop::Failed)?
+                    .ok_or(Stop::Stale)?,
+            );
+        }
+        let (first, also) = reports.split_first().ok_or(Stop::Stale)?;
+        Ok(digest::story_view(
+            first,
+            story.id.clone(),
+            also.iter(),
+            k,
+            tz,
+            anchor,
+            first_topic,
+        ))
+    });
+    match filled {
+        Ok(digest) => Ok(Some(digest)),
+        Err(Stop::Stale) => Ok(None),
+        Err(Stop::Failed(e)) => Err(e),
+    }
+}
+
+/// The digest of `day` from every item the state holds, merged and arranged again (with the
+/// last run's placements). `None`: there is no state yet.
+pub fn rebuilt_digest(
     cfg: &Config,
     now: DateTime<Utc>,
     day: chrono::NaiveDate,
@@ -875,6 +992,9 @@ pub struct Arranged {
     /// Each story's reports (indices into `entries`): the one standing for it first, then
     /// the others oldest first.
     pub groups: cluster::Groups,
+    /// The entries that carry their story's id (kept from an earlier run) instead of their
+    /// own: their own id (as their source's items are stored under it).
+    pub own_ids: HashMap<usize, String>,
     /// What this run decided, for the next one (see [`placements`]).
     pub placements: placements::Placements,
 }
@@ -997,9 +1117,10 @@ pub fn arrange(
     };
     let mut entries = merged;
     // The report standing for a story carries the story's id.
+    let mut own_ids = HashMap::new();
     for (g, id) in groups.iter().zip(story_ids) {
         if let Some(id) = id {
-            entries[g[0]].id = id;
+            own_ids.insert(g[0], std::mem::replace(&mut entries[g[0]].id, id));
         }
     }
     let stories: Vec<usize> = groups.iter().map(|g| g[0]).collect();
@@ -1032,6 +1153,7 @@ pub fn arrange(
         reports_merged,
         clusters: cluster_ids,
         groups,
+        own_ids,
         placements: decided,
     }
 }

@@ -817,6 +817,20 @@ impl Store {
         Ok(out)
     }
 
+    /// One stored item of a source, by its output id (`None`: no such item, or it cannot
+    /// be read).
+    pub fn item(&self, source: i64, id: &str, source_ref: &Arc<SourceRef>) -> Result<Option<Entry>, Error> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT entry FROM items WHERE source = ?1 AND id = ?2")
+            .map_err(|e| self.err(e))?;
+        let blob: Option<Vec<u8>> = st
+            .query_row(params![source, id], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))?;
+        Ok(blob.and_then(|b| unpack(&b, source_ref)))
+    }
+
     /// How many items retention would delete now (not listed by their source, dated before
     /// `cutoff`, or of a source no longer configured).
     pub fn expired(&self, cutoff: DateTime<Utc>, configured: &[i64]) -> Result<u64, Error> {
@@ -883,6 +897,24 @@ impl Store {
             )
             .map(|_| ())
             .map_err(|e| self.err(e))
+    }
+
+    /// Replaces every value of the cache table whose key starts with `prefix` by `values`
+    /// (keys and values).
+    pub fn replace_cache(&self, prefix: &str, values: &[(String, Vec<u8>)]) -> Result<(), Error> {
+        // Keys of ASCII letters, digits, '-' and ':' only: no LIKE wildcard to escape.
+        debug_assert!(
+            prefix
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b':')
+        );
+        self.conn
+            .execute("DELETE FROM cache WHERE key LIKE ?1", [format!("{prefix}%")])
+            .map_err(|e| self.err(e))?;
+        for (key, value) in values {
+            self.set_cache(key, value)?;
+        }
+        Ok(())
     }
 
     /// The digest days recorded so far, oldest first.

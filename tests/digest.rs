@@ -166,6 +166,61 @@ fn digest_builds_a_stored_day_prints_it_and_needs_a_state() {
         .code(3);
 }
 
+/// `digest` reads a stored day by the plan the run kept, and gets what arranging every
+/// stored item again gets; a plan made for another config, or that names an item that is
+/// gone, is not followed.
+#[test]
+fn a_stored_day_by_the_runs_plan_is_the_day_arranged_again() {
+    let dir = default_setup();
+    let state = dir.path().join("state.sqlite");
+    feedmux()
+        .current_dir(dir.path())
+        .args(["run", "--now", NOW, "--state"])
+        .arg(&state)
+        .assert()
+        .success();
+    let load = || {
+        let mut cfg = feedmux::config::load(&dir.path().join("feeds.toml")).unwrap();
+        cfg.state.path.clone_from(&state);
+        cfg
+    };
+    let cfg = load();
+    let now: chrono::DateTime<chrono::Utc> = NOW.parse().unwrap();
+    let json = |d: Option<feedmux::digest::Digest>| serde_json::to_value(d.expect("a digest")).unwrap();
+    let days: Vec<chrono::NaiveDate> = (20..=28)
+        .map(|d| chrono::NaiveDate::from_ymd_opt(2019, 4, d).unwrap())
+        .collect();
+    let mut shown = 0;
+    for &day in &days {
+        let planned = feedmux::planned_digest(&cfg, day).unwrap();
+        assert!(planned.is_some(), "the run kept a plan that covers {day}");
+        let planned = json(planned);
+        shown += planned["topics"].as_array().unwrap().len();
+        assert_eq!(planned, json(feedmux::rebuilt_digest(&cfg, now, day).unwrap()), "{day}");
+        assert_eq!(planned, json(feedmux::stored_digest(&cfg, now, day).unwrap()), "{day}");
+    }
+    assert!(shown > 10, "the days have sections: {shown}");
+    // Fewer stories per topic: the plan is stale, and the day is arranged again.
+    let day = days[5];
+    let mut toml = std::fs::read_to_string(dir.path().join("feeds.toml")).unwrap();
+    toml.push_str("\n[digest]\nper_topic = 1\n");
+    std::fs::write(dir.path().join("feeds.toml"), toml).unwrap();
+    let fewer = load();
+    assert_eq!(fewer.digest.per_topic, 1);
+    assert!(feedmux::planned_digest(&fewer, day).unwrap().is_none());
+    let digest = feedmux::stored_digest(&fewer, now, day).unwrap().unwrap();
+    assert!(digest.topics.iter().all(|t| t.stories.len() <= 1));
+    assert!(digest.topics.iter().any(|t| t.more > 0));
+    // An item the plan names is gone: arranged again, without it.
+    let before = json(feedmux::planned_digest(&cfg, days[6]).unwrap());
+    let gone = before["topics"][0]["stories"][0]["id"].as_str().unwrap().to_string();
+    let db = rusqlite::Connection::open(&state).unwrap();
+    assert_eq!(db.execute("DELETE FROM items WHERE id = ?1", [&gone]).unwrap(), 1);
+    assert!(feedmux::planned_digest(&cfg, days[6]).unwrap().is_none());
+    let after = json(feedmux::stored_digest(&cfg, now, days[6]).unwrap());
+    assert!(!after.to_string().contains(&gone));
+}
+
 /// What a minimal SMTP server on 127.0.0.1 received: the commands and the message.
 struct Received {
     commands: Vec<String>,

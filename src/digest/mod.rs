@@ -251,9 +251,91 @@ pub fn days_with_stories(cfg: &Config, arranged: &Arranged, days: &[Option<Naive
     found
 }
 
-/// The digest of `day`: its stories of every section, chosen and ordered. `days` is
-/// [`story_days`] of `arranged`.
+/// What a day's digest shows, before any story's content is read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Selection {
+    /// Different stories of the day in the sections (shown or not).
+    pub total: usize,
+    pub sections: Vec<Picked>,
+}
+
+/// A section of a [`Selection`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Picked {
+    /// The topic (config index); `None`: the section of every story (no topic configured).
+    pub topic: Option<usize>,
+    /// The day's stories in it (shown or not).
+    pub count: usize,
+    /// The stories it shows, in order (indices into the arranged stories).
+    pub stories: Vec<usize>,
+}
+
+/// Chooses what the digest of `day` shows of the arranged stories (`days`: each story's
+/// local day, see [`story_days`]): per section, the `per_topic` stories with the most
+/// reports, then the newest.
+pub fn select(cfg: &Config, arranged: &Arranged, days: &[Option<NaiveDate>], day: NaiveDate) -> Selection {
+    let sections = section_members(cfg, arranged)
+        .into_iter()
+        .map(|(topic, members)| {
+            let stories: Vec<usize> = match topic {
+                Some(_) => members.iter().copied().filter(|&k| days[k] == Some(day)).collect(),
+                None => (0..arranged.stories.len()).filter(|&k| days[k] == Some(day)).collect(),
+            };
+            (topic, stories)
+        })
+        .collect();
+    pick(cfg, arranged, sections)
+}
+
+/// A section's topic (`None`: every story) and its stories of a day, newest first.
+type SectionStories = (Option<usize>, Vec<usize>);
+
+/// The selection from each section's stories of the day.
+fn pick(cfg: &Config, arranged: &Arranged, sections: Vec<SectionStories>) -> Selection {
+    let mut picked = Vec::new();
+    let mut in_sections: std::collections::HashSet<usize> = std::collections::HashSet::new();
+    for (topic, mut stories) in sections {
+        if stories.is_empty() {
+            continue;
+        }
+        let count = stories.len();
+        in_sections.extend(stories.iter().copied());
+        // Most reports first, then newest (stories come newest first), then by position.
+        stories.sort_by_key(|&k| (std::cmp::Reverse(arranged.groups.get(k).len()), k));
+        stories.truncate(cfg.digest.per_topic);
+        picked.push(Picked { topic, count, stories });
+    }
+    Selection {
+        total: in_sections.len(),
+        sections: picked,
+    }
+}
+
+/// Builds the digest of `day` from the arranged stories (`days`: each story's local day,
+/// see [`story_days`]).
 pub fn build(cfg: &Config, arranged: &Arranged, days: &[Option<NaiveDate>], day: NaiveDate) -> Digest {
+    let tz = cfg.output.timezone;
+    let chosen = select(cfg, arranged, days, day);
+    let filled: Result<Digest, std::convert::Infallible> = fill(cfg, day, &chosen, |k, anchor, first_topic| {
+        let group = arranged.groups.get(k);
+        let also = group.iter().skip(1).map(|&m| &arranged.entries[m]);
+        let e = &arranged.entries[arranged.stories[k]];
+        Ok(story_view(e, e.id.clone(), also, k, tz, anchor, first_topic))
+    });
+    match filled {
+        Ok(digest) => digest,
+        Err(never) => match never {},
+    }
+}
+
+/// The digest of `day` that shows what `chosen` chose; `view` gives a chosen story's view
+/// (its index, its anchor, and the section that showed it first, if one did).
+pub fn fill<E>(
+    cfg: &Config,
+    day: NaiveDate,
+    chosen: &Selection,
+    mut view: impl FnMut(usize, String, Option<String>) -> Result<StoryView, E>,
+) -> Result<Digest, E> {
     let tz = cfg.output.timezone;
     let locale = cfg.digest.locale;
     let labels = Labels::of(locale);
@@ -267,80 +349,163 @@ pub fn build(cfg: &Config, arranged: &Arranged, days: &[Option<NaiveDate>], day:
         .replace("{day}", &day.format("%Y-%m-%d").to_string());
     let mut first_mention: HashMap<usize, (String, String)> = HashMap::new();
     let mut sections = Vec::new();
-    let mut in_sections: std::collections::HashSet<usize> = std::collections::HashSet::new();
-    for (topic, members) in section_members(cfg, arranged) {
-        let mut stories: Vec<usize> = match topic {
-            Some(_) => members.iter().copied().filter(|&k| days[k] == Some(day)).collect(),
-            None => (0..arranged.stories.len()).filter(|&k| days[k] == Some(day)).collect(),
-        };
-        if stories.is_empty() {
-            continue;
-        }
-        let count = stories.len();
-        in_sections.extend(stories.iter().copied());
-        // Most reports first, then newest (stories come newest first), then by position.
-        stories.sort_by_key(|&k| (std::cmp::Reverse(arranged.groups.get(k).len()), k));
-        stories.truncate(cfg.digest.per_topic);
-        let (name, slug, feed_url) = match topic {
-            Some(t) => {
-                let t = &cfg.topics[t];
-                (
-                    t.name.clone(),
-                    t.slug.clone(),
-                    Some(url_of(&format!("topics/{}/atom.xml", t.slug))),
-                )
-            }
+    for picked in &chosen.sections {
+        let (name, slug, feed_url) = match picked.topic.and_then(|t| cfg.topics.get(t)) {
+            Some(t) => (
+                t.name.clone(),
+                t.slug.clone(),
+                Some(url_of(&format!("topics/{}/atom.xml", t.slug))),
+            ),
             None => (labels.all_stories.to_string(), "all".to_string(), None),
         };
-        let views = stories
-            .iter()
-            .map(|&k| {
-                let first = first_mention.get(&k).cloned();
-                let anchor = match &first {
-                    Some((anchor, _)) => anchor.clone(),
-                    None => {
-                        let anchor = format!("story-{}", first_mention.len() + 1);
-                        first_mention.insert(k, (anchor.clone(), name.clone()));
-                        anchor
-                    }
-                };
-                story_view(arranged, k, tz, anchor, first.map(|(_, topic)| topic))
-            })
-            .collect();
+        let mut views = Vec::with_capacity(picked.stories.len());
+        for &k in &picked.stories {
+            let first = first_mention.get(&k).cloned();
+            let anchor = match &first {
+                Some((anchor, _)) => anchor.clone(),
+                None => {
+                    let anchor = format!("story-{}", first_mention.len() + 1);
+                    first_mention.insert(k, (anchor.clone(), name.clone()));
+                    anchor
+                }
+            };
+            views.push(view(k, anchor, first.map(|(_, topic)| topic))?);
+        }
         sections.push(Section {
             anchor: format!("topic-{slug}"),
             name,
             slug,
-            count,
-            more: count - stories.len(),
+            count: picked.count,
+            more: picked.count - picked.stories.len(),
             feed_url,
             stories: views,
         });
     }
-    Digest {
+    Ok(Digest {
         day: day.format("%Y-%m-%d").to_string(),
         date,
         title,
         site_title: cfg.output.title.clone(),
         locale: locale.name(),
         timezone: tz.name().to_string(),
-        total: in_sections.len(),
+        total: chosen.total,
         empty: sections.is_empty(),
         labels,
         topics: sections,
         url: url_of(&format!("digest/{}.html", day.format("%Y-%m-%d"))),
         feed_url: url_of("digest/atom.xml"),
+    })
+}
+
+/// A day's digest as a run chose it, kept in the state so that `feedmux digest` reads
+/// only the items it shows: the selection (its story indices point into `stories`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct DayPlan {
+    pub selection: Selection,
+    pub stories: Vec<PlannedStory>,
+}
+
+/// A story a [`DayPlan`] shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct PlannedStory {
+    /// The output id of the story's entry.
+    pub id: String,
+    /// Its reports, the one standing for it first, then the others oldest first: each
+    /// its source's index in the config and its item's id there.
+    pub reports: Vec<(usize, String)>,
+}
+
+impl DayPlan {
+    pub fn encode(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("a plan serializes")
+    }
+
+    /// Reads what [`DayPlan::encode`] wrote; `None` for anything else.
+    pub fn decode(stored: &[u8]) -> Option<DayPlan> {
+        serde_json::from_slice(stored).ok()
     }
 }
 
-fn story_view(arranged: &Arranged, k: usize, tz: Tz, anchor: String, first_topic: Option<String>) -> StoryView {
-    let group = arranged.groups.get(k);
-    let e = &arranged.entries[arranged.stories[k]];
+/// The plan of each day that has stories in some section (`days`: each story's local day,
+/// see [`story_days`]), newest first; `None` when a shown report's source is not among
+/// `cfg`'s sources (by name).
+pub fn plans(cfg: &Config, arranged: &Arranged, days: &[Option<NaiveDate>]) -> Option<Vec<(NaiveDate, DayPlan)>> {
+    // Source names are unique in a config.
+    let sources: HashMap<&str, usize> = cfg
+        .sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.as_str(), i))
+        .collect();
+    let report = |m: usize| -> Option<(usize, String)> {
+        let e = &arranged.entries[m];
+        let id = arranged.own_ids.get(&m).unwrap_or(&e.id);
+        Some((*sources.get(e.source.name.as_str())?, id.clone()))
+    };
+    // Each day's stories per section, in one pass.
+    let members = section_members(cfg, arranged);
+    let mut by_day: std::collections::BTreeMap<NaiveDate, Vec<SectionStories>> = std::collections::BTreeMap::new();
+    for (at, (topic, listed)) in members.iter().enumerate() {
+        let mut add = |k: usize| {
+            if let Some(day) = days[k] {
+                let sections = by_day
+                    .entry(day)
+                    .or_insert_with(|| members.iter().map(|(t, _)| (*t, Vec::new())).collect());
+                sections[at].1.push(k);
+            }
+        };
+        match topic {
+            Some(_) => listed.iter().for_each(|&k| add(k)),
+            None => (0..arranged.stories.len()).for_each(add),
+        }
+    }
+    let mut out = Vec::new();
+    for (day, sections) in by_day.into_iter().rev() {
+        let mut selection = pick(cfg, arranged, sections);
+        let mut numbered: HashMap<usize, usize> = HashMap::new();
+        let mut stories = Vec::new();
+        for picked in &mut selection.sections {
+            for k in &mut picked.stories {
+                *k = match numbered.get(k) {
+                    Some(&n) => n,
+                    None => {
+                        let reports = arranged
+                            .groups
+                            .get(*k)
+                            .iter()
+                            .map(|&m| report(m))
+                            .collect::<Option<_>>()?;
+                        stories.push(PlannedStory {
+                            id: arranged.entries[arranged.stories[*k]].id.clone(),
+                            reports,
+                        });
+                        numbered.insert(*k, stories.len() - 1);
+                        stories.len() - 1
+                    }
+                };
+            }
+        }
+        out.push((day, DayPlan { selection, stories }));
+    }
+    Some(out)
+}
+
+/// A story's view: `e` stands for it under the output id `id`; `also`: its other reports,
+/// oldest first; `story`: its index.
+pub fn story_view<'a>(
+    e: &Entry,
+    id: String,
+    also: impl Iterator<Item = &'a Entry>,
+    story: usize,
+    tz: Tz,
+    anchor: String,
+    first_topic: Option<String>,
+) -> StoryView {
     let local = e.date().map(|d| d.with_timezone(&tz));
     StoryView {
-        story: k,
+        story,
         anchor,
-        id: e.id.clone(),
+        id,
         title: e.title.clone(),
         link: e.link.clone(),
         source: e.source.name.clone(),
@@ -348,12 +513,10 @@ fn story_view(arranged: &Arranged, k: usize, tz: Tz, anchor: String, first_topic
         datetime: local.map_or_else(String::new, |d| d.to_rfc3339()),
         excerpt: first_topic.is_none().then(|| excerpt(e)),
         first_topic,
-        also: group
-            .iter()
-            .skip(1)
-            .map(|&m| AlsoReport {
-                source: arranged.entries[m].source.name.clone(),
-                link: arranged.entries[m].link.clone(),
+        also: also
+            .map(|m| AlsoReport {
+                source: m.source.name.clone(),
+                link: m.link.clone(),
             })
             .collect(),
     }
@@ -1008,6 +1171,8 @@ pub fn index(cfg: &Config, latest: Option<&Digest>) -> Index {
 pub struct Written {
     pub files: Vec<(PathBuf, crate::write::WriteOutcome)>,
     pub days: Vec<DigestDay>,
+    /// The plan of every day with stories (see [`plans`]), when the digest is enabled.
+    pub plans: Option<Vec<(NaiveDate, DayPlan)>>,
 }
 
 /// Writes what `run` writes besides the topic feeds: when the digest is enabled, the
@@ -1061,6 +1226,7 @@ pub fn write_outputs(
                 latest = Some(digest);
             }
         }
+        out.plans = plans(cfg, arranged, &days);
         let entries = feed_entries(cfg, &feed);
         let info = feed_info(cfg);
         for format in [crate::render::Format::Rss, crate::render::Format::Atom] {
