@@ -7,7 +7,9 @@ CI runs this after `feedmux run`. It reads the outputs with programs that share
 no code with feedmux: `feedparser` for OUT_DIR/rss.xml and OUT_DIR/atom.xml,
 `jsonschema` (against the JSON Feed 1.1 schema) for OUT_DIR/feed.json. Then it
 checks that the three files list the same item links. Every OUT_DIR/topics/*/
-folder that exists gets the same checks, without an expected item count.
+folder that exists gets the same checks, without an expected item count, and
+OUT_DIR/digest/rss.xml and atom.xml (when there) are read as the digest feeds: one
+entry per day, linking a day page that exists beside them, newest first.
 
 One line per check (PASS or FAIL, problems indented below a FAIL), then a last
 line `N passed, M failed`. Exit status: 0 when nothing failed, 1 when a check
@@ -294,6 +296,32 @@ def check_folder(report, folder, expect_items, validator, schema_error):
     report.record(name, problems, f"{len(union)} links")
 
 
+def check_digest(report, folder):
+    """The digest feeds: one entry per day page (DAY.html beside them), the same days in
+    RSS and Atom, newest first."""
+    days = {}
+    for name in ("rss.xml", "atom.xml"):
+        problems, links, detail = check_xml_feed(folder / name, None)
+        found = []
+        for link in links or []:
+            page = link.rsplit("/", 1)[-1]
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}\.html", page):
+                problems.append(f"entry link is not a day page: {short(link)}")
+            elif not (folder / page).is_file():
+                problems.append(f"no {page} beside the feed for {short(link)}")
+            found.append(page)
+        if not found:
+            problems.append("no day entries")
+        if found != sorted(found, reverse=True):
+            problems.append(f"days not newest first: {found}")
+        days[name] = found
+        report.record(str(folder / name), problems, detail)
+    report.record(
+        f"{folder}: rss.xml and atom.xml list the same days",
+        [] if days["rss.xml"] == days["atom.xml"] else [f"{days}"],
+        f"{len(days['atom.xml'])} days")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(
         description="Check feedmux's outputs with feedparser and jsonschema.")
@@ -317,6 +345,9 @@ def main(argv=None):
         if topics.is_dir():
             for folder in sorted(p for p in topics.iterdir() if p.is_dir()):
                 check_folder(report, folder, None, validator, schema_error)
+        digest = args.out_dir / "digest"
+        if digest.is_dir():
+            check_digest(report, digest)
 
     print(f"{report.passed} passed, {report.failed} failed")
     return 1 if report.failed else 0
