@@ -2,14 +2,15 @@
 //!
 //! A story shown in several feeds is rendered once per format: the stories are taken in
 //! windows, newest first, each window rendered on one worker, and each feed's files get the
-//! bytes of that feed's stories in the window. Windows finish out of order on the workers;
+//! bytes of that feed's stories in the window (ranges of the window's buffer, never copies;
+//! the buffer is used again for a later window once every file has written it). Windows finish out of order on the workers;
 //! each file takes its fragments in order, and the worker that writes a file's last window
 //! also finishes (and renames) it. Touches only the output files (through [`crate::write`]).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use crate::error::Error;
 use crate::model::Entry;
@@ -32,8 +33,24 @@ struct Ordered {
     file: Option<AtomicFile>,
     /// The next window to write.
     next: usize,
-    pending: BTreeMap<usize, Vec<u8>>,
+    /// Windows rendered before the ones ahead of them.
+    pending: BTreeMap<usize, Piece>,
     tail: Vec<u8>,
+}
+
+/// A file's part of a rendered window: byte ranges of the window's items (shared by every
+/// feed that shows them, never copied).
+struct Piece {
+    bytes: Arc<Vec<u8>>,
+    ranges: Vec<(usize, usize)>,
+}
+
+impl Piece {
+    fn write_to(&self, file: &mut AtomicFile) -> Result<(), Error> {
+        self.ranges
+            .iter()
+            .try_for_each(|&(a, b)| file.write_all(&self.bytes[a..b]))
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -108,12 +125,25 @@ pub fn write_feeds(
         Ok(())
     };
 
+    // Window buffers, used again once every file has written them: fresh ones of this size
+    // are pages the kernel must map and clear.
+    let spare: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+    let recycle = |bytes: Arc<Vec<u8>>| {
+        if let Ok(bytes) = Arc::try_unwrap(bytes) {
+            let mut spare = lock(&spare);
+            if spare.len() < 2 * FORMATS * workers.max(1) {
+                spare.push(bytes);
+            }
+        }
+    };
     let run_window = |w: usize| -> Result<(), Error> {
         let (lo, hi) = (w * window, ((w + 1) * window).min(shown));
         let here: Vec<usize> = (lo..hi).filter(|&k| needed[k]).collect();
         let entries: Vec<&Entry> = here.iter().map(|&k| stories[k]).collect();
         for (fi, format) in render::Format::ALL.into_iter().enumerate() {
-            let mut bytes = Vec::with_capacity(entries.iter().map(|e| 2 * render::size_hint(e)).sum());
+            let mut bytes = lock(&spare).pop().unwrap_or_default();
+            bytes.clear();
+            bytes.reserve(entries.iter().map(|e| 2 * render::size_hint(e)).sum());
             let mut ends = Vec::with_capacity(entries.len());
             format
                 .items_into(&entries, &mut bytes, &mut ends)
@@ -121,32 +151,50 @@ pub fn write_feeds(
                     path: lock(&outs[fi]).path.clone(),
                     source,
                 })?;
-            let item = |k: usize| -> &[u8] {
+            let bytes = Arc::new(bytes);
+            // Item `k`'s byte range (the very first item of a feed as `first_item` has it).
+            let range = |k: usize, first: bool| -> (usize, usize) {
                 let i = here
                     .binary_search(&k)
                     .unwrap_or_else(|_| unreachable!("a shown story is rendered"));
-                let start = if i == 0 { 0 } else { ends[i - 1] };
-                &bytes[start..ends[i]]
+                let (start, end) = (if i == 0 { 0 } else { ends[i - 1] }, ends[i]);
+                if first {
+                    let item = format.first_item(&bytes[start..end]);
+                    let at = item.as_ptr() as usize - bytes.as_ptr() as usize;
+                    (at, at + item.len())
+                } else {
+                    (start, end)
+                }
             };
             for (feed_i, feed) in feeds.iter().enumerate() {
                 let (a, b) = spans[feed_i][w];
-                let mut fragment = Vec::new();
+                let mut ranges: Vec<(usize, usize)> = Vec::new();
                 for (n, &k) in feed.stories[a..b].iter().enumerate() {
-                    let it = item(k);
-                    fragment.extend_from_slice(if a + n == 0 { format.first_item(it) } else { it });
+                    let (start, end) = range(k, a + n == 0);
+                    // Adjacent items are written at once.
+                    match ranges.last_mut() {
+                        Some(last) if last.1 == start => last.1 = end,
+                        _ => ranges.push((start, end)),
+                    }
                 }
+                let piece = Piece {
+                    bytes: Arc::clone(&bytes),
+                    ranges,
+                };
                 let mut o = lock(&outs[feed_i * FORMATS + fi]);
-                o.pending.insert(w, fragment);
+                o.pending.insert(w, piece);
                 loop {
                     let n = o.next;
-                    let Some(b) = o.pending.remove(&n) else { break };
-                    o.file.as_mut().map_or(Ok(()), |f| f.write_all(&b))?;
+                    let Some(piece) = o.pending.remove(&n) else { break };
+                    o.file.as_mut().map_or(Ok(()), |f| piece.write_to(f))?;
                     o.next += 1;
+                    recycle(piece.bytes);
                 }
                 if o.next == windows {
                     finish(&mut o)?;
                 }
             }
+            recycle(bytes);
         }
         Ok(())
     };

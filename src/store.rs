@@ -564,6 +564,9 @@ impl Store {
         let c = &self.conn;
         c.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(|e| self.err(e))?;
+        // Larger pages for a new file: a cold run writes ~1.5 KB per item, and a quarter of
+        // the I/O calls of 4 KiB pages (ignored once the file exists).
+        c.pragma_update(None, "page_size", 16384).map_err(|e| self.err(e))?;
         c.pragma_update(None, "journal_mode", "WAL").map_err(|e| self.err(e))?;
         c.pragma_update(None, "synchronous", "NORMAL")
             .map_err(|e| self.err(e))?;

@@ -63,7 +63,8 @@ pub struct AtomicFile {
 enum State {
     /// Every byte so far equals the old file's first `pos` bytes.
     Comparing {
-        old: File,
+        /// Buffered: outputs arrive in pieces as small as one item.
+        old: std::io::BufReader<File>,
         pos: u64,
         buf: Vec<u8>,
     },
@@ -95,7 +96,7 @@ impl AtomicFile {
         match old {
             Some(old) => {
                 file.state = State::Comparing {
-                    old,
+                    old: std::io::BufReader::with_capacity(1 << 16, old),
                     pos: 0,
                     buf: Vec::new(),
                 }
