@@ -563,9 +563,13 @@ const DIGEST_PLAN: &str = "digest:";
 /// The cache key of what the digest plans were made from (see [`plans_mark`]).
 const DIGEST_PLANS: &str = "digest-plans";
 
-/// What the digest plans depend on: the config and the generation of the items.
+/// What the digest plans depend on: the config (but where the outputs and the state are:
+/// `--out` and `--state` do not change a plan) and the generation of the items.
 fn plans_mark(cfg: &Config, generation: u64) -> String {
-    format!("{}:{generation}", config_fingerprint(cfg))
+    let mut settings = cfg.clone();
+    settings.output.dir = PathBuf::new();
+    settings.state.path = PathBuf::new();
+    format!("{}:{generation}", config_fingerprint(&settings))
 }
 
 /// What [`write_all`] decided, for the state: the placements (encoded), the days the

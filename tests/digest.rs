@@ -200,6 +200,10 @@ fn a_stored_day_by_the_runs_plan_is_the_day_arranged_again() {
         assert_eq!(planned, json(feedmux::stored_digest(&cfg, now, day).unwrap()), "{day}");
     }
     assert!(shown > 10, "the days have sections: {shown}");
+    // Elsewhere on the command line (`--out`), the plans still hold.
+    let mut moved = load();
+    moved.output.dir = dir.path().join("elsewhere");
+    assert!(feedmux::planned_digest(&moved, days[5]).unwrap().is_some());
     // Fewer stories per topic: the plan is stale, and the day is arranged again.
     let day = days[5];
     let mut toml = std::fs::read_to_string(dir.path().join("feeds.toml")).unwrap();
