@@ -20,9 +20,10 @@ pub struct MergeStats {
 /// and the duplicate's categories are added to it. `max_items == 0` means no limit.
 pub fn merge(sources: Vec<Vec<Entry>>, max_items: usize) -> (Vec<Entry>, MergeStats) {
     let mut stats = MergeStats::default();
-    let mut out: Vec<Entry> = Vec::new();
-    let mut by_id: HashMap<String, usize> = HashMap::new();
-    let mut by_link: HashMap<String, usize> = HashMap::new();
+    let total: usize = sources.iter().map(Vec::len).sum();
+    let mut out: Vec<Entry> = Vec::with_capacity(total);
+    let mut by_id: HashMap<String, usize> = HashMap::with_capacity(total);
+    let mut by_link: HashMap<String, usize> = HashMap::with_capacity(total);
     for entries in sources {
         let mut seen_here: HashMap<&str, ()> = HashMap::new();
         let mut keep = Vec::with_capacity(entries.len());
