@@ -1199,6 +1199,44 @@ mod tests {
     }
 
     proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// Reading in place finds exactly the hits (pattern, field, bytes, words) that reading
+        /// word by word through the Unicode segmenter finds, in text of any kind.
+        #[test]
+        fn hits_found_in_place_are_the_hits_found_word_by_word(
+            text in atoms_text(24),
+            keywords in proptest::collection::vec(keyword(), 1..12),
+        ) {
+            let t = topic("T", &keywords.iter().map(String::as_str).collect::<Vec<_>>());
+            let m = Matcher::new(&[t]);
+            let (mut fast, mut slow) = (Vec::new(), Vec::new());
+            m.find_fast(&text, Field::Title, 0, &mut fast, &mut String::new());
+            m.find(&text, Field::Title, 0, &mut slow);
+            fast.sort();
+            slow.sort();
+            proptest::prop_assert_eq!(fast, slow, "{:?} {:?}", text, keywords);
+        }
+    }
+
+    #[test]
+    fn in_place_hits_need_word_boundaries() {
+        let m = Matcher::new(&koreas());
+        let hits = |text: &str| {
+            let mut out = Vec::new();
+            m.find_fast(text, Field::Title, 0, &mut out, &mut String::new());
+            out.iter()
+                .map(|h| text[h.bytes.0..h.bytes.1].to_string())
+                .collect::<Vec<_>>()
+        };
+        // Joined by `.` (letters), `,` (digits) or a curly apostrophe, words stay one word.
+        assert!(hits("bekas pasar ASEANS x.AS AS.x a’AS a.Korea Korea.Utara").is_empty());
+        assert_eq!(
+            hits("AS, 1.Korea Utara 2,Rusia Sanksinya “AS” 3,4AS"),
+            ["AS", "Korea Utara", "Korea", "Rusia", "Sanksinya", "AS"]
+        );
+    }
+
+    proptest::proptest! {
         /// The eight-bytes-at-a-time scanner finds the words the byte-by-byte one finds.
         #[test]
         fn each_word_finds_the_ascii_words(s in "[a-zA-Z0-9 .,;:'_\\-!@\\[`{\n“”—…\u{a0}]{0,80}") {
