@@ -757,7 +757,7 @@ pub fn planned_digest(cfg: &Config, day: chrono::NaiveDate) -> Result<Option<dig
         Stale,
         Failed(Error),
     }
-    if !cfg.digest.enabled {
+    if !cfg.digest.enabled || !cfg.state.path.is_file() {
         return Ok(None);
     }
     let store = store::Store::open(&cfg.state.path)?;

@@ -186,6 +186,14 @@ fn a_stored_day_by_the_runs_plan_is_the_day_arranged_again() {
     };
     let cfg = load();
     let now: chrono::DateTime<chrono::Utc> = NOW.parse().unwrap();
+    let mut nowhere = load();
+    nowhere.state.path = dir.path().join("none/state.sqlite");
+    assert!(
+        feedmux::planned_digest(&nowhere, chrono::NaiveDate::from_ymd_opt(2019, 4, 25).unwrap())
+            .unwrap()
+            .is_none()
+    );
+    assert!(!nowhere.state.path.exists(), "looking creates no state");
     let json = |d: Option<feedmux::digest::Digest>| serde_json::to_value(d.expect("a digest")).unwrap();
     let days: Vec<chrono::NaiveDate> = (20..=28)
         .map(|d| chrono::NaiveDate::from_ymd_opt(2019, 4, d).unwrap())
