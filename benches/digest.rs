@@ -206,31 +206,22 @@ fn bench(c: &mut Criterion) {
     );
     drop(planned);
 
+    type Build = fn(&Config, DateTime<Utc>, NaiveDate) -> Result<Option<Digest>, feedmux::Error>;
+    let ways: [(&str, Build, u64); 2] = [
+        ("by the run's plan", feedmux::stored_digest, 5),
+        ("arranged again", feedmux::rebuilt_digest, 30),
+    ];
     let mut group = c.benchmark_group("digest");
     group.sample_size(10);
-    group.bench_function(
-        format!("one day from a state of {items} items, by the run's plan, rendered"),
-        |b| {
+    for (how, digest_of, secs) in ways {
+        group.measurement_time(Duration::from_secs(secs));
+        group.bench_function(format!("one day from a state of {items} items, {how}, rendered"), |b| {
             b.iter(|| {
-                let digest = feedmux::stored_digest(&cfg, now, day)
-                    .expect("a readable state")
-                    .expect("a state");
+                let digest = digest_of(&cfg, now, day).expect("a readable state").expect("a state");
                 render(&cfg, &templates, &digest, now)
             })
-        },
-    );
-    group.measurement_time(Duration::from_secs(30));
-    group.bench_function(
-        format!("one day from a state of {items} items, arranged again, rendered"),
-        |b| {
-            b.iter(|| {
-                let digest = feedmux::rebuilt_digest(&cfg, now, day)
-                    .expect("a readable state")
-                    .expect("a state");
-                render(&cfg, &templates, &digest, now)
-            })
-        },
-    );
+        });
+    }
     group.finish();
 }
 

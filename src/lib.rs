@@ -778,27 +778,19 @@ pub fn planned_digest(cfg: &Config, day: chrono::NaiveDate) -> Result<Option<dig
         let story = plan.stories.get(k).ok_or(Stop::Stale)?;
         let mut reports = Vec::with_capacity(story.reports.len());
         for (i, id) in &story.reports {
-            let source = match sources.get(i) {
-                Some(found) => found.clone(),
-                None => {
-                    let found = match cfg.sources.get(*i) {
-                        Some(s) => store
-                            .find_source(&s.url)
-                            .map_err(Stop::Failed)?
-                            .map(|st| (st.key, stored_source_ref(s, &st))),
-                        None => None,
-                    };
-                    sources.insert(*i, found.clone());
-                    found
-                }
-            };
-            let (key, source_ref) = source.ok_or(Stop::Stale)?;
-            reports.push(
-                store
-                    .item(key, id, &source_ref)
-                    .map_err(Stop::Failed)?
-                    .ok_or(Stop::Stale)?,
-            );
+            if !sources.contains_key(i) {
+                let found = match cfg.sources.get(*i) {
+                    Some(s) => store
+                        .find_source(&s.url)
+                        .map_err(Stop::Failed)?
+                        .map(|st| (st.key, stored_source_ref(s, &st))),
+                    None => None,
+                };
+                sources.insert(*i, found);
+            }
+            let (key, source_ref) = sources[i].as_ref().ok_or(Stop::Stale)?;
+            let entry = store.item(*key, id, source_ref).map_err(Stop::Failed)?;
+            reports.push(entry.ok_or(Stop::Stale)?);
         }
         let (first, also) = reports.split_first().ok_or(Stop::Stale)?;
         Ok(digest::story_view(

@@ -3,9 +3,9 @@
 //! A story shown in several feeds is rendered once per format: the stories are taken in
 //! windows, newest first, each window rendered on one worker, and each feed's files get the
 //! bytes of that feed's stories in the window (ranges of the window's buffer, never copies;
-//! the buffer is used again for a later window once every file has written it). Windows finish out of order on the workers;
-//! each file takes its fragments in order, and the worker that writes a file's last window
-//! also finishes (and renames) it. Touches only the output files (through [`crate::write`]).
+//! the buffer is used again for a later window once every file has written it). Windows
+//! finish out of order on the workers; each file takes its fragments in order, and the
+//! worker that writes a file's last window also finishes (and renames) it. Touches only the output files (through [`crate::write`]).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

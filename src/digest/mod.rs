@@ -238,17 +238,10 @@ fn section_members<'a>(cfg: &'a Config, arranged: &'a Arranged) -> Vec<(Option<u
 
 /// The days that have stories in some section, newest first.
 pub fn days_with_stories(cfg: &Config, arranged: &Arranged, days: &[Option<NaiveDate>]) -> Vec<NaiveDate> {
-    let mut found: Vec<NaiveDate> = if cfg.topics.is_empty() {
-        days.iter().flatten().copied().collect()
-    } else {
-        section_members(cfg, arranged)
-            .iter()
-            .flat_map(|(_, m)| m.iter().filter_map(|&k| days[k]))
-            .collect()
-    };
-    found.sort_unstable_by(|a, b| b.cmp(a));
-    found.dedup();
-    found
+    selections(cfg, arranged, days)
+        .into_iter()
+        .map(|(day, _)| day)
+        .collect()
 }
 
 /// What a day's digest shows, before any story's content is read.
@@ -314,9 +307,13 @@ fn pick(cfg: &Config, arranged: &Arranged, sections: Vec<SectionStories>) -> Sel
 /// Builds the digest of `day` from the arranged stories (`days`: each story's local day,
 /// see [`story_days`]).
 pub fn build(cfg: &Config, arranged: &Arranged, days: &[Option<NaiveDate>], day: NaiveDate) -> Digest {
+    show(cfg, arranged, day, &select(cfg, arranged, days, day))
+}
+
+/// The digest of `day` that shows `chosen` of the arranged stories.
+fn show(cfg: &Config, arranged: &Arranged, day: NaiveDate, chosen: &Selection) -> Digest {
     let tz = cfg.output.timezone;
-    let chosen = select(cfg, arranged, days, day);
-    let filled: Result<Digest, std::convert::Infallible> = fill(cfg, day, &chosen, |k, anchor, first_topic| {
+    let filled: Result<Digest, std::convert::Infallible> = fill(cfg, day, chosen, |k, anchor, first_topic| {
         let group = arranged.groups.get(k);
         let also = group.iter().skip(1).map(|&m| &arranged.entries[m]);
         let e = &arranged.entries[arranged.stories[k]];
@@ -426,23 +423,9 @@ impl DayPlan {
     }
 }
 
-/// The plan of each day that has stories in some section (`days`: each story's local day,
-/// see [`story_days`]), newest first; `None` when a shown report's source is not among
-/// `cfg`'s sources (by name).
-pub fn plans(cfg: &Config, arranged: &Arranged, days: &[Option<NaiveDate>]) -> Option<Vec<(NaiveDate, DayPlan)>> {
-    // Source names are unique in a config.
-    let sources: HashMap<&str, usize> = cfg
-        .sources
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.name.as_str(), i))
-        .collect();
-    let report = |m: usize| -> Option<(usize, String)> {
-        let e = &arranged.entries[m];
-        let id = arranged.own_ids.get(&m).unwrap_or(&e.id);
-        Some((*sources.get(e.source.name.as_str())?, id.clone()))
-    };
-    // Each day's stories per section, in one pass.
+/// Every day that has stories in some section, newest first, with what its digest shows
+/// (`days`: each story's local day, see [`story_days`]); one pass over the sections.
+pub fn selections(cfg: &Config, arranged: &Arranged, days: &[Option<NaiveDate>]) -> Vec<(NaiveDate, Selection)> {
     let members = section_members(cfg, arranged);
     let mut by_day: std::collections::BTreeMap<NaiveDate, Vec<SectionStories>> = std::collections::BTreeMap::new();
     for (at, (topic, listed)) in members.iter().enumerate() {
@@ -459,9 +442,35 @@ pub fn plans(cfg: &Config, arranged: &Arranged, days: &[Option<NaiveDate>]) -> O
             None => (0..arranged.stories.len()).for_each(add),
         }
     }
-    let mut out = Vec::new();
-    for (day, sections) in by_day.into_iter().rev() {
-        let mut selection = pick(cfg, arranged, sections);
+    by_day
+        .into_iter()
+        .rev()
+        .map(|(day, sections)| (day, pick(cfg, arranged, sections)))
+        .collect()
+}
+
+/// The plan of each day of `chosen` (see [`selections`]); `None` when a shown report's
+/// source is not among `cfg`'s sources (by name).
+pub fn plans(
+    cfg: &Config,
+    arranged: &Arranged,
+    chosen: &[(NaiveDate, Selection)],
+) -> Option<Vec<(NaiveDate, DayPlan)>> {
+    // Source names are unique in a config.
+    let sources: HashMap<&str, usize> = cfg
+        .sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.as_str(), i))
+        .collect();
+    let report = |m: usize| -> Option<(usize, String)> {
+        let e = &arranged.entries[m];
+        let id = arranged.own_ids.get(&m).unwrap_or(&e.id);
+        Some((*sources.get(e.source.name.as_str())?, id.clone()))
+    };
+    let mut out = Vec::with_capacity(chosen.len());
+    for (day, selection) in chosen {
+        let mut selection = selection.clone();
         let mut numbered: HashMap<usize, usize> = HashMap::new();
         let mut stories = Vec::new();
         for picked in &mut selection.sections {
@@ -485,7 +494,7 @@ pub fn plans(cfg: &Config, arranged: &Arranged, days: &[Option<NaiveDate>]) -> O
                 };
             }
         }
-        out.push((day, DayPlan { selection, stories }));
+        out.push((*day, DayPlan { selection, stories }));
     }
     Some(out)
 }
@@ -1199,8 +1208,9 @@ pub fn write_outputs(
         let tz = cfg.output.timezone;
         let days = story_days(arranged, tz);
         let today = local_day(now, tz);
-        let mut listed = days_with_stories(cfg, arranged, &days);
-        listed.truncate(cfg.digest.days);
+        let chosen = selections(cfg, arranged, &days);
+        let listed: Vec<NaiveDate> = chosen.iter().take(cfg.digest.days).map(|(day, _)| *day).collect();
+        let nothing = Selection::default();
         let mut building = listed.clone();
         if !building.contains(&today) {
             building.push(today);
@@ -1208,7 +1218,8 @@ pub fn write_outputs(
         building.sort_unstable_by(|a, b| b.cmp(a));
         let mut feed = Vec::new();
         for day in building {
-            let digest = build(cfg, arranged, &days, day);
+            let selection = chosen.iter().find(|(d, _)| *d == day).map_or(&nothing, |(_, s)| s);
+            let digest = show(cfg, arranged, day, selection);
             let body = templates.body(&digest)?;
             let hash = xxhash_rust::xxh3::xxh3_64(body.as_bytes());
             let newest = newest(arranged, &digest).unwrap_or_else(|| day_range(day, tz).0);
@@ -1226,7 +1237,7 @@ pub fn write_outputs(
                 latest = Some(digest);
             }
         }
-        out.plans = plans(cfg, arranged, &days);
+        out.plans = plans(cfg, arranged, &chosen);
         let entries = feed_entries(cfg, &feed);
         let info = feed_info(cfg);
         for format in [crate::render::Format::Rss, crate::render::Format::Atom] {
