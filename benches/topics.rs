@@ -3,7 +3,8 @@
 //! what `arrange` (matching on every core, beside clustering) adds to a run, the
 //! "arrange …" lines minus the "baseline" line: on a first run (or after the topics
 //! change), when every item is placed afresh, and on a later run, when the state holds the
-//! last run's placements and 1,000 items are new.
+//! last run's placements and 1,000 items are new. The "floor" line is what reading every
+//! title and summary once costs, which no matcher can go below.
 //!
 //! Items: with `FEEDMUX_BENCH_CORPUS=DIR` (the `feeds/` folder of a corpus made by
 //! `../shared/bench/gen_corpus.py`), that corpus, parsed and merged as `feedmux run` does;
@@ -378,6 +379,20 @@ fn bench(c: &mut Criterion) {
             |items| feedmux::arrange(items, &topics, None, 200, None),
             BatchSize::LargeInput,
         )
+    });
+    // What any matcher pays before it looks at a word: bringing every title and summary
+    // into the cache, one 8-byte word per 64 bytes (one thread). The strings lie scattered
+    // over the heap, so this is bound by memory, not by the CPU.
+    group.bench_function("floor: reading every title and summary, one thread", |b| {
+        b.iter(|| {
+            items
+                .iter()
+                .map(|e| {
+                    let touch = |s: &str| s.as_bytes().chunks(64).map(|c| u64::from(c[0])).sum::<u64>();
+                    touch(&e.title) + e.summary.as_deref().map_or(0, touch)
+                })
+                .sum::<u64>()
+        })
     });
     let matcher = feedmux::topics::Matcher::new(&topics);
     group.bench_function("matching alone, one thread", |b| {

@@ -462,12 +462,12 @@ impl TitleSets {
 
 /// The hashed title word sets of some entries: all hashes, and how many each entry has.
 fn hash_titles<'a>(entries: impl ExactSizeIterator<Item = &'a Entry>) -> (Vec<u64>, Vec<u32>) {
-    let (mut buf, mut ranges) = (Vec::new(), Vec::new());
+    let (mut buf, mut bits) = (Vec::new(), crate::wordbits::WordBits::default());
     let mut hashes = Vec::with_capacity(entries.len() * 8);
     let mut lens = Vec::with_capacity(entries.len());
     for e in entries {
         let from = hashes.len();
-        topics::each_long_folded_word(&e.title, &mut buf, &mut ranges, |w| {
+        topics::each_long_folded_word(&e.title, &mut buf, &mut bits, |w| {
             let h = crate::stopwords::word_hash(w);
             if !crate::stopwords::is_stop_hash(h) {
                 hashes.push(h);

@@ -51,6 +51,7 @@ pub mod store;
 pub mod suggest;
 pub mod text;
 pub mod topics;
+pub mod wordbits;
 pub mod write;
 
 use std::collections::HashMap;

@@ -23,6 +23,7 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use crate::config::{Field, TopicConfig};
 use crate::model::Entry;
+use crate::wordbits::WordBits;
 
 /// Folds text for matching: NFKD, combining marks dropped, curly apostrophes made straight,
 /// lower case.
@@ -81,17 +82,17 @@ struct Span {
 
 impl Folded {
     fn new(text: &str) -> Folded {
-        let mut ranges = Vec::new();
-        if each_word(text.as_bytes(), false, |start, end| ranges.push((start, end))) {
+        let mut bits = WordBits::default();
+        if bits.scan(text.as_bytes(), false) {
             // ASCII folds to itself lower-cased, byte for byte; the breaks are left as they are.
-            let spans = ranges
-                .into_iter()
-                .map(|(start, end)| Span {
+            let mut spans = Vec::new();
+            bits.each(text.as_bytes(), |start, end| {
+                spans.push(Span {
                     start,
                     end,
                     folded: (start, end),
                 })
-                .collect();
+            });
             return Folded {
                 buf: text.to_ascii_lowercase(),
                 spans,
@@ -118,11 +119,6 @@ impl Folded {
         &self.buf[a..b]
     }
 }
-
-/// Non-ASCII characters common in news text that always separate words under UAX #29
-/// (class Other): quotes, dashes, ellipsis, bullet, no-break space. Text of ASCII and these
-/// takes the ASCII path.
-const BREAKS: &[char] = &['“', '”', '„', '«', '»', '—', '–', '…', '•', '\u{a0}'];
 
 /// A small, fast hasher for short keys (words), in place of SipHash: the maps it serves
 /// hold the config's own keywords and title words, not attacker-chosen keys.
@@ -319,173 +315,23 @@ struct Why<'v, 't> {
 #[derive(Debug, Default)]
 pub struct Scratch {
     raw: String,
-    word: String,
+    /// A word lower-cased, and the words of the text being read.
+    word: (String, WordBits),
     hits: Vec<Raw>,
     matched: Vec<bool>,
     excluded: Vec<bool>,
 }
 
-/// UAX #29 word-joining punctuation between two characters: `.` `'` `‘` `’` join letters to
-/// letters and digits to digits, `:` letters only, `,` `;` digits only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Join {
-    Both,
-    Letters,
-    Digits,
-}
-
-impl Join {
-    /// The joiner starting at `b[i]`, and its length in bytes (curly apostrophes only when
-    /// `curly`).
-    fn at(b: &[u8], i: usize, curly: bool) -> Option<(Join, usize)> {
-        match b.get(i)? {
-            b'.' | b'\'' => Some((Join::Both, 1)),
-            b':' => Some((Join::Letters, 1)),
-            b',' | b';' => Some((Join::Digits, 1)),
-            0xE2 if curly && matches!(b.get(i + 1..i + 3), Some([0x80, 0x98 | 0x99])) => Some((Join::Both, 3)),
-            _ => None,
-        }
-    }
-
-    fn joins(self, prev: u8, next: u8) -> bool {
-        let letters = prev.is_ascii_alphabetic() && next.is_ascii_alphabetic();
-        let digits = prev.is_ascii_digit() && next.is_ascii_digit();
-        match self {
-            Join::Both => letters || digits,
-            Join::Letters => letters,
-            Join::Digits => digits,
-        }
-    }
-}
-
-/// Byte classes for the word scanner: word bytes (letters, digits, `_`) and the rest.
-const WORD: u8 = 1;
-static CLASS: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut c = 0;
-    while c < 256 {
-        let b = c as u8;
-        if b.is_ascii_alphanumeric() || b == b'_' {
-            t[c] = WORD;
-        }
-        c += 1;
-    }
-    t
-};
-
-fn word_byte(c: u8) -> bool {
-    CLASS[usize::from(c)] == WORD
-}
-
-/// Eight bytes at a time: `0x80` in each byte of `x` that is a word byte (ASCII letter,
-/// digit or `_`), `0` in the others.
-fn word_bytes8(x: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // With the top bit of each byte clear, adding at most 0x7F never carries into the next
-    // byte: `gt(v, n)` marks the bytes of `v` above `n`.
-    let gt = |v: u64, n: u8| (v + ONES * u64::from(0x7F - n)) & HIGH;
-    let low = x & !HIGH;
-    let digit = gt(low, b'0' - 1) & !gt(low, b'9');
-    let folded = low | (ONES * 0x20);
-    let letter = gt(folded, b'a' - 1) & !gt(folded, b'z');
-    let underscore = !gt(low ^ (ONES * u64::from(b'_')), 0) & HIGH;
-    (digit | letter | underscore) & !(x & HIGH)
-}
-
-/// The eight bytes of `b` from `i` as one number, first byte lowest (`None` near the end).
-fn load8(b: &[u8], i: usize) -> Option<u64> {
-    b.get(i..i + 8)
-        .map(|s| u64::from_le_bytes(s.try_into().expect("eight bytes")))
-}
-
-/// The end (exclusive) of the word starting at `b[i]`.
-fn word_end(b: &[u8], i: usize, curly: bool) -> usize {
-    let mut i = i + 1;
-    loop {
-        // Past the word bytes, eight at a time, then one at a time near the end.
-        while let Some(x) = load8(b, i) {
-            let stop = !word_bytes8(x) & 0x8080_8080_8080_8080;
-            if stop != 0 {
-                i += (stop.trailing_zeros() / 8) as usize;
-                break;
-            }
-            i += 8;
-        }
-        while i < b.len() && word_byte(b[i]) {
-            i += 1;
-        }
-        match Join::at(b, i, curly) {
-            Some((j, len)) if i + len < b.len() && j.joins(b[i - 1], b[i + len]) => i += len + 1,
-            _ => return i,
-        }
-    }
-}
-
-/// Calls `f` with the byte range of each word of `b`, in order, as `unicode_word_indices`
-/// finds them, for text of ASCII, [`BREAKS`] and, when `curly`, curly apostrophes (which
-/// join like `'`), without the Unicode tables: UAX #29 restricted to these characters
-/// (letters, digits and `_` join; `.` and the apostrophes join letters to letters and digits
-/// to digits, `:` letters to letters, `,` and `;` digits to digits), words without a letter
-/// or digit left out. Stops and returns false at any other character. Property tests check
-/// it against the general segmenter.
-fn each_word(b: &[u8], curly: bool, mut f: impl FnMut(usize, usize)) -> bool {
-    let mut i = 0;
-    while i < b.len() {
-        // Skip what is between words, eight bytes at a time while they are plain ASCII.
-        if let Some(x) = load8(b, i) {
-            let stop = word_bytes8(x) | (x & 0x8080_8080_8080_8080);
-            if stop == 0 {
-                i += 8;
-                continue;
-            }
-            i += (stop.trailing_zeros() / 8) as usize;
-        }
-        let c = b[i];
-        if word_byte(c) {
-            let end = word_end(b, i, curly);
-            if c != b'_' || b[i..end].iter().any(u8::is_ascii_alphanumeric) {
-                f(i, end);
-            }
-            i = end;
-        } else if c.is_ascii() {
-            i += 1;
-        } else {
-            // A lead byte: the character is valid UTF-8, as `b` is a `str`.
-            let len = match c {
-                0xC0..=0xDF => 2,
-                0xE0..=0xEF => 3,
-                _ => 4,
-            };
-            let ch = std::str::from_utf8(&b[i..(i + len).min(b.len())])
-                .ok()
-                .and_then(|s| s.chars().next())
-                .unwrap_or('\u{fffd}');
-            if !(BREAKS.contains(&ch) || (curly && matches!(ch, '\u{2018}' | '\u{2019}'))) {
-                return false;
-            }
-            i += len;
-        }
-    }
-    true
-}
-
 /// Calls `f` with each word of `text` that has more than one character, as the bytes of
-/// its folded form (as [`words`] has it), reusing `buf` and `ranges` (working space). ASCII
-/// text (and curly apostrophes, which fold to `'`, and [`BREAKS`]) is folded byte by byte
+/// its folded form (as [`words`] has it), reusing `buf` and `bits` (working space). ASCII
+/// text (and curly apostrophes, which fold to `'`, and [`crate::wordbits::BREAKS`]) is folded byte by byte
 /// into a small buffer; other text goes through [`Folded`].
-pub fn each_long_folded_word(
-    text: &str,
-    buf: &mut Vec<u8>,
-    ranges: &mut Vec<(usize, usize)>,
-    mut f: impl FnMut(&[u8]),
-) {
+pub fn each_long_folded_word(text: &str, buf: &mut Vec<u8>, bits: &mut WordBits, mut f: impl FnMut(&[u8])) {
     let b = text.as_bytes();
-    ranges.clear();
-    if each_word(b, true, |s, e| ranges.push((s, e))) {
-        for &(s, e) in ranges.iter() {
+    if bits.scan(b, true) {
+        bits.each(b, |s, e| {
             if e - s < 2 {
-                continue;
+                return;
             }
             buf.clear();
             let mut i = s;
@@ -500,7 +346,7 @@ pub fn each_long_folded_word(
                 }
             }
             f(buf);
-        }
+        });
         return;
     }
     let folded = Folded::new(text);
@@ -517,18 +363,6 @@ pub fn each_long_folded_word(
 fn bucket(b: &[u8], start: usize, end: usize) -> usize {
     let second = if end - start > 1 { b[start + 1] } else { 0 };
     usize::from(b[start] & 31) << 5 | usize::from(second & 31)
-}
-
-/// The next word (with a letter or digit) at or after `b[i]`, `i` being outside any word.
-fn next_word(b: &[u8], mut i: usize, curly: bool) -> Option<(usize, usize)> {
-    loop {
-        let start = i + b.get(i..)?.iter().position(|&c| word_byte(c))?;
-        let end = word_end(b, start, curly);
-        if b[start..end].iter().any(u8::is_ascii_alphanumeric) {
-            return Some((start, end));
-        }
-        i = end;
-    }
 }
 
 impl Matcher {
@@ -852,15 +686,18 @@ impl Matcher {
     }
 
     /// Appends every keyword hit in `text`: read in place when it is ASCII and common
-    /// punctuation ([`each_word`]), through [`Folded`] otherwise.
-    fn find_fast(&self, text: &str, field: Field, part: usize, out: &mut Vec<Raw>, word: &mut String) {
+    /// punctuation ([`WordBits`]), through [`Folded`] otherwise.
+    fn find_fast(&self, text: &str, field: Field, part: usize, out: &mut Vec<Raw>, scratch: &mut (String, WordBits)) {
         if text.is_empty() {
             return;
         }
         let b = text.as_bytes();
-        let curly = !self.apostrophe;
-        let before = out.len();
-        let complete = each_word(b, curly, |start, end| {
+        let (word, bits) = scratch;
+        if !bits.scan(b, !self.apostrophe) {
+            self.find(text, field, part, out);
+            return;
+        }
+        for (start, end) in bits.words(b) {
             let len = end - start;
             let (exact, mut prefixes) = self.buckets[bucket(b, start, end)];
             if self.short_prefix && len > 1 {
@@ -869,45 +706,63 @@ impl Matcher {
             }
             let exact = exact & (1 << len.min(63)) != 0;
             let prefixes = prefixes & (u64::MAX >> (63 - len.min(63))) != 0;
-            if !exact && !prefixes {
-                return;
+            if exact || prefixes {
+                self.look_up(text, bits, (start, end), (exact, prefixes), (field, part), out, word);
             }
-            word.clear();
-            word.push_str(&text[start..end]);
-            word.make_ascii_lowercase();
-            if exact && let Some(ps) = self.by_first.get(word.as_str()) {
+        }
+    }
+
+    /// Appends the hits of patterns that start with the word at `at` in `text` (whose words
+    /// are `bits`): phrases (`exact`, the word's length and first letters fit some) and
+    /// prefixes (`prefixes`); `word` is working space.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the parts of one word being looked up, kept out of the word loop"
+    )]
+    #[inline(never)]
+    fn look_up(
+        &self,
+        text: &str,
+        bits: &WordBits,
+        (start, end): (usize, usize),
+        (exact, prefixes): (bool, bool),
+        (field, part): (Field, usize),
+        out: &mut Vec<Raw>,
+        word: &mut String,
+    ) {
+        let b = text.as_bytes();
+        let len = end - start;
+        word.clear();
+        word.push_str(&text[start..end]);
+        word.make_ascii_lowercase();
+        if exact && let Some(ps) = self.by_first.get(word.as_str()) {
+            for &p in ps {
+                if let Some(last) = phrase_at(&self.patterns[p], b, bits, (start, end)) {
+                    out.push(Raw {
+                        p,
+                        field,
+                        part,
+                        bytes: (start, last),
+                        words: self.patterns[p].words.len(),
+                    });
+                }
+            }
+        }
+        if prefixes {
+            for &l in self.prefix_lens.iter().take_while(|&&l| l <= len) {
+                let Some(ps) = word.get(..l).and_then(|w| self.by_prefix.get(w)) else {
+                    continue;
+                };
                 for &p in ps {
-                    if let Some(last) = phrase_at(&self.patterns[p], b, (start, end), curly) {
-                        out.push(Raw {
-                            p,
-                            field,
-                            part,
-                            bytes: (start, last),
-                            words: self.patterns[p].words.len(),
-                        });
-                    }
+                    out.push(Raw {
+                        p,
+                        field,
+                        part,
+                        bytes: (start, end),
+                        words: 1,
+                    });
                 }
             }
-            if prefixes {
-                for &l in self.prefix_lens.iter().take_while(|&&l| l <= len) {
-                    let Some(ps) = word.get(..l).and_then(|w| self.by_prefix.get(w)) else {
-                        continue;
-                    };
-                    for &p in ps {
-                        out.push(Raw {
-                            p,
-                            field,
-                            part,
-                            bytes: (start, end),
-                            words: 1,
-                        });
-                    }
-                }
-            }
-        });
-        if !complete {
-            out.truncate(before);
-            self.find(text, field, part, out);
         }
     }
 
@@ -969,7 +824,7 @@ impl Matcher {
 
 /// Whether pattern `pat`, whose first word (lower-cased) is at `first` in `b`, matches from
 /// there; the end of its last word if so.
-fn phrase_at(pat: &Pattern, b: &[u8], first: (usize, usize), curly: bool) -> Option<usize> {
+fn phrase_at(pat: &Pattern, b: &[u8], bits: &WordBits, first: (usize, usize)) -> Option<usize> {
     let caps = pat.acronym.as_deref();
     let same_case = |j: usize, (s, e): (usize, usize)| caps.is_none_or(|c| c[j].as_bytes() == &b[s..e]);
     if !same_case(0, first) {
@@ -977,7 +832,7 @@ fn phrase_at(pat: &Pattern, b: &[u8], first: (usize, usize), curly: bool) -> Opt
     }
     let mut at = first;
     for (j, want) in pat.words.iter().enumerate().skip(1) {
-        at = next_word(b, at.1, curly)?;
+        at = bits.next(b, at.1)?;
         let got = &b[at.0..at.1];
         let ok = if pat.prefix && j + 1 == pat.words.len() {
             got.len() >= want.len() && got[..want.len()].eq_ignore_ascii_case(want.as_bytes())
@@ -1210,7 +1065,7 @@ mod tests {
             let t = topic("T", &keywords.iter().map(String::as_str).collect::<Vec<_>>());
             let m = Matcher::new(&[t]);
             let (mut fast, mut slow) = (Vec::new(), Vec::new());
-            m.find_fast(&text, Field::Title, 0, &mut fast, &mut String::new());
+            m.find_fast(&text, Field::Title, 0, &mut fast, &mut Default::default());
             m.find(&text, Field::Title, 0, &mut slow);
             fast.sort();
             slow.sort();
@@ -1223,7 +1078,7 @@ mod tests {
         let m = Matcher::new(&koreas());
         let hits = |text: &str| {
             let mut out = Vec::new();
-            m.find_fast(text, Field::Title, 0, &mut out, &mut String::new());
+            m.find_fast(text, Field::Title, 0, &mut out, &mut Default::default());
             out.iter()
                 .map(|h| text[h.bytes.0..h.bytes.1].to_string())
                 .collect::<Vec<_>>()
@@ -1237,22 +1092,11 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// The eight-bytes-at-a-time scanner finds the words the byte-by-byte one finds.
-        #[test]
-        fn each_word_finds_the_ascii_words(s in "[a-zA-Z0-9 .,;:'_\\-!@\\[`{\n“”—…\u{a0}]{0,80}") {
-            let mut found = Vec::new();
-            proptest::prop_assert!(each_word(s.as_bytes(), true, |a, b| found.push((a, b))));
-            let expected: Vec<(usize, usize)> = s.unicode_word_indices().map(|(i, w)| (i, i + w.len())).collect();
-            proptest::prop_assert_eq!(found, expected, "{:?}", s);
-        }
-    }
-
-    proptest::proptest! {
         /// The byte-by-byte fold gives the words `words` gives, one-character words left out.
         #[test]
         fn long_folded_words_are_the_folded_words(s in atoms_text(14)) {
-            let (mut buf, mut ranges, mut got) = (Vec::new(), Vec::new(), Vec::new());
-            each_long_folded_word(&s, &mut buf, &mut ranges, |w| got.push(String::from_utf8(w.to_vec()).unwrap()));
+            let (mut buf, mut bits, mut got) = (Vec::new(), WordBits::default(), Vec::new());
+            each_long_folded_word(&s, &mut buf, &mut bits, |w| got.push(String::from_utf8(w.to_vec()).unwrap()));
             let want: Vec<String> = words(&s).into_iter().map(|w| w.folded).filter(|w| w.chars().count() > 1).collect();
             proptest::prop_assert_eq!(got, want, "{:?}", s);
         }
