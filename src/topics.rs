@@ -290,6 +290,11 @@ pub struct Matcher {
     /// have (bit `len`, 63 for any longer), and which prefix lengths are in use there. Most
     /// words are ruled out by this alone.
     buckets: Box<[(u64, u64); 1024]>,
+    /// Bloom filters (one bit per [`first_bit`]) of the first words of the patterns, and of
+    /// the prefixes: a word that passed the buckets is looked up only if its bit is set (or,
+    /// for prefixes, the bit of one of its beginnings of a length in use).
+    firsts: Box<[u64; FIRSTS / 64]>,
+    prefix_firsts: Box<[u64; FIRSTS / 64]>,
     /// Whether a prefix is one byte long.
     short_prefix: bool,
     /// Whether a keyword has an apostrophe (then curly apostrophes, which fold to straight
@@ -358,6 +363,17 @@ pub fn each_long_folded_word(text: &str, buf: &mut Vec<u8>, bits: &mut WordBits,
     }
 }
 
+/// The size of [`Matcher::firsts`], in bits.
+const FIRSTS: usize = 8192;
+
+/// A word's bit in [`Matcher::firsts`]: FNV-1a over its bytes lower-cased (ASCII), folded.
+fn first_bit(word: &[u8]) -> usize {
+    let h = word.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &c| {
+        (h ^ u64::from(c.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3)
+    });
+    (h ^ h >> 29) as usize % FIRSTS
+}
+
 /// Where a word's first two bytes (lower-cased; the second is 0 for a one-byte word) fall
 /// in [`Matcher::buckets`]: letters never share a bucket.
 fn bucket(b: &[u8], start: usize, end: usize) -> usize {
@@ -407,6 +423,14 @@ impl Matcher {
                 by_first.entry(first.clone()).or_default().push(i);
             }
         }
+        let mut firsts = Box::new([0u64; FIRSTS / 64]);
+        let mut prefix_firsts = Box::new([0u64; FIRSTS / 64]);
+        for (filter, keys) in [(&mut firsts, &by_first), (&mut prefix_firsts, &by_prefix)] {
+            for key in keys.keys() {
+                let bit = first_bit(key.as_bytes());
+                filter[bit / 64] |= 1 << (bit % 64);
+            }
+        }
         let mut prefix_lens: Vec<usize> = by_prefix.keys().map(String::len).collect();
         prefix_lens.sort_unstable();
         prefix_lens.dedup();
@@ -437,6 +461,8 @@ impl Matcher {
             prefix_lens,
             short_prefix,
             buckets,
+            firsts,
+            prefix_firsts,
             fields,
         }
     }
@@ -704,8 +730,14 @@ impl Matcher {
                 // A one-byte prefix sits in the bucket of a one-byte word.
                 prefixes |= self.buckets[bucket(b, start, start + 1)].1;
             }
-            let exact = exact & (1 << len.min(63)) != 0;
-            let prefixes = prefixes & (u64::MAX >> (63 - len.min(63))) != 0;
+            let set = |filter: &[u64; FIRSTS / 64], bit: usize| filter[bit / 64] >> (bit % 64) & 1 == 1;
+            let exact = exact & (1 << len.min(63)) != 0 && set(&self.firsts, first_bit(&b[start..end]));
+            let prefixes = prefixes & (u64::MAX >> (63 - len.min(63))) != 0
+                && self
+                    .prefix_lens
+                    .iter()
+                    .take_while(|&&l| l <= len)
+                    .any(|&l| set(&self.prefix_firsts, first_bit(&b[start..start + l])));
             if exact || prefixes {
                 self.look_up(text, bits, (start, end), (exact, prefixes), (field, part), out, word);
             }

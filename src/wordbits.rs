@@ -146,10 +146,11 @@ impl WordBits {
             b,
             bits: &self.bits,
             k: 0,
-            w: 0,
-            edges: 0,
+            base: 0,
+            starts: 0,
+            ends: 0,
             carry: 0,
-            start: 0,
+            open: None,
         }
     }
 
@@ -177,18 +178,36 @@ impl WordBits {
     }
 }
 
-/// The words of a scanned text: where a bit differs from the one before it, a word starts
-/// (set) or ends (clear).
+/// The words of a scanned text: a set bit after a clear one starts a word, a clear bit
+/// after a set one ends it.
 #[derive(Debug)]
 pub struct Words<'a> {
     b: &'a [u8],
     bits: &'a [u64],
-    /// The next block, the current one's bits and its edges not yet visited.
+    /// The next block; where the current one starts, and its starts and ends not yet taken.
     k: usize,
-    w: u64,
-    edges: u64,
+    base: usize,
+    starts: u64,
+    ends: u64,
+    /// The last bit of the block before.
     carry: u64,
-    start: usize,
+    /// The start of the word being read, if one is.
+    open: Option<usize>,
+}
+
+impl Words<'_> {
+    /// Moves to the next block; false past the last.
+    #[inline(always)]
+    fn refill(&mut self) -> bool {
+        let Some(&w) = self.bits.get(self.k) else {
+            return false;
+        };
+        let before = w << 1 | self.carry;
+        (self.starts, self.ends, self.carry) = (w & !before, !w & before, w >> 63);
+        self.base = self.k * 64;
+        self.k += 1;
+        true
+    }
 }
 
 impl Iterator for Words<'_> {
@@ -197,25 +216,33 @@ impl Iterator for Words<'_> {
     #[inline(always)]
     fn next(&mut self) -> Option<(usize, usize)> {
         loop {
-            while self.edges == 0 {
-                let Some(&w) = self.bits.get(self.k) else {
+            let start = match self.open {
+                Some(start) => start,
+                None => {
+                    // (With no start left in a block, no end is left either.)
+                    while self.starts == 0 {
+                        if !self.refill() {
+                            return None;
+                        }
+                    }
+                    let start = self.base + self.starts.trailing_zeros() as usize;
+                    self.starts &= self.starts - 1;
+                    start
+                }
+            };
+            while self.ends == 0 {
+                self.open = Some(start);
+                if !self.refill() {
                     // A word that runs to the end of the text (a multiple of 64 bytes long).
-                    let start = self.start;
-                    let open = std::mem::take(&mut self.carry) == 1;
-                    return (open && counts(&self.b[start..])).then_some((start, self.b.len()));
-                };
-                self.w = w;
-                self.edges = w ^ (w << 1 | self.carry);
-                self.carry = w >> 63;
-                self.k += 1;
+                    self.open = None;
+                    return counts(&self.b[start..]).then_some((start, self.b.len()));
+                }
             }
-            let i = self.edges.trailing_zeros();
-            self.edges &= self.edges - 1;
-            let at = (self.k - 1) * 64 + i as usize;
-            if self.w >> i & 1 == 1 {
-                self.start = at;
-            } else if counts(&self.b[self.start..at]) {
-                return Some((self.start, at));
+            let end = self.base + self.ends.trailing_zeros() as usize;
+            self.ends &= self.ends - 1;
+            self.open = None;
+            if counts(&self.b[start..end]) {
+                return Some((start, end));
             }
         }
     }
@@ -230,26 +257,26 @@ fn counts(word: &[u8]) -> bool {
 /// The masks of the 64 bytes of `b` from `at` (past the end counts as zero bytes): word
 /// bytes (ASCII letters, digits, `_`), joiner bytes, bytes from 0x80.
 fn classify(b: &[u8], at: usize) -> (u64, u64, u64) {
+    match b.get(at..at + 64) {
+        Some(block) => classify_block(block.try_into().expect("64 bytes")),
+        None => {
+            let mut last = [0u8; 64];
+            let tail = b.get(at..).unwrap_or_default();
+            last[..tail.len()].copy_from_slice(tail);
+            classify_block(&last)
+        }
+    }
+}
+
+/// [`classify`] for one block.
+fn classify_block(block: &[u8; 64]) -> (u64, u64, u64) {
     #[cfg(target_arch = "x86_64")]
     {
         // SAFETY: SSE2 is part of every x86_64 target.
-        unsafe { classify_sse2(b, at) }
+        unsafe { classify_sse2(block) }
     }
     #[cfg(not(target_arch = "x86_64"))]
-    classify_bytes(b, at)
-}
-
-/// The eight bytes of `b` from `at` as a number, first byte lowest (zeros past the end).
-fn load8(b: &[u8], at: usize) -> u64 {
-    match b.get(at..at + 8) {
-        Some(s) => u64::from_le_bytes(s.try_into().expect("8 bytes")),
-        None => b
-            .get(at..)
-            .unwrap_or_default()
-            .iter()
-            .rev()
-            .fold(0, |x, &c| x << 8 | u64::from(c)),
-    }
+    classify_bytes(block)
 }
 
 /// [`classify`] a byte at a time (and the reference the SSE2 version is tested against).
@@ -257,10 +284,9 @@ fn load8(b: &[u8], at: usize) -> u64 {
     target_arch = "x86_64",
     allow(dead_code, reason = "tests compare it with the SSE2 version")
 )]
-fn classify_bytes(b: &[u8], at: usize) -> (u64, u64, u64) {
+fn classify_bytes(block: &[u8; 64]) -> (u64, u64, u64) {
     let (mut w, mut j, mut h) = (0u64, 0u64, 0u64);
-    let end = b.len().min(at + 64);
-    for (i, &c) in b[at.min(end)..end].iter().enumerate() {
+    for (i, &c) in block.iter().enumerate() {
         let word = c.is_ascii_alphanumeric() || c == b'_';
         let joiner = matches!(c, b'.' | b'\'' | b':' | b',' | b';');
         w |= u64::from(word) << i;
@@ -273,7 +299,7 @@ fn classify_bytes(b: &[u8], at: usize) -> (u64, u64, u64) {
 /// [`classify`] 16 bytes at a time.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "sse2")]
-fn classify_sse2(b: &[u8], at: usize) -> (u64, u64, u64) {
+fn classify_sse2(block: &[u8; 64]) -> (u64, u64, u64) {
     use std::arch::x86_64::{
         __m128i, _mm_cmpeq_epi8, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set_epi64x, _mm_set1_epi8,
         _mm_sub_epi8,
@@ -283,8 +309,8 @@ fn classify_sse2(b: &[u8], at: usize) -> (u64, u64, u64) {
     let at_most = |v: __m128i, max: u8| _mm_cmpeq_epi8(_mm_min_epu8(v, splat(max)), v);
     let mask = |v: __m128i, k: usize| u64::from(_mm_movemask_epi8(v) as u16) << (16 * k);
     let (mut w, mut j, mut h) = (0u64, 0u64, 0u64);
-    for k in 0..4 {
-        let half = |i: usize| load8(b, at + 16 * k + i) as i64;
+    for (k, part) in block.chunks_exact(16).enumerate() {
+        let half = |i: usize| u64::from_le_bytes(part[i..i + 8].try_into().expect("8 bytes")) as i64;
         let x = _mm_set_epi64x(half(8), half(0));
         let eq = |c: u8| _mm_cmpeq_epi8(x, splat(c));
         // Bytes from 0x80 with 0x20 set are at least 0xA0, never a letter here.
@@ -333,6 +359,17 @@ mod tests {
         assert_eq!(words("don’t", false), None);
         assert_eq!(words("Łódź", true), None);
         assert_eq!(words("", true), Some(Vec::new()));
+        // Words that run to the end of a block, and of the text.
+        for n in [63, 64, 65, 128] {
+            for s in [
+                "a".repeat(n),
+                format!("{} b", "a".repeat(n)),
+                format!("x {}", "_".repeat(n)),
+                format!("_{}", "a".repeat(n)),
+            ] {
+                assert_eq!(words(&s, true), Some(segmented(&s)), "{s:?}");
+            }
+        }
     }
 
     proptest::proptest! {
@@ -360,7 +397,12 @@ mod tests {
         /// The block classifier gives the same masks a byte at a time.
         #[test]
         fn classifies_like_the_bytes(b in proptest::collection::vec(proptest::num::u8::ANY, 0..200), at in 0usize..200) {
-            proptest::prop_assert_eq!(classify(&b, at), classify_bytes(&b, at));
+            let mut block = [0u8; 64];
+            let tail = b.get(at..).unwrap_or_default();
+            let n = tail.len().min(64);
+            block[..n].copy_from_slice(&tail[..n]);
+            proptest::prop_assert_eq!(classify(&b, at), classify_bytes(&block));
+            proptest::prop_assert_eq!(classify_block(&block), classify_bytes(&block));
         }
     }
 }
