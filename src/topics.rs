@@ -329,8 +329,8 @@ pub struct Scratch {
 
 /// Calls `f` with each word of `text` that has more than one character, as the bytes of
 /// its folded form (as [`words`] has it), reusing `buf` and `bits` (working space). ASCII
-/// text (and curly apostrophes, which fold to `'`, and [`crate::wordbits::BREAKS`]) is folded byte by byte
-/// into a small buffer; other text goes through [`Folded`].
+/// text (and curly apostrophes, which fold to `'`, and [`crate::wordbits::BREAKS`]) is
+/// folded byte by byte into a small buffer; other text goes through [`Folded`].
 pub fn each_long_folded_word(text: &str, buf: &mut Vec<u8>, bits: &mut WordBits, mut f: impl FnMut(&[u8])) {
     let b = text.as_bytes();
     if bits.scan(b, true) {
