@@ -240,17 +240,6 @@ fn named_entity(name: &str) -> Option<&'static str> {
         "gt" => Some(">"),
         "quot" => Some("\""),
         "apos" => Some("'"),
-        // The typography of news text, before the table of all of HTML's names.
-        "nbsp" => Some("\u{a0}"),
-        "laquo" => Some("«"),
-        "raquo" => Some("»"),
-        "ldquo" => Some("“"),
-        "rdquo" => Some("”"),
-        "lsquo" => Some("‘"),
-        "rsquo" => Some("’"),
-        "mdash" => Some("—"),
-        "ndash" => Some("–"),
-        "hellip" => Some("…"),
         _ => crate::repair::html5_entity(name),
     }
 }
@@ -415,16 +404,6 @@ mod tests {
             vec!["baris satu", "baris dua"]
         );
         assert_eq!(html_to_text("<p>a</p><p>b</p>"), "a b");
-    }
-
-    #[test]
-    fn news_entities_decode_as_the_full_table_does() {
-        for name in [
-            "nbsp", "laquo", "raquo", "ldquo", "rdquo", "lsquo", "rsquo", "mdash", "ndash", "hellip",
-        ] {
-            assert_eq!(named_entity(name), crate::repair::html5_entity(name), "{name}");
-            assert!(named_entity(name).is_some(), "{name}");
-        }
     }
 
     proptest::proptest! {

@@ -85,14 +85,14 @@ impl Folded {
         let mut bits = WordBits::default();
         if bits.scan(text.as_bytes(), false) {
             // ASCII folds to itself lower-cased, byte for byte; the breaks are left as they are.
-            let mut spans = Vec::new();
-            bits.each(text.as_bytes(), |start, end| {
-                spans.push(Span {
+            let spans = bits
+                .words(text.as_bytes())
+                .map(|(start, end)| Span {
                     start,
                     end,
                     folded: (start, end),
                 })
-            });
+                .collect();
             return Folded {
                 buf: text.to_ascii_lowercase(),
                 spans,
@@ -334,9 +334,9 @@ pub struct Scratch {
 pub fn each_long_folded_word(text: &str, buf: &mut Vec<u8>, bits: &mut WordBits, mut f: impl FnMut(&[u8])) {
     let b = text.as_bytes();
     if bits.scan(b, true) {
-        bits.each(b, |s, e| {
+        for (s, e) in bits.words(b) {
             if e - s < 2 {
-                return;
+                continue;
             }
             buf.clear();
             let mut i = s;
@@ -351,7 +351,7 @@ pub fn each_long_folded_word(text: &str, buf: &mut Vec<u8>, bits: &mut WordBits,
                 }
             }
             f(buf);
-        });
+        }
         return;
     }
     let folded = Folded::new(text);

@@ -126,17 +126,10 @@ impl WordBits {
         loop {
             let start = self.next_set(i)?;
             let end = self.next_clear(start);
-            if b[start] != b'_' || b[start..end].iter().any(u8::is_ascii_alphanumeric) {
+            if counts(&b[start..end]) {
                 return Some((start, end));
             }
             i = end;
-        }
-    }
-
-    /// Calls `f` with the byte range of each word of the text last scanned (`b`), in order.
-    pub fn each(&self, b: &[u8], mut f: impl FnMut(usize, usize)) {
-        for (start, end) in self.words(b) {
-            f(start, end);
         }
     }
 
@@ -336,11 +329,8 @@ mod tests {
 
     fn words(s: &str, curly: bool) -> Option<Vec<(usize, usize)>> {
         let mut bits = WordBits::default();
-        bits.scan(s.as_bytes(), curly).then(|| {
-            let mut found = Vec::new();
-            bits.each(s.as_bytes(), |a, b| found.push((a, b)));
-            found
-        })
+        bits.scan(s.as_bytes(), curly)
+            .then(|| bits.words(s.as_bytes()).collect())
     }
 
     fn segmented(s: &str) -> Vec<(usize, usize)> {
