@@ -282,11 +282,15 @@ pub async fn run(
             },
         })
         .collect();
+    let prior = last_placements(&store)?;
     // Each fresh document is reconciled with its stored items and saved on the worker that
-    // read it, while other sources are still being fetched and read.
+    // read it, while other sources are still being fetched and read; the topics of its new
+    // and changed items are matched there too (the CPU is mostly idle while fetching).
+    let ahead = std::sync::Arc::new(MatchAhead::new(cfg, prior.as_ref()));
     let shared = std::sync::Arc::new(std::sync::Mutex::new(store));
     let absorb: Absorb = {
         let shared = std::sync::Arc::clone(&shared);
+        let ahead = std::sync::Arc::clone(&ahead);
         // HTML sources keep the dates their items were first given (read off the page,
         // often relative, they would drift from run to run).
         let keys: Vec<(i64, String, bool)> = states
@@ -297,7 +301,10 @@ pub async fn run(
         std::sync::Arc::new(move |i: usize, doc: ReadDocument| -> Outcome {
             let (key, namespace, keep_dates) = &keys[i];
             match absorb_document(&shared, *key, namespace, doc, now, *keep_dates) {
-                Ok(stored) => Outcome::Stored(stored),
+                Ok(mut stored) => {
+                    stored.verdicts = ahead.verdicts(&stored.entries);
+                    Outcome::Stored(stored)
+                }
                 Err(e) => Outcome::Failed(e),
             }
         })
@@ -321,6 +328,8 @@ pub async fn run(
         ..RunReport::default()
     };
     let mut fresh: Vec<Option<Vec<Entry>>> = Vec::with_capacity(outcomes.len());
+    let mut verdicts = ahead.empty();
+    drop(ahead);
     let mut items_changed = false;
     for ((source, st), outcome) in cfg.sources.iter().zip(&states).zip(outcomes) {
         let url = source_url(source);
@@ -345,6 +354,9 @@ pub async fn run(
                     }));
                 entries_here = Some(stored.entries);
                 update = stored.update;
+                if let (Some(all), Some(these)) = (verdicts.as_mut(), stored.verdicts) {
+                    all.absorb(&these);
+                }
             }
             Outcome::Document(_) => unreachable!("every fresh document is absorbed"),
             Outcome::Unchanged {
@@ -460,7 +472,6 @@ pub async fn run(
         }
     }
     tracing::debug!(ms = started.elapsed().as_millis(), "loaded the stored items");
-    let prior = last_placements(&store)?;
     let prior_days = if cfg.digest.enabled {
         store.digest_days()?
     } else {
@@ -477,7 +488,7 @@ pub async fn run(
             tracing::debug!(ms = started.elapsed().as_millis(), "committed the items");
             r.map(|()| store)
         });
-        let written = write_all(cfg, all, prior, now, &prior_days, &mut report);
+        let written = write_all(cfg, all, (prior, verdicts), now, &prior_days, &mut report);
         let committed = committing.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
         written.and_then(|decided| committed.map(|store| (store, decided)))
     })?;
@@ -535,6 +546,7 @@ fn absorb_document(
     }
     Ok(Stored {
         entries: reconciled.into_iter().map(|r| r.entry).collect(),
+        verdicts: None,
         warnings,
         read,
         new,
@@ -594,7 +606,7 @@ fn last_placements(store: &store::Store) -> Result<Option<placements::Placements
 fn write_all(
     cfg: &Config,
     all: Vec<Vec<Entry>>,
-    prior: Option<placements::Placements>,
+    (prior, verdicts): (Option<placements::Placements>, Option<placements::Verdicts>),
     now: DateTime<Utc>,
     prior_days: &[store::DigestDay],
     report: &mut RunReport,
@@ -607,8 +619,15 @@ fn write_all(
     tracing::debug!(ms = merge_started.elapsed().as_millis(), items = merged.len(), "merged");
     let arrange_started = std::time::Instant::now();
     let max = shown(cfg);
-    let mut arranged = arrange(merged, &cfg.topics, cluster_options(cfg), max, prior.as_ref());
-    drop(prior);
+    let mut arranged = arrange_with(
+        merged,
+        &cfg.topics,
+        cluster_options(cfg),
+        max,
+        prior.as_ref(),
+        verdicts.as_ref(),
+    );
+    drop((prior, verdicts));
     // Kept encoded (smaller) while the outputs are made.
     let decided = std::mem::take(&mut arranged.placements).encode();
     tracing::debug!(
@@ -1013,11 +1032,26 @@ pub fn arrange(
     shown: usize,
     prior: Option<&placements::Placements>,
 ) -> Arranged {
+    arrange_with(merged, topics, clusters, shown, prior, None)
+}
+
+/// [`arrange`], with the topics of some entries already matched (`verdicts`, made with the
+/// same settings, as [`run`] does while it reads the sources): those are looked up, not
+/// matched again. The result is the same as without them.
+pub fn arrange_with(
+    merged: Vec<Entry>,
+    topics: &[config::TopicConfig],
+    clusters: Option<(std::time::Duration, f64)>,
+    shown: usize,
+    prior: Option<&placements::Placements>,
+    verdicts: Option<&placements::Verdicts>,
+) -> Arranged {
     let started = std::time::Instant::now();
     let key = placements::settings_key(topics, clusters);
     let prior = prior.filter(|p| p.key == key);
-    let matcher = topics::Matcher::new(topics);
     let words = topics.len().div_ceil(64);
+    let verdicts = verdicts.filter(|v| v.key == key && v.words == words);
+    let matcher = topics::Matcher::new(topics);
     // With neither topics nor clusters there is nothing to place, nor to keep.
     let placing = words > 0 || clusters.is_some();
     let (ids, slots, placed) = if placing {
@@ -1041,7 +1075,7 @@ pub fn arrange(
             tracing::debug!(ms = started.elapsed().as_millis(), "clustered");
             groups
         });
-        let matched = assign_all(&matcher, &merged, &slots, prior, placing);
+        let matched = assign_all(&matcher, &merged, &slots, (prior, verdicts), placing);
         tracing::debug!(ms = started.elapsed().as_millis(), "matched topics");
         (matched, groups.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
     });
@@ -1211,12 +1245,13 @@ fn placed_by(
 
 /// Each entry's topics as bits (see [`topics::Matcher::assign_bits`]), matched on every
 /// core, and (when `hashing`) its [`placements::content_hash`]. An entry with the same hash
-/// at its slot in `prior` keeps the topics found there.
+/// at its slot in `prior` keeps the topics found there; one whose hash is in `verdicts` gets
+/// the topics found for it there.
 fn assign_all(
     matcher: &topics::Matcher,
     entries: &[Entry],
     slots: &[u32],
-    prior: Option<&placements::Placements>,
+    (prior, verdicts): (Option<&placements::Placements>, Option<&placements::Verdicts>),
     hashing: bool,
 ) -> (Vec<u64>, Vec<u64>) {
     let words = matcher.topics().len().div_ceil(64);
@@ -1242,7 +1277,10 @@ fn assign_all(
                     let known = prior.filter(|p| p.words == words && p.content.get(slots[k] as usize) == Some(&hash));
                     match known {
                         Some(p) => b.copy_from_slice(p.topics_of(slots[k] as usize)),
-                        None if words > 0 => matcher.assign_bits(e, &mut scratch, b),
+                        None if words > 0 => match verdicts.and_then(|v| v.get(hash)) {
+                            Some(found) => b.copy_from_slice(found),
+                            None => matcher.assign_bits(e, &mut scratch, b),
+                        },
                         None => {}
                     }
                 }
@@ -1310,6 +1348,8 @@ enum Outcome {
 /// A fresh document after [`store::reconcile`], its items saved.
 struct Stored {
     entries: Vec<Entry>,
+    /// The topics of its new and changed entries (see [`MatchAhead`]).
+    verdicts: Option<placements::Verdicts>,
     warnings: Vec<String>,
     read: usize,
     new: usize,
@@ -1317,6 +1357,55 @@ struct Stored {
     dropped: usize,
     wrote: bool,
     update: store::SourceUpdate,
+}
+
+/// Topic matching done while the sources are read: the verdicts on each fresh document's
+/// entries that the last run's placements do not already hold (see [`arrange_with`]).
+struct MatchAhead {
+    /// Nothing to match without topics.
+    matcher: Option<topics::Matcher>,
+    key: u64,
+    words: usize,
+    /// The content hashes the last run's placements (made with the same settings) hold.
+    known: std::collections::HashSet<u64, topics::FastHash>,
+}
+
+impl MatchAhead {
+    fn new(cfg: &Config, prior: Option<&placements::Placements>) -> MatchAhead {
+        let key = placements::settings_key(&cfg.topics, cluster_options(cfg));
+        MatchAhead {
+            matcher: (!cfg.topics.is_empty()).then(|| topics::Matcher::new(&cfg.topics)),
+            key,
+            words: cfg.topics.len().div_ceil(64),
+            known: prior
+                .filter(|p| p.key == key)
+                .map(|p| p.content.iter().copied().collect())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// An empty set of verdicts to gather the documents' into (`None` without topics).
+    fn empty(&self) -> Option<placements::Verdicts> {
+        self.matcher
+            .as_ref()
+            .map(|_| placements::Verdicts::new(self.key, self.words))
+    }
+
+    /// The topics of the entries whose content the last run did not match.
+    fn verdicts(&self, entries: &[Entry]) -> Option<placements::Verdicts> {
+        let matcher = self.matcher.as_ref()?;
+        let mut out = placements::Verdicts::new(self.key, self.words);
+        let mut scratch = topics::Scratch::default();
+        let mut bits = vec![0u64; self.words];
+        for e in entries {
+            let hash = placements::content_hash(e);
+            if !self.known.contains(&hash) {
+                matcher.assign_bits(e, &mut scratch, &mut bits);
+                out.insert(hash, &bits);
+            }
+        }
+        Some(out)
+    }
 }
 
 /// What happens to each fresh document right after it is read, on the same worker.
@@ -1624,6 +1713,47 @@ mod tests {
         let afresh = arrange(items, &other, CLUSTERS, usize::MAX, Some(&earlier));
         assert_eq!(stories(&afresh)[0].2, vec![0]);
         assert_ne!(afresh.placements.key, earlier.key);
+    }
+
+    #[test]
+    fn topics_matched_ahead_are_looked_up_for_the_same_text_only() {
+        let topics = vec![topic("Banjir", &["banjir"]), topic("Korea", &["Korea"])];
+        let items = newest_first(vec![
+            entry("tempo", "a", "Banjir besar melanda Jakarta Utara", 0),
+            entry("antara", "c", "Korea Utara uji coba rudal baru", 3),
+        ]);
+        let key = placements::settings_key(&topics, CLUSTERS);
+        let matcher = topics::Matcher::new(&topics);
+        let mut ahead = placements::Verdicts::new(key, 1);
+        for e in &items {
+            let mut bits = [0u64];
+            matcher.assign_bits(e, &mut topics::Scratch::default(), &mut bits);
+            ahead.insert(placements::content_hash(e), &bits);
+        }
+        // Found ahead for every item: the same result as matching them here.
+        let afresh = arrange(items.clone(), &topics, CLUSTERS, usize::MAX, None);
+        let looked_up = arrange_with(items.clone(), &topics, CLUSTERS, usize::MAX, None, Some(&ahead));
+        assert_eq!(stories(&looked_up), stories(&afresh));
+        assert_eq!(looked_up.placements, afresh.placements);
+        // What was found ahead is taken as it is (made up here, to see it taken) ...
+        let mut made_up = placements::Verdicts::new(key, 1);
+        for e in &items {
+            made_up.insert(placements::content_hash(e), &[0b10]);
+        }
+        let taken = arrange_with(items.clone(), &topics, CLUSTERS, usize::MAX, None, Some(&made_up));
+        assert!(stories(&taken).iter().all(|s| s.2 == vec![1]), "{:?}", stories(&taken));
+        // ... but not for changed text, nor with other settings.
+        let mut changed = items.clone();
+        changed[1].summary = Some("<p>Banjir juga.</p>".into());
+        let again = arrange_with(changed, &topics, CLUSTERS, usize::MAX, None, Some(&made_up));
+        assert_eq!(stories(&again)[0].2, vec![1]);
+        assert_eq!(stories(&again)[1].2, vec![0], "changed text is matched again");
+        let mut other = placements::Verdicts::new(key ^ 1, 1);
+        for e in &items {
+            other.insert(placements::content_hash(e), &[0b10]);
+        }
+        let ignored = arrange_with(items, &topics, CLUSTERS, usize::MAX, None, Some(&other));
+        assert_eq!(stories(&ignored), stories(&afresh));
     }
 
     #[test]

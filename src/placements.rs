@@ -144,6 +144,64 @@ pub fn id_hash(id: &str) -> u128 {
     xxh3_128(id.as_bytes())
 }
 
+/// Topic verdicts found ahead of [`crate::arrange`], by [`content_hash`]: those of the new
+/// and changed items, matched on the workers that read their documents while other sources
+/// were still being fetched, so that arranging after the fetch only looks them up.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Verdicts {
+    /// [`settings_key`] of the topics they were matched with.
+    pub key: u64,
+    /// Topic words per verdict (as in [`Placements::words`]).
+    pub words: usize,
+    index: HashMap<u64, u32, FastHash>,
+    bits: Vec<u64>,
+}
+
+impl Verdicts {
+    pub fn new(key: u64, words: usize) -> Verdicts {
+        Verdicts {
+            key,
+            words,
+            ..Verdicts::default()
+        }
+    }
+
+    /// Records the topic words of the entry with content hash `hash` (`words` long).
+    pub fn insert(&mut self, hash: u64, bits: &[u64]) {
+        debug_assert_eq!(bits.len(), self.words);
+        let next = self.index.len() as u32;
+        if *self.index.entry(hash).or_insert(next) == next {
+            self.bits.extend_from_slice(bits);
+        }
+    }
+
+    /// The topic words of an entry with content hash `hash`, if known.
+    pub fn get(&self, hash: u64) -> Option<&[u64]> {
+        let k = *self.index.get(&hash)? as usize;
+        Some(&self.bits[k * self.words..(k + 1) * self.words])
+    }
+
+    /// Takes in the verdicts of `other` (made with the same settings).
+    pub fn absorb(&mut self, other: &Verdicts) {
+        debug_assert_eq!((self.key, self.words), (other.key, other.words));
+        self.index.reserve(other.index.len());
+        for (&hash, &k) in &other.index {
+            self.insert(
+                hash,
+                &other.bits[k as usize * other.words..(k as usize + 1) * other.words],
+            );
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+}
+
 /// A hash of everything topic matching may read in an entry: title, summary, content,
 /// categories, author and source name. Topics matched in an entry with the same hash are
 /// the same.
