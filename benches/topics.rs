@@ -367,30 +367,39 @@ fn bench(c: &mut Criterion) {
             )
         },
     );
-    // A first run as `feedmux run` makes it: the topics of every item were matched on the
-    // workers that read the sources, while others were still being fetched; arranging
-    // looks them up, and clusters.
-    let mut verdicts = feedmux::placements::Verdicts::new(
-        feedmux::placements::settings_key(&topics, clusters),
-        topics.len().div_ceil(64),
-    );
+    // A first run as `feedmux run` makes it: the topics and title words of every item were
+    // found on the workers that read the sources, while others were still being fetched;
+    // arranging looks them up, and clusters.
+    let mut ahead = feedmux::placements::Ahead {
+        verdicts: Some(feedmux::placements::Verdicts::new(
+            feedmux::placements::settings_key(&topics, clusters),
+            topics.len().div_ceil(64),
+        )),
+        titles: Some(feedmux::cluster::TitleWords::default()),
+    };
     {
         let mut scratch = feedmux::topics::Scratch::default();
-        let mut bits = vec![0u64; verdicts.words];
+        let mut title_scratch = feedmux::cluster::TitleScratch::default();
+        let mut bits = vec![0u64; topics.len().div_ceil(64)];
         for e in &items {
             matcher.assign_bits(e, &mut scratch, &mut bits);
-            verdicts.insert(feedmux::placements::content_hash(e), &bits);
+            if let Some(v) = ahead.verdicts.as_mut() {
+                v.insert(feedmux::placements::content_hash(e), &bits);
+            }
+            if let Some(t) = ahead.titles.as_mut() {
+                t.add(&e.title, &mut title_scratch);
+            }
         }
     }
     group.bench_function(
         format!(
-            "arrange {} items, all new, topics matched while the sources were read",
+            "arrange {} items, all new, topics and title words found while the sources were read",
             items.len()
         ),
         |b| {
             b.iter_batched(
                 || items.clone(),
-                |items| feedmux::arrange_with(items, &topics, clusters, 200, None, Some(&verdicts)),
+                |items| feedmux::arrange_with(items, &topics, clusters, 200, None, Some(&ahead)),
                 BatchSize::LargeInput,
             )
         },

@@ -34,7 +34,7 @@ const MAX_CANDIDATES: usize = 16;
 /// the rest oldest first. Every entry is in exactly one group; groups come in the order of
 /// their first report in `entries`.
 pub fn cluster(entries: &[Entry], window: std::time::Duration, threshold: f64) -> Groups {
-    cluster_onto(entries, &vec![None; entries.len()], window, threshold)
+    cluster_onto(entries, &vec![None; entries.len()], window, threshold, None)
 }
 
 /// Groups of entry indices, stored one after another (one allocation, not one per group).
@@ -98,12 +98,15 @@ pub struct Placed {
 /// oldest first, into those stories too (any within `window` of them, before or after)
 /// or into new ones. A prior story's first report stays its first report; when that is
 /// gone, its oldest report stands in. With no prior placements, this is [`cluster`].
+/// `titles`: title words found ahead (the others are found here); the same result either way.
 pub fn cluster_onto(
     entries: &[Entry],
     prior: &[Option<Placed>],
     window: std::time::Duration,
     threshold: f64,
+    titles: Option<&TitleWords>,
 ) -> Groups {
+    let started = std::time::Instant::now();
     let window = TimeDelta::from_std(window).map_or(i64::MAX, |w| w.num_milliseconds());
     let n = entries.len();
     let date: Vec<i64> = entries
@@ -158,7 +161,9 @@ pub fn cluster_onto(
     open.sort_by(|&a, &b| older(prior_story(a)[0], prior_story(b)[0]));
     let mut looked_at: Vec<usize> = order.clone();
     looked_at.extend(open.iter().map(|&s| prior_story(s)[0]));
-    let sets = TitleSets::of(entries, &looked_at);
+    tracing::debug!(ms = started.elapsed().as_millis(), "clustering: reports in order");
+    let sets = TitleSets::of(entries, &looked_at, titles);
+    tracing::debug!(ms = started.elapsed().as_millis(), "clustering: title words");
     drop(looked_at);
 
     // Sources as small numbers, for the one-report-per-source rule: of the reports to
@@ -198,6 +203,7 @@ pub fn cluster_onto(
         reach: Reach::new(threshold),
     };
     placing.run(&mut st, &mut head);
+    tracing::debug!(ms = started.elapsed().as_millis(), "clustering: placed");
     // Groups in the order of their first report's position in `entries`.
     let mut groups = Groups {
         members: Vec::with_capacity(n),
@@ -258,7 +264,7 @@ impl Placing<'_> {
             threshold,
             ref reach,
         } = *self;
-        // Candidate stories of the current report, deduplicated with a per-story stamp.
+        // Candidate stories of the current report (one may come twice, under two words).
         let mut candidates: Vec<u32> = Vec::new();
         // The current report's words, marked with its round.
         let mut mark: Vec<u32> = vec![0; sets.words];
@@ -275,18 +281,16 @@ impl Placing<'_> {
                 for (at, &w) in a[..prefix_len(a.len(), threshold)].iter().enumerate() {
                     let (start, list) = &mut st.postings[w as usize];
                     // Stories are opened oldest first: skip those that fell out of the window.
-                    while *start < list.len() && date[i] - st.first_date[list[*start].story as usize] > window {
+                    while *start < list.len() && date[i] - list[*start].first_date > window {
                         *start += 1;
                     }
                     // A word shared with very many open stories tells little: look at the most
                     // recent ones only, which bounds the work on repetitive titles.
                     let open = &list[*start..];
                     for p in &open[open.len().saturating_sub(MAX_CANDIDATES)..] {
-                        let s = p.story as usize;
-                        if st.stamp[s] == round as u32 + 1 {
-                            continue;
-                        }
-                        st.stamp[s] = round as u32 + 1;
+                        // Each bound below is at least the words the sets share, so a story
+                        // that fails one can never reach the threshold (whichever word it
+                        // comes under): all is read from the posting, none of the story.
                         // Words come in the same order in both sets: they can share at most
                         // the words before this one in the shorter run, this one, and the
                         // words after it in the shorter remainder.
@@ -294,20 +298,18 @@ impl Placing<'_> {
                         let most = at.min(b_at) + 1 + (a.len() - at - 1).min(b_len - b_at - 1);
                         // (A prior story may be newer than the report, or older than the
                         // stories around it.)
-                        let within = (date[i] - st.first_date[s]).abs() <= window;
-                        if within && reach.ok(most, a.len(), b_len) {
+                        let within = (date[i] - p.first_date).abs() <= window;
+                        if within
+                            && reach.ok(most, a.len(), b_len)
+                            && reach.ok(most_shared_spare(sig, spare_a, p.sig, p.spare as usize), a.len(), b_len)
+                        {
                             candidates.push(p.story);
                         }
                     }
                 }
-                // (Any order: the best is the most similar, then the oldest story.)
+                // (Any order, twice or not: the best is the most similar, then the oldest.)
                 for &s in &candidates {
                     let s = s as usize;
-                    let b_len = st.sets[s].len as usize;
-                    let (sig_b, spare_b) = st.sigs[s];
-                    if !reach.ok(most_shared_spare(sig, spare_a, sig_b, spare_b as usize), a.len(), b_len) {
-                        continue;
-                    }
                     let b = st.sets[s].words(&st.words);
                     // The words of `a` are marked: count the marked words of `b`, without branches.
                     let shared = b.iter().filter(|&&w| mark[w as usize] == round as u32 + 1).count();
@@ -332,22 +334,16 @@ impl Placing<'_> {
 }
 
 /// The stories of [`cluster_onto`] so far: their reports (the first is the one compared
-/// against), that report's date, set and signature; per word, the stories whose first
-/// report has it among its rarest words, oldest first, with where the word is in that
-/// report's set and the set's size (and how many at the front fell out of the window).
+/// against) and that report's set; per word, the stories whose first report has it among
+/// its rarest words, oldest first (see [`Posting`]), and how many at the front fell out of
+/// the window.
 #[derive(Default)]
 struct Stories {
     members: Vec<Vec<usize>>,
-    first_date: Vec<i64>,
     sets: Vec<StorySet>,
     /// Long sets, which spill out of [`StorySet`].
     words: Vec<u32>,
-    /// A 128-bit signature of each story's set (bit `word % 128`): the shared bits bound the
-    /// shared words from above, which rules out most candidates without reading their sets.
-    sigs: Vec<([u64; 2], u32)>,
     postings: Vec<(usize, Vec<Posting>)>,
-    /// The last round that looked at each story (candidates are counted once).
-    stamp: Vec<u32>,
 }
 
 impl Stories {
@@ -356,18 +352,19 @@ impl Stories {
     fn open(&mut self, reports: Vec<usize>, a: &[u32], sig: [u64; 2], first_date: i64, threshold: f64) {
         let s = self.members.len();
         if a.len() >= MIN_WORDS {
+            let spare = spare(sig, a.len()).min(u32::MAX as usize) as u32;
             for (at, &w) in a[..prefix_len(a.len(), threshold)].iter().enumerate() {
                 self.postings[w as usize].1.push(Posting {
+                    sig,
+                    first_date,
                     story: s as u32,
+                    spare,
                     at: at as u16,
                     len: a.len().min(usize::from(u16::MAX)) as u16,
                 });
             }
         }
-        self.first_date.push(first_date);
         self.sets.push(StorySet::new(a, &mut self.words));
-        self.sigs.push((sig, spare(sig, a.len()) as u32));
-        self.stamp.push(0);
         self.members.push(reports);
     }
 }
@@ -438,11 +435,15 @@ fn most_shared_spare(sig_a: [u64; 2], spare_a: usize, sig_b: [u64; 2], spare_b: 
     both as usize + spare_a.min(spare_b)
 }
 
-/// A story under one of its first report's rarest words.
+/// A story under one of its first report's rarest words, with what rules most candidates
+/// out without reading the story: the first report's date, the signature of its set and
+/// that set's [`spare`] words, where the word is in the set and the set's size.
 #[derive(Debug, Clone, Copy)]
 struct Posting {
+    sig: [u64; 2],
+    first_date: i64,
     story: u32,
-    /// Where the word is in the report's set, and the set's size.
+    spare: u32,
     at: u16,
     len: u16,
 }
@@ -497,12 +498,12 @@ impl TitleSets {
     /// The title words of every entry, found on every core. A word is known by a 64-bit
     /// hash of its folded form (two words sharing a hash is a chance of about 1 in 10^7 for
     /// a million different words, and would only make two titles look a little more alike).
-    fn of(entries: &[Entry], which: &[usize]) -> TitleSets {
+    fn of(entries: &[Entry], which: &[usize], titles: Option<&TitleWords>) -> TitleSets {
         let size = which.len().div_ceil(crate::workers()).max(1);
         let parts: Vec<(Vec<u64>, Vec<u32>)> = std::thread::scope(|scope| {
             let handles: Vec<_> = which
                 .chunks(size)
-                .map(|chunk| scope.spawn(move || hash_titles(chunk.iter().map(|&i| &entries[i]))))
+                .map(|chunk| scope.spawn(move || hash_titles(chunk.iter().map(|&i| &entries[i]), titles)))
                 .collect();
             handles
                 .into_iter()
@@ -557,30 +558,91 @@ impl TitleSets {
 }
 
 /// The hashed title word sets of some entries: all hashes, and how many each entry has.
-fn hash_titles<'a>(entries: impl ExactSizeIterator<Item = &'a Entry>) -> (Vec<u64>, Vec<u32>) {
-    let (mut buf, mut bits) = (Vec::new(), crate::wordbits::WordBits::default());
+/// (Those found ahead, in `titles`, are looked up.)
+fn hash_titles<'a>(
+    entries: impl ExactSizeIterator<Item = &'a Entry>,
+    titles: Option<&TitleWords>,
+) -> (Vec<u64>, Vec<u32>) {
+    let mut scratch = TitleScratch::default();
     let mut hashes = Vec::with_capacity(entries.len() * 8);
     let mut lens = Vec::with_capacity(entries.len());
     for e in entries {
         let from = hashes.len();
-        topics::each_long_folded_word(&e.title, &mut buf, &mut bits, |w| {
-            let h = crate::stopwords::word_hash(w);
-            if !crate::stopwords::is_stop_hash(h) {
-                hashes.push(h);
-            }
-        });
-        hashes[from..].sort_unstable();
-        let mut k = from;
-        for j in from..hashes.len() {
-            if j == from || hashes[j] != hashes[k - 1] {
-                hashes[k] = hashes[j];
-                k += 1;
-            }
+        match titles.and_then(|t| t.get(&e.title)) {
+            Some(found) => hashes.extend_from_slice(found),
+            None => hash_title(&e.title, &mut scratch, &mut hashes),
         }
-        hashes.truncate(k);
-        lens.push((k - from) as u32);
+        lens.push((hashes.len() - from) as u32);
     }
     (hashes, lens)
+}
+
+/// Working space for [`hash_title`].
+#[derive(Debug, Default)]
+pub struct TitleScratch {
+    buf: Vec<u8>,
+    bits: crate::wordbits::WordBits,
+}
+
+/// Appends the hashes of a title's words to `hashes`: its folded words that say something
+/// (not stop words, not one letter), each once, in hash order.
+fn hash_title(title: &str, scratch: &mut TitleScratch, hashes: &mut Vec<u64>) {
+    let from = hashes.len();
+    topics::each_long_folded_word(title, &mut scratch.buf, &mut scratch.bits, |w| {
+        let h = crate::stopwords::word_hash(w);
+        if !crate::stopwords::is_stop_hash(h) {
+            hashes.push(h);
+        }
+    });
+    hashes[from..].sort_unstable();
+    let mut k = from;
+    for j in from..hashes.len() {
+        if j == from || hashes[j] != hashes[k - 1] {
+            hashes[k] = hashes[j];
+            k += 1;
+        }
+    }
+    hashes.truncate(k);
+}
+
+/// Title words found ahead of clustering (while the sources were read), by a hash of the
+/// title: what [`cluster_onto`] would find in those titles itself.
+#[derive(Debug, Clone, Default)]
+pub struct TitleWords {
+    /// Per title hash: where its word hashes are in `hashes`, and how many.
+    index: HashMap<u64, (u32, u32), FastHash>,
+    hashes: Vec<u64>,
+}
+
+impl TitleWords {
+    /// Finds and keeps the words of `title`.
+    pub fn add(&mut self, title: &str, scratch: &mut TitleScratch) {
+        let key = xxhash_rust::xxh3::xxh3_64(title.as_bytes());
+        if self.index.contains_key(&key) {
+            return;
+        }
+        let from = self.hashes.len();
+        hash_title(title, scratch, &mut self.hashes);
+        self.index.insert(key, (from as u32, (self.hashes.len() - from) as u32));
+    }
+
+    /// The word hashes of `title`, if found ahead.
+    pub fn get(&self, title: &str) -> Option<&[u64]> {
+        let &(from, len) = self.index.get(&xxhash_rust::xxh3::xxh3_64(title.as_bytes()))?;
+        Some(&self.hashes[from as usize..(from + len) as usize])
+    }
+
+    /// Takes in the titles of `other`.
+    pub fn absorb(&mut self, other: &TitleWords) {
+        self.index.reserve(other.index.len());
+        for (&key, &(from, len)) in &other.index {
+            if let std::collections::hash_map::Entry::Vacant(v) = self.index.entry(key) {
+                v.insert((self.hashes.len() as u32, len));
+                self.hashes
+                    .extend_from_slice(&other.hashes[from as usize..(from + len) as usize]);
+            }
+        }
+    }
 }
 
 /// How many of a set's rarest words a similar set must share at least one of.
@@ -822,6 +884,36 @@ pub(crate) mod tests {
         }
     }
 
+    #[test]
+    fn title_words_found_ahead_are_taken_as_found() {
+        let entries = vec![
+            entry("tempo", "a", "Putin dan Kim Jong Un bertemu di Vladivostok", 0),
+            entry("kompas", "b", "Kim Jong Un bertemu Putin di Vladivostok", 3),
+            entry("detik", "c", "Korea Selatan umumkan anggaran pertahanan baru", 4),
+        ];
+        let alone = cluster(&entries, DAY2, 0.6);
+        assert_eq!(alone, vec![vec![0, 1], vec![2]]);
+        // Found ahead for some titles, or all: the same groups.
+        let mut scratch = TitleScratch::default();
+        let mut titles = TitleWords::default();
+        titles.add(&entries[2].title, &mut scratch);
+        assert_eq!(cluster_onto(&entries, &[None; 3], DAY2, 0.6, Some(&titles)), alone);
+        for e in &entries {
+            titles.add(&e.title, &mut scratch);
+        }
+        assert_eq!(cluster_onto(&entries, &[None; 3], DAY2, 0.6, Some(&titles)), alone);
+        // What was found is what counts (made up here: "c" has the words of "a").
+        let mut made_up = TitleWords::default();
+        made_up.absorb(&titles);
+        let key = |t: &str| xxhash_rust::xxh3::xxh3_64(t.as_bytes());
+        let of_a = made_up.index[&key(&entries[0].title)];
+        made_up.index.insert(key(&entries[2].title), of_a);
+        assert_eq!(
+            cluster_onto(&entries, &[None; 3], DAY2, 0.6, Some(&made_up)),
+            vec![vec![0, 1, 2]]
+        );
+    }
+
     proptest::proptest! {
         /// The signature bound is never below the true number of shared words, also when
         /// words of one set share a bit.
@@ -862,7 +954,7 @@ pub(crate) mod tests {
                     prior[before[i]] = Some(Placed { story: s as u32, first: k == 0 });
                 }
             }
-            let got = cluster_onto(&entries, &prior, DAY2, threshold);
+            let got = cluster_onto(&entries, &prior, DAY2, threshold, None);
             proptest::prop_assert_eq!(got, cluster(&entries, DAY2, threshold));
         }
     }
@@ -880,7 +972,10 @@ pub(crate) mod tests {
             None,
             Some(Placed { story: 1, first: true }),
         ];
-        assert_eq!(cluster_onto(&entries, &prior, DAY2, 0.6), vec![vec![0, 1], vec![2]]);
+        assert_eq!(
+            cluster_onto(&entries, &prior, DAY2, 0.6, None),
+            vec![vec![0, 1], vec![2]]
+        );
         // Placed apart before, they stay apart even though alike.
         let apart = vec![
             Some(Placed { story: 0, first: true }),
@@ -888,7 +983,7 @@ pub(crate) mod tests {
             None,
         ];
         assert_eq!(
-            cluster_onto(&entries, &apart, DAY2, 0.6),
+            cluster_onto(&entries, &apart, DAY2, 0.6, None),
             vec![vec![0], vec![1], vec![2]]
         );
         // A late report older than the story's first report joins it; the first stays first.
@@ -897,7 +992,7 @@ pub(crate) mod tests {
             entry("tempo", "a", "Banjir besar melanda Jakarta Utara pagi ini", 0),
         ];
         let prior = vec![Some(Placed { story: 0, first: true }), None];
-        assert_eq!(cluster_onto(&late, &prior, DAY2, 0.6), vec![vec![0, 1]]);
+        assert_eq!(cluster_onto(&late, &prior, DAY2, 0.6, None), vec![vec![0, 1]]);
     }
 
     #[test]

@@ -302,7 +302,7 @@ pub async fn run(
             let (key, namespace, keep_dates) = &keys[i];
             match absorb_document(&shared, *key, namespace, doc, now, *keep_dates) {
                 Ok(mut stored) => {
-                    stored.verdicts = ahead.verdicts(&stored.entries);
+                    stored.ahead = ahead.of(&stored.entries);
                     Outcome::Stored(stored)
                 }
                 Err(e) => Outcome::Failed(e),
@@ -328,7 +328,7 @@ pub async fn run(
         ..RunReport::default()
     };
     let mut fresh: Vec<Option<Vec<Entry>>> = Vec::with_capacity(outcomes.len());
-    let mut verdicts = ahead.empty();
+    let mut found_ahead = ahead.empty();
     drop(ahead);
     let mut items_changed = false;
     for ((source, st), outcome) in cfg.sources.iter().zip(&states).zip(outcomes) {
@@ -354,9 +354,7 @@ pub async fn run(
                     }));
                 entries_here = Some(stored.entries);
                 update = stored.update;
-                if let (Some(all), Some(these)) = (verdicts.as_mut(), stored.verdicts) {
-                    all.absorb(&these);
-                }
+                found_ahead.absorb(&stored.ahead);
             }
             Outcome::Document(_) => unreachable!("every fresh document is absorbed"),
             Outcome::Unchanged {
@@ -488,7 +486,7 @@ pub async fn run(
             tracing::debug!(ms = started.elapsed().as_millis(), "committed the items");
             r.map(|()| store)
         });
-        let written = write_all(cfg, all, (prior, verdicts), now, &prior_days, &mut report);
+        let written = write_all(cfg, all, (prior, found_ahead), now, &prior_days, &mut report);
         let committed = committing.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
         written.and_then(|decided| committed.map(|store| (store, decided)))
     })?;
@@ -546,7 +544,7 @@ fn absorb_document(
     }
     Ok(Stored {
         entries: reconciled.into_iter().map(|r| r.entry).collect(),
-        verdicts: None,
+        ahead: placements::Ahead::default(),
         warnings,
         read,
         new,
@@ -606,7 +604,7 @@ fn last_placements(store: &store::Store) -> Result<Option<placements::Placements
 fn write_all(
     cfg: &Config,
     all: Vec<Vec<Entry>>,
-    (prior, verdicts): (Option<placements::Placements>, Option<placements::Verdicts>),
+    (prior, ahead): (Option<placements::Placements>, placements::Ahead),
     now: DateTime<Utc>,
     prior_days: &[store::DigestDay],
     report: &mut RunReport,
@@ -625,9 +623,9 @@ fn write_all(
         cluster_options(cfg),
         max,
         prior.as_ref(),
-        verdicts.as_ref(),
+        Some(&ahead),
     );
-    drop((prior, verdicts));
+    drop((prior, ahead));
     // Kept encoded (smaller) while the outputs are made.
     let decided = std::mem::take(&mut arranged.placements).encode();
     tracing::debug!(
@@ -916,7 +914,7 @@ pub async fn explain(
             let key = placements::settings_key(&cfg.topics, cluster_options(cfg));
             let prior = current.placements.as_ref().filter(|p| p.key == key);
             let (_, _, placed) = placed_by(&merged, prior);
-            cluster::cluster_onto(&merged, &placed, window, threshold)
+            cluster::cluster_onto(&merged, &placed, window, threshold, None)
                 .iter()
                 .find(|g| g.contains(&at))
                 .map_or_else(|| vec![at], <[usize]>::to_vec)
@@ -1035,22 +1033,25 @@ pub fn arrange(
     arrange_with(merged, topics, clusters, shown, prior, None)
 }
 
-/// [`arrange`], with the topics of some entries already matched (`verdicts`, made with the
-/// same settings, as [`run`] does while it reads the sources): those are looked up, not
-/// matched again. The result is the same as without them.
+/// [`arrange`], with the topics and title words of some entries found ahead (as [`run`] does
+/// while it reads the sources; verdicts made with other settings are not used): those are
+/// looked up, not found again. The result is the same as without them.
 pub fn arrange_with(
     merged: Vec<Entry>,
     topics: &[config::TopicConfig],
     clusters: Option<(std::time::Duration, f64)>,
     shown: usize,
     prior: Option<&placements::Placements>,
-    verdicts: Option<&placements::Verdicts>,
+    ahead: Option<&placements::Ahead>,
 ) -> Arranged {
     let started = std::time::Instant::now();
     let key = placements::settings_key(topics, clusters);
     let prior = prior.filter(|p| p.key == key);
     let words = topics.len().div_ceil(64);
-    let verdicts = verdicts.filter(|v| v.key == key && v.words == words);
+    let verdicts = ahead
+        .and_then(|a| a.verdicts.as_ref())
+        .filter(|v| v.key == key && v.words == words);
+    let titles = ahead.and_then(|a| a.titles.as_ref());
     let matcher = topics::Matcher::new(topics);
     // With neither topics nor clusters there is nothing to place, nor to keep.
     let placing = words > 0 || clusters.is_some();
@@ -1069,7 +1070,7 @@ pub fn arrange_with(
     let ((per_entry, content), groups) = std::thread::scope(|scope| {
         let groups = scope.spawn(|| {
             let groups = match clusters {
-                Some((window, threshold)) => cluster::cluster_onto(&merged, &placed, window, threshold),
+                Some((window, threshold)) => cluster::cluster_onto(&merged, &placed, window, threshold, titles),
                 None => cluster::Groups::singles(merged.len()),
             };
             tracing::debug!(ms = started.elapsed().as_millis(), "clustered");
@@ -1348,8 +1349,8 @@ enum Outcome {
 /// A fresh document after [`store::reconcile`], its items saved.
 struct Stored {
     entries: Vec<Entry>,
-    /// The topics of its new and changed entries (see [`MatchAhead`]).
-    verdicts: Option<placements::Verdicts>,
+    /// The topics and title words of its new and changed entries (see [`MatchAhead`]).
+    ahead: placements::Ahead,
     warnings: Vec<String>,
     read: usize,
     new: usize,
@@ -1359,11 +1360,14 @@ struct Stored {
     update: store::SourceUpdate,
 }
 
-/// Topic matching done while the sources are read: the verdicts on each fresh document's
-/// entries that the last run's placements do not already hold (see [`arrange_with`]).
+/// Topic matching and title words for clustering, done while the sources are read: on each
+/// fresh document's entries that the last run's placements do not already hold (see
+/// [`arrange_with`]).
 struct MatchAhead {
     /// Nothing to match without topics.
     matcher: Option<topics::Matcher>,
+    /// Whether stories are clustered.
+    clusters: bool,
     key: u64,
     words: usize,
     /// The content hashes the last run's placements (made with the same settings) hold.
@@ -1375,6 +1379,7 @@ impl MatchAhead {
         let key = placements::settings_key(&cfg.topics, cluster_options(cfg));
         MatchAhead {
             matcher: (!cfg.topics.is_empty()).then(|| topics::Matcher::new(&cfg.topics)),
+            clusters: cluster_options(cfg).is_some(),
             key,
             words: cfg.topics.len().div_ceil(64),
             known: prior
@@ -1384,27 +1389,40 @@ impl MatchAhead {
         }
     }
 
-    /// An empty set of verdicts to gather the documents' into (`None` without topics).
-    fn empty(&self) -> Option<placements::Verdicts> {
-        self.matcher
-            .as_ref()
-            .map(|_| placements::Verdicts::new(self.key, self.words))
+    /// Nothing found yet, with room for what these settings need.
+    fn empty(&self) -> placements::Ahead {
+        placements::Ahead {
+            verdicts: self
+                .matcher
+                .as_ref()
+                .map(|_| placements::Verdicts::new(self.key, self.words)),
+            titles: self.clusters.then(cluster::TitleWords::default),
+        }
     }
 
-    /// The topics of the entries whose content the last run did not match.
-    fn verdicts(&self, entries: &[Entry]) -> Option<placements::Verdicts> {
-        let matcher = self.matcher.as_ref()?;
-        let mut out = placements::Verdicts::new(self.key, self.words);
+    /// The topics and title words of the entries whose content the last run did not place.
+    fn of(&self, entries: &[Entry]) -> placements::Ahead {
+        let mut out = self.empty();
+        if out.verdicts.is_none() && out.titles.is_none() {
+            return out;
+        }
         let mut scratch = topics::Scratch::default();
+        let mut title_scratch = cluster::TitleScratch::default();
         let mut bits = vec![0u64; self.words];
         for e in entries {
             let hash = placements::content_hash(e);
-            if !self.known.contains(&hash) {
+            if self.known.contains(&hash) {
+                continue;
+            }
+            if let (Some(matcher), Some(v)) = (self.matcher.as_ref(), out.verdicts.as_mut()) {
                 matcher.assign_bits(e, &mut scratch, &mut bits);
-                out.insert(hash, &bits);
+                v.insert(hash, &bits);
+            }
+            if let Some(t) = out.titles.as_mut() {
+                t.add(&e.title, &mut title_scratch);
             }
         }
-        Some(out)
+        out
     }
 }
 
@@ -1724,12 +1742,22 @@ mod tests {
         ]);
         let key = placements::settings_key(&topics, CLUSTERS);
         let matcher = topics::Matcher::new(&topics);
-        let mut ahead = placements::Verdicts::new(key, 1);
+        let mut verdicts = placements::Verdicts::new(key, 1);
+        let mut titles = cluster::TitleWords::default();
         for e in &items {
             let mut bits = [0u64];
             matcher.assign_bits(e, &mut topics::Scratch::default(), &mut bits);
-            ahead.insert(placements::content_hash(e), &bits);
+            verdicts.insert(placements::content_hash(e), &bits);
+            titles.add(&e.title, &mut cluster::TitleScratch::default());
         }
+        let ahead = placements::Ahead {
+            verdicts: Some(verdicts),
+            titles: Some(titles),
+        };
+        let ahead_of = |verdicts: placements::Verdicts| placements::Ahead {
+            verdicts: Some(verdicts),
+            titles: None,
+        };
         // Found ahead for every item: the same result as matching them here.
         let afresh = arrange(items.clone(), &topics, CLUSTERS, usize::MAX, None);
         let looked_up = arrange_with(items.clone(), &topics, CLUSTERS, usize::MAX, None, Some(&ahead));
@@ -1740,6 +1768,7 @@ mod tests {
         for e in &items {
             made_up.insert(placements::content_hash(e), &[0b10]);
         }
+        let made_up = ahead_of(made_up);
         let taken = arrange_with(items.clone(), &topics, CLUSTERS, usize::MAX, None, Some(&made_up));
         assert!(stories(&taken).iter().all(|s| s.2 == vec![1]), "{:?}", stories(&taken));
         // ... but not for changed text, nor with other settings.
@@ -1752,7 +1781,7 @@ mod tests {
         for e in &items {
             other.insert(placements::content_hash(e), &[0b10]);
         }
-        let ignored = arrange_with(items, &topics, CLUSTERS, usize::MAX, None, Some(&other));
+        let ignored = arrange_with(items, &topics, CLUSTERS, usize::MAX, None, Some(&ahead_of(other)));
         assert_eq!(stories(&ignored), stories(&afresh));
     }
 

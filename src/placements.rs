@@ -144,6 +144,27 @@ pub fn id_hash(id: &str) -> u128 {
     xxh3_128(id.as_bytes())
 }
 
+/// What was worked out ahead of [`crate::arrange_with`], while the sources were read (on the
+/// workers that read them, while other sources were still being fetched): the topics of the
+/// new and changed items, and their title words for clustering.
+#[derive(Debug, Clone, Default)]
+pub struct Ahead {
+    pub verdicts: Option<Verdicts>,
+    pub titles: Option<crate::cluster::TitleWords>,
+}
+
+impl Ahead {
+    /// Takes in what was worked out for another document.
+    pub fn absorb(&mut self, other: &Ahead) {
+        if let (Some(v), Some(o)) = (self.verdicts.as_mut(), other.verdicts.as_ref()) {
+            v.absorb(o);
+        }
+        if let (Some(t), Some(o)) = (self.titles.as_mut(), other.titles.as_ref()) {
+            t.absorb(o);
+        }
+    }
+}
+
 /// Topic verdicts found ahead of [`crate::arrange`], by [`content_hash`]: those of the new
 /// and changed items, matched on the workers that read their documents while other sources
 /// were still being fetched, so that arranging after the fetch only looks them up.
