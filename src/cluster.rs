@@ -144,8 +144,21 @@ pub fn cluster_onto(
         }
     }
     let prior_story = |s: usize| &prior_members[prior_starts[s]..prior_starts[s + 1]];
-    let mut order: Vec<usize> = (0..n).filter(|&i| prior[i].is_none()).collect();
-    order.sort_by(|&a, &b| older(a, b));
+    // By date first (plain integers), then the reports of one date by id.
+    let mut dated: Vec<(i64, u32)> = (0..n)
+        .filter(|&i| prior[i].is_none())
+        .map(|i| (date[i], i as u32))
+        .collect();
+    dated.sort_unstable();
+    let mut order: Vec<usize> = dated.iter().map(|&(_, i)| i as usize).collect();
+    let mut from = 0;
+    for run in dated.chunk_by(|a, b| a.0 == b.0) {
+        if run.len() > 1 {
+            order[from..from + run.len()].sort_by(|&a, &b| older(a, b));
+        }
+        from += run.len();
+    }
+    drop(dated);
     // Only prior stories within reach of a report to place are looked at; the rest stay
     // as they are.
     let reach = |first: usize| match (order.first(), order.last()) {
@@ -177,6 +190,7 @@ pub fn cluster_onto(
 
     let mut st = Stories {
         postings: vec![(0, Vec::new()); sets.words],
+        next: vec![u32::MAX; n],
         ..Stories::default()
     };
     // Each entry that heads a group: the group, as (true, a story of `st`) or (false, a
@@ -190,8 +204,8 @@ pub fn cluster_onto(
     for s in open {
         let reports = prior_story(s);
         let (a, first) = (sets.get(reports[0]), date[reports[0]]);
-        head[reports[0]] = (true, st.members.len() as u32);
-        st.open(reports.to_vec(), a, signature(a), first, threshold);
+        head[reports[0]] = (true, st.len() as u32);
+        st.open(reports, a, signature(a), first, threshold);
     }
     let placing = Placing {
         order: &order,
@@ -211,12 +225,11 @@ pub fn cluster_onto(
     };
     groups.starts.push(0);
     for (ours, s) in head {
-        let m = match (ours, s) {
+        match (ours, s) {
             (_, u32::MAX) => continue,
-            (true, s) => &st.members[s as usize][..],
-            (false, s) => prior_story(s as usize),
-        };
-        groups.members.extend_from_slice(m);
+            (true, s) => groups.members.extend(st.reports(s as usize)),
+            (false, s) => groups.members.extend_from_slice(prior_story(s as usize)),
+        }
         groups.starts.push(groups.members.len());
     }
     groups
@@ -316,17 +329,17 @@ impl Placing<'_> {
                     let j = shared as f64 / (a.len() + b.len() - shared) as f64;
                     if j >= threshold
                         && best.is_none_or(|(bj, bs)| j > bj || (j == bj && s < bs))
-                        && !st.members[s].iter().any(|&m| source[m] == source[i])
+                        && !st.reports(s).any(|m| source[m] == source[i])
                     {
                         best = Some((j, s));
                     }
                 }
             }
             match best {
-                Some((_, s)) => st.members[s].push(i),
+                Some((_, s)) => st.join(s, i),
                 None => {
-                    head[i] = (true, st.members.len() as u32);
-                    st.open(vec![i], a, sig, date[i], threshold);
+                    head[i] = (true, st.len() as u32);
+                    st.open(&[i], a, sig, date[i], threshold);
                 }
             }
         }
@@ -339,7 +352,11 @@ impl Placing<'_> {
 /// the window.
 #[derive(Default)]
 struct Stories {
-    members: Vec<Vec<usize>>,
+    /// Each story's reports as a list through `next`: its first report, and its last.
+    first: Vec<u32>,
+    last: Vec<u32>,
+    /// Per entry: the next report of its story (`u32::MAX`: none).
+    next: Vec<u32>,
     sets: Vec<StorySet>,
     /// Long sets, which spill out of [`StorySet`].
     words: Vec<u32>,
@@ -349,8 +366,8 @@ struct Stories {
 impl Stories {
     /// Opens a story of `reports` (the first one's set is `a`, with signature `sig`, dated
     /// `first_date`).
-    fn open(&mut self, reports: Vec<usize>, a: &[u32], sig: [u64; 2], first_date: i64, threshold: f64) {
-        let s = self.members.len();
+    fn open(&mut self, reports: &[usize], a: &[u32], sig: [u64; 2], first_date: i64, threshold: f64) {
+        let s = self.first.len();
         if a.len() >= MIN_WORDS {
             let spare = spare(sig, a.len()).min(u32::MAX as usize) as u32;
             for (at, &w) in a[..prefix_len(a.len(), threshold)].iter().enumerate() {
@@ -365,7 +382,30 @@ impl Stories {
             }
         }
         self.sets.push(StorySet::new(a, &mut self.words));
-        self.members.push(reports);
+        for w in reports.windows(2) {
+            self.next[w[0]] = w[1] as u32;
+        }
+        self.first.push(reports[0] as u32);
+        self.last.push(reports[reports.len() - 1] as u32);
+    }
+
+    /// How many stories there are.
+    fn len(&self) -> usize {
+        self.first.len()
+    }
+
+    /// Adds report `i` to story `s`, last.
+    fn join(&mut self, s: usize, i: usize) {
+        self.next[self.last[s] as usize] = i as u32;
+        self.last[s] = i as u32;
+    }
+
+    /// Story `s`'s reports, in order.
+    fn reports(&self, s: usize) -> impl Iterator<Item = usize> + '_ {
+        std::iter::successors(Some(self.first[s]), |&i| {
+            Some(self.next[i as usize]).filter(|&j| j != u32::MAX)
+        })
+        .map(|i| i as usize)
     }
 }
 
@@ -513,25 +553,35 @@ impl TitleSets {
         let total: usize = parts.iter().map(|p| p.0.len()).sum();
         let mut starts: Vec<usize> = Vec::with_capacity(which.len() + 1);
         starts.push(0);
-        // Rank the words by how many titles have them, rarest first, ties by hash.
-        let mut df: HashMap<u64, u32, FastHash> = HashMap::with_capacity_and_hasher(total / 4, FastHash);
-        for (hashes, lens) in &parts {
-            for &h in hashes {
-                *df.entry(h).or_insert(0) += 1;
+        // Each different word is numbered when first seen, and counted: (titles, hash).
+        let mut number: HashMap<u64, u32, FastHash> = HashMap::default();
+        let mut vocab: Vec<(u32, u64)> = Vec::new();
+        let mut ids: Vec<u32> = Vec::with_capacity(total);
+        // (Each part's hashes are freed once numbered.)
+        for (hashes, lens) in parts {
+            for h in hashes {
+                let next = vocab.len() as u32;
+                let k = *number.entry(h).or_insert_with(|| {
+                    vocab.push((0, h));
+                    next
+                });
+                vocab[k as usize].0 += 1;
+                ids.push(k);
             }
-            for &len in lens {
+            for len in lens {
                 starts.push(starts[starts.len() - 1] + len as usize);
             }
         }
-        let mut vocab: Vec<(u32, u64)> = df.iter().map(|(&h, &n)| (n, h)).collect();
-        vocab.sort_unstable();
-        for (rank, (_, h)) in vocab.iter().enumerate() {
-            df.insert(*h, rank as u32);
+        drop(number);
+        // Rank the words by how many titles have them, rarest first, ties by hash.
+        let mut by_rank: Vec<u32> = (0..vocab.len() as u32).collect();
+        by_rank.sort_unstable_by_key(|&k| vocab[k as usize]);
+        let mut rank = vec![0u32; vocab.len()];
+        for (r, &k) in by_rank.iter().enumerate() {
+            rank[k as usize] = r as u32;
         }
-        // (Each part's hashes are freed once mapped.)
-        let mut ids: Vec<u32> = Vec::with_capacity(total);
-        for (hashes, _) in parts {
-            ids.extend(hashes.iter().map(|h| df[h]));
+        for id in &mut ids {
+            *id = rank[*id as usize];
         }
         for w in starts.windows(2) {
             ids[w[0]..w[1]].sort_unstable();

@@ -1055,11 +1055,16 @@ pub fn arrange_with(
     let matcher = topics::Matcher::new(topics);
     // With neither topics nor clusters there is nothing to place, nor to keep.
     let placing = words > 0 || clusters.is_some();
-    let (ids, slots, placed) = if placing {
+    let (mut ids, slots, placed) = if placing {
         placed_by(&merged, prior)
     } else {
         (Vec::new(), vec![u32::MAX; merged.len()], vec![None; merged.len()])
     };
+    // Without a last run, the ids are hashed beside the matching, not before it.
+    let hash_ids = placing && prior.is_none();
+    if hash_ids {
+        ids = vec![0; merged.len()];
+    }
     tracing::debug!(
         ms = started.elapsed().as_millis(),
         placed = placed.iter().filter(|p| p.is_some()).count(),
@@ -1076,7 +1081,14 @@ pub fn arrange_with(
             tracing::debug!(ms = started.elapsed().as_millis(), "clustered");
             groups
         });
-        let matched = assign_all(&matcher, &merged, &slots, (prior, verdicts), placing);
+        let matched = assign_all(
+            &matcher,
+            &merged,
+            &slots,
+            (prior, verdicts),
+            placing,
+            hash_ids.then_some(&mut ids[..]),
+        );
         tracing::debug!(ms = started.elapsed().as_millis(), "matched topics");
         (matched, groups.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
     });
@@ -1204,18 +1216,18 @@ fn set_bits(bits: &[u64]) -> impl Iterator<Item = usize> + '_ {
     })
 }
 
-/// Where the last run placed each entry: its [`placements::id_hash`], where `prior` has it
-/// (`u32::MAX`: nowhere), and its story, as a small number with whether it is that story's
+/// Where the last run placed each entry: its [`placements::id_hash`] (none without
+/// `prior`), where `prior` has it (`u32::MAX`: nowhere), and its story, as a small number with whether it is that story's
 /// first report. A story's first report that comes back (its placement lost while it was
 /// away) is put back in its story as its first report.
 fn placed_by(
     merged: &[Entry],
     prior: Option<&placements::Placements>,
 ) -> (Vec<u128>, Vec<u32>, Vec<Option<cluster::Placed>>) {
-    let ids: Vec<u128> = merged.iter().map(|e| placements::id_hash(&e.id)).collect();
     let Some(prior) = prior else {
-        return (ids, vec![u32::MAX; merged.len()], vec![None; merged.len()]);
+        return (Vec::new(), vec![u32::MAX; merged.len()], vec![None; merged.len()]);
     };
+    let ids: Vec<u128> = merged.iter().map(|e| placements::id_hash(&e.id)).collect();
     let index = prior.index();
     let slots: Vec<u32> = ids.iter().map(|h| index.get(h).copied().unwrap_or(u32::MAX)).collect();
     drop(index);
@@ -1247,13 +1259,14 @@ fn placed_by(
 /// Each entry's topics as bits (see [`topics::Matcher::assign_bits`]), matched on every
 /// core, and (when `hashing`) its [`placements::content_hash`]. An entry with the same hash
 /// at its slot in `prior` keeps the topics found there; one whose hash is in `verdicts` gets
-/// the topics found for it there.
+/// the topics found for it there. With `ids`, also each entry's [`placements::id_hash`].
 fn assign_all(
     matcher: &topics::Matcher,
     entries: &[Entry],
     slots: &[u32],
     (prior, verdicts): (Option<&placements::Placements>, Option<&placements::Verdicts>),
     hashing: bool,
+    mut ids: Option<&mut [u128]>,
 ) -> (Vec<u64>, Vec<u64>) {
     let words = matcher.topics().len().div_ceil(64);
     let mut bits = vec![0u64; entries.len() * words];
@@ -1263,26 +1276,39 @@ fn assign_all(
     }
     let size = entries.len().div_ceil(workers()).max(1);
     std::thread::scope(|scope| {
-        for (((chunk, out), hashes), slots) in entries
+        let mut bits_left = &mut bits[..];
+        for ((chunk, hashes), slots) in entries
             .chunks(size)
-            .zip(bits.chunks_mut((size * words).max(1)))
             .zip(content.chunks_mut(size))
             .zip(slots.chunks(size))
         {
+            // (Split by hand: with no topics, every entry's share of `bits` is empty.)
+            let out;
+            (out, bits_left) = std::mem::take(&mut bits_left).split_at_mut(chunk.len() * words);
+            let mut id_chunk = ids.as_mut().map(|ids| {
+                let (these, rest) = std::mem::take(ids).split_at_mut(chunk.len());
+                *ids = rest;
+                these
+            });
             scope.spawn(move || {
                 let mut scratch = topics::Scratch::default();
                 for (k, e) in chunk.iter().enumerate() {
+                    if let Some(ids) = id_chunk.as_mut() {
+                        ids[k] = placements::id_hash(&e.id);
+                    }
+                    if words == 0 {
+                        continue; // (no topics: nothing to match, nor to keep a hash for)
+                    }
                     let hash = placements::content_hash(e);
                     hashes[k] = hash;
                     let b = &mut out[k * words..(k + 1) * words];
                     let known = prior.filter(|p| p.words == words && p.content.get(slots[k] as usize) == Some(&hash));
                     match known {
                         Some(p) => b.copy_from_slice(p.topics_of(slots[k] as usize)),
-                        None if words > 0 => match verdicts.and_then(|v| v.get(hash)) {
+                        None => match verdicts.and_then(|v| v.get(hash)) {
                             Some(found) => b.copy_from_slice(found),
                             None => matcher.assign_bits(e, &mut scratch, b),
                         },
-                        None => {}
                     }
                 }
             });
