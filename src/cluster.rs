@@ -7,12 +7,13 @@
 //! the id stays the same as later sources join. A source appears at most once per story (its
 //! own follow-ups stay separate).
 //!
-//! To stay near linear on large inputs: title words are found on every core and known by a
-//! hash; candidates come from a prefix filter (sets ordered rarest word first; per word, the
-//! 16 most recent open stories), pruned by size and by where the shared word sits in each
-//! set, then by a 128-bit signature of each set (the bits two sets share bound the words
-//! they share), and the rest are counted against the current report's marked words.
-//! Property tests check the result against comparing every pair, and the signature bound.
+//! To stay near linear on large inputs: title words are known by a hash, and found on every
+//! core (or ahead, while the sources are read: [`TitleWords`]); candidates come from a prefix
+//! filter (sets ordered rarest word first; per word, the 16 most recent open stories), pruned
+//! by size, by where the shared word sits in each set and by a 128-bit signature of each set
+//! (the bits two sets share bound the words they share), all read from the posting itself;
+//! the rest are counted against the current report's marked words. Property tests check the
+//! result against comparing every pair, and the signature bound.
 //!
 //! Pure functions over entries; touches nothing else.
 

@@ -4,6 +4,10 @@
 //! table; a blob made with other topic or cluster settings (or by another version) is not
 //! used, and a damaged one is treated as missing.
 //!
+//! Also what a run finds ahead of arranging, while it reads the sources ([`Ahead`]: the
+//! topics of new and changed items by the same hash, and their title words), which arranging
+//! looks up instead of finding again; kept in memory for the run only.
+//!
 //! Pure functions; touches nothing else.
 
 use std::collections::HashMap;
