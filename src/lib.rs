@@ -284,8 +284,9 @@ pub async fn run(
         .collect();
     let prior = last_placements(&store)?;
     // Each fresh document is reconciled with its stored items and saved on the worker that
-    // read it, while other sources are still being fetched and read; the topics of its new
-    // and changed items are matched there too (the CPU is mostly idle while fetching).
+    // read it, while other sources are still being fetched and read; the topics and title
+    // words of its new and changed items are found there too, beside the fetching rather
+    // than after it.
     let ahead = std::sync::Arc::new(MatchAhead::new(cfg, prior.as_ref()));
     let shared = std::sync::Arc::new(std::sync::Mutex::new(store));
     let absorb: Absorb = {
@@ -1086,7 +1087,6 @@ pub fn arrange_with(
             &merged,
             &slots,
             (prior, verdicts),
-            placing,
             hash_ids.then_some(&mut ids[..]),
         );
         tracing::debug!(ms = started.elapsed().as_millis(), "matched topics");
@@ -1216,10 +1216,10 @@ fn set_bits(bits: &[u64]) -> impl Iterator<Item = usize> + '_ {
     })
 }
 
-/// Where the last run placed each entry: its [`placements::id_hash`] (none without
-/// `prior`), where `prior` has it (`u32::MAX`: nowhere), and its story, as a small number with whether it is that story's
-/// first report. A story's first report that comes back (its placement lost while it was
-/// away) is put back in its story as its first report.
+/// Where the last run placed each entry: its [`placements::id_hash`] (none without `prior`),
+/// where `prior` has it (`u32::MAX`: nowhere), and its story, as a small number with whether
+/// it is that story's first report. A story's first report that comes back (its placement
+/// lost while it was away) is put back in its story as its first report.
 fn placed_by(
     merged: &[Entry],
     prior: Option<&placements::Placements>,
@@ -1257,21 +1257,21 @@ fn placed_by(
 }
 
 /// Each entry's topics as bits (see [`topics::Matcher::assign_bits`]), matched on every
-/// core, and (when `hashing`) its [`placements::content_hash`]. An entry with the same hash
-/// at its slot in `prior` keeps the topics found there; one whose hash is in `verdicts` gets
-/// the topics found for it there. With `ids`, also each entry's [`placements::id_hash`].
+/// core, and (when there are topics) its [`placements::content_hash`]. An entry with the
+/// same hash at its slot in `prior` keeps the topics found there; one whose hash is in
+/// `verdicts` gets the topics found for it there. With `ids`, also each entry's
+/// [`placements::id_hash`].
 fn assign_all(
     matcher: &topics::Matcher,
     entries: &[Entry],
     slots: &[u32],
     (prior, verdicts): (Option<&placements::Placements>, Option<&placements::Verdicts>),
-    hashing: bool,
     mut ids: Option<&mut [u128]>,
 ) -> (Vec<u64>, Vec<u64>) {
     let words = matcher.topics().len().div_ceil(64);
     let mut bits = vec![0u64; entries.len() * words];
     let mut content = vec![0u64; entries.len()];
-    if !hashing && words == 0 {
+    if words == 0 && ids.is_none() {
         return (bits, content);
     }
     let size = entries.len().div_ceil(workers()).max(1);
