@@ -336,7 +336,6 @@ fn bench(c: &mut Criterion) {
         arranged.topics.iter().map(Vec::len).sum::<usize>()
     );
     drop(arranged);
-    let matcher = feedmux::topics::Matcher::new(&topics);
     let mut group = c.benchmark_group("topics");
     group.sample_size(10);
     let name = format!(
@@ -370,27 +369,7 @@ fn bench(c: &mut Criterion) {
     // A first run as `feedmux run` makes it: the topics and title words of every item were
     // found on the workers that read the sources, while others were still being fetched;
     // arranging looks them up, and clusters.
-    let mut ahead = feedmux::placements::Ahead {
-        verdicts: Some(feedmux::placements::Verdicts::new(
-            feedmux::placements::settings_key(&topics, clusters),
-            topics.len().div_ceil(64),
-        )),
-        titles: Some(feedmux::cluster::TitleWords::default()),
-    };
-    {
-        let mut scratch = feedmux::topics::Scratch::default();
-        let mut title_scratch = feedmux::cluster::TitleScratch::default();
-        let mut bits = vec![0u64; topics.len().div_ceil(64)];
-        for e in &items {
-            matcher.assign_bits(e, &mut scratch, &mut bits);
-            if let Some(v) = ahead.verdicts.as_mut() {
-                v.insert(feedmux::placements::content_hash(e), &bits);
-            }
-            if let Some(t) = ahead.titles.as_mut() {
-                t.add(&e.title, &mut title_scratch);
-            }
-        }
-    }
+    let ahead = feedmux::MatchAhead::new(&topics, clusters, None).of(&items);
     group.bench_function(
         format!(
             "arrange {} items, all new, topics and title words found while the sources were read",
@@ -432,6 +411,7 @@ fn bench(c: &mut Criterion) {
                 .sum::<u64>()
         })
     });
+    let matcher = feedmux::topics::Matcher::new(&topics);
     group.bench_function("matching alone, one thread", |b| {
         let mut scratch = feedmux::topics::Scratch::default();
         let mut bits = vec![0u64; 1];

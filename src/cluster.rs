@@ -966,6 +966,19 @@ pub(crate) mod tests {
     }
 
     proptest::proptest! {
+        /// The table says what the bound says, within the table and past it.
+        #[test]
+        fn reach_by_table_is_the_bound(
+            most in 0usize..200,
+            a in 0usize..200,
+            b in 0usize..200,
+            threshold in proptest::sample::select(&[0.3, 0.5, 0.6, 0.75, 0.8, 1.0][..]),
+        ) {
+            proptest::prop_assert_eq!(Reach::new(threshold).ok(most, a, b), can_reach(most, a, b, threshold));
+        }
+    }
+
+    proptest::proptest! {
         /// The signature bound is never below the true number of shared words, also when
         /// words of one set share a bit.
         #[test]

@@ -287,7 +287,7 @@ pub async fn run(
     // read it, while other sources are still being fetched and read; the topics and title
     // words of its new and changed items are found there too, beside the fetching rather
     // than after it.
-    let ahead = std::sync::Arc::new(MatchAhead::new(cfg, prior.as_ref()));
+    let ahead = std::sync::Arc::new(MatchAhead::new(&cfg.topics, cluster_options(cfg), prior.as_ref()));
     let shared = std::sync::Arc::new(std::sync::Mutex::new(store));
     let absorb: Absorb = {
         let shared = std::sync::Arc::clone(&shared);
@@ -1389,7 +1389,7 @@ struct Stored {
 /// Topic matching and title words for clustering, done while the sources are read: on each
 /// fresh document's entries that the last run's placements do not already hold (see
 /// [`arrange_with`]).
-struct MatchAhead {
+pub struct MatchAhead {
     /// Nothing to match without topics.
     matcher: Option<topics::Matcher>,
     /// Whether stories are clustered.
@@ -1401,13 +1401,19 @@ struct MatchAhead {
 }
 
 impl MatchAhead {
-    fn new(cfg: &Config, prior: Option<&placements::Placements>) -> MatchAhead {
-        let key = placements::settings_key(&cfg.topics, cluster_options(cfg));
+    /// For these topics and cluster settings (as [`arrange_with`] takes them), given what the
+    /// last run placed.
+    pub fn new(
+        topics: &[config::TopicConfig],
+        clusters: Option<(std::time::Duration, f64)>,
+        prior: Option<&placements::Placements>,
+    ) -> MatchAhead {
+        let key = placements::settings_key(topics, clusters);
         MatchAhead {
-            matcher: (!cfg.topics.is_empty()).then(|| topics::Matcher::new(&cfg.topics)),
-            clusters: cluster_options(cfg).is_some(),
+            matcher: (!topics.is_empty()).then(|| topics::Matcher::new(topics)),
+            clusters: clusters.is_some(),
             key,
-            words: cfg.topics.len().div_ceil(64),
+            words: topics.len().div_ceil(64),
             known: prior
                 .filter(|p| p.key == key)
                 .map(|p| p.content.iter().copied().collect())
@@ -1416,7 +1422,7 @@ impl MatchAhead {
     }
 
     /// Nothing found yet, with room for what these settings need.
-    fn empty(&self) -> placements::Ahead {
+    pub fn empty(&self) -> placements::Ahead {
         placements::Ahead {
             verdicts: self
                 .matcher
@@ -1427,7 +1433,7 @@ impl MatchAhead {
     }
 
     /// The topics and title words of the entries whose content the last run did not place.
-    fn of(&self, entries: &[Entry]) -> placements::Ahead {
+    pub fn of(&self, entries: &[Entry]) -> placements::Ahead {
         let mut out = self.empty();
         if out.verdicts.is_none() && out.titles.is_none() {
             return out;

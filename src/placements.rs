@@ -217,14 +217,6 @@ impl Verdicts {
             );
         }
     }
-
-    pub fn len(&self) -> usize {
-        self.index.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.index.is_empty()
-    }
 }
 
 /// A hash of everything topic matching may read in an entry: title, summary, content,
