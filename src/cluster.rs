@@ -189,10 +189,34 @@ pub fn cluster_onto(
         source[i] = *source_ids.entry(entries[i].source.name.as_str()).or_insert(next);
     }
 
+    // Each word's postings have room, one list after another, for every story that may
+    // come under it: each report to place and each prior story looked at opens one story
+    // at most, under each of its rarest words once.
+    let mut lists = vec![List::default(); sets.words];
+    for &i in order.iter().chain(open.iter().map(|&s| &prior_story(s)[0])) {
+        let a = sets.get(i);
+        if a.len() >= MIN_WORDS {
+            for &w in &a[..prefix_len(a.len(), threshold)] {
+                lists[w as usize].end += 1;
+            }
+        }
+    }
+    let mut room = 0;
+    for list in &mut lists {
+        let count = list.end;
+        (list.start, list.end) = (room, room);
+        room += count;
+    }
+    let stories = order.len() + open.len();
     let mut st = Stories {
-        postings: vec![(0, Vec::new()); sets.words],
+        first: Vec::with_capacity(stories),
+        last: Vec::with_capacity(stories),
+        first_date: Vec::with_capacity(stories),
         next: vec![u32::MAX; n],
-        ..Stories::default()
+        sets: Vec::with_capacity(stories),
+        words: Vec::new(),
+        postings: vec![Posting::default(); room],
+        lists,
     };
     // Each entry that heads a group: the group, as (true, a story of `st`) or (false, a
     // prior story left as it is).
@@ -293,14 +317,16 @@ impl Placing<'_> {
                 }
                 candidates.clear();
                 for (at, &w) in a[..prefix_len(a.len(), threshold)].iter().enumerate() {
-                    let (start, list) = &mut st.postings[w as usize];
+                    let list = &mut st.lists[w as usize];
                     // Stories are opened oldest first: skip those that fell out of the window.
-                    while *start < list.len() && date[i] - list[*start].first_date > window {
-                        *start += 1;
+                    while list.start < list.end
+                        && date[i] - st.first_date[st.postings[list.start].story as usize] > window
+                    {
+                        list.start += 1;
                     }
                     // A word shared with very many open stories tells little: look at the most
                     // recent ones only, which bounds the work on repetitive titles.
-                    let open = &list[*start..];
+                    let open = &st.postings[list.start..list.end];
                     for p in &open[open.len().saturating_sub(MAX_CANDIDATES)..] {
                         // Each bound below is at least the words the sets share, so a story
                         // that fails one can never reach the threshold (whichever word it
@@ -310,12 +336,12 @@ impl Placing<'_> {
                         // words after it in the shorter remainder.
                         let (b_len, b_at) = (p.len as usize, p.at as usize);
                         let most = at.min(b_at) + 1 + (a.len() - at - 1).min(b_len - b_at - 1);
-                        // (A prior story may be newer than the report, or older than the
-                        // stories around it.)
-                        let within = (date[i] - p.first_date).abs() <= window;
-                        if within
-                            && reach.ok(most, a.len(), b_len)
-                            && reach.ok(most_shared_spare(sig, spare_a, p.sig, p.spare as usize), a.len(), b_len)
+                        if reach.ok(most, a.len(), b_len)
+                            && reach.ok(
+                                most_shared_spare(sig, spare_a, p.sig, spare(p.sig, b_len)),
+                                a.len(),
+                                b_len,
+                            )
                         {
                             candidates.push(p.story);
                         }
@@ -324,6 +350,11 @@ impl Placing<'_> {
                 // (Any order, twice or not: the best is the most similar, then the oldest.)
                 for &s in &candidates {
                     let s = s as usize;
+                    // (A prior story may be newer than the report, or older than the stories
+                    // around it.)
+                    if (date[i] - st.first_date[s]).abs() > window {
+                        continue;
+                    }
                     let b = st.sets[s].words(&st.words);
                     // The words of `a` are marked: count the marked words of `b`, without branches.
                     let shared = b.iter().filter(|&&w| mark[w as usize] == round as u32 + 1).count();
@@ -358,10 +389,22 @@ struct Stories {
     last: Vec<u32>,
     /// Per entry: the next report of its story (`u32::MAX`: none).
     next: Vec<u32>,
+    /// Each story's first report's date.
+    first_date: Vec<i64>,
     sets: Vec<StorySet>,
     /// Long sets, which spill out of [`StorySet`].
     words: Vec<u32>,
-    postings: Vec<(usize, Vec<Posting>)>,
+    /// Every word's postings, one list after another, each with room for all it may take.
+    postings: Vec<Posting>,
+    /// Per word, where its list is in `postings`.
+    lists: Vec<List>,
+}
+
+/// A word's postings: `postings[start..end]`, past those that fell out of the window.
+#[derive(Debug, Clone, Copy, Default)]
+struct List {
+    start: usize,
+    end: usize,
 }
 
 impl Stories {
@@ -370,18 +413,18 @@ impl Stories {
     fn open(&mut self, reports: &[usize], a: &[u32], sig: [u64; 2], first_date: i64, threshold: f64) {
         let s = self.first.len();
         if a.len() >= MIN_WORDS {
-            let spare = spare(sig, a.len()).min(u32::MAX as usize) as u32;
             for (at, &w) in a[..prefix_len(a.len(), threshold)].iter().enumerate() {
-                self.postings[w as usize].1.push(Posting {
+                let list = &mut self.lists[w as usize];
+                self.postings[list.end] = Posting {
                     sig,
-                    first_date,
                     story: s as u32,
-                    spare,
                     at: at as u16,
                     len: a.len().min(usize::from(u16::MAX)) as u16,
-                });
+                };
+                list.end += 1;
             }
         }
+        self.first_date.push(first_date);
         self.sets.push(StorySet::new(a, &mut self.words));
         for w in reports.windows(2) {
             self.next[w[0]] = w[1] as u32;
@@ -477,14 +520,12 @@ fn most_shared_spare(sig_a: [u64; 2], spare_a: usize, sig_b: [u64; 2], spare_b: 
 }
 
 /// A story under one of its first report's rarest words, with what rules most candidates
-/// out without reading the story: the first report's date, the signature of its set and
-/// that set's [`spare`] words, where the word is in the set and the set's size.
-#[derive(Debug, Clone, Copy)]
+/// out without reading the story: the signature of its set, where the word is in the set
+/// and the set's size (24 bytes: millions are read on a large run).
+#[derive(Debug, Clone, Copy, Default)]
 struct Posting {
     sig: [u64; 2],
-    first_date: i64,
     story: u32,
-    spare: u32,
     at: u16,
     len: u16,
 }
@@ -539,12 +580,13 @@ impl TitleSets {
     /// The title words of every entry, found on every core. A word is known by a 64-bit
     /// hash of its folded form (two words sharing a hash is a chance of about 1 in 10^7 for
     /// a million different words, and would only make two titles look a little more alike).
+    /// Words found ahead (`titles`) come numbered already; the others are numbered here.
     fn of(entries: &[Entry], which: &[usize], titles: Option<&TitleWords>) -> TitleSets {
         let size = which.len().div_ceil(crate::workers()).max(1);
-        let parts: Vec<(Vec<u64>, Vec<u32>)> = std::thread::scope(|scope| {
+        let parts: Vec<(Vec<Word>, Vec<u32>)> = std::thread::scope(|scope| {
             let handles: Vec<_> = which
                 .chunks(size)
-                .map(|chunk| scope.spawn(move || hash_titles(chunk.iter().map(|&i| &entries[i]), titles)))
+                .map(|chunk| scope.spawn(move || find_titles(chunk.iter().map(|&i| &entries[i]), titles)))
                 .collect();
             handles
                 .into_iter()
@@ -554,30 +596,40 @@ impl TitleSets {
         let total: usize = parts.iter().map(|p| p.0.len()).sum();
         let mut starts: Vec<usize> = Vec::with_capacity(which.len() + 1);
         starts.push(0);
-        // Each different word is numbered when first seen, and counted: (titles, hash).
+        // Words not found ahead are numbered after those that were, when first seen.
+        let known = titles.map_or(0, |t| t.vocab.len());
         let mut number: HashMap<u64, u32, FastHash> = HashMap::default();
-        let mut vocab: Vec<(u32, u64)> = Vec::new();
+        let mut more: Vec<u64> = Vec::new();
         let mut ids: Vec<u32> = Vec::with_capacity(total);
-        // (Each part's hashes are freed once numbered.)
-        for (hashes, lens) in parts {
-            for h in hashes {
-                let next = vocab.len() as u32;
-                let k = *number.entry(h).or_insert_with(|| {
-                    vocab.push((0, h));
-                    next
+        // (Each part is freed once numbered.)
+        for (words, lens) in parts {
+            for w in words {
+                ids.push(match w {
+                    Word::Known(k) => k,
+                    Word::New(h) => *number.entry(h).or_insert_with(|| {
+                        more.push(h);
+                        (known + more.len() - 1) as u32
+                    }),
                 });
-                vocab[k as usize].0 += 1;
-                ids.push(k);
             }
             for len in lens {
                 starts.push(starts[starts.len() - 1] + len as usize);
             }
         }
         drop(number);
-        // Rank the words by how many titles have them, rarest first, ties by hash.
-        let mut by_rank: Vec<u32> = (0..vocab.len() as u32).collect();
-        by_rank.sort_unstable_by_key(|&k| vocab[k as usize]);
-        let mut rank = vec![0u32; vocab.len()];
+        let hash = |k: usize| match k.checked_sub(known) {
+            None => titles.map_or(0, |t| t.vocab[k]),
+            Some(k) => more[k],
+        };
+        // Rank the words these titles have by how many have them, rarest first, ties by
+        // hash (whatever order they were numbered in).
+        let mut count = vec![0u32; known + more.len()];
+        for &k in &ids {
+            count[k as usize] += 1;
+        }
+        let mut by_rank: Vec<u32> = (0..count.len() as u32).filter(|&k| count[k as usize] > 0).collect();
+        by_rank.sort_unstable_by_key(|&k| (count[k as usize], hash(k as usize)));
+        let mut rank = count;
         for (r, &k) in by_rank.iter().enumerate() {
             rank[k as usize] = r as u32;
         }
@@ -595,7 +647,7 @@ impl TitleSets {
             ids,
             starts,
             slot,
-            words: vocab.len(),
+            words: by_rank.len(),
         }
     }
 
@@ -608,38 +660,58 @@ impl TitleSets {
     }
 }
 
-/// The hashed title word sets of some entries: all hashes, and how many each entry has.
-/// (Those found ahead, in `titles`, are looked up.)
-fn hash_titles<'a>(
-    entries: impl ExactSizeIterator<Item = &'a Entry>,
-    titles: Option<&TitleWords>,
-) -> (Vec<u64>, Vec<u32>) {
-    let mut scratch = TitleScratch::default();
-    let mut hashes = Vec::with_capacity(entries.len() * 8);
-    let mut lens = Vec::with_capacity(entries.len());
-    for e in entries {
-        let from = hashes.len();
-        match titles.and_then(|t| t.get(&e.title)) {
-            Some(found) => hashes.extend_from_slice(found),
-            None => hash_title(&e.title, &mut scratch, &mut hashes),
-        }
-        lens.push((hashes.len() - from) as u32);
-    }
-    (hashes, lens)
+/// A title word: numbered ahead (see [`TitleWords`]), or by its hash, to be numbered.
+#[derive(Debug, Clone, Copy)]
+enum Word {
+    Known(u32),
+    New(u64),
 }
 
-/// Working space for [`hash_title`].
+/// The title words of some entries, and how many each has. (Those found ahead, in
+/// `titles`, are looked up.)
+fn find_titles<'a>(
+    entries: impl ExactSizeIterator<Item = &'a Entry>,
+    titles: Option<&TitleWords>,
+) -> (Vec<Word>, Vec<u32>) {
+    let mut scratch = TitleScratch::default();
+    let mut words = Vec::with_capacity(entries.len() * 8);
+    let mut lens = Vec::with_capacity(entries.len());
+    for e in entries {
+        let from = words.len();
+        match titles.and_then(|t| t.get(&e.title)) {
+            Some(found) => words.extend(found.iter().map(|&k| Word::Known(k))),
+            None => {
+                scratch.hashes.clear();
+                hash_title(&e.title, &mut scratch.buf, &mut scratch.bits, &mut scratch.hashes);
+                words.extend(
+                    scratch
+                        .hashes
+                        .iter()
+                        .map(|&h| match titles.and_then(|t| t.number.get(&h)) {
+                            Some(&k) => Word::Known(k),
+                            None => Word::New(h),
+                        }),
+                );
+            }
+        }
+        lens.push((words.len() - from) as u32);
+    }
+    (words, lens)
+}
+
+/// Working space for finding title words.
 #[derive(Debug, Default)]
 pub struct TitleScratch {
     buf: Vec<u8>,
     bits: crate::wordbits::WordBits,
+    hashes: Vec<u64>,
 }
 
 /// Appends the hashes of a title's words to `hashes`: its folded words that say something
 /// (not stop words, not one letter), each once, in hash order.
-fn hash_title(title: &str, scratch: &mut TitleScratch, hashes: &mut Vec<u64>) {
+fn hash_title(title: &str, buf: &mut Vec<u8>, bits: &mut crate::wordbits::WordBits, hashes: &mut Vec<u64>) {
     let from = hashes.len();
-    topics::each_long_folded_word(title, &mut scratch.buf, &mut scratch.bits, |w| {
+    topics::each_long_folded_word(title, buf, bits, |w| {
         let h = crate::stopwords::word_hash(w);
         if !crate::stopwords::is_stop_hash(h) {
             hashes.push(h);
@@ -657,12 +729,16 @@ fn hash_title(title: &str, scratch: &mut TitleScratch, hashes: &mut Vec<u64>) {
 }
 
 /// Title words found ahead of clustering (while the sources were read), by a hash of the
-/// title: what [`cluster_onto`] would find in those titles itself.
+/// title: what [`cluster_onto`] would find in those titles itself, each word numbered (so
+/// that clustering need not number them).
 #[derive(Debug, Clone, Default)]
 pub struct TitleWords {
-    /// Per title hash: where its word hashes are in `hashes`, and how many.
+    /// Per title hash: where its word numbers are in `words`, and how many.
     index: HashMap<u64, (u32, u32), FastHash>,
-    hashes: Vec<u64>,
+    words: Vec<u32>,
+    /// Each word's number, by its hash; and each number's hash.
+    number: HashMap<u64, u32, FastHash>,
+    vocab: Vec<u64>,
 }
 
 impl TitleWords {
@@ -672,25 +748,45 @@ impl TitleWords {
         if self.index.contains_key(&key) {
             return;
         }
-        let from = self.hashes.len();
-        hash_title(title, scratch, &mut self.hashes);
-        self.index.insert(key, (from as u32, (self.hashes.len() - from) as u32));
+        scratch.hashes.clear();
+        hash_title(title, &mut scratch.buf, &mut scratch.bits, &mut scratch.hashes);
+        self.keep(key, &scratch.hashes);
     }
 
-    /// The word hashes of `title`, if found ahead.
-    pub fn get(&self, title: &str) -> Option<&[u64]> {
+    /// Keeps the title `key` with words `hashes`, numbering the new ones.
+    fn keep(&mut self, key: u64, hashes: &[u64]) {
+        let from = self.words.len();
+        let TitleWords {
+            words, number, vocab, ..
+        } = self;
+        words.extend(hashes.iter().map(|&h| {
+            *number.entry(h).or_insert_with(|| {
+                vocab.push(h);
+                (vocab.len() - 1) as u32
+            })
+        }));
+        self.index.insert(key, (from as u32, (self.words.len() - from) as u32));
+    }
+
+    /// The word numbers of `title`, if found ahead.
+    fn get(&self, title: &str) -> Option<&[u32]> {
         let &(from, len) = self.index.get(&xxhash_rust::xxh3::xxh3_64(title.as_bytes()))?;
-        Some(&self.hashes[from as usize..(from + len) as usize])
+        Some(&self.words[from as usize..(from + len) as usize])
     }
 
     /// Takes in the titles of `other`.
     pub fn absorb(&mut self, other: &TitleWords) {
         self.index.reserve(other.index.len());
+        let mut hashes = Vec::new();
         for (&key, &(from, len)) in &other.index {
-            if let std::collections::hash_map::Entry::Vacant(v) = self.index.entry(key) {
-                v.insert((self.hashes.len() as u32, len));
-                self.hashes
-                    .extend_from_slice(&other.hashes[from as usize..(from + len) as usize]);
+            if !self.index.contains_key(&key) {
+                hashes.clear();
+                hashes.extend(
+                    other.words[from as usize..(from + len) as usize]
+                        .iter()
+                        .map(|&k| other.vocab[k as usize]),
+                );
+                self.keep(key, &hashes);
             }
         }
     }
@@ -756,7 +852,7 @@ pub(crate) mod tests {
     }
 
     /// The folded title words that say something about the story, by definition: the words
-    /// [`hash_titles`] hashes.
+    /// [`hash_title`] hashes.
     fn title_words(title: &str) -> Vec<String> {
         topics::words(title)
             .into_iter()

@@ -288,10 +288,13 @@ pub async fn run(
     // words of its new and changed items are found there too, beside the fetching rather
     // than after it.
     let ahead = std::sync::Arc::new(MatchAhead::new(&cfg.topics, cluster_options(cfg), prior.as_ref()));
+    // (What is found is gathered there too, as each document is read.)
+    let found_ahead = std::sync::Arc::new(std::sync::Mutex::new(ahead.empty()));
     let shared = std::sync::Arc::new(std::sync::Mutex::new(store));
     let absorb: Absorb = {
         let shared = std::sync::Arc::clone(&shared);
         let ahead = std::sync::Arc::clone(&ahead);
+        let found_ahead = std::sync::Arc::clone(&found_ahead);
         // HTML sources keep the dates their items were first given (read off the page,
         // often relative, they would drift from run to run).
         let keys: Vec<(i64, String, bool)> = states
@@ -302,8 +305,9 @@ pub async fn run(
         std::sync::Arc::new(move |i: usize, doc: ReadDocument| -> Outcome {
             let (key, namespace, keep_dates) = &keys[i];
             match absorb_document(&shared, *key, namespace, doc, now, *keep_dates) {
-                Ok(mut stored) => {
-                    stored.ahead = ahead.of(&stored.entries);
+                Ok(stored) => {
+                    let found = ahead.of(&stored.entries);
+                    found_ahead.lock().unwrap_or_else(|p| p.into_inner()).absorb(&found);
                     Outcome::Stored(stored)
                 }
                 Err(e) => Outcome::Failed(e),
@@ -329,8 +333,10 @@ pub async fn run(
         ..RunReport::default()
     };
     let mut fresh: Vec<Option<Vec<Entry>>> = Vec::with_capacity(outcomes.len());
-    let mut found_ahead = ahead.empty();
     drop(ahead);
+    let found_ahead = std::sync::Arc::into_inner(found_ahead)
+        .map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner()))
+        .unwrap_or_default();
     let mut items_changed = false;
     for ((source, st), outcome) in cfg.sources.iter().zip(&states).zip(outcomes) {
         let url = source_url(source);
@@ -355,7 +361,6 @@ pub async fn run(
                     }));
                 entries_here = Some(stored.entries);
                 update = stored.update;
-                found_ahead.absorb(&stored.ahead);
             }
             Outcome::Document(_) => unreachable!("every fresh document is absorbed"),
             Outcome::Unchanged {
@@ -545,7 +550,6 @@ fn absorb_document(
     }
     Ok(Stored {
         entries: reconciled.into_iter().map(|r| r.entry).collect(),
-        ahead: placements::Ahead::default(),
         warnings,
         read,
         new,
@@ -1073,6 +1077,8 @@ pub fn arrange_with(
     );
     // Clustering is mostly one long sequential pass: it runs beside the matching, which
     // takes the other cores.
+    // (Clustering keeps a core of its own: it is the longer of the two.)
+    let threads = if clusters.is_some() { workers() - 1 } else { workers() };
     let ((per_entry, content), groups) = std::thread::scope(|scope| {
         let groups = scope.spawn(|| {
             let groups = match clusters {
@@ -1088,11 +1094,13 @@ pub fn arrange_with(
             &slots,
             (prior, verdicts),
             hash_ids.then_some(&mut ids[..]),
+            threads,
         );
         tracing::debug!(ms = started.elapsed().as_millis(), "matched topics");
         (matched, groups.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
     });
     drop(placed);
+    tracing::debug!(ms = started.elapsed().as_millis(), "TMP joined");
     // Each story's id: its first report's; an earlier run's story keeps its id when that
     // report is gone (`Some`: the id, when it is not the standing report's own).
     let story_ids: Vec<Option<String>> = groups
@@ -1120,6 +1128,7 @@ pub fn arrange_with(
             None => (g.len() > 1).then(|| merged[g[0]].id.clone()),
         })
         .collect();
+    tracing::debug!(ms = started.elapsed().as_millis(), "TMP ids");
     let reports_merged = merged.len() - groups.len();
     // A story's topics: those of all its reports; the catch-all only if no other.
     let catch_all = topics.iter().position(|t| t.catch_all);
@@ -1144,6 +1153,7 @@ pub fn arrange_with(
             members[t].push(k);
         }
     }
+    tracing::debug!(ms = started.elapsed().as_millis(), "TMP bits");
     let decided = if placing {
         placements::Placements {
             key,
@@ -1267,6 +1277,7 @@ fn assign_all(
     slots: &[u32],
     (prior, verdicts): (Option<&placements::Placements>, Option<&placements::Verdicts>),
     mut ids: Option<&mut [u128]>,
+    threads: usize,
 ) -> (Vec<u64>, Vec<u64>) {
     let words = matcher.topics().len().div_ceil(64);
     let mut bits = vec![0u64; entries.len() * words];
@@ -1274,7 +1285,7 @@ fn assign_all(
     if words == 0 && ids.is_none() {
         return (bits, content);
     }
-    let size = entries.len().div_ceil(workers()).max(1);
+    let size = entries.len().div_ceil(threads.max(1)).max(1);
     std::thread::scope(|scope| {
         let mut bits_left = &mut bits[..];
         for ((chunk, hashes), slots) in entries
@@ -1375,8 +1386,6 @@ enum Outcome {
 /// A fresh document after [`store::reconcile`], its items saved.
 struct Stored {
     entries: Vec<Entry>,
-    /// The topics and title words of its new and changed entries (see [`MatchAhead`]).
-    ahead: placements::Ahead,
     warnings: Vec<String>,
     read: usize,
     new: usize,
