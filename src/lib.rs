@@ -496,6 +496,7 @@ pub async fn run(
         let committed = committing.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
         written.and_then(|decided| committed.map(|store| (store, decided)))
     })?;
+    let saving = std::time::Instant::now();
     store.begin()?;
     store.set_cache(PLACEMENTS, &decided)?;
     store.set_digest_days(&days)?;
@@ -511,6 +512,11 @@ pub async fn run(
     store.set_meta("rendered", &mark)?;
     store.set_meta("items_out", &report.items_out.to_string())?;
     store.commit()?;
+    tracing::debug!(
+        ms = saving.elapsed().as_millis(),
+        placements = decided.len(),
+        "saved the placements and digest plans"
+    );
     Ok(report)
 }
 
@@ -1079,7 +1085,7 @@ pub fn arrange_with(
     // takes the other cores.
     // (Clustering keeps a core of its own: it is the longer of the two.)
     let threads = if clusters.is_some() { workers() - 1 } else { workers() };
-    let ((per_entry, content), groups) = std::thread::scope(|scope| {
+    let ((per_entry, content, _), groups) = std::thread::scope(|scope| {
         let groups = scope.spawn(|| {
             let groups = match clusters {
                 Some((window, threshold)) => cluster::cluster_onto(&merged, &placed, window, threshold, titles),
@@ -1096,11 +1102,11 @@ pub fn arrange_with(
             hash_ids.then_some(&mut ids[..]),
             threads,
         );
-        tracing::debug!(ms = started.elapsed().as_millis(), "matched topics");
+        // (Those not found ahead nor placed by the last run are matched here.)
+        tracing::debug!(ms = started.elapsed().as_millis(), matched_here = matched.2, "matched topics");
         (matched, groups.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
     });
     drop(placed);
-    tracing::debug!(ms = started.elapsed().as_millis(), "TMP joined");
     // Each story's id: its first report's; an earlier run's story keeps its id when that
     // report is gone (`Some`: the id, when it is not the standing report's own).
     let story_ids: Vec<Option<String>> = groups
@@ -1128,7 +1134,6 @@ pub fn arrange_with(
             None => (g.len() > 1).then(|| merged[g[0]].id.clone()),
         })
         .collect();
-    tracing::debug!(ms = started.elapsed().as_millis(), "TMP ids");
     let reports_merged = merged.len() - groups.len();
     // A story's topics: those of all its reports; the catch-all only if no other.
     let catch_all = topics.iter().position(|t| t.catch_all);
@@ -1153,7 +1158,6 @@ pub fn arrange_with(
             members[t].push(k);
         }
     }
-    tracing::debug!(ms = started.elapsed().as_millis(), "TMP bits");
     let decided = if placing {
         placements::Placements {
             key,
@@ -1278,15 +1282,16 @@ fn assign_all(
     (prior, verdicts): (Option<&placements::Placements>, Option<&placements::Verdicts>),
     mut ids: Option<&mut [u128]>,
     threads: usize,
-) -> (Vec<u64>, Vec<u64>) {
+) -> (Vec<u64>, Vec<u64>, usize) {
     let words = matcher.topics().len().div_ceil(64);
     let mut bits = vec![0u64; entries.len() * words];
     let mut content = vec![0u64; entries.len()];
     if words == 0 && ids.is_none() {
-        return (bits, content);
+        return (bits, content, 0);
     }
     let size = entries.len().div_ceil(threads.max(1)).max(1);
-    std::thread::scope(|scope| {
+    let matched = std::thread::scope(|scope| {
+        let mut handles = Vec::new();
         let mut bits_left = &mut bits[..];
         for ((chunk, hashes), slots) in entries
             .chunks(size)
@@ -1301,8 +1306,9 @@ fn assign_all(
                 *ids = rest;
                 these
             });
-            scope.spawn(move || {
+            handles.push(scope.spawn(move || {
                 let mut scratch = topics::Scratch::default();
+                let mut matched = 0;
                 for (k, e) in chunk.iter().enumerate() {
                     if let Some(ids) = id_chunk.as_mut() {
                         ids[k] = placements::id_hash(&e.id);
@@ -1318,14 +1324,22 @@ fn assign_all(
                         Some(p) => b.copy_from_slice(p.topics_of(slots[k] as usize)),
                         None => match verdicts.and_then(|v| v.get(hash)) {
                             Some(found) => b.copy_from_slice(found),
-                            None => matcher.assign_bits(e, &mut scratch, b),
+                            None => {
+                                matcher.assign_bits(e, &mut scratch, b);
+                                matched += 1;
+                            }
                         },
                     }
                 }
-            });
+                matched
+            }));
         }
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .sum()
     });
-    (bits, content)
+    (bits, content, matched)
 }
 
 /// How many threads the CPU-bound passes use: one per core.
