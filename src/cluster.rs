@@ -105,7 +105,7 @@ pub fn cluster_onto(
     prior: &[Option<Placed>],
     window: std::time::Duration,
     threshold: f64,
-    titles: Option<&TitleWords>,
+    titles: Option<FoundTitles<'_>>,
 ) -> Groups {
     let started = std::time::Instant::now();
     let window = TimeDelta::from_std(window).map_or(i64::MAX, |w| w.num_milliseconds());
@@ -176,7 +176,11 @@ pub fn cluster_onto(
     let mut looked_at: Vec<usize> = order.clone();
     looked_at.extend(open.iter().map(|&s| prior_story(s)[0]));
     tracing::debug!(ms = started.elapsed().as_millis(), "clustering: reports in order");
-    let sets = TitleSets::of(entries, &looked_at, titles);
+    // (No keys, when whoever was to send them failed: every title is read here.)
+    let keys = titles.as_ref().and_then(|t| t.keys.recv().ok());
+    let found = titles.as_ref().zip(keys.as_deref()).map(|(t, keys)| (t.words, keys));
+    let sets = TitleSets::of(entries, &looked_at, found);
+    drop(keys);
     tracing::debug!(ms = started.elapsed().as_millis(), "clustering: title words");
     drop(looked_at);
 
@@ -581,12 +585,12 @@ impl TitleSets {
     /// hash of its folded form (two words sharing a hash is a chance of about 1 in 10^7 for
     /// a million different words, and would only make two titles look a little more alike).
     /// Words found ahead (`titles`) come numbered already; the others are numbered here.
-    fn of(entries: &[Entry], which: &[usize], titles: Option<&TitleWords>) -> TitleSets {
+    fn of(entries: &[Entry], which: &[usize], titles: Option<(&TitleWords, &[u64])>) -> TitleSets {
         let size = which.len().div_ceil(crate::workers()).max(1);
         let parts: Vec<(Vec<Word>, Vec<u32>)> = std::thread::scope(|scope| {
             let handles: Vec<_> = which
                 .chunks(size)
-                .map(|chunk| scope.spawn(move || find_titles(chunk.iter().map(|&i| &entries[i]), titles)))
+                .map(|chunk| scope.spawn(move || find_titles(entries, chunk, titles)))
                 .collect();
             handles
                 .into_iter()
@@ -597,6 +601,7 @@ impl TitleSets {
         let mut starts: Vec<usize> = Vec::with_capacity(which.len() + 1);
         starts.push(0);
         // Words not found ahead are numbered after those that were, when first seen.
+        let titles = titles.map(|(t, _)| t);
         let known = titles.map_or(0, |t| t.vocab.len());
         let mut number: HashMap<u64, u32, FastHash> = HashMap::default();
         let mut more: Vec<u64> = Vec::new();
@@ -660,6 +665,23 @@ impl TitleSets {
     }
 }
 
+/// Title words found ahead, and each entry's key (see [`TitleWords`]), which may arrive
+/// while clustering puts the reports in order (none: every title is read).
+pub struct FoundTitles<'a> {
+    pub words: &'a TitleWords,
+    pub keys: std::sync::mpsc::Receiver<Vec<u64>>,
+}
+
+impl<'a> FoundTitles<'a> {
+    /// With the keys known now.
+    pub fn now(words: &'a TitleWords, keys: Vec<u64>) -> FoundTitles<'a> {
+        let (send, keys_later) = std::sync::mpsc::channel();
+        // (The receiver is right here: sending cannot fail.)
+        let _ = send.send(keys);
+        FoundTitles { words, keys: keys_later }
+    }
+}
+
 /// A title word: numbered ahead (see [`TitleWords`]), or by its hash, to be numbered.
 #[derive(Debug, Clone, Copy)]
 enum Word {
@@ -667,18 +689,16 @@ enum Word {
     New(u64),
 }
 
-/// The title words of some entries, and how many each has. (Those found ahead, in
-/// `titles`, are looked up.)
-fn find_titles<'a>(
-    entries: impl ExactSizeIterator<Item = &'a Entry>,
-    titles: Option<&TitleWords>,
-) -> (Vec<Word>, Vec<u32>) {
+/// The title words of entries `which`, and how many each has. (Those found ahead, in
+/// `titles` under each entry's key, are looked up.)
+fn find_titles(entries: &[Entry], which: &[usize], titles: Option<(&TitleWords, &[u64])>) -> (Vec<Word>, Vec<u32>) {
     let mut scratch = TitleScratch::default();
-    let mut words = Vec::with_capacity(entries.len() * 8);
-    let mut lens = Vec::with_capacity(entries.len());
-    for e in entries {
+    let mut words = Vec::with_capacity(which.len() * 8);
+    let mut lens = Vec::with_capacity(which.len());
+    for &i in which {
+        let e = &entries[i];
         let from = words.len();
-        match titles.and_then(|t| t.get(&e.title)) {
+        match titles.and_then(|(t, keys)| t.get(*keys.get(i)?)) {
             Some(found) => words.extend(found.iter().map(|&k| Word::Known(k))),
             None => {
                 scratch.hashes.clear();
@@ -687,7 +707,7 @@ fn find_titles<'a>(
                     scratch
                         .hashes
                         .iter()
-                        .map(|&h| match titles.and_then(|t| t.number.get(&h)) {
+                        .map(|&h| match titles.and_then(|(t, _)| t.number.get(&h)) {
                             Some(&k) => Word::Known(k),
                             None => Word::New(h),
                         }),
@@ -728,12 +748,12 @@ fn hash_title(title: &str, buf: &mut Vec<u8>, bits: &mut crate::wordbits::WordBi
     hashes.truncate(k);
 }
 
-/// Title words found ahead of clustering (while the sources were read), by a hash of the
-/// title: what [`cluster_onto`] would find in those titles itself, each word numbered (so
-/// that clustering need not number them).
+/// Title words found ahead of clustering (while the sources were read), by a key of each
+/// entry (its [`crate::placements::content_hash`]): what [`cluster_onto`] would find in
+/// those titles itself, each word numbered (so that clustering need not number them).
 #[derive(Debug, Clone, Default)]
 pub struct TitleWords {
-    /// Per title hash: where its word numbers are in `words`, and how many.
+    /// Per key: where its title's word numbers are in `words`, and how many.
     index: HashMap<u64, (u32, u32), FastHash>,
     words: Vec<u32>,
     /// Each word's number, by its hash; and each number's hash.
@@ -742,9 +762,8 @@ pub struct TitleWords {
 }
 
 impl TitleWords {
-    /// Finds and keeps the words of `title`.
-    pub fn add(&mut self, title: &str, scratch: &mut TitleScratch) {
-        let key = xxhash_rust::xxh3::xxh3_64(title.as_bytes());
+    /// Finds and keeps the words of `title`, the title of the entry with key `key`.
+    pub fn add(&mut self, key: u64, title: &str, scratch: &mut TitleScratch) {
         if self.index.contains_key(&key) {
             return;
         }
@@ -753,7 +772,7 @@ impl TitleWords {
         self.keep(key, &scratch.hashes);
     }
 
-    /// Keeps the title `key` with words `hashes`, numbering the new ones.
+    /// Keeps the words `hashes` of the title under `key`, numbering the new ones.
     fn keep(&mut self, key: u64, hashes: &[u64]) {
         let from = self.words.len();
         let TitleWords {
@@ -768,9 +787,9 @@ impl TitleWords {
         self.index.insert(key, (from as u32, (self.words.len() - from) as u32));
     }
 
-    /// The word numbers of `title`, if found ahead.
-    fn get(&self, title: &str) -> Option<&[u32]> {
-        let &(from, len) = self.index.get(&xxhash_rust::xxh3::xxh3_64(title.as_bytes()))?;
+    /// The word numbers of the title under `key`, if found ahead.
+    fn get(&self, key: u64) -> Option<&[u32]> {
+        let &(from, len) = self.index.get(&key)?;
         Some(&self.words[from as usize..(from + len) as usize])
     }
 
@@ -1041,22 +1060,33 @@ pub(crate) mod tests {
         let alone = cluster(&entries, DAY2, 0.6);
         assert_eq!(alone, vec![vec![0, 1], vec![2]]);
         // Found ahead for some titles, or all: the same groups.
+        let keys: Vec<u64> = entries.iter().map(crate::placements::content_hash).collect();
+        fn found<'a>(t: &'a TitleWords, keys: &[u64]) -> Option<FoundTitles<'a>> {
+            Some(FoundTitles::now(t, keys.to_vec()))
+        }
         let mut scratch = TitleScratch::default();
         let mut titles = TitleWords::default();
-        titles.add(&entries[2].title, &mut scratch);
-        assert_eq!(cluster_onto(&entries, &[None; 3], DAY2, 0.6, Some(&titles)), alone);
-        for e in &entries {
-            titles.add(&e.title, &mut scratch);
+        titles.add(keys[2], &entries[2].title, &mut scratch);
+        assert_eq!(cluster_onto(&entries, &[None; 3], DAY2, 0.6, found(&titles, &keys)), alone);
+        for (e, &key) in entries.iter().zip(&keys) {
+            titles.add(key, &e.title, &mut scratch);
         }
-        assert_eq!(cluster_onto(&entries, &[None; 3], DAY2, 0.6, Some(&titles)), alone);
+        assert_eq!(cluster_onto(&entries, &[None; 3], DAY2, 0.6, found(&titles, &keys)), alone);
+        // Keys that never come: every title is read.
+        let (send, never) = std::sync::mpsc::channel();
+        drop(send);
+        let without = FoundTitles {
+            words: &titles,
+            keys: never,
+        };
+        assert_eq!(cluster_onto(&entries, &[None; 3], DAY2, 0.6, Some(without)), alone);
         // What was found is what counts (made up here: "c" has the words of "a").
         let mut made_up = TitleWords::default();
         made_up.absorb(&titles);
-        let key = |t: &str| xxhash_rust::xxh3::xxh3_64(t.as_bytes());
-        let of_a = made_up.index[&key(&entries[0].title)];
-        made_up.index.insert(key(&entries[2].title), of_a);
+        let of_a = made_up.index[&keys[0]];
+        made_up.index.insert(keys[2], of_a);
         assert_eq!(
-            cluster_onto(&entries, &[None; 3], DAY2, 0.6, Some(&made_up)),
+            cluster_onto(&entries, &[None; 3], DAY2, 0.6, found(&made_up, &keys)),
             vec![vec![0, 1, 2]]
         );
     }
