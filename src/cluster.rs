@@ -901,6 +901,7 @@ pub(crate) mod tests {
             content: None,
             categories: Vec::new(),
             enclosures: Vec::new(),
+            hashed: Default::default(),
         }
     }
 

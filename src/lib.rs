@@ -305,8 +305,8 @@ pub async fn run(
         std::sync::Arc::new(move |i: usize, doc: ReadDocument| -> Outcome {
             let (key, namespace, keep_dates) = &keys[i];
             match absorb_document(&shared, *key, namespace, doc, now, *keep_dates) {
-                Ok(stored) => {
-                    let found = ahead.of(&stored.entries);
+                Ok(mut stored) => {
+                    let found = ahead.of(&mut stored.entries);
                     found_ahead.lock().unwrap_or_else(|p| p.into_inner()).absorb(&found);
                     Outcome::Stored(stored)
                 }
@@ -1332,7 +1332,7 @@ fn assign_all(
                     if words == 0 && !hash_all {
                         continue; // (no topics: nothing to match, nor to keep a hash for)
                     }
-                    let hash = placements::content_hash(e);
+                    let hash = e.content_hash();
                     hashes[k] = hash;
                     if words == 0 {
                         continue;
@@ -1474,8 +1474,10 @@ impl MatchAhead {
         }
     }
 
-    /// The topics and title words of the entries whose content the last run did not place.
-    pub fn of(&self, entries: &[Entry]) -> placements::Ahead {
+    /// The topics and title words of the entries whose content the last run did not place;
+    /// each entry keeps its content hash (see [`model::Hashed`]), so that arranging need
+    /// not read its text again.
+    pub fn of(&self, entries: &mut [Entry]) -> placements::Ahead {
         let mut out = self.empty();
         if out.verdicts.is_none() && out.titles.is_none() {
             return out;
@@ -1484,7 +1486,7 @@ impl MatchAhead {
         let mut title_scratch = cluster::TitleScratch::default();
         let mut bits = vec![0u64; self.words];
         for e in entries {
-            let hash = placements::content_hash(e);
+            let hash = e.hash_content();
             if self.known.contains(&hash) {
                 continue;
             }

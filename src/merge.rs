@@ -51,6 +51,8 @@ pub fn merge(sources: Vec<Vec<Entry>>, max_items: usize) -> (Vec<Entry>, MergeSt
                     for c in e.categories {
                         if !has_category(&kept.categories, &c) {
                             kept.categories.push(c);
+                            // (Its content changed: the hash kept, if any, is stale.)
+                            kept.hashed = Default::default();
                         }
                     }
                 }
@@ -136,6 +138,7 @@ mod tests {
             content: None,
             categories: vec![src.into()],
             enclosures: vec![],
+            hashed: Default::default(),
         }
     }
 

@@ -381,6 +381,7 @@ fn normalize_entry(
         content,
         categories,
         enclosures: raw.enclosures.clone(),
+        hashed: Default::default(),
     }
 }
 

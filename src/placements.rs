@@ -305,6 +305,7 @@ mod tests {
             content: None,
             categories: vec!["Berita".into()],
             enclosures: Vec::new(),
+            hashed: Default::default(),
         };
         let h = content_hash(&e);
         type Change = Box<dyn Fn(&mut crate::model::Entry)>;

@@ -506,6 +506,7 @@ pub fn decode(b: &[u8], source: &Arc<SourceRef>) -> Option<Entry> {
         content,
         categories,
         enclosures,
+        hashed: Default::default(),
     })
 }
 
@@ -1036,6 +1037,7 @@ mod tests {
             content: None,
             categories: vec![],
             enclosures: vec![],
+            hashed: Default::default(),
         }
     }
 
@@ -1300,6 +1302,7 @@ mod tests {
                     .into_iter()
                     .map(|(url, mime, length)| Enclosure { url, mime, length })
                     .collect(),
+                hashed: Default::default(),
             })
     }
 

@@ -1045,6 +1045,7 @@ mod tests {
             content: None,
             categories,
             enclosures: Vec::new(),
+            hashed: Default::default(),
         }
     }
 

@@ -746,6 +746,7 @@ pub fn feed_entries(cfg: &Config, days: &[(Digest, String, DigestDay)]) -> Vec<E
                 content: Some(unstyled(body).replace("href=\"#", &format!("href=\"{}#", digest.url))),
                 categories: digest.topics.iter().map(|t| t.name.clone()).collect(),
                 enclosures: Vec::new(),
+                hashed: Default::default(),
             }
         })
         .collect()

@@ -296,6 +296,7 @@ pub(crate) mod fixtures {
             content: None,
             categories: Vec::new(),
             enclosures: Vec::new(),
+            hashed: Default::default(),
         }
     }
 
@@ -512,6 +513,7 @@ mod tests {
                             content,
                             categories,
                             enclosures,
+                            hashed: Default::default(),
                         }
                     },
                 )
