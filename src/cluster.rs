@@ -105,7 +105,7 @@ pub fn cluster_onto(
     prior: &[Option<Placed>],
     window: std::time::Duration,
     threshold: f64,
-    titles: Option<FoundTitles<'_>>,
+    titles: Option<&TitleWords>,
 ) -> Groups {
     let started = std::time::Instant::now();
     let window = TimeDelta::from_std(window).map_or(i64::MAX, |w| w.num_milliseconds());
@@ -176,11 +176,7 @@ pub fn cluster_onto(
     let mut looked_at: Vec<usize> = order.clone();
     looked_at.extend(open.iter().map(|&s| prior_story(s)[0]));
     tracing::debug!(ms = started.elapsed().as_millis(), "clustering: reports in order");
-    // (No keys, when whoever was to send them failed: every title is read here.)
-    let keys = titles.as_ref().and_then(|t| t.keys.recv().ok());
-    let found = titles.as_ref().zip(keys.as_deref()).map(|(t, keys)| (t.words, keys));
-    let sets = TitleSets::of(entries, &looked_at, found);
-    drop(keys);
+    let sets = TitleSets::of(entries, &looked_at, titles);
     tracing::debug!(ms = started.elapsed().as_millis(), "clustering: title words");
     drop(looked_at);
 
@@ -585,7 +581,7 @@ impl TitleSets {
     /// hash of its folded form (two words sharing a hash is a chance of about 1 in 10^7 for
     /// a million different words, and would only make two titles look a little more alike).
     /// Words found ahead (`titles`) come numbered already; the others are numbered here.
-    fn of(entries: &[Entry], which: &[usize], titles: Option<(&TitleWords, &[u64])>) -> TitleSets {
+    fn of(entries: &[Entry], which: &[usize], titles: Option<&TitleWords>) -> TitleSets {
         let size = which.len().div_ceil(crate::workers()).max(1);
         let parts: Vec<(Vec<Word>, Vec<u32>)> = std::thread::scope(|scope| {
             let handles: Vec<_> = which
@@ -601,7 +597,6 @@ impl TitleSets {
         let mut starts: Vec<usize> = Vec::with_capacity(which.len() + 1);
         starts.push(0);
         // Words not found ahead are numbered after those that were, when first seen.
-        let titles = titles.map(|(t, _)| t);
         let known = titles.map_or(0, |t| t.vocab.len());
         let mut number: HashMap<u64, u32, FastHash> = HashMap::default();
         let mut more: Vec<u64> = Vec::new();
@@ -665,23 +660,6 @@ impl TitleSets {
     }
 }
 
-/// Title words found ahead, and each entry's key (see [`TitleWords`]), which may arrive
-/// while clustering puts the reports in order (none: every title is read).
-pub struct FoundTitles<'a> {
-    pub words: &'a TitleWords,
-    pub keys: std::sync::mpsc::Receiver<Vec<u64>>,
-}
-
-impl<'a> FoundTitles<'a> {
-    /// With the keys known now.
-    pub fn now(words: &'a TitleWords, keys: Vec<u64>) -> FoundTitles<'a> {
-        let (send, keys_later) = std::sync::mpsc::channel();
-        // (The receiver is right here: sending cannot fail.)
-        let _ = send.send(keys);
-        FoundTitles { words, keys: keys_later }
-    }
-}
-
 /// A title word: numbered ahead (see [`TitleWords`]), or by its hash, to be numbered.
 #[derive(Debug, Clone, Copy)]
 enum Word {
@@ -690,15 +668,15 @@ enum Word {
 }
 
 /// The title words of entries `which`, and how many each has. (Those found ahead, in
-/// `titles` under each entry's key, are looked up.)
-fn find_titles(entries: &[Entry], which: &[usize], titles: Option<(&TitleWords, &[u64])>) -> (Vec<Word>, Vec<u32>) {
+/// `titles` under the content hash the entry kept, are looked up.)
+fn find_titles(entries: &[Entry], which: &[usize], titles: Option<&TitleWords>) -> (Vec<Word>, Vec<u32>) {
     let mut scratch = TitleScratch::default();
     let mut words = Vec::with_capacity(which.len() * 8);
     let mut lens = Vec::with_capacity(which.len());
     for &i in which {
         let e = &entries[i];
         let from = words.len();
-        match titles.and_then(|(t, keys)| t.get(*keys.get(i)?)) {
+        match titles.and_then(|t| t.get(e.kept_hash()?)) {
             Some(found) => words.extend(found.iter().map(|&k| Word::Known(k))),
             None => {
                 scratch.hashes.clear();
@@ -707,7 +685,7 @@ fn find_titles(entries: &[Entry], which: &[usize], titles: Option<(&TitleWords, 
                     scratch
                         .hashes
                         .iter()
-                        .map(|&h| match titles.and_then(|(t, _)| t.number.get(&h)) {
+                        .map(|&h| match titles.and_then(|t| t.number.get(&h)) {
                             Some(&k) => Word::Known(k),
                             None => Word::New(h),
                         }),
@@ -748,9 +726,10 @@ fn hash_title(title: &str, buf: &mut Vec<u8>, bits: &mut crate::wordbits::WordBi
     hashes.truncate(k);
 }
 
-/// Title words found ahead of clustering (while the sources were read), by a key of each
-/// entry (its [`crate::placements::content_hash`]): what [`cluster_onto`] would find in
-/// those titles itself, each word numbered (so that clustering need not number them).
+/// Title words found ahead of clustering (while the sources were read), by the content hash
+/// of each entry (which the entry keeps, see [`crate::model::Hashed`]): what
+/// [`cluster_onto`] would find in those titles itself, each word numbered (so that
+/// clustering need not number them).
 #[derive(Debug, Clone, Default)]
 pub struct TitleWords {
     /// Per key: where its title's word numbers are in `words`, and how many.
@@ -1060,36 +1039,30 @@ pub(crate) mod tests {
         ];
         let alone = cluster(&entries, DAY2, 0.6);
         assert_eq!(alone, vec![vec![0, 1], vec![2]]);
-        // Found ahead for some titles, or all: the same groups.
-        let keys: Vec<u64> = entries.iter().map(crate::placements::content_hash).collect();
-        fn found<'a>(t: &'a TitleWords, keys: &[u64]) -> Option<FoundTitles<'a>> {
-            Some(FoundTitles::now(t, keys.to_vec()))
-        }
+        // Found ahead for some titles, or all: the same groups (the entries as read keep
+        // their content hash, under which their titles are looked up).
+        let mut read = entries.clone();
+        let keys: Vec<u64> = read.iter_mut().map(Entry::hash_content).collect();
         let mut scratch = TitleScratch::default();
         let mut titles = TitleWords::default();
-        titles.add(keys[2], &entries[2].title, &mut scratch);
-        assert_eq!(cluster_onto(&entries, &[None; 3], DAY2, 0.6, found(&titles, &keys)), alone);
-        for (e, &key) in entries.iter().zip(&keys) {
+        titles.add(keys[2], &read[2].title, &mut scratch);
+        assert_eq!(cluster_onto(&read, &[None; 3], DAY2, 0.6, Some(&titles)), alone);
+        for (e, &key) in read.iter().zip(&keys) {
             titles.add(key, &e.title, &mut scratch);
         }
-        assert_eq!(cluster_onto(&entries, &[None; 3], DAY2, 0.6, found(&titles, &keys)), alone);
-        // Keys that never come: every title is read.
-        let (send, never) = std::sync::mpsc::channel();
-        drop(send);
-        let without = FoundTitles {
-            words: &titles,
-            keys: never,
-        };
-        assert_eq!(cluster_onto(&entries, &[None; 3], DAY2, 0.6, Some(without)), alone);
+        assert_eq!(cluster_onto(&read, &[None; 3], DAY2, 0.6, Some(&titles)), alone);
+        // Entries that kept no hash: every title is read.
+        assert_eq!(cluster_onto(&entries, &[None; 3], DAY2, 0.6, Some(&titles)), alone);
         // What was found is what counts (made up here: "c" has the words of "a").
         let mut made_up = TitleWords::default();
         made_up.absorb(&titles);
         let of_a = made_up.index[&keys[0]];
         made_up.index.insert(keys[2], of_a);
         assert_eq!(
-            cluster_onto(&entries, &[None; 3], DAY2, 0.6, found(&made_up, &keys)),
+            cluster_onto(&read, &[None; 3], DAY2, 0.6, Some(&made_up)),
             vec![vec![0, 1, 2]]
         );
+        assert_eq!(cluster_onto(&entries, &[None; 3], DAY2, 0.6, Some(&made_up)), alone);
     }
 
     proptest::proptest! {

@@ -1066,7 +1066,6 @@ pub fn arrange_with(
     let matcher = topics::Matcher::new(topics);
     // With neither topics nor clusters there is nothing to place, nor to keep.
     let placing = words > 0 || clusters.is_some();
-    let titles_ahead = titles.is_some();
     let (mut ids, slots, placed) = if placing {
         placed_by(&merged, prior)
     } else {
@@ -1083,15 +1082,8 @@ pub fn arrange_with(
         "read the last run's placements"
     );
     // Clustering is mostly one long sequential pass: it runs beside the matching, which
-    // takes the other cores. Title words found ahead are looked up by content hash: then
-    // clustering puts the reports in order while the hashes are made (on every core), and
-    // goes on when they come; else it keeps a core of its own, the longer of the two sides.
-    let (send_keys, keys) = std::sync::mpsc::channel();
-    let titles = titles.map(|words| cluster::FoundTitles { words, keys });
-    let threads = match (clusters, titles.is_some()) {
-        (Some(_), false) => workers() - 1,
-        _ => workers(),
-    };
+    // takes the other cores (clustering keeps one of its own: it is the longer side).
+    let threads = if clusters.is_some() { workers() - 1 } else { workers() };
     let ((per_entry, content, _), groups) = std::thread::scope(|scope| {
         let groups = scope.spawn(|| {
             let groups = match clusters {
@@ -1101,24 +1093,20 @@ pub fn arrange_with(
             tracing::debug!(ms = started.elapsed().as_millis(), "clustered");
             groups
         });
-        let mut matched = assign_all(
+        let matched = assign_all(
             &matcher,
             &merged,
             &slots,
             (prior, verdicts),
             hash_ids.then_some(&mut ids[..]),
-            (threads, titles_ahead),
+            threads,
         );
-        if titles_ahead {
-            // (Clustering may have failed meanwhile: then nobody needs the keys.)
-            let _ = send_keys.send(matched.1.clone());
-            if words == 0 {
-                matched.1.fill(0); // (no topics: no content hashes kept)
-            }
-        }
-        drop(send_keys);
         // (Those not found ahead nor placed by the last run are matched here.)
-        tracing::debug!(ms = started.elapsed().as_millis(), matched_here = matched.2, "matched topics");
+        tracing::debug!(
+            ms = started.elapsed().as_millis(),
+            matched_here = matched.2,
+            "matched topics"
+        );
         (matched, groups.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
     });
     drop(placed);
@@ -1286,8 +1274,8 @@ fn placed_by(
 }
 
 /// Each entry's topics as bits (see [`topics::Matcher::assign_bits`]), matched on `threads`
-/// threads, and (when there are topics, or with `hash_all`) its
-/// [`placements::content_hash`]; and how many were matched here. An entry with the same
+/// threads, and (when there are topics) its [`placements::content_hash`]; and how many were
+/// matched here. An entry with the same
 /// hash at its slot in `prior` keeps the topics found there; one whose hash is in
 /// `verdicts` gets the topics found for it there. With `ids`, also each entry's
 /// [`placements::id_hash`].
@@ -1297,12 +1285,12 @@ fn assign_all(
     slots: &[u32],
     (prior, verdicts): (Option<&placements::Placements>, Option<&placements::Verdicts>),
     mut ids: Option<&mut [u128]>,
-    (threads, hash_all): (usize, bool),
+    threads: usize,
 ) -> (Vec<u64>, Vec<u64>, usize) {
     let words = matcher.topics().len().div_ceil(64);
     let mut bits = vec![0u64; entries.len() * words];
     let mut content = vec![0u64; entries.len()];
-    if words == 0 && ids.is_none() && !hash_all {
+    if words == 0 && ids.is_none() {
         return (bits, content, 0);
     }
     let size = entries.len().div_ceil(threads.max(1)).max(1);
@@ -1329,14 +1317,11 @@ fn assign_all(
                     if let Some(ids) = id_chunk.as_mut() {
                         ids[k] = placements::id_hash(&e.id);
                     }
-                    if words == 0 && !hash_all {
+                    if words == 0 {
                         continue; // (no topics: nothing to match, nor to keep a hash for)
                     }
                     let hash = e.content_hash();
                     hashes[k] = hash;
-                    if words == 0 {
-                        continue;
-                    }
                     let b = &mut out[k * words..(k + 1) * words];
                     let known = prior.filter(|p| p.words == words && p.content.get(slots[k] as usize) == Some(&hash));
                     match known {
@@ -1824,7 +1809,11 @@ mod tests {
             let mut bits = [0u64];
             matcher.assign_bits(e, &mut topics::Scratch::default(), &mut bits);
             verdicts.insert(placements::content_hash(e), &bits);
-            titles.add(placements::content_hash(e), &e.title, &mut cluster::TitleScratch::default());
+            titles.add(
+                placements::content_hash(e),
+                &e.title,
+                &mut cluster::TitleScratch::default(),
+            );
         }
         let ahead = placements::Ahead {
             verdicts: Some(verdicts),

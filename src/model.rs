@@ -271,15 +271,21 @@ impl Entry {
         h
     }
 
-    /// Its content hash: the one kept, else worked out now.
-    pub fn content_hash(&self) -> u64 {
+    /// Its content hash, if kept (see [`Hashed`]).
+    pub fn kept_hash(&self) -> Option<u64> {
         let kept = self.hashed.0;
         debug_assert!(
             kept.is_none_or(|h| h == crate::placements::content_hash(self)),
             "{}: content changed since it was hashed",
             self.id
         );
-        kept.unwrap_or_else(|| crate::placements::content_hash(self))
+        kept
+    }
+
+    /// Its content hash: the one kept, else worked out now.
+    pub fn content_hash(&self) -> u64 {
+        self.kept_hash()
+            .unwrap_or_else(|| crate::placements::content_hash(self))
     }
 
     /// The date an output shows: published, else updated (the contract's first two choices;
