@@ -8,11 +8,13 @@
 //! own follow-ups stay separate).
 //!
 //! To stay near linear on large inputs: title words are known by a hash, and found on every
-//! core (or ahead, while the sources are read: [`TitleWords`]); candidates come from a prefix
-//! filter (sets ordered rarest word first; per word, the 16 most recent open stories), pruned
-//! by size, by where the shared word sits in each set and by a 128-bit signature of each set
-//! (the bits two sets share bound the words they share), all read from the posting itself;
-//! the rest are counted against the current report's marked words. Property tests check the
+//! core (or ahead, while the sources are read, numbered there: [`TitleWords`]); candidates
+//! come from a prefix filter (sets ordered rarest word first; per word, the 16 most recent
+//! open stories, in one array with room counted beforehand), pruned by size, by where the
+//! shared word sits in each set and by a 128-bit signature of each set (the bits two sets
+//! share bound the words they share), all read from the 24-byte posting itself; the rest
+//! are checked against the story's date and counted against the current report's marked
+//! words. Property tests check the
 //! result against comparing every pair, and the signature bound.
 //!
 //! Pure functions over entries; touches nothing else.
