@@ -1082,8 +1082,7 @@ pub fn arrange_with(
         "read the last run's placements"
     );
     // Clustering is mostly one long sequential pass: it runs beside the matching, which
-    // takes the other cores (clustering keeps one of its own: it is the longer side).
-    let threads = if clusters.is_some() { workers() - 1 } else { workers() };
+    // takes every core (on a first run, what was found ahead leaves it little to do).
     let ((per_entry, content, _), groups) = std::thread::scope(|scope| {
         let groups = scope.spawn(|| {
             let groups = match clusters {
@@ -1099,7 +1098,7 @@ pub fn arrange_with(
             &slots,
             (prior, verdicts),
             hash_ids.then_some(&mut ids[..]),
-            threads,
+            workers(),
         );
         // (Those not found ahead nor placed by the last run are matched here.)
         tracing::debug!(
