@@ -1098,7 +1098,6 @@ pub fn arrange_with(
             &slots,
             (prior, verdicts),
             hash_ids.then_some(&mut ids[..]),
-            workers(),
         );
         // (Those not found ahead nor placed by the last run are matched here.)
         tracing::debug!(
@@ -1272,19 +1271,17 @@ fn placed_by(
     (ids, slots, placed)
 }
 
-/// Each entry's topics as bits (see [`topics::Matcher::assign_bits`]), matched on `threads`
-/// threads, and (when there are topics) its [`placements::content_hash`]; and how many were
-/// matched here. An entry with the same
-/// hash at its slot in `prior` keeps the topics found there; one whose hash is in
-/// `verdicts` gets the topics found for it there. With `ids`, also each entry's
-/// [`placements::id_hash`].
+/// Each entry's topics as bits (see [`topics::Matcher::assign_bits`]), matched on every
+/// core, and (when there are topics) its [`placements::content_hash`]; and how many were
+/// matched here. An entry with the same hash at its slot in `prior` keeps the topics found
+/// there; one whose hash is in `verdicts` gets the topics found for it there. With `ids`,
+/// also each entry's [`placements::id_hash`].
 fn assign_all(
     matcher: &topics::Matcher,
     entries: &[Entry],
     slots: &[u32],
     (prior, verdicts): (Option<&placements::Placements>, Option<&placements::Verdicts>),
     mut ids: Option<&mut [u128]>,
-    threads: usize,
 ) -> (Vec<u64>, Vec<u64>, usize) {
     let words = matcher.topics().len().div_ceil(64);
     let mut bits = vec![0u64; entries.len() * words];
@@ -1292,7 +1289,7 @@ fn assign_all(
     if words == 0 && ids.is_none() {
         return (bits, content, 0);
     }
-    let size = entries.len().div_ceil(threads.max(1)).max(1);
+    let size = entries.len().div_ceil(workers()).max(1);
     let matched = std::thread::scope(|scope| {
         let mut handles = Vec::new();
         let mut bits_left = &mut bits[..];
@@ -1801,32 +1798,21 @@ mod tests {
             entry("antara", "c", "Korea Utara uji coba rudal baru", 3),
         ]);
         let key = placements::settings_key(&topics, CLUSTERS);
-        let matcher = topics::Matcher::new(&topics);
-        let mut verdicts = placements::Verdicts::new(key, 1);
-        let mut titles = cluster::TitleWords::default();
-        for e in &items {
-            let mut bits = [0u64];
-            matcher.assign_bits(e, &mut topics::Scratch::default(), &mut bits);
-            verdicts.insert(placements::content_hash(e), &bits);
-            titles.add(
-                placements::content_hash(e),
-                &e.title,
-                &mut cluster::TitleScratch::default(),
-            );
-        }
-        let ahead = placements::Ahead {
-            verdicts: Some(verdicts),
-            titles: Some(titles),
-        };
+        // As the read workers find them: each item keeps its content hash.
+        let mut read = items.clone();
+        let ahead = MatchAhead::new(&topics, CLUSTERS, None).of(&mut read);
+        assert!(read.iter().all(|e| e.hashed.get() == Some(placements::content_hash(e))));
         let ahead_of = |verdicts: placements::Verdicts| placements::Ahead {
             verdicts: Some(verdicts),
             titles: None,
         };
         // Found ahead for every item: the same result as matching them here.
         let afresh = arrange(items.clone(), &topics, CLUSTERS, usize::MAX, None);
-        let looked_up = arrange_with(items.clone(), &topics, CLUSTERS, usize::MAX, None, Some(&ahead));
+        let looked_up = arrange_with(read.clone(), &topics, CLUSTERS, usize::MAX, None, Some(&ahead));
         assert_eq!(stories(&looked_up), stories(&afresh));
         assert_eq!(looked_up.placements, afresh.placements);
+        let hashed_here = arrange_with(items.clone(), &topics, CLUSTERS, usize::MAX, None, Some(&ahead));
+        assert_eq!(stories(&hashed_here), stories(&afresh));
         // What was found ahead is taken as it is (made up here, to see it taken) ...
         let mut made_up = placements::Verdicts::new(key, 1);
         for e in &items {
