@@ -14,8 +14,8 @@
 //! shared word sits in each set and by a 128-bit signature of each set (the bits two sets
 //! share bound the words they share), all read from the 24-byte posting itself; the rest
 //! are checked against the story's date and counted against the current report's marked
-//! words. Property tests check the
-//! result against comparing every pair, and the signature bound.
+//! words. Property tests check the result against comparing every pair, and the signature
+//! bound.
 //!
 //! Pure functions over entries; touches nothing else.
 
