@@ -384,7 +384,6 @@ impl Placing<'_> {
 /// against) and that report's set; per word, the stories whose first report has it among
 /// its rarest words, oldest first (see [`Posting`]), and how many at the front fell out of
 /// the window.
-#[derive(Default)]
 struct Stories {
     /// Each story's reports as a list through `next`: its first report, and its last.
     first: Vec<u32>,
@@ -681,11 +680,9 @@ fn find_titles(entries: &[Entry], which: &[usize], titles: Option<&TitleWords>) 
         match titles.and_then(|t| t.get(e.kept_hash()?)) {
             Some(found) => words.extend(found.iter().map(|&k| Word::Known(k))),
             None => {
-                scratch.hashes.clear();
-                hash_title(&e.title, &mut scratch.buf, &mut scratch.bits, &mut scratch.hashes);
                 words.extend(
                     scratch
-                        .hashes
+                        .words_of(&e.title)
                         .iter()
                         .map(|&h| match titles.and_then(|t| t.number.get(&h)) {
                             Some(&k) => Word::Known(k),
@@ -707,25 +704,22 @@ pub struct TitleScratch {
     hashes: Vec<u64>,
 }
 
-/// Appends the hashes of a title's words to `hashes`: its folded words that say something
-/// (not stop words, not one letter), each once, in hash order.
-fn hash_title(title: &str, buf: &mut Vec<u8>, bits: &mut crate::wordbits::WordBits, hashes: &mut Vec<u64>) {
-    let from = hashes.len();
-    topics::each_long_folded_word(title, buf, bits, |w| {
-        let h = crate::stopwords::word_hash(w);
-        if !crate::stopwords::is_stop_hash(h) {
-            hashes.push(h);
-        }
-    });
-    hashes[from..].sort_unstable();
-    let mut k = from;
-    for j in from..hashes.len() {
-        if j == from || hashes[j] != hashes[k - 1] {
-            hashes[k] = hashes[j];
-            k += 1;
-        }
+impl TitleScratch {
+    /// The hashes of a title's words: its folded words that say something (not stop words,
+    /// not one letter), each once, in hash order.
+    fn words_of(&mut self, title: &str) -> &[u64] {
+        let hashes = &mut self.hashes;
+        hashes.clear();
+        topics::each_long_folded_word(title, &mut self.buf, &mut self.bits, |w| {
+            let h = crate::stopwords::word_hash(w);
+            if !crate::stopwords::is_stop_hash(h) {
+                hashes.push(h);
+            }
+        });
+        hashes.sort_unstable();
+        hashes.dedup();
+        hashes
     }
-    hashes.truncate(k);
 }
 
 /// Title words found ahead of clustering (while the sources were read), by the content hash
@@ -748,9 +742,7 @@ impl TitleWords {
         if self.index.contains_key(&key) {
             return;
         }
-        scratch.hashes.clear();
-        hash_title(title, &mut scratch.buf, &mut scratch.bits, &mut scratch.hashes);
-        self.keep(key, &scratch.hashes);
+        self.keep(key, scratch.words_of(title));
     }
 
     /// Keeps the words `hashes` of the title under `key`, numbering the new ones.
@@ -852,7 +844,7 @@ pub(crate) mod tests {
     }
 
     /// The folded title words that say something about the story, by definition: the words
-    /// [`hash_title`] hashes.
+    /// [`TitleScratch::words_of`] hashes.
     fn title_words(title: &str) -> Vec<String> {
         topics::words(title)
             .into_iter()
