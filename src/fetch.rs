@@ -365,7 +365,12 @@ fn describe(e: &reqwest::Error) -> String {
     } else if e.is_connect() {
         "could not connect".to_string()
     } else {
-        e.to_string()
+        // (The error names the URL already: not reqwest's " for url (…)" again.)
+        let text = e.to_string();
+        match e.url() {
+            Some(u) => text.replace(&format!(" for url ({u})"), ""),
+            None => text,
+        }
     };
     let mut src = std::error::Error::source(e);
     while let Some(s) = src {

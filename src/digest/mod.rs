@@ -1033,10 +1033,9 @@ pub struct FormatLink {
     pub url: String,
 }
 
-/// Every output feed: the combined one, each topic's (config order), then the digest's.
-pub fn output_feed_links(cfg: &Config) -> Vec<OutputFeedLink> {
-    let base = &cfg.output.base_url;
-    let url = |p: String| base.join(&p).map_or(p, |u| u.to_string());
+/// Every output feed: the combined one, each topic's (config order), then the digest's,
+/// each linked by `url` from its path within the output folder.
+pub fn output_feed_links(cfg: &Config, url: impl Fn(String) -> String) -> Vec<OutputFeedLink> {
     let three = |dir: &str| {
         vec![
             FormatLink {
@@ -1082,7 +1081,9 @@ pub fn output_feed_links(cfg: &Config) -> Vec<OutputFeedLink> {
 
 /// `DIR/feeds.opml`: every output feed once (its Atom file), topics in their own outline.
 pub fn opml(cfg: &Config) -> String {
-    let feeds = output_feed_links(cfg);
+    // Absolute: a feed app keeps the list, not the folder it came from.
+    let base = &cfg.output.base_url;
+    let feeds = output_feed_links(cfg, |p| base.join(&p).map_or(p, |u| u.to_string()));
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n<head>\n");
     out.push_str(&format!("  <title>{}</title>\n", xml_escape(&cfg.output.title)));
     out.push_str("</head>\n<body>\n");
@@ -1139,7 +1140,9 @@ pub struct IndexLabels {
     pub opml: &'static str,
 }
 
-/// The index page's content; `latest`: the newest digest written.
+/// The index page's content; `latest`: the newest digest written. Every link is a path
+/// relative to the page (the output folder), so that the page works opened from disk as
+/// well as served under `base_url`.
 pub fn index(cfg: &Config, latest: Option<&Digest>) -> Index {
     let labels = match cfg.digest.locale {
         Locale::Id => IndexLabels {
@@ -1161,16 +1164,12 @@ pub fn index(cfg: &Config, latest: Option<&Digest>) -> Index {
             .language
             .clone()
             .unwrap_or_else(|| cfg.digest.locale.name().to_string()),
-        feeds: output_feed_links(cfg),
+        feeds: output_feed_links(cfg, |path| path),
         latest_digest: latest.map(|d| DigestLink {
             title: d.title.clone(),
-            url: d.url.clone(),
+            url: format!("digest/{}.html", d.day),
         }),
-        opml_url: cfg
-            .output
-            .base_url
-            .join("feeds.opml")
-            .map_or_else(|_| "feeds.opml".into(), |u| u.to_string()),
+        opml_url: "feeds.opml".into(),
         labels,
     }
 }
