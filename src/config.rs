@@ -114,6 +114,7 @@ struct RawDigest {
     locale: Option<Spanned<String>>,
     template_dir: Option<Spanned<String>>,
     days: Option<Spanned<usize>>,
+    other: Option<bool>,
     email: Option<Spanned<RawEmail>>,
 }
 
@@ -291,6 +292,8 @@ pub struct DigestConfig {
     pub template_dir: Option<PathBuf>,
     /// How many days (the newest that have stories) the digest feeds list.
     pub days: usize,
+    /// A last section holds the stories no topic takes (when no catch-all topic does).
+    pub other: bool,
     pub email: Option<EmailConfig>,
 }
 
@@ -1128,6 +1131,7 @@ fn digest_config(
         locale,
         template_dir: d.template_dir.map(|t| folder.join(t.get_ref())),
         days,
+        other: d.other.unwrap_or(true),
         email,
     })
 }

@@ -771,7 +771,7 @@ pub fn stored_digest(
     if !cfg.state.path.is_file() {
         return Ok(None);
     }
-    match planned_digest(cfg, day)? {
+    match planned_digest(cfg, now, day)? {
         Some(digest) => Ok(Some(digest)),
         None => rebuilt_digest(cfg, now, day),
     }
@@ -780,7 +780,11 @@ pub fn stored_digest(
 /// The digest of `day` from the plan the last run kept, if it kept one for this config and
 /// the items the state holds (a day with no plan then has no stories), and every item the
 /// plan names is there; `None` otherwise.
-pub fn planned_digest(cfg: &Config, day: chrono::NaiveDate) -> Result<Option<digest::Digest>, Error> {
+pub fn planned_digest(
+    cfg: &Config,
+    now: DateTime<Utc>,
+    day: chrono::NaiveDate,
+) -> Result<Option<digest::Digest>, Error> {
     /// Why a plan cannot be followed.
     enum Stop {
         Stale,
@@ -803,7 +807,8 @@ pub fn planned_digest(cfg: &Config, day: chrono::NaiveDate) -> Result<Option<dig
     };
     let tz = cfg.output.timezone;
     let mut sources: HashMap<usize, Option<(i64, std::sync::Arc<model::SourceRef>)>> = HashMap::new();
-    let filled = digest::fill(cfg, day, &plan.selection, |k, anchor, first_topic| {
+    let today = digest::local_day(now, tz);
+    let filled = digest::fill(cfg, day, today, &plan.selection, |k, anchor| {
         let story = plan.stories.get(k).ok_or(Stop::Stale)?;
         let mut reports = Vec::with_capacity(story.reports.len());
         for (i, id) in &story.reports {
@@ -822,15 +827,7 @@ pub fn planned_digest(cfg: &Config, day: chrono::NaiveDate) -> Result<Option<dig
             reports.push(entry.ok_or(Stop::Stale)?);
         }
         let (first, also) = reports.split_first().ok_or(Stop::Stale)?;
-        Ok(digest::story_view(
-            first,
-            story.id.clone(),
-            also.iter(),
-            k,
-            tz,
-            anchor,
-            first_topic,
-        ))
+        Ok(digest::story_view(first, story.id.clone(), also.iter(), k, tz, anchor))
     });
     match filled {
         Ok(digest) => Ok(Some(digest)),
@@ -859,7 +856,8 @@ pub fn rebuilt_digest(
         stored.placements.as_ref(),
     );
     let days = digest::story_days(&arranged, cfg.output.timezone);
-    Ok(Some(digest::build(cfg, &arranged, &days, day)))
+    let today = digest::local_day(now, cfg.output.timezone);
+    Ok(Some(digest::build(cfg, &arranged, &days, day, today)))
 }
 
 /// The configured sources as OPML 2.0 (see [`opml::write`]), each with its site as the
