@@ -1317,6 +1317,103 @@ mod tests {
     }
 
     #[test]
+    fn serde_messages_in_words_with_a_hint() {
+        let (m, help) = explain_serde_message("unknown field `timezon`, expected one of `dir`, `title`, `timezone`");
+        assert_eq!(
+            (m.as_str(), help.as_deref()),
+            ("unknown key `timezon`", Some("did you mean `timezone`?"))
+        );
+        let (_, help) = explain_serde_message("unknown field `colour`, expected `dir` or `title`");
+        assert_eq!(help.as_deref(), Some("the keys here are dir, title"));
+        for (raw, says) in [
+            (
+                "invalid type: string \"30\", expected usize",
+                "expected a whole number, 0 or more, found the string \"30\"",
+            ),
+            (
+                "invalid value: integer `-1`, expected u32",
+                "expected a whole number, 0 or more, found -1",
+            ),
+            (
+                "invalid value: integer `70000`, expected u16",
+                "expected a whole number from 0 to 65535, found 70000",
+            ),
+            (
+                "invalid type: floating point `1.5`, expected u32",
+                "expected a whole number, 0 or more, found 1.5",
+            ),
+            (
+                "invalid type: integer `1`, expected a boolean",
+                "expected true or false, found 1",
+            ),
+            (
+                "invalid type: integer `5`, expected struct RawOutput",
+                "expected a table, found 5",
+            ),
+            (
+                "invalid type: string \"x\", expected f64",
+                "expected a number, found the string \"x\"",
+            ),
+            ("missing field `name`", "missing key `name`"),
+        ] {
+            assert_eq!(explain_serde_message(raw).0, says, "{raw}");
+        }
+        assert_eq!(
+            explain_serde_message("invalid type: string \"30\", expected usize")
+                .1
+                .as_deref(),
+            Some("write the number without quotes: 30")
+        );
+        // Through the parser: the key's line, the hint, and no type names.
+        let e = p("[fetch]\nconcurency = 4\n").unwrap_err();
+        assert_eq!(e.line_col, Some((2, 1)));
+        assert_eq!(e.help.as_deref(), Some("did you mean `concurrency`?"));
+        let e = p("[output]\nmax_items = 1.5\n").unwrap_err();
+        assert!(
+            e.message.ends_with("expected a whole number, 0 or more, found 1.5"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn a_duration_without_its_unit_gets_the_units_hint() {
+        for text in ["[fetch]\ntimeout = 30\n", "[fetch]\ntimeout = \"30\"\n"] {
+            let e = p(text).unwrap_err();
+            assert_eq!(e.line_col, Some((2, 11)), "{text}");
+            assert!(
+                e.message.contains("[fetch] timeout") && e.message.contains("30"),
+                "{}",
+                e.message
+            );
+            assert!(
+                e.help.as_deref().unwrap_or_default().contains("\"30s\""),
+                "{text}: {:?}",
+                e.help
+            );
+        }
+    }
+
+    #[test]
+    fn a_url_that_does_not_parse_is_not_read_as_a_path() {
+        let folder = Path::new("/srv");
+        for bad in ["https://exa mple.org/feed", "http://[::1/feed", "https://"] {
+            let e = resolve_location(bad, folder).unwrap_err();
+            assert!(e.contains("is not a valid http"), "{bad}: {e}");
+        }
+        assert_eq!(
+            resolve_location("feeds/a b.xml", folder).unwrap(),
+            Location::File("/srv/feeds/a b.xml".into())
+        );
+        assert!(matches!(
+            resolve_location("https://example.org/a b", folder),
+            Ok(Location::Http(_))
+        ));
+        let e = p("[[feed]]\nname = \"a\"\nurl = \"https://exa mple.org/feed\"\n").unwrap_err();
+        assert_eq!(e.line_col, Some((3, 7)));
+    }
+
+    #[test]
     fn unknown_key_points_at_its_line() {
         let e = p("[output]\ndir = \"x\"\ncolour = \"red\"\n").unwrap_err();
         assert_eq!(e.line_col, Some((3, 1)));
@@ -1576,6 +1673,7 @@ mod doc_tests {
             "locale",
             "template_dir",
             "days",
+            "other",
             "from",
             "to",
             "host",

@@ -464,6 +464,17 @@ fn init_logging(quiet: bool, verbose: u8) {
         .with_target(false)
         .without_time()
         .init();
+    // Config errors: the same rule for colours; and off a terminal (a log, cron mail) each
+    // message on one line, as grep finds it, not wrapped at 80 columns.
+    let on_terminal = std::io::stderr().is_terminal();
+    let _ = miette::set_hook(Box::new(move |_| {
+        Box::new(
+            miette::MietteHandlerOpts::new()
+                .color(ansi)
+                .wrap_lines(on_terminal)
+                .build(),
+        )
+    }));
 }
 
 /// Loads the config, with `--state` (or `FEEDMUX_STATE`) in place of its state path.
@@ -1095,7 +1106,7 @@ fn cmd_run(path: &Path, args: &RunArgs<'_>, cli: &Cli) -> Result<u8> {
             line.push_str(&format!(", {} skipped (Retry-After)", report.skipped.len()));
         }
         line.push_str(&format!(
-            "; {} new items, {} changed; {} in the feed ({} duplicates merged, {} reports folded into stories); {} files written, {} unchanged in {}",
+            "; {} new items, {} changed; {} in the feed ({} duplicates merged, {} reports folded into stories); {} files written, {} unchanged in {}; config {}",
             report.new_items,
             report.changed_items,
             report.items_out,
@@ -1103,7 +1114,8 @@ fn cmd_run(path: &Path, args: &RunArgs<'_>, cli: &Cli) -> Result<u8> {
             report.stories_merged,
             report.written.len(),
             report.unchanged.len(),
-            cfg.output.dir.display()
+            cfg.output.dir.display(),
+            cfg.path.display()
         ));
         if std::io::stdout().is_terminal() {
             outln!("{line}");
@@ -1492,4 +1504,53 @@ fn cmd_digest(path: &Path, args: &DigestArgs<'_>) -> Result<u8> {
         eprintln!("sent {:?} to {}", digest.title, email.to.join(", "));
     }
     Ok(exit::OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Colours only on a terminal, and never with NO_COLOR set (no-color.org: to anything
+    /// but the empty string).
+    #[test]
+    fn log_colours_only_on_a_terminal_without_no_color() {
+        use std::ffi::OsStr;
+        assert!(colour_logs(true, None));
+        assert!(colour_logs(true, Some(OsStr::new(""))));
+        assert!(!colour_logs(true, Some(OsStr::new("1"))));
+        assert!(!colour_logs(false, None));
+        assert!(!colour_logs(false, Some(OsStr::new(""))));
+    }
+
+    #[test]
+    fn a_failure_message_loses_the_url_its_line_names_already() {
+        let url = "https://e.example/rss";
+        assert_eq!(without_url("https://e.example/rss: HTTP 404", url), "HTTP 404");
+        assert_eq!(
+            without_url("https://moved.example/rss: HTTP 404", url),
+            "https://moved.example/rss: HTTP 404"
+        );
+        assert_eq!(
+            without_url("reading /srv/a.xml: No such file", "file:///srv/a.xml"),
+            "No such file"
+        );
+    }
+
+    /// The lookup order when -c and FEEDMUX_CONFIG are absent: ./feeds.toml, then the
+    /// user's XDG config.
+    #[test]
+    fn the_user_config_is_under_xdg_config_home_else_home() {
+        // (Environment variables are process-wide: this is the only test that sets them.)
+        // SAFETY: no other thread of this test binary reads or writes the environment.
+        unsafe {
+            std::env::set_var("XDG_CONFIG_HOME", "/x/conf");
+            std::env::set_var("HOME", "/home/u");
+        }
+        assert_eq!(user_config(), Some(PathBuf::from("/x/conf/feedmux/feeds.toml")));
+        // A relative XDG_CONFIG_HOME is invalid (the spec): ignored.
+        unsafe { std::env::set_var("XDG_CONFIG_HOME", "rel") };
+        assert_eq!(user_config(), Some(PathBuf::from("/home/u/.config/feedmux/feeds.toml")));
+        unsafe { std::env::remove_var("XDG_CONFIG_HOME") };
+        assert_eq!(user_config(), Some(PathBuf::from("/home/u/.config/feedmux/feeds.toml")));
+    }
 }

@@ -283,7 +283,7 @@ pub enum SectionKind {
 /// the stories no topic takes when `[digest] other` is on and there is no catch-all topic),
 /// each with its stories of every day (indices into `arranged.stories`), and for each story
 /// its topics (config indices, config order).
-fn section_members(cfg: &Config, arranged: &Arranged) -> (Vec<(SectionKind, Vec<usize>)>, Vec<Vec<usize>>) {
+fn section_members(cfg: &Config, arranged: &Arranged) -> (Vec<SectionStories>, Vec<Vec<usize>>) {
     let mut topics_of: Vec<Vec<usize>> = vec![Vec::new(); arranged.stories.len()];
     for (t, members) in arranged.topics.iter().enumerate() {
         for &k in members {
