@@ -1230,6 +1230,13 @@ fn parse_target(args: &ParseArgs<'_>, timezone: Option<chrono_tz::Tz>) -> Result
             if let Some(path) = args.config.found() {
                 match config::load(&path) {
                     Ok(cfg) => source.timezone = cfg.output.timezone,
+                    // A config found by looking (not named) that does not load does not
+                    // stop reading a feed: it may be the very thing being fixed.
+                    Err(e) if args.config.config.is_none() => eprintln!(
+                        "warning: dates without a zone are read in UTC: the config {} does not load ({})",
+                        path.display(),
+                        e.message
+                    ),
                     Err(e) => {
                         eprintln!("{:?}", miette::Report::new(*e));
                         return Ok(Err(exit::BAD_CONFIG));

@@ -677,7 +677,10 @@ fn a_bad_css_selector_says_what_is_wrong_at_its_line() {
         ])
         .assert()
         .code(3)
-        .stderr(predicate::str::contains("it ends too early"));
+        .stderr(predicate::str::contains("it ends too early"))
+        .stderr(predicate::str::contains(
+            "warning: dates without a zone are read in UTC",
+        ));
 }
 
 /// Regression: OPML export and import lost each feed's `timezone`, so its naive dates
@@ -763,6 +766,12 @@ fn parse_reads_naive_dates_in_the_configs_zone_and_from_standard_input() {
         published(&["naive.xml", "--timezone", "UTC"], None),
         "2019-04-25T17:26:00Z"
     );
+    // A config named on the command line must load.
+    feedmux()
+        .current_dir(dir.path())
+        .args(["parse", "-c", "missing.toml", "naive.xml"])
+        .assert()
+        .code(3);
     // `parse -` reads standard input.
     assert_eq!(published(&["-"], Some(NAIVE_FEED)), "2019-04-25T10:26:00Z");
     feedmux()
