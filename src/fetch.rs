@@ -134,6 +134,9 @@ impl Fetcher {
 
     /// `proxies: false` ignores the proxy variables (tests talk to 127.0.0.1 directly).
     fn build(cfg: &FetchConfig, proxies: bool) -> Result<Self, Error> {
+        // reqwest is built without a crypto provider of its own (see Cargo.toml): ring's
+        // is the process's. (Already installed: nothing to do.)
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let mut builder = reqwest::Client::builder()
             .user_agent(cfg.user_agent.clone())
             .timeout(cfg.timeout)

@@ -454,15 +454,24 @@ fn init_logging(quiet: bool, verbose: u8) {
         (_, 1) => "warn,feedmux=info".to_string(),
         _ => "warn,feedmux=debug".to_string(),
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    // RUST_LOG's `target=level` directives (a plain target filter: `EnvFilter`'s span and
+    // field filters would bring a regex engine into every build for no use of ours).
+    let filter: tracing_subscriber::filter::Targets = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| default.parse().expect("the default log filter parses"));
     let ansi = colour_logs(std::io::stderr().is_terminal(), std::env::var_os("NO_COLOR").as_deref());
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(ansi)
-        .with_target(false)
-        .without_time()
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_ansi(ansi)
+                .with_target(false)
+                .without_time(),
+        )
+        .with(filter)
         .init();
     // Config errors: the same rule for colours; and off a terminal (a log, cron mail) each
     // message on one line, as grep finds it, not wrapped at 80 columns.

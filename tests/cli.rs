@@ -1163,3 +1163,18 @@ fn the_default_digest_shows_each_story_of_the_day_once() {
         .collect();
     assert_eq!(listed, days);
 }
+
+/// The release binary was 107 MB (20 MB stripped): `release` keeps no debug info and no
+/// symbols; a `profiling` profile keeps line tables and symbols for perf.
+#[test]
+fn release_builds_carry_no_symbols_and_the_profiling_profile_keeps_line_tables() {
+    let manifest: toml::Value = toml::from_str(&std::fs::read_to_string(repo().join("Cargo.toml")).unwrap()).unwrap();
+    let profile = |name: &str| manifest["profile"][name].clone();
+    let release = profile("release");
+    assert_eq!(release.get("debug"), Some(&toml::Value::Boolean(false)));
+    assert_eq!(release.get("strip").and_then(|s| s.as_str()), Some("symbols"));
+    let profiling = profile("profiling");
+    assert_eq!(profiling["inherits"].as_str(), Some("release"));
+    assert_eq!(profiling["debug"].as_str(), Some("line-tables-only"));
+    assert_eq!(profiling["strip"].as_str(), Some("none"));
+}
