@@ -199,52 +199,36 @@ pub fn source_url(s: &Source) -> String {
     }
 }
 
-/// A fixed set of threads for CPU-bound work, fed from async code.
+/// CPU-bound work fed from async code: a rayon pool of `n` threads.
+///
+/// (Not tokio's blocking threads behind a semaphore: those are also the threads that read
+/// local files, so reading the documents hopped across a few dozen threads, each keeping
+/// its allocator cache; on the 1,000-feed corpus that was 5% more CPU and 15-30 MB more
+/// peak memory for the same time.)
 struct Workers {
-    jobs: Option<std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>>,
-    threads: Vec<std::thread::JoinHandle<()>>,
+    pool: rayon_core::ThreadPool,
 }
 
 impl Workers {
     fn new(n: usize) -> Workers {
-        let (tx, rx) = std::sync::mpsc::channel::<Box<dyn FnOnce() + Send>>();
-        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
-        let threads = (0..n.max(1))
-            .map(|_| {
-                let rx = std::sync::Arc::clone(&rx);
-                std::thread::spawn(move || {
-                    loop {
-                        let job = rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
-                        let Ok(job) = job else { return };
-                        // A panicking job drops its reply channel, which its caller sees.
-                        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
-                    }
-                })
-            })
-            .collect();
-        Workers {
-            jobs: Some(tx),
-            threads,
-        }
+        let pool = rayon_core::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .thread_name(|i| format!("feedmux-read-{i}"))
+            .build()
+            .expect("the reading threads start");
+        Workers { pool }
     }
 
-    /// Runs `f` on a worker; `None` if it panicked.
+    /// Runs `f` on a pool thread; `None` if it panicked.
     async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
         let (tx, rx) = tokio::sync::oneshot::channel();
-        let job: Box<dyn FnOnce() + Send> = Box::new(move || {
-            let _ = tx.send(f());
+        self.pool.spawn(move || {
+            // A panicking job sends nothing, which its caller sees (rayon would abort).
+            if let Ok(out) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+                let _ = tx.send(out);
+            }
         });
-        self.jobs.as_ref()?.send(job).ok()?;
         rx.await.ok()
-    }
-}
-
-impl Drop for Workers {
-    fn drop(&mut self) {
-        self.jobs = None;
-        for t in self.threads.drain(..) {
-            let _ = t.join();
-        }
     }
 }
 
