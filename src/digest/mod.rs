@@ -24,6 +24,7 @@ use crate::Arranged;
 use crate::config::{Config, DigestFormat, EmailConfig, Locale, SmtpSecurity};
 use crate::error::Error;
 use crate::model::{Entry, SourceRef};
+use crate::safe_url;
 use crate::store::DigestDay;
 
 /// Words in a story's excerpt, at most.
@@ -160,10 +161,11 @@ pub struct Digest {
     pub empty: bool,
     pub labels: Labels,
     pub topics: Vec<Section>,
-    /// This day's digest on the web (`base_url` + `digest/DAY.html`).
+    /// This day's digest where it is served (`base_url` + `digest/DAY.html`): the id of its
+    /// entry in the digest feeds; a web address only when `base_url` is one.
     pub url: String,
-    /// The digest's Atom feed.
-    pub feed_url: String,
+    /// The digest's Atom feed, when `base_url` is a web address.
+    pub feed_url: Option<String>,
 }
 
 /// A topic's part of a digest.
@@ -338,6 +340,8 @@ pub fn fill<E>(
     let labels = Labels::of(locale);
     let base = &cfg.output.base_url;
     let url_of = |path: &str| base.join(path).map_or_else(|_| path.to_string(), |u| u.to_string());
+    // Links to the outputs are written only when they are web addresses (see `safe_url`).
+    let link_to = |path: &str| safe_url::is_web(base).then(|| url_of(path));
     let date = long_date(day, locale);
     let title = cfg
         .digest
@@ -351,7 +355,7 @@ pub fn fill<E>(
             Some(t) => (
                 t.name.clone(),
                 t.slug.clone(),
-                Some(url_of(&format!("topics/{}/atom.xml", t.slug))),
+                link_to(&format!("topics/{}/atom.xml", t.slug)),
             ),
             None => (labels.all_stories.to_string(), "all".to_string(), None),
         };
@@ -390,7 +394,7 @@ pub fn fill<E>(
         labels,
         topics: sections,
         url: url_of(&format!("digest/{}.html", day.format("%Y-%m-%d"))),
-        feed_url: url_of("digest/atom.xml"),
+        feed_url: link_to("digest/atom.xml"),
     })
 }
 
@@ -713,12 +717,13 @@ pub fn record(prior: Option<&DigestDay>, day: NaiveDate, hash: u64, newest: Date
 /// The digest feeds' entries: one per day, its HTML as content, newest day first.
 pub fn feed_entries(cfg: &Config, days: &[(Digest, String, DigestDay)]) -> Vec<Entry> {
     let labels = Labels::of(cfg.digest.locale);
-    let source = Arc::new(SourceRef {
-        name: format!("{} — {}", cfg.output.title, labels.digest),
-        url: days.first().map_or_else(String::new, |(d, _, _)| d.feed_url.clone()),
-        title: None,
-        link: None,
-    });
+    let source = Arc::new(SourceRef::new(
+        format!("{} — {}", cfg.output.title, labels.digest),
+        days.first().and_then(|(d, _, _)| d.feed_url.clone()),
+        None,
+        None,
+    ));
+    let web = safe_url::is_web(&cfg.output.base_url);
     days.iter()
         .map(|(digest, body, rec)| {
             let counts: Vec<String> = digest
@@ -731,7 +736,7 @@ pub fn feed_entries(cfg: &Config, days: &[(Digest, String, DigestDay)]) -> Vec<E
                 guid: None,
                 source: Arc::clone(&source),
                 title: digest.title.clone(),
-                link: Some(digest.url.clone()),
+                link: web.then(|| digest.url.clone()),
                 canonical_link: None,
                 published: Some(rec.published),
                 updated: Some(rec.updated),
@@ -743,7 +748,11 @@ pub fn feed_entries(cfg: &Config, days: &[(Digest, String, DigestDay)]) -> Vec<E
                     counts.join(", ")
                 ))),
                 // (In-page links made absolute: a feed entry has no page of its own.)
-                content: Some(unstyled(body).replace("href=\"#", &format!("href=\"{}#", digest.url))),
+                content: Some(if web {
+                    unstyled(body).replace("href=\"#", &format!("href=\"{}#", digest.url))
+                } else {
+                    unstyled(body)
+                }),
                 categories: digest.topics.iter().map(|t| t.name.clone()).collect(),
                 enclosures: Vec::new(),
                 hashed: Default::default(),
@@ -1033,10 +1042,15 @@ pub struct FormatLink {
     pub url: String,
 }
 
-/// Every output feed: the combined one, each topic's (config order), then the digest's.
+/// Every output feed: the combined one, each topic's (config order), then the digest's; each
+/// at its web address, or by its path within the output folder when `base_url` is none.
 pub fn output_feed_links(cfg: &Config) -> Vec<OutputFeedLink> {
     let base = &cfg.output.base_url;
-    let url = |p: String| base.join(&p).map_or(p, |u| u.to_string());
+    let web = safe_url::is_web(base);
+    let url = |p: String| match web {
+        true => base.join(&p).map_or(p, |u| u.to_string()),
+        false => p,
+    };
     let three = |dir: &str| {
         vec![
             FormatLink {
@@ -1086,13 +1100,17 @@ pub fn opml(cfg: &Config) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n<head>\n");
     out.push_str(&format!("  <title>{}</title>\n", xml_escape(&cfg.output.title)));
     out.push_str("</head>\n<body>\n");
+    // The site's page, when it has a web address.
+    let html_url = match safe_url::is_web(&cfg.output.base_url) {
+        true => format!(" htmlUrl=\"{}\"", xml_escape(cfg.output.base_url.as_str())),
+        false => String::new(),
+    };
     let outline = |f: &OutputFeedLink, indent: &str| {
         let atom = f.links.iter().find(|l| l.format == "Atom").unwrap_or(&f.links[0]);
         format!(
-            "{indent}<outline type=\"rss\" text=\"{0}\" title=\"{0}\" xmlUrl=\"{1}\" htmlUrl=\"{2}\"/>\n",
+            "{indent}<outline type=\"rss\" text=\"{0}\" title=\"{0}\" xmlUrl=\"{1}\"{html_url}/>\n",
             xml_escape(&f.name),
             xml_escape(&atom.url),
-            xml_escape(cfg.output.base_url.as_str()),
         )
     };
     for f in feeds.iter().filter(|f| f.kind != "topic") {
@@ -1166,11 +1184,14 @@ pub fn index(cfg: &Config, latest: Option<&Digest>) -> Index {
             title: d.title.clone(),
             url: d.url.clone(),
         }),
-        opml_url: cfg
-            .output
-            .base_url
-            .join("feeds.opml")
-            .map_or_else(|_| "feeds.opml".into(), |u| u.to_string()),
+        opml_url: match safe_url::is_web(&cfg.output.base_url) {
+            true => cfg
+                .output
+                .base_url
+                .join("feeds.opml")
+                .map_or_else(|_| "feeds.opml".into(), |u| u.to_string()),
+            false => "feeds.opml".into(),
+        },
         labels,
     }
 }

@@ -5,7 +5,7 @@
 
 use base64::Engine as _;
 
-use super::xml::{Element, ns, resolve_url};
+use super::xml::{Element, ns, resolve_link};
 use crate::model::{Enclosure, FeedFormat, ParsedFeed, RawEntry, RawFeedMeta, RawLink, RawText, TextKind};
 
 /// Recognises the format from the root element; None when it is not a feed.
@@ -128,30 +128,8 @@ pub fn looks_like_html(s: &str) -> bool {
     false
 }
 
-/// True when `s` starts with a URI scheme and `:` (so it is absolute, not a relative reference).
-fn has_scheme(s: &str) -> bool {
-    let b = s.as_bytes();
-    match b.iter().position(|&c| c == b':') {
-        Some(i) if i > 1 => {
-            b[0].is_ascii_alphabetic() && b[1..i].iter().all(|c| c.is_ascii_alphanumeric() || b"+-.".contains(c))
-        }
-        _ => false,
-    }
-}
-
 fn link_from(e: &Element, href: &str) -> Option<String> {
-    let href = href.trim();
-    if href.is_empty() {
-        return None;
-    }
-    // An absolute URL is kept as written (the url crate would lower-case its host).
-    if has_scheme(href) {
-        return Some(href.to_string());
-    }
-    Some(match resolve_url(e.base.as_deref(), href) {
-        Some(u) => u.to_string(),
-        None => href.to_string(),
-    })
+    (!href.trim().is_empty()).then(|| resolve_link(e.base.as_deref(), href))
 }
 
 fn map_rss(root: &Element, warnings: &mut Vec<String>) -> (RawFeedMeta, Vec<RawEntry>) {
