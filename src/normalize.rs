@@ -474,6 +474,7 @@ fn normalize_entry(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::RawLink;
 
     #[test]
     fn canonical_links_merge_tracking_variants() {
@@ -498,6 +499,172 @@ mod tests {
         let parts: Vec<_> = u.split('-').map(str::len).collect();
         assert_eq!(parts, [8, 4, 4, 4, 12]);
         assert!(u.chars().all(|c| c == '-' || c.is_ascii_hexdigit()));
+    }
+
+    #[test]
+    fn the_sanitizer_checks_every_url_attribute_it_keeps() {
+        let mut s = Sanitizer::new();
+        let html = r#"<p><img src="i.png" srcset="s.png 1x, //cdn.example/l.png 2x" longdesc="d.html" alt="a"><img srcset="javascript:alert(1) 1x, ok.png 2x"><img longdesc="jav&#x09;ascript:alert(2)"></p><blockquote cite="/kutipan">k</blockquote><q cite="vbscript:msgbox(3)">q</q><video poster="data:image/png,AAAA" src="v.mp4"></video><video poster="p.jpg"></video><a href="mailto:redaksi@e.example">surat</a><a href="https://user:pw@e.example/x">kredensial</a>"#;
+        let with_base = s
+            .html(&RawText {
+                value: html.into(),
+                kind: TextKind::Html,
+                base: Some(url::Url::parse("https://e.example/news/").unwrap()),
+            })
+            .unwrap();
+        for kept in [
+            r#"src="https://e.example/news/i.png""#,
+            r#"srcset="https://e.example/news/s.png 1x, https://cdn.example/l.png 2x""#,
+            r#"longdesc="https://e.example/news/d.html""#,
+            r#"cite="https://e.example/kutipan""#,
+            r#"poster="https://e.example/news/p.jpg""#,
+            r#"src="https://e.example/news/v.mp4""#,
+            r#"href="mailto:redaksi@e.example""#,
+            r#"href="https://e.example/x""#,
+        ] {
+            assert!(with_base.contains(kept), "{kept} missing in {with_base}");
+        }
+        for gone in ["javascript", "vbscript", "data:", "ok.png", "user:pw"] {
+            assert!(!with_base.contains(gone), "{gone} kept in {with_base}");
+        }
+        // Without a web base nothing relative can be made publishable: it goes.
+        for base in [None, Some(url::Url::parse("file:///srv/feed.xml").unwrap())] {
+            let out = s
+                .html(&RawText {
+                    value: html.into(),
+                    kind: TextKind::Html,
+                    base,
+                })
+                .unwrap();
+            for gone in [
+                "i.png",
+                "s.png",
+                "d.html",
+                "kutipan",
+                "p.jpg",
+                "v.mp4",
+                "javascript",
+                "file:",
+            ] {
+                assert!(!out.contains(gone), "{gone} kept in {out}");
+            }
+            assert!(out.contains(r#"href="mailto:redaksi@e.example""#), "{out}");
+        }
+    }
+
+    #[test]
+    fn a_source_is_named_by_its_feed_url_never_its_home_page() {
+        let web = source_ref(
+            "A",
+            "https://u:p@a.example/rss",
+            None,
+            Some("Judul".into()),
+            Some("https://a.example/"),
+            false,
+        );
+        assert_eq!(web.url.as_deref(), Some("https://a.example/rss"));
+        assert_eq!(web.id, "https://a.example/rss");
+        let file = source_ref(
+            "B",
+            "file:///srv/b.xml",
+            None,
+            Some("B".into()),
+            Some("https://b.example/"),
+            false,
+        );
+        assert_eq!(file.url, None, "a file with no self link has no web address");
+        assert_eq!(file.link.as_deref(), Some("https://b.example/"));
+        assert!(file.id.starts_with("urn:uuid:"));
+        let declared = source_ref(
+            "C",
+            "file:///srv/c.xml",
+            Some("https://c.example/feed"),
+            None,
+            None,
+            false,
+        );
+        assert_eq!(declared.url.as_deref(), Some("https://c.example/feed"));
+        let hostile = source_ref(
+            "D",
+            "file:///srv/d.xml",
+            Some("javascript:alert(1)"),
+            None,
+            Some("javascript:alert(2)"),
+            false,
+        );
+        assert_eq!((hostile.url, hostile.link), (None, None));
+        let page = source_ref(
+            "Halaman",
+            "https://p.example/berita",
+            None,
+            Some("Judul halaman - Situs".into()),
+            None,
+            true,
+        );
+        assert_eq!(page.title, None, "an HTML page's <title> does not name the source");
+    }
+
+    #[test]
+    fn an_item_whose_links_are_all_refused_keeps_the_rest_and_a_stable_id() {
+        let raw = |links: &[&str], guid: Option<&str>| RawEntry {
+            id: guid.map(str::to_string),
+            title: Some(RawText {
+                value: "Judul".into(),
+                ..RawText::default()
+            }),
+            links: links
+                .iter()
+                .map(|h| RawLink {
+                    href: h.to_string(),
+                    ..RawLink::default()
+                })
+                .collect(),
+            summary: Some(RawText {
+                value: "Ringkasan".into(),
+                ..RawText::default()
+            }),
+            enclosures: vec![Enclosure {
+                url: "vbscript:msgbox(1)".into(),
+                mime: "audio/mpeg".into(),
+                length: None,
+            }],
+            ..RawEntry::default()
+        };
+        let read = |e: RawEntry| {
+            let mut feed = ParsedFeed {
+                format: FeedFormat::Rss20,
+                meta: Default::default(),
+                entries: vec![e],
+                warnings: vec![],
+            };
+            let opts = NormalizeOptions {
+                source_name: "S",
+                source_url: "https://s.example/rss",
+                id_namespace: "https://s.example/rss",
+                dates: DateContext {
+                    default_tz: chrono_tz::UTC,
+                    now: DateTime::UNIX_EPOCH,
+                },
+            };
+            let entries = normalize(&mut feed, &opts);
+            (entries.into_iter().next().unwrap(), feed.warnings)
+        };
+        let (no_guid, warnings) = read(raw(&["javascript:alert(1)", " DATA:text/html,x"], None));
+        assert_eq!((no_guid.link.as_deref(), no_guid.enclosures.len()), (None, 0));
+        assert_eq!(
+            (no_guid.title.as_str(), no_guid.summary.as_deref()),
+            ("Judul", Some("Ringkasan"))
+        );
+        assert_eq!(warnings.len(), 3, "{warnings:?}");
+        // Its id comes from its text, as for an item that never had a link.
+        let (no_link, _) = read(raw(&[], None));
+        assert_eq!(no_guid.id, no_link.id);
+        let (with_guid, _) = read(raw(&["javascript:alert(1)"], Some("g-1")));
+        let (guid_only, _) = read(raw(&[], Some("g-1")));
+        assert_eq!(with_guid.id, guid_only.id);
+        // The first link that may be published is taken.
+        let (second, _) = read(raw(&["vbscript:x", "https://s.example/2"], None));
+        assert_eq!(second.link.as_deref(), Some("https://s.example/2"));
     }
 
     #[test]

@@ -1524,6 +1524,79 @@ mod tests {
     }
 
     #[test]
+    fn a_database_of_schema_3_holds_its_items_to_the_safe_link_rule() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite");
+        // Schema 3: sources without `feed_url`; items as an older feedmux kept them.
+        let v3 = SCHEMA.replace(
+            ",\n    feed_url      TEXT                    -- (schema 4) the URL its document gives for itself",
+            "",
+        );
+        assert_ne!(v3, SCHEMA);
+        let c = Connection::open(&path).unwrap();
+        c.execute_batch(&v3).unwrap();
+        c.pragma_update(None, "user_version", 3).unwrap();
+        c.execute("INSERT INTO sources (id, url) VALUES (1, 'https://e.example/rss')", [])
+            .unwrap();
+        let mut unsafe_item = entry(Some("g1"), Some("javascript:alert(1)"), "Satu", Some(at(1)));
+        unsafe_item.summary = Some(
+            "<p><img srcset=\"javascript:alert(2) 1x\" src=\"https://e.example/i.png\"><blockquote cite=\"javascript:alert(3)\">k</blockquote><a href=\"/relatif\">r</a></p>"
+                .into(),
+        );
+        unsafe_item.enclosures = vec![
+            Enclosure {
+                url: "data:audio/mpeg,AAAA".into(),
+                mime: "audio/mpeg".into(),
+                length: None,
+            },
+            Enclosure {
+                url: "https://e.example/a.mp3".into(),
+                mime: "audio/mpeg".into(),
+                length: Some(3),
+            },
+        ];
+        let safe_item = entry(Some("g2"), Some("https://e.example/2"), "Dua", Some(at(2)));
+        for e in [&unsafe_item, &safe_item] {
+            let mut plain = Vec::new();
+            encode(e, &mut plain);
+            let k = keys(e);
+            c.execute(
+                "INSERT INTO items (source, id, guid_key, link_key, content_key, title_key, change_hash, first_seen, date, in_feed, entry) \
+                 VALUES (1, ?1, ?2, ?3, 0, 0, 0, 0, 0, 1, ?4)",
+                params![e.id, k.guid_key, k.link_key, pack(&plain)],
+            )
+            .unwrap();
+        }
+        drop(c);
+        let store = Store::open(&path).unwrap();
+        let got = store.entries(1, &src(), at(0), true).unwrap();
+        let one = got.iter().find(|e| e.id == unsafe_item.id).unwrap();
+        assert_eq!((one.link.as_deref(), one.canonical_link.as_deref()), (None, None));
+        let urls: Vec<&str> = one.enclosures.iter().map(|x| x.url.as_str()).collect();
+        assert_eq!(urls, ["https://e.example/a.mp3"]);
+        let summary = one.summary.as_deref().unwrap();
+        assert!(
+            !summary.contains("javascript")
+                && !summary.contains("/relatif")
+                && summary.contains("https://e.example/i.png"),
+            "{summary}"
+        );
+        let two = got.iter().find(|e| e.id == safe_item.id).unwrap();
+        assert_eq!(two, &safe_item, "an item within the rule is left as it was");
+        let link_key: Option<String> = store
+            .conn
+            .query_row("SELECT link_key FROM items WHERE id = ?1", [&unsafe_item.id], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(link_key, None);
+        assert_eq!(
+            store.find_source("https://e.example/rss").unwrap().unwrap().feed_url,
+            None
+        );
+    }
+
+    #[test]
     fn a_database_from_a_newer_feedmux_is_refused_with_advice() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.sqlite");

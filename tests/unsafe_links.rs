@@ -541,3 +541,46 @@ fn no_output_links_anything_but_the_web_and_every_item_stays_under_its_id() {
         .success();
     assert_eq!(ids(&dir.path().join("cold")), before);
 }
+
+#[test]
+fn without_a_web_base_url_outputs_link_no_file_urls() {
+    let dir = default_setup();
+    let toml = std::fs::read_to_string(dir.path().join("feeds.toml")).unwrap();
+    let without: String = toml
+        .lines()
+        .filter(|l| !l.starts_with("base_url"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(without, toml);
+    std::fs::write(dir.path().join("feeds.toml"), without).unwrap();
+    run_ok(dir.path());
+    let out = dir.path().join("public");
+    let folder = url::Url::from_directory_path(&out).unwrap().to_string();
+    let mut checked = 0;
+    for f in files(&out) {
+        let text = std::fs::read_to_string(&f).unwrap();
+        // What is not a link: an Atom feed's id is where it lies; RSS requires a channel
+        // link, which then names the output folder.
+        let rest = text
+            .lines()
+            .filter(|l| {
+                let l = l.trim();
+                !(l.starts_with("<id>file:") && l.ends_with("atom.xml</id>") || l == format!("<link>{folder}</link>"))
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(!rest.contains("file:"), "{}: a file: URL:\n{rest}", f.display());
+        checked += 1;
+    }
+    assert!(checked > 20, "{checked} files");
+    // The index page links every output by its path within the folder.
+    let index = scraper::Html::parse_document(&std::fs::read_to_string(out.join("index.html")).unwrap());
+    let hrefs: Vec<&str> = index
+        .root_element()
+        .descendent_elements()
+        .filter_map(|e| e.value().attr("href"))
+        .collect();
+    for expected in ["topics/russia/atom.xml", "feeds.opml", "digest/2019-04-26.html"] {
+        assert!(hrefs.contains(&expected), "{expected} not in {hrefs:?}");
+    }
+}

@@ -732,7 +732,12 @@ pub fn feed_entries(cfg: &Config, days: &[(Digest, String, DigestDay)]) -> Vec<E
                 .map(|t| format!("{} {}", t.name, t.count))
                 .collect();
             Entry {
-                id: digest.url.clone(),
+                // Readers take an entry's id for its link when it has none: a folder that
+                // is no web address gets a `urn:uuid` made from it instead.
+                id: match web {
+                    true => digest.url.clone(),
+                    false => crate::model::stable_id("feedmux:digest", &digest.url),
+                },
                 guid: None,
                 source: Arc::clone(&source),
                 title: digest.title.clone(),
@@ -1182,7 +1187,10 @@ pub fn index(cfg: &Config, latest: Option<&Digest>) -> Index {
         feeds: output_feed_links(cfg),
         latest_digest: latest.map(|d| DigestLink {
             title: d.title.clone(),
-            url: d.url.clone(),
+            url: match safe_url::is_web(&cfg.output.base_url) {
+                true => d.url.clone(),
+                false => format!("digest/{}.html", d.day),
+            },
         }),
         opml_url: match safe_url::is_web(&cfg.output.base_url) {
             true => cfg
