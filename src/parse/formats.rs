@@ -128,8 +128,28 @@ pub fn looks_like_html(s: &str) -> bool {
     false
 }
 
+/// True when `s` starts with a URI scheme and `:` (so it is absolute, not a relative reference).
+fn has_scheme(s: &str) -> bool {
+    let b = s.as_bytes();
+    match b.iter().position(|&c| c == b':') {
+        Some(i) if i > 1 => {
+            b[0].is_ascii_alphabetic() && b[1..i].iter().all(|c| c.is_ascii_alphanumeric() || b"+-.".contains(c))
+        }
+        _ => false,
+    }
+}
+
 fn link_from(e: &Element, href: &str) -> Option<String> {
-    (!href.trim().is_empty()).then(|| resolve_link(e.base.as_deref(), href))
+    let href = href.trim();
+    if href.is_empty() {
+        return None;
+    }
+    // An absolute URL is left for normalize to judge (and parse, once); a relative one is
+    // resolved against the base in scope.
+    Some(match has_scheme(href) {
+        true => href.to_string(),
+        false => resolve_link(e.base.as_deref(), href),
+    })
 }
 
 fn map_rss(root: &Element, warnings: &mut Vec<String>) -> (RawFeedMeta, Vec<RawEntry>) {
