@@ -120,7 +120,7 @@ pub fn candidates(html: &str, page: &url::Url) -> Vec<Candidate> {
     // Only what may be a feed's URL in a config (see `safe_url`).
     let mut add = |out: &mut Vec<Candidate>, href: &str, found: Found, hint: Option<String>| {
         let web_base = Some(&base).filter(|b| crate::safe_url::is_web(b));
-        let Ok(mut u) = crate::safe_url::publishable(href, web_base, crate::safe_url::Purpose::Web) else {
+        let Ok(mut u) = crate::safe_url::publishable_url(href, web_base, crate::safe_url::Purpose::Web) else {
             return;
         };
         u.set_fragment(None);

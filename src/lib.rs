@@ -880,7 +880,7 @@ pub fn export_opml(cfg: &Config) -> Result<String, Error> {
             Some(store) => store.find_source(&source.url)?.and_then(|st| st.link),
             None => None,
         }
-        .and_then(|l| safe_url::publishable_str(&l, None, safe_url::Purpose::Web).ok());
+        .and_then(|l| safe_url::publishable(&l, None, safe_url::Purpose::Web).ok());
         list.push(opml::ExportSource { source, html_url });
     }
     Ok(opml::write(&cfg.output.title, &list))

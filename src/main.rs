@@ -954,7 +954,7 @@ fn cmd_parse(
             "link": meta
                 .link
                 .as_deref()
-                .and_then(|l| feedmux::safe_url::publishable_str(l, None, feedmux::safe_url::Purpose::Web).ok()),
+                .and_then(|l| feedmux::safe_url::publishable(l, None, feedmux::safe_url::Purpose::Web).ok()),
             "description": sanitized_description,
             "language": meta.language,
             "entries": entries.iter().map(entry_json).collect::<Vec<_>>(),

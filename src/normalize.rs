@@ -209,7 +209,7 @@ impl Sanitizer {
 pub fn recheck_stored(e: &mut Entry, san: &mut Sanitizer) -> bool {
     let mut changed = false;
     if let Some(link) = &e.link {
-        let kept = safe_url::publishable_str(link, None, Purpose::Web).ok();
+        let kept = safe_url::publishable(link, None, Purpose::Web).ok();
         if kept.as_deref() != Some(link.as_str()) {
             e.canonical_link = kept.as_deref().and_then(canonical_link);
             e.link = kept;
@@ -218,7 +218,7 @@ pub fn recheck_stored(e: &mut Entry, san: &mut Sanitizer) -> bool {
     }
     let before = e.enclosures.len();
     e.enclosures
-        .retain(|x| safe_url::publishable_str(&x.url, None, Purpose::Web).as_deref() == Ok(x.url.as_str()));
+        .retain(|x| safe_url::publishable(&x.url, None, Purpose::Web).as_deref() == Ok(x.url.as_str()));
     changed |= e.enclosures.len() != before;
     for html in [&mut e.summary, &mut e.content] {
         if let Some(h) = html.as_deref()
@@ -262,10 +262,10 @@ fn publishable_attribute<'a>(attribute: &str, value: &'a str, base: Option<&url:
         _ => return Some(Cow::Borrowed(value)),
     };
     let url = safe_url::publishable(value, base, purpose).ok()?;
-    Some(if url.as_str() == value {
+    Some(if url == value {
         Cow::Borrowed(value)
     } else {
-        Cow::Owned(url.into())
+        Cow::Owned(url)
     })
 }
 
@@ -301,7 +301,7 @@ pub fn source_ref(
     home: Option<&str>,
     is_page: bool,
 ) -> SourceRef {
-    let web = |u: &str| safe_url::publishable_str(u, None, Purpose::Web).ok();
+    let web = |u: &str| safe_url::publishable(u, None, Purpose::Web).ok();
     let url = if read_from.starts_with("file:") {
         declared_self.and_then(web)
     } else {
@@ -323,7 +323,7 @@ pub fn normalize(feed: &mut ParsedFeed, opts: &NormalizeOptions<'_>) -> Vec<Entr
         .meta
         .link
         .as_deref()
-        .and_then(|l| safe_url::publishable(l, None, Purpose::Web).ok());
+        .and_then(|l| safe_url::publishable_url(l, None, Purpose::Web).ok());
     let source = Arc::new(source_ref(
         opts.source_name,
         opts.source_url,
@@ -395,7 +395,7 @@ fn normalize_entry(
         .iter()
         .filter(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
     {
-        match safe_url::publishable_str(&l.href, home, Purpose::Web) {
+        match safe_url::publishable(&l.href, home, Purpose::Web) {
             Ok(u) => {
                 link = Some(u);
                 break;
@@ -405,7 +405,7 @@ fn normalize_entry(
     }
     let mut enclosures = Vec::with_capacity(raw.enclosures.len());
     for enc in &raw.enclosures {
-        match safe_url::publishable_str(&enc.url, home, Purpose::Web) {
+        match safe_url::publishable(&enc.url, home, Purpose::Web) {
             Ok(url) => enclosures.push(Enclosure { url, ..enc.clone() }),
             Err(why) => refused("enclosure", &enc.url, why),
         }

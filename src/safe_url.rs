@@ -61,10 +61,33 @@ fn holds_markup(s: &str) -> bool {
 }
 
 /// The URL `raw` stands for, made absolute against `base` (the base in scope where it was
-/// found, `None` when its document has no web address), if it may be written for `purpose`.
-pub fn publishable(raw: &str, base: Option<&Url>, purpose: Purpose) -> Result<Url, Refusal> {
-    // What browsers strip around a URL: C0 controls and spaces.
-    let s = raw.trim_matches(|c: char| c <= ' ');
+/// found, `None` when its document has no web address), as it is to be written, if it may be
+/// written for `purpose`. An absolute `http(s)` URL with nothing a browser would read
+/// otherwise (no spaces, controls, backslashes or credentials) is written as it came, so a
+/// link keeps its spelling; anything else as the URL parser serializes it.
+pub fn publishable(raw: &str, base: Option<&Url>, purpose: Purpose) -> Result<String, Refusal> {
+    let (url, had_credentials) = judge(raw, base, purpose)?;
+    let s = trimmed(raw);
+    let absolute_web = ["http://", "https://"]
+        .iter()
+        .any(|p| s.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p)));
+    let as_written = absolute_web && !had_credentials && !s.bytes().any(|b| b <= b' ' || b == 0x7f || b == b'\\');
+    Ok(if as_written { s.to_string() } else { url.into() })
+}
+
+/// [`publishable`], parsed.
+pub fn publishable_url(raw: &str, base: Option<&Url>, purpose: Purpose) -> Result<Url, Refusal> {
+    judge(raw, base, purpose).map(|(url, _)| url)
+}
+
+/// What browsers strip around a URL: C0 controls and spaces.
+fn trimmed(raw: &str) -> &str {
+    raw.trim_matches(|c: char| c <= ' ')
+}
+
+/// The rule itself: the parsed URL, and whether credentials were removed from it.
+fn judge(raw: &str, base: Option<&Url>, purpose: Purpose) -> Result<(Url, bool), Refusal> {
+    let s = trimmed(raw);
     if s.is_empty() {
         return Err(Refusal::Empty);
     }
@@ -78,19 +101,15 @@ pub fn publishable(raw: &str, base: Option<&Url>, purpose: Purpose) -> Result<Ur
     };
     match (url.scheme(), purpose) {
         ("http" | "https", _) => {
+            let had_credentials = !url.username().is_empty() || url.password().is_some();
             // A special scheme always has a host once parsed; these cannot fail for it.
             let _ = url.set_username("");
             let _ = url.set_password(None);
-            Ok(url)
+            Ok((url, had_credentials))
         }
-        ("mailto", Purpose::Person) => Ok(url),
+        ("mailto", Purpose::Person) => Ok((url, false)),
         (scheme, _) => Err(Refusal::Scheme(scheme.to_string())),
     }
-}
-
-/// [`publishable`] as a string, for callers that keep URLs as strings.
-pub fn publishable_str(raw: &str, base: Option<&Url>, purpose: Purpose) -> Result<String, Refusal> {
-    publishable(raw, base, purpose).map(String::from)
 }
 
 /// Whether a base URL can stand for published documents: links relative to it become
@@ -106,7 +125,7 @@ pub fn publishable_srcset(value: &str, base: Option<&Url>) -> Option<String> {
     for (url, descriptor) in srcset_candidates(value) {
         let url = publishable(url, base, Purpose::Web).ok()?;
         out.push(if descriptor.is_empty() {
-            url.to_string()
+            url
         } else {
             format!("{url} {descriptor}")
         });
@@ -160,7 +179,7 @@ mod tests {
     }
 
     fn ok(raw: &str) -> String {
-        publishable_str(raw, Some(&base()), Purpose::Web).unwrap_or_else(|r| panic!("{raw:?} refused: {r}"))
+        publishable(raw, Some(&base()), Purpose::Web).unwrap_or_else(|r| panic!("{raw:?} refused: {r}"))
     }
 
     fn refused(raw: &str) -> Refusal {
@@ -170,13 +189,16 @@ mod tests {
     #[test]
     fn web_urls_pass_and_relative_ones_resolve_against_the_base() {
         assert_eq!(ok("https://e.example/a?b=1#c"), "https://e.example/a?b=1#c");
-        assert_eq!(ok("  HTTP://E.example/A  "), "http://e.example/A");
+        // An absolute web URL keeps its spelling; what a browser would read otherwise does not.
+        assert_eq!(ok("  HTTP://E.example/A  "), "HTTP://E.example/A");
+        assert_eq!(ok("https://e.example/a b"), "https://e.example/a%20b");
+        assert_eq!(ok("https:\\\\e.example\\a"), "https://e.example/a");
         assert_eq!(ok("/berita/1"), "https://news.example/berita/1");
         assert_eq!(ok("1.html"), "https://news.example/rss/1.html");
         assert_eq!(ok("//cdn.example/x.jpg"), "https://cdn.example/x.jpg");
         let http = Url::parse("http://plain.example/feed").unwrap();
         assert_eq!(
-            publishable_str("//cdn.example/x.jpg", Some(&http), Purpose::Web).unwrap(),
+            publishable("//cdn.example/x.jpg", Some(&http), Purpose::Web).unwrap(),
             "http://cdn.example/x.jpg",
             "a protocol-relative URL takes its document's scheme"
         );
@@ -223,7 +245,7 @@ mod tests {
     #[test]
     fn a_person_may_also_be_reached_by_mail() {
         assert_eq!(
-            publishable_str("mailto:redaksi@tempo.example", None, Purpose::Person).unwrap(),
+            publishable("mailto:redaksi@tempo.example", None, Purpose::Person).unwrap(),
             "mailto:redaksi@tempo.example"
         );
         assert!(publishable("javascript:alert(1)", None, Purpose::Person).is_err());
@@ -249,7 +271,7 @@ mod tests {
         #[test]
         fn what_passes_is_always_a_web_url(raw in "\\PC{0,40}", tail in "[a-z:/.#?&;%0-9\t ]{0,20}") {
             for candidate in [raw.clone(), format!("{raw}{tail}"), format!("{tail}{raw}")] {
-                if let Ok(u) = publishable_str(&candidate, Some(&base()), Purpose::Web) {
+                if let Ok(u) = publishable(&candidate, Some(&base()), Purpose::Web) {
                     prop_assert!(u.starts_with("http://") || u.starts_with("https://"), "{}", u);
                     let again = Url::parse(&u).unwrap();
                     prop_assert_eq!(again.as_str(), u.as_str());

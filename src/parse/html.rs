@@ -188,7 +188,7 @@ fn extract_inner(
         if href.trim().starts_with('#') {
             return Err(Refusal::NotAUrl);
         }
-        safe_url::publishable_str(href, base.as_ref(), Purpose::Web)
+        safe_url::publishable(href, base.as_ref(), Purpose::Web)
     };
 
     let items: Vec<ElementRef<'_>> = page.select(&select.item).collect();

@@ -498,8 +498,7 @@ fn split_qname(q: &str) -> (Option<&str>, &str) {
 /// normalize to report and leave out.
 pub fn resolve_link(base: Option<&url::Url>, href: &str) -> String {
     let base = base.filter(|b| crate::safe_url::is_web(b));
-    crate::safe_url::publishable_str(href, base, crate::safe_url::Purpose::Web)
-        .unwrap_or_else(|_| href.trim().to_string())
+    crate::safe_url::publishable(href, base, crate::safe_url::Purpose::Web).unwrap_or_else(|_| href.trim().to_string())
 }
 
 pub fn resolve_url(base: Option<&url::Url>, href: &str) -> Option<url::Url> {
