@@ -329,7 +329,7 @@ pub fn normalize(feed: &mut ParsedFeed, opts: &NormalizeOptions<'_>) -> Vec<Entr
         opts.source_url,
         feed.meta.self_link.as_deref(),
         feed.meta.title.as_ref().map(plain),
-        home.as_ref().map(url::Url::as_str),
+        home.as_ref().and(feed.meta.link.as_deref()),
         feed.format == FeedFormat::Html,
     ));
     if let Some(home) = &home {
