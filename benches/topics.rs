@@ -194,12 +194,12 @@ fn topic(name: &str, keywords: Vec<String>, exclude: Vec<String>) -> TopicConfig
 fn generated(n: usize) -> Vec<Entry> {
     let sources: Vec<Arc<SourceRef>> = (0..1000)
         .map(|i| {
-            Arc::new(SourceRef {
-                name: format!("Source {i}"),
-                url: format!("https://s{i}.example/feed"),
-                title: None,
-                link: None,
-            })
+            Arc::new(SourceRef::new(
+                format!("Source {i}"),
+                Some(format!("https://s{i}.example/feed")),
+                None,
+                None,
+            ))
         })
         .collect();
     let start = Utc.with_ymd_and_hms(2025, 5, 1, 0, 0, 0).unwrap();

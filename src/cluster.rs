@@ -858,12 +858,12 @@ pub(crate) mod tests {
         Entry {
             id: id.into(),
             guid: None,
-            source: Arc::new(SourceRef {
-                name: source.into(),
-                url: format!("https://{source}.example/feed"),
-                title: None,
-                link: None,
-            }),
+            source: Arc::new(SourceRef::new(
+                source.into(),
+                Some(format!("https://{source}.example/feed")),
+                None,
+                None,
+            )),
             title: title.into(),
             link: Some(format!("https://{source}.example/{id}")),
             canonical_link: None,

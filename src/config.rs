@@ -622,6 +622,16 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
                     "base_url cannot have relative paths below it".into(),
                 ));
             }
+            // Links to the outputs are built from it (see `safe_url`).
+            if !matches!(u.scheme(), "http" | "https" | "file") {
+                return Err(err(
+                    Some(s.span()),
+                    format!(
+                        "base_url must be where the output folder is served, an http(s) URL (not {:?})",
+                        u.scheme()
+                    ),
+                ));
+            }
             u
         }
         None => url::Url::from_directory_path(&dir)
@@ -1210,10 +1220,17 @@ fn explain_serde_message(raw: &str) -> (String, Option<String>) {
 }
 
 /// Turns a `url` value into a location: http(s) URL, file:// URL, or a path relative to `folder`.
+/// Nothing else: a config may only name `http`, `https` and `file` URLs and paths.
 pub fn resolve_location(raw: &str, folder: &Path) -> Result<Location, String> {
     let s = raw.trim();
     if s.is_empty() {
         return Err("a feed needs a url (http(s) URL, file:// URL or path)".into());
+    }
+    if s.starts_with("//") {
+        return Err(format!("{s:?} has no scheme: write it with https:// or http://"));
+    }
+    if s.chars().any(|c| c.is_control() || matches!(c, '<' | '>' | '"')) {
+        return Err(format!("{s:?} is neither a URL nor a path"));
     }
     // Written as a URL (`scheme://…`), it must be one: "https://exa mple.org/feed" is a
     // mistyped URL, not a relative path.
@@ -1429,6 +1446,37 @@ mod tests {
         assert_eq!(e.line_col.map(|l| l.0), Some(5));
         let e = p("[[feed]]\nname = \"a\"\nurl = \"gopher://x\"\n").unwrap_err();
         assert_eq!(e.line_col.map(|l| l.0), Some(3));
+    }
+
+    #[test]
+    fn a_config_names_only_http_https_and_file_urls_and_paths() {
+        for (url, why) in [
+            ("javascript:alert(1)", "unsupported URL scheme \"javascript\""),
+            ("JavaScript:alert(1)", "unsupported URL scheme \"javascript\""),
+            ("data:text/xml,rss", "unsupported URL scheme \"data\""),
+            ("vbscript:msgbox(1)", "unsupported URL scheme \"vbscript\""),
+            ("about:blank", "unsupported URL scheme \"about\""),
+            ("//evil.example/feed", "has no scheme"),
+            ("<script>alert(1)</script>", "neither a URL nor a path"),
+        ] {
+            let text = format!("[[feed]]\nname = \"a\"\nurl = {}\n", toml::Value::String(url.into()));
+            let e = p(&text).expect_err(url);
+            assert!(e.message.contains(why), "{url}: {}", e.message);
+            assert_eq!(e.line_col.map(|(l, _)| l), Some(3), "{url}");
+        }
+        for url in [
+            "https://e.example/rss",
+            "http://e.example/rss",
+            "file:///srv/a.xml",
+            "feeds/a.xml",
+        ] {
+            let text = format!("[[feed]]\nname = \"a\"\nurl = \"{url}\"\n");
+            assert!(p(&text).is_ok(), "{url}");
+        }
+        for base in ["ftp://e.example/feeds/", "javascript:alert(1)//"] {
+            let e = p(&format!("[output]\nbase_url = \"{base}\"\n")).expect_err(base);
+            assert_eq!(e.line_col.map(|(l, _)| l), Some(2), "{base}: {}", e.message);
+        }
     }
 
     #[test]

@@ -117,11 +117,12 @@ pub fn candidates(html: &str, page: &url::Url) -> Vec<Candidate> {
         .unwrap_or_else(|| page.clone());
     let mut out: Vec<Candidate> = Vec::new();
     let mut seen = HashSet::new();
+    // Only what may be a feed's URL in a config (see `safe_url`).
     let mut add = |out: &mut Vec<Candidate>, href: &str, found: Found, hint: Option<String>| {
-        let Ok(mut u) = base.join(href.trim()) else { return };
-        if !matches!(u.scheme(), "http" | "https") {
+        let web_base = Some(&base).filter(|b| crate::safe_url::is_web(b));
+        let Ok(mut u) = crate::safe_url::publishable_url(href, web_base, crate::safe_url::Purpose::Web) else {
             return;
-        }
+        };
         u.set_fragment(None);
         if seen.insert(u.to_string()) {
             out.push(Candidate { url: u, found, hint });
@@ -287,6 +288,12 @@ mod tests {
             <a href="https://other.example/x.xml">Langganan via Feed</a>
             <a href="/kanal/dunia/rss">Dunia</a>
             <a href="mailto:rss@site.example">rss</a>
+            <link rel="alternate" type="application/rss+xml" href="javascript:alert(1)">
+            <link rel="alternate" type="application/rss+xml" href=" JaVaScRiPt:alert(2)">
+            <link rel="alternate" type="application/atom+xml" href="data:application/atom+xml,&lt;feed/&gt;">
+            <a href="vbscript:msgbox(1)">RSS</a>
+            <a href="file:///etc/passwd">Feed</a>
+            <a href="<script>alert(3)</script>">Atom</a>
             </body></html>"#;
         let got: Vec<(String, Found)> = candidates(html, &page)
             .into_iter()

@@ -205,6 +205,29 @@ mod tests {
         # --- topics below ---\n[[topic]]\nname = \"Rusia\"\nkeywords = [\"Rusia\"]\n";
 
     #[test]
+    fn feeds_whose_url_is_not_http_https_file_or_a_path_are_skipped_and_the_config_stays_valid() {
+        let feeds = [
+            feed(Some("Skrip"), "javascript:alert(1)", None),
+            feed(Some("Data"), "data:application/rss+xml,<rss/>", None),
+            feed(Some("VB"), "VBScript:msgbox(1)", None),
+            feed(Some("Relatif"), "//evil.example/rss", None),
+            feed(Some("Markup"), "<script>alert(2)</script>", None),
+            feed(Some("Antara"), "https://antara.example/rss", None),
+            feed(Some("Lokal"), "file:///srv/feeds/lokal.xml", None),
+        ];
+        let path = Path::new("/etc/feedmux/feeds.toml");
+        let (out, report) = add_feeds(CONFIG, path, &feeds, "list.opml").unwrap();
+        let added: Vec<&str> = report.added.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(added, ["Antara", "Lokal"]);
+        assert_eq!(report.skipped.len(), 5, "{:?}", report.skipped);
+        for (skipped, name) in report.skipped.iter().zip(["Skrip", "Data", "VB", "Relatif", "Markup"]) {
+            assert!(skipped.contains(name), "{skipped}");
+        }
+        let cfg = crate::config::parse(path, &out).unwrap();
+        assert_eq!(cfg.sources.len(), 3);
+    }
+
+    #[test]
     fn adds_after_the_last_feed_keeping_comments_order_and_skipping_duplicates() {
         let feeds = [
             feed(Some("Tempo again"), "HTTP://tempo.example/rss/?utm_source=opml", None),

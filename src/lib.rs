@@ -45,6 +45,7 @@ pub mod placements;
 pub mod publish;
 pub mod render;
 pub mod repair;
+pub mod safe_url;
 pub mod sanitize_fast;
 pub mod stopwords;
 pub mod store;
@@ -555,6 +556,7 @@ fn absorb_document(
             moved_to: doc.moved_to.map(|u| u.to_string()),
             title: doc.title,
             link: doc.link,
+            feed_url: doc.feed_url,
             ..store::SourceUpdate::default()
         },
     })
@@ -697,12 +699,14 @@ fn config_fingerprint(cfg: &Config) -> String {
 /// What stored items of a source say about it: its name and URL from the config, its title
 /// and home page as last read.
 fn stored_source_ref(source: &Source, st: &store::SourceState) -> std::sync::Arc<model::SourceRef> {
-    std::sync::Arc::new(model::SourceRef {
-        name: source.name.clone(),
-        url: source_url(source),
-        title: st.title.clone(),
-        link: st.link.clone(),
-    })
+    std::sync::Arc::new(normalize::source_ref(
+        &source.name,
+        &source_url(source),
+        st.feed_url.as_deref(),
+        st.title.clone(),
+        st.link.as_deref(),
+        source.kind.html().is_some(),
+    ))
 }
 
 /// Items as the state holds them after the last run.
@@ -858,7 +862,7 @@ pub fn export_opml(cfg: &Config) -> Result<String, Error> {
             Some(store) => store.find_source(&source.url)?.and_then(|st| st.link),
             None => None,
         }
-        .filter(|l| l.starts_with("http://") || l.starts_with("https://"));
+        .and_then(|l| safe_url::publishable(&l, None, safe_url::Purpose::Web).ok());
         list.push(opml::ExportSource { source, html_url });
     }
     Ok(opml::write(&cfg.output.title, &list))
@@ -1362,6 +1366,7 @@ struct ReadDocument {
     body_hash: u64,
     title: Option<String>,
     link: Option<String>,
+    feed_url: Option<String>,
 }
 
 /// What fetching and reading one source gave.
@@ -1607,6 +1612,7 @@ fn read_fresh(
                 .map(normalize::plain)
                 .filter(|t| !t.is_empty()),
             link: parsed.meta.link.clone(),
+            feed_url: parsed.meta.self_link.clone(),
             warnings: parsed.warnings,
             entries,
             etag: doc.etag,

@@ -1353,7 +1353,11 @@ fn cmd_parse(
         let out = serde_json::json!({
             "format": parsed.format,
             "title": meta.title.as_ref().map(feedmux::normalize::plain),
-            "link": meta.link,
+            // The feed's home page as the outputs would name it (see `safe_url`).
+            "link": meta
+                .link
+                .as_deref()
+                .and_then(|l| feedmux::safe_url::publishable(l, None, feedmux::safe_url::Purpose::Web).ok()),
             "description": sanitized_description,
             "language": meta.language,
             "entries": entries.iter().map(entry_json).collect::<Vec<_>>(),

@@ -122,12 +122,12 @@ mod tests {
         Entry {
             id: id.into(),
             guid: None,
-            source: Arc::new(SourceRef {
-                name: src.into(),
-                url: format!("https://{src}/feed"),
-                title: None,
-                link: None,
-            }),
+            source: Arc::new(SourceRef::new(
+                src.into(),
+                Some(format!("https://{src}/feed")),
+                None,
+                None,
+            )),
             title: format!("{src} {id}"),
             link: link.map(str::to_string),
             canonical_link: link.and_then(crate::normalize::canonical_link),

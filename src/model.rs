@@ -209,12 +209,59 @@ pub struct ParsedFeed {
 pub struct SourceRef {
     /// The configured source name.
     pub name: String,
-    /// The feed's own URL (as configured, made absolute).
-    pub url: String,
-    /// The feed's title, if it had one.
+    /// What identifies the source in outputs (Atom `<source><id>`): its feed URL, else a
+    /// `urn:uuid` made from its name.
+    #[serde(skip)]
+    pub id: String,
+    /// The feed's own URL, when it has a web address: as configured, else (a local file) as
+    /// its document declares it. Always a publishable `http(s)` URL (see `safe_url`).
+    pub url: Option<String>,
+    /// The feed's title, if it had one (never an HTML page's `<title>`).
     pub title: Option<String>,
-    /// The feed's home page, if it named one.
+    /// The feed's home page, if it named one; a publishable `http(s)` URL.
     pub link: Option<String>,
+}
+
+impl SourceRef {
+    /// A source as outputs name it (see the fields); `url` and `link` must be publishable.
+    pub fn new(name: String, url: Option<String>, title: Option<String>, link: Option<String>) -> SourceRef {
+        SourceRef {
+            id: url.clone().unwrap_or_else(|| stable_id("feedmux:source", &name)),
+            name,
+            url,
+            title,
+            link,
+        }
+    }
+}
+
+/// A stable IRI (a version 8 `urn:uuid`) made from a namespace key and a key within it.
+pub fn stable_id(namespace: &str, key: &str) -> String {
+    let mut buf = Vec::with_capacity(namespace.len() + key.len() + 1);
+    buf.extend_from_slice(namespace.as_bytes());
+    buf.push(0);
+    buf.extend_from_slice(key.as_bytes());
+    let mut h = xxhash_rust::xxh3::xxh3_128(&buf).to_be_bytes();
+    // RFC 9562 version 8 (custom) with the RFC variant bits.
+    h[6] = (h[6] & 0x0f) | 0x80;
+    h[8] = (h[8] & 0x3f) | 0x80;
+    fn hex(b: &[u8]) -> String {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut s = String::with_capacity(b.len() * 2);
+        for x in b {
+            s.push(char::from(DIGITS[usize::from(x >> 4)]));
+            s.push(char::from(DIGITS[usize::from(x & 0x0f)]));
+        }
+        s
+    }
+    format!(
+        "urn:uuid:{}-{}-{}-{}-{}",
+        hex(&h[0..4]),
+        hex(&h[4..6]),
+        hex(&h[6..8]),
+        hex(&h[8..10]),
+        hex(&h[10..16])
+    )
 }
 
 /// A normalized entry: plain-text title, absolute URLs, UTC dates, sanitized HTML.

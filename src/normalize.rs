@@ -4,13 +4,14 @@
 //! Pure: no I/O. Sanitizing uses ammonia with relative URLs made absolute against the base in
 //! scope for each element.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use xxhash_rust::xxh3::xxh3_128;
 
 use crate::dates::{DateContext, parse_date};
-use crate::model::{Entry, ParsedFeed, RawEntry, RawText, SourceRef, TextKind};
+use crate::model::{Enclosure, Entry, FeedFormat, ParsedFeed, RawEntry, RawText, SourceRef, TextKind};
+use crate::safe_url::{self, Purpose};
 use crate::text::{collapse_ws, escape_html, fix_mojibake, html_to_text};
 
 /// Query parameters that only track clicks; dropped from canonical links.
@@ -86,35 +87,7 @@ pub fn date_undated(entries: &mut [Entry], seen: DateTime<Utc>) -> usize {
     n
 }
 
-/// A stable IRI made from a source key and an entry key.
-pub fn stable_id(source_key: &str, entry_key: &str) -> String {
-    let mut buf = Vec::with_capacity(source_key.len() + entry_key.len() + 1);
-    buf.extend_from_slice(source_key.as_bytes());
-    buf.push(0);
-    buf.extend_from_slice(entry_key.as_bytes());
-    let mut h = xxh3_128(&buf).to_be_bytes();
-    // RFC 9562 version 8 (custom) with the RFC variant bits.
-    h[6] = (h[6] & 0x0f) | 0x80;
-    h[8] = (h[8] & 0x3f) | 0x80;
-    format!(
-        "urn:uuid:{}-{}-{}-{}-{}",
-        hex(&h[0..4]),
-        hex(&h[4..6]),
-        hex(&h[6..8]),
-        hex(&h[8..10]),
-        hex(&h[10..16])
-    )
-}
-
-fn hex(b: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(b.len() * 2);
-    for x in b {
-        s.push(char::from(DIGITS[usize::from(x >> 4)]));
-        s.push(char::from(DIGITS[usize::from(x & 0x0f)]));
-    }
-    s
-}
+pub use crate::model::stable_id;
 
 /// Sanitizes HTML with one ammonia policy per base URL (usually one per feed).
 pub struct Sanitizer {
@@ -133,6 +106,8 @@ impl Sanitizer {
     }
 
     fn builder(&mut self, base: Option<&url::Url>) -> &ammonia::Builder<'static> {
+        // Only a web address can make relative URLs publishable (see `safe_url`).
+        let base = base.filter(|b| safe_url::is_web(b));
         let idx = match self.builders.iter().position(|(b, _)| b.as_ref() == base) {
             Some(i) => i,
             None => {
@@ -175,12 +150,21 @@ impl Sanitizer {
                     .add_tag_attributes("time", ["datetime"]);
                 // `rel` is allowed on <a> but must not be forced by ammonia.
                 b.rm_tag_attributes("a", ["rel"]);
+                // Every URL-bearing attribute kept passes the rule of `safe_url`, made
+                // absolute against the base (ammonia itself checks only `href`, `src` and a
+                // few others, and not `srcset`, `cite` or `longdesc`); ammonia's own schemes
+                // are the same, as a second guard, and with no base it drops what is relative.
+                let filter_base = base.cloned();
+                b.attribute_filter(move |_element, attribute, value| {
+                    publishable_attribute(attribute, value, filter_base.as_ref())
+                })
+                .url_schemes(["http", "https", "mailto"].into());
                 match base {
                     Some(u) => {
                         b.url_relative(ammonia::UrlRelative::RewriteWithBase(u.clone()));
                     }
                     None => {
-                        b.url_relative(ammonia::UrlRelative::PassThrough);
+                        b.url_relative(ammonia::UrlRelative::Deny);
                     }
                 }
                 self.builders.push((base.cloned(), b));
@@ -219,6 +203,72 @@ impl Sanitizer {
     }
 }
 
+/// Holds an entry kept by an older feedmux to the rule of [`safe_url`]: a link or enclosure
+/// that may not leave feedmux is left out, and HTML whose URL attributes the current policy
+/// would not keep as they are is sanitized again. Returns whether anything changed.
+pub fn recheck_stored(e: &mut Entry, san: &mut Sanitizer) -> bool {
+    let mut changed = false;
+    if let Some(link) = &e.link {
+        let kept = safe_url::publishable(link, None, Purpose::Web).ok();
+        if kept.as_deref() != Some(link.as_str()) {
+            e.canonical_link = kept.as_deref().and_then(canonical_link);
+            e.link = kept;
+            changed = true;
+        }
+    }
+    let before = e.enclosures.len();
+    e.enclosures
+        .retain(|x| safe_url::publishable(&x.url, None, Purpose::Web).as_deref() == Ok(x.url.as_str()));
+    changed |= e.enclosures.len() != before;
+    for html in [&mut e.summary, &mut e.content] {
+        if let Some(h) = html.as_deref()
+            && holds_unchecked_urls(h)
+        {
+            *html = san.html(&RawText {
+                value: h.to_string(),
+                kind: TextKind::Html,
+                base: None,
+            });
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// Whether sanitized HTML has a URL attribute the current policy did not check: one only
+/// it checks (`srcset`, `cite`, `longdesc`, `poster`), or an `href` or `src` that is not an
+/// absolute http(s) (or `mailto:`) URL. The sanitizer writes every value in double quotes.
+fn holds_unchecked_urls(html: &str) -> bool {
+    const CHECKED_NOW: [&str; 4] = [" srcset=\"", " cite=\"", " longdesc=\"", " poster=\""];
+    if CHECKED_NOW.iter().any(|a| html.contains(a)) {
+        return true;
+    }
+    [" href=\"", " src=\""].iter().any(|attr| {
+        html.match_indices(attr).any(|(at, a)| {
+            let value = &html[at + a.len()..];
+            !(value.starts_with("http://") || value.starts_with("https://") || value.starts_with("mailto:"))
+        })
+    })
+}
+
+/// An attribute's value as the sanitizer may keep it: a URL-bearing one made absolute and
+/// checked by [`safe_url::publishable`] (`None` drops the attribute), any other unchanged.
+fn publishable_attribute<'a>(attribute: &str, value: &'a str, base: Option<&url::Url>) -> Option<Cow<'a, str>> {
+    let purpose = match attribute {
+        "href" => Purpose::Person,
+        "src" | "cite" | "longdesc" | "poster" | "action" | "formaction" | "data" | "background" | "ping"
+        | "usemap" | "codebase" | "classid" | "manifest" | "icon" | "lowsrc" | "dynsrc" | "xlink:href" => Purpose::Web,
+        "srcset" => return safe_url::publishable_srcset(value, base).map(Cow::Owned),
+        _ => return Some(Cow::Borrowed(value)),
+    };
+    let url = safe_url::publishable(value, base, purpose).ok()?;
+    Some(if url == value {
+        Cow::Borrowed(value)
+    } else {
+        Cow::Owned(url)
+    })
+}
+
 /// Plain text of a text construct: markup stripped once, entities decoded once.
 pub fn plain(t: &RawText) -> String {
     let v = fix_mojibake(&t.value);
@@ -239,64 +289,73 @@ pub struct NormalizeOptions<'a> {
     pub dates: DateContext,
 }
 
+/// How outputs name a source: its configured name; its feed's URL when that is a web address
+/// (the configured URL, else for a file the URL its document declares for itself); its title,
+/// except for an HTML page, whose `<title>` names the page, not the source; its home page.
+/// Both URLs pass [`safe_url::publishable`] or are left out.
+pub fn source_ref(
+    name: &str,
+    read_from: &str,
+    declared_self: Option<&str>,
+    title: Option<String>,
+    home: Option<&str>,
+    is_page: bool,
+) -> SourceRef {
+    let web = |u: &str| safe_url::publishable(u, None, Purpose::Web).ok();
+    let url = if read_from.starts_with("file:") {
+        declared_self.and_then(web)
+    } else {
+        web(read_from)
+    };
+    SourceRef::new(
+        name.to_string(),
+        url,
+        title.filter(|t| !is_page && !t.is_empty()),
+        home.and_then(web),
+    )
+}
+
 /// Normalizes every entry of a parsed feed. Warnings about dates are appended to `feed.warnings`.
 pub fn normalize(feed: &mut ParsedFeed, opts: &NormalizeOptions<'_>) -> Vec<Entry> {
-    let web = |s: &str| {
-        url::Url::parse(s)
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https"))
-    };
     // Relative references the document could not resolve (a local file has no public URL)
     // resolve against the feed's home page.
-    let home = feed.meta.link.as_deref().and_then(web);
-    // A local file's path must not leak into published feeds: attribute it to the URL the
-    // feed declares for itself, else its home page.
-    let source_url = if opts.source_url.starts_with("file:") {
-        feed.meta
-            .self_link
-            .as_deref()
-            .and_then(web)
-            .or_else(|| home.clone())
-            .map_or_else(|| opts.source_url.to_string(), |u| u.to_string())
-    } else {
-        opts.source_url.to_string()
-    };
-    let source = Arc::new(SourceRef {
-        name: opts.source_name.to_string(),
-        url: source_url,
-        title: feed.meta.title.as_ref().map(plain).filter(|t| !t.is_empty()),
-        link: feed.meta.link.clone(),
-    });
+    let home = feed
+        .meta
+        .link
+        .as_deref()
+        .and_then(|l| safe_url::publishable_url(l, None, Purpose::Web).ok());
+    let source = Arc::new(source_ref(
+        opts.source_name,
+        opts.source_url,
+        feed.meta.self_link.as_deref(),
+        feed.meta.title.as_ref().map(plain),
+        home.as_ref().and(feed.meta.link.as_deref()),
+        feed.format == FeedFormat::Html,
+    ));
     if let Some(home) = &home {
         for e in &mut feed.entries {
-            resolve_against(e, home);
+            give_base(e, home);
         }
     }
     let mut san = Sanitizer::new();
     let mut out = Vec::with_capacity(feed.entries.len());
     let mut warnings = Vec::new();
     for raw in &feed.entries {
-        out.push(normalize_entry(raw, &source, &mut san, opts, &mut warnings));
+        out.push(normalize_entry(
+            raw,
+            &source,
+            home.as_ref(),
+            &mut san,
+            opts,
+            &mut warnings,
+        ));
     }
     feed.warnings.append(&mut warnings);
     out
 }
 
-/// Gives relative links and base-less text constructs of an entry the fallback base.
-fn resolve_against(e: &mut RawEntry, base: &url::Url) {
-    let fix = |href: &mut String| {
-        if url::Url::parse(href).is_err()
-            && let Ok(u) = base.join(href)
-        {
-            *href = u.to_string();
-        }
-    };
-    for l in &mut e.links {
-        fix(&mut l.href);
-    }
-    for enc in &mut e.enclosures {
-        fix(&mut enc.url);
-    }
+/// Gives the base-less text constructs of an entry the fallback base.
+fn give_base(e: &mut RawEntry, base: &url::Url) {
     for t in [&mut e.title, &mut e.summary, &mut e.content].into_iter().flatten() {
         if t.base.is_none() {
             t.base = Some(base.clone());
@@ -304,9 +363,11 @@ fn resolve_against(e: &mut RawEntry, base: &url::Url) {
     }
 }
 
+/// `home`: what links the document left relative resolve against (see [`normalize`]).
 fn normalize_entry(
     raw: &RawEntry,
     source: &Arc<SourceRef>,
+    home: Option<&url::Url>,
     san: &mut Sanitizer,
     opts: &NormalizeOptions<'_>,
     warnings: &mut Vec<String>,
@@ -314,17 +375,42 @@ fn normalize_entry(
     let summary = raw.summary.as_ref().and_then(|t| san.html(t));
     let content = raw.content.as_ref().and_then(|t| san.html(t));
     let mut title = raw.title.as_ref().map(plain).unwrap_or_default();
-    let link = raw
-        .links
-        .iter()
-        .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
-        .map(|l| l.href.clone());
-    let canonical = link.as_deref().and_then(canonical_link);
     let label = if title.is_empty() {
-        link.clone().or_else(|| raw.id.clone()).unwrap_or_default()
+        raw.links
+            .first()
+            .map(|l| l.href.clone())
+            .or_else(|| raw.id.clone())
+            .unwrap_or_default()
     } else {
         title.clone()
     };
+    // Only links that may leave feedmux are kept (see `safe_url`); a refused one is left out
+    // with a warning, and the item keeps the rest of itself.
+    let mut refused = |what: &str, href: &str, why: safe_url::Refusal| {
+        warnings.push(format!("{label:.60}: left out its {what} {href:.80?}: {why}"));
+    };
+    let mut link = None;
+    for l in raw
+        .links
+        .iter()
+        .filter(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+    {
+        match safe_url::publishable(&l.href, home, Purpose::Web) {
+            Ok(u) => {
+                link = Some(u);
+                break;
+            }
+            Err(why) => refused("link", &l.href, why),
+        }
+    }
+    let mut enclosures = Vec::with_capacity(raw.enclosures.len());
+    for enc in &raw.enclosures {
+        match safe_url::publishable(&enc.url, home, Purpose::Web) {
+            Ok(url) => enclosures.push(Enclosure { url, ..enc.clone() }),
+            Err(why) => refused("enclosure", &enc.url, why),
+        }
+    }
+    let canonical = link.as_deref().and_then(canonical_link);
     let mut date = |raw_date: &Option<String>, what: &str| -> Option<DateTime<Utc>> {
         let s = raw_date.as_deref()?;
         match parse_date(s, &opts.dates) {
@@ -380,7 +466,7 @@ fn normalize_entry(
         summary,
         content,
         categories,
-        enclosures: raw.enclosures.clone(),
+        enclosures,
         hashed: Default::default(),
     }
 }
@@ -388,6 +474,7 @@ fn normalize_entry(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::RawLink;
 
     #[test]
     fn canonical_links_merge_tracking_variants() {
@@ -412,6 +499,172 @@ mod tests {
         let parts: Vec<_> = u.split('-').map(str::len).collect();
         assert_eq!(parts, [8, 4, 4, 4, 12]);
         assert!(u.chars().all(|c| c == '-' || c.is_ascii_hexdigit()));
+    }
+
+    #[test]
+    fn the_sanitizer_checks_every_url_attribute_it_keeps() {
+        let mut s = Sanitizer::new();
+        let html = r#"<p><img src="i.png" srcset="s.png 1x, //cdn.example/l.png 2x" longdesc="d.html" alt="a"><img srcset="javascript:alert(1) 1x, ok.png 2x"><img longdesc="jav&#x09;ascript:alert(2)"></p><blockquote cite="/kutipan">k</blockquote><q cite="vbscript:msgbox(3)">q</q><video poster="data:image/png,AAAA" src="v.mp4"></video><video poster="p.jpg"></video><a href="mailto:redaksi@e.example">surat</a><a href="https://user:pw@e.example/x">kredensial</a>"#;
+        let with_base = s
+            .html(&RawText {
+                value: html.into(),
+                kind: TextKind::Html,
+                base: Some(url::Url::parse("https://e.example/news/").unwrap()),
+            })
+            .unwrap();
+        for kept in [
+            r#"src="https://e.example/news/i.png""#,
+            r#"srcset="https://e.example/news/s.png 1x, https://cdn.example/l.png 2x""#,
+            r#"longdesc="https://e.example/news/d.html""#,
+            r#"cite="https://e.example/kutipan""#,
+            r#"poster="https://e.example/news/p.jpg""#,
+            r#"src="https://e.example/news/v.mp4""#,
+            r#"href="mailto:redaksi@e.example""#,
+            r#"href="https://e.example/x""#,
+        ] {
+            assert!(with_base.contains(kept), "{kept} missing in {with_base}");
+        }
+        for gone in ["javascript", "vbscript", "data:", "ok.png", "user:pw"] {
+            assert!(!with_base.contains(gone), "{gone} kept in {with_base}");
+        }
+        // Without a web base nothing relative can be made publishable: it goes.
+        for base in [None, Some(url::Url::parse("file:///srv/feed.xml").unwrap())] {
+            let out = s
+                .html(&RawText {
+                    value: html.into(),
+                    kind: TextKind::Html,
+                    base,
+                })
+                .unwrap();
+            for gone in [
+                "i.png",
+                "s.png",
+                "d.html",
+                "kutipan",
+                "p.jpg",
+                "v.mp4",
+                "javascript",
+                "file:",
+            ] {
+                assert!(!out.contains(gone), "{gone} kept in {out}");
+            }
+            assert!(out.contains(r#"href="mailto:redaksi@e.example""#), "{out}");
+        }
+    }
+
+    #[test]
+    fn a_source_is_named_by_its_feed_url_never_its_home_page() {
+        let web = source_ref(
+            "A",
+            "https://u:p@a.example/rss",
+            None,
+            Some("Judul".into()),
+            Some("https://a.example/"),
+            false,
+        );
+        assert_eq!(web.url.as_deref(), Some("https://a.example/rss"));
+        assert_eq!(web.id, "https://a.example/rss");
+        let file = source_ref(
+            "B",
+            "file:///srv/b.xml",
+            None,
+            Some("B".into()),
+            Some("https://b.example/"),
+            false,
+        );
+        assert_eq!(file.url, None, "a file with no self link has no web address");
+        assert_eq!(file.link.as_deref(), Some("https://b.example/"));
+        assert!(file.id.starts_with("urn:uuid:"));
+        let declared = source_ref(
+            "C",
+            "file:///srv/c.xml",
+            Some("https://c.example/feed"),
+            None,
+            None,
+            false,
+        );
+        assert_eq!(declared.url.as_deref(), Some("https://c.example/feed"));
+        let hostile = source_ref(
+            "D",
+            "file:///srv/d.xml",
+            Some("javascript:alert(1)"),
+            None,
+            Some("javascript:alert(2)"),
+            false,
+        );
+        assert_eq!((hostile.url, hostile.link), (None, None));
+        let page = source_ref(
+            "Halaman",
+            "https://p.example/berita",
+            None,
+            Some("Judul halaman - Situs".into()),
+            None,
+            true,
+        );
+        assert_eq!(page.title, None, "an HTML page's <title> does not name the source");
+    }
+
+    #[test]
+    fn an_item_whose_links_are_all_refused_keeps_the_rest_and_a_stable_id() {
+        let raw = |links: &[&str], guid: Option<&str>| RawEntry {
+            id: guid.map(str::to_string),
+            title: Some(RawText {
+                value: "Judul".into(),
+                ..RawText::default()
+            }),
+            links: links
+                .iter()
+                .map(|h| RawLink {
+                    href: h.to_string(),
+                    ..RawLink::default()
+                })
+                .collect(),
+            summary: Some(RawText {
+                value: "Ringkasan".into(),
+                ..RawText::default()
+            }),
+            enclosures: vec![Enclosure {
+                url: "vbscript:msgbox(1)".into(),
+                mime: "audio/mpeg".into(),
+                length: None,
+            }],
+            ..RawEntry::default()
+        };
+        let read = |e: RawEntry| {
+            let mut feed = ParsedFeed {
+                format: FeedFormat::Rss20,
+                meta: Default::default(),
+                entries: vec![e],
+                warnings: vec![],
+            };
+            let opts = NormalizeOptions {
+                source_name: "S",
+                source_url: "https://s.example/rss",
+                id_namespace: "https://s.example/rss",
+                dates: DateContext {
+                    default_tz: chrono_tz::UTC,
+                    now: DateTime::UNIX_EPOCH,
+                },
+            };
+            let entries = normalize(&mut feed, &opts);
+            (entries.into_iter().next().unwrap(), feed.warnings)
+        };
+        let (no_guid, warnings) = read(raw(&["javascript:alert(1)", " DATA:text/html,x"], None));
+        assert_eq!((no_guid.link.as_deref(), no_guid.enclosures.len()), (None, 0));
+        assert_eq!(
+            (no_guid.title.as_str(), no_guid.summary.as_deref()),
+            ("Judul", Some("Ringkasan"))
+        );
+        assert_eq!(warnings.len(), 3, "{warnings:?}");
+        // Its id comes from its text, as for an item that never had a link.
+        let (no_link, _) = read(raw(&[], None));
+        assert_eq!(no_guid.id, no_link.id);
+        let (with_guid, _) = read(raw(&["javascript:alert(1)"], Some("g-1")));
+        let (guid_only, _) = read(raw(&[], Some("g-1")));
+        assert_eq!(with_guid.id, guid_only.id);
+        // The first link that may be published is taken.
+        let (second, _) = read(raw(&["vbscript:x", "https://s.example/2"], None));
+        assert_eq!(second.link.as_deref(), Some("https://s.example/2"));
     }
 
     #[test]

@@ -289,12 +289,12 @@ mod tests {
         let e = crate::model::Entry {
             id: "a".into(),
             guid: None,
-            source: std::sync::Arc::new(crate::model::SourceRef {
-                name: "Tempo".into(),
-                url: "https://tempo.example/feed".into(),
-                title: None,
-                link: None,
-            }),
+            source: std::sync::Arc::new(crate::model::SourceRef::new(
+                "Tempo".into(),
+                Some("https://tempo.example/feed".into()),
+                None,
+                None,
+            )),
             title: "Banjir".into(),
             link: None,
             canonical_link: None,

@@ -167,7 +167,14 @@ fn value_ok(v: &[u8], url: bool) -> bool {
     if url {
         let rest = v.strip_prefix(b"https://").or_else(|| v.strip_prefix(b"http://"));
         match rest {
-            Some(r) if !r.is_empty() => {}
+            // The authority holds no user name (`https://trusted@evil/`), not even behind a
+            // character reference: the sanitizer removes those.
+            Some(r) if !r.is_empty() => {
+                let authority = r.split(|c| b"/?#".contains(c)).next().unwrap_or_default();
+                if authority.iter().any(|c| matches!(c, b'@' | b'&')) {
+                    return false;
+                }
+            }
             _ => return false,
         }
         if v.iter()
@@ -256,6 +263,8 @@ mod tests {
             "<p/>",
             "<a href=\"https://e.com/\"title=\"x\">x</a>",
             "<a href=\"https://e.com/&#x0A;javascript:x\">x</a>",
+            "<a href=\"https://trusted.example@evil.example/\">x</a>",
+            "<a href=\"https://trusted.example&#64;evil.example/\">x</a>",
         ] {
             assert!(!is_clean(bad), "{bad}");
         }

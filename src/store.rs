@@ -22,7 +22,7 @@ use crate::model::{Enclosure, Entry, SourceRef};
 use crate::normalize::{canonical_link, stable_id};
 
 /// The schema this build reads and writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 3;
+const SCHEMA_VERSION: i64 = 4;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (
@@ -48,7 +48,8 @@ CREATE TABLE IF NOT EXISTS sources (
     retry_after   INTEGER,                -- do not fetch before (unix seconds)
     gone_since    INTEGER,                -- HTTP 410 seen at (unix seconds)
     title         TEXT,                   -- the feed's own title and home page
-    link          TEXT
+    link          TEXT,
+    feed_url      TEXT                    -- (schema 4) the URL its document gives for itself
 );
 CREATE TABLE IF NOT EXISTS items (
     source      INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
@@ -110,6 +111,8 @@ pub struct SourceState {
     pub gone_since: Option<DateTime<Utc>>,
     pub title: Option<String>,
     pub link: Option<String>,
+    /// The URL the source's document gives for itself (`rel="self"`, JSON Feed `feed_url`).
+    pub feed_url: Option<String>,
 }
 
 /// The identity of a stored item, for [`reconcile`].
@@ -525,6 +528,7 @@ pub struct SourceUpdate {
     pub gone: bool,
     pub title: Option<String>,
     pub link: Option<String>,
+    pub feed_url: Option<String>,
 }
 
 /// An open state database.
@@ -588,9 +592,63 @@ impl Store {
         // the cache in 2, digests in 3) is written to
         // here: a reader must not wait for a running run.
         if version != SCHEMA_VERSION {
+            // In one transaction: a run killed here leaves the file as it was.
+            c.execute_batch("BEGIN IMMEDIATE").map_err(|e| self.err(e))?;
             c.execute_batch(SCHEMA).map_err(|e| self.err(e))?;
+            if (1..4).contains(&version) {
+                self.migrate_to_4()?;
+            }
             c.pragma_update(None, "user_version", SCHEMA_VERSION)
                 .map_err(|e| self.err(e))?;
+            c.execute_batch("COMMIT").map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+
+    /// Schema 4: sources keep the URL their document gives for itself, and stored items are
+    /// held to the rule of `safe_url` (links and URL attributes an older feedmux let through
+    /// are left out; see [`crate::normalize::recheck_stored`]).
+    fn migrate_to_4(&self) -> Result<(), Error> {
+        let c = &self.conn;
+        let has_feed_url: bool = c
+            .query_row(
+                "SELECT count(*) FROM pragma_table_info('sources') WHERE name = 'feed_url'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))?;
+        if !has_feed_url {
+            c.execute_batch("ALTER TABLE sources ADD COLUMN feed_url TEXT")
+                .map_err(|e| self.err(e))?;
+        }
+        let nowhere = Arc::new(SourceRef::new(String::new(), None, None, None));
+        let mut san = crate::normalize::Sanitizer::new();
+        let mut changed = Vec::new();
+        {
+            let mut st = c.prepare("SELECT rowid, entry FROM items").map_err(|e| self.err(e))?;
+            let mut rows = st.query([]).map_err(|e| self.err(e))?;
+            let mut plain = Vec::new();
+            while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+                let rowid: i64 = row.get(0).map_err(|e| self.err(e))?;
+                let blob = row
+                    .get_ref(1)
+                    .map_err(|e| self.err(e))?
+                    .as_blob()
+                    .map_err(|e| self.err(e.into()))?;
+                // An item that cannot be read is left for the read that reports it.
+                let Some(mut e) = unpack(blob, &nowhere) else { continue };
+                if crate::normalize::recheck_stored(&mut e, &mut san) {
+                    plain.clear();
+                    encode(&e, &mut plain);
+                    changed.push((rowid, pack(&plain), keys(&e).link_key));
+                }
+            }
+        }
+        let mut up = c
+            .prepare("UPDATE items SET entry = ?2, link_key = ?3 WHERE rowid = ?1")
+            .map_err(|e| self.err(e))?;
+        for (rowid, blob, link_key) in changed {
+            up.execute(params![rowid, blob, link_key]).map_err(|e| self.err(e))?;
         }
         Ok(())
     }
@@ -648,7 +706,7 @@ impl Store {
             .query_row(
                 &format!(
                     "SELECT id, url, etag, last_modified, body_hash, last_success, failures, moved_to, \
-                             retry_after, gone_since, title, link FROM sources WHERE {col} = ?1"
+                             retry_after, gone_since, title, link, feed_url FROM sources WHERE {col} = ?1"
                 ),
                 [u],
                 |r| {
@@ -665,6 +723,7 @@ impl Store {
                         gone_since: r.get::<_, Option<i64>>(9)?.map(from_ts),
                         title: r.get(10)?,
                         link: r.get(11)?,
+                        feed_url: r.get(12)?,
                     })
                 },
             )
@@ -684,8 +743,8 @@ impl Store {
             self.conn.execute(
                 "UPDATE sources SET etag = ?2, last_modified = ?3, body_hash = coalesce(?4, body_hash), \
                  last_success = ?5, last_attempt = ?5, failures = 0, last_error = NULL, moved_to = ?6, \
-                 retry_after = NULL, gone_since = NULL, title = coalesce(?7, title), link = coalesce(?8, link) \
-                 WHERE id = ?1",
+                 retry_after = NULL, gone_since = NULL, title = coalesce(?7, title), link = coalesce(?8, link), \
+                 feed_url = coalesce(?9, feed_url) WHERE id = ?1",
                 params![
                     u.key,
                     u.etag,
@@ -694,7 +753,8 @@ impl Store {
                     now,
                     u.moved_to,
                     u.title,
-                    u.link
+                    u.link,
+                    u.feed_url
                 ],
             )
         } else {
@@ -1003,12 +1063,7 @@ mod tests {
     const NS: &str = "https://example.org/feed.xml";
 
     fn src() -> Arc<SourceRef> {
-        Arc::new(SourceRef {
-            name: "S".into(),
-            url: NS.into(),
-            title: None,
-            link: None,
-        })
+        Arc::new(SourceRef::new("S".into(), Some(NS.into()), None, None))
     }
 
     fn at(h: u32) -> DateTime<Utc> {
@@ -1466,6 +1521,79 @@ mod tests {
         day.updated = at("2019-04-25T12:00:00Z");
         store.set_digest_days(&[day]).unwrap();
         assert_eq!(store.digest_days().unwrap(), vec![day]);
+    }
+
+    #[test]
+    fn a_database_of_schema_3_holds_its_items_to_the_safe_link_rule() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite");
+        // Schema 3: sources without `feed_url`; items as an older feedmux kept them.
+        let v3 = SCHEMA.replace(
+            ",\n    feed_url      TEXT                    -- (schema 4) the URL its document gives for itself",
+            "",
+        );
+        assert_ne!(v3, SCHEMA);
+        let c = Connection::open(&path).unwrap();
+        c.execute_batch(&v3).unwrap();
+        c.pragma_update(None, "user_version", 3).unwrap();
+        c.execute("INSERT INTO sources (id, url) VALUES (1, 'https://e.example/rss')", [])
+            .unwrap();
+        let mut unsafe_item = entry(Some("g1"), Some("javascript:alert(1)"), "Satu", Some(at(1)));
+        unsafe_item.summary = Some(
+            "<p><img srcset=\"javascript:alert(2) 1x\" src=\"https://e.example/i.png\"><blockquote cite=\"javascript:alert(3)\">k</blockquote><a href=\"/relatif\">r</a></p>"
+                .into(),
+        );
+        unsafe_item.enclosures = vec![
+            Enclosure {
+                url: "data:audio/mpeg,AAAA".into(),
+                mime: "audio/mpeg".into(),
+                length: None,
+            },
+            Enclosure {
+                url: "https://e.example/a.mp3".into(),
+                mime: "audio/mpeg".into(),
+                length: Some(3),
+            },
+        ];
+        let safe_item = entry(Some("g2"), Some("https://e.example/2"), "Dua", Some(at(2)));
+        for e in [&unsafe_item, &safe_item] {
+            let mut plain = Vec::new();
+            encode(e, &mut plain);
+            let k = keys(e);
+            c.execute(
+                "INSERT INTO items (source, id, guid_key, link_key, content_key, title_key, change_hash, first_seen, date, in_feed, entry) \
+                 VALUES (1, ?1, ?2, ?3, 0, 0, 0, 0, 0, 1, ?4)",
+                params![e.id, k.guid_key, k.link_key, pack(&plain)],
+            )
+            .unwrap();
+        }
+        drop(c);
+        let store = Store::open(&path).unwrap();
+        let got = store.entries(1, &src(), at(0), true).unwrap();
+        let one = got.iter().find(|e| e.id == unsafe_item.id).unwrap();
+        assert_eq!((one.link.as_deref(), one.canonical_link.as_deref()), (None, None));
+        let urls: Vec<&str> = one.enclosures.iter().map(|x| x.url.as_str()).collect();
+        assert_eq!(urls, ["https://e.example/a.mp3"]);
+        let summary = one.summary.as_deref().unwrap();
+        assert!(
+            !summary.contains("javascript")
+                && !summary.contains("/relatif")
+                && summary.contains("https://e.example/i.png"),
+            "{summary}"
+        );
+        let two = got.iter().find(|e| e.id == safe_item.id).unwrap();
+        assert_eq!(two, &safe_item, "an item within the rule is left as it was");
+        let link_key: Option<String> = store
+            .conn
+            .query_row("SELECT link_key FROM items WHERE id = ?1", [&unsafe_item.id], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(link_key, None);
+        assert_eq!(
+            store.find_source("https://e.example/rss").unwrap().unwrap().feed_url,
+            None
+        );
     }
 
     #[test]

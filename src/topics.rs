@@ -1029,12 +1029,12 @@ mod tests {
         Entry {
             id: "urn:x".into(),
             guid: None,
-            source: std::sync::Arc::new(crate::model::SourceRef {
-                name: "S".into(),
-                url: "https://s.example/feed".into(),
-                title: None,
-                link: None,
-            }),
+            source: std::sync::Arc::new(crate::model::SourceRef::new(
+                "S".into(),
+                Some("https://s.example/feed".into()),
+                None,
+                None,
+            )),
             title,
             link: None,
             canonical_link: None,

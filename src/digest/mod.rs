@@ -25,6 +25,7 @@ use crate::Arranged;
 use crate::config::{Config, DigestFormat, EmailConfig, Locale, SmtpSecurity};
 use crate::error::Error;
 use crate::model::{Entry, SourceRef};
+use crate::safe_url;
 use crate::store::DigestDay;
 
 /// Words in a story's excerpt, at most.
@@ -191,12 +192,13 @@ pub struct Digest {
     pub preheader: String,
     pub labels: Labels,
     pub topics: Vec<Section>,
-    /// This day's digest on the web (`base_url` + `digest/DAY.html`).
+    /// This day's digest where it is served (`base_url` + `digest/DAY.html`): the id of its
+    /// entry in the digest feeds; a web address only when `base_url` is one.
     pub url: String,
-    /// `url` when `base_url` is an http(s) URL (a page a mail reader can open), else none.
+    /// `url` when `base_url` is a web address (a page a mail reader can open), else none.
     pub view_url: Option<String>,
-    /// The digest's Atom feed.
-    pub feed_url: String,
+    /// The digest's Atom feed, when `base_url` is a web address.
+    pub feed_url: Option<String>,
 }
 
 /// A section of a digest: a topic's, the last one of the stories no topic takes, or (with
@@ -451,6 +453,8 @@ pub fn fill<E>(
     let labels = Labels::of(locale);
     let base = &cfg.output.base_url;
     let url_of = |path: &str| base.join(path).map_or_else(|_| path.to_string(), |u| u.to_string());
+    // Links to the outputs are written only when they are web addresses (see `safe_url`).
+    let link_to = |path: &str| safe_url::is_web(base).then(|| url_of(path));
     let date = long_date(day, locale);
     let title = cfg
         .digest
@@ -469,7 +473,7 @@ pub fn fill<E>(
                     topic.slug.clone(),
                     "topic",
                     topic_anchor(topic),
-                    Some(url_of(&format!("topics/{}/atom.xml", topic.slug))),
+                    link_to(&format!("topics/{}/atom.xml", topic.slug)),
                 )
             }
             SectionKind::Other => (
@@ -543,9 +547,9 @@ pub fn fill<E>(
         preheader,
         labels,
         topics: sections,
-        view_url: matches!(base.scheme(), "http" | "https").then(|| url.clone()),
+        view_url: link_to(&format!("digest/{}.html", day.format("%Y-%m-%d"))),
         url,
-        feed_url: url_of("digest/atom.xml"),
+        feed_url: link_to("digest/atom.xml"),
     })
 }
 
@@ -857,12 +861,13 @@ pub fn record(prior: Option<&DigestDay>, day: NaiveDate, hash: u64, newest: Date
 /// The digest feeds' entries: one per day, its HTML as content, newest day first.
 pub fn feed_entries(cfg: &Config, days: &[(Digest, String, DigestDay)]) -> Vec<Entry> {
     let labels = Labels::of(cfg.digest.locale);
-    let source = Arc::new(SourceRef {
-        name: format!("{} — {}", cfg.output.title, labels.digest),
-        url: days.first().map_or_else(String::new, |(d, _, _)| d.feed_url.clone()),
-        title: None,
-        link: None,
-    });
+    let source = Arc::new(SourceRef::new(
+        format!("{} — {}", cfg.output.title, labels.digest),
+        days.first().and_then(|(d, _, _)| d.feed_url.clone()),
+        None,
+        None,
+    ));
+    let web = safe_url::is_web(&cfg.output.base_url);
     days.iter()
         .map(|(digest, body, rec)| {
             let counts: Vec<String> = digest
@@ -871,11 +876,16 @@ pub fn feed_entries(cfg: &Config, days: &[(Digest, String, DigestDay)]) -> Vec<E
                 .map(|t| format!("{} {}", t.name, t.count))
                 .collect();
             Entry {
-                id: digest.url.clone(),
+                // Readers take an entry's id for its link when it has none: a folder that
+                // is no web address gets a `urn:uuid` made from it instead.
+                id: match web {
+                    true => digest.url.clone(),
+                    false => crate::model::stable_id("feedmux:digest", &digest.url),
+                },
                 guid: None,
                 source: Arc::clone(&source),
                 title: digest.title.clone(),
-                link: Some(digest.url.clone()),
+                link: web.then(|| digest.url.clone()),
                 canonical_link: None,
                 published: Some(rec.published),
                 updated: Some(rec.updated),
@@ -887,7 +897,11 @@ pub fn feed_entries(cfg: &Config, days: &[(Digest, String, DigestDay)]) -> Vec<E
                     counts.join(", ")
                 ))),
                 // (In-page links made absolute: a feed entry has no page of its own.)
-                content: Some(unstyled(body).replace("href=\"#", &format!("href=\"{}#", digest.url))),
+                content: Some(if web {
+                    unstyled(body).replace("href=\"#", &format!("href=\"{}#", digest.url))
+                } else {
+                    unstyled(body)
+                }),
                 categories: digest
                     .topics
                     .iter()
@@ -1230,19 +1244,28 @@ pub fn output_feed_links(cfg: &Config, url: impl Fn(String) -> String) -> Vec<Ou
 
 /// `DIR/feeds.opml`: every output feed once (its Atom file), topics in their own outline.
 pub fn opml(cfg: &Config) -> String {
-    // Absolute: a feed app keeps the list, not the folder it came from.
+    // At their web addresses (a feed app keeps the list, not the folder it came from); by
+    // their paths within the output folder when `base_url` is none.
     let base = &cfg.output.base_url;
-    let feeds = output_feed_links(cfg, |p| base.join(&p).map_or(p, |u| u.to_string()));
+    let web = safe_url::is_web(base);
+    let feeds = output_feed_links(cfg, |p| match web {
+        true => base.join(&p).map_or(p, |u| u.to_string()),
+        false => p,
+    });
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n<head>\n");
     out.push_str(&format!("  <title>{}</title>\n", xml_escape(&cfg.output.title)));
     out.push_str("</head>\n<body>\n");
+    // The site's page, when it has a web address.
+    let html_url = match safe_url::is_web(&cfg.output.base_url) {
+        true => format!(" htmlUrl=\"{}\"", xml_escape(cfg.output.base_url.as_str())),
+        false => String::new(),
+    };
     let outline = |f: &OutputFeedLink, indent: &str| {
         let atom = f.links.iter().find(|l| l.format == "Atom").unwrap_or(&f.links[0]);
         format!(
-            "{indent}<outline type=\"rss\" text=\"{0}\" title=\"{0}\" xmlUrl=\"{1}\" htmlUrl=\"{2}\"/>\n",
+            "{indent}<outline type=\"rss\" text=\"{0}\" title=\"{0}\" xmlUrl=\"{1}\"{html_url}/>\n",
             xml_escape(&f.name),
             xml_escape(&atom.url),
-            xml_escape(cfg.output.base_url.as_str()),
         )
     };
     for f in feeds.iter().filter(|f| f.kind != "topic") {

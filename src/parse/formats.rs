@@ -5,7 +5,7 @@
 
 use base64::Engine as _;
 
-use super::xml::{Element, ns, resolve_url};
+use super::xml::{Element, ns, resolve_link};
 use crate::model::{Enclosure, FeedFormat, ParsedFeed, RawEntry, RawFeedMeta, RawLink, RawText, TextKind};
 
 /// Recognises the format from the root element; None when it is not a feed.
@@ -144,13 +144,11 @@ fn link_from(e: &Element, href: &str) -> Option<String> {
     if href.is_empty() {
         return None;
     }
-    // An absolute URL is kept as written (the url crate would lower-case its host).
-    if has_scheme(href) {
-        return Some(href.to_string());
-    }
-    Some(match resolve_url(e.base.as_deref(), href) {
-        Some(u) => u.to_string(),
-        None => href.to_string(),
+    // An absolute URL is left for normalize to judge (and parse, once); a relative one is
+    // resolved against the base in scope.
+    Some(match has_scheme(href) {
+        true => href.to_string(),
+        false => resolve_link(e.base.as_deref(), href),
     })
 }
 

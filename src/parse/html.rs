@@ -21,6 +21,7 @@ use super::ParseFailure;
 use crate::dates::{DateContext, parse_date, parse_with_format};
 use crate::model::{Enclosure, FeedFormat, HtmlSelect, ParsedFeed, RawEntry, RawFeedMeta, RawLink, RawText, TextKind};
 use crate::repair::{charset_from_content_type, repair};
+use crate::safe_url::{self, Purpose, Refusal};
 use crate::text::collapse_ws;
 
 /// One configured selector: CSS, and optionally the attribute to read (`"img @data-src"`).
@@ -221,16 +222,12 @@ fn extract_inner(
     let page = Html::parse_document(&repaired.text);
     let meta = page_meta(&page, doc_url);
     let base = base_url(&page, doc_url, meta.link.as_deref());
-    let resolve = |href: &str| -> Option<String> {
-        let href = href.trim();
-        if href.is_empty() || href.starts_with('#') {
-            return None;
+    // Only links that may leave feedmux (see `safe_url`); an in-page anchor is no item link.
+    let resolve = |href: &str| -> Result<String, Refusal> {
+        if href.trim().starts_with('#') {
+            return Err(Refusal::NotAUrl);
         }
-        let u = match &base {
-            Some(b) => b.join(href).ok()?,
-            None => url::Url::parse(href).ok()?,
-        };
-        matches!(u.scheme(), "http" | "https" | "file").then(|| u.to_string())
+        safe_url::publishable(href, base.as_ref(), Purpose::Web)
     };
 
     let items: Vec<ElementRef<'_>> = page.select(&select.item).collect();
@@ -261,7 +258,8 @@ fn extract_inner(
                     .and_then(|a| a.attr("href"))
             }),
         });
-        let link = href.and_then(&resolve);
+        let resolved = href.map(&resolve);
+        let link = resolved.clone().and_then(Result::ok);
         let title = match &select.title {
             Some(p) => first(item, &p.css).map(|el| value(el, p.attr.as_deref())),
             None => link_el.map(|el| value(el, None)),
@@ -274,7 +272,7 @@ fn extract_inner(
                     no_title += 1;
                     "no title".to_string()
                 }
-                (false, true) if base.is_none() && url::Url::parse(href.unwrap_or_default().trim()).is_err() => {
+                (false, true) if matches!(resolved, Some(Err(Refusal::NoBase))) => {
                     no_link += 1;
                     format!(
                         "link {:?} is relative, and a page read from a file with no <base href> or canonical link has no URL to resolve it against",
@@ -283,7 +281,11 @@ fn extract_inner(
                 }
                 (false, true) => {
                     no_link += 1;
-                    format!("link {:?} is not a usable URL", href.unwrap_or_default())
+                    let why = match resolved {
+                        Some(Err(why)) => why.to_string(),
+                        _ => "it is not a URL".to_string(),
+                    };
+                    format!("link {:?} is not a usable URL ({why})", href.unwrap_or_default())
                 }
                 (false, false) => {
                     no_link += 1;
@@ -332,6 +334,13 @@ fn extract_inner(
         if let Some(p) = &select.image
             && let Some(src) = first(item, &p.css).and_then(|el| image_src(el, p.attr.as_deref()))
             && let Some(url) = resolve(&src)
+                .map_err(|why| {
+                    warnings.push(format!(
+                        "item {} of the page: left out its image {src:.80?}: {why}",
+                        n + 1
+                    ));
+                })
+                .ok()
         {
             entry.enclosures.push(Enclosure {
                 mime: image_type(&url).to_string(),
@@ -507,8 +516,9 @@ fn page_meta(page: &Html, doc_url: Option<&url::Url>) -> RawFeedMeta {
             kind: TextKind::Text,
             base: None,
         }),
-        link: web.cloned().or(canonical).map(|u| u.to_string()),
-        self_link: None,
+        link: web.cloned().or(canonical.clone()).map(|u| u.to_string()),
+        // The page is the source's feed: its own address, else its canonical one.
+        self_link: web.cloned().or(canonical).map(|u| u.to_string()),
         description: attr_of("meta[name=description][content]", "content").map(|value| RawText {
             value,
             kind: TextKind::Text,

@@ -26,12 +26,9 @@ pub fn parse(text: &str, doc_url: Option<&url::Url>) -> Result<ParsedFeed, Strin
         .get("feed_url")
         .and_then(Value::as_str)
         .and_then(|u| crate::parse::xml::resolve_url(doc_url, u))
+        .filter(crate::safe_url::is_web)
         .or_else(|| doc_url.cloned());
-    let abs = |s: &str| -> String {
-        crate::parse::xml::resolve_url(base.as_ref(), s)
-            .map(|u| u.to_string())
-            .unwrap_or_else(|| s.trim().to_string())
-    };
+    let abs = |s: &str| -> String { crate::parse::xml::resolve_link(base.as_ref(), s) };
     let text = |key: &str, kind| {
         obj.get(key).and_then(Value::as_str).map(|s| RawText {
             value: s.trim().to_string(),
@@ -72,20 +69,17 @@ pub fn parse(text: &str, doc_url: Option<&url::Url>) -> Result<ParsedFeed, Strin
             Some(Value::Number(n)) => Some(n.to_string()),
             _ => None,
         };
-        let mut links = Vec::new();
-        if let Some(u) = s("url") {
-            links.push(RawLink {
+        // The item's own page, then the page it is about: the first that may be published
+        // is its link.
+        let links: Vec<RawLink> = [s("url"), s("external_url")]
+            .into_iter()
+            .flatten()
+            .map(|u| RawLink {
                 href: abs(u),
                 rel: Some("alternate".into()),
                 ..RawLink::default()
-            });
-        } else if let Some(u) = s("external_url") {
-            links.push(RawLink {
-                href: abs(u),
-                rel: Some("alternate".into()),
-                ..RawLink::default()
-            });
-        }
+            })
+            .collect();
         let enclosures = it
             .get("attachments")
             .and_then(Value::as_array)

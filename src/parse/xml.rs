@@ -493,6 +493,14 @@ fn split_qname(q: &str) -> (Option<&str>, &str) {
 }
 
 /// Resolves `href` against `base` (or parses it as absolute when there is no base).
+/// A link as its document gives it, made absolute against `base` (the base in scope) by the
+/// rule of [`crate::safe_url`]; a value the rule refuses is kept as written (trimmed), for
+/// normalize to report and leave out.
+pub fn resolve_link(base: Option<&url::Url>, href: &str) -> String {
+    let base = base.filter(|b| crate::safe_url::is_web(b));
+    crate::safe_url::publishable(href, base, crate::safe_url::Purpose::Web).unwrap_or_else(|_| href.trim().to_string())
+}
+
 pub fn resolve_url(base: Option<&url::Url>, href: &str) -> Option<url::Url> {
     let href = href.trim();
     match base {

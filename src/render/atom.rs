@@ -21,10 +21,19 @@ use crate::model::Entry;
 
 /// The document around the entries: everything before the first and after the last.
 pub(super) fn frame<E: std::borrow::Borrow<Entry>>(info: &FeedInfo, entries: &[E]) -> io::Result<(Vec<u8>, Vec<u8>)> {
-    let self_url = clean(&feed_url(&info.base_url, "atom.xml"));
+    // The feed's id is where it is served even when that is no web address; it is linked
+    // only when it is one.
+    let id = clean(&feed_url(&info.base_url, "atom.xml"));
+    let mut links = Vec::with_capacity(2);
+    if let Some(url) = info.self_url("atom.xml") {
+        links.push(link(clean(&url), "self", Some("application/atom+xml")));
+    }
+    if let Some(home) = info.web_home() {
+        links.push(link(clean(home), "alternate", Some("text/html")));
+    }
     let title = clean(&info.title);
     let feed = Feed {
-        id: self_url.clone(),
+        id,
         updated: fixed(feed_updated(entries)),
         // The fallback author of every entry (RFC 4287 §4.1.1 wants one for each).
         authors: vec![person(if title.is_empty() { GENERATOR } else { &title })],
@@ -34,10 +43,7 @@ pub(super) fn frame<E: std::borrow::Borrow<Entry>>(info: &FeedInfo, entries: &[E
             uri: None,
             version: None,
         }),
-        links: vec![
-            link(self_url, "self", Some("application/atom+xml")),
-            link(clean(info.home_url.as_str()), "alternate", Some("text/html")),
-        ],
+        links,
         subtitle: (!info.description.is_empty()).then(|| Text::plain(clean(&info.description))),
         lang: info.language.as_deref().map(clean),
         ..Feed::default()
@@ -102,10 +108,12 @@ fn write_entry(out: &mut Vec<u8>, entry: &Entry) {
     markup::line(out, 2);
     out.extend_from_slice(b"<source>");
     markup::text_element(out, 3, "title", source.title.as_deref().unwrap_or(&source.name));
-    markup::text_element(out, 3, "id", &source.url);
+    markup::text_element(out, 3, "id", &source.id);
     markup::text_element(out, 3, "updated", &updated);
     write_person(out, 3, &source.name);
-    write_link(out, 3, &source.url, "self", None, None);
+    if let Some(url) = &source.url {
+        write_link(out, 3, url, "self", None, None);
+    }
     if let Some(home) = &source.link {
         write_link(out, 3, home, "alternate", None, None);
     }
@@ -200,7 +208,7 @@ fn entry(entry: &Entry) -> ::atom_syndication::Entry {
 
     let content = atom_content(entry);
     let source = &entry.source;
-    let mut source_links = vec![link(clean(&source.url), "self", None)];
+    let mut source_links: Vec<Link> = source.url.iter().map(|u| link(clean(u), "self", None)).collect();
     if let Some(home) = &source.link {
         source_links.push(link(clean(home), "alternate", None));
     }
@@ -231,7 +239,7 @@ fn entry(entry: &Entry) -> ::atom_syndication::Entry {
             ..Content::default()
         }),
         source: Some(Source {
-            id: clean(&source.url),
+            id: clean(&source.id),
             title: Text::plain(clean(source.title.as_deref().unwrap_or(&source.name))),
             updated,
             authors: vec![person(&source.name)],

@@ -11,7 +11,7 @@ use std::io;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
-use super::{FeedInfo, categories, feed_url, html_to_text, mime_or_default, xml_safe};
+use super::{FeedInfo, categories, html_to_text, mime_or_default, xml_safe};
 
 use crate::model::Entry;
 
@@ -21,8 +21,10 @@ const VERSION: &str = "https://jsonfeed.org/version/1.1";
 struct JsonFeed<'a> {
     version: &'static str,
     title: Cow<'a, str>,
-    home_page_url: &'a str,
-    feed_url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    home_page_url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    feed_url: Option<String>,
     #[serde(skip_serializing_if = "str::is_empty")]
     description: Cow<'a, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -79,7 +81,8 @@ struct Extension<'a> {
 #[derive(Serialize)]
 struct SourceExt<'a> {
     name: Cow<'a, str>,
-    url: Cow<'a, str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<Cow<'a, str>>,
 }
 
 /// The feed-level fields, and the items to serialize.
@@ -87,8 +90,8 @@ fn feed<'a>(info: &'a FeedInfo, entries: &'a [Entry]) -> JsonFeed<'a> {
     JsonFeed {
         version: VERSION,
         title: xml_safe(&info.title),
-        home_page_url: info.home_url.as_str(),
-        feed_url: feed_url(&info.base_url, "feed.json"),
+        home_page_url: info.web_home(),
+        feed_url: info.self_url("feed.json"),
         description: xml_safe(&info.description),
         language: info.language.as_deref().map(xml_safe),
         items: Items(entries),
@@ -208,7 +211,7 @@ fn item(entry: &Entry) -> Item<'_> {
         feedmux: Extension {
             source: SourceExt {
                 name: xml_safe(&entry.source.name),
-                url: xml_safe(&entry.source.url),
+                url: entry.source.url.as_deref().map(xml_safe),
             },
         },
     }
@@ -325,7 +328,10 @@ mod tests {
             assert_eq!(modified, inp.updated.filter(|&u| Some(u) != inp.date()));
             assert_eq!(out["authors"][0]["name"].as_str(), inp.author.as_deref());
             assert_eq!(out["_feedmux"]["source"]["name"], inp.source.name.as_str());
-            assert_eq!(out["_feedmux"]["source"]["url"], inp.source.url.as_str());
+            assert_eq!(
+                out["_feedmux"]["source"].get("url").and_then(Value::as_str),
+                inp.source.url.as_deref()
+            );
             let tags: Vec<&str> = out["tags"]
                 .as_array()
                 .map(|t| t.iter().map(|v| v.as_str().unwrap()).collect())

@@ -14,6 +14,7 @@ use std::borrow::{Borrow, Cow};
 use chrono::{DateTime, Utc};
 
 use crate::model::Entry;
+use crate::safe_url;
 pub use crate::text::html_to_text;
 
 mod atom;
@@ -37,6 +38,19 @@ pub struct FeedInfo {
     pub base_url: url::Url,
     /// Where people read it (alternate link); usually the site's base_url.
     pub home_url: url::Url,
+}
+
+impl FeedInfo {
+    /// Where this feed's `file` is served, when `base_url` is a web address: self links are
+    /// written only then (a `file:` folder is not one; see `safe_url`).
+    fn self_url(&self, file: &str) -> Option<String> {
+        safe_url::is_web(&self.base_url).then(|| feed_url(&self.base_url, file))
+    }
+
+    /// The home page, when it is a web address.
+    fn web_home(&self) -> Option<&str> {
+        safe_url::is_web(&self.home_url).then(|| self.home_url.as_str())
+    }
 }
 
 /// Entries turned into writer-crate structs at a time: bounds memory on huge feeds.
@@ -302,18 +316,18 @@ pub(crate) mod fixtures {
 
     /// Five entries from two sources, newest first, covering the awkward cases.
     pub(crate) fn entries() -> Vec<Entry> {
-        let tempo = Arc::new(SourceRef {
-            name: "Tempo Dunia".into(),
-            url: "https://example.org/rss/dunia".into(),
-            title: Some("Tempo.co – Dunia".into()),
-            link: Some("https://example.org/dunia".into()),
-        });
-        let comics = Arc::new(SourceRef {
-            name: "Kartun Harian".into(),
-            url: "https://comics.example.net/atom.xml".into(),
-            title: None,
-            link: None,
-        });
+        let tempo = Arc::new(SourceRef::new(
+            "Tempo Dunia".into(),
+            Some("https://example.org/rss/dunia".into()),
+            Some("Tempo.co – Dunia".into()),
+            Some("https://example.org/dunia".into()),
+        ));
+        let comics = Arc::new(SourceRef::new(
+            "Kartun Harian".into(),
+            Some("https://comics.example.net/atom.xml".into()),
+            None,
+            None,
+        ));
 
         // Enclosures and categories; summary == content.
         let mut podcast = entry(
@@ -473,11 +487,11 @@ mod tests {
         fn entry() -> impl Strategy<Value = Entry> {
             let source = (
                 text(),
-                text(),
+                proptest::option::of(text()),
                 proptest::option::of(text()),
                 proptest::option::of(text()),
             )
-                .prop_map(|(name, url, title, link)| Arc::new(SourceRef { name, url, title, link }));
+                .prop_map(|(name, url, title, link)| Arc::new(SourceRef::new(name, url, title, link)));
             let enclosure = (text(), text(), proptest::option::of(any::<u64>()))
                 .prop_map(|(url, mime, length)| Enclosure { url, mime, length });
             (

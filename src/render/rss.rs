@@ -18,7 +18,7 @@ use ::rss::{Category, Enclosure, Guid, Source, extension::dublincore::DublinCore
 
 #[cfg(test)]
 use super::items_between;
-use super::{FeedInfo, GENERATOR, categories, clean, feed_updated, feed_url, markup, mime_or_default, split_frame};
+use super::{FeedInfo, GENERATOR, categories, clean, feed_updated, markup, mime_or_default, split_frame};
 
 use crate::model::Entry;
 
@@ -28,20 +28,21 @@ const DC_NS: &str = "http://purl.org/dc/elements/1.1/";
 
 /// The document around the items: everything before the first and after the last.
 pub(super) fn frame<E: std::borrow::Borrow<Entry>>(info: &FeedInfo, entries: &[E]) -> io::Result<(Vec<u8>, Vec<u8>)> {
-    let self_link = Link {
-        href: clean(&feed_url(&info.base_url, "rss.xml")),
+    let self_link = info.self_url("rss.xml").map(|href| Link {
+        href: clean(&href),
         rel: "self".into(),
         mime_type: Some("application/rss+xml".into()),
         ..Link::default()
-    };
+    });
     let channel = Channel {
         title: clean(&info.title),
+        // RSS requires the channel's link: without a web address it is the output folder.
         link: clean(info.home_url.as_str()),
         description: clean(&info.description),
         language: info.language.as_deref().map(clean),
         last_build_date: Some(rfc2822(feed_updated(entries))),
         generator: Some(GENERATOR.into()),
-        atom_ext: Some(AtomExtension { links: vec![self_link] }),
+        atom_ext: self_link.map(|l| AtomExtension { links: vec![l] }),
         // The crate declares a namespace only when something uses it; declare all three.
         namespaces: namespaces(),
         ..Channel::default()
@@ -106,13 +107,17 @@ fn write_item(out: &mut Vec<u8>, entry: &Entry, dates: &[Item<'_>]) {
     if let Some(date) = entry.date() {
         markup::text_element(out, 3, "pubDate", &date.format_with_items(dates.iter()).to_string());
     }
+    // RSS 2.0 requires `<source url>`, the source feed's URL: without a web address the
+    // element is left out.
     let source = &entry.source;
-    markup::line(out, 3);
-    out.extend_from_slice(b"<source");
-    markup::attr(out, "url", &source.url);
-    out.push(b'>');
-    markup::push_text(out, source.title.as_deref().unwrap_or(&source.name));
-    markup::close(out, "source");
+    if let Some(url) = &source.url {
+        markup::line(out, 3);
+        out.extend_from_slice(b"<source");
+        markup::attr(out, "url", url);
+        out.push(b'>');
+        markup::push_text(out, source.title.as_deref().unwrap_or(&source.name));
+        markup::close(out, "source");
+    }
     if let Some(content) = entry.content.as_deref().filter(|&c| Some(c) != description) {
         markup::cdata_element(out, 3, "content:encoded", content);
     }
@@ -183,8 +188,8 @@ fn item(entry: &Entry) -> ::rss::Item {
             length: e.length.unwrap_or(0).to_string(),
             mime_type: clean(mime_or_default(&e.mime)),
         }),
-        source: Some(Source {
-            url: clean(&source.url),
+        source: source.url.as_deref().map(|url| Source {
+            url: clean(url),
             title: Some(clean(source.title.as_deref().unwrap_or(&source.name))),
         }),
         ..::rss::Item::default()
