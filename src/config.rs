@@ -570,12 +570,16 @@ pub fn check(path: &Path) -> Result<(Config, Vec<String>), Box<ConfigError>> {
         ))));
     }
     let mut warnings = Vec::new();
-    if raw.output.base_url.is_none() {
+    if !crate::safe_url::is_web(&cfg.output.base_url) {
+        let what = match raw.output.base_url.is_some() {
+            true => format!("is {}, not a web address", cfg.output.base_url),
+            false => "is not set".to_string(),
+        };
         warnings.push(format!(
-            "{}: [output] base_url is not set, so the published feeds link to themselves as {} (a file:// URL \
-             that only this machine can open); set it to the http(s) URL where {} is served",
+            "{}: [output] base_url {what}, so the published feeds carry no self links (feed apps follow a moved \
+             feed by them), the digest mail no links to its page and feeds, and feeds.opml only paths on this \
+             machine; set it to the http(s) URL where {} is served",
             cfg.path.display(),
-            cfg.output.base_url,
             cfg.output.dir.display()
         ));
     }

@@ -610,7 +610,7 @@ fn check_warns_when_base_url_is_unset() {
         .success()
         .stderr(predicate::str::contains("warning:"))
         .stderr(predicate::str::contains("[output] base_url is not set"))
-        .stderr(predicate::str::contains("file://"));
+        .stderr(predicate::str::contains("no self links"));
 }
 
 /// Regression: `run -v 2>log` wrote `ESC[32m INFO` into the log. Off a terminal there are no
