@@ -202,10 +202,9 @@ pub fn source_url(s: &Source) -> String {
 
 /// CPU-bound work fed from async code: a rayon pool of `n` threads.
 ///
-/// (Not tokio's blocking threads behind a semaphore: those are also the threads that read
-/// local files, so reading the documents hopped across a few dozen threads, each keeping
-/// its allocator cache; on the 1,000-feed corpus that was 5% more CPU and 15-30 MB more
-/// peak memory for the same time.)
+/// (Not tokio's blocking threads behind a semaphore: those also read the local files, so
+/// the documents would be read across a few dozen threads, each with its allocator cache,
+/// for more CPU and peak memory; docs/benchmarks.md has the figures.)
 struct Workers {
     pool: rayon_core::ThreadPool,
 }
