@@ -135,7 +135,10 @@ impl Fetcher {
     /// `proxies: false` ignores the proxy variables (tests talk to 127.0.0.1 directly).
     fn build(cfg: &FetchConfig, proxies: bool) -> Result<Self, Error> {
         // reqwest is built without a crypto provider of its own (see Cargo.toml): ring's
-        // is the process's. (Already installed: nothing to do.)
+        // is the process's. (Already installed: nothing to do.) rustls 0.23.48 deprecates
+        // it for lacking post-quantum key exchange; aws-lc-rs has that, at a minute or
+        // more of every first build (docs/benchmarks.md).
+        #[allow(deprecated, reason = "ring's provider: see above")]
         let _ = rustls::crypto::ring::default_provider().install_default();
         let mut builder = reqwest::Client::builder()
             .user_agent(cfg.user_agent.clone())
