@@ -194,7 +194,7 @@ fn bench(c: &mut Criterion) {
     // The busiest day of the week before `now`.
     let day = NaiveDate::from_ymd_opt(2025, 5, 29).expect("a valid day");
     let templates = Templates::load(None).expect("the built-in templates load");
-    let planned = feedmux::planned_digest(&cfg, day)
+    let planned = feedmux::planned_digest(&cfg, now, day)
         .expect("a readable state")
         .expect("the run kept a plan for the day");
     let stories: usize = planned.topics.iter().map(|t| t.stories.len()).sum();

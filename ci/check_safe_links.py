@@ -10,7 +10,8 @@ Python's json for the JSON Feeds (every URL field), Python's html.parser for the
 HTML inside feed entries, the digest pages, the index and the mail's HTML part,
 the email package for the .eml, and xml.etree for the OPML. Every URL found must
 be an absolute http(s) URL (an `<a href>` in HTML may also be `mailto:` or an
-in-page `#anchor`); plain text (Markdown, the .txt digest, the mail's text part)
+in-page `#anchor`; index.html links the outputs by their paths, which must name
+files beside it); plain text (Markdown, the .txt digest, the mail's text part)
 must not show a `javascript:`, `vbscript:`, `data:`, `file:`, `about:`, `blob:`
 or `chrome:` URL, and a Markdown link target must be http(s).
 
@@ -66,11 +67,18 @@ def url_ok(value, anchor=False):
 class HtmlLinks(HTMLParser):
     """Collects every URL attribute of an HTML document or fragment."""
 
-    def __init__(self, where, problems):
+    def __init__(self, where, problems, beside=None):
         super().__init__(convert_charrefs=True)
         self.where = where
         self.problems = problems
         self.count = 0
+        self.beside = beside
+
+    def sibling(self, value):
+        """A plain relative path to a file in `beside` (the index page's folder)."""
+        if self.beside is None or ":" in value or value.startswith("/") or ".." in value.split("/"):
+            return False
+        return (self.beside / value).is_file()
 
     def handle_starttag(self, tag, attrs):
         for name, value in attrs:
@@ -78,7 +86,7 @@ class HtmlLinks(HTMLParser):
                 continue
             if name in URL_ATTRS:
                 self.count += 1
-                if not url_ok(value, anchor=(name == "href")):
+                if not (self.sibling(value) or url_ok(value, anchor=(name == "href"))):
                     self.problems.append(f"{self.where} <{tag} {name}={value!r}>")
             elif name == "srcset":
                 for cand in value.split(","):
@@ -88,8 +96,8 @@ class HtmlLinks(HTMLParser):
                         self.problems.append(f"{self.where} <{tag} srcset> {url!r}")
 
 
-def check_html(html, where, problems):
-    p = HtmlLinks(where, problems)
+def check_html(html, where, problems, beside=None):
+    p = HtmlLinks(where, problems, beside)
     p.feed(html)
     p.close()
     return p.count
@@ -172,7 +180,8 @@ def check_file(path, problems):
     if ext == ".json":
         return walk_json(json.loads(text), "$", problems), None
     if ext == ".html":
-        return check_html(text, "html", problems), None
+        beside = path.parent if path.name == "index.html" else None
+        return check_html(text, "html", problems, beside), None
     if ext == ".md":
         count = 0
         for target in re.findall(r"\]\(([^)]*)\)", text):

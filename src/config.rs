@@ -42,7 +42,6 @@ pub mod defaults {
 /// A config problem, with the file text and the span it concerns, for miette to draw.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[error("{message}")]
-#[diagnostic(code(feedmux::config))]
 pub struct ConfigError {
     pub message: String,
     #[source_code]
@@ -115,6 +114,7 @@ struct RawDigest {
     locale: Option<Spanned<String>>,
     template_dir: Option<Spanned<String>>,
     days: Option<Spanned<usize>>,
+    other: Option<bool>,
     email: Option<Spanned<RawEmail>>,
 }
 
@@ -151,7 +151,8 @@ struct RawOutput {
     fsync: Option<bool>,
     other_topic: Option<Spanned<String>>,
     clusters: Option<bool>,
-    cluster_window: Option<Spanned<String>>,
+    /// A duration string; a bare number is reported as a duration without its unit.
+    cluster_window: Option<Spanned<toml::Value>>,
     cluster_threshold: Option<Spanned<f64>>,
 }
 
@@ -160,11 +161,11 @@ struct RawOutput {
 struct RawFetch {
     concurrency: Option<Spanned<usize>>,
     per_host: Option<Spanned<usize>>,
-    timeout: Option<Spanned<String>>,
-    connect_timeout: Option<Spanned<String>>,
+    timeout: Option<Spanned<toml::Value>>,
+    connect_timeout: Option<Spanned<toml::Value>>,
     user_agent: Option<String>,
     retries: Option<Spanned<u32>>,
-    retry_backoff: Option<Spanned<String>>,
+    retry_backoff: Option<Spanned<toml::Value>>,
     /// An integer (bytes) or a size string such as `"20MB"`.
     max_bytes: Option<Spanned<toml::Value>>,
 }
@@ -291,6 +292,8 @@ pub struct DigestConfig {
     pub template_dir: Option<PathBuf>,
     /// How many days (the newest that have stories) the digest feeds list.
     pub days: usize,
+    /// A last section holds the stories no topic takes (when no catch-all topic does).
+    pub other: bool,
     pub email: Option<EmailConfig>,
 }
 
@@ -510,19 +513,83 @@ pub const MAX_RETRIES: u32 = 10;
 
 /// Reads and validates a config file.
 pub fn load(path: &Path) -> Result<Config, Box<ConfigError>> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Box::new(
+    parse(path, &read(path)?)
+}
+
+/// The text of a config file; a missing one says how to make one.
+fn read(path: &Path) -> Result<String, Box<ConfigError>> {
+    std::fs::read_to_string(path).map_err(|e| {
+        let e = if e.kind() == std::io::ErrorKind::NotFound {
+            ConfigError::new(path, "", None, "there is no config file here").help(format!(
+                "create a commented starter config with `feedmux init {}`, or name another file with -c/--config \
+                 (or FEEDMUX_CONFIG); without them feedmux looks for ./feeds.toml, then \
+                 $XDG_CONFIG_HOME/feedmux/feeds.toml",
+                path.display()
+            ))
+        } else {
             ConfigError::new(path, "", None, format!("cannot read the config file: {e}"))
-                .help("pass another file with -c/--config"),
-        )
-    })?;
-    parse(path, &text)
+                .help("name another file with -c/--config")
+        };
+        Box::new(e)
+    })
+}
+
+/// What `feedmux check` finds beyond [`load`]: a source that cannot work (a local file that
+/// is not there) is an error pointing at its `url`; things that work but are likely not
+/// what was meant are warnings (one line each). `run` treats a missing file as that
+/// source's failure instead, so that it may appear later.
+pub fn check(path: &Path) -> Result<(Config, Vec<String>), Box<ConfigError>> {
+    let text = read(path)?;
+    let cfg = parse(path, &text)?;
+    let raw: RawConfig =
+        toml::from_str(&text).map_err(|e| Box::new(ConfigError::new(path, &text, e.span(), e.message())))?;
+    for (feed, source) in raw.feeds.iter().zip(&cfg.sources) {
+        let Location::File(file) = &source.location else {
+            continue;
+        };
+        let problem = match std::fs::metadata(file) {
+            Ok(m) if m.is_dir() => "is a folder, not a file",
+            Ok(_) => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => "does not exist",
+            Err(_) => "cannot be read",
+        };
+        let folder = cfg.path.parent().unwrap_or(Path::new("/"));
+        let e = ConfigError::new(
+            path,
+            &text,
+            Some(feed.url.span()),
+            format!(
+                "the source {:?} reads the local file {}, which {problem}",
+                source.name,
+                file.display()
+            ),
+        );
+        return Err(Box::new(e.help(format!(
+            "a path is relative to the config file's folder ({}); a web feed needs its whole http(s):// URL",
+            folder.display()
+        ))));
+    }
+    let mut warnings = Vec::new();
+    if !crate::safe_url::is_web(&cfg.output.base_url) {
+        let what = match raw.output.base_url.is_some() {
+            true => format!("is {}, not a web address", cfg.output.base_url),
+            false => "is not set".to_string(),
+        };
+        warnings.push(format!(
+            "{}: [output] base_url {what}, so the published feeds carry no self links (feed apps follow a moved \
+             feed by them), the digest mail no links to its page and feeds, and feeds.opml only paths on this \
+             machine; set it to the http(s) URL where {} is served",
+            cfg.path.display(),
+            cfg.output.dir.display()
+        ));
+    }
+    Ok((cfg, warnings))
 }
 
 /// Validates config text; `path` names the file in messages and anchors relative paths.
 pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
     let err = |span: Option<Range<usize>>, msg: String| Box::new(ConfigError::new(path, text, span, msg));
-    let raw: RawConfig = toml::from_str(text).map_err(|e| err(e.span(), e.message().to_string()))?;
+    let raw: RawConfig = toml::from_str(text).map_err(|e| Box::new(toml_error(path, text, &e)))?;
     let abs_path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let folder = abs_path.parent().map(Path::to_path_buf).unwrap_or_default();
 
@@ -574,18 +641,24 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
         None => url::Url::from_directory_path(&dir)
             .map_err(|_| err(None, format!("output dir {} is not absolute", dir.display())))?,
     };
-    let duration = |v: &Option<Spanned<String>>, d: &str, key: &str| -> Result<Duration, Box<ConfigError>> {
+    let duration = |v: &Option<Spanned<toml::Value>>, d: &str, key: &str| -> Result<Duration, Box<ConfigError>> {
         match v {
-            Some(s) => parse_duration(s.get_ref()).filter(|d| !d.is_zero()).ok_or_else(|| {
-                let mut e = ConfigError::new(
-                    path,
-                    text,
-                    Some(s.span()),
-                    format!("{key} {:?} is not a duration", s.get_ref()),
-                );
-                e = e.help("write a number and a unit: \"500ms\", \"30s\", \"2m\", \"48h\", \"2d\"");
-                Box::new(e)
-            }),
+            Some(s) => s
+                .get_ref()
+                .as_str()
+                .and_then(parse_duration)
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| {
+                    // (A bare number, `timeout = 30`, is shown as `30`: the same help fits it.)
+                    let shown = match s.get_ref() {
+                        toml::Value::String(v) => format!("{v:?}"),
+                        other => other.to_string(),
+                    };
+                    let mut e =
+                        ConfigError::new(path, text, Some(s.span()), format!("{key} {shown} is not a duration"));
+                    e = e.help("write a number and a unit: \"500ms\", \"30s\", \"2m\", \"48h\", \"2d\"");
+                    Box::new(e)
+                }),
             None => Ok(parse_duration(d).expect("defaults parse")),
         }
     };
@@ -1072,8 +1145,82 @@ fn digest_config(
         locale,
         template_dir: d.template_dir.map(|t| folder.join(t.get_ref())),
         days,
+        other: d.other.unwrap_or(true),
         email,
     })
+}
+
+/// A TOML or serde error in words a person uses: "unknown key `timezon`" with "did you mean
+/// `timezone`?", "expected a whole number, found the string \"30\"" rather than serde's type
+/// names.
+fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
+    let raw = e.message().trim();
+    let (message, help) = explain_serde_message(raw);
+    let mut out = ConfigError::new(path, text, e.span(), message);
+    out.help = help;
+    out
+}
+
+/// See [`toml_error`]: the message, and a hint when there is one.
+fn explain_serde_message(raw: &str) -> (String, Option<String>) {
+    let ticked = |s: &str| -> Vec<String> { s.split('`').skip(1).step_by(2).map(str::to_string).collect() };
+    if let Some(rest) = raw.strip_prefix("unknown field ") {
+        let (field, expected) = rest.split_once(", expected").unwrap_or((rest, ""));
+        let field = field.trim_matches('`');
+        let keys = ticked(expected);
+        let best = keys
+            .iter()
+            .map(|k| (strsim::jaro_winkler(field, k), k))
+            .filter(|(score, _)| *score >= 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        let help = match best {
+            Some((_, k)) => format!("did you mean `{k}`?"),
+            None if keys.is_empty() => "no keys are allowed here".to_string(),
+            None => format!("the keys here are {}", keys.join(", ")),
+        };
+        return (format!("unknown key `{field}`"), Some(help));
+    }
+    if let Some(field) = raw.strip_prefix("missing field ") {
+        return (format!("missing key {field}"), None);
+    }
+    let typed = raw
+        .strip_prefix("invalid type: ")
+        .or_else(|| raw.strip_prefix("invalid value: "));
+    if let Some(rest) = typed
+        && let Some((found, expected)) = rest.rsplit_once(", expected ")
+    {
+        let wanted = match expected.trim() {
+            "usize" | "u64" | "u32" => "a whole number, 0 or more".to_string(),
+            "u16" => "a whole number from 0 to 65535".to_string(),
+            "u8" => "a whole number from 0 to 255".to_string(),
+            "isize" | "i64" | "i32" => "a whole number".to_string(),
+            "f64" | "f32" => "a number".to_string(),
+            "a boolean" => "true or false".to_string(),
+            "a sequence" => "a list, such as [\"a\", \"b\"]".to_string(),
+            "a map" => "a table".to_string(),
+            t if t.starts_with("struct ") => "a table".to_string(),
+            other => other.to_string(),
+        };
+        let value = |s: &str| s.trim().trim_matches('`').to_string();
+        let (what, help) = if let Some(v) = found.strip_prefix("string ") {
+            let unquoted = v.trim().trim_matches('"');
+            let number = unquoted.parse::<f64>().is_ok() && !wanted.starts_with("a list");
+            (
+                format!("the string {v}"),
+                number.then(|| format!("write the number without quotes: {unquoted}")),
+            )
+        } else if let Some(v) = found.strip_prefix("integer ") {
+            (value(v), None)
+        } else if let Some(v) = found.strip_prefix("floating point ") {
+            (value(v), None)
+        } else if let Some(v) = found.strip_prefix("boolean ") {
+            (value(v), None)
+        } else {
+            (found.trim().to_string(), None)
+        };
+        return (format!("expected {wanted}, found {what}"), help);
+    }
+    (raw.to_string(), None)
 }
 
 /// Turns a `url` value into a location: http(s) URL, file:// URL, or a path relative to `folder`.
@@ -1088,6 +1235,19 @@ pub fn resolve_location(raw: &str, folder: &Path) -> Result<Location, String> {
     }
     if s.chars().any(|c| c.is_control() || matches!(c, '<' | '>' | '"')) {
         return Err(format!("{s:?} is neither a URL nor a path"));
+    }
+    // Written as a URL (`scheme://…`), it must be one: "https://exa mple.org/feed" is a
+    // mistyped URL, not a relative path.
+    let scheme = s.split_once("://").map(|(scheme, _)| scheme);
+    if let Some(scheme) = scheme.filter(|sc| {
+        sc.len() > 1
+            && sc.starts_with(|c: char| c.is_ascii_alphabetic())
+            && sc
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    }) && let Err(e) = url::Url::parse(s)
+    {
+        return Err(format!("{s:?} is not a valid {scheme}:// URL ({e})"));
     }
     if let Ok(u) = url::Url::parse(s) {
         match u.scheme() {
@@ -1175,6 +1335,103 @@ mod tests {
         assert_eq!(parse_size("MB"), None);
         assert_eq!(parse_size("5 TB"), None);
         assert_eq!(parse_size("-5MB"), None);
+    }
+
+    #[test]
+    fn serde_messages_in_words_with_a_hint() {
+        let (m, help) = explain_serde_message("unknown field `timezon`, expected one of `dir`, `title`, `timezone`");
+        assert_eq!(
+            (m.as_str(), help.as_deref()),
+            ("unknown key `timezon`", Some("did you mean `timezone`?"))
+        );
+        let (_, help) = explain_serde_message("unknown field `colour`, expected `dir` or `title`");
+        assert_eq!(help.as_deref(), Some("the keys here are dir, title"));
+        for (raw, says) in [
+            (
+                "invalid type: string \"30\", expected usize",
+                "expected a whole number, 0 or more, found the string \"30\"",
+            ),
+            (
+                "invalid value: integer `-1`, expected u32",
+                "expected a whole number, 0 or more, found -1",
+            ),
+            (
+                "invalid value: integer `70000`, expected u16",
+                "expected a whole number from 0 to 65535, found 70000",
+            ),
+            (
+                "invalid type: floating point `1.5`, expected u32",
+                "expected a whole number, 0 or more, found 1.5",
+            ),
+            (
+                "invalid type: integer `1`, expected a boolean",
+                "expected true or false, found 1",
+            ),
+            (
+                "invalid type: integer `5`, expected struct RawOutput",
+                "expected a table, found 5",
+            ),
+            (
+                "invalid type: string \"x\", expected f64",
+                "expected a number, found the string \"x\"",
+            ),
+            ("missing field `name`", "missing key `name`"),
+        ] {
+            assert_eq!(explain_serde_message(raw).0, says, "{raw}");
+        }
+        assert_eq!(
+            explain_serde_message("invalid type: string \"30\", expected usize")
+                .1
+                .as_deref(),
+            Some("write the number without quotes: 30")
+        );
+        // Through the parser: the key's line, the hint, and no type names.
+        let e = p("[fetch]\nconcurency = 4\n").unwrap_err();
+        assert_eq!(e.line_col, Some((2, 1)));
+        assert_eq!(e.help.as_deref(), Some("did you mean `concurrency`?"));
+        let e = p("[output]\nmax_items = 1.5\n").unwrap_err();
+        assert!(
+            e.message.ends_with("expected a whole number, 0 or more, found 1.5"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn a_duration_without_its_unit_gets_the_units_hint() {
+        for text in ["[fetch]\ntimeout = 30\n", "[fetch]\ntimeout = \"30\"\n"] {
+            let e = p(text).unwrap_err();
+            assert_eq!(e.line_col, Some((2, 11)), "{text}");
+            assert!(
+                e.message.contains("[fetch] timeout") && e.message.contains("30"),
+                "{}",
+                e.message
+            );
+            assert!(
+                e.help.as_deref().unwrap_or_default().contains("\"30s\""),
+                "{text}: {:?}",
+                e.help
+            );
+        }
+    }
+
+    #[test]
+    fn a_url_that_does_not_parse_is_not_read_as_a_path() {
+        let folder = Path::new("/srv");
+        for bad in ["https://exa mple.org/feed", "http://[::1/feed", "https://"] {
+            let e = resolve_location(bad, folder).unwrap_err();
+            assert!(e.contains("is not a valid http"), "{bad}: {e}");
+        }
+        assert_eq!(
+            resolve_location("feeds/a b.xml", folder).unwrap(),
+            Location::File("/srv/feeds/a b.xml".into())
+        );
+        assert!(matches!(
+            resolve_location("https://example.org/a b", folder),
+            Ok(Location::Http(_))
+        ));
+        let e = p("[[feed]]\nname = \"a\"\nurl = \"https://exa mple.org/feed\"\n").unwrap_err();
+        assert_eq!(e.line_col, Some((3, 7)));
     }
 
     #[test]
@@ -1468,6 +1725,7 @@ mod doc_tests {
             "locale",
             "template_dir",
             "days",
+            "other",
             "from",
             "to",
             "host",

@@ -134,6 +134,12 @@ impl Fetcher {
 
     /// `proxies: false` ignores the proxy variables (tests talk to 127.0.0.1 directly).
     fn build(cfg: &FetchConfig, proxies: bool) -> Result<Self, Error> {
+        // reqwest is built without a crypto provider of its own (see Cargo.toml): ring's
+        // is the process's. (Already installed: nothing to do.) rustls 0.23.48 deprecates
+        // it for lacking post-quantum key exchange; aws-lc-rs has that, at a minute or
+        // more of every first build (docs/benchmarks.md).
+        #[allow(deprecated, reason = "ring's provider: see above")]
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let mut builder = reqwest::Client::builder()
             .user_agent(cfg.user_agent.clone())
             .timeout(cfg.timeout)
@@ -365,7 +371,12 @@ fn describe(e: &reqwest::Error) -> String {
     } else if e.is_connect() {
         "could not connect".to_string()
     } else {
-        e.to_string()
+        // (The error names the URL already: not reqwest's " for url (…)" again.)
+        let text = e.to_string();
+        match e.url() {
+            Some(u) => text.replace(&format!(" for url ({u})"), ""),
+            None => text,
+        }
     };
     let mut src = std::error::Error::source(e);
     while let Some(s) = src {

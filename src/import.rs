@@ -117,6 +117,17 @@ pub fn add_feeds(text: &str, path: &Path, feeds: &[OpmlFeed], origin: &str) -> R
         if let Some(c) = &f.category {
             t["category"] = value(c.clone());
         }
+        // The zone the source's dates were read in where it came from, unless this config
+        // reads undated times in that zone anyway.
+        if let Some(tz) = &f.timezone {
+            match tz.parse::<chrono_tz::Tz>() {
+                Ok(zone) if zone == cfg.output.timezone => {}
+                Ok(zone) => t["timezone"] = value(zone.name()),
+                Err(_) => report.skipped.push(format!(
+                    "the timezone {tz:?} of {label:?} (not an IANA zone; the feed is added without it)"
+                )),
+            }
+        }
         if let Some(sel) = &f.select {
             t["kind"] = value("html");
             let mut s = Table::new();
@@ -185,6 +196,7 @@ mod tests {
             html_url: None,
             category: category.map(str::to_string),
             select: None,
+            timezone: None,
         }
     }
 

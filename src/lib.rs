@@ -200,52 +200,35 @@ pub fn source_url(s: &Source) -> String {
     }
 }
 
-/// A fixed set of threads for CPU-bound work, fed from async code.
+/// CPU-bound work fed from async code: a rayon pool of `n` threads.
+///
+/// (Not tokio's blocking threads behind a semaphore: those also read the local files, so
+/// the documents would be read across a few dozen threads, each with its allocator cache,
+/// for more CPU and peak memory; docs/benchmarks.md has the figures.)
 struct Workers {
-    jobs: Option<std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>>,
-    threads: Vec<std::thread::JoinHandle<()>>,
+    pool: rayon_core::ThreadPool,
 }
 
 impl Workers {
     fn new(n: usize) -> Workers {
-        let (tx, rx) = std::sync::mpsc::channel::<Box<dyn FnOnce() + Send>>();
-        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
-        let threads = (0..n.max(1))
-            .map(|_| {
-                let rx = std::sync::Arc::clone(&rx);
-                std::thread::spawn(move || {
-                    loop {
-                        let job = rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
-                        let Ok(job) = job else { return };
-                        // A panicking job drops its reply channel, which its caller sees.
-                        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
-                    }
-                })
-            })
-            .collect();
-        Workers {
-            jobs: Some(tx),
-            threads,
-        }
+        let pool = rayon_core::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .thread_name(|i| format!("feedmux-read-{i}"))
+            .build()
+            .expect("the reading threads start");
+        Workers { pool }
     }
 
-    /// Runs `f` on a worker; `None` if it panicked.
+    /// Runs `f` on a pool thread; `None` if it panicked.
     async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
         let (tx, rx) = tokio::sync::oneshot::channel();
-        let job: Box<dyn FnOnce() + Send> = Box::new(move || {
-            let _ = tx.send(f());
+        self.pool.spawn(move || {
+            // A panicking job sends nothing, which its caller sees (rayon would abort).
+            if let Ok(out) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+                let _ = tx.send(out);
+            }
         });
-        self.jobs.as_ref()?.send(job).ok()?;
         rx.await.ok()
-    }
-}
-
-impl Drop for Workers {
-    fn drop(&mut self) {
-        self.jobs = None;
-        for t in self.threads.drain(..) {
-            let _ = t.join();
-        }
     }
 }
 
@@ -775,7 +758,7 @@ pub fn stored_digest(
     if !cfg.state.path.is_file() {
         return Ok(None);
     }
-    match planned_digest(cfg, day)? {
+    match planned_digest(cfg, now, day)? {
         Some(digest) => Ok(Some(digest)),
         None => rebuilt_digest(cfg, now, day),
     }
@@ -784,7 +767,11 @@ pub fn stored_digest(
 /// The digest of `day` from the plan the last run kept, if it kept one for this config and
 /// the items the state holds (a day with no plan then has no stories), and every item the
 /// plan names is there; `None` otherwise.
-pub fn planned_digest(cfg: &Config, day: chrono::NaiveDate) -> Result<Option<digest::Digest>, Error> {
+pub fn planned_digest(
+    cfg: &Config,
+    now: DateTime<Utc>,
+    day: chrono::NaiveDate,
+) -> Result<Option<digest::Digest>, Error> {
     /// Why a plan cannot be followed.
     enum Stop {
         Stale,
@@ -807,7 +794,8 @@ pub fn planned_digest(cfg: &Config, day: chrono::NaiveDate) -> Result<Option<dig
     };
     let tz = cfg.output.timezone;
     let mut sources: HashMap<usize, Option<(i64, std::sync::Arc<model::SourceRef>)>> = HashMap::new();
-    let filled = digest::fill(cfg, day, &plan.selection, |k, anchor, first_topic| {
+    let today = digest::local_day(now, tz);
+    let filled = digest::fill(cfg, day, today, &plan.selection, |k, anchor| {
         let story = plan.stories.get(k).ok_or(Stop::Stale)?;
         let mut reports = Vec::with_capacity(story.reports.len());
         for (i, id) in &story.reports {
@@ -826,15 +814,7 @@ pub fn planned_digest(cfg: &Config, day: chrono::NaiveDate) -> Result<Option<dig
             reports.push(entry.ok_or(Stop::Stale)?);
         }
         let (first, also) = reports.split_first().ok_or(Stop::Stale)?;
-        Ok(digest::story_view(
-            first,
-            story.id.clone(),
-            also.iter(),
-            k,
-            tz,
-            anchor,
-            first_topic,
-        ))
+        Ok(digest::story_view(first, story.id.clone(), also.iter(), k, tz, anchor))
     });
     match filled {
         Ok(digest) => Ok(Some(digest)),
@@ -863,7 +843,8 @@ pub fn rebuilt_digest(
         stored.placements.as_ref(),
     );
     let days = digest::story_days(&arranged, cfg.output.timezone);
-    Ok(Some(digest::build(cfg, &arranged, &days, day)))
+    let today = digest::local_day(now, cfg.output.timezone);
+    Ok(Some(digest::build(cfg, &arranged, &days, day, today)))
 }
 
 /// The configured sources as OPML 2.0 (see [`opml::write`]), each with its site as the

@@ -42,9 +42,8 @@ struct Cli {
 enum Command {
     /// Fetch every source, merge, and write every output.
     Run {
-        /// The config file.
-        #[arg(short, long, default_value = "feeds.toml")]
-        config: PathBuf,
+        #[command(flatten)]
+        config: ConfigArg,
         /// Output folder (overrides [output] dir).
         #[arg(long)]
         out: Option<PathBuf>,
@@ -62,17 +61,18 @@ enum Command {
         #[arg(long)]
         wait: bool,
     },
-    /// Parse one feed or HTML page (file, file:// or http(s) URL) and show what feedmux
-    /// understood.
+    /// Parse one feed or HTML page (file, file:// or http(s) URL, or `-` for standard input)
+    /// and show what feedmux understood.
     Parse {
-        /// The feed or page: a path, a file:// URL or an http(s) URL (with --source: default
-        /// the source's url).
+        /// The feed or page: a path, a file:// URL, an http(s) URL, or `-` to read standard
+        /// input (with --source: default the source's url).
         #[arg(required_unless_present = "source")]
         feed: Option<String>,
         /// Print the contract's JSON instead of a summary.
         #[arg(long)]
         json: bool,
-        /// Zone for dates that carry none (default: the source's with --source, else UTC).
+        /// Zone for dates that carry none (default: the source's with --source, else the
+        /// config's [output] timezone when there is a config, else UTC).
         #[arg(long)]
         timezone: Option<chrono_tz::Tz>,
         /// The current time, RFC 3339 (for relative dates).
@@ -90,18 +90,18 @@ enum Command {
         #[arg(long, value_name = "NAME")]
         source: Option<String>,
         /// The config that --source names a feed of.
-        #[arg(short, long, default_value = "feeds.toml")]
-        config: PathBuf,
+        #[command(flatten)]
+        config: ConfigArg,
     },
     /// Validate the config and exit.
     Check {
-        #[arg(short, long, default_value = "feeds.toml")]
-        config: PathBuf,
+        #[command(flatten)]
+        config: ConfigArg,
     },
     /// Why an item lands in each topic: keywords, fields, suppressed hits, story cluster.
     Explain {
-        #[arg(short, long, default_value = "feeds.toml")]
-        config: PathBuf,
+        #[command(flatten)]
+        config: ConfigArg,
         /// An item's link, id or guid, among the items of the last run (or, with no state yet,
         /// of the sources fetched now).
         #[arg(required_unless_present = "text", conflicts_with = "text")]
@@ -123,8 +123,8 @@ enum Command {
     /// Build the daily digest of one local day of [output] timezone from the state (nothing
     /// is fetched): write it to DIR/digest/, print it, or mail it.
     Digest {
-        #[arg(short, long, default_value = "feeds.toml")]
-        config: PathBuf,
+        #[command(flatten)]
+        config: ConfigArg,
         /// The local day, YYYY-MM-DD (default: the day of --now, or today).
         #[arg(long, value_parser = parse_day)]
         date: Option<NaiveDate>,
@@ -163,16 +163,16 @@ enum Command {
     Import {
         /// The OPML file (from a feed reader's export, sfeed_opml_export, newsboat -e, …).
         opml: PathBuf,
-        #[arg(short, long, default_value = "feeds.toml")]
-        config: PathBuf,
+        #[command(flatten)]
+        config: ConfigArg,
         /// Say what would be added; change nothing.
         #[arg(long)]
         dry_run: bool,
     },
     /// Print the config's sources as OPML 2.0 (folders from their category).
     Export {
-        #[arg(short, long, default_value = "feeds.toml")]
-        config: PathBuf,
+        #[command(flatten)]
+        config: ConfigArg,
         /// The state database whose feed home pages fill htmlUrl (default as for `run`;
         /// only read).
         #[arg(long, env = "FEEDMUX_STATE")]
@@ -183,14 +183,73 @@ enum Command {
         #[command(subcommand)]
         command: TopicsCommand,
     },
+    /// Write a commented starter config to fill in with your own feeds; an existing file is
+    /// never overwritten.
+    Init {
+        /// Where to write it.
+        #[arg(default_value = "feeds.toml")]
+        path: PathBuf,
+    },
+    /// Print a completion script for a shell (bash, zsh, fish, elvish, powershell).
+    ///
+    /// bash: `feedmux completions bash > ~/.local/share/bash-completion/completions/feedmux`;
+    /// zsh: into a folder of your $fpath as `_feedmux`; fish:
+    /// `feedmux completions fish > ~/.config/fish/completions/feedmux.fish`.
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page (roff): `feedmux man | man -l -`.
+    Man,
+}
+
+/// `-c/--config`, shared by every command that reads the config.
+#[derive(clap::Args, Debug)]
+struct ConfigArg {
+    /// The config file (default: $FEEDMUX_CONFIG, else ./feeds.toml, else
+    /// $XDG_CONFIG_HOME/feedmux/feeds.toml).
+    #[arg(short, long, value_name = "FILE", env = "FEEDMUX_CONFIG")]
+    config: Option<PathBuf>,
+}
+
+impl ConfigArg {
+    /// The config file to use: `-c`, else `FEEDMUX_CONFIG` (clap reads it into the same
+    /// field), else `./feeds.toml` when it exists, else the user's
+    /// `$XDG_CONFIG_HOME/feedmux/feeds.toml` (`~/.config/…`) when it exists, else
+    /// `./feeds.toml` (whose absence the config loader then explains).
+    fn path(&self) -> PathBuf {
+        if let Some(given) = &self.config {
+            return given.clone();
+        }
+        let local = PathBuf::from("feeds.toml");
+        if local.exists() {
+            return local;
+        }
+        match user_config() {
+            Some(user) if user.exists() => user,
+            _ => local,
+        }
+    }
+
+    /// Whether the config was named (`-c` or `FEEDMUX_CONFIG`) or found where it is looked for.
+    fn found(&self) -> Option<PathBuf> {
+        let path = self.path();
+        (self.config.is_some() || path.exists()).then_some(path)
+    }
+}
+
+/// `$XDG_CONFIG_HOME/feedmux/feeds.toml`, else `$HOME/.config/feedmux/feeds.toml`.
+fn user_config() -> Option<PathBuf> {
+    let nonempty = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let base = nonempty("XDG_CONFIG_HOME")
+        .filter(|p| p.is_absolute())
+        .or_else(|| nonempty("HOME").map(|h| h.join(".config")))?;
+    Some(base.join("feedmux").join("feeds.toml"))
 }
 
 #[derive(Debug, Subcommand)]
 enum TopicsCommand {
     /// Propose [[topic]] TOML for frequent names and words no topic covers yet.
     Suggest {
-        #[arg(short, long, default_value = "feeds.toml")]
-        config: PathBuf,
+        #[command(flatten)]
+        config: ConfigArg,
         /// Look at the items of the last N days (undated items count too).
         #[arg(long, default_value_t = 7)]
         days: u32,
@@ -257,7 +316,7 @@ fn main() -> ExitCode {
             state,
             wait,
         } => cmd_run(
-            config,
+            &config.path(),
             &RunArgs {
                 out: out.as_deref(),
                 state: state.as_deref(),
@@ -288,7 +347,7 @@ fn main() -> ExitCode {
             *timezone,
             *now,
         ),
-        Command::Check { config } => cmd_check(config),
+        Command::Check { config } => cmd_check(&config.path()),
         Command::Explain {
             config,
             item,
@@ -296,7 +355,14 @@ fn main() -> ExitCode {
             json,
             now,
             state,
-        } => cmd_explain(config, state.as_deref(), item.as_deref(), text.as_deref(), *json, *now),
+        } => cmd_explain(
+            &config.path(),
+            state.as_deref(),
+            item.as_deref(),
+            text.as_deref(),
+            *json,
+            *now,
+        ),
         Command::Digest {
             config,
             date,
@@ -307,7 +373,7 @@ fn main() -> ExitCode {
             now,
             state,
         } => cmd_digest(
-            config,
+            &config.path(),
             &DigestArgs {
                 date: *date,
                 format: *format,
@@ -319,8 +385,8 @@ fn main() -> ExitCode {
             },
         ),
         Command::Discover { url, json } => cmd_discover(url, *json),
-        Command::Import { opml, config, dry_run } => cmd_import(opml, config, *dry_run),
-        Command::Export { config, state } => cmd_export(config, state.as_deref()),
+        Command::Import { opml, config, dry_run } => cmd_import(opml, &config.path(), *dry_run),
+        Command::Export { config, state } => cmd_export(&config.path(), state.as_deref()),
         Command::Topics {
             command:
                 TopicsCommand::Suggest {
@@ -330,10 +396,16 @@ fn main() -> ExitCode {
                     now,
                     state,
                 },
-        } => cmd_suggest(config, state.as_deref(), *days, *limit, *now),
+        } => cmd_suggest(&config.path(), state.as_deref(), *days, *limit, *now),
+        Command::Init { path } => cmd_init(path),
+        Command::Completions { shell } => cmd_completions(*shell),
+        Command::Man => cmd_man(),
     };
     match code {
         Ok(c) => ExitCode::from(c),
+        // The reader of stdout went away (`feedmux export | head -1`): stop quietly, as
+        // ripgrep and the coreutils do.
+        Err(e) if is_broken_pipe(&e) => ExitCode::from(exit::OK),
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(exit::FATAL)
@@ -341,21 +413,77 @@ fn main() -> ExitCode {
     }
 }
 
+/// Whether `e` is (or was caused by) writing to a pipe whose reader has gone.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Writes `bytes` to stdout and flushes. Every command prints through this (or [`outln!`]),
+/// never `print!`, which panics when the reader has gone: a broken pipe comes back as an
+/// error that [`main`] turns into a quiet exit 0.
+fn out(bytes: impl AsRef<[u8]>) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(bytes.as_ref()).context("writing to stdout")?;
+    stdout.flush().context("writing to stdout")
+}
+
+/// `println!` through [`out`]: returns early with the error when stdout is gone.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        out(format!("{}\n", format_args!($($arg)*)))?
+    };
+}
+
+/// Whether log lines may carry ANSI colours: only on a terminal, and never when `NO_COLOR`
+/// is set to anything but the empty string (no-color.org).
+fn colour_logs(stderr_is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    stderr_is_terminal && no_color.is_none_or(|v| v.is_empty())
+}
+
+/// The tracing target of the repairs and guesses made while reading sources: warnings,
+/// printed with `-v` (a cron run without `-v` prints only errors).
+const REPAIRS: &str = "feedmux::repairs";
+
 fn init_logging(quiet: bool, verbose: u8) {
     let default = match (quiet, verbose) {
-        (true, _) => "error",
-        (_, 0) => "warn",
-        (_, 1) => "warn,feedmux=info",
-        _ => "warn,feedmux=debug",
+        (true, _) => "error".to_string(),
+        (_, 0) => format!("warn,{REPAIRS}=off"),
+        (_, 1) => "warn,feedmux=info".to_string(),
+        _ => "warn,feedmux=debug".to_string(),
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .without_time()
+    // RUST_LOG's `target=level` directives (a plain target filter: `EnvFilter`'s span and
+    // field filters would bring a regex engine into every build for no use of ours).
+    let filter: tracing_subscriber::filter::Targets = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| default.parse().expect("the default log filter parses"));
+    let ansi = colour_logs(std::io::stderr().is_terminal(), std::env::var_os("NO_COLOR").as_deref());
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_ansi(ansi)
+                .with_target(false)
+                .without_time(),
+        )
+        .with(filter)
         .init();
+    // Config errors: the same rule for colours; and off a terminal (a log, cron mail) each
+    // message on one line, as grep finds it, not wrapped at 80 columns.
+    let on_terminal = std::io::stderr().is_terminal();
+    let _ = miette::set_hook(Box::new(move |_| {
+        Box::new(
+            miette::MietteHandlerOpts::new()
+                .color(ansi)
+                .wrap_lines(on_terminal)
+                .build(),
+        )
+    }));
 }
 
 /// Loads the config, with `--state` (or `FEEDMUX_STATE`) in place of its state path.
@@ -416,12 +544,12 @@ fn cmd_explain(
         (None, None) => unreachable!("clap requires an item or --text"),
     };
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&explanation).context("serializing the explanation")?
         );
     } else {
-        print!("{}", feedmux::explain::render(&explanation));
+        out(feedmux::explain::render(&explanation))?;
     }
     Ok(exit::OK)
 }
@@ -463,24 +591,28 @@ fn cmd_suggest(path: &Path, state: Option<&Path>, days: u32, limit: usize, now: 
     };
     let suggestions = feedmux::suggest::suggest(&items, &covered, &options);
     eprintln!("{} items of the last {days} days read", items.len());
-    print!("{}", feedmux::suggest::to_toml(&suggestions));
+    out(feedmux::suggest::to_toml(&suggestions))?;
     Ok(exit::OK)
 }
 
 fn cmd_discover(url: &str, json: bool) -> Result<u8> {
     let raw = url.trim();
-    let with_scheme = if raw.contains("://") {
-        raw.to_string()
+    // "example.org" or "localhost:8080": https first, then http.
+    let tries: Vec<String> = if raw.contains("://") {
+        vec![raw.to_string()]
     } else {
-        format!("https://{raw}")
+        vec![format!("https://{raw}"), format!("http://{raw}")]
     };
-    let page = match url::Url::parse(&with_scheme) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") => u,
-        _ => {
-            eprintln!("error: {raw:?} is not an http(s) URL");
-            return Ok(exit::BAD_CONFIG);
+    let mut pages = Vec::with_capacity(tries.len());
+    for t in &tries {
+        match url::Url::parse(t) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") => pages.push(u),
+            _ => {
+                eprintln!("error: {raw:?} is not an http(s) URL");
+                return Ok(exit::BAD_CONFIG);
+            }
         }
-    };
+    }
     // Candidates that are not there are the rule, not a trouble: no retries.
     let fetch_cfg = config::FetchConfig {
         retries: 0,
@@ -488,13 +620,25 @@ fn cmd_discover(url: &str, json: bool) -> Result<u8> {
         ..config::FetchConfig::default()
     };
     let fetcher = fetch::Fetcher::new(&fetch_cfg)?;
-    let found = match runtime()?.block_on(feedmux::discover::discover(&fetcher, &page, Utc::now())) {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(exit::FATAL);
+    let rt = runtime()?;
+    let mut failures = Vec::new();
+    let mut found = None;
+    for page in &pages {
+        match rt.block_on(feedmux::discover::discover(&fetcher, page, Utc::now())) {
+            Ok(d) => {
+                found = Some(d);
+                break;
+            }
+            Err(e) => failures.push(e.to_string()),
         }
+    }
+    let Some(found) = found else {
+        eprintln!("error: {}", failures.join("; and "));
+        return Ok(exit::FATAL);
     };
+    for failed in &failures {
+        eprintln!("note: {failed}; read {} instead", found.page);
+    }
     if found.feeds.is_empty() {
         eprintln!(
             "error: no feed found for {} (no <link rel=\"alternate\"> feed, no link saying RSS, Atom or feed, nothing at {}).\n\
@@ -507,12 +651,12 @@ fn cmd_discover(url: &str, json: bool) -> Result<u8> {
         return Ok(exit::FATAL);
     }
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&found.feeds).context("serializing the feeds found")?
         );
     } else {
-        print!("{}", feedmux::discover::to_toml(&found));
+        out(feedmux::discover::to_toml(&found))?;
     }
     Ok(exit::OK)
 }
@@ -527,7 +671,7 @@ fn cmd_import(opml_path: &Path, config_path: &Path, dry_run: bool) -> Result<u8>
         }
     };
     for w in &opml.warnings {
-        tracing::info!("{}: {w}", opml_path.display());
+        tracing::warn!(target: REPAIRS, "{}: {w}", opml_path.display());
     }
     let (text, created) = match std::fs::read_to_string(config_path) {
         Ok(t) => (t, false),
@@ -576,7 +720,7 @@ fn cmd_import(opml_path: &Path, config_path: &Path, dry_run: bool) -> Result<u8>
     );
     if dry_run {
         for (name, url) in &report.added {
-            println!("{name}\t{url}");
+            outln!("{name}\t{url}");
         }
         return Ok(exit::OK);
     }
@@ -593,28 +737,223 @@ fn cmd_export(path: &Path, state: Option<&Path>) -> Result<u8> {
         Err(code) => return Ok(code),
     };
     let text = feedmux::export_opml(&cfg).with_context(|| format!("reading the state {}", cfg.state.path.display()))?;
-    print!("{text}");
+    out(&text)?;
     Ok(exit::OK)
 }
 
 fn cmd_check(path: &Path) -> Result<u8> {
-    let cfg = match load_config(path) {
-        Ok(c) => c,
-        Err(code) => return Ok(code),
+    let (cfg, warnings) = match config::check(path) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("{:?}", miette::Report::new(*e));
+            return Ok(exit::BAD_CONFIG);
+        }
     };
     if let Err(e) = feedmux::digest::check_templates(&cfg) {
-        eprintln!("error: {}: {e}", path.display());
+        eprintln!("error: {}: {e}", cfg.path.display());
         return Ok(exit::BAD_CONFIG);
     }
-    println!(
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+    outln!(
         "{}: ok ({} feeds, {} topics; output {})",
-        path.display(),
+        cfg.path.display(),
         cfg.sources.len(),
         cfg.topics.len(),
         cfg.output.dir.display()
     );
     Ok(exit::OK)
 }
+
+/// The starter config `feedmux init` writes.
+const STARTER_CONFIG: &str = include_str!("starter.toml");
+
+fn cmd_init(path: &Path) -> Result<u8> {
+    if path.exists() {
+        eprintln!(
+            "error: {} already exists; it is left as it is (remove it, or name another file: feedmux init PATH)",
+            path.display()
+        );
+        return Ok(exit::FATAL);
+    }
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&folder).with_context(|| format!("creating {}", folder.display()))?;
+    // Written whole beside the target, then linked into place only if nothing is there
+    // yet: never half a file, never over one that appeared meanwhile.
+    let mut tmp =
+        tempfile::NamedTempFile::new_in(&folder).with_context(|| format!("writing in {}", folder.display()))?;
+    tmp.write_all(STARTER_CONFIG.as_bytes())
+        .with_context(|| format!("writing {}", tmp.path().display()))?;
+    match tmp.persist_noclobber(path) {
+        Ok(_) => {}
+        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => {
+            eprintln!("error: {} already exists; it is left as it is", path.display());
+            return Ok(exit::FATAL);
+        }
+        Err(e) => return Err(e.error).with_context(|| format!("writing {}", path.display())),
+    }
+    let c = if path == Path::new("feeds.toml") {
+        String::new()
+    } else {
+        format!(" -c {}", path.display())
+    };
+    eprintln!(
+        "wrote {}: put your feeds' URLs in its [[feed]] tables (`feedmux discover SITE` finds a site's feeds), \
+         then `feedmux check{c}` and `feedmux run{c}`",
+        path.display()
+    );
+    Ok(exit::OK)
+}
+
+fn cmd_completions(shell: clap_complete::Shell) -> Result<u8> {
+    // Rendered whole first: the generator panics on a failed write.
+    let mut script = Vec::new();
+    clap_complete::generate(
+        shell,
+        &mut <Cli as clap::CommandFactory>::command(),
+        "feedmux",
+        &mut script,
+    );
+    out(script)?;
+    Ok(exit::OK)
+}
+
+fn cmd_man() -> Result<u8> {
+    let mut page = Vec::new();
+    man_page(&mut page).context("rendering the man page")?;
+    out(page)?;
+    Ok(exit::OK)
+}
+
+/// One manual page for the whole program: the global options, then each command (`topics
+/// suggest` as one) with its synopsis, description and options, then exit status,
+/// environment and files.
+fn man_page(w: &mut Vec<u8>) -> std::io::Result<()> {
+    use clap::CommandFactory as _;
+    let cmd = Cli::command();
+    let man = clap_mangen::Man::new(cmd.clone()).manual("feedmux manual");
+    man.render_title(w)?;
+    let mut rest = Vec::new();
+    man.render_name_section(&mut rest)?;
+    man.render_synopsis_section(&mut rest)?;
+    drop_preambles(&rest, w);
+    w.extend_from_slice(
+        b".SH DESCRIPTION\nfeedmux reads a config (feeds.toml: sources, topics, outputs), fetches the sources \
+          politely and concurrently, repairs and parses whatever they are (RSS, Atom, JSON Feed, or HTML pages \
+          read with CSS selectors), merges and de\\-duplicates their stories, groups them by topic and story \
+          cluster, and writes one combined feed as RSS 2.0, Atom 1.0 and JSON Feed 1.1, the same per topic, a \
+          daily digest, index.html and feeds.opml.\n",
+    );
+    let mut options = Vec::new();
+    man.render_options_section(&mut options)?;
+    drop_preambles(&options, w);
+    w.extend_from_slice(b".SH COMMANDS\n");
+    // Each command, and each command of a command group, under its full name.
+    let mut commands = Vec::new();
+    for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+        let subs: Vec<_> = sub.get_subcommands().filter(|s| s.get_name() != "help").collect();
+        if subs.is_empty() {
+            commands.push((format!("feedmux {}", sub.get_name()), sub.clone()));
+        }
+        for inner in subs {
+            commands.push((
+                format!("feedmux {} {}", sub.get_name(), inner.get_name()),
+                inner.clone(),
+            ));
+        }
+    }
+    for (name, sub) in commands {
+        let sub = sub.bin_name(name.clone()).display_name(name.clone());
+        writeln!(w, ".SS \"{name}\"")?;
+        let man = clap_mangen::Man::new(sub.clone());
+        // Each part without its own .SH heading: they sit under this command's.
+        for part in [
+            clap_mangen::Man::render_synopsis_section,
+            clap_mangen::Man::render_description_section,
+            clap_mangen::Man::render_options_section,
+        ] {
+            let mut text = Vec::new();
+            part(&man, &mut text)?;
+            let text = String::from_utf8_lossy(&text);
+            // (Each part repeats the page's preamble, which defines the apostrophe string.)
+            for line in text
+                .lines()
+                .filter(|l| !l.starts_with(".ie \\n(.g .ds Aq") && !l.starts_with(".el .ds Aq"))
+            {
+                if let Some(heading) = line.strip_prefix(".SH ") {
+                    if heading.trim_matches('"') == "OPTIONS" {
+                        w.extend_from_slice(b".PP\n\\fBOptions:\\fR\n");
+                    } else {
+                        w.extend_from_slice(b".PP\n");
+                    }
+                } else {
+                    writeln!(w, "{line}")?;
+                }
+            }
+        }
+    }
+    w.extend_from_slice(MAN_TAIL.as_bytes());
+    Ok(())
+}
+
+/// Appends roff that clap_mangen rendered to `w` without the preamble it repeats on every
+/// call (the page's title carries it once).
+fn drop_preambles(roff: &[u8], w: &mut Vec<u8>) {
+    for line in String::from_utf8_lossy(roff).lines() {
+        if !line.starts_with(".ie \\n(.g .ds Aq") && !line.starts_with(".el .ds Aq") {
+            w.extend_from_slice(line.as_bytes());
+            w.push(b'\n');
+        }
+    }
+}
+
+/// The man page's closing sections (roff).
+const MAN_TAIL: &str = r#".SH "EXIT STATUS"
+.TP
+\fB0\fR
+Everything succeeded (also when the reader of standard output went away).
+.TP
+\fB1\fR
+A fatal error: outputs untouched (also: another run holds the state's lock).
+.TP
+\fB2\fR
+Outputs written, but at least one source failed (each named on standard error with its URL).
+.TP
+\fB3\fR
+A bad config or command line: nothing written.
+.SH ENVIRONMENT
+.TP
+\fBFEEDMUX_CONFIG\fR
+The config file when \fB\-c\fR is not given.
+.TP
+\fBFEEDMUX_STATE\fR
+The state database when \fB\-\-state\fR is not given.
+.TP
+\fBXDG_CONFIG_HOME\fR
+Where the user's config is looked for: \fI$XDG_CONFIG_HOME/feedmux/feeds.toml\fR (default \fI~/.config\fR).
+.TP
+\fBRUST_LOG\fR
+Log filter, in place of \fB\-q\fR and \fB\-v\fR (for example \fBfeedmux=debug\fR).
+.TP
+\fBNO_COLOR\fR
+When set (and not empty), log lines carry no colours; they have none anyway unless standard error is a terminal.
+.TP
+\fBHTTP_PROXY\fR, \fBHTTPS_PROXY\fR, \fBALL_PROXY\fR, \fBNO_PROXY\fR
+Proxies for fetching.
+.SH FILES
+.TP
+\fI./feeds.toml\fR, \fI$XDG_CONFIG_HOME/feedmux/feeds.toml\fR
+The config, looked for in this order after \fB\-c\fR and \fBFEEDMUX_CONFIG\fR; \fBfeedmux init\fR writes a starter one.
+.TP
+\fI.feedmux/state.sqlite\fR
+The state (items seen, validators), beside the config unless \fB[state] path\fR says otherwise. Deleting it is safe.
+.SH "SEE ALSO"
+\fBnewsboat\fR(1), \fBsfeed\fR(1)
+"#;
 
 /// `run`'s options besides the config.
 struct RunArgs<'a> {
@@ -731,12 +1070,15 @@ fn cmd_run(path: &Path, args: &RunArgs<'_>, cli: &Cli) -> Result<u8> {
     })?;
     bar.finish_and_clear();
     for w in &report.warnings {
-        tracing::info!("{}: {}", w.name, w.message);
+        tracing::warn!(target: REPAIRS, "{}: {}", w.name, w.message);
     }
     for f in &report.failed {
         eprintln!(
             "error: source {:?} ({}) failed at {}: {}",
-            f.name, f.url, f.stage, f.message
+            f.name,
+            f.url,
+            f.stage,
+            without_url(&f.message, &f.url)
         );
     }
     for m in &report.moved {
@@ -757,7 +1099,7 @@ fn cmd_run(path: &Path, args: &RunArgs<'_>, cli: &Cli) -> Result<u8> {
         );
     }
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&report).context("serializing the report")?
         );
@@ -773,7 +1115,7 @@ fn cmd_run(path: &Path, args: &RunArgs<'_>, cli: &Cli) -> Result<u8> {
             line.push_str(&format!(", {} skipped (Retry-After)", report.skipped.len()));
         }
         line.push_str(&format!(
-            "; {} new items, {} changed; {} in the feed ({} duplicates merged, {} reports folded into stories); {} files written, {} unchanged in {}",
+            "; {} new items, {} changed; {} in the feed ({} duplicates merged, {} reports folded into stories); {} files written, {} unchanged in {}; config {}",
             report.new_items,
             report.changed_items,
             report.items_out,
@@ -781,10 +1123,11 @@ fn cmd_run(path: &Path, args: &RunArgs<'_>, cli: &Cli) -> Result<u8> {
             report.stories_merged,
             report.written.len(),
             report.unchanged.len(),
-            cfg.output.dir.display()
+            cfg.output.dir.display(),
+            cfg.path.display()
         ));
         if std::io::stdout().is_terminal() {
-            println!("{line}");
+            outln!("{line}");
         } else {
             tracing::info!("{line}");
         }
@@ -804,13 +1147,31 @@ fn cmd_run(path: &Path, args: &RunArgs<'_>, cli: &Cli) -> Result<u8> {
     })
 }
 
+/// A source's failure message without the URL the line already names: the library's errors
+/// start with it (`URL: could not connect…`, `reading PATH: …` for a local file).
+fn without_url<'a>(message: &'a str, url: &str) -> &'a str {
+    let path = url::Url::parse(url)
+        .ok()
+        .filter(|u| u.scheme() == "file")
+        .and_then(|u| u.to_file_path().ok());
+    let prefixes = [
+        Some(format!("{url}: ")),
+        path.map(|p| format!("reading {}: ", p.display())),
+    ];
+    prefixes
+        .iter()
+        .flatten()
+        .find_map(|p| message.strip_prefix(p.as_str()))
+        .unwrap_or(message)
+}
+
 /// What `parse` reads, and how.
 struct ParseArgs<'a> {
     feed: Option<&'a str>,
     html: bool,
     select: &'a [String],
     source: Option<&'a str>,
-    config: &'a Path,
+    config: &'a ConfigArg,
 }
 
 /// The source `parse` reads (from `--source`, else the arguments): where it is, its kind, its
@@ -819,14 +1180,14 @@ fn parse_target(args: &ParseArgs<'_>, timezone: Option<chrono_tz::Tz>) -> Result
     let cwd = std::env::current_dir().context("reading the current folder")?;
     let configured = match args.source {
         Some(name) => {
-            let cfg = match load_config(args.config) {
+            let cfg = match load_config(&args.config.path()) {
                 Ok(c) => c,
                 Err(code) => return Ok(Err(code)),
             };
             match cfg.sources.into_iter().find(|s| s.name == name) {
                 Some(s) => Some(s),
                 None => {
-                    eprintln!("error: {} has no [[feed]] named {name:?}", args.config.display());
+                    eprintln!("error: {} has no [[feed]] named {name:?}", cfg.path.display());
                     return Ok(Err(exit::BAD_CONFIG));
                 }
             }
@@ -834,6 +1195,21 @@ fn parse_target(args: &ParseArgs<'_>, timezone: Option<chrono_tz::Tz>) -> Result
         None => None,
     };
     let mut source = match (args.feed, configured) {
+        // Standard input: read by cmd_parse; no place, so no relative links to resolve.
+        (Some("-"), configured) => {
+            let base = configured.unwrap_or_else(|| feedmux::model::Source {
+                name: "stdin".to_string(),
+                url: "-".to_string(),
+                location: feedmux::model::Location::File(PathBuf::from("-")),
+                timezone: chrono_tz::UTC,
+                kind: feedmux::model::SourceKind::Feed,
+                category: None,
+            });
+            feedmux::model::Source {
+                location: feedmux::model::Location::File(PathBuf::from("-")),
+                ..base
+            }
+        }
         (Some(feed), configured) => {
             let location = match config::resolve_location(feed, &cwd) {
                 Ok(l) => l,
@@ -855,8 +1231,29 @@ fn parse_target(args: &ParseArgs<'_>, timezone: Option<chrono_tz::Tz>) -> Result
         (None, Some(s)) => s,
         (None, None) => unreachable!("clap requires a feed or --source"),
     };
-    if let Some(tz) = timezone {
-        source.timezone = tz;
+    match timezone {
+        Some(tz) => source.timezone = tz,
+        // Without --source: the zone `run` would read the dates in, the config's, when
+        // there is a config.
+        None if args.source.is_none() => {
+            if let Some(path) = args.config.found() {
+                match config::load(&path) {
+                    Ok(cfg) => source.timezone = cfg.output.timezone,
+                    // A config found by looking (not named) that does not load does not
+                    // stop reading a feed: it may be the very thing being fixed.
+                    Err(e) if args.config.config.is_none() => eprintln!(
+                        "warning: dates without a zone are read in UTC: the config {} does not load ({})",
+                        path.display(),
+                        e.message
+                    ),
+                    Err(e) => {
+                        eprintln!("{:?}", miette::Report::new(*e));
+                        return Ok(Err(exit::BAD_CONFIG));
+                    }
+                }
+            }
+        }
+        None => {}
     }
     if args.html || !args.select.is_empty() {
         let mut select = source.kind.html().cloned().unwrap_or_default();
@@ -915,7 +1312,12 @@ fn cmd_parse(
         .build()
         .context("starting the async runtime")?;
     let fetcher = fetch::Fetcher::new(&fetch_cfg)?;
-    let doc = match rt.block_on(fetcher.fetch(location, &fetch::Validators::default(), now)) {
+    let fetched = if feed == "-" {
+        read_stdin(&fetch_cfg, now)
+    } else {
+        rt.block_on(fetcher.fetch(location, &fetch::Validators::default(), now))
+    };
+    let doc = match fetched {
         Ok(fetch::Fetched::Document(d)) => d,
         Ok(fetch::Fetched::NotModified(_)) => {
             eprintln!("error: {feed}: the server answered 304 Not Modified to an unconditional request");
@@ -927,6 +1329,7 @@ fn cmd_parse(
         }
     };
     let url = match location {
+        _ if feed == "-" => "-".to_string(),
         Location::Http(u) => u.to_string(),
         Location::File(p) => url::Url::from_file_path(p).map_or_else(|_| feed.to_string(), |u| u.to_string()),
     };
@@ -960,16 +1363,16 @@ fn cmd_parse(
             "entries": entries.iter().map(entry_json).collect::<Vec<_>>(),
             "warnings": parsed.warnings,
         });
-        println!("{}", serde_json::to_string_pretty(&out).context("serializing")?);
+        outln!("{}", serde_json::to_string_pretty(&out).context("serializing")?);
     } else {
-        println!(
+        outln!(
             "{} ({}): {} entries",
             meta.title.as_ref().map(feedmux::normalize::plain).unwrap_or_default(),
             serde_json::to_value(parsed.format)?.as_str().unwrap_or(""),
             entries.len()
         );
         for e in &entries {
-            println!(
+            outln!(
                 "- {}  {}  {}",
                 e.date().map(|d| d.to_rfc3339()).unwrap_or_else(|| "(no date)".into()),
                 e.title,
@@ -978,24 +1381,49 @@ fn cmd_parse(
             if source.kind.html().is_some() {
                 // What each selector found, to tune them.
                 if let Some(a) = &e.author {
-                    println!("    author: {a}");
+                    outln!("    author: {a}");
                 }
                 if let Some(i) = e.enclosures.first() {
-                    println!("    image: {}", i.url);
+                    outln!("    image: {}", i.url);
                 }
                 if let Some(s) = &e.summary {
                     let text = feedmux::text::html_to_text(s);
                     let short: String = text.chars().take(100).collect();
                     let more = if short.len() < text.len() { "…" } else { "" };
-                    println!("    summary: {short}{more}");
+                    outln!("    summary: {short}{more}");
                 }
             }
         }
         for w in &parsed.warnings {
-            println!("warning: {w}");
+            outln!("warning: {w}");
         }
     }
     Ok(exit::OK)
+}
+
+/// Standard input as a fetched document (at most `[fetch] max_bytes`, as from a server).
+fn read_stdin(fetch_cfg: &config::FetchConfig, now: DateTime<Utc>) -> Result<fetch::Fetched, feedmux::Error> {
+    let mut bytes = Vec::new();
+    let limit = fetch_cfg.max_bytes;
+    let read = std::io::Read::read_to_end(&mut std::io::Read::take(std::io::stdin().lock(), limit + 1), &mut bytes);
+    let stdin = || PathBuf::from("standard input");
+    read.map_err(|source| feedmux::Error::Read { path: stdin(), source })?;
+    if bytes.len() as u64 > limit {
+        return Err(feedmux::Error::TooLarge {
+            url: "standard input".into(),
+            limit,
+        });
+    }
+    Ok(fetch::Fetched::Document(fetch::RawDocument {
+        bytes,
+        content_type: None,
+        final_url: None,
+        base_url: None,
+        fetched_at: now,
+        etag: None,
+        last_modified: None,
+        moved_to: None,
+    }))
 }
 
 fn entry_json(e: &Entry) -> serde_json::Value {
@@ -1080,7 +1508,7 @@ fn cmd_digest(path: &Path, args: &DigestArgs<'_>) -> Result<u8> {
                 .join("digest")
                 .join(feedmux::digest::file_name(day, format));
             feedmux::write::write_atomic(&file, &bytes)?;
-            println!("{}", file.display());
+            outln!("{}", file.display());
         }
     }
     if args.send {
@@ -1096,4 +1524,53 @@ fn cmd_digest(path: &Path, args: &DigestArgs<'_>) -> Result<u8> {
         eprintln!("sent {:?} to {}", digest.title, email.to.join(", "));
     }
     Ok(exit::OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Colours only on a terminal, and never with NO_COLOR set (no-color.org: to anything
+    /// but the empty string).
+    #[test]
+    fn log_colours_only_on_a_terminal_without_no_color() {
+        use std::ffi::OsStr;
+        assert!(colour_logs(true, None));
+        assert!(colour_logs(true, Some(OsStr::new(""))));
+        assert!(!colour_logs(true, Some(OsStr::new("1"))));
+        assert!(!colour_logs(false, None));
+        assert!(!colour_logs(false, Some(OsStr::new(""))));
+    }
+
+    #[test]
+    fn a_failure_message_loses_the_url_its_line_names_already() {
+        let url = "https://e.example/rss";
+        assert_eq!(without_url("https://e.example/rss: HTTP 404", url), "HTTP 404");
+        assert_eq!(
+            without_url("https://moved.example/rss: HTTP 404", url),
+            "https://moved.example/rss: HTTP 404"
+        );
+        assert_eq!(
+            without_url("reading /srv/a.xml: No such file", "file:///srv/a.xml"),
+            "No such file"
+        );
+    }
+
+    /// The lookup order when -c and FEEDMUX_CONFIG are absent: ./feeds.toml, then the
+    /// user's XDG config.
+    #[test]
+    fn the_user_config_is_under_xdg_config_home_else_home() {
+        // (Environment variables are process-wide: this is the only test that sets them.)
+        // SAFETY: no other thread of this test binary reads or writes the environment.
+        unsafe {
+            std::env::set_var("XDG_CONFIG_HOME", "/x/conf");
+            std::env::set_var("HOME", "/home/u");
+        }
+        assert_eq!(user_config(), Some(PathBuf::from("/x/conf/feedmux/feeds.toml")));
+        // A relative XDG_CONFIG_HOME is invalid (the spec): ignored.
+        unsafe { std::env::set_var("XDG_CONFIG_HOME", "rel") };
+        assert_eq!(user_config(), Some(PathBuf::from("/home/u/.config/feedmux/feeds.toml")));
+        unsafe { std::env::remove_var("XDG_CONFIG_HOME") };
+        assert_eq!(user_config(), Some(PathBuf::from("/home/u/.config/feedmux/feeds.toml")));
+    }
 }

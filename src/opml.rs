@@ -6,10 +6,10 @@
 //! builder of the feed parsers, so a badly encoded or slightly broken file is still read.
 //! Editing the config with what was read is [`crate::import`]'s.
 //!
-//! HTML sources have no feed another reader could subscribe to: they are written as
-//! `type="link"` outlines (OPML 2.0's outline for a web page) with their selectors in
-//! attributes of the feedmux namespace ([`NS`]), so that feedmux reads them back whole and other
-//! readers pass them by.
+//! Every per-feed key that OPML has no place for travels in attributes of the feedmux
+//! namespace ([`NS`]), which feedmux reads back and other readers pass by: each source's
+//! `timezone`, and an HTML source's kind and selectors (it has no feed another reader could
+//! subscribe to, so it is a `type="link"` outline, OPML 2.0's outline for a web page).
 
 use crate::model::{HtmlSelect, Location, Source, SourceKind};
 use crate::parse::xml::{self, Element};
@@ -30,6 +30,9 @@ pub struct OpmlFeed {
     pub category: Option<String>,
     /// The selectors of a feedmux HTML source.
     pub select: Option<HtmlSelect>,
+    /// The zone of the source's dates that carry none (`feedmux:timezone`, as `export`
+    /// writes it), as written there.
+    pub timezone: Option<String>,
 }
 
 /// What an OPML file held.
@@ -116,6 +119,11 @@ fn walk(parent: &Element, folders: &mut Vec<String>, out: &mut Opml) {
                     html_url: attr(e, "htmlUrl").map(str::to_string),
                     category,
                     select,
+                    timezone: e
+                        .attr_ns(NS, "timezone")
+                        .map(str::trim)
+                        .filter(|t| !t.is_empty())
+                        .map(str::to_string),
                 });
                 // Outlines inside a feed's outline (rare) keep the folders around it.
                 walk(e, folders, out);
@@ -220,13 +228,11 @@ pub fn write(title: &str, sources: &[ExportSource<'_>]) -> String {
         }
         at.children.push(Child::Source(i));
     }
-    let html = sources.iter().any(|s| s.source.kind.html().is_some());
+    // Every source carries a feedmux attribute (its zone), so the namespace is always declared.
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\"");
-    if html {
-        out.push_str(" xmlns:feedmux=\"");
-        out.push_str(NS);
-        out.push('"');
-    }
+    out.push_str(" xmlns:feedmux=\"");
+    out.push_str(NS);
+    out.push('"');
     out.push_str(">\n  <head>\n    <title>");
     escape(title, &mut out);
     out.push_str("</title>\n  </head>\n  <body>\n");
@@ -276,6 +282,9 @@ pub fn write(title: &str, sources: &[ExportSource<'_>]) -> String {
                             }
                         }
                     }
+                    // The zone its naive dates are read in (the source's own, else the
+                    // config's [output] timezone): imported elsewhere, they keep their hour.
+                    attr_out(out, "feedmux:timezone", src.timezone.name());
                     out.push_str("/>\n");
                 }
             }

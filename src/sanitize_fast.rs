@@ -50,7 +50,6 @@ const TAGS: &[&str] = &[
     "table",
     "tbody",
     "td",
-    "tfoot",
     "th",
     "thead",
     "tr",
@@ -269,6 +268,86 @@ mod tests {
         ] {
             assert!(!is_clean(bad), "{bad}");
         }
+    }
+
+    /// The allowlist here is the ammonia policy's in `normalize`, repeated for speed (it halves
+    /// parse + normalize on the bench corpus): every tag and attribute accepted here, in its
+    /// usual context, comes out of ammonia unchanged. A policy that drops one fails this
+    /// (regression: `tfoot` was accepted here, and the policy drops it).
+    #[test]
+    fn every_tag_and_attribute_accepted_here_is_kept_by_the_ammonia_policy() {
+        let context = |tag: &str, inner: String| -> String {
+            match tag {
+                "td" | "th" => format!("<table><tbody><tr>{inner}</tr></tbody></table>"),
+                "tr" => format!("<table><tbody>{inner}</tbody></table>"),
+                "tbody" | "thead" | "tfoot" => format!("<table>{inner}</table>"),
+                "li" => format!("<ul>{inner}</ul>"),
+                "dt" | "dd" => format!("<dl>{inner}</dl>"),
+                "figcaption" => format!("<figure>{inner}</figure>"),
+                _ => format!("<p>{inner}</p>"),
+            }
+        };
+        let value = |attr: &str| match attr {
+            "href" | "src" | "cite" => "https://e.example/x",
+            "colspan" | "rowspan" | "start" | "width" | "height" => "2",
+            "dir" => "ltr",
+            "hreflang" | "lang" => "id",
+            _ => "v",
+        };
+        let attrs = [
+            "title", "lang", "dir", "align", "class", "id", "href", "hreflang", "src", "alt", "width", "height",
+            "cite", "colspan", "rowspan", "start",
+        ];
+        let (mut checked, mut changed) = (0, Vec::new());
+        for tag in TAGS {
+            let block = matches!(
+                *tag,
+                "p" | "div"
+                    | "h1"
+                    | "h2"
+                    | "h3"
+                    | "h4"
+                    | "h5"
+                    | "h6"
+                    | "ul"
+                    | "ol"
+                    | "dl"
+                    | "table"
+                    | "blockquote"
+                    | "pre"
+                    | "figure"
+                    | "hr"
+            );
+            for attr in attrs.iter().filter(|a| tag_attr_allowed(tag, a)) {
+                let open = format!("<{tag} {attr}=\"{}\">", value(attr));
+                let inner = match *tag {
+                    "table" => "<tbody><tr><td>x</td></tr></tbody>",
+                    "tbody" | "thead" | "tfoot" => "<tr><td>x</td></tr>",
+                    "tr" => "<td>x</td>",
+                    "ul" | "ol" => "<li>x</li>",
+                    "dl" => "<dt>x</dt>",
+                    _ => "x",
+                };
+                let element = if VOID.contains(tag) {
+                    open
+                } else {
+                    format!("{open}{inner}</{tag}>")
+                };
+                let html = if block { element } else { context(tag, element) };
+                assert!(is_clean(&html), "{html}");
+                let cleaned = crate::normalize::Sanitizer::new().sanitize_with_ammonia(&html, None);
+                if cleaned != html {
+                    changed.push(format!("{html} -> {cleaned}"));
+                }
+                checked += 1;
+            }
+        }
+        assert!(
+            changed.is_empty(),
+            "ammonia changes what the fast path keeps:\n{}",
+            changed.join("\n")
+        );
+        assert!(checked > 200, "{checked}");
     }
 
     proptest! {

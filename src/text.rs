@@ -243,43 +243,20 @@ fn named_entity(name: &str) -> Option<&'static str> {
         _ => crate::repair::html5_entity(name),
     }
 }
-/// Windows-1252's characters for bytes 0x80..=0x9F (None where it defines none).
-const CP1252_HIGH: [Option<char>; 32] = [
-    Some('€'),
-    None,
-    Some('‚'),
-    Some('ƒ'),
-    Some('„'),
-    Some('…'),
-    Some('†'),
-    Some('‡'),
-    Some('ˆ'),
-    Some('‰'),
-    Some('Š'),
-    Some('‹'),
-    Some('Œ'),
-    None,
-    Some('Ž'),
-    None,
-    None,
-    Some('‘'),
-    Some('’'),
-    Some('“'),
-    Some('”'),
-    Some('•'),
-    Some('–'),
-    Some('—'),
-    Some('˜'),
-    Some('™'),
-    Some('š'),
-    Some('›'),
-    Some('œ'),
-    None,
-    Some('ž'),
-    Some('Ÿ'),
-];
+/// Windows-1252's characters for bytes 0x80..=0x9F, as encoding_rs decodes them (the five
+/// bytes it leaves undefined decode to the C1 controls of the same number).
+static CP1252_HIGH: std::sync::LazyLock<[char; 32]> = std::sync::LazyLock::new(|| {
+    let bytes: Vec<u8> = (0x80..=0x9F).collect();
+    let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&bytes);
+    let mut table = ['\u{80}'; 32];
+    for (slot, c) in table.iter_mut().zip(text.chars()) {
+        *slot = c;
+    }
+    table
+});
 
-/// The byte a character had if the text was decoded as windows-1252 (or Latin-1).
+/// The byte a character had if the text was decoded as windows-1252 (or Latin-1, which
+/// gives the C1 controls their own bytes).
 fn cp1252_byte(c: char) -> Option<u8> {
     let u = u32::from(c);
     if (0x80..=0xFF).contains(&u) {
@@ -290,7 +267,7 @@ fn cp1252_byte(c: char) -> Option<u8> {
     }
     CP1252_HIGH
         .iter()
-        .position(|x| *x == Some(c))
+        .position(|x| *x == c)
         .and_then(|i| u8::try_from(0x80 + i).ok())
 }
 
@@ -320,7 +297,7 @@ pub fn fix_mojibake(s: &str) -> std::borrow::Cow<'_, str> {
             _ => out.extend(run_text.chars().map(|c| {
                 let u = u32::from(c);
                 if (0x80..=0x9F).contains(&u) {
-                    CP1252_HIGH[(u - 0x80) as usize].unwrap_or(c)
+                    CP1252_HIGH[(u - 0x80) as usize]
                 } else {
                     c
                 }
@@ -445,6 +422,23 @@ mod tests {
         assert_eq!(html_to_text(r#"<a title = "x>y">z</a>"#), "z");
         assert_eq!(html_to_text("<!DOCTYPE ~"), "<!DOCTYPE ~");
         assert_eq!(html_to_text("sa<!-- -- x >fe<script>alert(1);</script>"), "safe");
+    }
+
+    /// The table comes from encoding_rs: the punctuation of 0x80..=0x9F, and the undefined
+    /// bytes left as their C1 controls (which then stay as they are).
+    #[test]
+    fn the_windows_1252_table_is_encoding_rs_s() {
+        assert_eq!(CP1252_HIGH[0], '€');
+        assert_eq!(CP1252_HIGH[0x92 - 0x80], '’');
+        assert_eq!(CP1252_HIGH[0x9F - 0x80], 'Ÿ');
+        for undefined in [0x81u32, 0x8D, 0x8F, 0x90, 0x9D] {
+            assert_eq!(u32::from(CP1252_HIGH[(undefined - 0x80) as usize]), undefined);
+        }
+        for (i, &c) in CP1252_HIGH.iter().enumerate() {
+            assert_eq!(cp1252_byte(c), u8::try_from(0x80 + i).ok(), "{c:?}");
+        }
+        assert_eq!(fix_mojibake("don\u{92}t"), "don’t");
+        assert_eq!(fix_mojibake("x\u{81}y"), "x\u{81}y");
     }
 
     #[test]

@@ -186,6 +186,9 @@ enum May {
 struct Findings {
     bad: Vec<String>,
     links: usize,
+    /// While reading `DIR/index.html`: `DIR`. The page links every output by its path
+    /// (it works opened from disk and served alike), which must name a file there.
+    beside: Option<PathBuf>,
 }
 
 impl Findings {
@@ -199,7 +202,11 @@ impl Findings {
                 .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
                 .collect();
             let lower = v.to_ascii_lowercase();
-            let ok = lower.starts_with("http://")
+            let sibling = self.beside.as_ref().is_some_and(|dir| {
+                !v.contains(':') && !v.starts_with('/') && !v.split('/').any(|p| p == "..") && dir.join(&v).is_file()
+            });
+            let ok = sibling
+                || lower.starts_with("http://")
                 || lower.starts_with("https://")
                 || matches!(may, May::Anchor) && (lower.starts_with("mailto:") || lower.starts_with('#'));
             if !ok {
@@ -370,6 +377,11 @@ impl Findings {
         match path.extension().and_then(|e| e.to_str()).unwrap_or_default() {
             "xml" | "opml" => self.xml(&text, &at),
             "json" => self.json(&serde_json::from_str(&text).unwrap(), &at),
+            "html" if path.file_name().is_some_and(|n| n == "index.html") => {
+                self.beside = path.parent().map(Path::to_path_buf);
+                self.html(&text, &at);
+                self.beside = None;
+            }
             "html" => self.html(&text, &at),
             "md" => self.markdown(&text, &at),
             "txt" => self.text(&text, &at),

@@ -4,9 +4,10 @@
 //! A day runs from 00:00 to 24:00 in `[output] timezone` (23 or 25 hours on a day the clocks
 //! change). A story belongs to the day of its date (published, else updated, else first
 //! seen: what every output shows). Sections follow the config's topic order, the catch-all
-//! topic last; with no topics, one section holds every story. A topic shows its
-//! `per_topic` stories with the most reports (then the newest); a story in several topics
-//! has its excerpt in the first only, and later mentions link back to it.
+//! topic last, then (`[digest] other`, on by default) the stories no topic takes; with no
+//! topics, one section holds every story. Each story is shown once, in the first section
+//! that has it, tagged with its other topics; a section shows its `per_topic` stories not
+//! shown above with the most reports (then the newest), and counts all of its topic's.
 //!
 //! [`build`] is pure (arranged entries in, a [`Digest`] out). [`Templates`] renders it with
 //! minijinja (built-in templates, or files of `template_dir`, which it reads); [`message`]
@@ -66,16 +67,24 @@ pub struct Labels {
     pub contents: &'static str,
     /// After a number: "12 stories".
     pub stories: &'static str,
+    /// Today's digest with no story.
     pub no_stories: &'static str,
     pub also_reported_by: &'static str,
-    pub see_above: &'static str,
-    /// After a number: "+ 5 more".
+    /// Before the other topics a story is in: "Also in: Ukraine, ASEAN".
+    pub also_in: &'static str,
+    /// After a number: "+ 5 more stories".
     pub more: &'static str,
+    /// After a number: "+ 6 more stories above" (shown in an earlier section).
+    pub above: &'static str,
     pub feed: &'static str,
     pub footer: &'static str,
     pub subscribe: &'static str,
+    /// The link to the digest's page on the web.
+    pub view_in_browser: &'static str,
     /// The section of every story, when no topic is configured.
     pub all_stories: &'static str,
+    /// The last section: the stories no topic takes (`[digest] other`).
+    pub other_stories: &'static str,
     /// The digest feed's title suffix.
     pub digest: &'static str,
 }
@@ -88,12 +97,15 @@ impl Labels {
                 stories: "berita",
                 no_stories: "Tidak ada berita baru hari ini.",
                 also_reported_by: "Juga diberitakan oleh",
-                see_above: "Lihat di atas",
+                also_in: "Juga di",
                 more: "berita lainnya",
+                above: "berita lain di atas",
                 feed: "feed topik ini",
                 footer: "Ringkasan ini dibuat oleh feedmux dari sumber-sumber yang Anda ikuti.",
                 subscribe: "Berlangganan lewat feed",
+                view_in_browser: "Lihat di peramban",
                 all_stories: "Semua berita",
+                other_stories: "Berita lainnya",
                 digest: "Ringkasan harian",
             },
             Locale::En => Labels {
@@ -101,14 +113,27 @@ impl Labels {
                 stories: "stories",
                 no_stories: "No new stories today.",
                 also_reported_by: "Also reported by",
-                see_above: "See above",
+                also_in: "Also in",
                 more: "more stories",
+                above: "more stories above",
                 feed: "this topic's feed",
                 footer: "This digest was made by feedmux from the sources you follow.",
                 subscribe: "Subscribe by feed",
+                view_in_browser: "View in browser",
                 all_stories: "All stories",
+                other_stories: "Other stories",
                 digest: "Daily digest",
             },
+        }
+    }
+
+    /// What a digest with no story says: today's has no new stories yet; another day's
+    /// had none.
+    fn empty_note(&self, locale: Locale, date: &str, is_today: bool) -> String {
+        match (is_today, locale) {
+            (true, _) => self.no_stories.to_string(),
+            (false, Locale::Id) => format!("Tidak ada berita pada {date}."),
+            (false, Locale::En) => format!("No stories on {date}."),
         }
     }
 }
@@ -159,28 +184,42 @@ pub struct Digest {
     /// Different stories of the day in the sections (shown or not).
     pub total: usize,
     pub empty: bool,
+    /// What a digest with no story says: "No new stories today." for today's, "No stories
+    /// on Thursday, 25 April 2019." for another day's.
+    pub empty_note: String,
+    /// The inbox preview line (a mail's hidden preheader): the top headlines, or the
+    /// empty note.
+    pub preheader: String,
     pub labels: Labels,
     pub topics: Vec<Section>,
     /// This day's digest where it is served (`base_url` + `digest/DAY.html`): the id of its
     /// entry in the digest feeds; a web address only when `base_url` is one.
     pub url: String,
+    /// `url` when `base_url` is a web address (a page a mail reader can open), else none.
+    pub view_url: Option<String>,
     /// The digest's Atom feed, when `base_url` is a web address.
     pub feed_url: Option<String>,
 }
 
-/// A topic's part of a digest.
+/// A section of a digest: a topic's, the last one of the stories no topic takes, or (with
+/// no topic configured) the one of every story.
 #[derive(Debug, Clone, Serialize)]
 pub struct Section {
     pub name: String,
     pub slug: String,
+    /// "topic", "other" or "all".
+    pub kind: &'static str,
     /// The HTML id of the section.
     pub anchor: String,
-    /// The topic's stories of the day (shown or not).
+    /// The section's stories of the day: the topic's, shown here, above or not at all.
     pub count: usize,
-    /// Of them, those not shown (beyond `per_topic`).
+    /// Of them, those shown in an earlier section (where they are tagged with this topic).
+    pub above: usize,
+    /// Of them, those not shown anywhere (beyond `per_topic`).
     pub more: usize,
-    /// The topic's Atom feed (none for the section of every story).
+    /// The topic's Atom feed (none for the other sections).
     pub feed_url: Option<String>,
+    /// The stories shown here, each once in the whole digest.
     pub stories: Vec<StoryView>,
 }
 
@@ -190,7 +229,7 @@ pub struct StoryView {
     /// Its index in the arranged stories.
     #[serde(skip)]
     pub story: usize,
-    /// The HTML id of the story's first mention (where its excerpt is).
+    /// The story's HTML id.
     pub anchor: String,
     /// The output id of the story's entry.
     pub id: String,
@@ -201,12 +240,19 @@ pub struct StoryView {
     pub time: String,
     /// RFC 3339, with the local offset.
     pub datetime: String,
-    /// Plain text, about 40 words, boilerplate removed. `None` when an earlier section
-    /// shows the story (then `first_topic` names that section); empty when it has no text.
-    pub excerpt: Option<String>,
-    pub first_topic: Option<String>,
+    /// Plain text, about 40 words, boilerplate removed; empty when it has no text.
+    pub excerpt: String,
+    /// The story's other topics (config order), whose sections it is not repeated in.
+    pub tags: Vec<Tag>,
     /// The other reports of the story, oldest first.
     pub also: Vec<AlsoReport>,
+}
+
+/// Another topic of a story: its name, and the HTML id of its section.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tag {
+    pub name: String,
+    pub anchor: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -224,18 +270,49 @@ pub fn story_days(arranged: &Arranged, tz: Tz) -> Vec<Option<NaiveDate>> {
         .collect()
 }
 
-/// The sections' stories (indices into `arranged.stories`), before selection: per topic
-/// in config order with the catch-all last, or every story when there is no topic.
-fn section_members<'a>(cfg: &'a Config, arranged: &'a Arranged) -> Vec<(Option<usize>, &'a [usize])> {
-    if cfg.topics.is_empty() {
-        return vec![(None, &[][..])];
+/// What a section of a digest holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub enum SectionKind {
+    /// A configured topic (its index in the config).
+    Topic(usize),
+    /// The stories no topic takes (`[digest] other`).
+    Other,
+    /// Every story: no topic is configured.
+    All,
+}
+
+/// The sections in their order (config order, the catch-all topic last, then the section of
+/// the stories no topic takes when `[digest] other` is on and there is no catch-all topic),
+/// each with its stories of every day (indices into `arranged.stories`), and for each story
+/// its topics (config indices, config order).
+fn section_members(cfg: &Config, arranged: &Arranged) -> (Vec<SectionStories>, Vec<Vec<usize>>) {
+    let mut topics_of: Vec<Vec<usize>> = vec![Vec::new(); arranged.stories.len()];
+    for (t, members) in arranged.topics.iter().enumerate() {
+        for &k in members {
+            if let Some(of) = topics_of.get_mut(k) {
+                of.push(t);
+            }
+        }
     }
-    let mut order: Vec<usize> = (0..cfg.topics.len()).filter(|&t| !cfg.topics[t].catch_all).collect();
-    order.extend((0..cfg.topics.len()).filter(|&t| cfg.topics[t].catch_all));
-    order
-        .into_iter()
-        .map(|t| (Some(t), arranged.topics.get(t).map_or(&[][..], Vec::as_slice)))
-        .collect()
+    if cfg.topics.is_empty() {
+        return (
+            vec![(SectionKind::All, (0..arranged.stories.len()).collect())],
+            topics_of,
+        );
+    }
+    let members = |t: usize| arranged.topics.get(t).cloned().unwrap_or_default();
+    let mut sections: Vec<(SectionKind, Vec<usize>)> = (0..cfg.topics.len())
+        .filter(|&t| !cfg.topics[t].catch_all)
+        .chain((0..cfg.topics.len()).filter(|&t| cfg.topics[t].catch_all))
+        .map(|t| (SectionKind::Topic(t), members(t)))
+        .collect();
+    if cfg.digest.other && !cfg.topics.iter().any(|t| t.catch_all) {
+        let untaken = (0..arranged.stories.len())
+            .filter(|&k| topics_of[k].is_empty())
+            .collect();
+        sections.push((SectionKind::Other, untaken));
+    }
+    (sections, topics_of)
 }
 
 /// The days that have stories in some section, newest first.
@@ -257,48 +334,74 @@ pub struct Selection {
 /// A section of a [`Selection`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Picked {
-    /// The topic (config index); `None`: the section of every story (no topic configured).
-    pub topic: Option<usize>,
-    /// The day's stories in it (shown or not).
+    pub kind: SectionKind,
+    /// The day's stories in it (shown here, above, or not at all).
     pub count: usize,
-    /// The stories it shows, in order (indices into the arranged stories).
+    /// Of them, those an earlier section shows.
+    pub above: usize,
+    /// The stories it shows, in order (indices into the arranged stories); each story is
+    /// shown in one section only.
     pub stories: Vec<usize>,
+    /// Each shown story's other topics (config indices, config order).
+    pub tags: Vec<Vec<usize>>,
 }
 
 /// Chooses what the digest of `day` shows of the arranged stories (`days`: each story's
-/// local day, see [`story_days`]): per section, the `per_topic` stories with the most
-/// reports, then the newest.
+/// local day, see [`story_days`]): see [`pick`].
 pub fn select(cfg: &Config, arranged: &Arranged, days: &[Option<NaiveDate>], day: NaiveDate) -> Selection {
-    let sections = section_members(cfg, arranged)
+    let (members, topics_of) = section_members(cfg, arranged);
+    let sections = members
         .into_iter()
-        .map(|(topic, members)| {
-            let stories: Vec<usize> = match topic {
-                Some(_) => members.iter().copied().filter(|&k| days[k] == Some(day)).collect(),
-                None => (0..arranged.stories.len()).filter(|&k| days[k] == Some(day)).collect(),
-            };
-            (topic, stories)
-        })
+        .map(|(kind, stories)| (kind, stories.into_iter().filter(|&k| days[k] == Some(day)).collect()))
         .collect();
-    pick(cfg, arranged, sections)
+    pick(cfg, arranged, sections, &topics_of)
 }
 
-/// A section's topic (`None`: every story) and its stories of a day, newest first.
-type SectionStories = (Option<usize>, Vec<usize>);
+/// A section and its stories of a day, newest first.
+type SectionStories = (SectionKind, Vec<usize>);
 
-/// The selection from each section's stories of the day.
-fn pick(cfg: &Config, arranged: &Arranged, sections: Vec<SectionStories>) -> Selection {
+/// The selection from each section's stories of the day: each story is shown once, in the
+/// first section that has it, tagged with its other topics; a section shows its
+/// `per_topic` stories not shown above with the most reports, then the newest.
+fn pick(cfg: &Config, arranged: &Arranged, sections: Vec<SectionStories>, topics_of: &[Vec<usize>]) -> Selection {
     let mut picked = Vec::new();
     let mut in_sections: std::collections::HashSet<usize> = std::collections::HashSet::new();
-    for (topic, mut stories) in sections {
+    let mut shown: std::collections::HashSet<usize> = std::collections::HashSet::new();
+    for (kind, mut stories) in sections {
         if stories.is_empty() {
             continue;
         }
         let count = stories.len();
         in_sections.extend(stories.iter().copied());
+        stories.retain(|k| !shown.contains(k));
+        let above = count - stories.len();
         // Most reports first, then newest (stories come newest first), then by position.
         stories.sort_by_key(|&k| (std::cmp::Reverse(arranged.groups.get(k).len()), k));
         stories.truncate(cfg.digest.per_topic);
-        picked.push(Picked { topic, count, stories });
+        shown.extend(stories.iter().copied());
+        let tags = stories
+            .iter()
+            .map(|&k| {
+                topics_of
+                    .get(k)
+                    .map(|of| {
+                        of.iter()
+                            .copied()
+                            .filter(|&t| {
+                                kind != SectionKind::Topic(t) && !cfg.topics.get(t).is_some_and(|x| x.catch_all)
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            })
+            .collect();
+        picked.push(Picked {
+            kind,
+            count,
+            above,
+            stories,
+            tags,
+        });
     }
     Selection {
         total: in_sections.len(),
@@ -307,19 +410,25 @@ fn pick(cfg: &Config, arranged: &Arranged, sections: Vec<SectionStories>) -> Sel
 }
 
 /// Builds the digest of `day` from the arranged stories (`days`: each story's local day,
-/// see [`story_days`]).
-pub fn build(cfg: &Config, arranged: &Arranged, days: &[Option<NaiveDate>], day: NaiveDate) -> Digest {
-    show(cfg, arranged, day, &select(cfg, arranged, days, day))
+/// see [`story_days`]); `today`: the local day it is now.
+pub fn build(
+    cfg: &Config,
+    arranged: &Arranged,
+    days: &[Option<NaiveDate>],
+    day: NaiveDate,
+    today: NaiveDate,
+) -> Digest {
+    show(cfg, arranged, day, today, &select(cfg, arranged, days, day))
 }
 
 /// The digest of `day` that shows `chosen` of the arranged stories.
-fn show(cfg: &Config, arranged: &Arranged, day: NaiveDate, chosen: &Selection) -> Digest {
+fn show(cfg: &Config, arranged: &Arranged, day: NaiveDate, today: NaiveDate, chosen: &Selection) -> Digest {
     let tz = cfg.output.timezone;
-    let filled: Result<Digest, std::convert::Infallible> = fill(cfg, day, chosen, |k, anchor, first_topic| {
+    let filled: Result<Digest, std::convert::Infallible> = fill(cfg, day, today, chosen, |k, anchor| {
         let group = arranged.groups.get(k);
         let also = group.iter().skip(1).map(|&m| &arranged.entries[m]);
         let e = &arranged.entries[arranged.stories[k]];
-        Ok(story_view(e, e.id.clone(), also, k, tz, anchor, first_topic))
+        Ok(story_view(e, e.id.clone(), also, k, tz, anchor))
     });
     match filled {
         Ok(digest) => digest,
@@ -327,13 +436,17 @@ fn show(cfg: &Config, arranged: &Arranged, day: NaiveDate, chosen: &Selection) -
     }
 }
 
-/// The digest of `day` that shows what `chosen` chose; `view` gives a chosen story's view
-/// (its index, its anchor, and the section that showed it first, if one did).
+/// The number of headlines the preheader shows.
+const PREHEADER_TITLES: usize = 3;
+
+/// The digest of `day` (`today`: the local day it is now) that shows what `chosen` chose;
+/// `view` gives a chosen story's view (from its index and its anchor).
 pub fn fill<E>(
     cfg: &Config,
     day: NaiveDate,
+    today: NaiveDate,
     chosen: &Selection,
-    mut view: impl FnMut(usize, String, Option<String>) -> Result<StoryView, E>,
+    mut view: impl FnMut(usize, String) -> Result<StoryView, E>,
 ) -> Result<Digest, E> {
     let tz = cfg.output.timezone;
     let locale = cfg.digest.locale;
@@ -348,40 +461,79 @@ pub fn fill<E>(
         .title
         .replace("{date}", &date)
         .replace("{day}", &day.format("%Y-%m-%d").to_string());
-    let mut first_mention: HashMap<usize, (String, String)> = HashMap::new();
+    let topic_anchor = |t: &crate::config::TopicConfig| format!("topic-{}", t.slug);
     let mut sections = Vec::new();
+    let mut numbered = 0;
     for picked in &chosen.sections {
-        let (name, slug, feed_url) = match picked.topic.and_then(|t| cfg.topics.get(t)) {
-            Some(t) => (
-                t.name.clone(),
-                t.slug.clone(),
-                link_to(&format!("topics/{}/atom.xml", t.slug)),
+        let (name, slug, kind, anchor, feed_url) = match picked.kind {
+            SectionKind::Topic(t) => {
+                let Some(topic) = cfg.topics.get(t) else { continue };
+                (
+                    topic.name.clone(),
+                    topic.slug.clone(),
+                    "topic",
+                    topic_anchor(topic),
+                    link_to(&format!("topics/{}/atom.xml", topic.slug)),
+                )
+            }
+            SectionKind::Other => (
+                labels.other_stories.to_string(),
+                String::new(),
+                "other",
+                "section-other".to_string(),
+                None,
             ),
-            None => (labels.all_stories.to_string(), "all".to_string(), None),
+            SectionKind::All => (
+                labels.all_stories.to_string(),
+                String::new(),
+                "all",
+                "section-all".to_string(),
+                None,
+            ),
         };
         let mut views = Vec::with_capacity(picked.stories.len());
-        for &k in &picked.stories {
-            let first = first_mention.get(&k).cloned();
-            let anchor = match &first {
-                Some((anchor, _)) => anchor.clone(),
-                None => {
-                    let anchor = format!("story-{}", first_mention.len() + 1);
-                    first_mention.insert(k, (anchor.clone(), name.clone()));
-                    anchor
-                }
-            };
-            views.push(view(k, anchor, first.map(|(_, topic)| topic))?);
+        for (at, &k) in picked.stories.iter().enumerate() {
+            numbered += 1;
+            let mut v = view(k, format!("story-{numbered}"))?;
+            v.tags = picked
+                .tags
+                .get(at)
+                .into_iter()
+                .flatten()
+                .filter_map(|&t| cfg.topics.get(t))
+                .map(|t| Tag {
+                    name: t.name.clone(),
+                    anchor: topic_anchor(t),
+                })
+                .collect();
+            views.push(v);
         }
         sections.push(Section {
-            anchor: format!("topic-{slug}"),
             name,
             slug,
+            kind,
+            anchor,
             count: picked.count,
-            more: picked.count - picked.stories.len(),
+            above: picked.above,
+            more: picked.count.saturating_sub(picked.above + picked.stories.len()),
             feed_url,
             stories: views,
         });
     }
+    let empty = sections.is_empty();
+    let empty_note = labels.empty_note(locale, &date, day == today);
+    let preheader = if empty {
+        empty_note.clone()
+    } else {
+        let top: Vec<&str> = sections
+            .iter()
+            .flat_map(|s| s.stories.iter())
+            .take(PREHEADER_TITLES)
+            .map(|v| v.title.as_str())
+            .collect();
+        top.join(" · ")
+    };
+    let url = url_of(&format!("digest/{}.html", day.format("%Y-%m-%d")));
     Ok(Digest {
         day: day.format("%Y-%m-%d").to_string(),
         date,
@@ -390,10 +542,13 @@ pub fn fill<E>(
         locale: locale.name(),
         timezone: tz.name().to_string(),
         total: chosen.total,
-        empty: sections.is_empty(),
+        empty,
+        empty_note,
+        preheader,
         labels,
         topics: sections,
-        url: url_of(&format!("digest/{}.html", day.format("%Y-%m-%d"))),
+        view_url: link_to(&format!("digest/{}.html", day.format("%Y-%m-%d"))),
+        url,
         feed_url: link_to("digest/atom.xml"),
     })
 }
@@ -421,7 +576,8 @@ impl DayPlan {
         serde_json::to_vec(self).expect("a plan serializes")
     }
 
-    /// Reads what [`DayPlan::encode`] wrote; `None` for anything else.
+    /// Reads what [`DayPlan::encode`] wrote; `None` for anything else (a plan of an older
+    /// shape among them: the digest is then built afresh).
     pub fn decode(stored: &[u8]) -> Option<DayPlan> {
         serde_json::from_slice(stored).ok()
     }
@@ -430,26 +586,22 @@ impl DayPlan {
 /// Every day that has stories in some section, newest first, with what its digest shows
 /// (`days`: each story's local day, see [`story_days`]); one pass over the sections.
 pub fn selections(cfg: &Config, arranged: &Arranged, days: &[Option<NaiveDate>]) -> Vec<(NaiveDate, Selection)> {
-    let members = section_members(cfg, arranged);
+    let (members, topics_of) = section_members(cfg, arranged);
     let mut by_day: std::collections::BTreeMap<NaiveDate, Vec<SectionStories>> = std::collections::BTreeMap::new();
-    for (at, (topic, listed)) in members.iter().enumerate() {
-        let mut add = |k: usize| {
+    for (at, (_, listed)) in members.iter().enumerate() {
+        for &k in listed {
             if let Some(day) = days[k] {
                 let sections = by_day
                     .entry(day)
-                    .or_insert_with(|| members.iter().map(|(t, _)| (*t, Vec::new())).collect());
+                    .or_insert_with(|| members.iter().map(|(kind, _)| (*kind, Vec::new())).collect());
                 sections[at].1.push(k);
             }
-        };
-        match topic {
-            Some(_) => listed.iter().for_each(|&k| add(k)),
-            None => (0..arranged.stories.len()).for_each(add),
         }
     }
     by_day
         .into_iter()
         .rev()
-        .map(|(day, sections)| (day, pick(cfg, arranged, sections)))
+        .map(|(day, sections)| (day, pick(cfg, arranged, sections, &topics_of)))
         .collect()
 }
 
@@ -475,27 +627,20 @@ pub fn plans(
     let mut out = Vec::with_capacity(chosen.len());
     for (day, selection) in chosen {
         let mut selection = selection.clone();
-        let mut numbered: HashMap<usize, usize> = HashMap::new();
         let mut stories = Vec::new();
         for picked in &mut selection.sections {
             for k in &mut picked.stories {
-                *k = match numbered.get(k) {
-                    Some(&n) => n,
-                    None => {
-                        let reports = arranged
-                            .groups
-                            .get(*k)
-                            .iter()
-                            .map(|&m| report(m))
-                            .collect::<Option<_>>()?;
-                        stories.push(PlannedStory {
-                            id: arranged.entries[arranged.stories[*k]].id.clone(),
-                            reports,
-                        });
-                        numbered.insert(*k, stories.len() - 1);
-                        stories.len() - 1
-                    }
-                };
+                let reports = arranged
+                    .groups
+                    .get(*k)
+                    .iter()
+                    .map(|&m| report(m))
+                    .collect::<Option<_>>()?;
+                stories.push(PlannedStory {
+                    id: arranged.entries[arranged.stories[*k]].id.clone(),
+                    reports,
+                });
+                *k = stories.len() - 1;
             }
         }
         out.push((*day, DayPlan { selection, stories }));
@@ -504,7 +649,7 @@ pub fn plans(
 }
 
 /// A story's view: `e` stands for it under the output id `id`; `also`: its other reports,
-/// oldest first; `story`: its index.
+/// oldest first; `story`: its index. (Its tags are the section's to give.)
 pub fn story_view<'a>(
     e: &Entry,
     id: String,
@@ -512,7 +657,6 @@ pub fn story_view<'a>(
     story: usize,
     tz: Tz,
     anchor: String,
-    first_topic: Option<String>,
 ) -> StoryView {
     let local = e.date().map(|d| d.with_timezone(&tz));
     StoryView {
@@ -524,8 +668,8 @@ pub fn story_view<'a>(
         source: e.source.name.clone(),
         time: local.map_or_else(String::new, |d| d.format("%H:%M %Z").to_string()),
         datetime: local.map_or_else(String::new, |d| d.to_rfc3339()),
-        excerpt: first_topic.is_none().then(|| excerpt(e)),
-        first_topic,
+        excerpt: excerpt(e),
+        tags: Vec::new(),
         also: also
             .map(|m| AlsoReport {
                 source: m.source.name.clone(),
@@ -758,7 +902,12 @@ pub fn feed_entries(cfg: &Config, days: &[(Digest, String, DigestDay)]) -> Vec<E
                 } else {
                     unstyled(body)
                 }),
-                categories: digest.topics.iter().map(|t| t.name.clone()).collect(),
+                categories: digest
+                    .topics
+                    .iter()
+                    .filter(|t| t.kind == "topic")
+                    .map(|t| t.name.clone())
+                    .collect(),
                 enclosures: Vec::new(),
                 hashed: Default::default(),
             }
@@ -1047,15 +1196,9 @@ pub struct FormatLink {
     pub url: String,
 }
 
-/// Every output feed: the combined one, each topic's (config order), then the digest's; each
-/// at its web address, or by its path within the output folder when `base_url` is none.
-pub fn output_feed_links(cfg: &Config) -> Vec<OutputFeedLink> {
-    let base = &cfg.output.base_url;
-    let web = safe_url::is_web(base);
-    let url = |p: String| match web {
-        true => base.join(&p).map_or(p, |u| u.to_string()),
-        false => p,
-    };
+/// Every output feed: the combined one, each topic's (config order), then the digest's,
+/// each linked by `url` from its path within the output folder.
+pub fn output_feed_links(cfg: &Config, url: impl Fn(String) -> String) -> Vec<OutputFeedLink> {
     let three = |dir: &str| {
         vec![
             FormatLink {
@@ -1101,7 +1244,14 @@ pub fn output_feed_links(cfg: &Config) -> Vec<OutputFeedLink> {
 
 /// `DIR/feeds.opml`: every output feed once (its Atom file), topics in their own outline.
 pub fn opml(cfg: &Config) -> String {
-    let feeds = output_feed_links(cfg);
+    // At their web addresses (a feed app keeps the list, not the folder it came from); by
+    // their paths within the output folder when `base_url` is none.
+    let base = &cfg.output.base_url;
+    let web = safe_url::is_web(base);
+    let feeds = output_feed_links(cfg, |p| match web {
+        true => base.join(&p).map_or(p, |u| u.to_string()),
+        false => p,
+    });
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n<head>\n");
     out.push_str(&format!("  <title>{}</title>\n", xml_escape(&cfg.output.title)));
     out.push_str("</head>\n<body>\n");
@@ -1162,7 +1312,9 @@ pub struct IndexLabels {
     pub opml: &'static str,
 }
 
-/// The index page's content; `latest`: the newest digest written.
+/// The index page's content; `latest`: the newest digest written. Every link is a path
+/// relative to the page (the output folder), so that the page works opened from disk as
+/// well as served under `base_url`.
 pub fn index(cfg: &Config, latest: Option<&Digest>) -> Index {
     let labels = match cfg.digest.locale {
         Locale::Id => IndexLabels {
@@ -1184,22 +1336,12 @@ pub fn index(cfg: &Config, latest: Option<&Digest>) -> Index {
             .language
             .clone()
             .unwrap_or_else(|| cfg.digest.locale.name().to_string()),
-        feeds: output_feed_links(cfg),
+        feeds: output_feed_links(cfg, |path| path),
         latest_digest: latest.map(|d| DigestLink {
             title: d.title.clone(),
-            url: match safe_url::is_web(&cfg.output.base_url) {
-                true => d.url.clone(),
-                false => format!("digest/{}.html", d.day),
-            },
+            url: format!("digest/{}.html", d.day),
         }),
-        opml_url: match safe_url::is_web(&cfg.output.base_url) {
-            true => cfg
-                .output
-                .base_url
-                .join("feeds.opml")
-                .map_or_else(|_| "feeds.opml".into(), |u| u.to_string()),
-            false => "feeds.opml".into(),
-        },
+        opml_url: "feeds.opml".into(),
         labels,
     }
 }
@@ -1249,7 +1391,7 @@ pub fn write_outputs(
         let mut feed = Vec::new();
         for day in building {
             let selection = chosen.iter().find(|(d, _)| *d == day).map_or(&nothing, |(_, s)| s);
-            let digest = show(cfg, arranged, day, selection);
+            let digest = show(cfg, arranged, day, today, selection);
             let body = templates.body(&digest)?;
             let hash = xxhash_rust::xxh3::xxh3_64(body.as_bytes());
             let newest = newest(arranged, &digest).unwrap_or_else(|| day_range(day, tz).0);
@@ -1288,7 +1430,7 @@ pub fn check_templates(cfg: &Config) -> Result<(), Error> {
     let templates = Templates::load(cfg.digest.template_dir.as_deref())?;
     let empty = crate::arrange(Vec::new(), &cfg.topics, crate::cluster_options(cfg), 0, None);
     let day = NaiveDate::from_ymd_opt(2019, 4, 25).expect("a valid day");
-    let digest = build(cfg, &empty, &[], day);
+    let digest = build(cfg, &empty, &[], day, day);
     for format in [DigestFormat::Html, DigestFormat::Markdown, DigestFormat::Text] {
         templates.digest(&digest, format)?;
     }

@@ -58,8 +58,13 @@ fn arranged(cfg: &Config, mut entries: Vec<Entry>) -> Arranged {
     crate::arrange(entries, &cfg.topics, crate::cluster_options(cfg), usize::MAX, None)
 }
 
+/// The local day of the tests' "now" (`--now 2019-04-26T12:00:00+07:00`).
+fn today() -> NaiveDate {
+    day(26)
+}
+
 fn digest_of(cfg: &Config, a: &Arranged, d: NaiveDate) -> Digest {
-    build(cfg, a, &story_days(a, cfg.output.timezone), d)
+    build(cfg, a, &story_days(a, cfg.output.timezone), d, today())
 }
 
 fn titles(s: &Section) -> Vec<&str> {
@@ -170,22 +175,170 @@ fn sections_follow_the_config_with_the_catch_all_last_and_show_per_topic_stories
             "Putin bicara soal Ukraina"
         ]
     );
-    assert_eq!((d.topics[0].count, d.topics[0].more), (3, 1));
+    assert_eq!((d.topics[0].count, d.topics[0].above, d.topics[0].more), (3, 0, 1));
     let summit = &d.topics[0].stories[0];
     assert_eq!(summit.also.len(), 1);
     assert_eq!(summit.also[0].source, "kompas");
-    // In a second topic the story links back to its first mention, without its excerpt.
-    let again = &d.topics[1].stories[0];
-    assert_eq!(again.title, summit.title);
-    assert_eq!(again.excerpt, None);
-    assert_eq!(again.anchor, summit.anchor);
-    assert_eq!(again.first_topic.as_deref(), Some("Russia"));
-    assert_eq!(summit.excerpt.as_deref(), Some("Ringkasan."));
+    assert_eq!(summit.excerpt, "Ringkasan.");
+    // Its other topic is a tag pointing at that topic's section, which does not repeat it
+    // but counts it.
+    let tags: Vec<(&str, &str)> = summit
+        .tags
+        .iter()
+        .map(|t| (t.name.as_str(), t.anchor.as_str()))
+        .collect();
+    assert_eq!(tags, vec![("Korea Utara", "topic-korea-utara")]);
+    assert!(d.topics[1].stories.is_empty());
+    assert_eq!((d.topics[1].count, d.topics[1].above, d.topics[1].more), (1, 1, 0));
+    assert_eq!(d.topics[1].anchor, "topic-korea-utara");
     assert_eq!(titles(&d.topics[2]), vec!["Banjir rendam Jakarta Utara"]);
     assert_eq!(d.total, 4);
-    let html = Templates::load(None).unwrap().digest(&d, DigestFormat::Html).unwrap();
-    assert_eq!(html.matches("Ringkasan.").count(), 3, "excerpts shown once per story");
-    assert!(html.contains(&format!("href=\"#{}\"", summit.anchor)));
+    let t = Templates::load(None).unwrap();
+    let html = t.digest(&d, DigestFormat::Html).unwrap();
+    assert_eq!(html.matches("Ringkasan.").count(), 3, "one excerpt per story shown");
+    assert_eq!(
+        html.matches(">Putin dan Kim Jong Un bertemu di Vladivostok<").count(),
+        1,
+        "each story once"
+    );
+    assert!(
+        html.contains("Juga di: <a class=\"fm-link\" href=\"#topic-korea-utara\""),
+        "{html}"
+    );
+    assert!(html.contains("+ 1 berita lain di atas"), "{html}");
+    for format in [DigestFormat::Markdown, DigestFormat::Text] {
+        let out = t.digest(&d, format).unwrap();
+        assert_eq!(
+            out.matches("Putin dan Kim Jong Un bertemu di Vladivostok").count(),
+            1,
+            "{out}"
+        );
+        assert!(out.contains("Juga di: "), "{out}");
+    }
+}
+
+/// The day's news, all of it: a story no topic takes gets the last section unless
+/// `[digest] other = false` (and with a catch-all topic, that topic is the last section).
+#[test]
+fn stories_no_topic_takes_get_the_last_section_unless_other_is_off() {
+    let without_catch_all = CONFIG.replace("other_topic = \"Lainnya\"\n", "");
+    let h = |x: u32| Utc.with_ymd_and_hms(2019, 4, 25, x, 0, 0).unwrap();
+    let entries = || {
+        vec![
+            at("tempo", "a", "Banjir rendam Jakarta Utara", h(1)),
+            at("tempo", "b", "Putin teken dekret paspor", h(2)),
+            at("tempo", "c", "Harga cabai naik lagi", h(3)),
+        ]
+    };
+    let c = cfg(&without_catch_all);
+    assert!(c.digest.other);
+    let a = arranged(&c, entries());
+    let d = digest_of(&c, &a, day(25));
+    let names: Vec<&str> = d.topics.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, vec!["Russia", "Berita lainnya"]);
+    assert_eq!(d.topics[1].kind, "other");
+    assert_eq!(d.topics[1].anchor, "section-other");
+    assert_eq!(d.topics[1].feed_url, None);
+    assert_eq!(
+        titles(&d.topics[1]),
+        vec!["Harga cabai naik lagi", "Banjir rendam Jakarta Utara"]
+    );
+    assert_eq!(d.total, 3);
+    // A day with only such stories is a day with stories: the digest feeds list it.
+    let only = arranged(&c, vec![at("tempo", "c", "Harga cabai naik lagi", h(3))]);
+    assert_eq!(
+        days_with_stories(&c, &only, &story_days(&only, c.output.timezone)),
+        vec![day(25)]
+    );
+    let feed_entry = feed_entries(
+        &c,
+        &[(
+            digest_of(&c, &only, day(25)),
+            String::new(),
+            record(None, day(25), 0, h(3)),
+        )],
+    );
+    assert!(feed_entry[0].categories.is_empty(), "the other stories are no category");
+
+    let off = cfg(&without_catch_all.replace("[digest]\n", "[digest]\nother = false\n"));
+    assert!(!off.digest.other);
+    let a = arranged(&off, entries());
+    let d = digest_of(&off, &a, day(25));
+    assert_eq!(d.topics.len(), 1);
+    assert_eq!(d.total, 1);
+    assert!(days_with_stories(&off, &only, &story_days(&only, off.output.timezone)).is_empty());
+
+    // With a catch-all topic, it holds those stories: no second such section.
+    let c = cfg(CONFIG);
+    let d = digest_of(&c, &arranged(&c, entries()), day(25));
+    let names: Vec<&str> = d.topics.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, vec!["Russia", "Lainnya"]);
+}
+
+/// 2019-04-25 in the default config: a story in three topics is shown once, and the
+/// preheader and "view in browser" are there for a mail.
+#[test]
+fn a_story_in_several_topics_is_shown_once_with_the_others_as_tags() {
+    let c = cfg(&CONFIG.replace("per_topic = 2", "per_topic = 10"));
+    let h = |x: u32| Utc.with_ymd_and_hms(2019, 4, 25, x, 0, 0).unwrap();
+    let a = arranged(
+        &c,
+        vec![
+            at("tempo", "a", "Putin dan Kim Jong Un bahas Rusia Korea Utara", h(5)),
+            at("tempo", "b", "Kim Jong Un tiba dengan kereta", h(4)),
+            at("tempo", "c", "Putin puji pertemuan", h(3)),
+        ],
+    );
+    let d = digest_of(&c, &a, day(25));
+    let shown: Vec<&str> = d
+        .topics
+        .iter()
+        .flat_map(|s| s.stories.iter())
+        .map(|v| v.title.as_str())
+        .collect();
+    assert_eq!(
+        shown,
+        vec![
+            "Putin dan Kim Jong Un bahas Rusia Korea Utara",
+            "Putin puji pertemuan",
+            "Kim Jong Un tiba dengan kereta"
+        ]
+    );
+    let counts: Vec<(usize, usize)> = d.topics.iter().map(|s| (s.count, s.above)).collect();
+    assert_eq!(counts, vec![(2, 0), (2, 1)], "each topic counts its own stories");
+    assert_eq!(
+        d.preheader,
+        "Putin dan Kim Jong Un bahas Rusia Korea Utara · Putin puji pertemuan · Kim Jong Un tiba dengan kereta"
+    );
+    assert_eq!(
+        d.view_url.as_deref(),
+        Some("https://news.example.org/feeds/digest/2019-04-25.html")
+    );
+    let t = Templates::load(None).unwrap();
+    let html = t.digest(&d, DigestFormat::Html).unwrap();
+    assert!(html.contains("display:none;"), "{html}");
+    assert!(html.contains(&format!(">{}</div>", d.preheader)), "{html}");
+    assert!(
+        html.contains(
+            "href=\"https:&#x2f;&#x2f;news.example.org&#x2f;feeds&#x2f;digest&#x2f;2019-04-25.html\" style=\"color:#0b57d0;\">Lihat di peramban</a>"
+        ),
+        "{html}"
+    );
+    let text = t.digest(&d, DigestFormat::Text).unwrap();
+    assert!(
+        text.contains("Lihat di peramban: https://news.example.org/feeds/digest/2019-04-25.html"),
+        "{text}"
+    );
+    // Not in the feed entry's content (it is that page), nor without a web address.
+    assert!(!t.body(&d).unwrap().contains("Lihat di peramban"));
+    let local = cfg(&CONFIG.replace("base_url = \"https://news.example.org/feeds/\"\n", ""));
+    let d = digest_of(
+        &local,
+        &arranged(&local, vec![at("tempo", "c", "Putin puji pertemuan", h(3))]),
+        day(25),
+    );
+    assert_eq!(d.view_url, None);
+    assert!(!t.digest(&d, DigestFormat::Html).unwrap().contains("Lihat di peramban"));
 }
 
 #[test]
@@ -200,14 +353,25 @@ fn an_empty_day_says_so_and_the_digest_feeds_skip_it() {
             Utc.with_ymd_and_hms(2019, 4, 23, 3, 0, 0).unwrap(),
         )],
     );
-    let d = digest_of(&c, &a, day(25));
-    assert!(d.empty);
-    assert_eq!(d.total, 0);
     let t = Templates::load(None).unwrap();
-    for format in [DigestFormat::Html, DigestFormat::Markdown, DigestFormat::Text] {
-        let out = t.digest(&d, format).unwrap();
-        assert!(out.contains("Tidak ada berita baru hari ini."), "{format:?}: {out}");
+    // Today's: nothing new yet. A past day's: there was none.
+    let today = build(&c, &a, &story_days(&a, c.output.timezone), day(26), day(26));
+    let past = digest_of(&c, &a, day(25));
+    for (d, says) in [
+        (&today, "Tidak ada berita baru hari ini."),
+        (&past, "Tidak ada berita pada Kamis, 25 April 2019."),
+    ] {
+        assert!(d.empty);
+        assert_eq!(d.total, 0);
+        assert_eq!(d.preheader, says);
+        for format in [DigestFormat::Html, DigestFormat::Markdown, DigestFormat::Text] {
+            let out = t.digest(d, format).unwrap();
+            assert!(out.contains(says), "{format:?}: {out}");
+        }
     }
+    let en = cfg(&CONFIG.replace("language = \"id\"", "language = \"en\""));
+    let d = build(&en, &arranged(&en, Vec::new()), &[], day(24), day(26));
+    assert_eq!(d.empty_note, "No stories on Wednesday, 24 April 2019.");
     assert_eq!(
         days_with_stories(&c, &a, &story_days(&a, c.output.timezone)),
         vec![day(23)]
@@ -409,7 +573,7 @@ fn the_digest_feeds_have_one_entry_per_day_read_back_by_feed_rs() {
     let feed: Vec<_> = listed
         .iter()
         .map(|&d| {
-            let digest = build(&c, &a, &days, d);
+            let digest = build(&c, &a, &days, d, today());
             let body = t.body(&digest).unwrap();
             let rec = record(None, d, 0, newest(&a, &digest).unwrap());
             (digest, body, rec)

@@ -64,7 +64,46 @@ fn split_attr(spec: &str) -> (&str, Option<&str>) {
 }
 
 fn compile(key: &str, spec: &str) -> Result<Selector, String> {
-    Selector::parse(spec).map_err(|e| format!("{key} = {spec:?} is not a CSS selector: {e}"))
+    Selector::parse(spec).map_err(|e| format!("{key} = {spec:?} is not a CSS selector: {}", selector_problem(&e)))
+}
+
+/// What is wrong with a selector, in words: scraper's own text for most of these is
+/// "Unexpected error occurred. Please report this to the developer" and a debug dump.
+fn selector_problem(e: &scraper::error::SelectorErrorKind) -> &'static str {
+    use scraper::error::SelectorErrorKind as K;
+    use selectors::parser::SelectorParseErrorKind as P;
+    match e {
+        K::UnexpectedToken => "a character that does not belong there",
+        K::EndOfLine => "it ends too early (an unclosed `[`, `(` or quote, or nothing after a combinator)",
+        K::InvalidAtRule | K::InvalidAtRuleBody => "an @-rule is not a selector",
+        K::QualRuleInvalid => "it is not a selector",
+        K::ExpectedColonOnPseudoElement => "a pseudo-element needs `::` before its name",
+        K::ExpectedIdentityOnPseudoElement => "`::` must be followed by a pseudo-element name",
+        K::UnexpectedSelectorParseError(kind) => match kind {
+            P::ClassNeedsIdent => "a `.` must be followed by a class name",
+            P::EmptySelector => "it is empty (or has an empty part between commas)",
+            P::DanglingCombinator => "a combinator (`>`, `+`, `~`) with nothing after it",
+            P::NoQualifiedNameInAttributeSelector => "`[` must be followed by an attribute name",
+            P::UnexpectedTokenInAttributeSelector => {
+                "an attribute test is written [name], [name=value], [name~=value], [name^=value], [name$=value] or [name*=value]"
+            }
+            P::BadValueInAttr => "an attribute value with spaces or punctuation needs quotes: [name=\"a value\"]",
+            P::ExpectedBarInAttr | P::InvalidQualNameInAttr | P::ExplicitNamespaceUnexpectedToken => {
+                "a namespace prefix (`|`) that is not written right"
+            }
+            P::ExpectedNamespace => "a namespace prefix that is not declared",
+            P::UnsupportedPseudoClassOrElement => "a pseudo-class or pseudo-element that is not supported",
+            P::NoIdentForPseudo => "`:` must be followed by a pseudo-class name",
+            P::UnexpectedIdent => "a name where none belongs",
+            P::PseudoElementExpectedColon | P::PseudoElementExpectedIdent => "a pseudo-element must be written ::name",
+            P::NonCompoundSelector
+            | P::NonPseudoElementAfterSlotted
+            | P::InvalidPseudoElementAfterSlotted
+            | P::InvalidPseudoElementInsideWhere
+            | P::InvalidState => "it is not a selector this parser supports",
+        },
+        K::TooManyNestedBlocks => "too many nested brackets",
+    }
 }
 
 fn pick(key: &str, spec: Option<&str>) -> Result<Option<Pick>, String> {
