@@ -19,7 +19,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use feedmux::config::{Config, DigestFormat};
-use feedmux::digest::{Digest, Templates};
+use feedmux::output::digest::{Digest, Templates};
 
 const TOPICS: &str = r#"
 [[topic]]
@@ -162,7 +162,7 @@ fn config(feeds: &Path, out: &Path) -> Config {
 /// The digest in the three text formats, as `feedmux digest` writes them.
 fn render(cfg: &Config, templates: &Templates, digest: &Digest, now: DateTime<Utc>) -> usize {
     let formats = [DigestFormat::Html, DigestFormat::Markdown, DigestFormat::Text];
-    feedmux::digest::render_files(cfg, templates, digest, &formats, now)
+    feedmux::output::digest::render_files(cfg, templates, digest, &formats, now)
         .expect("the built-in templates render")
         .iter()
         .map(|(_, b)| b.len())
@@ -186,7 +186,7 @@ fn bench(c: &mut Criterion) {
         .build()
         .expect("a runtime");
     let report = runtime
-        .block_on(feedmux::run(&cfg, now, &|_| {}))
+        .block_on(feedmux::pipeline::run(&cfg, now, &|_| {}))
         .expect("the run succeeds");
     let items: i64 = rusqlite::Connection::open(&cfg.state.path)
         .and_then(|db| db.query_row("SELECT count(*) FROM items", [], |r| r.get(0)))
@@ -194,7 +194,7 @@ fn bench(c: &mut Criterion) {
     // The busiest day of the week before `now`.
     let day = NaiveDate::from_ymd_opt(2025, 5, 29).expect("a valid day");
     let templates = Templates::load(None).expect("the built-in templates load");
-    let planned = feedmux::planned_digest(&cfg, now, day)
+    let planned = feedmux::pipeline::planned_digest(&cfg, now, day)
         .expect("a readable state")
         .expect("the run kept a plan for the day");
     let stories: usize = planned.topics.iter().map(|t| t.stories.len()).sum();
@@ -208,8 +208,8 @@ fn bench(c: &mut Criterion) {
 
     type Build = fn(&Config, DateTime<Utc>, NaiveDate) -> Result<Option<Digest>, feedmux::Error>;
     let ways: [(&str, Build, u64); 2] = [
-        ("by the run's plan", feedmux::stored_digest, 5),
-        ("arranged again", feedmux::rebuilt_digest, 30),
+        ("by the run's plan", feedmux::pipeline::stored_digest, 5),
+        ("arranged again", feedmux::pipeline::rebuilt_digest, 30),
     ];
     let mut group = c.benchmark_group("digest");
     group.sample_size(10);

@@ -9,7 +9,7 @@
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use feedmux::{dates, fetch::RawDocument, merge, render};
+use feedmux::{arrange::merge, ingest::dates, ingest::fetch::RawDocument, output::render};
 
 fn main() {
     let dir = std::env::args()
@@ -49,9 +49,9 @@ fn main() {
     };
     let (parse_time, per_source) = timed(|| {
         docs.iter()
-            .filter_map(|(url, doc)| feedmux::read_document(url, url, url, doc, ctx).ok())
+            .filter_map(|(url, doc)| feedmux::pipeline::read_document(url, url, url, doc, ctx).ok())
             .map(|(_, mut entries)| {
-                feedmux::normalize::date_undated(&mut entries, now);
+                feedmux::ingest::normalize::date_undated(&mut entries, now);
                 entries
             })
             .collect::<Vec<_>>()
@@ -68,9 +68,9 @@ fn main() {
                         docs.iter()
                             .skip(k)
                             .step_by(threads)
-                            .filter_map(|(url, doc)| feedmux::read_document(url, url, url, doc, ctx).ok())
+                            .filter_map(|(url, doc)| feedmux::pipeline::read_document(url, url, url, doc, ctx).ok())
                             .map(|(_, mut e)| {
-                                feedmux::normalize::date_undated(&mut e, now);
+                                feedmux::ingest::normalize::date_undated(&mut e, now);
                                 e
                             })
                             .collect::<Vec<_>>()

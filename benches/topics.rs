@@ -277,13 +277,13 @@ fn generated(n: usize) -> Vec<Entry> {
             hashed: Default::default(),
         });
     }
-    feedmux::merge::merge(vec![items], 0).0
+    feedmux::arrange::merge::merge(vec![items], 0).0
 }
 
 /// The corpus in `dir`, parsed and merged as `feedmux run` does.
 fn corpus(dir: &str) -> Vec<Entry> {
     let now: DateTime<Utc> = "2025-06-01T00:00:00Z".parse().expect("a valid date");
-    let ctx = feedmux::dates::DateContext {
+    let ctx = feedmux::ingest::dates::DateContext {
         default_tz: chrono_tz::UTC,
         now,
     };
@@ -298,7 +298,7 @@ fn corpus(dir: &str) -> Vec<Entry> {
         .enumerate()
         .filter_map(|(i, p)| {
             let url = url::Url::from_file_path(p).expect("an absolute path");
-            let doc = feedmux::fetch::RawDocument {
+            let doc = feedmux::ingest::fetch::RawDocument {
                 bytes: std::fs::read(p).expect("readable"),
                 content_type: None,
                 final_url: Some(url.clone()),
@@ -309,15 +309,15 @@ fn corpus(dir: &str) -> Vec<Entry> {
                 moved_to: None,
             };
             let name = format!("Source {}", i + 1);
-            feedmux::read_document(&name, url.as_str(), url.as_str(), &doc, ctx)
+            feedmux::pipeline::read_document(&name, url.as_str(), url.as_str(), &doc, ctx)
                 .ok()
                 .map(|(_, mut e)| {
-                    feedmux::normalize::date_undated(&mut e, now);
+                    feedmux::ingest::normalize::date_undated(&mut e, now);
                     e
                 })
         })
         .collect();
-    feedmux::merge::merge(sources, 0).0
+    feedmux::arrange::merge::merge(sources, 0).0
 }
 
 fn bench(c: &mut Criterion) {
@@ -328,7 +328,7 @@ fn bench(c: &mut Criterion) {
     let topics = topics();
     let keywords: usize = topics.iter().map(|t| t.keywords.len() + t.exclude.len()).sum();
     let clusters = Some((Duration::from_secs(48 * 3600), 0.6));
-    let arranged = feedmux::arrange(items.clone(), &topics, clusters, usize::MAX, None);
+    let arranged = feedmux::pipeline::arrange(items.clone(), &topics, clusters, usize::MAX, None);
     eprintln!(
         "{} items, {} topics, {keywords} keywords: {} stories, {} placements",
         items.len(),
@@ -347,13 +347,13 @@ fn bench(c: &mut Criterion) {
     group.bench_function(name, |b| {
         b.iter_batched(
             || items.clone(),
-            |items| feedmux::arrange(items, &topics, clusters, 200, None),
+            |items| feedmux::pipeline::arrange(items, &topics, clusters, 200, None),
             BatchSize::LargeInput,
         )
     });
     // A run from cron: the last run placed all but the 1,000 newest items (merged order is
     // newest first), which this run matches and clusters.
-    let earlier = feedmux::arrange(items[1000..].to_vec(), &topics, clusters, 200, None).placements;
+    let earlier = feedmux::pipeline::arrange(items[1000..].to_vec(), &topics, clusters, 200, None).placements;
     group.bench_function(
         format!(
             "arrange {} items, 1000 of them new (the rest placed by the run before)",
@@ -362,7 +362,7 @@ fn bench(c: &mut Criterion) {
         |b| {
             b.iter_batched(
                 || items.clone(),
-                |items| feedmux::arrange(items, &topics, clusters, 200, Some(&earlier)),
+                |items| feedmux::pipeline::arrange(items, &topics, clusters, 200, Some(&earlier)),
                 BatchSize::LargeInput,
             )
         },
@@ -372,7 +372,7 @@ fn bench(c: &mut Criterion) {
     // arranging looks them up, and clusters.
     // (The items as read: each keeps its content hash.)
     let mut read = items.clone();
-    let ahead = feedmux::MatchAhead::new(&topics, clusters, None).of(&mut read);
+    let ahead = feedmux::pipeline::MatchAhead::new(&topics, clusters, None).of(&mut read);
     group.bench_function(
         format!(
             "arrange {} items, all new, topics and title words found while the sources were read",
@@ -381,7 +381,7 @@ fn bench(c: &mut Criterion) {
         |b| {
             b.iter_batched(
                 || read.clone(),
-                |items| feedmux::arrange_with(items, &topics, clusters, 200, None, Some(&ahead)),
+                |items| feedmux::pipeline::arrange_with(items, &topics, clusters, 200, None, Some(&ahead)),
                 BatchSize::LargeInput,
             )
         },
@@ -389,14 +389,14 @@ fn bench(c: &mut Criterion) {
     group.bench_function("baseline: arrange, no topics, no clusters", |b| {
         b.iter_batched(
             || items.clone(),
-            |items| feedmux::arrange(items, &[], None, 200, None),
+            |items| feedmux::pipeline::arrange(items, &[], None, 200, None),
             BatchSize::LargeInput,
         )
     });
     group.bench_function("topics only", |b| {
         b.iter_batched(
             || items.clone(),
-            |items| feedmux::arrange(items, &topics, None, 200, None),
+            |items| feedmux::pipeline::arrange(items, &topics, None, 200, None),
             BatchSize::LargeInput,
         )
     });
@@ -414,9 +414,9 @@ fn bench(c: &mut Criterion) {
                 .sum::<u64>()
         })
     });
-    let matcher = feedmux::topics::Matcher::new(&topics);
+    let matcher = feedmux::arrange::topics::Matcher::new(&topics);
     group.bench_function("matching alone, one thread", |b| {
-        let mut scratch = feedmux::topics::Scratch::default();
+        let mut scratch = feedmux::arrange::topics::Scratch::default();
         let mut bits = vec![0u64; 1];
         b.iter(|| {
             items
@@ -431,7 +431,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function("clusters only", |b| {
         b.iter_batched(
             || items.clone(),
-            |items| feedmux::arrange(items, &[], clusters, 200, None),
+            |items| feedmux::pipeline::arrange(items, &[], clusters, 200, None),
             BatchSize::LargeInput,
         )
     });

@@ -48,7 +48,7 @@ pub enum Error {
     },
     #[error("{url}: redirect loop")]
     RedirectLoop { url: String },
-    #[error("{url}: more than {} redirects", crate::fetch::MAX_REDIRECTS)]
+    #[error("{url}: more than {} redirects", crate::ingest::fetch::MAX_REDIRECTS)]
     TooManyRedirects { url: String },
     #[error("{what}: {message}")]
     Parse { what: String, message: String },

@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Parser, Subcommand};
 use feedmux::config::DigestFormat;
 use feedmux::model::{Entry, Location};
-use feedmux::{Config, config, dates, fetch};
+use feedmux::{Config, config, ingest::dates, ingest::fetch};
 
 /// Exit codes, as in the contract.
 mod exit {
@@ -445,7 +445,7 @@ fn colour_logs(stderr_is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> 
 
 /// The tracing target of the repairs and guesses made while reading sources: warnings,
 /// printed with `-v` (a cron run without `-v` prints only errors).
-const REPAIRS: &str = "feedmux::repairs";
+const REPAIRS: &str = "feedmux::pipeline::repairs";
 
 fn init_logging(quiet: bool, verbose: u8) {
     let default = match (quiet, verbose) {
@@ -527,11 +527,11 @@ fn cmd_explain(
         Err(code) => return Ok(code),
     };
     let explanation = match (text, item) {
-        (Some(text), _) => feedmux::explain::text(&feedmux::topics::Matcher::new(&cfg.topics), text),
+        (Some(text), _) => feedmux::tools::explain::text(&feedmux::arrange::topics::Matcher::new(&cfg.topics), text),
         (None, Some(item)) => {
             let now = now.unwrap_or_else(Utc::now);
             let found = runtime()?
-                .block_on(feedmux::explain(&cfg, now, item, &|_| {}))
+                .block_on(feedmux::pipeline::explain(&cfg, now, item, &|_| {}))
                 .context("reading the sources")?;
             match found {
                 Some(x) => x,
@@ -549,7 +549,7 @@ fn cmd_explain(
             serde_json::to_string_pretty(&explanation).context("serializing the explanation")?
         );
     } else {
-        out(feedmux::explain::render(&explanation))?;
+        out(feedmux::tools::explain::render(&explanation))?;
     }
     Ok(exit::OK)
 }
@@ -561,7 +561,7 @@ fn cmd_suggest(path: &Path, state: Option<&Path>, days: u32, limit: usize, now: 
     };
     let now = now.unwrap_or_else(Utc::now);
     let entries = runtime()?
-        .block_on(feedmux::recent_entries(&cfg, now, days, &|_| {}))
+        .block_on(feedmux::pipeline::recent_entries(&cfg, now, days, &|_| {}))
         .context("reading the sources")?;
     let texts: Vec<(String, String)> = entries
         .iter()
@@ -570,28 +570,28 @@ fn cmd_suggest(path: &Path, state: Option<&Path>, days: u32, limit: usize, now: 
                 .summary
                 .as_deref()
                 .or(e.content.as_deref())
-                .map(feedmux::text::html_to_text);
+                .map(feedmux::util::text::html_to_text);
             (e.title.clone(), summary.unwrap_or_default())
         })
         .collect();
-    let items: Vec<feedmux::suggest::Item<'_>> = texts
+    let items: Vec<feedmux::tools::suggest::Item<'_>> = texts
         .iter()
-        .map(|(title, summary)| feedmux::suggest::Item { title, summary })
+        .map(|(title, summary)| feedmux::tools::suggest::Item { title, summary })
         .collect();
-    let matcher = feedmux::topics::Matcher::new(&cfg.topics);
+    let matcher = feedmux::arrange::topics::Matcher::new(&cfg.topics);
     let covered = |phrase: &str| {
-        feedmux::explain::text(&matcher, phrase)
+        feedmux::tools::explain::text(&matcher, phrase)
             .topics
             .iter()
             .any(|t| t.matched && !t.hits.is_empty())
     };
-    let options = feedmux::suggest::Options {
+    let options = feedmux::tools::suggest::Options {
         limit,
-        ..feedmux::suggest::Options::default()
+        ..feedmux::tools::suggest::Options::default()
     };
-    let suggestions = feedmux::suggest::suggest(&items, &covered, &options);
+    let suggestions = feedmux::tools::suggest::suggest(&items, &covered, &options);
     eprintln!("{} items of the last {days} days read", items.len());
-    out(feedmux::suggest::to_toml(&suggestions))?;
+    out(feedmux::tools::suggest::to_toml(&suggestions))?;
     Ok(exit::OK)
 }
 
@@ -624,7 +624,7 @@ fn cmd_discover(url: &str, json: bool) -> Result<u8> {
     let mut failures = Vec::new();
     let mut found = None;
     for page in &pages {
-        match rt.block_on(feedmux::discover::discover(&fetcher, page, Utc::now())) {
+        match rt.block_on(feedmux::tools::discover::discover(&fetcher, page, Utc::now())) {
             Ok(d) => {
                 found = Some(d);
                 break;
@@ -645,7 +645,7 @@ fn cmd_discover(url: &str, json: bool) -> Result<u8> {
              To make a feed of the page itself, add it with kind = \"html\" and a [feed.select] table; try selectors with\n  \
              feedmux parse --html {} --select item=\"CSS selector of one item\"",
             found.page,
-            feedmux::discover::COMMON_PATHS.join(", "),
+            feedmux::tools::discover::COMMON_PATHS.join(", "),
             found.page
         );
         return Ok(exit::FATAL);
@@ -656,14 +656,14 @@ fn cmd_discover(url: &str, json: bool) -> Result<u8> {
             serde_json::to_string_pretty(&found.feeds).context("serializing the feeds found")?
         );
     } else {
-        out(feedmux::discover::to_toml(&found))?;
+        out(feedmux::tools::discover::to_toml(&found))?;
     }
     Ok(exit::OK)
 }
 
 fn cmd_import(opml_path: &Path, config_path: &Path, dry_run: bool) -> Result<u8> {
     let bytes = std::fs::read(opml_path).with_context(|| format!("reading the OPML file {}", opml_path.display()))?;
-    let opml = match feedmux::opml::read(&bytes) {
+    let opml = match feedmux::tools::opml::read(&bytes) {
         Ok(o) => o,
         Err(m) => {
             eprintln!("error: {}: {m}", opml_path.display());
@@ -689,7 +689,7 @@ fn cmd_import(opml_path: &Path, config_path: &Path, dry_run: bool) -> Result<u8>
     let origin = opml_path
         .file_name()
         .map_or_else(|| opml_path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let (out, report) = match feedmux::import::add_feeds(&text, config_path, &opml.feeds, &origin) {
+    let (out, report) = match feedmux::tools::import::add_feeds(&text, config_path, &opml.feeds, &origin) {
         Ok(x) => x,
         Err(m) => {
             eprintln!("error: {m}");
@@ -725,7 +725,7 @@ fn cmd_import(opml_path: &Path, config_path: &Path, dry_run: bool) -> Result<u8>
         return Ok(exit::OK);
     }
     if !report.added.is_empty() {
-        feedmux::write::write_atomic(config_path, out.as_bytes())
+        feedmux::output::write::write_atomic(config_path, out.as_bytes())
             .with_context(|| format!("writing the config {}", config_path.display()))?;
     }
     Ok(exit::OK)
@@ -736,7 +736,8 @@ fn cmd_export(path: &Path, state: Option<&Path>) -> Result<u8> {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
-    let text = feedmux::export_opml(&cfg).with_context(|| format!("reading the state {}", cfg.state.path.display()))?;
+    let text = feedmux::pipeline::export_opml(&cfg)
+        .with_context(|| format!("reading the state {}", cfg.state.path.display()))?;
     out(&text)?;
     Ok(exit::OK)
 }
@@ -749,7 +750,7 @@ fn cmd_check(path: &Path) -> Result<u8> {
             return Ok(exit::BAD_CONFIG);
         }
     };
-    if let Err(e) = feedmux::digest::check_templates(&cfg) {
+    if let Err(e) = feedmux::output::digest::check_templates(&cfg) {
         eprintln!("error: {}: {e}", cfg.path.display());
         return Ok(exit::BAD_CONFIG);
     }
@@ -1044,7 +1045,7 @@ fn cmd_run(path: &Path, args: &RunArgs<'_>, cli: &Cli) -> Result<u8> {
         indicatif::ProgressBar::hidden()
     };
     let failed = std::sync::atomic::AtomicUsize::new(0);
-    let progress = |p: feedmux::Progress<'_>| {
+    let progress = |p: feedmux::pipeline::Progress<'_>| {
         let f = if p.ok {
             failed.load(std::sync::atomic::Ordering::Relaxed)
         } else {
@@ -1061,13 +1062,15 @@ fn cmd_run(path: &Path, args: &RunArgs<'_>, cli: &Cli) -> Result<u8> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let report = rt.block_on(feedmux::run(&cfg, now, &progress)).with_context(|| {
-        format!(
-            "run with outputs in {} and state in {}",
-            cfg.output.dir.display(),
-            cfg.state.path.display()
-        )
-    })?;
+    let report = rt
+        .block_on(feedmux::pipeline::run(&cfg, now, &progress))
+        .with_context(|| {
+            format!(
+                "run with outputs in {} and state in {}",
+                cfg.output.dir.display(),
+                cfg.state.path.display()
+            )
+        })?;
     bar.finish_and_clear();
     for w in &report.warnings {
         tracing::warn!(target: REPAIRS, "{}: {}", w.name, w.message);
@@ -1285,7 +1288,7 @@ fn parse_target(args: &ParseArgs<'_>, timezone: Option<chrono_tz::Tz>) -> Result
             eprintln!("error: an HTML page needs --select item=SELECTOR (the CSS selector of one item)");
             return Ok(Err(exit::BAD_CONFIG));
         }
-        if let Err(m) = feedmux::parse::html::Selectors::compile(&select) {
+        if let Err(m) = feedmux::ingest::parse::html::Selectors::compile(&select) {
             eprintln!("error: --select {m}");
             return Ok(Err(exit::BAD_CONFIG));
         }
@@ -1337,7 +1340,8 @@ fn cmd_parse(
         default_tz: source.timezone,
         now,
     };
-    let (parsed, entries) = match feedmux::read_document_as(&source.name, &url, feed, &doc, ctx, &source.kind) {
+    let (parsed, entries) = match feedmux::pipeline::read_document_as(&source.name, &url, feed, &doc, ctx, &source.kind)
+    {
         Ok(x) => x,
         Err(e) => {
             eprintln!("error: {e}");
@@ -1348,16 +1352,16 @@ fn cmd_parse(
     let sanitized_description = meta
         .description
         .as_ref()
-        .map(|d| feedmux::normalize::Sanitizer::new().html(d).unwrap_or_default());
+        .map(|d| feedmux::ingest::normalize::Sanitizer::new().html(d).unwrap_or_default());
     if json {
         let out = serde_json::json!({
             "format": parsed.format,
-            "title": meta.title.as_ref().map(feedmux::normalize::plain),
+            "title": meta.title.as_ref().map(feedmux::ingest::normalize::plain),
             // The feed's home page as the outputs would name it (see `safe_url`).
             "link": meta
                 .link
                 .as_deref()
-                .and_then(|l| feedmux::safe_url::publishable(l, None, feedmux::safe_url::Purpose::Web).ok()),
+                .and_then(|l| feedmux::util::safe_url::publishable(l, None, feedmux::util::safe_url::Purpose::Web).ok()),
             "description": sanitized_description,
             "language": meta.language,
             "entries": entries.iter().map(entry_json).collect::<Vec<_>>(),
@@ -1367,7 +1371,10 @@ fn cmd_parse(
     } else {
         outln!(
             "{} ({}): {} entries",
-            meta.title.as_ref().map(feedmux::normalize::plain).unwrap_or_default(),
+            meta.title
+                .as_ref()
+                .map(feedmux::ingest::normalize::plain)
+                .unwrap_or_default(),
             serde_json::to_value(parsed.format)?.as_str().unwrap_or(""),
             entries.len()
         );
@@ -1387,7 +1394,7 @@ fn cmd_parse(
                     outln!("    image: {}", i.url);
                 }
                 if let Some(s) = &e.summary {
-                    let text = feedmux::text::html_to_text(s);
+                    let text = feedmux::util::text::html_to_text(s);
                     let short: String = text.chars().take(100).collect();
                     let more = if short.len() < text.len() { "…" } else { "" };
                     outln!("    summary: {short}{more}");
@@ -1463,7 +1470,7 @@ fn cmd_digest(path: &Path, args: &DigestArgs<'_>) -> Result<u8> {
     let now = args.now.unwrap_or_else(Utc::now);
     let day = args
         .date
-        .unwrap_or_else(|| feedmux::digest::local_day(now, cfg.output.timezone));
+        .unwrap_or_else(|| feedmux::output::digest::local_day(now, cfg.output.timezone));
     let formats: Vec<DigestFormat> = match (args.format, args.stdout) {
         (Some(f), _) => vec![f],
         (None, true) => cfg.digest.formats.first().copied().into_iter().collect(),
@@ -1483,8 +1490,8 @@ fn cmd_digest(path: &Path, args: &DigestArgs<'_>) -> Result<u8> {
         );
         return Ok(exit::BAD_CONFIG);
     }
-    let templates = feedmux::digest::Templates::load(cfg.digest.template_dir.as_deref())?;
-    let Some(digest) = feedmux::stored_digest(&cfg, now, day)
+    let templates = feedmux::output::digest::Templates::load(cfg.digest.template_dir.as_deref())?;
+    let Some(digest) = feedmux::pipeline::stored_digest(&cfg, now, day)
         .with_context(|| format!("reading the state {}", cfg.state.path.display()))?
     else {
         eprintln!(
@@ -1496,18 +1503,18 @@ fn cmd_digest(path: &Path, args: &DigestArgs<'_>) -> Result<u8> {
     };
     if args.stdout {
         let mut stdout = std::io::stdout().lock();
-        for (_, bytes) in feedmux::digest::render_files(&cfg, &templates, &digest, &formats, now)? {
+        for (_, bytes) in feedmux::output::digest::render_files(&cfg, &templates, &digest, &formats, now)? {
             stdout.write_all(&bytes).context("writing to stdout")?;
         }
         stdout.flush().context("writing to stdout")?;
     } else if !args.send {
-        for (format, bytes) in feedmux::digest::render_files(&cfg, &templates, &digest, &formats, now)? {
+        for (format, bytes) in feedmux::output::digest::render_files(&cfg, &templates, &digest, &formats, now)? {
             let file = cfg
                 .output
                 .dir
                 .join("digest")
-                .join(feedmux::digest::file_name(day, format));
-            feedmux::write::write_atomic(&file, &bytes)?;
+                .join(feedmux::output::digest::file_name(day, format));
+            feedmux::output::write::write_atomic(&file, &bytes)?;
             outln!("{}", file.display());
         }
     }
@@ -1519,8 +1526,8 @@ fn cmd_digest(path: &Path, args: &DigestArgs<'_>) -> Result<u8> {
             })?),
             None => None,
         };
-        let message = feedmux::digest::mail(&cfg, &templates, &digest, now)?;
-        feedmux::digest::send(&message, email, password)?;
+        let message = feedmux::output::digest::mail(&cfg, &templates, &digest, now)?;
+        feedmux::output::digest::send(&message, email, password)?;
         eprintln!("sent {:?} to {}", digest.title, email.to.join(", "));
     }
     Ok(exit::OK)

@@ -221,29 +221,41 @@ fn a_stored_day_by_the_runs_plan_is_the_day_arranged_again() {
     let mut nowhere = load();
     nowhere.state.path = dir.path().join("none/state.sqlite");
     assert!(
-        feedmux::planned_digest(&nowhere, now, chrono::NaiveDate::from_ymd_opt(2019, 4, 25).unwrap())
+        feedmux::pipeline::planned_digest(&nowhere, now, chrono::NaiveDate::from_ymd_opt(2019, 4, 25).unwrap())
             .unwrap()
             .is_none()
     );
     assert!(!nowhere.state.path.exists(), "looking creates no state");
-    let json = |d: Option<feedmux::digest::Digest>| serde_json::to_value(d.expect("a digest")).unwrap();
+    let json = |d: Option<feedmux::output::digest::Digest>| serde_json::to_value(d.expect("a digest")).unwrap();
     let days: Vec<chrono::NaiveDate> = (20..=28)
         .map(|d| chrono::NaiveDate::from_ymd_opt(2019, 4, d).unwrap())
         .collect();
     let mut shown = 0;
     for &day in &days {
-        let planned = feedmux::planned_digest(&cfg, now, day).unwrap();
+        let planned = feedmux::pipeline::planned_digest(&cfg, now, day).unwrap();
         assert!(planned.is_some(), "the run kept a plan that covers {day}");
         let planned = json(planned);
         shown += planned["topics"].as_array().unwrap().len();
-        assert_eq!(planned, json(feedmux::rebuilt_digest(&cfg, now, day).unwrap()), "{day}");
-        assert_eq!(planned, json(feedmux::stored_digest(&cfg, now, day).unwrap()), "{day}");
+        assert_eq!(
+            planned,
+            json(feedmux::pipeline::rebuilt_digest(&cfg, now, day).unwrap()),
+            "{day}"
+        );
+        assert_eq!(
+            planned,
+            json(feedmux::pipeline::stored_digest(&cfg, now, day).unwrap()),
+            "{day}"
+        );
     }
     assert!(shown > 10, "the days have sections: {shown}");
     // Elsewhere on the command line (`--out`), the plans still hold.
     let mut moved = load();
     moved.output.dir = dir.path().join("elsewhere");
-    assert!(feedmux::planned_digest(&moved, now, days[5]).unwrap().is_some());
+    assert!(
+        feedmux::pipeline::planned_digest(&moved, now, days[5])
+            .unwrap()
+            .is_some()
+    );
     // Fewer stories per topic: the plan is stale, and the day is arranged again.
     let day = days[5];
     let mut toml = std::fs::read_to_string(dir.path().join("feeds.toml")).unwrap();
@@ -251,17 +263,17 @@ fn a_stored_day_by_the_runs_plan_is_the_day_arranged_again() {
     std::fs::write(dir.path().join("feeds.toml"), toml).unwrap();
     let fewer = load();
     assert_eq!(fewer.digest.per_topic, 1);
-    assert!(feedmux::planned_digest(&fewer, now, day).unwrap().is_none());
-    let digest = feedmux::stored_digest(&fewer, now, day).unwrap().unwrap();
+    assert!(feedmux::pipeline::planned_digest(&fewer, now, day).unwrap().is_none());
+    let digest = feedmux::pipeline::stored_digest(&fewer, now, day).unwrap().unwrap();
     assert!(digest.topics.iter().all(|t| t.stories.len() <= 1));
     assert!(digest.topics.iter().any(|t| t.more > 0));
     // An item the plan names is gone: arranged again, without it.
-    let before = json(feedmux::planned_digest(&cfg, now, days[6]).unwrap());
+    let before = json(feedmux::pipeline::planned_digest(&cfg, now, days[6]).unwrap());
     let gone = before["topics"][0]["stories"][0]["id"].as_str().unwrap().to_string();
     let db = rusqlite::Connection::open(&state).unwrap();
     assert_eq!(db.execute("DELETE FROM items WHERE id = ?1", [&gone]).unwrap(), 1);
-    assert!(feedmux::planned_digest(&cfg, now, days[6]).unwrap().is_none());
-    let after = json(feedmux::stored_digest(&cfg, now, days[6]).unwrap());
+    assert!(feedmux::pipeline::planned_digest(&cfg, now, days[6]).unwrap().is_none());
+    let after = json(feedmux::pipeline::stored_digest(&cfg, now, days[6]).unwrap());
     assert!(!after.to_string().contains(&gone));
 }
 

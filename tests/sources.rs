@@ -423,7 +423,7 @@ fn opml_import_keeps_comments_and_order_and_round_trips_through_export() {
             .into_iter()
             .map(|s| {
                 (
-                    feedmux::opml::source_location(&s),
+                    feedmux::tools::opml::source_location(&s),
                     s.name,
                     s.category,
                     s.kind.html().is_some(),

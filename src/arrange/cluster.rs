@@ -1,0 +1,1170 @@
+//! Story clusters: reports of one story by several sources, under different links.
+//!
+//! Two reports are one story when they are at most `window` apart and the Jaccard similarity
+//! of their title word sets (folded, stop words and one-letter words left out) reaches
+//! `threshold`. Reports are taken oldest first; each joins the most similar open story, or
+//! starts one. A story is compared through its first report, whose id is the story's id, so
+//! the id stays the same as later sources join. A source appears at most once per story (its
+//! own follow-ups stay separate).
+//!
+//! To stay near linear on large inputs: title words are known by a hash, and found on every
+//! core (or ahead, while the sources are read, numbered there: [`TitleWords`]); candidates
+//! come from a prefix filter (sets ordered rarest word first; per word, the 16 most recent
+//! open stories, in one array with room counted beforehand), pruned by size, by where the
+//! shared word sits in each set and by a 128-bit signature of each set (the bits two sets
+//! share bound the words they share), all read from the 24-byte posting itself; the rest
+//! are checked against the story's date and counted against the current report's marked
+//! words. Property tests check the result against comparing every pair, and the signature
+//! bound.
+//!
+//! Pure functions over entries; touches nothing else.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use chrono::TimeDelta;
+
+use crate::arrange::topics::{self, FastHash};
+use crate::model::Entry;
+
+/// Titles with fewer content words than this never join a story (too little to go on).
+const MIN_WORDS: usize = 3;
+
+/// Open stories looked at per shared word, most recent first.
+const MAX_CANDIDATES: usize = 16;
+
+/// Groups of entries that report one story: indices into `entries`, the first report first,
+/// the rest oldest first. Every entry is in exactly one group; groups come in the order of
+/// their first report in `entries`.
+pub fn cluster(entries: &[Entry], window: std::time::Duration, threshold: f64) -> Groups {
+    cluster_onto(entries, &vec![None; entries.len()], window, threshold, None)
+}
+
+/// Groups of entry indices, stored one after another (one allocation, not one per group).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Groups {
+    members: Vec<usize>,
+    /// Where each group starts in `members`; one more at the end.
+    starts: Vec<usize>,
+}
+
+impl Groups {
+    /// The number of groups.
+    pub fn len(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `k`th group.
+    pub fn get(&self, k: usize) -> &[usize] {
+        &self.members[self.starts[k]..self.starts[k + 1]]
+    }
+
+    /// The groups in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &[usize]> + '_ {
+        self.starts.windows(2).map(|w| &self.members[w[0]..w[1]])
+    }
+
+    /// Each entry in a group of its own.
+    pub fn singles(n: usize) -> Groups {
+        Groups {
+            members: (0..n).collect(),
+            starts: (0..=n).collect(),
+        }
+    }
+
+    /// As nested vectors (for tests and small inputs).
+    pub fn to_vecs(&self) -> Vec<Vec<usize>> {
+        self.iter().map(<[usize]>::to_vec).collect()
+    }
+}
+
+impl PartialEq<Vec<Vec<usize>>> for Groups {
+    fn eq(&self, other: &Vec<Vec<usize>>) -> bool {
+        self.len() == other.len() && self.iter().zip(other).all(|(a, b)| a == b.as_slice())
+    }
+}
+
+/// Where an earlier run placed an entry: its story (entries with the same number are one
+/// story), and whether it is that story's first report (whose id is the story's id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placed {
+    pub story: u32,
+    pub first: bool,
+}
+
+/// As [`cluster`], for a run that follows others: entries placed before (`prior[i]` is
+/// `Some`) stay in their stories, and the others are placed as [`cluster`] places them,
+/// oldest first, into those stories too (any within `window` of them, before or after)
+/// or into new ones. A prior story's first report stays its first report; when that is
+/// gone, its oldest report stands in. With no prior placements, this is [`cluster`].
+/// `titles`: title words found ahead (the others are found here); the same result either way.
+pub fn cluster_onto(
+    entries: &[Entry],
+    prior: &[Option<Placed>],
+    window: std::time::Duration,
+    threshold: f64,
+    titles: Option<&TitleWords>,
+) -> Groups {
+    let started = std::time::Instant::now();
+    let window = TimeDelta::from_std(window).map_or(i64::MAX, |w| w.num_milliseconds());
+    let n = entries.len();
+    let date: Vec<i64> = entries
+        .iter()
+        .map(|e| e.date().map_or(0, |d| d.timestamp_millis()))
+        .collect();
+    let older = |a: usize, b: usize| date[a].cmp(&date[b]).then_with(|| entries[a].id.cmp(&entries[b].id));
+
+    // The prior stories (numbered densely by the caller), stored one after another: their
+    // reports, the one standing for each first, then the others oldest first.
+    let count = prior.iter().flatten().map(|p| p.story as usize + 1).max().unwrap_or(0);
+    let mut prior_starts = vec![0usize; count + 1];
+    for p in prior.iter().flatten() {
+        prior_starts[p.story as usize + 1] += 1;
+    }
+    for s in 0..count {
+        prior_starts[s + 1] += prior_starts[s];
+    }
+    let mut prior_members = vec![0usize; prior_starts[count]];
+    let mut fill = prior_starts[..count].to_vec();
+    for (i, p) in prior.iter().enumerate() {
+        if let Some(p) = p {
+            prior_members[fill[p.story as usize]] = i;
+            fill[p.story as usize] += 1;
+        }
+    }
+    drop(fill);
+    for s in 0..count {
+        let m = &mut prior_members[prior_starts[s]..prior_starts[s + 1]];
+        if m.len() > 1 {
+            m.sort_by(|&a, &b| older(a, b));
+            if let Some(k) = m.iter().position(|&i| prior[i].is_some_and(|p| p.first)) {
+                m[..=k].rotate_right(1);
+            }
+        }
+    }
+    let prior_story = |s: usize| &prior_members[prior_starts[s]..prior_starts[s + 1]];
+    // By date first (plain integers), then the reports of one date by id.
+    let mut dated: Vec<(i64, u32)> = (0..n)
+        .filter(|&i| prior[i].is_none())
+        .map(|i| (date[i], i as u32))
+        .collect();
+    dated.sort_unstable();
+    let mut order: Vec<usize> = dated.iter().map(|&(_, i)| i as usize).collect();
+    let mut from = 0;
+    for run in dated.chunk_by(|a, b| a.0 == b.0) {
+        if run.len() > 1 {
+            order[from..from + run.len()].sort_by(|&a, &b| older(a, b));
+        }
+        from += run.len();
+    }
+    drop(dated);
+    // Only prior stories within reach of a report to place are looked at; the rest stay
+    // as they are.
+    let reach = |first: usize| match (order.first(), order.last()) {
+        (Some(&lo), Some(&hi)) => {
+            date[first].saturating_add(window) >= date[lo] && date[first].saturating_sub(window) <= date[hi]
+        }
+        _ => false,
+    };
+    let mut open: Vec<usize> = (0..count)
+        .filter(|&s| !prior_story(s).is_empty() && reach(prior_story(s)[0]))
+        .collect();
+    // Oldest standing report first, as stories open in a run of their own.
+    open.sort_by(|&a, &b| older(prior_story(a)[0], prior_story(b)[0]));
+    let mut looked_at: Vec<usize> = order.clone();
+    looked_at.extend(open.iter().map(|&s| prior_story(s)[0]));
+    tracing::debug!(ms = started.elapsed().as_millis(), "clustering: reports in order");
+    let sets = TitleSets::of(entries, &looked_at, titles);
+    tracing::debug!(ms = started.elapsed().as_millis(), "clustering: title words");
+    drop(looked_at);
+
+    // Sources as small numbers, for the one-report-per-source rule: of the reports to
+    // place and of the stories they may join.
+    let mut source_ids: HashMap<&str, u32, FastHash> = HashMap::default();
+    let mut source: Vec<u32> = vec![u32::MAX; n];
+    for &i in order.iter().chain(open.iter().flat_map(|&s| prior_story(s))) {
+        let next = source_ids.len() as u32;
+        source[i] = *source_ids.entry(entries[i].source.name.as_str()).or_insert(next);
+    }
+
+    // Each word's postings have room, one list after another, for every story that may
+    // come under it: each report to place and each prior story looked at opens one story
+    // at most, under each of its rarest words once.
+    let mut lists = vec![List::default(); sets.words];
+    for &i in order.iter().chain(open.iter().map(|&s| &prior_story(s)[0])) {
+        let a = sets.get(i);
+        if a.len() >= MIN_WORDS {
+            for &w in &a[..prefix_len(a.len(), threshold)] {
+                lists[w as usize].end += 1;
+            }
+        }
+    }
+    let mut room = 0;
+    for list in &mut lists {
+        let count = list.end;
+        (list.start, list.end) = (room, room);
+        room += count;
+    }
+    let stories = order.len() + open.len();
+    let mut st = Stories {
+        first: Vec::with_capacity(stories),
+        last: Vec::with_capacity(stories),
+        first_date: Vec::with_capacity(stories),
+        next: vec![u32::MAX; n],
+        sets: Vec::with_capacity(stories),
+        words: Vec::new(),
+        postings: vec![Posting::default(); room],
+        lists,
+    };
+    // Each entry that heads a group: the group, as (true, a story of `st`) or (false, a
+    // prior story left as it is).
+    let mut head: Vec<(bool, u32)> = vec![(false, u32::MAX); n];
+    for (s, m) in (0..count).map(|s| (s, prior_story(s))) {
+        if let Some(&first) = m.first() {
+            head[first] = (false, s as u32);
+        }
+    }
+    for s in open {
+        let reports = prior_story(s);
+        let (a, first) = (sets.get(reports[0]), date[reports[0]]);
+        head[reports[0]] = (true, st.len() as u32);
+        st.open(reports, a, signature(a), first, threshold);
+    }
+    let placing = Placing {
+        order: &order,
+        sets: &sets,
+        date: &date,
+        source: &source,
+        window,
+        threshold,
+        reach: Reach::new(threshold),
+    };
+    placing.run(&mut st, &mut head);
+    tracing::debug!(ms = started.elapsed().as_millis(), "clustering: placed");
+    // Groups in the order of their first report's position in `entries`.
+    let mut groups = Groups {
+        members: Vec::with_capacity(n),
+        starts: Vec::with_capacity(n + 1),
+    };
+    groups.starts.push(0);
+    for (ours, s) in head {
+        match (ours, s) {
+            (_, u32::MAX) => continue,
+            (true, s) => groups.members.extend(st.reports(s as usize)),
+            (false, s) => groups.members.extend_from_slice(prior_story(s as usize)),
+        }
+        groups.starts.push(groups.members.len());
+    }
+    groups
+}
+
+/// The reports to place, oldest first, and what placing them reads.
+struct Placing<'a> {
+    order: &'a [usize],
+    sets: &'a TitleSets,
+    date: &'a [i64],
+    source: &'a [u32],
+    window: i64,
+    threshold: f64,
+    reach: Reach,
+}
+
+impl Placing<'_> {
+    /// Places each report into the most similar open story of `st`, or opens one (and
+    /// marks it in `head`).
+    fn run(&self, st: &mut Stories, head: &mut [(bool, u32)]) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("popcnt") {
+            // SAFETY: the CPU has POPCNT, just checked.
+            return unsafe { self.run_popcnt(st, head) };
+        }
+        self.rounds(st, head);
+    }
+
+    /// [`Placing::rounds`] with the signatures' bits counted by the CPU's POPCNT
+    /// instruction (without it, a dozen instructions per word, on the hottest line).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "popcnt")]
+    fn run_popcnt(&self, st: &mut Stories, head: &mut [(bool, u32)]) {
+        self.rounds(st, head);
+    }
+
+    #[inline(always)]
+    fn rounds(&self, st: &mut Stories, head: &mut [(bool, u32)]) {
+        let Placing {
+            order,
+            sets,
+            date,
+            source,
+            window,
+            threshold,
+            ref reach,
+        } = *self;
+        // Candidate stories of the current report (one may come twice, under two words).
+        let mut candidates: Vec<u32> = Vec::new();
+        // The current report's words, marked with its round.
+        let mut mark: Vec<u32> = vec![0; sets.words];
+        for (round, &i) in order.iter().enumerate() {
+            let a = sets.get(i);
+            let sig = signature(a);
+            let spare_a = spare(sig, a.len());
+            let mut best: Option<(f64, usize)> = None;
+            if a.len() >= MIN_WORDS {
+                for &w in a {
+                    mark[w as usize] = round as u32 + 1;
+                }
+                candidates.clear();
+                for (at, &w) in a[..prefix_len(a.len(), threshold)].iter().enumerate() {
+                    let list = &mut st.lists[w as usize];
+                    // Stories are opened oldest first: skip those that fell out of the window.
+                    while list.start < list.end
+                        && date[i] - st.first_date[st.postings[list.start].story as usize] > window
+                    {
+                        list.start += 1;
+                    }
+                    // A word shared with very many open stories tells little: look at the most
+                    // recent ones only, which bounds the work on repetitive titles.
+                    let open = &st.postings[list.start..list.end];
+                    for p in &open[open.len().saturating_sub(MAX_CANDIDATES)..] {
+                        // Each bound below is at least the words the sets share, so a story
+                        // that fails one can never reach the threshold (whichever word it
+                        // comes under): all is read from the posting, none of the story.
+                        // Words come in the same order in both sets: they can share at most
+                        // the words before this one in the shorter run, this one, and the
+                        // words after it in the shorter remainder.
+                        let (b_len, b_at) = (p.len as usize, p.at as usize);
+                        let most = at.min(b_at) + 1 + (a.len() - at - 1).min(b_len - b_at - 1);
+                        if reach.ok(most, a.len(), b_len)
+                            && reach.ok(
+                                most_shared_spare(sig, spare_a, p.sig, spare(p.sig, b_len)),
+                                a.len(),
+                                b_len,
+                            )
+                        {
+                            candidates.push(p.story);
+                        }
+                    }
+                }
+                // (Any order, twice or not: the best is the most similar, then the oldest.)
+                for &s in &candidates {
+                    let s = s as usize;
+                    // (A prior story may be newer than the report, or older than the stories
+                    // around it.)
+                    if (date[i] - st.first_date[s]).abs() > window {
+                        continue;
+                    }
+                    let b = st.sets[s].words(&st.words);
+                    // The words of `a` are marked: count the marked words of `b`, without branches.
+                    let shared = b.iter().filter(|&&w| mark[w as usize] == round as u32 + 1).count();
+                    let j = shared as f64 / (a.len() + b.len() - shared) as f64;
+                    if j >= threshold
+                        && best.is_none_or(|(bj, bs)| j > bj || (j == bj && s < bs))
+                        && !st.reports(s).any(|m| source[m] == source[i])
+                    {
+                        best = Some((j, s));
+                    }
+                }
+            }
+            match best {
+                Some((_, s)) => st.join(s, i),
+                None => {
+                    head[i] = (true, st.len() as u32);
+                    st.open(&[i], a, sig, date[i], threshold);
+                }
+            }
+        }
+    }
+}
+
+/// The stories of [`cluster_onto`] so far: their reports (the first is the one compared
+/// against) and that report's set; per word, the stories whose first report has it among
+/// its rarest words, oldest first (see [`Posting`]), and how many at the front fell out of
+/// the window.
+struct Stories {
+    /// Each story's reports as a list through `next`: its first report, and its last.
+    first: Vec<u32>,
+    last: Vec<u32>,
+    /// Per entry: the next report of its story (`u32::MAX`: none).
+    next: Vec<u32>,
+    /// Each story's first report's date.
+    first_date: Vec<i64>,
+    sets: Vec<StorySet>,
+    /// Long sets, which spill out of [`StorySet`].
+    words: Vec<u32>,
+    /// Every word's postings, one list after another, each with room for all it may take.
+    postings: Vec<Posting>,
+    /// Per word, where its list is in `postings`.
+    lists: Vec<List>,
+}
+
+/// A word's postings: `postings[start..end]`, past those that fell out of the window.
+#[derive(Debug, Clone, Copy, Default)]
+struct List {
+    start: usize,
+    end: usize,
+}
+
+impl Stories {
+    /// Opens a story of `reports` (the first one's set is `a`, with signature `sig`, dated
+    /// `first_date`).
+    fn open(&mut self, reports: &[usize], a: &[u32], sig: [u64; 2], first_date: i64, threshold: f64) {
+        let s = self.first.len();
+        if a.len() >= MIN_WORDS {
+            for (at, &w) in a[..prefix_len(a.len(), threshold)].iter().enumerate() {
+                let list = &mut self.lists[w as usize];
+                self.postings[list.end] = Posting {
+                    sig,
+                    story: s as u32,
+                    at: at as u16,
+                    len: a.len().min(usize::from(u16::MAX)) as u16,
+                };
+                list.end += 1;
+            }
+        }
+        self.first_date.push(first_date);
+        self.sets.push(StorySet::new(a, &mut self.words));
+        for w in reports.windows(2) {
+            self.next[w[0]] = w[1] as u32;
+        }
+        self.first.push(reports[0] as u32);
+        self.last.push(reports[reports.len() - 1] as u32);
+    }
+
+    /// How many stories there are.
+    fn len(&self) -> usize {
+        self.first.len()
+    }
+
+    /// Adds report `i` to story `s`, last.
+    fn join(&mut self, s: usize, i: usize) {
+        self.next[self.last[s] as usize] = i as u32;
+        self.last[s] = i as u32;
+    }
+
+    /// Story `s`'s reports, in order.
+    fn reports(&self, s: usize) -> impl Iterator<Item = usize> + '_ {
+        std::iter::successors(Some(self.first[s]), |&i| {
+            Some(self.next[i as usize]).filter(|&j| j != u32::MAX)
+        })
+        .map(|i| i as usize)
+    }
+}
+
+/// A story's first report's title words: in one cache line when there are few (most
+/// titles), else in a shared array.
+#[derive(Debug, Clone, Copy)]
+#[repr(align(64))]
+struct StorySet {
+    len: u32,
+    /// The words, or where they start in the shared array.
+    words: [u32; 15],
+}
+
+impl StorySet {
+    fn new(words: &[u32], spill: &mut Vec<u32>) -> StorySet {
+        let mut set = StorySet {
+            len: words.len() as u32,
+            words: [0; 15],
+        };
+        if words.len() <= set.words.len() {
+            set.words[..words.len()].copy_from_slice(words);
+        } else {
+            set.words[0] = spill.len() as u32;
+            spill.extend_from_slice(words);
+        }
+        set
+    }
+
+    fn words<'a>(&'a self, spill: &'a [u32]) -> &'a [u32] {
+        let len = self.len as usize;
+        if len <= self.words.len() {
+            &self.words[..len]
+        } else {
+            let from = self.words[0] as usize;
+            &spill[from..from + len]
+        }
+    }
+}
+
+/// A set's signature: bit `w % 128` for each word id `w`.
+fn signature(words: &[u32]) -> [u64; 2] {
+    let mut sig = [0u64; 2];
+    for &w in words {
+        sig[(w as usize / 64) % 2] |= 1 << (w % 64);
+    }
+    sig
+}
+
+/// At most how many words sets of `a` and `b` words with signatures `sig_a` and `sig_b`
+/// share: the bits they share, plus the words that share a bit with another word of their
+/// own set (those count once in the bits), whichever set has fewer.
+#[cfg(test)]
+fn most_shared(sig_a: [u64; 2], a: usize, sig_b: [u64; 2], b: usize) -> usize {
+    most_shared_spare(sig_a, spare(sig_a, a), sig_b, spare(sig_b, b))
+}
+
+/// How many words of a set of `len` words with signature `sig` share a bit with another
+/// of its words (computed once per set: [`most_shared`] needs it for both sets).
+fn spare(sig: [u64; 2], len: usize) -> usize {
+    len - (sig[0].count_ones() + sig[1].count_ones()) as usize
+}
+
+/// [`most_shared`] with each set's [`spare`] known.
+#[inline(always)]
+fn most_shared_spare(sig_a: [u64; 2], spare_a: usize, sig_b: [u64; 2], spare_b: usize) -> usize {
+    let both = (sig_a[0] & sig_b[0]).count_ones() + (sig_a[1] & sig_b[1]).count_ones();
+    both as usize + spare_a.min(spare_b)
+}
+
+/// A story under one of its first report's rarest words, with what rules most candidates
+/// out without reading the story: the signature of its set, where the word is in the set
+/// and the set's size (24 bytes: millions are read on a large run).
+#[derive(Debug, Clone, Copy, Default)]
+struct Posting {
+    sig: [u64; 2],
+    story: u32,
+    at: u16,
+    len: u16,
+}
+
+/// Whether two sets of `a` and `b` words sharing at most `most` can reach `threshold`:
+/// Jaccard `shared / (a + b - shared)` grows with `shared`, and reaches `threshold` from
+/// `shared >= threshold * (a + b) / (1 + threshold)`. Slightly generous, never strict.
+fn can_reach(most: usize, a: usize, b: usize, threshold: f64) -> bool {
+    most as f64 * (1.0 + threshold) >= threshold * (a + b) as f64 - 1e-9
+}
+
+/// [`can_reach`] for one threshold, by table: the fewest shared words two sets of `a + b`
+/// words in all need (the bound depends on the sum only, and grows with `most`).
+struct Reach {
+    threshold: f64,
+    need: Vec<usize>,
+}
+
+impl Reach {
+    /// Sums of set sizes below this are looked up (titles have far fewer words).
+    const SUMS: usize = 256;
+
+    fn new(threshold: f64) -> Reach {
+        let need = (0..Reach::SUMS)
+            .map(|sum| (0..=sum).find(|&m| can_reach(m, sum, 0, threshold)).unwrap_or(sum + 1))
+            .collect();
+        Reach { threshold, need }
+    }
+
+    #[inline(always)]
+    fn ok(&self, most: usize, a: usize, b: usize) -> bool {
+        match self.need.get(a + b) {
+            Some(&need) => most >= need,
+            None => can_reach(most, a, b, self.threshold),
+        }
+    }
+}
+
+/// Every entry's title words as a set of word ids, rarest word first (the global order the
+/// prefix filter needs), stored one after another.
+struct TitleSets {
+    ids: Vec<u32>,
+    /// Where the `k`th set asked for starts in `ids`; one more at the end.
+    starts: Vec<usize>,
+    /// Per entry, which set asked for is its own (`u32::MAX`: none).
+    slot: Vec<u32>,
+    /// How many different words there are (ids are below this).
+    words: usize,
+}
+
+impl TitleSets {
+    /// The title words of every entry, found on every core. A word is known by a 64-bit
+    /// hash of its folded form (two words sharing a hash is a chance of about 1 in 10^7 for
+    /// a million different words, and would only make two titles look a little more alike).
+    /// Words found ahead (`titles`) come numbered already; the others are numbered here.
+    fn of(entries: &[Entry], which: &[usize], titles: Option<&TitleWords>) -> TitleSets {
+        let size = which.len().div_ceil(crate::pipeline::workers()).max(1);
+        let parts: Vec<(Vec<Word>, Vec<u32>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = which
+                .chunks(size)
+                .map(|chunk| scope.spawn(move || find_titles(entries, chunk, titles)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        });
+        let total: usize = parts.iter().map(|p| p.0.len()).sum();
+        let mut starts: Vec<usize> = Vec::with_capacity(which.len() + 1);
+        starts.push(0);
+        // Words not found ahead are numbered after those that were, when first seen.
+        let known = titles.map_or(0, |t| t.vocab.len());
+        let mut number: HashMap<u64, u32, FastHash> = HashMap::default();
+        let mut more: Vec<u64> = Vec::new();
+        let mut ids: Vec<u32> = Vec::with_capacity(total);
+        // (Each part is freed once numbered.)
+        for (words, lens) in parts {
+            for w in words {
+                ids.push(match w {
+                    Word::Known(k) => k,
+                    Word::New(h) => *number.entry(h).or_insert_with(|| {
+                        more.push(h);
+                        (known + more.len() - 1) as u32
+                    }),
+                });
+            }
+            for len in lens {
+                starts.push(starts[starts.len() - 1] + len as usize);
+            }
+        }
+        drop(number);
+        let hash = |k: usize| match k.checked_sub(known) {
+            None => titles.map_or(0, |t| t.vocab[k]),
+            Some(k) => more[k],
+        };
+        // Rank the words these titles have by how many have them, rarest first, ties by
+        // hash (whatever order they were numbered in).
+        let mut count = vec![0u32; known + more.len()];
+        for &k in &ids {
+            count[k as usize] += 1;
+        }
+        let mut by_rank: Vec<u32> = (0..count.len() as u32).filter(|&k| count[k as usize] > 0).collect();
+        by_rank.sort_unstable_by_key(|&k| (count[k as usize], hash(k as usize)));
+        let mut rank = count;
+        for (r, &k) in by_rank.iter().enumerate() {
+            rank[k as usize] = r as u32;
+        }
+        for id in &mut ids {
+            *id = rank[*id as usize];
+        }
+        for w in starts.windows(2) {
+            ids[w[0]..w[1]].sort_unstable();
+        }
+        let mut slot = vec![u32::MAX; entries.len()];
+        for (k, &i) in which.iter().enumerate() {
+            slot[i] = k as u32;
+        }
+        TitleSets {
+            ids,
+            starts,
+            slot,
+            words: by_rank.len(),
+        }
+    }
+
+    /// Entry `i`'s set (empty for an entry not asked for).
+    fn get(&self, i: usize) -> &[u32] {
+        match self.slot[i] {
+            u32::MAX => &[],
+            k => &self.ids[self.starts[k as usize]..self.starts[k as usize + 1]],
+        }
+    }
+}
+
+/// A title word: numbered ahead (see [`TitleWords`]), or by its hash, to be numbered.
+#[derive(Debug, Clone, Copy)]
+enum Word {
+    Known(u32),
+    New(u64),
+}
+
+/// The title words of entries `which`, and how many each has. (Those found ahead, in
+/// `titles` under the content hash the entry kept, are looked up.)
+fn find_titles(entries: &[Entry], which: &[usize], titles: Option<&TitleWords>) -> (Vec<Word>, Vec<u32>) {
+    let mut scratch = TitleScratch::default();
+    let mut words = Vec::with_capacity(which.len() * 8);
+    let mut lens = Vec::with_capacity(which.len());
+    for &i in which {
+        let e = &entries[i];
+        let from = words.len();
+        match titles.and_then(|t| t.get(e.kept_hash()?)) {
+            Some(found) => words.extend(found.iter().map(|&k| Word::Known(k))),
+            None => {
+                words.extend(
+                    scratch
+                        .words_of(&e.title)
+                        .iter()
+                        .map(|&h| match titles.and_then(|t| t.number.get(&h)) {
+                            Some(&k) => Word::Known(k),
+                            None => Word::New(h),
+                        }),
+                );
+            }
+        }
+        lens.push((words.len() - from) as u32);
+    }
+    (words, lens)
+}
+
+/// Working space for finding title words.
+#[derive(Debug, Default)]
+pub struct TitleScratch {
+    buf: Vec<u8>,
+    bits: crate::arrange::topics::wordbits::WordBits,
+    hashes: Vec<u64>,
+}
+
+impl TitleScratch {
+    /// The hashes of a title's words: its folded words that say something (not stop words,
+    /// not one letter), each once, in hash order.
+    fn words_of(&mut self, title: &str) -> &[u64] {
+        let hashes = &mut self.hashes;
+        hashes.clear();
+        topics::each_long_folded_word(title, &mut self.buf, &mut self.bits, |w| {
+            let h = crate::arrange::topics::stopwords::word_hash(w);
+            if !crate::arrange::topics::stopwords::is_stop_hash(h) {
+                hashes.push(h);
+            }
+        });
+        hashes.sort_unstable();
+        hashes.dedup();
+        hashes
+    }
+}
+
+/// Title words found ahead of clustering (while the sources were read), by the content hash
+/// of each entry (which the entry keeps, see [`crate::model::Hashed`]): what
+/// [`cluster_onto`] would find in those titles itself, each word numbered (so that
+/// clustering need not number them).
+#[derive(Debug, Clone, Default)]
+pub struct TitleWords {
+    /// Per key: where its title's word numbers are in `words`, and how many.
+    index: HashMap<u64, (u32, u32), FastHash>,
+    words: Vec<u32>,
+    /// Each word's number, by its hash; and each number's hash.
+    number: HashMap<u64, u32, FastHash>,
+    vocab: Vec<u64>,
+}
+
+impl TitleWords {
+    /// Finds and keeps the words of `title`, the title of the entry with key `key`.
+    pub fn add(&mut self, key: u64, title: &str, scratch: &mut TitleScratch) {
+        if self.index.contains_key(&key) {
+            return;
+        }
+        self.keep(key, scratch.words_of(title));
+    }
+
+    /// Keeps the words `hashes` of the title under `key`, numbering the new ones.
+    fn keep(&mut self, key: u64, hashes: &[u64]) {
+        let from = self.words.len();
+        let TitleWords {
+            words, number, vocab, ..
+        } = self;
+        words.extend(hashes.iter().map(|&h| {
+            *number.entry(h).or_insert_with(|| {
+                vocab.push(h);
+                (vocab.len() - 1) as u32
+            })
+        }));
+        self.index.insert(key, (from as u32, (self.words.len() - from) as u32));
+    }
+
+    /// The word numbers of the title under `key`, if found ahead.
+    fn get(&self, key: u64) -> Option<&[u32]> {
+        let &(from, len) = self.index.get(&key)?;
+        Some(&self.words[from as usize..(from + len) as usize])
+    }
+
+    /// Takes in the titles of `other`.
+    pub fn absorb(&mut self, other: &TitleWords) {
+        self.index.reserve(other.index.len());
+        let mut hashes = Vec::new();
+        for (&key, &(from, len)) in &other.index {
+            if !self.index.contains_key(&key) {
+                hashes.clear();
+                hashes.extend(
+                    other.words[from as usize..(from + len) as usize]
+                        .iter()
+                        .map(|&k| other.vocab[k as usize]),
+                );
+                self.keep(key, &hashes);
+            }
+        }
+    }
+}
+
+/// How many of a set's rarest words a similar set must share at least one of.
+fn prefix_len(n: usize, threshold: f64) -> usize {
+    let need = (threshold * n as f64 - 1e-9).ceil() as usize;
+    (n + 1).saturating_sub(need.max(1)).clamp(1, n)
+}
+
+/// Adds "Also reported by" and the other reports' links to the content of a story's first
+/// report (the entry that stands for the story, `group[0]`), in place.
+pub fn annotate(entries: &mut [Entry], group: &[usize]) {
+    if group.len() < 2 {
+        return;
+    }
+    let also = also_reported_by(group[1..].iter().map(|&m| &entries[m]));
+    let e = &mut entries[group[0]];
+    let mut body = e.content.take().or_else(|| e.summary.clone()).unwrap_or_default();
+    body.reserve_exact(also.len() + 1);
+    body.push('\n');
+    body.push_str(&also);
+    e.content = Some(body);
+}
+
+/// How the paragraph [`annotate`] adds to a story's content starts.
+pub const ALSO_REPORTED_BY: &str = "<p>Also reported by: ";
+
+/// `<p>Also reported by: <a href="…">Source</a>, …</p>`.
+fn also_reported_by<'a>(others: impl Iterator<Item = &'a Entry>) -> String {
+    let mut also = String::from(ALSO_REPORTED_BY);
+    for (k, other) in others.enumerate() {
+        if k > 0 {
+            also.push_str(", ");
+        }
+        let name = crate::util::text::escape_html(&other.source.name);
+        match &other.link {
+            Some(link) => {
+                let _ = write!(also, "<a href=\"{}\">{name}</a>", crate::util::text::escape_html(link));
+            }
+            None => also.push_str(&name),
+        }
+    }
+    also.push_str("</p>");
+    also
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::sync::Arc;
+
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+    use crate::model::SourceRef;
+
+    /// Whether a folded title word says something about the story: not a stop word, not one
+    /// letter.
+    fn says_something(w: &str) -> bool {
+        let mut chars = w.chars();
+        chars.next().is_some() && chars.next().is_some() && !crate::arrange::topics::stopwords::is_stop_word(w)
+    }
+
+    /// The folded title words that say something about the story, by definition: the words
+    /// [`TitleScratch::words_of`] hashes.
+    fn title_words(title: &str) -> Vec<String> {
+        topics::words(title)
+            .into_iter()
+            .map(|w| w.folded)
+            .filter(|w| says_something(w))
+            .collect()
+    }
+
+    /// A report by `source`, `hour` hours after 2019-04-25 00:00 UTC.
+    pub(crate) fn entry(source: &str, id: &str, title: &str, hour: i64) -> Entry {
+        Entry {
+            id: id.into(),
+            guid: None,
+            source: Arc::new(SourceRef::new(
+                source.into(),
+                Some(format!("https://{source}.example/feed")),
+                None,
+                None,
+            )),
+            title: title.into(),
+            link: Some(format!("https://{source}.example/{id}")),
+            canonical_link: None,
+            published: Some(Utc.with_ymd_and_hms(2019, 4, 25, 0, 0, 0).unwrap() + TimeDelta::hours(hour)),
+            updated: None,
+            author: None,
+            summary: Some("<p>Ringkasan.</p>".into()),
+            content: None,
+            categories: Vec::new(),
+            enclosures: Vec::new(),
+            hashed: Default::default(),
+        }
+    }
+
+    const DAY2: std::time::Duration = std::time::Duration::from_secs(48 * 3600);
+
+    #[test]
+    fn same_story_from_two_sources_is_one_group_apart_stories_stay_apart() {
+        let entries = vec![
+            entry("tempo", "a", "Putin dan Kim Jong Un bertemu di Vladivostok", 0),
+            entry("kompas", "b", "Kim Jong Un bertemu Putin di Vladivostok", 3),
+            entry("detik", "c", "Korea Selatan umumkan anggaran pertahanan baru", 4),
+            entry("antara", "d", "Putin dan Kim Jong Un bertemu di Vladivostok", 24 * 5),
+            entry("tempo", "e", "Putin dan Kim Jong Un bertemu lagi di Vladivostok", 5),
+        ];
+        let groups = cluster(&entries, DAY2, 0.6);
+        // d is five days later: outside the window. e is tempo's own follow-up: kept apart.
+        assert_eq!(groups, vec![vec![0, 1], vec![2], vec![3], vec![4]]);
+        let mut out = entries.clone();
+        for g in groups.iter() {
+            annotate(&mut out, g);
+        }
+        let content = out[0].content.as_deref().unwrap();
+        assert!(
+            content.contains("Also reported by: <a href=\"https://kompas.example/b\">kompas</a>"),
+            "{content}"
+        );
+        assert_eq!(out[0].id, "a");
+        // Only the entry standing for the story changes.
+        assert_eq!(out[1..], entries[1..]);
+    }
+
+    #[test]
+    fn the_story_id_stays_as_sources_join() {
+        let mut entries = vec![
+            entry("tempo", "a", "Banjir besar melanda Jakarta Utara pagi ini", 0),
+            entry("kompas", "b", "Banjir besar melanda Jakarta Utara", 2),
+        ];
+        let first = cluster(&entries, DAY2, 0.6);
+        entries.push(entry("detik", "c", "Banjir besar melanda Jakarta Utara siang ini", 6));
+        let second = cluster(&entries, DAY2, 0.6);
+        assert_eq!(first, vec![vec![0, 1]]);
+        assert_eq!(second, vec![vec![0, 1, 2]]);
+        assert_eq!(entries[second.get(0)[0]].id, "a");
+    }
+
+    #[test]
+    fn the_threshold_decides() {
+        let entries = vec![
+            entry("tempo", "a", "Harga beras naik di pasar Jakarta", 0),
+            entry("kompas", "b", "Harga cabai naik di pasar Bandung", 1),
+        ];
+        assert_eq!(cluster(&entries, DAY2, 0.6), vec![vec![0], vec![1]]);
+        assert_eq!(cluster(&entries, DAY2, 0.3), vec![vec![0, 1]]);
+    }
+
+    /// The definition, pair by pair: reports oldest first, each joining the most similar
+    /// open story (compared through its first report) that its source is not in yet.
+    fn brute_force(entries: &[Entry], window: TimeDelta, threshold: f64) -> Vec<Vec<usize>> {
+        let date = |i: usize| entries[i].date().unwrap();
+        let mut order: Vec<usize> = (0..entries.len()).collect();
+        order.sort_by(|&a, &b| date(a).cmp(&date(b)).then_with(|| entries[a].id.cmp(&entries[b].id)));
+        let set = |i: usize| -> Vec<String> {
+            let mut w = title_words(&entries[i].title);
+            w.sort();
+            w.dedup();
+            w
+        };
+        let mut stories: Vec<Vec<usize>> = Vec::new();
+        for &i in &order {
+            let a = set(i);
+            let mut best: Option<(f64, usize)> = None;
+            for (s, members) in stories.iter().enumerate() {
+                let b = set(members[0]);
+                if a.len() < MIN_WORDS
+                    || b.len() < MIN_WORDS
+                    || date(i) - date(members[0]) > window
+                    || members
+                        .iter()
+                        .any(|&m| entries[m].source.name == entries[i].source.name)
+                {
+                    continue;
+                }
+                let shared = a.iter().filter(|w| b.contains(w)).count();
+                let j = shared as f64 / (a.len() + b.len() - shared) as f64;
+                if j >= threshold && best.is_none_or(|(bj, _)| j > bj) {
+                    best = Some((j, s));
+                }
+            }
+            match best {
+                Some((_, s)) => stories[s].push(i),
+                None => stories.push(vec![i]),
+            }
+        }
+        stories.sort_by_key(|s| s[0]);
+        stories
+    }
+
+    /// A report: its title words, its source (of four), its hour.
+    type Report = (Vec<&'static str>, usize, i64);
+
+    /// Up to 14 reports with titles from a few words, so that many are alike.
+    fn reports() -> impl proptest::strategy::Strategy<Value = Vec<Report>> {
+        let words = proptest::sample::select(
+            &[
+                "Putin",
+                "Kim",
+                "bertemu",
+                "Vladivostok",
+                "KTT",
+                "Korea",
+                "Utara",
+                "Rusia",
+                "banjir",
+                "Jakarta",
+                "MOSKÓW",
+                "Moskow",
+                "Korea’s",
+                "korea's",
+                "harga",
+                "beras",
+            ][..],
+        );
+        proptest::collection::vec((proptest::collection::vec(words, 0..7), 0usize..4, 0i64..100), 0..14)
+    }
+
+    fn entries_of(reports: &[Report]) -> Vec<Entry> {
+        reports
+            .iter()
+            .enumerate()
+            .map(|(k, (words, source, hour))| {
+                entry(&format!("s{source}"), &format!("id{k:02}"), &words.join(" "), *hour)
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        /// With few stories per word (below the candidate cap), the prefix filter, the size
+        /// bound and the hashed word ids find exactly what comparing every pair finds.
+        #[test]
+        fn clusters_are_what_comparing_every_pair_gives(
+            reports in reports(),
+            threshold in proptest::sample::select(&[0.3, 0.5, 0.6, 0.8, 1.0][..]),
+        ) {
+            let entries = entries_of(&reports);
+            let got = cluster(&entries, DAY2, threshold);
+            proptest::prop_assert_eq!(got, brute_force(&entries, TimeDelta::hours(48), threshold));
+        }
+    }
+
+    #[test]
+    fn title_words_found_ahead_are_taken_as_found() {
+        let entries = vec![
+            entry("tempo", "a", "Putin dan Kim Jong Un bertemu di Vladivostok", 0),
+            entry("kompas", "b", "Kim Jong Un bertemu Putin di Vladivostok", 3),
+            entry("detik", "c", "Korea Selatan umumkan anggaran pertahanan baru", 4),
+        ];
+        let alone = cluster(&entries, DAY2, 0.6);
+        assert_eq!(alone, vec![vec![0, 1], vec![2]]);
+        // Found ahead for some titles, or all: the same groups (the entries as read keep
+        // their content hash, under which their titles are looked up).
+        let mut read = entries.clone();
+        let keys: Vec<u64> = read.iter_mut().map(Entry::hash_content).collect();
+        let mut scratch = TitleScratch::default();
+        let mut titles = TitleWords::default();
+        titles.add(keys[2], &read[2].title, &mut scratch);
+        assert_eq!(cluster_onto(&read, &[None; 3], DAY2, 0.6, Some(&titles)), alone);
+        for (e, &key) in read.iter().zip(&keys) {
+            titles.add(key, &e.title, &mut scratch);
+        }
+        assert_eq!(cluster_onto(&read, &[None; 3], DAY2, 0.6, Some(&titles)), alone);
+        // Entries that kept no hash: every title is read.
+        assert_eq!(cluster_onto(&entries, &[None; 3], DAY2, 0.6, Some(&titles)), alone);
+        // What was found is what counts (made up here: "c" has the words of "a").
+        let mut made_up = TitleWords::default();
+        made_up.absorb(&titles);
+        let of_a = made_up.index[&keys[0]];
+        made_up.index.insert(keys[2], of_a);
+        assert_eq!(
+            cluster_onto(&read, &[None; 3], DAY2, 0.6, Some(&made_up)),
+            vec![vec![0, 1, 2]]
+        );
+        assert_eq!(cluster_onto(&entries, &[None; 3], DAY2, 0.6, Some(&made_up)), alone);
+    }
+
+    proptest::proptest! {
+        /// The table says what the bound says, within the table and past it.
+        #[test]
+        fn reach_by_table_is_the_bound(
+            most in 0usize..200,
+            a in 0usize..200,
+            b in 0usize..200,
+            threshold in proptest::sample::select(&[0.3, 0.5, 0.6, 0.75, 0.8, 1.0][..]),
+        ) {
+            proptest::prop_assert_eq!(Reach::new(threshold).ok(most, a, b), can_reach(most, a, b, threshold));
+        }
+    }
+
+    proptest::proptest! {
+        /// The signature bound is never below the true number of shared words, also when
+        /// words of one set share a bit.
+        #[test]
+        fn signatures_never_undercount_shared_words(
+            a in proptest::collection::btree_set(0u32..512, 0..30),
+            keep in proptest::collection::vec(proptest::bool::ANY, 30),
+            extra in proptest::collection::btree_set(0u32..512, 0..10),
+        ) {
+            // `b`: some of `a`'s words (so that they share many, colliding ones too) and others.
+            let mut b: std::collections::BTreeSet<u32> =
+                a.iter().zip(&keep).filter(|(_, k)| **k).map(|(w, _)| *w).collect();
+            b.extend(extra);
+            let (a, b): (Vec<u32>, Vec<u32>) = (a.into_iter().collect(), b.into_iter().collect());
+            let shared = a.iter().filter(|w| b.contains(w)).count();
+            let most = most_shared(signature(&a), a.len(), signature(&b), b.len());
+            proptest::prop_assert!(most >= shared, "{} < {}", most, shared);
+            proptest::prop_assert!(most <= a.len().min(b.len()));
+        }
+    }
+
+    proptest::proptest! {
+        /// A run that follows another, when everything new is newer than everything placed
+        /// before (the usual case: news arrives in order), places as one run over all.
+        #[test]
+        fn placing_in_two_runs_is_placing_in_one(
+            reports in reports(),
+            cut in 0i64..100,
+            threshold in proptest::sample::select(&[0.3, 0.5, 0.6, 0.8][..]),
+        ) {
+            let entries = entries_of(&reports);
+            // The first run saw what is older than the cut.
+            let before: Vec<usize> = (0..entries.len()).filter(|&i| reports[i].2 < cut).collect();
+            let old: Vec<Entry> = before.iter().map(|&i| entries[i].clone()).collect();
+            let mut prior = vec![None; entries.len()];
+            for (s, g) in cluster(&old, DAY2, threshold).iter().enumerate() {
+                for (k, &i) in g.iter().enumerate() {
+                    prior[before[i]] = Some(Placed { story: s as u32, first: k == 0 });
+                }
+            }
+            let got = cluster_onto(&entries, &prior, DAY2, threshold, None);
+            proptest::prop_assert_eq!(got, cluster(&entries, DAY2, threshold));
+        }
+    }
+
+    #[test]
+    fn prior_stories_stay_and_take_new_reports_their_first_report_gone_or_not() {
+        let entries = vec![
+            entry("kompas", "b", "Banjir besar melanda Jakarta Utara", 2),
+            entry("detik", "c", "Banjir besar melanda Jakarta Utara siang ini", 6),
+            entry("antara", "d", "Harga beras naik lagi di pasar induk", 7),
+        ];
+        // "b" joined the story of "a" (gone now); "d" stays apart; "c" is new.
+        let prior = vec![
+            Some(Placed { story: 0, first: false }),
+            None,
+            Some(Placed { story: 1, first: true }),
+        ];
+        assert_eq!(
+            cluster_onto(&entries, &prior, DAY2, 0.6, None),
+            vec![vec![0, 1], vec![2]]
+        );
+        // Placed apart before, they stay apart even though alike.
+        let apart = vec![
+            Some(Placed { story: 0, first: true }),
+            Some(Placed { story: 1, first: true }),
+            None,
+        ];
+        assert_eq!(
+            cluster_onto(&entries, &apart, DAY2, 0.6, None),
+            vec![vec![0], vec![1], vec![2]]
+        );
+        // A late report older than the story's first report joins it; the first stays first.
+        let late = vec![
+            entry("kompas", "b", "Banjir besar melanda Jakarta Utara", 2),
+            entry("tempo", "a", "Banjir besar melanda Jakarta Utara pagi ini", 0),
+        ];
+        let prior = vec![Some(Placed { story: 0, first: true }), None];
+        assert_eq!(cluster_onto(&late, &prior, DAY2, 0.6, None), vec![vec![0, 1]]);
+    }
+
+    #[test]
+    fn prefix_filter_never_misses_a_pair() {
+        for n in 1..20 {
+            for t in [0.3, 0.5, 0.6, 0.8, 1.0] {
+                let p = prefix_len(n, t);
+                // Sets reaching `t` share at least ceil(t * n) of n words: a miss needs more
+                // than n - p of them outside the prefix, which cannot be.
+                assert!(
+                    n - p < (t * n as f64).ceil() as usize || t * (n as f64) < 1.0,
+                    "{n} {t}"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,346 @@
+//! What [`crate::pipeline::arrange`] decided for each entry, kept in the state between runs, so that
+//! a run matches and clusters only what is new or changed: each entry's topics, with a hash
+//! of the text they were matched in, and its story. One compressed blob in the state's cache
+//! table; a blob made with other topic or cluster settings (or by another version) is not
+//! used, and a damaged one is treated as missing.
+//!
+//! Also what a run finds ahead of arranging, while it reads the sources ([`Ahead`]: the
+//! topics of new and changed items by the same hash, and their title words), which arranging
+//! looks up instead of finding again; kept in memory for the run only.
+//!
+//! Pure functions; touches nothing else.
+
+use std::collections::HashMap;
+
+use xxhash_rust::xxh3::{xxh3_64, xxh3_128};
+
+use crate::arrange::topics::FastHash;
+use crate::config::TopicConfig;
+use crate::model::Entry;
+
+/// The placements of one run's entries, column by column, in the order arranged.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Placements {
+    /// [`settings_key`] of the topics and cluster settings they were made with.
+    pub key: u64,
+    /// Per entry: [`id_hash`] of its id.
+    pub ids: Vec<u128>,
+    /// Per entry: [`content_hash`] of the entry its topics were matched in.
+    pub content: Vec<u64>,
+    /// `words` topic words per entry: topic `t` is bit `t % 64` of word `t / 64`.
+    pub words: usize,
+    pub topics: Vec<u64>,
+    /// Per entry: the id of the story it belongs to when that is another entry's (the
+    /// story's first report); `None` when it is its own story's first report.
+    pub story: Vec<Option<String>>,
+}
+
+const MAGIC: &[u8; 4] = b"FMP2";
+
+impl Placements {
+    /// Entry `k`'s topic words.
+    pub fn topics_of(&self, k: usize) -> &[u64] {
+        &self.topics[k * self.words..(k + 1) * self.words]
+    }
+
+    /// Where each id hash is.
+    pub fn index(&self) -> HashMap<u128, u32, FastHash> {
+        let mut map = HashMap::with_capacity_and_hasher(self.ids.len(), FastHash);
+        for (k, &id) in self.ids.iter().enumerate() {
+            map.insert(id, k as u32);
+        }
+        map
+    }
+
+    /// The stored form: `FMP2`, then an LZ4 block (size prepended) of: the key (u64), the
+    /// number of entries `n` (u32), the topic words per entry (u32), then `n` id hashes
+    /// (u128), `n` content hashes (u64), `n × words` topic words (u64), and `n` stories (u32
+    /// length, `u32::MAX` for none, then the bytes). Little-endian throughout.
+    pub fn encode(&self) -> Vec<u8> {
+        let n = self.ids.len();
+        let mut body = Vec::with_capacity(16 + n * (32 + 8 * self.words));
+        body.extend_from_slice(&self.key.to_le_bytes());
+        body.extend_from_slice(&(n as u32).to_le_bytes());
+        body.extend_from_slice(&(self.words as u32).to_le_bytes());
+        for id in &self.ids {
+            body.extend_from_slice(&id.to_le_bytes());
+        }
+        for c in &self.content {
+            body.extend_from_slice(&c.to_le_bytes());
+        }
+        for w in &self.topics {
+            body.extend_from_slice(&w.to_le_bytes());
+        }
+        for story in &self.story {
+            match story {
+                Some(s) => {
+                    body.extend_from_slice(&(s.len() as u32).to_le_bytes());
+                    body.extend_from_slice(s.as_bytes());
+                }
+                None => body.extend_from_slice(&u32::MAX.to_le_bytes()),
+            }
+        }
+        let mut out = MAGIC.to_vec();
+        out.extend_from_slice(&lz4_flex::block::compress_prepend_size(&body));
+        out
+    }
+
+    /// Reads what [`Placements::encode`] wrote; `None` for anything else.
+    pub fn decode(stored: &[u8]) -> Option<Placements> {
+        let packed = stored.strip_prefix(MAGIC)?;
+        // LZ4 expands at most 255 times: a larger size is damage, not worth allocating for.
+        let size = u32::from_le_bytes(packed.get(..4)?.try_into().ok()?) as usize;
+        if size > packed.len().saturating_mul(255) {
+            return None;
+        }
+        let body = lz4_flex::block::decompress_size_prepended(packed).ok()?;
+        let mut r = Reader(&body);
+        let key = r.u64()?;
+        let n = r.u32()? as usize;
+        let words = r.u32()? as usize;
+        // Each entry takes at least 28 bytes: a count beyond that is damage.
+        if n.saturating_mul(28 + 8 * words) > body.len() {
+            return None;
+        }
+        let ids = (0..n).map(|_| r.u128()).collect::<Option<Vec<u128>>>()?;
+        let content = (0..n).map(|_| r.u64()).collect::<Option<Vec<u64>>>()?;
+        let topics = (0..n * words).map(|_| r.u64()).collect::<Option<Vec<u64>>>()?;
+        let story = (0..n)
+            .map(|_| match r.u32()? {
+                u32::MAX => Some(None),
+                len => String::from_utf8(r.take(len as usize)?.to_vec()).ok().map(Some),
+            })
+            .collect::<Option<Vec<Option<String>>>>()?;
+        r.0.is_empty().then_some(Placements {
+            key,
+            ids,
+            content,
+            words,
+            topics,
+            story,
+        })
+    }
+}
+
+/// A cursor over an encoded blob.
+struct Reader<'a>(&'a [u8]);
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        let (head, rest) = (self.0.get(..n)?, self.0.get(n..)?);
+        self.0 = rest;
+        Some(head)
+    }
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+    fn u128(&mut self) -> Option<u128> {
+        Some(u128::from_le_bytes(self.take(16)?.try_into().ok()?))
+    }
+}
+
+/// An entry id's 128-bit hash (XXH3-128), by which placements know entries: two of a
+/// run's ids sharing one is a chance of about 1 in 10^28.
+pub fn id_hash(id: &str) -> u128 {
+    xxh3_128(id.as_bytes())
+}
+
+/// What was worked out ahead of [`crate::pipeline::arrange_with`], while the sources were read (on the
+/// workers that read them, while other sources were still being fetched): the topics of the
+/// new and changed items, and their title words for clustering.
+#[derive(Debug, Clone, Default)]
+pub struct Ahead {
+    pub verdicts: Option<Verdicts>,
+    pub titles: Option<crate::arrange::cluster::TitleWords>,
+}
+
+impl Ahead {
+    /// Takes in what was worked out for another document.
+    pub fn absorb(&mut self, other: &Ahead) {
+        if let (Some(v), Some(o)) = (self.verdicts.as_mut(), other.verdicts.as_ref()) {
+            v.absorb(o);
+        }
+        if let (Some(t), Some(o)) = (self.titles.as_mut(), other.titles.as_ref()) {
+            t.absorb(o);
+        }
+    }
+}
+
+/// Topic verdicts found ahead of [`crate::pipeline::arrange`], by [`content_hash`]: those of the new
+/// and changed items, matched on the workers that read their documents while other sources
+/// were still being fetched, so that arranging after the fetch only looks them up.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Verdicts {
+    /// [`settings_key`] of the topics they were matched with.
+    pub key: u64,
+    /// Topic words per verdict (as in [`Placements::words`]).
+    pub words: usize,
+    index: HashMap<u64, u32, FastHash>,
+    bits: Vec<u64>,
+}
+
+impl Verdicts {
+    pub fn new(key: u64, words: usize) -> Verdicts {
+        Verdicts {
+            key,
+            words,
+            ..Verdicts::default()
+        }
+    }
+
+    /// Records the topic words of the entry with content hash `hash` (`words` long).
+    pub fn insert(&mut self, hash: u64, bits: &[u64]) {
+        debug_assert_eq!(bits.len(), self.words);
+        let next = self.index.len() as u32;
+        if *self.index.entry(hash).or_insert(next) == next {
+            self.bits.extend_from_slice(bits);
+        }
+    }
+
+    /// The topic words of an entry with content hash `hash`, if known.
+    pub fn get(&self, hash: u64) -> Option<&[u64]> {
+        let k = *self.index.get(&hash)? as usize;
+        Some(&self.bits[k * self.words..(k + 1) * self.words])
+    }
+
+    /// Takes in the verdicts of `other` (made with the same settings).
+    pub fn absorb(&mut self, other: &Verdicts) {
+        debug_assert_eq!((self.key, self.words), (other.key, other.words));
+        self.index.reserve(other.index.len());
+        for (&hash, &k) in &other.index {
+            self.insert(
+                hash,
+                &other.bits[k as usize * other.words..(k as usize + 1) * other.words],
+            );
+        }
+    }
+}
+
+/// A hash of everything topic matching may read in an entry: title, summary, content,
+/// categories, author and source name. Topics matched in an entry with the same hash are
+/// the same.
+pub fn content_hash(e: &Entry) -> u64 {
+    let mut h: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut part = |s: &str| {
+        h = (h.rotate_left(23) ^ xxh3_64(s.as_bytes())).wrapping_mul(0x0100_0000_01B3) ^ s.len() as u64;
+    };
+    part(&e.source.name);
+    part(&e.title);
+    part(e.summary.as_deref().unwrap_or(""));
+    part(e.content.as_deref().unwrap_or(""));
+    part(e.author.as_deref().unwrap_or(""));
+    for c in &e.categories {
+        part(c);
+    }
+    h
+}
+
+/// A hash of the settings placements depend on: the topics, the cluster settings, and this
+/// version of feedmux (whose matching rules they follow).
+pub fn settings_key(topics: &[TopicConfig], clusters: Option<(std::time::Duration, f64)>) -> u64 {
+    xxh3_64(format!("{}\n{topics:?}\n{clusters:?}", env!("CARGO_PKG_VERSION")).as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Placements {
+        Placements {
+            key: 0x0123_4567_89ab_cdef,
+            ids: vec![id_hash("urn:a"), id_hash("https://example.org/b?x=1")],
+            content: vec![7, u64::MAX],
+            words: 2,
+            topics: vec![0b101, 1 << 63, 0, 0],
+            story: vec![None, Some("urn:a".into())],
+        }
+    }
+
+    #[test]
+    fn what_is_encoded_decodes_the_same() {
+        let p = sample();
+        assert_eq!(Placements::decode(&p.encode()), Some(p.clone()));
+        let index = p.index();
+        assert_eq!(p.topics_of(index[&id_hash("urn:a")] as usize), &[0b101, 1 << 63]);
+        assert_eq!(
+            p.story[index[&id_hash("https://example.org/b?x=1")] as usize].as_deref(),
+            Some("urn:a")
+        );
+    }
+
+    #[test]
+    fn anything_else_is_not_read() {
+        let good = sample().encode();
+        assert_eq!(Placements::decode(b""), None);
+        assert_eq!(Placements::decode(&good[..good.len() - 1]), None);
+        assert_eq!(Placements::decode(&good[4..]), None);
+        let mut extra = good[..4].to_vec();
+        let mut body = lz4_flex::block::decompress_size_prepended(&good[4..]).unwrap();
+        body.push(0);
+        extra.extend_from_slice(&lz4_flex::block::compress_prepend_size(&body));
+        assert_eq!(Placements::decode(&extra), None);
+    }
+
+    #[test]
+    fn content_hash_sees_every_field_matching_reads() {
+        let e = crate::model::Entry {
+            id: "a".into(),
+            guid: None,
+            source: std::sync::Arc::new(crate::model::SourceRef::new(
+                "Tempo".into(),
+                Some("https://tempo.example/feed".into()),
+                None,
+                None,
+            )),
+            title: "Banjir".into(),
+            link: None,
+            canonical_link: None,
+            published: None,
+            updated: None,
+            author: None,
+            summary: Some("<p>Air naik.</p>".into()),
+            content: None,
+            categories: vec!["Berita".into()],
+            enclosures: Vec::new(),
+            hashed: Default::default(),
+        };
+        let h = content_hash(&e);
+        type Change = Box<dyn Fn(&mut crate::model::Entry)>;
+        let changed: Vec<Change> = vec![
+            Box::new(|e| e.title.push('!')),
+            Box::new(|e| e.summary = None),
+            Box::new(|e| e.content = Some("<p>Air naik.</p>".into())),
+            Box::new(|e| e.author = Some("Redaksi".into())),
+            Box::new(|e| e.categories.push("Jakarta".into())),
+            Box::new(|e| std::sync::Arc::make_mut(&mut e.source).name = "Kompas".into()),
+            // Text moved from one field to the next is another entry.
+            Box::new(|e| {
+                e.title = "Banjir<p>Air naik.</p>".into();
+                e.summary = Some(String::new());
+            }),
+        ];
+        for (k, change) in changed.iter().enumerate() {
+            let mut other = e.clone();
+            change(&mut other);
+            assert_ne!(content_hash(&other), h, "change {k}");
+        }
+        let mut same = e.clone();
+        same.id = "b".into();
+        same.link = Some("https://tempo.example/b".into());
+        assert_eq!(content_hash(&same), h, "id and link are not matched in");
+    }
+
+    proptest::proptest! {
+        /// Decoding never panics, whatever the bytes.
+        #[test]
+        fn decoding_never_panics(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..200)) {
+            let mut framed = MAGIC.to_vec();
+            framed.extend_from_slice(&bytes);
+            let _ = Placements::decode(&bytes);
+            let _ = Placements::decode(&framed);
+        }
+    }
+}

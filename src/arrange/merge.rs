@@ -1,0 +1,221 @@
+//! Merges the entries of all sources: de-duplicates, orders newest first, applies `max_items`.
+//!
+//! Pure and deterministic: the same entries in any order give the same output.
+
+use std::collections::HashMap;
+
+use crate::model::Entry;
+
+/// What merging did, for the run report.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct MergeStats {
+    /// Entries dropped because their source repeated a guid.
+    pub same_source_duplicates: usize,
+    /// Entries folded into an entry from another source with the same canonical link.
+    pub cross_source_duplicates: usize,
+}
+
+/// De-duplicates and sorts. `sources` gives each source's entries in config order; within a
+/// source the first entry with an id wins, across sources the first source (config order) wins
+/// and the duplicate's categories are added to it. `max_items == 0` means no limit.
+pub fn merge(sources: Vec<Vec<Entry>>, max_items: usize) -> (Vec<Entry>, MergeStats) {
+    let mut stats = MergeStats::default();
+    let total: usize = sources.iter().map(Vec::len).sum();
+    let mut out: Vec<Entry> = Vec::with_capacity(total);
+    let mut by_id: HashMap<String, usize> = HashMap::with_capacity(total);
+    let mut by_link: HashMap<String, usize> = HashMap::with_capacity(total);
+    for entries in sources {
+        let mut seen_here: HashMap<&str, ()> = HashMap::new();
+        let mut keep = Vec::with_capacity(entries.len());
+        for e in &entries {
+            // Same guid twice in one source: keep the first.
+            if seen_here.insert(e.id.as_str(), ()).is_some() {
+                stats.same_source_duplicates += 1;
+                keep.push(false);
+            } else {
+                keep.push(true);
+            }
+        }
+        for (e, k) in entries.into_iter().zip(keep) {
+            if !k {
+                continue;
+            }
+            let existing = by_id
+                .get(&e.id)
+                .copied()
+                .or_else(|| e.canonical_link.as_ref().and_then(|l| by_link.get(l).copied()));
+            match existing {
+                Some(i) => {
+                    stats.cross_source_duplicates += 1;
+                    let kept = &mut out[i];
+                    for c in e.categories {
+                        if !has_category(&kept.categories, &c) {
+                            kept.categories.push(c);
+                            // (Its content changed: the hash kept, if any, is stale.)
+                            kept.hashed = Default::default();
+                        }
+                    }
+                }
+                None => {
+                    let i = out.len();
+                    by_id.insert(e.id.clone(), i);
+                    if let Some(l) = &e.canonical_link {
+                        by_link.insert(l.clone(), i);
+                    }
+                    out.push(e);
+                }
+            }
+        }
+    }
+    sort_newest_first(&mut out);
+    if max_items > 0 {
+        out.truncate(max_items);
+    }
+    (out, stats)
+}
+
+/// True if `list` already holds `c`, ignoring case ("Energy" and "energy" are one category).
+pub fn has_category(list: &[String], c: &str) -> bool {
+    if c.is_ascii() {
+        return list.iter().any(|x| x.eq_ignore_ascii_case(c));
+    }
+    let c = c.to_lowercase();
+    list.iter().any(|x| x.to_lowercase() == c)
+}
+
+/// Newest first by date; ties broken by id so the order never depends on input order.
+pub fn sort_newest_first(entries: &mut [Entry]) {
+    // Entries are large: sort small (date, index) keys, then move each entry once.
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&entries[a], &entries[b]);
+        y.date().cmp(&x.date()).then_with(|| x.id.cmp(&y.id))
+    });
+    apply_permutation(entries, order);
+}
+
+/// Reorders `items` in place so that position `k` holds what was at `order[k]`.
+fn apply_permutation<T>(items: &mut [T], mut order: Vec<usize>) {
+    for start in 0..items.len() {
+        // Follow the cycle through `start`, swapping each element into place once.
+        let mut k = start;
+        while order[k] != start {
+            let next = order[k];
+            items.swap(k, next);
+            order[k] = k;
+            k = next;
+        }
+        order[k] = k;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+    use crate::model::SourceRef;
+
+    fn entry(src: &str, id: &str, link: Option<&str>, hour: u32) -> Entry {
+        Entry {
+            id: id.into(),
+            guid: None,
+            source: Arc::new(SourceRef::new(
+                src.into(),
+                Some(format!("https://{src}/feed")),
+                None,
+                None,
+            )),
+            title: format!("{src} {id}"),
+            link: link.map(str::to_string),
+            canonical_link: link.and_then(crate::ingest::normalize::canonical_link),
+            published: Some(Utc.with_ymd_and_hms(2019, 4, 25, hour, 0, 0).unwrap()),
+            updated: None,
+            author: None,
+            summary: None,
+            content: None,
+            categories: vec![src.into()],
+            enclosures: vec![],
+            hashed: Default::default(),
+        }
+    }
+
+    #[test]
+    fn dedups_within_and_across_sources() {
+        let a = vec![
+            entry("a", "1", Some("https://x.com/s1"), 1),
+            entry("a", "1", Some("https://x.com/other"), 2),
+            entry("a", "2", Some("https://x.com/s2"), 3),
+        ];
+        let b = vec![entry("b", "9", Some("http://X.com/s1/?utm_source=rss#c"), 5)];
+        let (out, stats) = merge(vec![a, b], 0);
+        assert_eq!(out.len(), 2);
+        assert_eq!(stats.same_source_duplicates, 1);
+        assert_eq!(stats.cross_source_duplicates, 1);
+        let s1 = out.iter().find(|e| e.id == "1").unwrap();
+        assert_eq!(s1.categories, ["a", "b"]);
+        assert!(has_category(&["Energy".to_string()], "energy"));
+        assert!(!has_category(&["Energy".to_string()], "Energi"));
+    }
+
+    #[test]
+    fn a_kept_content_hash_goes_when_a_duplicate_adds_categories() {
+        let mut a = vec![
+            entry("a", "1", Some("https://x.com/s1"), 1),
+            entry("a", "2", Some("https://x.com/s2"), 2),
+        ];
+        let mut b = vec![
+            entry("b", "9", Some("https://x.com/s1"), 5),
+            entry("b", "8", Some("https://x.com/s2"), 6),
+        ];
+        b[1].categories = vec!["a".into()]; // (nothing new for "2")
+        for e in a.iter_mut().chain(&mut b) {
+            e.hash_content();
+        }
+        let (out, _) = merge(vec![a, b], 0);
+        let kept = |id: &str| out.iter().find(|e| e.id == id).unwrap();
+        assert_eq!(kept("1").categories, ["a", "b"]);
+        assert_eq!(kept("1").hashed.get(), None, "its content changed");
+        assert_eq!(kept("2").categories, ["a"]);
+        assert_eq!(
+            kept("2").hashed.get(),
+            Some(crate::arrange::memory::content_hash(kept("2")))
+        );
+        for e in &out {
+            assert_eq!(e.content_hash(), crate::arrange::memory::content_hash(e));
+        }
+    }
+
+    #[test]
+    fn permutation_is_applied_in_place() {
+        let mut v = vec!['a', 'b', 'c', 'd', 'e'];
+        apply_permutation(&mut v, vec![3, 0, 4, 1, 2]);
+        assert_eq!(v, ['d', 'a', 'e', 'b', 'c']);
+        let mut w: Vec<u32> = (0..50).collect();
+        let order: Vec<usize> = (0..50).rev().collect();
+        apply_permutation(&mut w, order);
+        assert_eq!(w, (0..50).rev().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn order_is_newest_first_with_id_tiebreak_and_input_order_free() {
+        let mk = || {
+            vec![
+                entry("a", "b", None, 1),
+                entry("a", "a", None, 1),
+                entry("a", "c", None, 2),
+            ]
+        };
+        let (x, _) = merge(vec![mk()], 0);
+        let mut rev = mk();
+        rev.reverse();
+        let (y, _) = merge(vec![rev], 0);
+        let ids: Vec<_> = x.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["c", "a", "b"]);
+        assert_eq!(x, y);
+        let (z, _) = merge(vec![mk()], 2);
+        assert_eq!(z.len(), 2);
+    }
+}

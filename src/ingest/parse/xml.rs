@@ -1,0 +1,616 @@
+//! A lenient XML tree builder on quick-xml, for feeds that are not quite XML.
+//!
+//! It resolves namespaces, `xml:base` and `xml:lang`, decodes entities (XML, numeric, HTML5
+//! named and those declared in an internal DTD subset), closes elements that were left open,
+//! ignores stray end tags and stops cleanly at the end of a truncated document. Pure: works on
+//! a `&str`, touches nothing else.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::reader::Reader;
+
+/// Well-known namespace URIs.
+pub mod ns {
+    pub const ATOM10: &str = "http://www.w3.org/2005/Atom";
+    pub const ATOM03: &str = "http://purl.org/atom/ns#";
+    pub const RSS10: &str = "http://purl.org/rss/1.0/";
+    pub const RSS090: &str = "http://my.netscape.com/rdf/simple/0.9/";
+    pub const RDF: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
+    pub const DC: &str = "http://purl.org/dc/elements/1.1/";
+    pub const DCTERMS: &str = "http://purl.org/dc/terms/";
+    pub const CONTENT: &str = "http://purl.org/rss/1.0/modules/content/";
+    pub const XHTML: &str = "http://www.w3.org/1999/xhtml";
+    pub const XML: &str = "http://www.w3.org/XML/1998/namespace";
+    pub const ITUNES: &str = "http://www.itunes.com/dtds/podcast-1.0.dtd";
+    pub const MEDIA: &str = "http://search.yahoo.com/mrss/";
+
+    /// One spelling for namespaces that producers write several ways.
+    pub fn canonical(uri: &str) -> &str {
+        if uri.eq_ignore_ascii_case(ITUNES) {
+            ITUNES
+        } else if uri == "http://search.yahoo.com/mrss" {
+            MEDIA
+        } else {
+            uri
+        }
+    }
+}
+
+/// An attribute with its resolved namespace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attr {
+    pub qname: String,
+    pub ns: Option<Arc<str>>,
+    pub local: String,
+    pub value: String,
+}
+
+/// A child of an element.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Node {
+    Element(Box<Element>),
+    Text(String),
+}
+
+/// An element with resolved namespace, effective base URL and language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Element {
+    pub qname: String,
+    pub ns: Option<Arc<str>>,
+    pub local: String,
+    pub attrs: Vec<Attr>,
+    pub children: Vec<Node>,
+    /// The `xml:base` in effect on this element (resolved against its parent's).
+    pub base: Option<Arc<url::Url>>,
+    /// The `xml:lang` in effect on this element.
+    pub lang: Option<Arc<str>>,
+    /// False when the element was still open at the end of the document.
+    pub complete: bool,
+    /// Namespace declarations made on this element (prefix, uri), for re-serializing XHTML.
+    pub ns_decls: Vec<(String, String)>,
+}
+
+/// The result of building a tree.
+#[derive(Debug)]
+pub struct Document {
+    pub root: Element,
+    pub warnings: Vec<String>,
+}
+
+impl Element {
+    /// Child elements.
+    pub fn elements(&self) -> impl Iterator<Item = &Element> {
+        self.children.iter().filter_map(|c| match c {
+            Node::Element(e) => Some(&**e),
+            Node::Text(_) => None,
+        })
+    }
+
+    /// The value of an attribute with no namespace, by local name.
+    pub fn attr(&self, local: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|a| a.ns.is_none() && a.local == local)
+            .map(|a| a.value.as_str())
+    }
+
+    /// The value of a namespaced attribute.
+    pub fn attr_ns(&self, ns: &str, local: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|a| a.ns.as_deref() == Some(ns) && a.local == local)
+            .map(|a| a.value.as_str())
+    }
+
+    /// True if the element has this namespace and local name.
+    pub fn is(&self, ns: Option<&str>, local: &str) -> bool {
+        self.local == local && self.ns.as_deref() == ns
+    }
+
+    /// All text below this element, concatenated (markup dropped).
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        self.collect_text(&mut out);
+        out
+    }
+
+    fn collect_text(&self, out: &mut String) {
+        for c in &self.children {
+            match c {
+                Node::Text(t) => out.push_str(t),
+                Node::Element(e) => e.collect_text(out),
+            }
+        }
+    }
+
+    /// True if any child is an element.
+    pub fn has_child_elements(&self) -> bool {
+        self.children.iter().any(|c| matches!(c, Node::Element(_)))
+    }
+
+    /// The children re-serialized as markup (for inline XHTML and raw HTML in RSS).
+    /// Element names are written without prefixes: the result is HTML.
+    pub fn inner_markup(&self) -> String {
+        let mut out = String::new();
+        for c in &self.children {
+            write_node(c, &mut out);
+        }
+        out
+    }
+}
+
+fn write_node(node: &Node, out: &mut String) {
+    match node {
+        Node::Text(t) => escape_into(t, out, false),
+        Node::Element(e) => {
+            out.push('<');
+            out.push_str(&e.local);
+            for a in &e.attrs {
+                if a.qname == "xmlns" || a.qname.starts_with("xmlns:") {
+                    continue;
+                }
+                out.push(' ');
+                if a.ns.as_deref() == Some(ns::XML) {
+                    out.push_str("xml:");
+                }
+                out.push_str(&a.local);
+                out.push_str("=\"");
+                escape_into(&a.value, out, true);
+                out.push('"');
+            }
+            if e.children.is_empty() && is_void(&e.local) {
+                out.push_str(" />");
+                return;
+            }
+            out.push('>');
+            for c in &e.children {
+                write_node(c, out);
+            }
+            out.push_str("</");
+            out.push_str(&e.local);
+            out.push('>');
+        }
+    }
+}
+
+/// HTML void elements that careless feeds leave unclosed inside descriptions. Only names that
+/// no feed vocabulary uses for an element with content (RSS has `<link>` and `<source>`).
+fn is_void(name: &str) -> bool {
+    name.eq_ignore_ascii_case("br") || name.eq_ignore_ascii_case("hr") || name.eq_ignore_ascii_case("img")
+}
+
+/// Escapes `&`, `<`, `>` (and `"` in attributes) into `out`.
+pub fn escape_into(s: &str, out: &mut String, attr: bool) {
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' if attr => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+}
+
+struct Open {
+    el: Element,
+    /// How many namespace bindings were in scope before this element's own.
+    bindings_at: usize,
+}
+
+/// Namespace bindings in scope, innermost last: (prefix, URI); "" is the default namespace.
+type Bindings = Vec<(String, Arc<str>)>;
+
+fn lookup(bindings: &Bindings, prefix: &str) -> Option<Arc<str>> {
+    bindings
+        .iter()
+        .rev()
+        .find(|(p, _)| p == prefix)
+        .map(|(_, u)| Arc::clone(u))
+}
+
+/// Builds a tree from XML text. Returns None when there is no root element at all.
+pub fn build(text: &str, doc_base: Option<&url::Url>) -> Option<Document> {
+    let mut reader = Reader::from_str(text);
+    let cfg = reader.config_mut();
+    cfg.check_end_names = false;
+    cfg.allow_unmatched_ends = true;
+    cfg.allow_dangling_amp = true;
+    cfg.check_comments = false;
+    cfg.expand_empty_elements = false;
+
+    let mut warnings = Vec::new();
+    let mut entities: HashMap<String, String> = HashMap::new();
+    let mut stack: Vec<Open> = Vec::new();
+    let mut bindings: Bindings = Vec::new();
+    let mut root: Option<Element> = None;
+    let mut errors = 0usize;
+    let mut mismatched = 0usize;
+    let mut last_pos = u64::MAX;
+
+    loop {
+        let ev = reader.read_event();
+        match ev {
+            Ok(Event::Start(s)) => {
+                if root.is_some() && stack.is_empty() {
+                    // Content after the root element: ignore it.
+                    break;
+                }
+                let mut open = open_element(&s, stack.last(), doc_base, &entities, &mut bindings);
+                if is_void(&open.el.local) {
+                    // HTML void elements (a raw <br> in a description) never take children.
+                    open.el.complete = true;
+                    close_into(open, &mut stack, &mut root, &mut bindings);
+                } else {
+                    stack.push(open);
+                }
+            }
+            Ok(Event::Empty(s)) => {
+                if root.is_some() && stack.is_empty() {
+                    break;
+                }
+                let mut open = open_element(&s, stack.last(), doc_base, &entities, &mut bindings);
+                open.el.complete = true;
+                close_into(open, &mut stack, &mut root, &mut bindings);
+            }
+            Ok(Event::End(e)) => {
+                let qname = e.name();
+                let name = utf8(qname.as_ref());
+                match stack.iter().rposition(|o| *o.el.qname == *name) {
+                    Some(idx) => {
+                        if idx + 1 != stack.len() {
+                            mismatched += stack.len() - idx - 1;
+                        }
+                        while stack.len() > idx + 1 {
+                            let mut o = stack.pop().expect("stack is longer than idx + 1");
+                            // Auto-closed (e.g. a raw <br> in a description): not an error.
+                            o.el.complete = true;
+                            close_into(o, &mut stack, &mut root, &mut bindings);
+                        }
+                        let mut o = stack.pop().expect("idx is within the stack");
+                        o.el.complete = true;
+                        close_into(o, &mut stack, &mut root, &mut bindings);
+                    }
+                    None if is_void(local_of(&name)) => {}
+                    None => mismatched += 1,
+                }
+            }
+            Ok(Event::Text(t)) => {
+                if let Some(top) = stack.last_mut() {
+                    let s = utf8(t.as_ref());
+                    push_text(&mut top.el, &s);
+                }
+            }
+            Ok(Event::CData(t)) => {
+                if let Some(top) = stack.last_mut() {
+                    let s = utf8(t.as_ref());
+                    push_text(&mut top.el, &s);
+                }
+            }
+            Ok(Event::GeneralRef(r)) => {
+                if let Some(top) = stack.last_mut() {
+                    let resolved = match r.resolve_char_ref() {
+                        Ok(Some(c)) => Some(c.to_string()),
+                        Ok(None) => {
+                            let name = utf8(r.as_ref()).into_owned();
+                            resolve_named(&name, &entities).map(str::to_string)
+                        }
+                        Err(_) => None,
+                    };
+                    match resolved {
+                        Some(s) => push_text(&mut top.el, &s),
+                        None => {
+                            let name = utf8(r.as_ref()).into_owned();
+                            push_text(&mut top.el, &format!("&{name};"));
+                        }
+                    }
+                }
+            }
+            Ok(Event::DocType(d)) => {
+                let s = utf8(d.as_ref());
+                parse_dtd_entities(&s, &mut entities);
+            }
+            Ok(Event::Eof) => break,
+            Ok(Event::Comment(_) | Event::Decl(_) | Event::PI(_)) => {}
+            Err(e) => {
+                errors += 1;
+                let pos = reader.buffer_position();
+                if errors == 1 {
+                    warnings.push(format!("XML error at byte {pos}: {e}; reading on leniently"));
+                }
+                if pos == last_pos || errors > 1000 {
+                    break;
+                }
+                last_pos = pos;
+            }
+        }
+    }
+    if !stack.is_empty() {
+        warnings.push(format!(
+            "document ended with {} element(s) still open (truncated?); closed them",
+            stack.len()
+        ));
+        while let Some(o) = stack.pop() {
+            close_into(o, &mut stack, &mut root, &mut bindings);
+        }
+    }
+    if mismatched > 0 {
+        warnings.push(format!("repaired {mismatched} mismatched or stray end tag(s)"));
+    }
+    root.map(|root| Document { root, warnings })
+}
+
+fn push_text(el: &mut Element, s: &str) {
+    if let Some(Node::Text(last)) = el.children.last_mut() {
+        last.push_str(s);
+    } else {
+        el.children.push(Node::Text(s.to_string()));
+    }
+}
+
+fn close_into(open: Open, stack: &mut [Open], root: &mut Option<Element>, bindings: &mut Bindings) {
+    bindings.truncate(open.bindings_at);
+    let el = open.el;
+    match stack.last_mut() {
+        Some(parent) => parent.el.children.push(Node::Element(Box::new(el))),
+        None => {
+            if root.is_none() {
+                *root = Some(el);
+            }
+        }
+    }
+}
+
+fn resolve_named<'a>(name: &str, entities: &'a HashMap<String, String>) -> Option<&'a str> {
+    match name {
+        "amp" => Some("&"),
+        "lt" => Some("<"),
+        "gt" => Some(">"),
+        "quot" => Some("\""),
+        "apos" => Some("'"),
+        _ => entities
+            .get(name)
+            .map(String::as_str)
+            .or_else(|| crate::ingest::repair::html5_entity(name)),
+    }
+}
+
+fn open_element(
+    s: &BytesStart<'_>,
+    parent: Option<&Open>,
+    doc_base: Option<&url::Url>,
+    entities: &HashMap<String, String>,
+    bindings: &mut Bindings,
+) -> Open {
+    let qname = utf8(s.name().as_ref()).into_owned();
+    let bindings_at = bindings.len();
+    let mut raw_attrs: Vec<(String, String)> = Vec::new();
+    let mut ns_decls = Vec::new();
+    for a in s.attributes().with_checks(false).flatten() {
+        let key = utf8(a.key.as_ref()).into_owned();
+        let value = match a.unescape_value_with(|n| resolve_named(n, entities)) {
+            Ok(v) => v.into_owned(),
+            Err(_) => utf8(&a.value).into_owned(),
+        };
+        let declared = if key == "xmlns" {
+            Some(String::new())
+        } else {
+            key.strip_prefix("xmlns:").map(str::to_string)
+        };
+        if let Some(prefix) = declared {
+            let uri = value.trim();
+            bindings.push((prefix.clone(), Arc::from(ns::canonical(uri))));
+            ns_decls.push((prefix, uri.to_string()));
+        }
+        raw_attrs.push((key, value));
+    }
+    let resolve = |prefix: Option<&str>| -> Option<Arc<str>> {
+        match prefix {
+            Some("xml") => Some(Arc::from(ns::XML)),
+            Some("xmlns") => None,
+            Some(p) => lookup(bindings, p).or_else(|| well_known_prefix(p).map(Arc::from)),
+            None => None,
+        }
+    };
+    let (prefix, local) = split_qname(&qname);
+    let ns = match prefix {
+        None => lookup(bindings, "").filter(|u| !u.is_empty()),
+        p => resolve(p),
+    };
+    let attrs: Vec<Attr> = raw_attrs
+        .into_iter()
+        .map(|(k, v)| {
+            let (p, l) = split_qname(&k);
+            Attr {
+                local: l.to_string(),
+                ns: p.and_then(|p| resolve(Some(p))),
+                qname: k.clone(),
+                value: v,
+            }
+        })
+        .collect();
+    let parent_base = match parent {
+        Some(p) => p.el.base.clone(),
+        None => doc_base.map(|u| Arc::new(u.clone())),
+    };
+    let base = match attrs
+        .iter()
+        .find(|a| a.ns.as_deref() == Some(ns::XML) && a.local == "base")
+    {
+        Some(a) => resolve_url(parent_base.as_deref(), &a.value)
+            .map(Arc::new)
+            .or(parent_base),
+        None => parent_base,
+    };
+    let lang = attrs
+        .iter()
+        .find(|a| a.ns.as_deref() == Some(ns::XML) && a.local == "lang")
+        .map(|a| Arc::from(a.value.trim()))
+        .or_else(|| parent.and_then(|p| p.el.lang.clone()));
+    Open {
+        el: Element {
+            local: local.to_string(),
+            qname,
+            ns,
+            attrs,
+            children: Vec::new(),
+            base,
+            lang,
+            complete: false,
+            ns_decls,
+        },
+        bindings_at,
+    }
+}
+
+/// Prefixes so common that feeds use them without declaring them.
+fn well_known_prefix(p: &str) -> Option<&'static str> {
+    let uri = match p {
+        "dc" => ns::DC,
+        "dcterms" => ns::DCTERMS,
+        "content" => ns::CONTENT,
+        "atom" => ns::ATOM10,
+        "rdf" => ns::RDF,
+        "xhtml" => ns::XHTML,
+        "itunes" => ns::ITUNES,
+        "media" => ns::MEDIA,
+        _ => return None,
+    };
+    Some(uri)
+}
+
+fn local_of(q: &str) -> &str {
+    split_qname(q).1
+}
+
+fn split_qname(q: &str) -> (Option<&str>, &str) {
+    match q.split_once(':') {
+        Some((p, l)) => (Some(p), l),
+        None => (None, q),
+    }
+}
+
+/// Resolves `href` against `base` (or parses it as absolute when there is no base).
+/// A link as its document gives it, made absolute against `base` (the base in scope) by the
+/// rule of [`crate::util::safe_url`]; a value the rule refuses is kept as written (trimmed), for
+/// normalize to report and leave out.
+pub fn resolve_link(base: Option<&url::Url>, href: &str) -> String {
+    let base = base.filter(|b| crate::util::safe_url::is_web(b));
+    crate::util::safe_url::publishable(href, base, crate::util::safe_url::Purpose::Web)
+        .unwrap_or_else(|_| href.trim().to_string())
+}
+
+pub fn resolve_url(base: Option<&url::Url>, href: &str) -> Option<url::Url> {
+    let href = href.trim();
+    match base {
+        Some(b) => b.join(href).ok(),
+        None => url::Url::parse(href).ok(),
+    }
+}
+
+/// Reads `<!ENTITY name "value">` declarations from an internal DTD subset.
+fn parse_dtd_entities(doctype: &str, out: &mut HashMap<String, String>) {
+    let mut rest = doctype;
+    while let Some(i) = rest.find("<!ENTITY") {
+        rest = &rest[i + "<!ENTITY".len()..];
+        let trimmed = rest.trim_start();
+        if trimmed.starts_with('%') {
+            continue;
+        }
+        let name_end = trimmed.find(|c: char| c.is_whitespace()).unwrap_or(trimmed.len());
+        let name = &trimmed[..name_end];
+        let after = trimmed[name_end..].trim_start();
+        let Some(q) = after.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            continue;
+        };
+        let body = &after[1..];
+        if let Some(end) = body.find(q) {
+            let raw = &body[..end];
+            let value = quick_xml::escape::unescape(raw)
+                .map(|v| v.into_owned())
+                .unwrap_or_else(|_| raw.to_string());
+            out.insert(name.to_string(), value);
+        }
+    }
+}
+
+/// Bytes of the (already UTF-8) document as text: borrowed, and checked without the slower
+/// lossy decoder (which is only the fallback).
+fn utf8(b: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(b) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root(s: &str) -> Element {
+        build(s, None).expect("a root element").root
+    }
+
+    #[test]
+    fn resolves_namespaces_and_text() {
+        let r = root(
+            r#"<rss xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><dc:creator>A &amp; B</dc:creator></channel></rss>"#,
+        );
+        let ch = r.elements().next().unwrap();
+        let c = ch.elements().next().unwrap();
+        assert_eq!(c.ns.as_deref(), Some(ns::DC));
+        assert_eq!(c.local, "creator");
+        assert_eq!(c.text(), "A & B");
+    }
+
+    #[test]
+    fn html_entities_and_dtd_entities_are_decoded() {
+        let r =
+            root(r#"<!DOCTYPE rss [<!ENTITY who "Tom">]><rss><title>&who; &eacute;t&eacute; &#8217;</title></rss>"#);
+        assert_eq!(r.elements().next().unwrap().text(), "Tom été ’");
+    }
+
+    #[test]
+    fn raw_br_in_description_is_closed_by_the_parent_end() {
+        let r = root("<item><description>one<br>two</description><title>t</title></item>");
+        let names: Vec<_> = r.elements().map(|e| e.local.as_str()).collect();
+        assert_eq!(names, ["description", "title"]);
+        assert_eq!(r.elements().next().unwrap().inner_markup(), "one<br />two");
+    }
+
+    #[test]
+    fn truncated_document_keeps_complete_items() {
+        let r = root("<rss><channel><item><title>a</title></item><item><title>b</ti");
+        let ch = r.elements().next().unwrap();
+        let items: Vec<_> = ch.elements().collect();
+        assert_eq!(items.len(), 2);
+        assert!(items[0].complete);
+        assert!(!items[1].complete);
+    }
+
+    #[test]
+    fn xml_base_chains() {
+        let base = url::Url::parse("http://example.com/feed/").unwrap();
+        let r = build(
+            r#"<feed xml:base="/a/"><entry xml:base="b/"><link href="c"/></entry></feed>"#,
+            Some(&base),
+        )
+        .unwrap()
+        .root;
+        let entry = r.elements().next().unwrap();
+        assert_eq!(entry.base.as_ref().unwrap().as_str(), "http://example.com/a/b/");
+    }
+
+    #[test]
+    fn inner_markup_escapes_text_once() {
+        let r = root(r#"<div xmlns="http://www.w3.org/1999/xhtml">a &lt; b <b class="x">c</b></div>"#);
+        assert_eq!(r.inner_markup(), r#"a &lt; b <b class="x">c</b>"#);
+    }
+
+    #[test]
+    fn no_root_is_none() {
+        assert!(build("just text", None).is_none());
+    }
+}

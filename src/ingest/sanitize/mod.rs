@@ -1,0 +1,3 @@
+//! Sanitizing HTML from sources.
+
+pub mod fast;

@@ -1,0 +1,351 @@
+//! The vocabulary every stage speaks: sources, raw parsed entries, normalized entries.
+//!
+//! Plain data only. Nothing here does I/O; helpers are pure and cheap.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+/// Where a source's bytes come from, resolved once from the config.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase", tag = "kind", content = "location")]
+pub enum Location {
+    /// An `http://` or `https://` URL.
+    Http(url::Url),
+    /// A local file (a plain path or a `file://` URL), absolute.
+    File(std::path::PathBuf),
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Http(u) => f.write_str(u.as_str()),
+            Location::File(p) => write!(f, "{}", p.display()),
+        }
+    }
+}
+
+/// One configured source, resolved: its name, where it lives, and its default time zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    pub name: String,
+    /// The `url` exactly as written in the config (for messages).
+    pub url: String,
+    pub location: Location,
+    /// Zone for this source's dates that carry none.
+    pub timezone: Tz,
+    /// A feed, or an HTML page read with CSS selectors.
+    pub kind: SourceKind,
+    /// The folder it is filed under (`"News/World"`), from an OPML import; OPML export
+    /// nests it there.
+    pub category: Option<String>,
+}
+
+/// How a source's documents are read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum SourceKind {
+    /// A feed in any format feedmux reads (`kind = "feed"`, the default).
+    #[default]
+    Feed,
+    /// An HTML page whose items the `[feed.select]` selectors pick out (`kind = "html"`).
+    Html(Box<HtmlSelect>),
+}
+
+impl SourceKind {
+    /// The selectors of an HTML source.
+    pub fn html(&self) -> Option<&HtmlSelect> {
+        match self {
+            SourceKind::Html(s) => Some(s),
+            SourceKind::Feed => None,
+        }
+    }
+}
+
+/// A `[feed.select]` table as written: CSS selectors (each may end in ` @attr` to read that
+/// attribute instead of the text), checked when the config is read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HtmlSelect {
+    /// One element per item (required).
+    pub item: String,
+    /// The title, within the item (default: the link's text).
+    pub title: Option<String>,
+    /// The link (its `href`), within the item (default: the item if it is a link, else its
+    /// first `a[href]`).
+    pub link: Option<String>,
+    /// The summary (its inner HTML, sanitized).
+    pub summary: Option<String>,
+    /// The date (its text; default: the item's first `<time datetime>`).
+    pub date: Option<String>,
+    /// Read the date from this attribute of the date element (`datetime`).
+    pub date_attr: Option<String>,
+    /// A chrono strftime format for the date (`%d/%m/%Y %H:%M`); Indonesian names allowed.
+    pub date_format: Option<String>,
+    /// An image (`src`, else `data-src` and other lazy-loading attributes).
+    pub image: Option<String>,
+    /// The author (its text).
+    pub author: Option<String>,
+}
+
+impl HtmlSelect {
+    /// The optional keys, by their config name, with their values (`item` is always set).
+    pub fn optional(&self) -> [(&'static str, Option<&str>); 8] {
+        [
+            ("title", self.title.as_deref()),
+            ("link", self.link.as_deref()),
+            ("summary", self.summary.as_deref()),
+            ("date", self.date.as_deref()),
+            ("date_attr", self.date_attr.as_deref()),
+            ("date_format", self.date_format.as_deref()),
+            ("image", self.image.as_deref()),
+            ("author", self.author.as_deref()),
+        ]
+    }
+}
+
+/// The format a document was recognised as (names as in the `parse --json` contract).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum FeedFormat {
+    #[serde(rename = "rss2.0")]
+    Rss20,
+    #[serde(rename = "rss1.0")]
+    Rss10,
+    #[serde(rename = "rss0.9x")]
+    Rss09x,
+    #[serde(rename = "atom1.0")]
+    Atom10,
+    #[serde(rename = "atom0.3")]
+    Atom03,
+    #[serde(rename = "jsonfeed1.0")]
+    JsonFeed10,
+    #[serde(rename = "jsonfeed1.1")]
+    JsonFeed11,
+    #[serde(rename = "html")]
+    Html,
+}
+
+/// How a text construct's value is to be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TextKind {
+    /// Plain text: `<` means a literal less-than sign.
+    #[default]
+    Text,
+    /// HTML markup (escaped or in CDATA).
+    Html,
+    /// Inline XHTML, already serialized back to markup.
+    Xhtml,
+}
+
+/// A text construct as found in the document, before cleaning.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RawText {
+    pub value: String,
+    pub kind: TextKind,
+    /// The base URL in scope for this element (`xml:base` chain, then the document URL).
+    pub base: Option<url::Url>,
+}
+
+/// A link element as found (href already resolved against the base in scope).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RawLink {
+    pub href: String,
+    pub rel: Option<String>,
+    pub mime: Option<String>,
+    pub title: Option<String>,
+    pub length: Option<u64>,
+}
+
+/// A media attachment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Enclosure {
+    pub url: String,
+    #[serde(rename = "type")]
+    pub mime: String,
+    pub length: Option<u64>,
+}
+
+/// One entry as the format parser found it: strings as in the document.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RawEntry {
+    pub id: Option<String>,
+    /// RSS `guid isPermaLink` (None when absent: RSS says it then defaults to true).
+    pub guid_is_permalink: Option<bool>,
+    pub title: Option<RawText>,
+    pub links: Vec<RawLink>,
+    pub published: Option<String>,
+    pub updated: Option<String>,
+    pub author: Option<String>,
+    pub summary: Option<RawText>,
+    pub content: Option<RawText>,
+    pub categories: Vec<String>,
+    pub enclosures: Vec<Enclosure>,
+}
+
+/// Feed-level metadata as found.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RawFeedMeta {
+    pub title: Option<RawText>,
+    pub link: Option<String>,
+    /// The feed's own URL as it declares it (`atom:link rel="self"`, JSON `feed_url`).
+    pub self_link: Option<String>,
+    pub description: Option<RawText>,
+    pub language: Option<String>,
+    pub updated: Option<String>,
+    pub author: Option<String>,
+}
+
+/// A parsed document: format, metadata, entries and what had to be repaired.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedFeed {
+    pub format: FeedFormat,
+    pub meta: RawFeedMeta,
+    pub entries: Vec<RawEntry>,
+    pub warnings: Vec<String>,
+}
+
+/// Where an entry came from, shared by all entries of one source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceRef {
+    /// The configured source name.
+    pub name: String,
+    /// What identifies the source in outputs (Atom `<source><id>`): its feed URL, else a
+    /// `urn:uuid` made from its name.
+    #[serde(skip)]
+    pub id: String,
+    /// The feed's own URL, when it has a web address: as configured, else (a local file) as
+    /// its document declares it. Always a publishable `http(s)` URL (see `safe_url`).
+    pub url: Option<String>,
+    /// The feed's title, if it had one (never an HTML page's `<title>`).
+    pub title: Option<String>,
+    /// The feed's home page, if it named one; a publishable `http(s)` URL.
+    pub link: Option<String>,
+}
+
+impl SourceRef {
+    /// A source as outputs name it (see the fields); `url` and `link` must be publishable.
+    pub fn new(name: String, url: Option<String>, title: Option<String>, link: Option<String>) -> SourceRef {
+        SourceRef {
+            id: url.clone().unwrap_or_else(|| stable_id("feedmux:source", &name)),
+            name,
+            url,
+            title,
+            link,
+        }
+    }
+}
+
+/// A stable IRI (a version 8 `urn:uuid`) made from a namespace key and a key within it.
+pub fn stable_id(namespace: &str, key: &str) -> String {
+    let mut buf = Vec::with_capacity(namespace.len() + key.len() + 1);
+    buf.extend_from_slice(namespace.as_bytes());
+    buf.push(0);
+    buf.extend_from_slice(key.as_bytes());
+    let mut h = xxhash_rust::xxh3::xxh3_128(&buf).to_be_bytes();
+    // RFC 9562 version 8 (custom) with the RFC variant bits.
+    h[6] = (h[6] & 0x0f) | 0x80;
+    h[8] = (h[8] & 0x3f) | 0x80;
+    fn hex(b: &[u8]) -> String {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut s = String::with_capacity(b.len() * 2);
+        for x in b {
+            s.push(char::from(DIGITS[usize::from(x >> 4)]));
+            s.push(char::from(DIGITS[usize::from(x & 0x0f)]));
+        }
+        s
+    }
+    format!(
+        "urn:uuid:{}-{}-{}-{}-{}",
+        hex(&h[0..4]),
+        hex(&h[4..6]),
+        hex(&h[6..8]),
+        hex(&h[8..10]),
+        hex(&h[10..16])
+    )
+}
+
+/// A normalized entry: plain-text title, absolute URLs, UTC dates, sanitized HTML.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    /// The stable output id (an IRI).
+    pub id: String,
+    /// The entry's own guid/id in its source, if it had one.
+    pub guid: Option<String>,
+    pub source: Arc<SourceRef>,
+    pub title: String,
+    pub link: Option<String>,
+    /// `link` in canonical form (the cross-source de-dup key).
+    #[serde(skip)]
+    pub canonical_link: Option<String>,
+    pub published: Option<DateTime<Utc>>,
+    pub updated: Option<DateTime<Utc>>,
+    pub author: Option<String>,
+    pub summary: Option<String>,
+    pub content: Option<String>,
+    pub categories: Vec<String>,
+    pub enclosures: Vec<Enclosure>,
+    /// Its content hash, when worked out already (see [`Hashed`]).
+    #[serde(skip)]
+    pub hashed: Hashed,
+}
+
+/// An entry's [`crate::arrange::memory::content_hash`] as worked out when its document was read,
+/// so that arranging need not read all its text again: whoever changes the entry's content
+/// after that clears it. A cache, not part of the entry's value: it never makes two entries
+/// differ, and is never written out.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Hashed(Option<u64>);
+
+impl Hashed {
+    pub fn get(self) -> Option<u64> {
+        self.0
+    }
+}
+
+impl PartialEq for Hashed {
+    fn eq(&self, _: &Hashed) -> bool {
+        true
+    }
+}
+
+impl Eq for Hashed {}
+
+impl Entry {
+    /// Works out and keeps its content hash (see [`Hashed`]).
+    pub fn hash_content(&mut self) -> u64 {
+        let h = crate::arrange::memory::content_hash(self);
+        self.hashed = Hashed(Some(h));
+        h
+    }
+
+    /// Its content hash, if kept (see [`Hashed`]).
+    pub fn kept_hash(&self) -> Option<u64> {
+        let kept = self.hashed.0;
+        debug_assert!(
+            kept.is_none_or(|h| h == crate::arrange::memory::content_hash(self)),
+            "{}: content changed since it was hashed",
+            self.id
+        );
+        kept
+    }
+
+    /// Its content hash: the one kept, else worked out now.
+    pub fn content_hash(&self) -> u64 {
+        self.kept_hash()
+            .unwrap_or_else(|| crate::arrange::memory::content_hash(self))
+    }
+
+    /// The date an output shows: published, else updated (the contract's first two choices;
+    /// normalize fills one of them for every entry).
+    pub fn date(&self) -> Option<DateTime<Utc>> {
+        self.published.or(self.updated)
+    }
+
+    /// The most recent change: updated, else published.
+    pub fn last_modified(&self) -> Option<DateTime<Utc>> {
+        match (self.published, self.updated) {
+            (Some(p), Some(u)) => Some(p.max(u)),
+            (p, u) => u.or(p),
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! What a run writes: the feeds (rendered once per story and format), the digest, the index
+//! page and the OPML list of the outputs, each file replaced atomically.
+
+pub mod digest;
+pub mod publish;
+pub mod render;
+pub mod write;
