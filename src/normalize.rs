@@ -213,7 +213,12 @@ impl Sanitizer {
             TextKind::Html | TextKind::Xhtml if !v.contains(['<', '&']) => escape_html(v.trim()),
             // Already clean markup (the common case) is kept as it is.
             TextKind::Html | TextKind::Xhtml if crate::sanitize_fast::is_clean(v.trim()) => v.trim().to_string(),
-            TextKind::Html | TextKind::Xhtml => self.sanitize_with_ammonia(&v, t.base.as_ref()),
+            // The sanitizer's parser gets the markup balanced (time linear in its size); markup
+            // it cannot take (`parse` refuses such documents first) is shown as text.
+            TextKind::Html | TextKind::Xhtml => match crate::parse::nesting::balance(&v) {
+                Ok(balanced) => self.sanitize_with_ammonia(&balanced, t.base.as_ref()),
+                Err(_) => escape_html(&html_to_text(&v)),
+            },
         };
         (!out.is_empty()).then_some(out)
     }
