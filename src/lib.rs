@@ -127,6 +127,8 @@ pub struct RunReport {
     /// replaced by empty feeds.
     pub outputs_kept: bool,
     pub warnings: Vec<SourceWarning>,
+    /// Temporary output files an earlier, killed run left in the output folder, removed.
+    pub stale_removed: usize,
 }
 
 /// Progress, reported as each source finishes.
@@ -261,6 +263,18 @@ pub async fn run(
     progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> Result<RunReport, Error> {
     let started = std::time::Instant::now();
+    // What a killed run left in the output folder goes first (the caller holds the lock:
+    // no other run is writing there).
+    let stale_removed = match write::remove_stale(&cfg.output.dir, &is_output_file_name, std::time::SystemTime::now()) {
+        Ok(n) => n,
+        Err(e) => {
+            tracing::warn!(
+                "could not clear old temporary files in {}: {e}",
+                cfg.output.dir.display()
+            );
+            0
+        }
+    };
     let store = store::Store::open(&cfg.state.path)?;
     // One transaction per run: the items, the validators and the mark of what the outputs
     // were made from change together or not at all.
@@ -330,6 +344,7 @@ pub async fn run(
     let cutoff = now - chrono::TimeDelta::days(i64::from(cfg.state.keep_days));
     let mut report = RunReport {
         sources: cfg.sources.len(),
+        stale_removed,
         ..RunReport::default()
     };
     let mut fresh: Vec<Option<Vec<Entry>>> = Vec::with_capacity(outcomes.len());
@@ -663,6 +678,8 @@ fn write_all(
     // Freeing ~10 strings per entry takes a while on a big feed: let it happen off the
     // caller's path (a process that exits meanwhile simply skips it).
     std::thread::spawn(move || drop(arranged));
+    // Every output is in its temporary file: only now is any replaced.
+    let results = write::commit(results)?;
     tracing::debug!(
         ms = render_started.elapsed().as_millis(),
         "rendered and wrote the outputs"
@@ -691,6 +708,18 @@ fn output_feeds(cfg: &Config, arranged: &Arranged, max: usize) -> Vec<publish::O
         });
     }
     feeds
+}
+
+/// Whether a file name is one a run writes: a feed, the index page, the OPML list, or a
+/// dated digest file.
+fn is_output_file_name(name: &str) -> bool {
+    if render::Format::ALL.iter().any(|f| f.file_name() == name) || matches!(name, "index.html" | "feeds.opml") {
+        return true;
+    }
+    let Some((day, format)) = name.split_once('.') else {
+        return false;
+    };
+    chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").is_ok() && config::DigestFormat::parse(format).is_some()
 }
 
 /// Every file a run writes.
