@@ -276,6 +276,8 @@ pub async fn run(
         }
     };
     let store = store::Store::open(&cfg.state.path)?;
+    // Damage is found now, before anything is fetched or written.
+    store.quick_check()?;
     // One transaction per run: the items, the validators and the mark of what the outputs
     // were made from change together or not at all.
     store.begin()?;

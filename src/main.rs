@@ -61,6 +61,10 @@ enum Command {
         /// When another run holds the state's lock, wait for it instead of exiting.
         #[arg(long)]
         wait: bool,
+        /// When the state database is damaged, move it aside (to PATH.damaged-TIME) and
+        /// start cold; a sound one is kept.
+        #[arg(long)]
+        state_reset: bool,
     },
     /// Parse one feed or HTML page (file, file:// or http(s) URL) and show what feedmux
     /// understood.
@@ -183,6 +187,23 @@ enum Command {
         #[command(subcommand)]
         command: TopicsCommand,
     },
+    /// State database tools.
+    State {
+        #[command(subcommand)]
+        command: StateCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum StateCommand {
+    /// Check every page of the state database; exit 1 when it is damaged.
+    Check {
+        #[arg(short, long, default_value = "feeds.toml")]
+        config: PathBuf,
+        /// The state database (default as for `run`).
+        #[arg(long, env = "FEEDMUX_STATE")]
+        state: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -256,6 +277,7 @@ fn main() -> ExitCode {
             json,
             state,
             wait,
+            state_reset,
         } => cmd_run(
             config,
             &RunArgs {
@@ -264,6 +286,7 @@ fn main() -> ExitCode {
                 now: *now,
                 json: *json,
                 wait: *wait,
+                state_reset: *state_reset,
             },
             &cli,
         ),
@@ -331,6 +354,9 @@ fn main() -> ExitCode {
                     state,
                 },
         } => cmd_suggest(config, state.as_deref(), *days, *limit, *now),
+        Command::State {
+            command: StateCommand::Check { config, state },
+        } => cmd_state_check(config, state.as_deref()),
     };
     match code {
         Ok(c) => ExitCode::from(c),
@@ -623,6 +649,30 @@ struct RunArgs<'a> {
     now: Option<DateTime<Utc>>,
     json: bool,
     wait: bool,
+    state_reset: bool,
+}
+
+/// `state check`: exit 0 when the state is sound (or not there yet), 1 when it is damaged.
+fn cmd_state_check(path: &Path, state: Option<&Path>) -> Result<u8> {
+    let cfg = match load_config_with_state(path, state)? {
+        Ok(c) => c,
+        Err(code) => return Ok(code),
+    };
+    let db = &cfg.state.path;
+    Ok(match feedmux::store::check(db) {
+        feedmux::store::Health::Missing => {
+            println!("{}: no state yet; the next run is a cold start", db.display());
+            exit::OK
+        }
+        feedmux::store::Health::Ok => {
+            println!("{}: ok", db.display());
+            exit::OK
+        }
+        feedmux::store::Health::Damaged(why) => {
+            eprintln!("error: state database {}: {why}", db.display());
+            exit::FATAL
+        }
+    })
 }
 
 /// Holds `PATH.lock` beside the state database for the run: a second run on the same
@@ -691,6 +741,17 @@ fn cmd_run(path: &Path, args: &RunArgs<'_>, cli: &Cli) -> Result<u8> {
         return Ok(exit::FATAL);
     };
     let now = args.now.unwrap_or_else(Utc::now);
+    if args.state_reset
+        && let feedmux::store::Health::Damaged(why) = feedmux::store::check(&cfg.state.path)
+    {
+        let aside = feedmux::store::set_aside(&cfg.state.path, Utc::now())?;
+        eprintln!(
+            "warning: state database {} was {}; moved it aside to {}; this run starts cold",
+            cfg.state.path.display(),
+            why.split(". Move it aside").next().unwrap_or(&why),
+            aside.display()
+        );
+    }
     let json = args.json;
     let show_progress = !cli.quiet && !json && std::io::stderr().is_terminal();
     let bar = if show_progress {
