@@ -263,6 +263,9 @@ pub async fn run(
     progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> Result<RunReport, Error> {
     let started = std::time::Instant::now();
+    // A feed listed twice is read once.
+    let (cfg, repeated) = distinct_sources(cfg);
+    let cfg: &Config = &cfg;
     // What a killed run left in the output folder goes first (the caller holds the lock:
     // no other run is writing there).
     let stale_removed = match write::remove_stale(&cfg.output.dir, &is_output_file_name, std::time::SystemTime::now()) {
@@ -347,6 +350,7 @@ pub async fn run(
     let mut report = RunReport {
         sources: cfg.sources.len(),
         stale_removed,
+        warnings: repeated,
         ..RunReport::default()
     };
     let mut fresh: Vec<Option<Vec<Entry>>> = Vec::with_capacity(outcomes.len());
@@ -710,6 +714,38 @@ fn output_feeds(cfg: &Config, arranged: &Arranged, max: usize) -> Vec<publish::O
         });
     }
     feeds
+}
+
+/// `cfg` without the sources that repeat an earlier one's feed ([`config::duplicate_sources`]),
+/// and a warning for each left out: a feed listed twice (or 100,000 times) is fetched and
+/// read once.
+fn distinct_sources(cfg: &Config) -> (std::borrow::Cow<'_, Config>, Vec<SourceWarning>) {
+    let repeats = config::duplicate_sources(&cfg.sources);
+    if repeats.is_empty() {
+        return (std::borrow::Cow::Borrowed(cfg), Vec::new());
+    }
+    let warnings = repeats
+        .iter()
+        .map(|&(i, first)| SourceWarning {
+            name: cfg.sources[i].name.clone(),
+            message: format!(
+                "the same feed as {:?} ({}): read once, as {:?}",
+                cfg.sources[first].name,
+                config::source_key(&cfg.sources[first]),
+                cfg.sources[first].name
+            ),
+        })
+        .collect();
+    let left_out: std::collections::HashSet<usize> = repeats.into_iter().map(|(i, _)| i).collect();
+    let mut distinct = cfg.clone();
+    distinct.sources = cfg
+        .sources
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !left_out.contains(i))
+        .map(|(_, s)| s.clone())
+        .collect();
+    (std::borrow::Cow::Owned(distinct), warnings)
 }
 
 /// Whether a file name is one a run writes: a feed, the index page, the OPML list, or a
@@ -1674,6 +1710,8 @@ pub async fn collect(
     now: DateTime<Utc>,
     progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> Result<(RunReport, Vec<Vec<Entry>>), Error> {
+    let (cfg, repeated) = distinct_sources(cfg);
+    let cfg: &Config = &cfg;
     let plan: Vec<Plan> = cfg
         .sources
         .iter()
@@ -1686,6 +1724,7 @@ pub async fn collect(
     let outcomes = fetch_and_read(cfg, now, &plan, None, progress).await?;
     let mut report = RunReport {
         sources: cfg.sources.len(),
+        warnings: repeated,
         ..RunReport::default()
     };
     let mut all = Vec::with_capacity(outcomes.len());

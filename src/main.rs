@@ -632,6 +632,9 @@ fn cmd_check(path: &Path) -> Result<u8> {
         eprintln!("error: {}: {e}", path.display());
         return Ok(exit::BAD_CONFIG);
     }
+    for w in config::warnings(&cfg) {
+        eprintln!("warning: {}: {w}", path.display());
+    }
     println!(
         "{}: ok ({} feeds, {} topics; output {})",
         path.display(),
@@ -736,6 +739,9 @@ fn cmd_run(path: &Path, args: &RunArgs<'_>, cli: &Cli) -> Result<u8> {
     };
     if let Some(out) = args.out {
         cfg.output.dir = std::path::absolute(out).with_context(|| format!("output folder {}", out.display()))?;
+    }
+    for w in config::warnings(&cfg) {
+        tracing::warn!("{}: {w}", path.display());
     }
     let Some(_lock) = lock_state(&cfg.state.path, args.wait)? else {
         return Ok(exit::FATAL);
@@ -1088,6 +1094,9 @@ fn cmd_digest(path: &Path, args: &DigestArgs<'_>) -> Result<u8> {
     };
     if let Some(out) = args.out {
         cfg.output.dir = std::path::absolute(out).with_context(|| format!("output folder {}", out.display()))?;
+    }
+    for w in config::warnings(&cfg) {
+        tracing::warn!("{}: {w}", path.display());
     }
     let now = args.now.unwrap_or_else(Utc::now);
     let day = args
