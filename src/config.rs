@@ -451,8 +451,12 @@ impl Field {
     }
 }
 
+/// The longest slug, in bytes: a folder name, far below every file system's limit (255).
+pub const MAX_SLUG: usize = 80;
+
 /// A topic name (or a configured slug) as a URL- and path-safe slug: transliterated to ASCII,
-/// lower-case letters, digits and single `-`; never empty, never `.` or `..`.
+/// lower-case letters, digits and single `-`; never empty, never `.` or `..`, at most
+/// [`MAX_SLUG`] bytes.
 pub fn slugify(name: &str) -> String {
     let ascii = deunicode::deunicode(name);
     let mut slug = String::with_capacity(ascii.len());
@@ -463,10 +467,23 @@ pub fn slugify(name: &str) -> String {
             slug.push('-');
         }
     }
+    cut_slug(&mut slug, MAX_SLUG);
+    if slug.is_empty() { "topic".to_string() } else { slug }
+}
+
+/// Cuts a slug to at most `max` bytes (at a character boundary; slugs are ASCII), without a
+/// trailing `-`.
+fn cut_slug(slug: &mut String, max: usize) {
+    if slug.len() > max {
+        let mut at = max;
+        while !slug.is_char_boundary(at) {
+            at -= 1;
+        }
+        slug.truncate(at);
+    }
     while slug.ends_with('-') {
         slug.pop();
     }
-    if slug.is_empty() { "topic".to_string() } else { slug }
 }
 
 /// The whole config, validated and resolved.
@@ -859,11 +876,15 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
 
     let mut topics: Vec<TopicConfig> = Vec::with_capacity(raw.topics.len() + 1);
     let mut slugs = std::collections::HashSet::new();
+    // A taken slug gets `-2`, `-3`…, cut so that the whole stays within MAX_SLUG.
     let mut unique_slug = |wanted: String| -> String {
         let mut slug = wanted.clone();
         let mut n = 2;
         while !slugs.insert(slug.clone()) {
-            slug = format!("{wanted}-{n}");
+            let suffix = format!("-{n}");
+            let mut base = wanted.clone();
+            cut_slug(&mut base, MAX_SLUG - suffix.len());
+            slug = format!("{base}{suffix}");
             n += 1;
         }
         slug
@@ -1471,6 +1492,31 @@ mod tests {
             assert_eq!(e.line_col.map(|l| l.0), Some(line), "{text}: {}", e.message);
             assert!(e.message.contains(what), "{}", e.message);
         }
+    }
+
+    /// Regression (issue 19, item 16): a topic name of 256 characters passed `check`, then
+    /// every run failed with "File name too long". Slugs are at most 80 bytes, and stay
+    /// unique when cut.
+    #[test]
+    fn long_topic_names_give_bounded_unique_slugs() {
+        let long = "Berita ".repeat(60);
+        assert!(long.len() > 255);
+        assert_eq!(slugify(&long).len(), MAX_SLUG);
+        assert_eq!(slugify(&"Berita ".repeat(11)).len(), 76, "no trailing '-'");
+        assert_eq!(
+            slugify(&format!("{}x", "a-".repeat(40))).len(),
+            79,
+            "cut, then no trailing '-'"
+        );
+        assert!(slugify(&"é".repeat(300)).len() <= MAX_SLUG);
+        let topics: String = (0..12)
+            .map(|i| format!("[[topic]]\nname = \"{}{i}\"\nkeywords = [\"x\"]\n", "A".repeat(300)))
+            .collect();
+        let c = p(&format!("[[feed]]\nname = \"a\"\nurl = \"x\"\n{topics}")).unwrap();
+        let slugs: std::collections::HashSet<&str> = c.topics.iter().map(|t| t.slug.as_str()).collect();
+        assert_eq!(slugs.len(), 12, "{slugs:?}");
+        assert!(c.topics.iter().all(|t| t.slug.len() <= MAX_SLUG), "{slugs:?}");
+        assert!(slugs.contains(format!("{}-12", "a".repeat(77)).as_str()), "{slugs:?}");
     }
 
     #[test]

@@ -368,10 +368,12 @@ fn main() -> ExitCode {
 }
 
 fn init_logging(quiet: bool, verbose: u8) {
+    // Only feedmux's own events, unless -vv (or RUST_LOG) asks for the libraries' too: a
+    // parser library can warn once per broken table of a hostile page.
     let default = match (quiet, verbose) {
-        (true, _) => "error",
-        (_, 0) => "warn",
-        (_, 1) => "warn,feedmux=info",
+        (true, _) => "off,feedmux=error",
+        (_, 0) => "off,feedmux=warn",
+        (_, 1) => "off,feedmux=info",
         _ => "warn,feedmux=debug",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
