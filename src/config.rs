@@ -1279,7 +1279,7 @@ pub fn warnings(cfg: &Config) -> Vec<String> {
                 "{noun} {} {verb} the same url as feed {:?} ({}): a run reads it once, as {:?}",
                 names.join(", "),
                 orig.name,
-                source_key(orig),
+                orig.url,
                 orig.name
             )
         })

@@ -730,9 +730,7 @@ fn distinct_sources(cfg: &Config) -> (std::borrow::Cow<'_, Config>, Vec<SourceWa
             name: cfg.sources[i].name.clone(),
             message: format!(
                 "the same feed as {:?} ({}): read once, as {:?}",
-                cfg.sources[first].name,
-                config::source_key(&cfg.sources[first]),
-                cfg.sources[first].name
+                cfg.sources[first].name, cfg.sources[first].url, cfg.sources[first].name
             ),
         })
         .collect();

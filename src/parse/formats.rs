@@ -83,8 +83,8 @@ fn rss_html(e: &Element) -> RawText {
     }
 }
 
-/// An RSS title: HTML when it holds markup (child elements, or a tag in its text), else
-/// plain text. An entity reference alone does not make it HTML, as it does for summaries:
+/// An RSS title: HTML when it says so (`type="html"`) or holds markup (child elements, or a
+/// tag in its text), else plain text. An entity reference alone does not make it HTML, as it does for summaries:
 /// the XML has decoded the title once already, and decoding `&lt;script&gt;` again would
 /// make markup of text.
 fn rss_title(e: &Element) -> RawText {
@@ -93,7 +93,11 @@ fn rss_title(e: &Element) -> RawText {
     } else {
         e.text()
     };
-    let kind = if e.has_child_elements() || crate::text::has_tag(&value) {
+    // A `type` the producer gave is taken at its word.
+    let typed_html = e
+        .attr("type")
+        .is_some_and(|t| matches!(t.trim().to_ascii_lowercase().as_str(), "html" | "text/html" | "xhtml"));
+    let kind = if typed_html || e.has_child_elements() || crate::text::has_tag(&value) {
         TextKind::Html
     } else {
         TextKind::Text
