@@ -182,7 +182,7 @@ fn extract_inner(
     // The parser gets the page balanced, so that it costs time linear in the page's size;
     // a page nested too deep is refused.
     let balanced =
-        super::nesting::balance(&repaired.text).map_err(|why| ParseFailure(format!("the page is {why}; refused")))?;
+        super::nesting::balance(&repaired.text).map_err(|why| ParseFailure(format!("refused: {why} on the page")))?;
     let page = Html::parse_document(&balanced);
     let meta = page_meta(&page, doc_url);
     let base = base_url(&page, doc_url, meta.link.as_deref());

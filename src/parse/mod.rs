@@ -95,7 +95,7 @@ pub fn check_html_cost(parsed: &ParsedFeed) -> Result<(), ParseFailure> {
         .chain(parsed.entries.iter().flat_map(|e| [html(&e.summary), html(&e.content)]));
     for t in texts.flatten() {
         if let Err(why) = nesting::measure(t) {
-            return Err(ParseFailure(format!("HTML in the document {why}; refused")));
+            return Err(ParseFailure(format!("refused: {why} in the document")));
         }
     }
     Ok(())

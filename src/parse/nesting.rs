@@ -27,16 +27,17 @@ use std::collections::HashMap;
 /// `kMaximumHTMLParserDOMTreeDepth`), so no page people read goes deeper.
 pub const MAX_HTML_DEPTH: usize = 512;
 
-/// The most elements markup may put where a table cannot hold them (they go in front of
-/// it): a stray tag or two around a table is common, thousands are an attack.
+/// The most elements and runs of text markup may put where a table cannot hold them (they
+/// go in front of it, each costing a walk past the ones before): a stray tag or two around a
+/// table is common, thousands are an attack.
 pub const MAX_FOSTERED: usize = 2000;
 
 /// Why markup is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum Costly {
-    #[error("nested deeper than {MAX_HTML_DEPTH} elements")]
+    #[error("HTML nested deeper than {MAX_HTML_DEPTH} elements")]
     TooDeep,
-    #[error("more than {MAX_FOSTERED} elements misplaced in tables")]
+    #[error("HTML with more than {MAX_FOSTERED} elements or runs of text misplaced in tables")]
     TooManyFostered,
 }
 
@@ -330,6 +331,14 @@ impl<'a> Balancer<'a> {
         self.stack.last().map(Open::name)
     }
 
+    /// Whether the innermost open element is a table or a part of one that holds no content
+    /// of its own (what goes there goes in front of the table).
+    fn in_table_body(&self) -> bool {
+        self.stack
+            .last()
+            .is_some_and(|o| !o.foreign && matches!(o.name(), b"table" | b"tbody" | b"thead" | b"tfoot" | b"tr"))
+    }
+
     /// An HTML end tag: closes its element and everything opened after it; closes nothing
     /// (and is dropped) when no element of its name is open.
     fn end_tag(&mut self, n: &[u8]) {
@@ -428,6 +437,13 @@ fn walk<'a>(html: &'a str, bal: &mut Balancer<'a>) -> Result<(), Costly> {
     let mut i = 0;
     while let Some(k) = memchr::memchr(b'<', b.get(i..).unwrap_or_default()) {
         let at = i + k;
+        // Text straight inside a table goes in front of it too.
+        if bal.in_table_body() && b.get(i..at).is_some_and(|t| t.iter().any(|c| !c.is_ascii_whitespace())) {
+            fostered += 1;
+            if fostered > MAX_FOSTERED {
+                return Err(Costly::TooManyFostered);
+            }
+        }
         let rest = b.get(at..).unwrap_or_default();
         let section_end = if rest.starts_with(b"<!--") {
             Some(memchr::memmem::find(b.get(at + 4..).unwrap_or_default(), b"-->").map_or(b.len(), |e| at + 4 + e + 3))
@@ -518,11 +534,7 @@ fn walk<'a>(html: &'a str, bal: &mut Balancer<'a>) -> Result<(), Costly> {
             bal.end_tag(n);
             continue;
         }
-        if bal
-            .top()
-            .is_some_and(|t| matches!(t, b"table" | b"tbody" | b"thead" | b"tfoot" | b"tr"))
-            && !stays_in_table(n)
-        {
+        if bal.in_table_body() && !stays_in_table(n) {
             fostered += 1;
             if fostered > MAX_FOSTERED {
                 return Err(Costly::TooManyFostered);
@@ -773,6 +785,7 @@ mod tests {
             "<br><img src=x><hr>".repeat(2000),
             "<p>a<div>b</div>".repeat(2000),
             "<table>x".repeat(1000),
+            "<table><tr><td>x</td></tr></table>y".repeat(3000),
             "<table><tr><td><table><tr><td>x</td></tr></table></td></tr></table>".repeat(2000),
             "<script>".to_string() + &"<div>".repeat(2000) + "</script>",
             "<!--".to_string() + &"<div>".repeat(2000) + "-->",
@@ -808,6 +821,7 @@ mod tests {
             Err(Costly::TooManyFostered)
         );
         assert!(measure(&("<table>".to_string() + &"<b>a</b>".repeat(50) + "<tr><td>x")).is_ok());
+        assert_eq!(measure(&"<table>x".repeat(3000)), Err(Costly::TooManyFostered));
     }
 
     #[test]
