@@ -256,7 +256,7 @@ fn read(bytes: Vec<u8>, n: u64, page: &SourceKind) {
         bytes,
         content_type: CONTENT_TYPES[(n % CONTENT_TYPES.len() as u64) as usize].map(str::to_string),
         final_url: base.clone(),
-        base_url: if n % 3 == 0 { None } else { base },
+        base_url: if n.is_multiple_of(3) { None } else { base },
         fetched_at: now,
         etag: None,
         last_modified: None,
