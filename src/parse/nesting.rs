@@ -19,7 +19,10 @@
 //! new `<a>`, `<button>` or `<select>` an open one; a table straight inside a table closes
 //! it), so sloppy but ordinary markup keeps its depth and its meaning; an end tag closes
 //! everything opened after its element. Text, comments and the tags themselves (attributes
-//! and all) are copied as they are. Pure: text in, text out.
+//! and all) are copied as they are, long text cut into pieces by empty comments (html5ever's
+//! serializer takes time in the square of a text node full of `&`s or Latin-1 characters;
+//! the sanitizer drops the comments), and a tag whose attributes would cost it as much is
+//! refused. Pure: text in, text out.
 
 use std::collections::HashMap;
 
@@ -32,6 +35,16 @@ pub const MAX_HTML_DEPTH: usize = 512;
 /// table is common, thousands are an attack.
 pub const MAX_FOSTERED: usize = 2000;
 
+/// How much text the balanced markup holds between two comments it adds (`<!---->`, which
+/// the sanitizer drops): html5ever's serializer escapes a text node in time proportional to
+/// its length times its `&`s and Latin-1 characters, so no text node may be long.
+const TEXT_PIECE: usize = 2048;
+
+/// The most a tag's attributes, or the text of an element that holds text only
+/// (`<textarea>`, `<title>`, `<xmp>`…), may cost that serializer (their length times their
+/// `&`s, quotes and Latin-1 characters): 64 M bytes scanned, some 30 ms.
+const MAX_TAG_COST: usize = 1 << 26;
+
 /// Why markup is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum Costly {
@@ -39,6 +52,8 @@ pub enum Costly {
     TooDeep,
     #[error("HTML with more than {MAX_FOSTERED} elements or runs of text misplaced in tables")]
     TooManyFostered,
+    #[error("HTML with {0} bytes of one tag or one element's text full of characters to escape")]
+    CostlyToEscape(usize),
 }
 
 /// Elements that never have content.
@@ -281,6 +296,32 @@ impl<'a> Balancer<'a> {
         }
     }
 
+    /// Text between tags, with a comment (`<!---->`) about every [`TEXT_PIECE`] bytes, at a
+    /// place where it cannot change the text: a character boundary outside any character
+    /// reference. (Not straight inside a table: there each piece would go in front of it.)
+    fn write_text(&mut self, text: &str) {
+        // (Text that is not twice a piece is left whole: balanced markup balances to itself.)
+        if self.out.is_none() || text.len() <= 2 * TEXT_PIECE || self.in_table_body() {
+            self.write(text);
+            return;
+        }
+        let b = text.as_bytes();
+        let mut start = 0;
+        let mut at = TEXT_PIECE;
+        while at < b.len() {
+            match (at..b.len().min(at + 256)).find(|&i| splits_safely(b, i)) {
+                Some(i) => {
+                    self.write(text.get(start..i).unwrap_or_default());
+                    self.write("<!---->");
+                    start = i;
+                    at = i + TEXT_PIECE;
+                }
+                None => at += 256,
+            }
+        }
+        self.write(text.get(start..).unwrap_or_default());
+    }
+
     fn push(&mut self, open: Open<'a>) -> Result<(), Costly> {
         if !open.foreign {
             *self.counts.entry(open.key).or_default() += 1;
@@ -405,6 +446,27 @@ impl Open<'_> {
     }
 }
 
+/// Whether text may be cut before byte `i`: a character boundary not inside a character
+/// reference (`&` and a name or number, up to its `;`).
+fn splits_safely(b: &[u8], i: usize) -> bool {
+    let in_reference = |c: u8| c.is_ascii_alphanumeric() || c == b'#' || c == b';';
+    if b.get(i).is_none_or(|c| c & 0xC0 == 0x80) {
+        return false;
+    }
+    let from = i.saturating_sub(40);
+    let window = b.get(from..i).unwrap_or_default();
+    match window.iter().rposition(|&c| c == b'&') {
+        None => true,
+        // A reference ends at the first byte that cannot be in one.
+        Some(j) => {
+            window
+                .get(j + 1..)
+                .is_some_and(|r| r.iter().any(|&c| !in_reference(c) || c == b';'))
+                || b.get(i).is_some_and(|&c| !in_reference(c))
+        }
+    }
+}
+
 /// `html`, balanced (see the module doc); `Err` when it nests too deep or misplaces too
 /// much in tables.
 pub fn balance(html: &str) -> Result<String, Costly> {
@@ -456,6 +518,10 @@ fn walk<'a>(html: &'a str, bal: &mut Balancer<'a>) -> Result<(), Costly> {
             None
         };
         if let Some(end) = section_end {
+            // Text before it in pieces; the comment or declaration as it is.
+            bal.write_text(html.get(copied..at).unwrap_or_default());
+            bal.write(html.get(at..end).unwrap_or_default());
+            copied = end;
             i = end;
             continue;
         }
@@ -475,12 +541,21 @@ fn walk<'a>(html: &'a str, bal: &mut Balancer<'a>) -> Result<(), Costly> {
         }
         let Some(end) = tag_end(b, name_end) else {
             // A tag cut off by the end of the text: the parser drops it, and so does this.
-            bal.write(html.get(copied..at).unwrap_or_default());
+            bal.write_text(html.get(copied..at).unwrap_or_default());
             copied = b.len();
             break;
         };
         // Everything before this tag is copied; the tag itself only if it is kept.
-        bal.write(html.get(copied..at).unwrap_or_default());
+        bal.write_text(html.get(copied..at).unwrap_or_default());
+        let escapes = b
+            .get(at..end)
+            .unwrap_or_default()
+            .iter()
+            .filter(|&&c| matches!(c, b'&' | b'"' | b'\'' | 0xC2))
+            .count();
+        if escapes.saturating_mul(end - at) > MAX_TAG_COST {
+            return Err(Costly::CostlyToEscape(end - at));
+        }
         copied = end;
         i = end;
         let written = html.get(name_start..name_end).unwrap_or_default();
@@ -574,6 +649,19 @@ fn walk<'a>(html: &'a str, bal: &mut Balancer<'a>) -> Result<(), Costly> {
                 }
                 j = from;
             }
+            // Its text cannot be cut (a comment there is text); the sanitizer keeps it (all
+            // but a script's or a style's), so it must not cost too much to escape.
+            let body = b.get(end..body_end).unwrap_or_default();
+            if !matches!(n, b"script" | b"style")
+                && body
+                    .iter()
+                    .filter(|&&c| matches!(c, b'&' | 0xC2))
+                    .count()
+                    .saturating_mul(body.len())
+                    > MAX_TAG_COST
+            {
+                return Err(Costly::CostlyToEscape(body.len()));
+            }
             bal.write(html.get(end..body_end).unwrap_or_default());
             if !ended && n != b"plaintext" {
                 bal.write("</");
@@ -586,7 +674,7 @@ fn walk<'a>(html: &'a str, bal: &mut Balancer<'a>) -> Result<(), Costly> {
         }
         bal.push(open)?;
     }
-    bal.write(html.get(copied..).unwrap_or_default());
+    bal.write_text(html.get(copied..).unwrap_or_default());
     bal.close_from(0);
     Ok(())
 }
@@ -822,6 +910,37 @@ mod tests {
         );
         assert!(measure(&("<table>".to_string() + &"<b>a</b>".repeat(50) + "<tr><td>x")).is_ok());
         assert_eq!(measure(&"<table>x".repeat(3000)), Err(Costly::TooManyFostered));
+    }
+
+    /// Long text is cut into pieces the sanitizer's serializer escapes in linear time, and
+    /// the pieces make the same text again.
+    #[test]
+    fn long_text_is_cut_where_it_cannot_change() {
+        let text = "caf\u{e9} &amp; \u{ab}citation\u{bb} &#169; &copy;&copy&amp&&& ".repeat(500);
+        let html = format!("<p>{text}</p>");
+        let balanced = balance(&html).unwrap();
+        assert!(balanced.matches("<!---->").count() >= 8, "{}", &balanced[..200]);
+        assert_eq!(balanced.replace("<!---->", ""), html);
+        let sanitized = crate::normalize::Sanitizer::new().sanitize_with_ammonia(&balanced, None);
+        let direct = crate::normalize::Sanitizer::new().sanitize_with_ammonia(&html, None);
+        assert_eq!(sanitized, direct);
+        // A run of bare `&`s is cut too.
+        assert!(balance(&"&".repeat(10_000)).unwrap().contains("<!---->"));
+        // Not cut straight inside a table (each piece would go in front of it).
+        let in_table = format!("<table>{}</table>", "x".repeat(10_000));
+        assert!(!balance(&in_table).unwrap().contains("<!---->"));
+        // A tag full of things to escape is refused; a long one without them is not.
+        let costly = format!("<img title=\"{}\">", "\u{ab}".repeat(20_000));
+        assert!(matches!(measure(&costly), Err(Costly::CostlyToEscape(_))));
+        let image = format!("<img src=\"data:image/png;base64,{}\">", "QUJD".repeat(200_000));
+        assert!(measure(&image).is_ok());
+        // Text only an element holds cannot be cut: full of `&`s, it is refused.
+        for tag in ["textarea", "title", "xmp", "noscript"] {
+            let costly = format!("<{tag}>{}</{tag}>", "&amp;".repeat(20_000));
+            assert!(matches!(measure(&costly), Err(Costly::CostlyToEscape(_))), "{tag}");
+        }
+        let script = format!("<script>{}</script>", "a && b;".repeat(20_000));
+        assert!(measure(&script).is_ok(), "a script is dropped whole, never escaped");
     }
 
     #[test]
