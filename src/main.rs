@@ -60,6 +60,10 @@ enum Command {
         /// When another run holds the state's lock, wait for it instead of exiting.
         #[arg(long)]
         wait: bool,
+        /// When the state database is damaged, move it aside (to PATH.damaged-TIME) and
+        /// start cold; a sound one is kept.
+        #[arg(long)]
+        state_reset: bool,
     },
     /// Parse one feed or HTML page (file, file:// or http(s) URL, or `-` for standard input)
     /// and show what feedmux understood.
@@ -198,6 +202,23 @@ enum Command {
     Completions { shell: clap_complete::Shell },
     /// Print the manual page (roff): `feedmux man | man -l -`.
     Man,
+    /// State database tools.
+    State {
+        #[command(subcommand)]
+        command: StateCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum StateCommand {
+    /// Check every page of the state database; exit 1 when it is damaged.
+    Check {
+        #[command(flatten)]
+        config: ConfigArg,
+        /// The state database (default as for `run`).
+        #[arg(long, env = "FEEDMUX_STATE")]
+        state: Option<PathBuf>,
+    },
 }
 
 /// `-c/--config`, shared by every command that reads the config.
@@ -315,6 +336,7 @@ fn main() -> ExitCode {
             json,
             state,
             wait,
+            state_reset,
         } => cmd_run(
             &config.path(),
             &RunArgs {
@@ -323,6 +345,7 @@ fn main() -> ExitCode {
                 now: *now,
                 json: *json,
                 wait: *wait,
+                state_reset: *state_reset,
             },
             &cli,
         ),
@@ -400,6 +423,9 @@ fn main() -> ExitCode {
         Command::Init { path } => cmd_init(path),
         Command::Completions { shell } => cmd_completions(*shell),
         Command::Man => cmd_man(),
+        Command::State {
+            command: StateCommand::Check { config, state },
+        } => cmd_state_check(&config.path(), state.as_deref()),
     };
     match code {
         Ok(c) => ExitCode::from(c),
@@ -448,10 +474,12 @@ fn colour_logs(stderr_is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> 
 const REPAIRS: &str = "feedmux::pipeline::repairs";
 
 fn init_logging(quiet: bool, verbose: u8) {
+    // Only feedmux's own events, unless -vv (or RUST_LOG) asks for the libraries' too: a
+    // parser library can warn once per broken table of a hostile page.
     let default = match (quiet, verbose) {
-        (true, _) => "error".to_string(),
-        (_, 0) => format!("warn,{REPAIRS}=off"),
-        (_, 1) => "warn,feedmux=info".to_string(),
+        (true, _) => "off,feedmux=error".to_string(),
+        (_, 0) => format!("off,feedmux=warn,{REPAIRS}=off"),
+        (_, 1) => "off,feedmux=info".to_string(),
         _ => "warn,feedmux=debug".to_string(),
     };
     // RUST_LOG's `target=level` directives (a plain target filter: `EnvFilter`'s span and
@@ -963,6 +991,30 @@ struct RunArgs<'a> {
     now: Option<DateTime<Utc>>,
     json: bool,
     wait: bool,
+    state_reset: bool,
+}
+
+/// `state check`: exit 0 when the state is sound (or not there yet), 1 when it is damaged.
+fn cmd_state_check(path: &Path, state: Option<&Path>) -> Result<u8> {
+    let cfg = match load_config_with_state(path, state)? {
+        Ok(c) => c,
+        Err(code) => return Ok(code),
+    };
+    let db = &cfg.state.path;
+    Ok(match feedmux::state::check(db) {
+        feedmux::state::Health::Missing => {
+            outln!("{}: no state yet; the next run is a cold start", db.display());
+            exit::OK
+        }
+        feedmux::state::Health::Ok => {
+            outln!("{}: ok", db.display());
+            exit::OK
+        }
+        feedmux::state::Health::Damaged(why) => {
+            eprintln!("error: state database {}: {why}", db.display());
+            exit::FATAL
+        }
+    })
 }
 
 /// Holds `PATH.lock` beside the state database for the run: a second run on the same
@@ -1027,10 +1079,24 @@ fn cmd_run(path: &Path, args: &RunArgs<'_>, cli: &Cli) -> Result<u8> {
     if let Some(out) = args.out {
         cfg.output.dir = std::path::absolute(out).with_context(|| format!("output folder {}", out.display()))?;
     }
+    for w in config::warnings(&cfg) {
+        tracing::warn!("{}: {w}", path.display());
+    }
     let Some(_lock) = lock_state(&cfg.state.path, args.wait)? else {
         return Ok(exit::FATAL);
     };
     let now = args.now.unwrap_or_else(Utc::now);
+    if args.state_reset
+        && let feedmux::state::Health::Damaged(why) = feedmux::state::check(&cfg.state.path)
+    {
+        let aside = feedmux::state::set_aside(&cfg.state.path, Utc::now())?;
+        eprintln!(
+            "warning: state database {} was {}; moved it aside to {}; this run starts cold",
+            cfg.state.path.display(),
+            why.split(". Move it aside").next().unwrap_or(&why),
+            aside.display()
+        );
+    }
     let json = args.json;
     let show_progress = !cli.quiet && !json && std::io::stderr().is_terminal();
     let bar = if show_progress {
@@ -1466,6 +1532,9 @@ fn cmd_digest(path: &Path, args: &DigestArgs<'_>) -> Result<u8> {
     };
     if let Some(out) = args.out {
         cfg.output.dir = std::path::absolute(out).with_context(|| format!("output folder {}", out.display()))?;
+    }
+    for w in config::warnings(&cfg) {
+        tracing::warn!("{}: {w}", path.display());
     }
     let now = args.now.unwrap_or_else(Utc::now);
     let day = args

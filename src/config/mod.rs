@@ -39,6 +39,31 @@ pub mod defaults {
     pub const SMTP_PORT: u16 = 587;
 }
 
+/// The ranges the numbers of a config must fall in (the README's reference states them):
+/// beyond them a value is a mistake, and some would overflow a clock or a counter.
+pub mod limits {
+    use std::time::Duration;
+
+    /// `[fetch] timeout` and `connect_timeout`, at most.
+    pub const TIMEOUT: Duration = Duration::from_secs(3600);
+    /// `[fetch] retry_backoff`, at most (it doubles before each further retry).
+    pub const RETRY_BACKOFF: Duration = Duration::from_secs(600);
+    /// `[output] cluster_window`, at most.
+    pub const CLUSTER_WINDOW: Duration = Duration::from_secs(365 * 86_400);
+    /// `[fetch] concurrency` and `per_host`, at most.
+    pub const CONCURRENCY: usize = 10_000;
+    /// `[output] max_items`, at most.
+    pub const MAX_ITEMS: usize = 1_000_000;
+    /// `[fetch] max_bytes`, at most (1 GiB: a body is held in memory whole).
+    pub const MAX_BYTES: u64 = 1 << 30;
+    /// `[state] keep_days`, at most (a hundred years).
+    pub const KEEP_DAYS: u32 = 36_500;
+    /// `[digest] per_topic`, at most.
+    pub const PER_TOPIC: usize = 10_000;
+    /// `[digest] days`, at most (ten years).
+    pub const DIGEST_DAYS: usize = 3_650;
+}
+
 /// A config problem, with the file text and the span it concerns, for miette to draw.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[error("{message}")]
@@ -125,7 +150,7 @@ struct RawEmail {
     /// One address, or a list.
     to: Spanned<toml::Value>,
     host: Option<Spanned<String>>,
-    port: Option<u16>,
+    port: Option<Spanned<u16>>,
     security: Option<Spanned<String>>,
     username: Option<String>,
     password_env: Option<Spanned<String>>,
@@ -147,7 +172,7 @@ struct RawOutput {
     base_url: Option<Spanned<String>>,
     timezone: Option<Spanned<String>>,
     language: Option<String>,
-    max_items: Option<usize>,
+    max_items: Option<Spanned<usize>>,
     fsync: Option<bool>,
     other_topic: Option<Spanned<String>>,
     clusters: Option<bool>,
@@ -163,7 +188,7 @@ struct RawFetch {
     per_host: Option<Spanned<usize>>,
     timeout: Option<Spanned<toml::Value>>,
     connect_timeout: Option<Spanned<toml::Value>>,
-    user_agent: Option<String>,
+    user_agent: Option<Spanned<String>>,
     retries: Option<Spanned<u32>>,
     retry_backoff: Option<Spanned<toml::Value>>,
     /// An integer (bytes) or a size string such as `"20MB"`.
@@ -429,8 +454,12 @@ impl Field {
     }
 }
 
+/// The longest slug, in bytes: a folder name, far below every file system's limit (255).
+pub const MAX_SLUG: usize = 80;
+
 /// A topic name (or a configured slug) as a URL- and path-safe slug: transliterated to ASCII,
-/// lower-case letters, digits and single `-`; never empty, never `.` or `..`.
+/// lower-case letters, digits and single `-`; never empty, never `.` or `..`, at most
+/// [`MAX_SLUG`] bytes.
 pub fn slugify(name: &str) -> String {
     let ascii = deunicode::deunicode(name);
     let mut slug = String::with_capacity(ascii.len());
@@ -441,10 +470,23 @@ pub fn slugify(name: &str) -> String {
             slug.push('-');
         }
     }
+    cut_slug(&mut slug, MAX_SLUG);
+    if slug.is_empty() { "topic".to_string() } else { slug }
+}
+
+/// Cuts a slug to at most `max` bytes (at a character boundary; slugs are ASCII), without a
+/// trailing `-`.
+fn cut_slug(slug: &mut String, max: usize) {
+    if slug.len() > max {
+        let mut at = max;
+        while !slug.is_char_boundary(at) {
+            at -= 1;
+        }
+        slug.truncate(at);
+    }
     while slug.ends_with('-') {
         slug.pop();
     }
-    if slug.is_empty() { "topic".to_string() } else { slug }
 }
 
 /// The whole config, validated and resolved.
@@ -483,7 +525,8 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
         "d" => n * 86400.0,
         _ => return None,
     };
-    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
+    // Too large for a Duration (18446744073709551615s) is no duration at all.
+    Duration::try_from_secs_f64(secs).ok()
 }
 
 /// Parses a byte size: `20MB`, `512KiB`, `1.5GB`, `1000` (bytes). `KB`/`MB`/`GB` are powers of
@@ -506,6 +549,20 @@ pub fn parse_size(s: &str) -> Option<u64> {
     let bytes = (n * scale).round();
     // The cast saturates; anything near u64::MAX is no real limit anyway.
     (bytes.is_finite() && bytes >= 1.0).then_some(bytes as u64)
+}
+
+/// A limit in words, for messages: `1h`, `10m`, `365d`.
+fn human_duration(d: Duration) -> String {
+    let secs = d.as_secs();
+    if secs.is_multiple_of(86_400) {
+        format!("{}d", secs / 86_400)
+    } else if secs.is_multiple_of(3600) {
+        format!("{}h", secs / 3600)
+    } else if secs.is_multiple_of(60) {
+        format!("{}m", secs / 60)
+    } else {
+        format!("{secs}s")
+    }
 }
 
 /// The most `[fetch] retries` accepted: the backoff doubles each time, so more is never useful.
@@ -569,7 +626,11 @@ pub fn check(path: &Path) -> Result<(Config, Vec<String>), Box<ConfigError>> {
             folder.display()
         ))));
     }
-    let mut warnings = Vec::new();
+    // A feed listed more than once, and the like.
+    let mut warnings: Vec<String> = crate::config::warnings(&cfg)
+        .into_iter()
+        .map(|w| format!("{}: {w}", cfg.path.display()))
+        .collect();
     if !crate::util::safe_url::is_web(&cfg.output.base_url) {
         let what = match raw.output.base_url.is_some() {
             true => format!("is {}, not a web address", cfg.output.base_url),
@@ -641,27 +702,40 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
         None => url::Url::from_directory_path(&dir)
             .map_err(|_| err(None, format!("output dir {} is not absolute", dir.display())))?,
     };
-    let duration = |v: &Option<Spanned<toml::Value>>, d: &str, key: &str| -> Result<Duration, Box<ConfigError>> {
-        match v {
-            Some(s) => s
-                .get_ref()
-                .as_str()
-                .and_then(parse_duration)
-                .filter(|d| !d.is_zero())
-                .ok_or_else(|| {
-                    // (A bare number, `timeout = 30`, is shown as `30`: the same help fits it.)
-                    let shown = match s.get_ref() {
-                        toml::Value::String(v) => format!("{v:?}"),
-                        other => other.to_string(),
-                    };
+    let duration =
+        |v: &Option<Spanned<toml::Value>>, d: &str, key: &str, max: Duration| -> Result<Duration, Box<ConfigError>> {
+            let Some(s) = v else {
+                return Ok(parse_duration(d).expect("defaults parse"));
+            };
+            // (A bare number, `timeout = 30`, is shown as `30`: the same help fits it.)
+            let shown = match s.get_ref() {
+                toml::Value::String(v) => format!("{v:?}"),
+                other => other.to_string(),
+            };
+            match s.get_ref().as_str().and_then(parse_duration).filter(|d| !d.is_zero()) {
+                Some(d) if d <= max => Ok(d),
+                Some(_) => Err(err(
+                    Some(s.span()),
+                    format!("{key} {shown} is longer than {}", human_duration(max)),
+                )),
+                None => {
                     let mut e =
                         ConfigError::new(path, text, Some(s.span()), format!("{key} {shown} is not a duration"));
                     e = e.help("write a number and a unit: \"500ms\", \"30s\", \"2m\", \"48h\", \"2d\"");
-                    Box::new(e)
-                }),
-            None => Ok(parse_duration(d).expect("defaults parse")),
-        }
-    };
+                    Err(Box::new(e))
+                }
+            }
+        };
+    // A count within `lo..=max`, or an error at its line.
+    let count =
+        |v: &Option<Spanned<usize>>, d: usize, key: &str, lo: usize, max: usize| -> Result<usize, Box<ConfigError>> {
+            match v {
+                Some(s) if *s.get_ref() < lo => Err(err(Some(s.span()), format!("{key} must be at least {lo}"))),
+                Some(s) if *s.get_ref() > max => Err(err(Some(s.span()), format!("{key} must be at most {max}"))),
+                Some(s) => Ok(*s.get_ref()),
+                None => Ok(d),
+            }
+        };
     let output = OutputConfig {
         dir,
         title: o.title.unwrap_or_else(|| defaults::TITLE.into()),
@@ -669,10 +743,21 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
         base_url,
         timezone,
         language: o.language,
-        max_items: o.max_items.unwrap_or(defaults::MAX_ITEMS),
+        max_items: count(
+            &o.max_items,
+            defaults::MAX_ITEMS,
+            "[output] max_items",
+            0,
+            limits::MAX_ITEMS,
+        )?,
         fsync: o.fsync.unwrap_or(false),
         clusters: o.clusters.unwrap_or(true),
-        cluster_window: duration(&o.cluster_window, defaults::CLUSTER_WINDOW, "[output] cluster_window")?,
+        cluster_window: duration(
+            &o.cluster_window,
+            defaults::CLUSTER_WINDOW,
+            "[output] cluster_window",
+            limits::CLUSTER_WINDOW,
+        )?,
         cluster_threshold: match &o.cluster_threshold {
             Some(t) if !(0.0..=1.0).contains(t.get_ref()) || *t.get_ref() == 0.0 => {
                 return Err(err(
@@ -687,19 +772,43 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
     let o_other_topic = o.other_topic;
 
     let f = raw.fetch;
-    let positive = |v: &Option<Spanned<usize>>, d: usize, key: &str| -> Result<usize, Box<ConfigError>> {
-        match v {
-            Some(s) if *s.get_ref() == 0 => Err(err(Some(s.span()), format!("[fetch] {key} must be at least 1"))),
-            Some(s) => Ok(*s.get_ref()),
-            None => Ok(d),
-        }
-    };
     let fetch = FetchConfig {
-        concurrency: positive(&f.concurrency, defaults::CONCURRENCY, "concurrency")?,
-        per_host: positive(&f.per_host, defaults::PER_HOST, "per_host")?,
-        timeout: duration(&f.timeout, defaults::TIMEOUT, "[fetch] timeout")?,
-        connect_timeout: duration(&f.connect_timeout, defaults::CONNECT_TIMEOUT, "[fetch] connect_timeout")?,
-        user_agent: f.user_agent.unwrap_or_else(default_user_agent),
+        concurrency: count(
+            &f.concurrency,
+            defaults::CONCURRENCY,
+            "[fetch] concurrency",
+            1,
+            limits::CONCURRENCY,
+        )?,
+        per_host: count(
+            &f.per_host,
+            defaults::PER_HOST,
+            "[fetch] per_host",
+            1,
+            limits::CONCURRENCY,
+        )?,
+        timeout: duration(&f.timeout, defaults::TIMEOUT, "[fetch] timeout", limits::TIMEOUT)?,
+        connect_timeout: duration(
+            &f.connect_timeout,
+            defaults::CONNECT_TIMEOUT,
+            "[fetch] connect_timeout",
+            limits::TIMEOUT,
+        )?,
+        user_agent: match &f.user_agent {
+            // A header value cannot hold a line break (the request would fail to build) or
+            // other control characters.
+            Some(ua) if ua.get_ref().chars().any(|c| c.is_control() && c != '\t') => {
+                return Err(err(
+                    Some(ua.span()),
+                    "[fetch] user_agent has a line break or another control character; a header value cannot".into(),
+                ));
+            }
+            Some(ua) if ua.get_ref().trim().is_empty() => {
+                return Err(err(Some(ua.span()), "[fetch] user_agent is empty".into()));
+            }
+            Some(ua) => ua.get_ref().clone(),
+            None => default_user_agent(),
+        },
         retries: match &f.retries {
             Some(r) if *r.get_ref() > MAX_RETRIES => {
                 return Err(err(
@@ -710,7 +819,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
             Some(r) => *r.get_ref(),
             None => defaults::RETRIES,
         },
-        retry_backoff: duration(&f.retry_backoff, defaults::RETRY_BACKOFF, "[fetch] retry_backoff")?,
+        retry_backoff: duration(
+            &f.retry_backoff,
+            defaults::RETRY_BACKOFF,
+            "[fetch] retry_backoff",
+            limits::RETRY_BACKOFF,
+        )?,
         max_bytes: match &f.max_bytes {
             Some(v) => {
                 let bytes = match v.get_ref() {
@@ -718,6 +832,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
                     toml::Value::String(s) => parse_size(s),
                     _ => None,
                 };
+                if bytes.is_some_and(|b| b > limits::MAX_BYTES) {
+                    return Err(err(
+                        Some(v.span()),
+                        format!("[fetch] max_bytes {} is more than 1GiB", v.get_ref()),
+                    ));
+                }
                 bytes.ok_or_else(|| {
                     let e = ConfigError::new(
                         path,
@@ -733,12 +853,14 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
     };
 
     let mut sources = Vec::with_capacity(raw.feeds.len());
+    // Names seen: a set, so that a config of many feeds or topics checks in linear time.
+    let mut source_names = std::collections::HashSet::with_capacity(raw.feeds.len());
     for feed in &raw.feeds {
         let name = feed.name.get_ref().trim();
         if name.is_empty() {
             return Err(err(Some(feed.name.span()), "a feed needs a non-empty name".into()));
         }
-        if sources.iter().any(|s: &Source| s.name == name) {
+        if !source_names.insert(name.to_string()) {
             return Err(err(
                 Some(feed.name.span()),
                 format!("two feeds are named {name:?}; names must be unique"),
@@ -836,11 +958,15 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
 
     let mut topics: Vec<TopicConfig> = Vec::with_capacity(raw.topics.len() + 1);
     let mut slugs = std::collections::HashSet::new();
+    // A taken slug gets `-2`, `-3`…, cut so that the whole stays within MAX_SLUG.
     let mut unique_slug = |wanted: String| -> String {
         let mut slug = wanted.clone();
         let mut n = 2;
         while !slugs.insert(slug.clone()) {
-            slug = format!("{wanted}-{n}");
+            let suffix = format!("-{n}");
+            let mut base = wanted.clone();
+            cut_slug(&mut base, MAX_SLUG - suffix.len());
+            slug = format!("{base}{suffix}");
             n += 1;
         }
         slug
@@ -857,12 +983,13 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
             })
             .collect()
     };
+    let mut topic_names = std::collections::HashSet::with_capacity(raw.topics.len());
     for t in &raw.topics {
         let name = t.name.get_ref().trim();
         if name.is_empty() {
             return Err(err(Some(t.name.span()), "a topic needs a non-empty name".into()));
         }
-        if topics.iter().any(|x| x.name == name) {
+        if !topic_names.insert(name.to_string()) {
             return Err(err(Some(t.name.span()), format!("two topics are named {name:?}")));
         }
         let sources = match &t.sources {
@@ -871,7 +998,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
                 let mut names = Vec::with_capacity(list.len());
                 for s in list {
                     let n = s.get_ref().trim();
-                    if !sources.iter().any(|x: &Source| x.name == n) {
+                    if !source_names.contains(n) {
                         return Err(err(Some(s.span()), format!("no [[feed]] is named {n:?}")));
                     }
                     names.push(n.to_string());
@@ -918,7 +1045,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
     }
     if let Some(other) = &o_other_topic {
         let name = other.get_ref().trim();
-        if name.is_empty() || topics.iter().any(|x| x.name == name) {
+        if name.is_empty() || topic_names.contains(name) {
             return Err(err(
                 Some(other.span()),
                 format!("other_topic {name:?} must be a new, non-empty topic name"),
@@ -946,6 +1073,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
         keep_days: match &raw.state.keep_days {
             Some(k) if *k.get_ref() == 0 => {
                 return Err(err(Some(k.span()), "[state] keep_days must be at least 1".into()));
+            }
+            Some(k) if *k.get_ref() > limits::KEEP_DAYS => {
+                return Err(err(
+                    Some(k.span()),
+                    format!("[state] keep_days must be at most {}", limits::KEEP_DAYS),
+                ));
             }
             Some(k) => *k.get_ref(),
             None => defaults::KEEP_DAYS,
@@ -1014,12 +1147,24 @@ fn digest_config(
         Some(n) if *n.get_ref() == 0 => {
             return Err(err(Some(n.span()), "[digest] per_topic must be at least 1".into()));
         }
+        Some(n) if *n.get_ref() > limits::PER_TOPIC => {
+            return Err(err(
+                Some(n.span()),
+                format!("[digest] per_topic must be at most {}", limits::PER_TOPIC),
+            ));
+        }
         Some(n) => *n.get_ref(),
         None => defaults::DIGEST_PER_TOPIC,
     };
     let days = match &d.days {
         Some(n) if *n.get_ref() == 0 => {
             return Err(err(Some(n.span()), "[digest] days must be at least 1".into()));
+        }
+        Some(n) if *n.get_ref() > limits::DIGEST_DAYS => {
+            return Err(err(
+                Some(n.span()),
+                format!("[digest] days must be at most {}", limits::DIGEST_DAYS),
+            ));
         }
         Some(n) => *n.get_ref(),
         None => defaults::DIGEST_DAYS,
@@ -1116,10 +1261,16 @@ fn digest_config(
                 from,
                 to,
                 host,
-                port: e.port.unwrap_or(match security {
-                    SmtpSecurity::Tls => 465,
-                    _ => defaults::SMTP_PORT,
-                }),
+                port: match &e.port {
+                    Some(p) if *p.get_ref() == 0 => {
+                        return Err(err(Some(p.span()), "[digest.email] port must be 1 to 65535".into()));
+                    }
+                    Some(p) => *p.get_ref(),
+                    None => match security {
+                        SmtpSecurity::Tls => 465,
+                        _ => defaults::SMTP_PORT,
+                    },
+                },
                 security,
                 username: e.username,
                 password_env: e.password_env.map(|p| p.into_inner()),
@@ -1221,6 +1372,74 @@ fn explain_serde_message(raw: &str) -> (String, Option<String>) {
         return (format!("expected {wanted}, found {what}"), help);
     }
     (raw.to_string(), None)
+}
+
+/// What two sources share when they are one feed: an http(s) URL in its canonical form
+/// ([`crate::ingest::normalize::canonical_link`]: scheme and host case, default port, tracking
+/// parameters, http or https), a file by its path.
+pub fn source_key(s: &Source) -> String {
+    match &s.location {
+        Location::Http(u) => crate::ingest::normalize::canonical_link(u.as_str()).unwrap_or_else(|| u.to_string()),
+        // `a/./b` is `a/b`.
+        Location::File(p) => format!("file:{}", p.components().collect::<PathBuf>().display()),
+    }
+}
+
+/// Sources that repeat an earlier one's feed ([`source_key`]): `(index, index of the first)`.
+pub fn duplicate_sources(sources: &[Source]) -> Vec<(usize, usize)> {
+    let mut first: std::collections::HashMap<String, usize> = std::collections::HashMap::with_capacity(sources.len());
+    let mut repeats = Vec::new();
+    for (i, s) in sources.iter().enumerate() {
+        match first.entry(source_key(s)) {
+            std::collections::hash_map::Entry::Occupied(e) => repeats.push((i, *e.get())),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(i);
+            }
+        }
+    }
+    repeats
+}
+
+/// What `check` reports about a valid config that is likely a mistake: one line each (one
+/// per feed that others repeat, naming the first few of them).
+pub fn warnings(cfg: &Config) -> Vec<String> {
+    let mut repeated_by: Vec<(usize, Vec<usize>)> = Vec::new();
+    let mut at: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    for (i, first) in duplicate_sources(&cfg.sources) {
+        let slot = *at.entry(first).or_insert_with(|| {
+            repeated_by.push((first, Vec::new()));
+            repeated_by.len() - 1
+        });
+        if let Some((_, list)) = repeated_by.get_mut(slot) {
+            list.push(i);
+        }
+    }
+    repeated_by
+        .into_iter()
+        .map(|(first, repeats)| {
+            let orig = &cfg.sources[first];
+            let mut names: Vec<String> = repeats
+                .iter()
+                .take(5)
+                .map(|&i| format!("{:?}", cfg.sources[i].name))
+                .collect();
+            if repeats.len() > 5 {
+                names.push(format!("and {} more", repeats.len() - 5));
+            }
+            let (noun, verb) = if repeats.len() == 1 {
+                ("feed", "has")
+            } else {
+                ("feeds", "have")
+            };
+            format!(
+                "{noun} {} {verb} the same url as feed {:?} ({}): a run reads it once, as {:?}",
+                names.join(", "),
+                orig.name,
+                orig.url,
+                orig.name
+            )
+        })
+        .collect()
 }
 
 /// Turns a `url` value into a location: http(s) URL, file:// URL, or a path relative to `folder`.
@@ -1579,6 +1798,31 @@ mod tests {
         }
     }
 
+    /// Regression (issue 19, item 16): a topic name of 256 characters passed `check`, then
+    /// every run failed with "File name too long". Slugs are at most 80 bytes, and stay
+    /// unique when cut.
+    #[test]
+    fn long_topic_names_give_bounded_unique_slugs() {
+        let long = "Berita ".repeat(60);
+        assert!(long.len() > 255);
+        assert_eq!(slugify(&long).len(), MAX_SLUG);
+        assert_eq!(slugify(&"Berita ".repeat(11)).len(), 76, "no trailing '-'");
+        assert_eq!(
+            slugify(&format!("{}x", "a-".repeat(40))).len(),
+            79,
+            "cut, then no trailing '-'"
+        );
+        assert!(slugify(&"é".repeat(300)).len() <= MAX_SLUG);
+        let topics: String = (0..12)
+            .map(|i| format!("[[topic]]\nname = \"{}{i}\"\nkeywords = [\"x\"]\n", "A".repeat(300)))
+            .collect();
+        let c = p(&format!("[[feed]]\nname = \"a\"\nurl = \"x\"\n{topics}")).unwrap();
+        let slugs: std::collections::HashSet<&str> = c.topics.iter().map(|t| t.slug.as_str()).collect();
+        assert_eq!(slugs.len(), 12, "{slugs:?}");
+        assert!(c.topics.iter().all(|t| t.slug.len() <= MAX_SLUG), "{slugs:?}");
+        assert!(slugs.contains(format!("{}-12", "a".repeat(77)).as_str()), "{slugs:?}");
+    }
+
     #[test]
     fn slugs_are_ascii_path_safe_and_never_empty() {
         assert_eq!(slugify("Économie & Énergie"), "economie-energie");
@@ -1593,6 +1837,90 @@ mod tests {
         assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
         assert_eq!(parse_duration("2m"), Some(Duration::from_secs(120)));
         assert_eq!(parse_duration("soon"), None);
+        assert_eq!(parse_duration("18446744073709551615s"), None);
+    }
+
+    /// Regression (issue 19, item 8): `timeout = "18446744073709551615s"` panicked in
+    /// `check` and `run` (exit 101); every number of the config is now range-checked, with
+    /// the error at its line.
+    #[test]
+    fn numbers_out_of_range_point_at_their_line() {
+        let feed = "[[feed]]\nname = \"a\"\nurl = \"x\"\n";
+        for (bad, says) in [
+            ("[fetch]\ntimeout = \"18446744073709551615s\"\n", "timeout"),
+            ("[fetch]\nconnect_timeout = \"1e300s\"\n", "connect_timeout"),
+            ("[fetch]\nretry_backoff = \"18446744073709551615s\"\n", "retry_backoff"),
+            (
+                "[output]\ncluster_window = \"18446744073709551615s\"\n",
+                "cluster_window",
+            ),
+            ("[fetch]\ntimeout = \"2h\"\n", "longer than 1h"),
+            ("[output]\ncluster_window = \"400d\"\n", "longer than 365d"),
+            ("[fetch]\nretry_backoff = \"11m\"\n", "longer than 10m"),
+            ("[fetch]\nconcurrency = 100000\n", "at most 10000"),
+            ("[fetch]\nper_host = 0\n", "at least 1"),
+            ("[fetch]\nper_host = 18446744073709551615\n", "per_host"),
+            ("[fetch]\nmax_bytes = \"99999999999999GB\"\n", "1GiB"),
+            ("[output]\nmax_items = 5000000\n", "max_items"),
+            ("[state]\nkeep_days = 4294967295\n", "keep_days"),
+            ("[digest]\ndays = 100000\n", "days"),
+            ("[digest]\nper_topic = 100000\n", "per_topic"),
+        ] {
+            let e = p(&format!("{feed}{bad}")).unwrap_err();
+            assert!(e.message.contains(says), "{bad}: {}", e.message);
+            assert_eq!(e.line_col.map(|(l, _)| l), Some(5), "{bad}: {}", e.message);
+        }
+        let fine = p(&format!(
+            "{feed}[fetch]\ntimeout = \"1h\"\nconcurrency = 10000\n[state]\nkeep_days = 36500\n"
+        ))
+        .unwrap();
+        assert_eq!(fine.fetch.timeout, Duration::from_secs(3600));
+    }
+
+    /// Regression (issue 19, item 10): a `user_agent` with a line break passed `check`,
+    /// then every request failed with "builder error".
+    #[test]
+    fn a_user_agent_with_a_line_break_is_refused_at_its_line() {
+        let feed = "[[feed]]\nname = \"a\"\nurl = \"x\"\n";
+        for ua in ["\"feedmux\\r\\nX-Evil: 1\"", "\"a\\nb\"", "\"nul\\u0000\"", "\"  \""] {
+            let e = p(&format!("{feed}[fetch]\nuser_agent = {ua}\n")).unwrap_err();
+            assert!(e.message.contains("user_agent"), "{ua}: {}", e.message);
+            assert_eq!(e.line_col.map(|(l, _)| l), Some(5), "{ua}: {}", e.message);
+        }
+        let ok = p(&format!(
+            "{feed}[fetch]\nuser_agent = \"Bot/1.0 (+https://e.example)\"\n"
+        ))
+        .unwrap();
+        assert_eq!(ok.fetch.user_agent, "Bot/1.0 (+https://e.example)");
+        // What `check` accepts builds a client.
+        assert!(crate::ingest::fetch::Fetcher::new(&ok.fetch).is_ok());
+    }
+
+    /// Regression (issue 19, item 11): the same URL 100,000 times ran for minutes with no
+    /// word. `check` warns (after canonicalisation: case, default port, tracking parameters,
+    /// http or https), naming the first few repeats.
+    #[test]
+    fn repeated_feed_urls_are_warned_about_once_per_feed() {
+        let mut text = String::from(
+            "[[feed]]\nname = \"a\"\nurl = \"https://E.example/rss?utm_source=x\"\n\
+             [[feed]]\nname = \"b\"\nurl = \"http://e.example:80/rss\"\n\
+             [[feed]]\nname = \"c\"\nurl = \"https://e.example/other\"\n\
+             [[feed]]\nname = \"d\"\nurl = \"f.xml\"\n[[feed]]\nname = \"e\"\nurl = \"./f.xml\"\n",
+        );
+        for i in 0..10 {
+            text.push_str(&format!("[[feed]]\nname = \"r{i}\"\nurl = \"https://e.example/rss\"\n"));
+        }
+        let c = p(&text).unwrap();
+        let repeats = duplicate_sources(&c.sources);
+        assert_eq!(repeats.len(), 12, "{repeats:?}");
+        assert_eq!(repeats.iter().filter(|&&(_, first)| first == 0).count(), 11);
+        assert!(repeats.contains(&(4, 3)), "./f.xml is f.xml");
+        let w = warnings(&c);
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(
+            w[0].starts_with("feeds \"b\", \"r0\", \"r1\", \"r2\", \"r3\", and 6 more have the same url as feed \"a\""),
+            "{w:?}"
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use crate::ingest::dates::{DateContext, parse_date};
 use crate::model::{Enclosure, Entry, FeedFormat, ParsedFeed, RawEntry, RawText, SourceRef, TextKind};
 use crate::util::safe_url::{self, Purpose};
-use crate::util::text::{collapse_ws, escape_html, fix_mojibake, html_to_text};
+use crate::util::text::{collapse_ws, escape_html, fix_mojibake, html_to_text, strip_tags};
 
 /// Query parameters that only track clicks; dropped from canonical links.
 const TRACKING_PARAMS: &[&str] = &[
@@ -199,7 +199,12 @@ impl Sanitizer {
             TextKind::Html | TextKind::Xhtml if crate::ingest::sanitize::fast::is_clean(v.trim()) => {
                 v.trim().to_string()
             }
-            TextKind::Html | TextKind::Xhtml => self.sanitize_with_ammonia(&v, t.base.as_ref()),
+            // The sanitizer's parser gets the markup balanced (time linear in its size); markup
+            // it cannot take (`parse` refuses such documents first) is shown as text.
+            TextKind::Html | TextKind::Xhtml => match crate::ingest::parse::nesting::balance(&v) {
+                Ok(balanced) => self.sanitize_with_ammonia(&balanced, t.base.as_ref()),
+                Err(_) => escape_html(&html_to_text(&v)),
+            },
         };
         (!out.is_empty()).then_some(out)
     }
@@ -271,11 +276,13 @@ fn publishable_attribute<'a>(attribute: &str, value: &'a str, base: Option<&url:
     })
 }
 
-/// Plain text of a text construct: markup stripped once, entities decoded once.
+/// Plain text of a text construct (a title): markup stripped, entities decoded exactly
+/// once. HTML is read as HTML (its one decoding); text was decoded by its document (XML or
+/// JSON) already, so any markup in it is stripped and its `&` left as it is.
 pub fn plain(t: &RawText) -> String {
     let v = fix_mojibake(&t.value);
     match t.kind {
-        TextKind::Text => collapse_ws(&v),
+        TextKind::Text => collapse_ws(&strip_tags(&v)),
         TextKind::Html | TextKind::Xhtml => html_to_text(&v),
     }
 }
@@ -687,6 +694,63 @@ mod tests {
             base: None,
         };
         assert!(!s.html(&js).unwrap().contains("javascript"));
+    }
+
+    /// The titles of a document, as normalize gives them.
+    fn titles_of(doc: &str) -> Vec<String> {
+        let mut parsed = crate::ingest::parse::parse_bytes(doc.as_bytes(), None, None).unwrap();
+        let opts = NormalizeOptions {
+            source_name: "S",
+            source_url: "https://e.example/feed",
+            id_namespace: "https://e.example/feed",
+            dates: DateContext {
+                default_tz: chrono_tz::UTC,
+                now: Utc::now(),
+            },
+        };
+        normalize(&mut parsed, &opts).into_iter().map(|e| e.title).collect()
+    }
+
+    /// Regression (issue 19, item 14): titles such as `<img src=x onerror=…> Judul` came out
+    /// as that text (and merged unrelated stories into one cluster), and `&amp;lt;script&amp;gt;`
+    /// was decoded twice into `<script>`. Titles are plain text: markup stripped, entities
+    /// decoded exactly once, in RSS, Atom and JSON Feed alike.
+    #[test]
+    fn titles_lose_their_markup_and_are_decoded_exactly_once() {
+        let rss = titles_of(
+            "<rss><channel>\
+             <item><title>&lt;img src=x onerror=alert(1)&gt; Judul</title><guid>1</guid></item>\
+             <item><title>&lt;svg onload=alert(1)&gt;Berita &lt;isindex&gt;hari ini</title><guid>2</guid></item>\
+             <item><title>&amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt;</title><guid>3</guid></item>\
+             <item><title>&lt;link rel=stylesheet href=x&gt;Tom &amp;amp; Jerry &lt;b&gt;lagi&lt;/b&gt;</title><guid>4</guid></item>\
+             <item><title>1 &lt; 2 and AT&amp;T &lt;3</title><guid>5</guid></item>\
+             <item><title>&lt;script&gt;alert(1)&lt;/script&gt;Aman</title><guid>6</guid></item>\
+             </channel></rss>",
+        );
+        assert_eq!(
+            rss,
+            [
+                "Judul",
+                "Berita hari ini",
+                "&lt;script&gt;alert(1)&lt;/script&gt;",
+                "Tom & Jerry lagi",
+                "1 < 2 and AT&T <3",
+                "Aman"
+            ]
+        );
+        let atom = titles_of(
+            "<feed xmlns=\"http://www.w3.org/2005/Atom\">\
+             <entry><id>1</id><title type=\"text\">&lt;img src=x onerror=alert(1)&gt; Judul &amp;amp;</title></entry>\
+             <entry><id>2</id><title type=\"html\">&lt;b&gt;Tom &amp;amp; Jerry&lt;/b&gt;</title></entry>\
+             </feed>",
+        );
+        assert_eq!(atom, ["Judul &amp;", "Tom & Jerry"]);
+        let json = titles_of(
+            r#"{"version":"https://jsonfeed.org/version/1.1","items":[
+                {"id":"1","title":"<img src=x onerror=alert(1)> Judul"},
+                {"id":"2","title":"&amp;lt;script&amp;gt; <link rel=x href=y>"}]}"#,
+        );
+        assert_eq!(json, ["Judul", "&amp;lt;script&amp;gt;"]);
     }
 
     #[test]

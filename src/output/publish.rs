@@ -5,7 +5,9 @@
 //! bytes of that feed's stories in the window (ranges of the window's buffer, never copies;
 //! the buffer is used again for a later window once every file has written it). Windows
 //! finish out of order on the workers; each file takes its fragments in order, and the
-//! worker that writes a file's last window also finishes (and renames) it. Touches only the output files (through [`crate::output::write`]).
+//! worker that writes a file's last window also finishes it. Files are staged, not renamed:
+//! the caller commits them with the run's other outputs ([`crate::output::write::commit`]). Touches
+//! only the output files (through [`crate::output::write`]).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -15,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use crate::error::Error;
 use crate::model::Entry;
 use crate::output::render;
-use crate::output::write::{AtomicFile, WriteOutcome};
+use crate::output::write::{AtomicFile, Staged};
 
 /// One feed to write: its folder, its metadata and its stories (three files: RSS, Atom,
 /// JSON Feed).
@@ -57,14 +59,14 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Writes every file of every feed on `workers` threads; what became of each file, sorted by
-/// path.
+/// Writes every file of every feed on `workers` threads, each to its temporary file; the
+/// staged files, sorted by path, for [`crate::output::write::commit`].
 pub fn write_feeds(
     stories: &[&Entry],
     feeds: &[OutputFeed],
     fsync: bool,
     workers: usize,
-) -> Result<Vec<(PathBuf, WriteOutcome)>, Error> {
+) -> Result<Vec<Staged>, Error> {
     const FORMATS: usize = render::Format::ALL.len();
     let window = render::CHUNK;
     let shown = feeds
@@ -116,12 +118,12 @@ pub fn write_feeds(
             }));
         }
     }
-    let done: Mutex<Vec<(PathBuf, WriteOutcome)>> = Mutex::new(Vec::new());
+    let done: Mutex<Vec<Staged>> = Mutex::new(Vec::new());
     let finish = |o: &mut Ordered| -> Result<(), Error> {
         let Some(mut file) = o.file.take() else { return Ok(()) };
         file.write_all(&std::mem::take(&mut o.tail))?;
-        let outcome = file.finish()?;
-        lock(&done).push((o.path.clone(), outcome));
+        let staged = file.stage()?;
+        lock(&done).push(staged);
         Ok(())
     };
 
@@ -223,7 +225,7 @@ pub fn write_feeds(
         finish(&mut lock(out))?;
     }
     let mut results = done.into_inner().unwrap_or_else(|p| p.into_inner());
-    results.sort_by(|a, b| a.0.cmp(&b.0));
+    results.sort_by(|a, b| a.path().cmp(b.path()));
     Ok(results)
 }
 
@@ -231,6 +233,7 @@ pub fn write_feeds(
 mod tests {
     use super::*;
     use crate::output::render::fixtures;
+    use crate::output::write::WriteOutcome;
 
     /// Feeds that share stories across several windows get exactly the bytes of rendering
     /// each feed on its own, whatever the number of workers.
@@ -262,7 +265,7 @@ mod tests {
             feed("first-only", vec![0]),
         ];
         for workers in [1, 3] {
-            let results = write_feeds(&refs, &feeds, false, workers).unwrap();
+            let results = crate::output::write::commit(write_feeds(&refs, &feeds, false, workers).unwrap()).unwrap();
             assert_eq!(results.len(), feeds.len() * 3);
             for f in &feeds {
                 let alone: Vec<&Entry> = f.stories.iter().map(|&k| refs[k]).collect();
@@ -275,7 +278,7 @@ mod tests {
             }
         }
         // The second time round nothing changed: every file is left as it was.
-        let again = write_feeds(&refs, &feeds, false, 2).unwrap();
+        let again = crate::output::write::commit(write_feeds(&refs, &feeds, false, 2).unwrap()).unwrap();
         assert!(again.iter().all(|(_, o)| *o == WriteOutcome::Unchanged));
     }
 }

@@ -10,6 +10,12 @@
 //! while they match: an unchanged output costs one read of the old file, and a changed one
 //! starts its temporary file at the first difference (copying the equal prefix over).
 //!
+//! A set of outputs is replaced together: each is written to its temporary file and
+//! [staged](AtomicFile::stage), and only when every one is staged does [`commit`] rename
+//! them, after checking that every target can be replaced. A failure before that (a full
+//! disk, a folder where a file should be) leaves every output as it was, and names the path
+//! that failed. [`remove_stale`] deletes the temporary files a killed run left behind.
+//!
 //! Touches only the paths it is given and their temporary siblings.
 
 use std::fs::File;
@@ -23,6 +29,102 @@ use crate::error::Error;
 pub enum WriteOutcome {
     Written,
     Unchanged,
+}
+
+/// An output written in full to its temporary file, waiting for [`commit`] to replace its
+/// target (or equal to the target, which then stays as it is). Dropping it removes the
+/// temporary file.
+#[derive(Debug)]
+pub struct Staged {
+    path: PathBuf,
+    /// `None`: the target already holds these bytes.
+    tmp: Option<tempfile::TempPath>,
+}
+
+impl Staged {
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// What [`commit`] does with it.
+    pub fn outcome(&self) -> WriteOutcome {
+        match self.tmp {
+            Some(_) => WriteOutcome::Written,
+            None => WriteOutcome::Unchanged,
+        }
+    }
+}
+
+/// Replaces the target of every staged output, in order. Every target is checked first (a
+/// folder in its place is refused), so that nothing is renamed unless all can be; what
+/// became of each file is returned in the order given.
+pub fn commit(staged: Vec<Staged>) -> Result<Vec<(PathBuf, WriteOutcome)>, Error> {
+    for s in staged.iter().filter(|s| s.tmp.is_some()) {
+        if let Ok(meta) = std::fs::symlink_metadata(&s.path)
+            && meta.is_dir()
+        {
+            return Err(Error::Write {
+                path: s.path.clone(),
+                source: std::io::Error::other("a folder is in its place"),
+            });
+        }
+    }
+    let mut done = Vec::with_capacity(staged.len());
+    for s in staged {
+        let outcome = s.outcome();
+        if let Some(tmp) = s.tmp {
+            tmp.persist(&s.path).map_err(|e| Error::Write {
+                path: s.path.clone(),
+                source: e.error,
+            })?;
+        }
+        done.push((s.path, outcome));
+    }
+    Ok(done)
+}
+
+/// The output a temporary file of ours is for: `.NAME.` then six letters or digits
+/// (tempfile's random part) then `.tmp` gives `NAME`.
+pub fn temporary_target(file_name: &str) -> Option<&str> {
+    let rest = file_name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (output, random) = rest.rsplit_once('.')?;
+    (!output.is_empty() && random.len() == 6 && random.bytes().all(|b| b.is_ascii_alphanumeric())).then_some(output)
+}
+
+/// Removes, in `dir` and the folders below it, our temporary files (see
+/// [`temporary_target`]) of outputs that `is_output` recognises by file name, last written
+/// before `before`: what a killed run left. Returns how many were removed. Call it only
+/// while holding the state's lock, so that no other run is writing them.
+pub fn remove_stale(
+    dir: &Path,
+    is_output: &dyn Fn(&str) -> bool,
+    before: std::time::SystemTime,
+) -> std::io::Result<usize> {
+    let mut removed = 0;
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        let entries = match std::fs::read_dir(&folder) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        };
+        for entry in entries {
+            let entry = entry?;
+            // Not followed: a link to a folder elsewhere is not ours to clean.
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                folders.push(entry.path());
+                continue;
+            }
+            let name = entry.file_name();
+            let ours = kind.is_file() && name.to_str().and_then(temporary_target).is_some_and(is_output);
+            if ours && entry.metadata()?.modified().is_ok_and(|m| m < before) {
+                std::fs::remove_file(entry.path())?;
+                removed += 1;
+            }
+        }
+    }
+    Ok(removed)
 }
 
 /// Writes `bytes` to `path` atomically, creating parent folders. Skips equal content.
@@ -74,7 +176,8 @@ enum State {
 }
 
 impl AtomicFile {
-    /// Prepares to write `path`, creating the folders up to it.
+    /// Prepares to write `path`, creating the folders up to it. A folder in the file's
+    /// place is an error.
     pub fn create(path: &Path) -> Result<AtomicFile, Error> {
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -84,6 +187,12 @@ impl AtomicFile {
             path: path.to_path_buf(),
             source,
         })?;
+        if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
+            return Err(Error::Write {
+                path: path.to_path_buf(),
+                source: std::io::Error::other("a folder is in its place"),
+            });
+        }
         let old = File::open(path)
             .ok()
             .filter(|f| f.metadata().is_ok_and(|m| m.is_file()));
@@ -148,13 +257,27 @@ impl AtomicFile {
     }
 
     /// Replaces the target with what was written, unless it already holds exactly that.
-    pub fn finish(mut self) -> Result<WriteOutcome, Error> {
+    pub fn finish(self) -> Result<WriteOutcome, Error> {
+        let staged = self.stage()?;
+        let outcome = staged.outcome();
+        commit(vec![staged])?;
+        Ok(outcome)
+    }
+
+    /// Completes the temporary file (synced first, with [`AtomicFile::sync_before_rename`])
+    /// without replacing the target: [`commit`] does that.
+    pub fn stage(mut self) -> Result<Staged, Error> {
         if let State::Comparing { old, pos, .. } = &mut self.state {
             // Equal so far: unchanged if the old file ends here too.
             let mut probe = [0u8; 1];
             let pos = *pos;
             match old.read(&mut probe) {
-                Ok(0) => return Ok(WriteOutcome::Unchanged),
+                Ok(0) => {
+                    return Ok(Staged {
+                        path: std::mem::take(&mut self.path),
+                        tmp: None,
+                    });
+                }
                 Ok(_) => self.diverge(pos).map_err(|e| self.err(e))?,
                 Err(e) => return Err(self.err(e)),
             }
@@ -171,8 +294,11 @@ impl AtomicFile {
         if self.sync {
             tmp.as_file().sync_all().map_err(|e| self.err(e))?;
         }
-        tmp.persist(&self.path).map_err(|e| self.err(e.error))?;
-        Ok(WriteOutcome::Written)
+        // Closed now: a run stages every output before renaming any.
+        Ok(Staged {
+            path: std::mem::take(&mut self.path),
+            tmp: Some(tmp.into_temp_path()),
+        })
     }
 }
 
@@ -291,6 +417,97 @@ mod tests {
         drop(file);
         assert_eq!(std::fs::read(&p).unwrap(), b"old bytes");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    /// Regression (issue 19, item 5): outputs were renamed one by one as each was written,
+    /// so a failure on a later one (a full disk, a folder in a file's place) left outputs of
+    /// two versions. Now a failure before the commit leaves every output as it was.
+    #[test]
+    fn a_failure_before_the_commit_leaves_every_output_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths: Vec<PathBuf> = ["rss.xml", "atom.xml", "feed.json"]
+            .iter()
+            .map(|n| dir.path().join(n))
+            .collect();
+        for p in &paths {
+            std::fs::write(p, b"old").unwrap();
+        }
+        // The third output is a folder: staging the first two succeeds, the third fails.
+        std::fs::remove_file(&paths[2]).unwrap();
+        std::fs::create_dir(&paths[2]).unwrap();
+        let mut staged = Vec::new();
+        let mut failed = None;
+        for p in &paths {
+            match AtomicFile::create(p).and_then(|mut f| {
+                f.write_all(b"new")?;
+                f.stage()
+            }) {
+                Ok(s) => staged.push(s),
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
+        let e = failed.expect("the folder cannot be written as a file");
+        assert!(e.to_string().contains("feed.json"), "the failed path is named: {e}");
+        drop(staged);
+        for p in &paths[..2] {
+            assert_eq!(std::fs::read(p).unwrap(), b"old");
+        }
+        // A folder that appears in a target's place after staging stops the commit before
+        // any rename.
+        std::fs::remove_dir(&paths[2]).unwrap();
+        let staged: Vec<Staged> = paths
+            .iter()
+            .map(|p| {
+                let mut f = AtomicFile::create(p).unwrap();
+                f.write_all(b"new").unwrap();
+                f.stage().unwrap()
+            })
+            .collect();
+        std::fs::remove_file(&paths[1]).unwrap();
+        std::fs::create_dir(&paths[1]).unwrap();
+        let e = commit(staged).unwrap_err();
+        assert!(e.to_string().contains("atom.xml"), "{e}");
+        assert_eq!(std::fs::read(&paths[0]).unwrap(), b"old");
+        let leftovers = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().ends_with(".tmp"))
+            .count();
+        assert_eq!(leftovers, 0, "temporary files are removed");
+    }
+
+    /// Regression (issue 19, item 6): temporary files of killed runs stayed in the public
+    /// folder forever. Ours (by name) older than the given time go; anything else stays.
+    #[test]
+    fn stale_temporary_files_of_outputs_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("topics/rusia");
+        std::fs::create_dir_all(&sub).unwrap();
+        let ours = [
+            dir.path().join(".rss.xml.aB3dE9.tmp"),
+            sub.join(".feed.json.Zz0011.tmp"),
+            dir.path().join("digest/.2019-04-25.html.x1y2z3.tmp"),
+        ];
+        let not_ours = [
+            dir.path().join(".rss.xml.tmp"),
+            dir.path().join(".notes.txt.aB3dE9.tmp"),
+            dir.path().join("rss.xml"),
+            dir.path().join(".rss.xml.aB3dE9.tmp.bak"),
+        ];
+        std::fs::create_dir_all(dir.path().join("digest")).unwrap();
+        for p in ours.iter().chain(&not_ours) {
+            std::fs::write(p, b"x").unwrap();
+        }
+        let is_output = |n: &str| matches!(n, "rss.xml" | "feed.json" | "2019-04-25.html");
+        let earlier = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        assert_eq!(remove_stale(dir.path(), &is_output, earlier).unwrap(), 0, "too new");
+        let later = std::time::SystemTime::now() + std::time::Duration::from_secs(1);
+        assert_eq!(remove_stale(dir.path(), &is_output, later).unwrap(), 3);
+        assert!(ours.iter().all(|p| !p.exists()));
+        assert!(not_ours.iter().all(|p| p.exists()));
+        assert_eq!(temporary_target(".atom.xml.Ab12Cd.tmp"), Some("atom.xml"));
     }
 
     #[cfg(unix)]

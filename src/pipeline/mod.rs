@@ -80,6 +80,8 @@ pub struct RunReport {
     /// replaced by empty feeds.
     pub outputs_kept: bool,
     pub warnings: Vec<SourceWarning>,
+    /// Temporary output files an earlier, killed run left in the output folder, removed.
+    pub stale_removed: usize,
 }
 
 /// Progress, reported as each source finishes.
@@ -197,7 +199,24 @@ pub async fn run(
     progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> Result<RunReport, Error> {
     let started = std::time::Instant::now();
+    // A feed listed twice is read once.
+    let (cfg, repeated) = distinct_sources(cfg);
+    let cfg: &Config = &cfg;
+    // What a killed run left in the output folder goes first (the caller holds the lock:
+    // no other run is writing there).
+    let stale_removed = match write::remove_stale(&cfg.output.dir, &is_output_file_name, std::time::SystemTime::now()) {
+        Ok(n) => n,
+        Err(e) => {
+            tracing::warn!(
+                "could not clear old temporary files in {}: {e}",
+                cfg.output.dir.display()
+            );
+            0
+        }
+    };
     let store = store::Store::open(&cfg.state.path)?;
+    // Damage is found now, before anything is fetched or written.
+    store.quick_check()?;
     // One transaction per run: the items, the validators and the mark of what the outputs
     // were made from change together or not at all.
     store.begin()?;
@@ -266,6 +285,8 @@ pub async fn run(
     let cutoff = now - chrono::TimeDelta::days(i64::from(cfg.state.keep_days));
     let mut report = RunReport {
         sources: cfg.sources.len(),
+        stale_removed,
+        warnings: repeated,
         ..RunReport::default()
     };
     let mut fresh: Vec<Option<Vec<Entry>>> = Vec::with_capacity(outcomes.len());
@@ -600,6 +621,8 @@ fn write_all(
     // Freeing ~10 strings per entry takes a while on a big feed: let it happen off the
     // caller's path (a process that exits meanwhile simply skips it).
     std::thread::spawn(move || drop(arranged));
+    // Every output is in its temporary file: only now is any replaced.
+    let results = write::commit(results)?;
     tracing::debug!(
         ms = render_started.elapsed().as_millis(),
         "rendered and wrote the outputs"
@@ -628,6 +651,48 @@ fn output_feeds(cfg: &Config, arranged: &Arranged, max: usize) -> Vec<publish::O
         });
     }
     feeds
+}
+
+/// `cfg` without the sources that repeat an earlier one's feed ([`config::duplicate_sources`]),
+/// and a warning for each left out: a feed listed twice (or 100,000 times) is fetched and
+/// read once.
+fn distinct_sources(cfg: &Config) -> (std::borrow::Cow<'_, Config>, Vec<SourceWarning>) {
+    let repeats = config::duplicate_sources(&cfg.sources);
+    if repeats.is_empty() {
+        return (std::borrow::Cow::Borrowed(cfg), Vec::new());
+    }
+    let warnings = repeats
+        .iter()
+        .map(|&(i, first)| SourceWarning {
+            name: cfg.sources[i].name.clone(),
+            message: format!(
+                "the same feed as {:?} ({}): read once, as {:?}",
+                cfg.sources[first].name, cfg.sources[first].url, cfg.sources[first].name
+            ),
+        })
+        .collect();
+    let left_out: std::collections::HashSet<usize> = repeats.into_iter().map(|(i, _)| i).collect();
+    let mut distinct = cfg.clone();
+    distinct.sources = cfg
+        .sources
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !left_out.contains(i))
+        .map(|(_, s)| s.clone())
+        .collect();
+    (std::borrow::Cow::Owned(distinct), warnings)
+}
+
+/// Whether a file name is one a run writes: a feed, the index page, the OPML list, or a
+/// dated digest file.
+fn is_output_file_name(name: &str) -> bool {
+    if render::Format::ALL.iter().any(|f| f.file_name() == name) || matches!(name, "index.html" | "feeds.opml") {
+        return true;
+    }
+    let Some((day, format)) = name.split_once('.') else {
+        return false;
+    };
+    chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").is_ok() && config::DigestFormat::parse(format).is_some()
 }
 
 /// Every file a run writes.
@@ -1582,6 +1647,8 @@ pub async fn collect(
     now: DateTime<Utc>,
     progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> Result<(RunReport, Vec<Vec<Entry>>), Error> {
+    let (cfg, repeated) = distinct_sources(cfg);
+    let cfg: &Config = &cfg;
     let plan: Vec<Plan> = cfg
         .sources
         .iter()
@@ -1594,6 +1661,7 @@ pub async fn collect(
     let outcomes = fetch_and_read(cfg, now, &plan, None, progress).await?;
     let mut report = RunReport {
         sources: cfg.sources.len(),
+        warnings: repeated,
         ..RunReport::default()
     };
     let mut all = Vec::with_capacity(outcomes.len());

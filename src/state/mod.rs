@@ -531,6 +531,81 @@ pub struct SourceUpdate {
     pub feed_url: Option<String>,
 }
 
+/// A SQLite error as the state's error: a damaged or foreign file gets [`damaged`]'s advice.
+fn state_error(path: &Path, e: rusqlite::Error) -> Error {
+    use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+    match e.sqlite_error_code() {
+        Some(DatabaseCorrupt | NotADatabase) => damaged(path, &e.to_string()),
+        _ => Error::State {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        },
+    }
+}
+
+/// The error of a damaged state database: what SQLite found, and the way out.
+pub fn damaged(path: &Path, found: &str) -> Error {
+    Error::State {
+        path: path.to_path_buf(),
+        message: format!(
+            "damaged ({found}). Move it aside and run again (`feedmux run --state-reset` does that; \
+             `feedmux state check` checks it). The next run is then a cold start: items keep their \
+             ids, but every item its source still lists counts as new again (readers that go by id \
+             show nothing twice; an undated item gets a new date), items no source lists any more \
+             leave the outputs, and feeds are fetched without validators once"
+        ),
+    }
+}
+
+/// What [`check`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Health {
+    /// No database yet: the next run is a cold start.
+    Missing,
+    Ok,
+    /// SQLite's findings, or why the file could not be read at all.
+    Damaged(String),
+}
+
+/// Checks the state database at `path` (opening it as a run would, then every page); a
+/// file that is missing is not created.
+pub fn check(path: &Path) -> Health {
+    if !path.exists() {
+        return Health::Missing;
+    }
+    match Store::open(path).and_then(|s| s.quick_check()) {
+        Ok(()) => Health::Ok,
+        Err(Error::State { message, .. }) => Health::Damaged(message),
+        Err(e) => Health::Damaged(e.to_string()),
+    }
+}
+
+/// Moves a damaged state database (and its `-wal` and `-shm` files) aside, to
+/// `PATH.damaged-YYYYMMDDTHHMMSS`, so that the next open starts a new one. Returns where
+/// it went.
+pub fn set_aside(path: &Path, now: DateTime<Utc>) -> Result<PathBuf, Error> {
+    let mut aside = path.as_os_str().to_owned();
+    aside.push(format!(".damaged-{}", now.format("%Y%m%dT%H%M%S")));
+    let aside = PathBuf::from(aside);
+    for suffix in ["", "-wal", "-shm"] {
+        let mut from = path.as_os_str().to_owned();
+        from.push(suffix);
+        let mut to = aside.as_os_str().to_owned();
+        to.push(suffix);
+        match std::fs::rename(&from, &to) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !suffix.is_empty() => {}
+            Err(e) => {
+                return Err(Error::State {
+                    path: path.to_path_buf(),
+                    message: format!("cannot move it aside to {}: {e}", PathBuf::from(to).display()),
+                });
+            }
+        }
+    }
+    Ok(aside)
+}
+
 /// An open state database.
 pub struct Store {
     conn: Connection,
@@ -549,7 +624,7 @@ impl Store {
         {
             std::fs::create_dir_all(dir).map_err(|e| fail(format!("cannot create its folder: {e}")))?;
         }
-        let conn = Connection::open(path).map_err(|e| fail(e.to_string()))?;
+        let conn = Connection::open(path).map_err(|e| state_error(path, e))?;
         let store = Store {
             conn,
             path: path.to_path_buf(),
@@ -559,10 +634,29 @@ impl Store {
     }
 
     fn err(&self, e: rusqlite::Error) -> Error {
-        Error::State {
-            path: self.path.clone(),
-            message: e.to_string(),
+        state_error(&self.path, e)
+    }
+
+    /// Checks every page of the database (SQLite's `PRAGMA quick_check`): a damaged page is
+    /// found now, at the start of a run, not when a write first touches it. The problems
+    /// found (at most a few lines) as a [`damaged`] error.
+    pub fn quick_check(&self) -> Result<(), Error> {
+        let mut stmt = self.conn.prepare("PRAGMA quick_check(5)").map_err(|e| self.err(e))?;
+        let lines: Vec<String> = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(|e| self.err(e))?
+            .collect::<Result<_, _>>()
+            .map_err(|e| self.err(e))?;
+        if lines.len() == 1 && lines.first().is_some_and(|l| l == "ok") {
+            return Ok(());
         }
+        let found: Vec<&str> = lines
+            .iter()
+            .flat_map(|l| l.lines())
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with("***"))
+            .collect();
+        Err(damaged(&self.path, &found.join("; ")))
     }
 
     fn init(&self) -> Result<(), Error> {
@@ -1605,5 +1699,66 @@ mod tests {
         drop(c);
         let e = Store::open(&path).err().unwrap().to_string();
         assert!(e.contains("newer feedmux") && e.contains("delete"), "{e}");
+    }
+
+    /// A state with some items, committed and closed (16 KiB pages: the first few hold the
+    /// schema, the later ones the items and their index).
+    fn filled_state(path: &Path) {
+        let store = Store::open(path).unwrap();
+        store.begin().unwrap();
+        let key = store.sources(&[NS]).unwrap()[0].key;
+        let entries: Vec<Entry> = (0..300)
+            .map(|i| {
+                let (g, l) = (format!("g{i}"), format!("https://e.com/{i}"));
+                entry(Some(&g), Some(&l), &"text ".repeat(100), Some(at(i % 20)))
+            })
+            .collect();
+        let (reconciled, _) = reconcile(NS, entries, &store.known(key).unwrap(), at(21), false);
+        store.save_document(key, &reconciled).unwrap();
+        store.commit().unwrap();
+        drop(store);
+        let c = Connection::open(path).unwrap();
+        c.pragma_update(None, "journal_mode", "DELETE").unwrap();
+    }
+
+    /// Regression (issue 19, item 7): a truncated state or one with a garbage header gave
+    /// "malformed" or "not a database" on every run, with no advice; a damaged page was only
+    /// found when a write touched it. Now the start of a run finds it, and says what to do.
+    #[test]
+    fn damaged_states_are_found_at_open_with_advice_and_can_be_set_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let sound = dir.path().join("sound.sqlite");
+        filled_state(&sound);
+        assert_eq!(check(&sound), Health::Ok);
+        assert_eq!(check(&dir.path().join("none.sqlite")), Health::Missing);
+        assert!(!dir.path().join("none.sqlite").exists(), "checking creates nothing");
+        let bytes = std::fs::read(&sound).unwrap();
+        let damage = |name: &str, f: &dyn Fn(&mut Vec<u8>)| {
+            let mut b = bytes.clone();
+            f(&mut b);
+            let p = dir.path().join(name);
+            std::fs::write(&p, b).unwrap();
+            p
+        };
+        let truncated = damage("truncated.sqlite", &|b| b.truncate(5_000));
+        let header = damage("header.sqlite", &|b| b[..16].copy_from_slice(b"GARBAGE GARBAGE!"));
+        // An index page of the items, overwritten: the schema still reads.
+        let page = damage("page.sqlite", &|b| {
+            let at = 16384 * 9;
+            b[at..at + 200].fill(0xff);
+        });
+        for p in [&truncated, &header, &page] {
+            let health = check(p);
+            let Health::Damaged(why) = &health else {
+                panic!("{}: {health:?}", p.display())
+            };
+            assert!(why.contains("--state-reset") && why.contains("cold start"), "{why}");
+            let at_run = Store::open(p).and_then(|s| s.quick_check()).unwrap_err().to_string();
+            assert!(at_run.contains("damaged ("), "{at_run}");
+        }
+        let aside = set_aside(&page, at(5)).unwrap();
+        assert!(aside.to_string_lossy().ends_with("page.sqlite.damaged-20190425T050000"));
+        assert!(aside.exists() && !page.exists());
+        assert_eq!(check(&page), Health::Missing);
     }
 }

@@ -51,7 +51,7 @@ pub struct Opml {
 /// Reads an OPML file. `Err` when it holds no `<opml>` document at all.
 pub fn read(bytes: &[u8]) -> Result<Opml, String> {
     let repaired = crate::ingest::repair::repair(bytes, None);
-    let doc = xml::build(&repaired.text, None).ok_or("no XML element found: not an OPML file")?;
+    let doc = xml::build(&repaired.text, None).map_err(|e| format!("{e}: not an OPML file"))?;
     if !doc.root.local.eq_ignore_ascii_case("opml") {
         return Err(format!("the root element is <{}>, not <opml>", doc.root.qname));
     }

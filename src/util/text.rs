@@ -52,6 +52,55 @@ pub fn html_blocks(html: &str) -> Vec<String> {
     text.split(sep).map(collapse_ws).filter(|l| !l.is_empty()).collect()
 }
 
+/// Plain text with any markup in it removed (tags, comments, and the bodies of `<script>`
+/// and `<style>`), entities left as they are: for text that is not HTML but may hold
+/// markup, such as a title typed as text. Only a tag that ends (`>`) is markup; a `<` that
+/// starts none (`1 < 2`, `<3`) stays. Whitespace is left as it is.
+pub fn strip_tags(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('<') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(pos) = memchr::memchr(b'<', rest.as_bytes()) {
+        out.push_str(&rest[..pos]);
+        rest = &rest[pos..];
+        match closed_markup(rest) {
+            Some((used, separates)) => {
+                if separates {
+                    out.push(' ');
+                }
+                rest = &rest[used..];
+            }
+            None => {
+                out.push('<');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
+/// Whether `s` holds a tag (or comment) that ends: markup, as [`strip_tags`] sees it.
+pub fn has_tag(s: &str) -> bool {
+    let mut rest = s;
+    while let Some(pos) = memchr::memchr(b'<', rest.as_bytes()) {
+        rest = &rest[pos..];
+        if closed_markup(rest).is_some() {
+            return true;
+        }
+        rest = &rest[1..];
+    }
+    false
+}
+
+/// [`skip_markup`], for markup that ends with its `>` only.
+fn closed_markup(s: &str) -> Option<(usize, bool)> {
+    let (used, separates) = skip_markup(s)?;
+    s.get(..used).filter(|m| m.ends_with('>')).map(|_| (used, separates))
+}
+
 /// [`html_to_plain`], with `sep` where markup separates words.
 fn plain_with(html: &str, out: &mut String, sep: char) -> bool {
     out.clear();

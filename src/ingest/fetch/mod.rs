@@ -4,7 +4,8 @@
 //! a chain of only permanent moves reported as `moved_to`), conditional GET with the last
 //! validators, bounded retries with exponential backoff for transient failures ([`retryable`]
 //! alone decides which), `Retry-After` honoured as [`Error::RetryLater`], a body size limit and
-//! an overall timeout per attempt. Nothing is cached, least of all a failure.
+//! an overall timeout per attempt. Nothing is cached, least of all a failure. A local file
+//! is read under the same size limit and timeout, and only when it is a regular file.
 //!
 //! The one concurrent stage: a bounded number of requests in flight overall and per host.
 //! Touches the network and reads the files named in the config; nothing else. It never reads
@@ -183,10 +184,15 @@ impl Fetcher {
     ) -> Result<Fetched, Error> {
         match location {
             Location::File(path) => {
-                let bytes = tokio::fs::read(path).await.map_err(|source| Error::Read {
-                    path: path.clone(),
-                    source,
-                })?;
+                let bytes = match tokio::time::timeout(self.timeout, self.read_file(path)).await {
+                    Ok(read) => read?,
+                    Err(_) => {
+                        return Err(Error::Fetch {
+                            url: path.display().to_string(),
+                            message: format!("timed out after {:?}", self.timeout),
+                        });
+                    }
+                };
                 Ok(Fetched::Document(RawDocument {
                     bytes,
                     content_type: None,
@@ -207,6 +213,58 @@ impl Fetcher {
                 self.get(url, validators, now).await
             }
         }
+    }
+
+    /// A local file's bytes, under the same limits as a body: only a regular file (a FIFO
+    /// would wait for a writer forever, a device never ends), at most `max_bytes`.
+    async fn read_file(&self, path: &std::path::Path) -> Result<Vec<u8>, Error> {
+        use tokio::io::AsyncReadExt as _;
+        let failed = |source: std::io::Error| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt as _;
+            // Opening a FIFO for reading waits for a writer, unless non-blocking.
+            options.custom_flags(libc::O_NONBLOCK);
+        }
+        let path_owned = path.to_path_buf();
+        // Opening and asking what it is are quick for anything but a hung network mount,
+        // which the caller's timeout covers.
+        let (file, meta) = tokio::task::spawn_blocking(move || {
+            let file = options.open(&path_owned)?;
+            let meta = file.metadata()?;
+            Ok::<_, std::io::Error>((file, meta))
+        })
+        .await
+        .map_err(|e| failed(std::io::Error::other(e)))?
+        .map_err(failed)?;
+        if !meta.is_file() {
+            return Err(failed(std::io::Error::other(
+                "not a regular file (a folder, FIFO, socket or device); only regular files are read",
+            )));
+        }
+        let too_large = || Error::TooLarge {
+            url: path.display().to_string(),
+            limit: self.max_bytes,
+        };
+        if meta.len() > self.max_bytes {
+            return Err(too_large());
+        }
+        // The file may grow while it is read: never more than the limit in memory.
+        let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+        tokio::fs::File::from_std(file)
+            .take(self.max_bytes.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .await
+            .map_err(failed)?;
+        if bytes.len() as u64 > self.max_bytes {
+            return Err(too_large());
+        }
+        Ok(bytes)
     }
 
     /// Attempts until one succeeds, a failure is not [`retryable`], or the retries are spent.
@@ -581,6 +639,61 @@ mod tests {
         let d = doc(fetcher.fetch(&Location::File(path.clone()), &v, now()).await);
         assert_eq!(d.bytes, b"<rss/>");
         assert_eq!(d.final_url, url::Url::from_file_path(&path).ok());
+    }
+
+    /// Regression (issue 19, item 3): `url = "/dev/zero"` read until allocation failed, and
+    /// a FIFO hung the run forever, timeout or not. Local reads obey `max_bytes` and
+    /// `timeout`, and only regular files are read.
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn local_files_obey_max_bytes_and_only_regular_files_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = FetchConfig {
+            max_bytes: 1000,
+            timeout: Duration::from_secs(2),
+            ..cfg()
+        };
+        let fetcher = Fetcher::build(&cfg, false).unwrap();
+        let v = Validators::default();
+        let started = Instant::now();
+        let e = fetcher
+            .fetch(&Location::File("/dev/zero".into()), &v, now())
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("not a regular file"), "{e}");
+        let fifo = dir.path().join("feed.fifo");
+        let status = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(status.success());
+        let e = fetcher.fetch(&Location::File(fifo), &v, now()).await.unwrap_err();
+        assert!(e.to_string().contains("not a regular file"), "{e}");
+        let e = fetcher
+            .fetch(&Location::File(dir.path().to_path_buf()), &v, now())
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("not a regular file"), "{e}");
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "nothing waited for the timeout"
+        );
+        let big = dir.path().join("big.xml");
+        std::fs::write(&big, vec![b' '; 1001]).unwrap();
+        let e = fetcher
+            .fetch(&Location::File(big.clone()), &v, now())
+            .await
+            .unwrap_err();
+        assert!(matches!(e, Error::TooLarge { limit: 1000, .. }), "{e}");
+        std::fs::write(&big, vec![b' '; 1000]).unwrap();
+        assert_eq!(
+            doc(fetcher.fetch(&Location::File(big), &v, now()).await).bytes.len(),
+            1000
+        );
+        // A symbolic link to a regular file is that file.
+        let link = dir.path().join("link.xml");
+        std::os::unix::fs::symlink(dir.path().join("big.xml"), &link).unwrap();
+        assert_eq!(
+            doc(fetcher.fetch(&Location::File(link), &v, now()).await).bytes.len(),
+            1000
+        );
     }
 
     #[tokio::test]

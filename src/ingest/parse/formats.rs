@@ -83,8 +83,35 @@ fn rss_html(e: &Element) -> RawText {
     }
 }
 
-/// An RSS title: plain text unless it looks like HTML (a close tag or an entity reference).
+/// An RSS title: HTML when it says so (`type="html"`) or holds markup (child elements, or a
+/// tag in its text), else plain text. An entity reference alone does not make it HTML, as it does for summaries:
+/// the XML has decoded the title once already, and decoding `&lt;script&gt;` again would
+/// make markup of text.
 fn rss_title(e: &Element) -> RawText {
+    let value = if e.has_child_elements() {
+        e.inner_markup()
+    } else {
+        e.text()
+    };
+    // A `type` the producer gave is taken at its word.
+    let typed_html = e
+        .attr("type")
+        .is_some_and(|t| matches!(t.trim().to_ascii_lowercase().as_str(), "html" | "text/html" | "xhtml"));
+    let kind = if typed_html || e.has_child_elements() || crate::util::text::has_tag(&value) {
+        TextKind::Html
+    } else {
+        TextKind::Text
+    };
+    RawText {
+        value: value.trim().to_string(),
+        kind,
+        base: e.base.as_deref().cloned(),
+    }
+}
+
+/// An RSS text that is plain unless it looks like HTML (a close tag or an entity reference):
+/// iTunes summaries and subtitles.
+fn rss_plain_or_html(e: &Element) -> RawText {
     let value = if e.has_child_elements() {
         e.inner_markup()
     } else {
@@ -175,7 +202,7 @@ fn map_rss(root: &Element, warnings: &mut Vec<String>) -> (RawFeedMeta, Vec<RawE
                 (Some(ns::DC), "date") if meta.updated.is_none() => meta.updated = text_of(c),
                 (_, "managingEditor") if rss => meta.author = text_of(c),
                 (Some(ns::ITUNES), "subtitle" | "summary") if meta.description.is_none() => {
-                    meta.description = Some(rss_title(c))
+                    meta.description = Some(rss_plain_or_html(c))
                 }
                 (Some(ns::ITUNES), "author") if meta.author.is_none() => meta.author = text_of(c),
                 (Some(ns::DC), "creator") if meta.author.is_none() => meta.author = text_of(c),
@@ -292,7 +319,7 @@ fn map_rss_item(item: &Element) -> RawEntry {
             (_, "author") if rss && author.is_none() => author = text_of(c),
             (Some(ns::DC), "creator" | "author") if dc_creator.is_none() => dc_creator = text_of(c),
             (Some(ns::ITUNES), "author") if dc_creator.is_none() => dc_creator = text_of(c),
-            (Some(ns::ITUNES), "summary" | "subtitle") if e.summary.is_none() => e.summary = Some(rss_title(c)),
+            (Some(ns::ITUNES), "summary" | "subtitle") if e.summary.is_none() => e.summary = Some(rss_plain_or_html(c)),
             (Some(ns::ITUNES), "category") => itunes_categories(c, &mut e.categories),
             (Some(ns::MEDIA), "category") => {
                 if let Some(t) = text_of(c) {

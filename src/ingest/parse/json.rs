@@ -160,6 +160,27 @@ mod tests {
         assert_eq!(e.enclosures[0].length, Some(5));
     }
 
+    /// Regression (issue 19, item 12): one lone `\ud800` or one `1e999999` rejected the
+    /// whole feed. The bad string is read with U+FFFD and the bad number dropped, with a
+    /// warning each; the other items are read as they are.
+    #[test]
+    fn a_lone_surrogate_or_a_huge_number_costs_only_itself() {
+        let doc = r#"{"version":"https://jsonfeed.org/version/1.1","title":"T","items":[
+            {"id":"1","url":"https://e.example/1","title":"Bad \ud800 half, good \ud83d\ude00 pair, lone \udc00"},
+            {"id":"2","url":"https://e.example/2","title":"Big","attachments":[{"url":"https://e.example/a.mp3","mime_type":"audio/mpeg","size_in_bytes":1e999999}]},
+            {"id":"3","url":"https://e.example/3","title":"Fine","_n":-1e400,"_digits":1000000000000000000000000000000000000000}
+        ]}"#;
+        let p = crate::ingest::parse::parse_bytes(doc.as_bytes(), None, None).unwrap();
+        assert_eq!(p.entries.len(), 3);
+        let title = &p.entries[0].title.as_ref().unwrap().value;
+        assert_eq!(title, "Bad \u{fffd} half, good 😀 pair, lone \u{fffd}");
+        assert_eq!(p.entries[1].enclosures[0].length, None);
+        assert_eq!(p.entries[2].title.as_ref().unwrap().value, "Fine");
+        let w = p.warnings.join("\n");
+        assert!(w.contains("replaced 2 lone surrogate escapes"), "{w}");
+        assert!(w.contains("dropped 2 JSON numbers too large"), "{w}");
+    }
+
     #[test]
     fn rejects_non_feed_json() {
         assert!(parse(r#"{"hello": 1}"#, None).is_err());

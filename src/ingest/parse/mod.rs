@@ -7,6 +7,7 @@
 pub mod formats;
 pub mod html;
 pub mod json;
+pub mod nesting;
 pub mod xml;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -55,8 +56,7 @@ fn parse_inner(
     let mut parsed = match repaired.kind {
         DocKind::Json => json::parse(&repaired.text, doc_url).map_err(ParseFailure)?,
         DocKind::Xml => {
-            let doc =
-                xml::build(&repaired.text, doc_url).ok_or_else(|| ParseFailure("no XML root element found".into()))?;
+            let doc = xml::build(&repaired.text, doc_url).map_err(|e| ParseFailure(e.to_string()))?;
             let format = formats::detect(&doc.root)
                 .ok_or_else(|| ParseFailure(format!("root element <{}> is not RSS, RDF or Atom", doc.root.qname)))?;
             let mut p = formats::map(&doc.root, format);
@@ -74,10 +74,31 @@ fn parse_inner(
             return Err(ParseFailure("neither XML nor JSON: not a feed".into()));
         }
     };
+    check_html_cost(&parsed)?;
     let mut warnings = repaired.warnings;
     warnings.append(&mut parsed.warnings);
     parsed.warnings = warnings;
     Ok(parsed)
+}
+
+/// Refuses a feed whose HTML (its description, an entry's summary or content) would cost
+/// the sanitizer more than linear time ([`nesting::measure`]).
+pub fn check_html_cost(parsed: &ParsedFeed) -> Result<(), ParseFailure> {
+    use crate::model::{RawText, TextKind};
+    fn html(t: &Option<RawText>) -> Option<&str> {
+        t.as_ref()
+            .filter(|t| matches!(t.kind, TextKind::Html | TextKind::Xhtml))
+            .map(|t| t.value.as_str())
+    }
+    let texts = [html(&parsed.meta.description)]
+        .into_iter()
+        .chain(parsed.entries.iter().flat_map(|e| [html(&e.summary), html(&e.content)]));
+    for t in texts.flatten() {
+        if let Err(why) = nesting::measure(t) {
+            return Err(ParseFailure(format!("refused: {why} in the document")));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -176,6 +197,44 @@ mod tests {
         for s in SEEDS {
             let p = parse_bytes(s, None, None).unwrap();
             assert!(!p.entries.is_empty());
+        }
+    }
+
+    /// Regression (issue 19, items 1 and 4): HTML nested 100,000 deep inside a description
+    /// took the sanitizer's parser minutes (and deeper, its stack); such a feed is refused
+    /// with a clear message, and the hostile documents of the corpus end as failures.
+    #[test]
+    fn feeds_whose_html_would_cost_the_sanitizer_more_than_linear_time_are_refused() {
+        let deep = format!(
+            "<rss><channel><item><title>t</title><description>{}</description></item></channel></rss>",
+            "&lt;div&gt;".repeat(100_000)
+        );
+        let e = parse_bytes(deep.as_bytes(), None, None).unwrap_err();
+        assert!(e.0.contains("nested deeper than 512 elements"), "{e}");
+        let fostered = format!(
+            "<rss><channel><item><title>t</title><description>&lt;table&gt;{}</description></item></channel></rss>",
+            "&lt;b&gt;a&lt;/b&gt;".repeat(100_000)
+        );
+        let e = parse_bytes(fostered.as_bytes(), None, None).unwrap_err();
+        assert!(e.0.contains("misplaced in tables"), "{e}");
+        for (doc, why) in [
+            (
+                &include_bytes!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/tests/hostile/stack-overflow-spliced.xml"
+                ))[..],
+                "nested deeper",
+            ),
+            (
+                &include_bytes!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/tests/hostile/entity-quadratic.xml"
+                ))[..],
+                "entities expand",
+            ),
+        ] {
+            let e = parse_bytes(doc, None, None).unwrap_err();
+            assert!(e.0.contains(why), "{e}");
         }
     }
 

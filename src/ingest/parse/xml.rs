@@ -4,6 +4,12 @@
 //! named and those declared in an internal DTD subset), closes elements that were left open,
 //! ignores stray end tags and stops cleanly at the end of a truncated document. Pure: works on
 //! a `&str`, touches nothing else.
+//!
+//! What it refuses, so that a hostile document costs time and memory in proportion to its
+//! size and never overflows a stack: elements nested deeper than [`MAX_DEPTH`] (every walk
+//! of the tree recurses), more than [`MAX_NODES`] nodes, and entities declared in the DTD
+//! that would expand to more than [`entity_budget`] bytes in all (a short entity used
+//! thousands of times).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -70,6 +76,35 @@ pub struct Element {
     pub complete: bool,
     /// Namespace declarations made on this element (prefix, uri), for re-serializing XHTML.
     pub ns_decls: Vec<(String, String)>,
+}
+
+/// The deepest nesting of elements a document may have: the walks of the tree (text,
+/// markup, dropping it) recurse once per level. Feeds nest a few levels, and their XHTML
+/// content rarely more than a few dozen.
+pub const MAX_DEPTH: usize = 512;
+
+/// The most nodes (elements and runs of text) a document may have: a tree costs some 200
+/// bytes a node, and a 20 MB feed of real items has a few hundred thousand.
+pub const MAX_NODES: usize = 2_000_000;
+
+/// Why no tree was built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BuildError {
+    #[error("no XML root element found")]
+    NoRoot,
+    #[error("document nested deeper than {MAX_DEPTH} elements; refused")]
+    TooDeep,
+    #[error("its DTD entities expand to more than {0} bytes in all; refused")]
+    EntityBudget(usize),
+    #[error("document has more than {MAX_NODES} elements and runs of text; refused")]
+    TooManyNodes,
+}
+
+/// The most bytes that entities declared in a document's DTD may expand to, in all: ten
+/// times the document, and at least 1 MiB (a short document may well use its entities
+/// often), at most 64 MiB.
+pub fn entity_budget(document_len: usize) -> usize {
+    document_len.saturating_mul(10).clamp(1 << 20, 64 << 20)
 }
 
 /// The result of building a tree.
@@ -200,19 +235,66 @@ struct Open {
     bindings_at: usize,
 }
 
-/// Namespace bindings in scope, innermost last: (prefix, URI); "" is the default namespace.
-type Bindings = Vec<(String, Arc<str>)>;
-
-fn lookup(bindings: &Bindings, prefix: &str) -> Option<Arc<str>> {
-    bindings
-        .iter()
-        .rev()
-        .find(|(p, _)| p == prefix)
-        .map(|(_, u)| Arc::clone(u))
+/// Namespace bindings in scope; "" is the default namespace. A lookup costs the same
+/// however many prefixes are declared (a document may declare thousands).
+#[derive(Default)]
+struct Bindings {
+    /// Per prefix, its URIs in scope, innermost last.
+    by_prefix: HashMap<String, Vec<Arc<str>>>,
+    /// The prefixes declared, in order, to undo the innermost ones when an element closes.
+    declared: Vec<String>,
 }
 
-/// Builds a tree from XML text. Returns None when there is no root element at all.
-pub fn build(text: &str, doc_base: Option<&url::Url>) -> Option<Document> {
+impl Bindings {
+    fn len(&self) -> usize {
+        self.declared.len()
+    }
+
+    fn push(&mut self, prefix: String, uri: Arc<str>) {
+        self.by_prefix.entry(prefix.clone()).or_default().push(uri);
+        self.declared.push(prefix);
+    }
+
+    fn truncate(&mut self, len: usize) {
+        while self.declared.len() > len {
+            let Some(prefix) = self.declared.pop() else { break };
+            if let Some(uris) = self.by_prefix.get_mut(&prefix) {
+                uris.pop();
+            }
+        }
+    }
+
+    fn lookup(&self, prefix: &str) -> Option<Arc<str>> {
+        self.by_prefix.get(prefix).and_then(|u| u.last()).map(Arc::clone)
+    }
+}
+
+/// What the entities declared in the DTD may still expand to, in bytes.
+struct Expansion {
+    left: usize,
+    limit: usize,
+    exceeded: bool,
+}
+
+impl Expansion {
+    /// Takes `n` bytes of the budget; false (and marked) when there are not that many left.
+    fn take(&mut self, n: usize) -> bool {
+        match self.left.checked_sub(n) {
+            Some(left) => {
+                self.left = left;
+                true
+            }
+            None => {
+                self.exceeded = true;
+                false
+            }
+        }
+    }
+}
+
+/// Builds a tree from XML text. Fails when there is no root element at all, when elements
+/// nest deeper than [`MAX_DEPTH`], or when the DTD's entities expand past [`entity_budget`].
+pub fn build(text: &str, doc_base: Option<&url::Url>) -> Result<Document, BuildError> {
     let mut reader = Reader::from_str(text);
     let cfg = reader.config_mut();
     cfg.check_end_names = false;
@@ -224,13 +306,28 @@ pub fn build(text: &str, doc_base: Option<&url::Url>) -> Option<Document> {
     let mut warnings = Vec::new();
     let mut entities: HashMap<String, String> = HashMap::new();
     let mut stack: Vec<Open> = Vec::new();
-    let mut bindings: Bindings = Vec::new();
+    let mut bindings = Bindings::default();
+    let limit = entity_budget(text.len());
+    let mut expansion = Expansion {
+        left: limit,
+        limit,
+        exceeded: false,
+    };
     let mut root: Option<Element> = None;
+    // How many elements of each name are open.
+    let mut open_names: HashMap<String, usize> = HashMap::new();
+    let mut nodes = 0usize;
     let mut errors = 0usize;
     let mut mismatched = 0usize;
     let mut last_pos = u64::MAX;
 
     loop {
+        if expansion.exceeded {
+            return Err(BuildError::EntityBudget(expansion.limit));
+        }
+        if nodes > MAX_NODES {
+            return Err(BuildError::TooManyNodes);
+        }
         let ev = reader.read_event();
         match ev {
             Ok(Event::Start(s)) => {
@@ -238,12 +335,17 @@ pub fn build(text: &str, doc_base: Option<&url::Url>) -> Option<Document> {
                     // Content after the root element: ignore it.
                     break;
                 }
-                let mut open = open_element(&s, stack.last(), doc_base, &entities, &mut bindings);
+                if stack.len() >= MAX_DEPTH {
+                    return Err(BuildError::TooDeep);
+                }
+                nodes += 1;
+                let mut open = open_element(&s, stack.last(), doc_base, &entities, &mut bindings, &mut expansion);
                 if is_void(&open.el.local) {
                     // HTML void elements (a raw <br> in a description) never take children.
                     open.el.complete = true;
                     close_into(open, &mut stack, &mut root, &mut bindings);
                 } else {
+                    *open_names.entry(open.el.qname.clone()).or_default() += 1;
                     stack.push(open);
                 }
             }
@@ -251,25 +353,38 @@ pub fn build(text: &str, doc_base: Option<&url::Url>) -> Option<Document> {
                 if root.is_some() && stack.is_empty() {
                     break;
                 }
-                let mut open = open_element(&s, stack.last(), doc_base, &entities, &mut bindings);
+                if stack.len() >= MAX_DEPTH {
+                    return Err(BuildError::TooDeep);
+                }
+                nodes += 1;
+                let mut open = open_element(&s, stack.last(), doc_base, &entities, &mut bindings, &mut expansion);
                 open.el.complete = true;
                 close_into(open, &mut stack, &mut root, &mut bindings);
             }
             Ok(Event::End(e)) => {
                 let qname = e.name();
                 let name = utf8(qname.as_ref());
-                match stack.iter().rposition(|o| *o.el.qname == *name) {
+                // Only a name that is open is looked for down the stack: a run of stray end
+                // tags costs one lookup each.
+                let found = if open_names.get(&*name).is_some_and(|n| *n > 0) {
+                    stack.iter().rposition(|o| *o.el.qname == *name)
+                } else {
+                    None
+                };
+                match found {
                     Some(idx) => {
                         if idx + 1 != stack.len() {
                             mismatched += stack.len() - idx - 1;
                         }
                         while stack.len() > idx + 1 {
                             let mut o = stack.pop().expect("stack is longer than idx + 1");
+                            unname(&mut open_names, &o.el.qname);
                             // Auto-closed (e.g. a raw <br> in a description): not an error.
                             o.el.complete = true;
                             close_into(o, &mut stack, &mut root, &mut bindings);
                         }
                         let mut o = stack.pop().expect("idx is within the stack");
+                        unname(&mut open_names, &o.el.qname);
                         o.el.complete = true;
                         close_into(o, &mut stack, &mut root, &mut bindings);
                     }
@@ -280,13 +395,13 @@ pub fn build(text: &str, doc_base: Option<&url::Url>) -> Option<Document> {
             Ok(Event::Text(t)) => {
                 if let Some(top) = stack.last_mut() {
                     let s = utf8(t.as_ref());
-                    push_text(&mut top.el, &s);
+                    nodes += push_text(&mut top.el, &s);
                 }
             }
             Ok(Event::CData(t)) => {
                 if let Some(top) = stack.last_mut() {
                     let s = utf8(t.as_ref());
-                    push_text(&mut top.el, &s);
+                    nodes += push_text(&mut top.el, &s);
                 }
             }
             Ok(Event::GeneralRef(r)) => {
@@ -294,16 +409,16 @@ pub fn build(text: &str, doc_base: Option<&url::Url>) -> Option<Document> {
                     let resolved = match r.resolve_char_ref() {
                         Ok(Some(c)) => Some(c.to_string()),
                         Ok(None) => {
-                            let name = utf8(r.as_ref()).into_owned();
-                            resolve_named(&name, &entities).map(str::to_string)
+                            let name = utf8(r.as_ref());
+                            resolve_counted(&name, &entities, &mut expansion).map(str::to_string)
                         }
                         Err(_) => None,
                     };
                     match resolved {
-                        Some(s) => push_text(&mut top.el, &s),
+                        Some(s) => nodes += push_text(&mut top.el, &s),
                         None => {
                             let name = utf8(r.as_ref()).into_owned();
-                            push_text(&mut top.el, &format!("&{name};"));
+                            nodes += push_text(&mut top.el, &format!("&{name};"));
                         }
                     }
                 }
@@ -339,14 +454,26 @@ pub fn build(text: &str, doc_base: Option<&url::Url>) -> Option<Document> {
     if mismatched > 0 {
         warnings.push(format!("repaired {mismatched} mismatched or stray end tag(s)"));
     }
-    root.map(|root| Document { root, warnings })
+    if expansion.exceeded {
+        return Err(BuildError::EntityBudget(expansion.limit));
+    }
+    root.map(|root| Document { root, warnings }).ok_or(BuildError::NoRoot)
 }
 
-fn push_text(el: &mut Element, s: &str) {
+fn unname(open_names: &mut HashMap<String, usize>, qname: &str) {
+    if let Some(n) = open_names.get_mut(qname) {
+        *n = n.saturating_sub(1);
+    }
+}
+
+/// Appends text to an element; how many nodes that added (0 when it joined a text node).
+fn push_text(el: &mut Element, s: &str) -> usize {
     if let Some(Node::Text(last)) = el.children.last_mut() {
         last.push_str(s);
+        0
     } else {
         el.children.push(Node::Text(s.to_string()));
+        1
     }
 }
 
@@ -361,6 +488,20 @@ fn close_into(open: Open, stack: &mut [Open], root: &mut Option<Element>, bindin
             }
         }
     }
+}
+
+/// [`resolve_named`], taking what a DTD entity expands to from the budget (`None` once it is
+/// spent: the reference is then left as it is, and the document refused).
+fn resolve_counted<'a>(
+    name: &str,
+    entities: &'a HashMap<String, String>,
+    expansion: &mut Expansion,
+) -> Option<&'a str> {
+    let value = resolve_named(name, entities)?;
+    if entities.contains_key(name) && !expansion.take(value.len()) {
+        return None;
+    }
+    Some(value)
 }
 
 fn resolve_named<'a>(name: &str, entities: &'a HashMap<String, String>) -> Option<&'a str> {
@@ -383,6 +524,7 @@ fn open_element(
     doc_base: Option<&url::Url>,
     entities: &HashMap<String, String>,
     bindings: &mut Bindings,
+    expansion: &mut Expansion,
 ) -> Open {
     let qname = utf8(s.name().as_ref()).into_owned();
     let bindings_at = bindings.len();
@@ -390,7 +532,7 @@ fn open_element(
     let mut ns_decls = Vec::new();
     for a in s.attributes().with_checks(false).flatten() {
         let key = utf8(a.key.as_ref()).into_owned();
-        let value = match a.unescape_value_with(|n| resolve_named(n, entities)) {
+        let value = match a.unescape_value_with(|n| resolve_counted(n, entities, expansion)) {
             Ok(v) => v.into_owned(),
             Err(_) => utf8(&a.value).into_owned(),
         };
@@ -401,7 +543,7 @@ fn open_element(
         };
         if let Some(prefix) = declared {
             let uri = value.trim();
-            bindings.push((prefix.clone(), Arc::from(ns::canonical(uri))));
+            bindings.push(prefix.clone(), Arc::from(ns::canonical(uri)));
             ns_decls.push((prefix, uri.to_string()));
         }
         raw_attrs.push((key, value));
@@ -410,13 +552,13 @@ fn open_element(
         match prefix {
             Some("xml") => Some(Arc::from(ns::XML)),
             Some("xmlns") => None,
-            Some(p) => lookup(bindings, p).or_else(|| well_known_prefix(p).map(Arc::from)),
+            Some(p) => bindings.lookup(p).or_else(|| well_known_prefix(p).map(Arc::from)),
             None => None,
         }
     };
     let (prefix, local) = split_qname(&qname);
     let ns = match prefix {
-        None => lookup(bindings, "").filter(|u| !u.is_empty()),
+        None => bindings.lookup("").filter(|u| !u.is_empty()),
         p => resolve(p),
     };
     let attrs: Vec<Attr> = raw_attrs
@@ -609,8 +751,75 @@ mod tests {
         assert_eq!(r.inner_markup(), r#"a &lt; b <b class="x">c</b>"#);
     }
 
+    /// Regression (issue 19, item 1): 100,000 nested elements overflowed the stack when the
+    /// tree was walked or dropped, aborting the whole run.
     #[test]
-    fn no_root_is_none() {
-        assert!(build("just text", None).is_none());
+    fn a_document_nested_deeper_than_the_limit_is_refused() {
+        let deep = format!(
+            "<rss><channel><item><description>{}x{}</description></item></channel></rss>",
+            "<div>".repeat(100_000),
+            "</div>".repeat(100_000)
+        );
+        assert_eq!(build(&deep, None).unwrap_err(), BuildError::TooDeep);
+        let ok = format!(
+            "<rss>{}x{}</rss>",
+            "<b>".repeat(MAX_DEPTH - 1),
+            "</b>".repeat(MAX_DEPTH - 1)
+        );
+        assert_eq!(build(&ok, None).unwrap().root.text(), "x");
+    }
+
+    /// Regression (issue 19, item 2): a 100 KB entity used 50,000 times tried to allocate
+    /// 6.5 GB.
+    #[test]
+    fn entity_expansion_past_the_budget_is_refused() {
+        let value = "x".repeat(100_000);
+        let doc = format!(
+            "<!DOCTYPE r [<!ENTITY a \"{value}\">]><rss><title>{}</title></rss>",
+            "&a;".repeat(50_000)
+        );
+        let limit = entity_budget(doc.len());
+        assert_eq!(build(&doc, None).unwrap_err(), BuildError::EntityBudget(limit));
+        // In attribute values too.
+        let attrs = format!(
+            "<!DOCTYPE r [<!ENTITY a \"{value}\">]><rss>{}</rss>",
+            "<x a=\"&a;&a;&a;&a;&a;\"/>".repeat(10_000)
+        );
+        assert!(matches!(build(&attrs, None), Err(BuildError::EntityBudget(_))));
+        // Within the budget, entities expand as before.
+        let fine = format!(
+            "<!DOCTYPE r [<!ENTITY a \"{}\">]><rss><title>{}</title></rss>",
+            "y".repeat(100),
+            "&a;".repeat(100)
+        );
+        assert_eq!(build(&fine, None).unwrap().root.text(), "y".repeat(10_000));
+    }
+
+    /// Issue 19, item 4: a tree costs some 200 bytes a node, so a document of millions of
+    /// empty elements is refused rather than read into gigabytes.
+    #[test]
+    fn a_document_of_too_many_nodes_is_refused() {
+        let many = format!("<rss>{}</rss>", "<a/>".repeat(MAX_NODES + 1));
+        assert_eq!(build(&many, None).unwrap_err(), BuildError::TooManyNodes);
+    }
+
+    /// Issue 19, item 4: namespace lookups and stray end tags cost the same however many
+    /// prefixes are declared or elements are open (they were walks down a list).
+    #[test]
+    fn many_namespace_declarations_and_stray_end_tags_still_resolve() {
+        let decls: String = (0..20_000).map(|i| format!(" xmlns:p{i}=\"urn:{i}\"")).collect();
+        let doc = format!(
+            "<rss{decls}><channel>{}<p7:x>v</p7:x></channel></rss>",
+            "</nope>".repeat(20_000)
+        );
+        let r = build(&doc, None).unwrap().root;
+        let x = r.elements().next().unwrap().elements().next().unwrap();
+        assert_eq!(x.ns.as_deref(), Some("urn:7"));
+        assert_eq!(x.text(), "v");
+    }
+
+    #[test]
+    fn no_root_is_an_error() {
+        assert_eq!(build("just text", None).unwrap_err(), BuildError::NoRoot);
     }
 }

@@ -17,8 +17,9 @@
 //!   declaration on bytes that are valid UTF-8 with non-ASCII is overridden (UTF-8 wins); an
 //!   HTTP charset is followed anyway, with a warning. A declared `utf-16` on ASCII-readable
 //!   bytes is ignored. Invalid UTF-8 is "mostly UTF-8" when its valid multi-byte characters
-//!   are at least as many as its invalid sequences. Pure 7-bit input with ESC bytes is
-//!   checked for ISO-2022-JP.
+//!   are at least as many as its invalid sequences, or, when the HTTP charset or the
+//!   declaration says UTF-8, when most of its non-ASCII bytes belong to valid characters.
+//!   Pure 7-bit input with ESC bytes is checked for ISO-2022-JP.
 //! - Encoding notes ("taken from …", conflicts) are only emitted when the input has non-ASCII
 //!   bytes: for pure ASCII every ASCII-compatible encoding reads the same text.
 //! - Kind: Json if the first non-blank char is `{`/`[`; Html if the prolog has
@@ -37,7 +38,10 @@
 //!   `<ht`, where dropping could splice new markup).
 //!   C1 references that windows-1252 leaves undefined (&#129; …) are legal XML and kept.
 //! - JSON: raw tab/CR/LF inside strings are escaped (`\t`, `\r`, `\n`), other control
-//!   characters removed (a removed one right after `\` becomes `\\`).
+//!   characters removed (a removed one right after `\` becomes `\\`). A `\uD800`–`\uDFFF`
+//!   escape that is not half of a surrogate pair becomes `\uFFFD`, and a number too large
+//!   for a double (`1e999999`) becomes `null`: JSON parsers refuse both, and with them the
+//!   whole feed.
 //! - Html and Unknown documents only get decoding, control-character removal and (Html) the
 //!   declaration rewrite.
 
@@ -114,6 +118,21 @@ pub fn repair(bytes: &[u8], http_charset: Option<&str>) -> Repaired {
             ));
         }
         push_controls(&mut warnings, controls);
+        let (mut surrogates, mut numbers) = (0, 0);
+        let fixed = fix_json_values(&text, &mut surrogates, &mut numbers);
+        text = apply(text, fixed);
+        if surrogates > 0 {
+            warnings.push(format!(
+                "replaced {surrogates} lone surrogate escape{} in JSON strings with U+FFFD",
+                plural(surrogates)
+            ));
+        }
+        if numbers > 0 {
+            warnings.push(format!(
+                "dropped {numbers} JSON number{} too large for a double (read as null)",
+                plural(numbers)
+            ));
+        }
         DocKind::Json
     } else {
         let fixed = strip_illegal(&text, &mut controls);
@@ -251,6 +270,7 @@ fn decode<'a>(bytes: &'a [u8], http: Option<&str>, w: &mut Vec<String>) -> (Cow<
 
     let wide = sniff_wide(bytes);
     let decl = if wide.is_none() { sniff_decl_label(bytes) } else { None };
+    let http_utf8 = http.and_then(lookup) == Some(UTF_8);
 
     if let Some(label) = http {
         match lookup(label) {
@@ -359,14 +379,19 @@ fn decode<'a>(bytes: &'a [u8], http: Option<&str>, w: &mut Vec<String>) -> (Cow<
     if mostly_utf8(bytes) {
         return run(Enc::Std(UTF_8), bytes, w);
     }
+    // Said to be UTF-8 (by the server or the declaration), and most of its non-ASCII bytes
+    // are: a few stray bytes do not make every other character mojibake.
+    if (declared_utf8.is_some() || http_utf8) && mostly_utf8_bytes(bytes) {
+        return run(Enc::Std(UTF_8), bytes, w);
+    }
     let guess = guess(bytes);
-    match declared_utf8 {
-        Some(l) => w.push(format!(
+    match (declared_utf8, http.filter(|_| http_utf8)) {
+        (Some(l), _) | (None, Some(l)) => w.push(format!(
             "declared encoding {} but bytes are not UTF-8; guessed encoding {} (chardetng)",
             short(l),
             guess.name()
         )),
-        None => w.push(format!("guessed encoding {} (chardetng)", guess.name())),
+        (None, None) => w.push(format!("guessed encoding {} (chardetng)", guess.name())),
     }
     run(Enc::Std(guess), bytes, w)
 }
@@ -386,6 +411,16 @@ fn guess(bytes: &[u8]) -> &'static Encoding {
     let mut detector = chardetng::EncodingDetector::new();
     detector.feed(rest.get(..end).unwrap_or(rest), true);
     detector.guess(None, false)
+}
+
+/// Most non-ASCII bytes are parts of valid UTF-8 characters (and there is one such).
+fn mostly_utf8_bytes(b: &[u8]) -> bool {
+    let (mut good, mut bad) = (0usize, 0usize);
+    for chunk in b.utf8_chunks() {
+        good += chunk.valid().bytes().filter(|&c| c >= 0x80).count();
+        bad += chunk.invalid().len();
+    }
+    good > 0 && good > bad
 }
 
 /// Valid multi-byte characters are at least as many as invalid sequences (and there is one).
@@ -656,6 +691,79 @@ fn fix_json(s: &str, controls: &mut usize, escaped: &mut usize) -> Option<String
                 continue;
             }
             _ => esc = false,
+        }
+        i += 1;
+    }
+    fx.finish()
+}
+
+/// The four hex digits of a `\u` escape at `i` (just past the `u`), as a number.
+fn hex4(b: &[u8], i: usize) -> Option<u32> {
+    let digits = std::str::from_utf8(b.get(i..i + 4)?).ok()?;
+    u32::from_str_radix(digits, 16)
+        .ok()
+        .filter(|_| digits.bytes().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// Replaces `\u` escapes of lone surrogates (in strings) with `\uFFFD`, and numbers (outside
+/// strings) too large for a double with `null`; counts each.
+fn fix_json_values(s: &str, surrogates: &mut usize, numbers: &mut usize) -> Option<String> {
+    let b = s.as_bytes();
+    let mut fx = Fixer::new(s);
+    let mut in_str = false;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if in_str {
+            match c {
+                b'"' => in_str = false,
+                b'\\' if at(b, i + 1) == b'u' => {
+                    let Some(v) = hex4(b, i + 2) else {
+                        i += 2;
+                        continue;
+                    };
+                    let paired_low = at(b, i + 6) == b'\\'
+                        && at(b, i + 7) == b'u'
+                        && hex4(b, i + 8).is_some_and(|low| (0xDC00..=0xDFFF).contains(&low));
+                    match v {
+                        0xD800..=0xDBFF if paired_low => {
+                            i += 12;
+                            continue;
+                        }
+                        0xD800..=0xDFFF => {
+                            fx.replace(i, i + 6, "\\uFFFD");
+                            *surrogates += 1;
+                        }
+                        _ => {}
+                    }
+                    i += 6;
+                    continue;
+                }
+                b'\\' => {
+                    i += 2;
+                    continue;
+                }
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            b'"' => in_str = true,
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                i += 1;
+                while i < b.len() && matches!(b[i], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-') {
+                    i += 1;
+                }
+                let number = s.get(start..i).unwrap_or_default();
+                if number.parse::<f64>().is_ok_and(f64::is_infinite) {
+                    fx.replace(start, i, "null");
+                    *numbers += 1;
+                }
+                continue;
+            }
+            _ => {}
         }
         i += 1;
     }
@@ -1574,6 +1682,41 @@ mod tests {
         assert_eq!(r.text, "<t>été \u{FFFD}</t>");
         assert_eq!(r.encoding, "UTF-8");
         assert_eq!(r.warnings, ["replaced invalid bytes in UTF-8 input"]);
+    }
+
+    /// Regression (issue 19, item 13): a document that says UTF-8, with a few curly quotes
+    /// and more stray single bytes than quotes, was guessed to be another encoding, turning
+    /// every quote into mojibake. Most of its non-ASCII bytes are UTF-8: read as UTF-8,
+    /// the stray bytes replaced.
+    #[test]
+    fn said_to_be_utf8_with_stray_bytes_stays_utf8() {
+        let doc = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss><channel>\
+            <item><title>\xE2\x80\x9CPutin\xE2\x80\x9D bertemu Kim \x93lagi\x94</title></item>\
+            <item><title>Caf\xE9 \xE2\x80\x94 \xE0 la carte \xB7 \xB7 \xB7</title></item>\
+            </channel></rss>";
+        for http in [None, Some("utf-8")] {
+            let r = repair(doc, http);
+            assert_eq!(r.encoding, "UTF-8", "{http:?}: {:?}", r.warnings);
+            assert!(
+                r.text
+                    .contains("\u{201C}Putin\u{201D} bertemu Kim \u{FFFD}lagi\u{FFFD}"),
+                "{}",
+                r.text
+            );
+            assert!(r.text.contains("Caf\u{FFFD} \u{2014} \u{FFFD} la carte"), "{}", r.text);
+            assert!(
+                r.warnings.iter().any(|w| w == "replaced invalid bytes in UTF-8 input"),
+                "{:?}",
+                r.warnings
+            );
+        }
+        // Not said to be UTF-8, the same bytes are still guessed (as before).
+        let undeclared = b"<rss><channel><item><title>\xE2\x80\x9CPutin\xE2\x80\x9D \x93a\x94 \xE9 \xE0 \xB7 \xB7</title></item></channel></rss>";
+        assert_ne!(repair(undeclared, None).encoding, "UTF-8");
+        // Said to be UTF-8 but legacy throughout (no valid UTF-8 character): guessed.
+        let latin =
+            b"<?xml version=\"1.0\" encoding=\"utf-8\"?><rss><title>Caf\xE9 cr\xE8me br\xFBl\xE9e</title></rss>";
+        assert_eq!(repair(latin, None).encoding, "windows-1252");
     }
 
     const RUSSIAN: &str = "<?xml version=\"1.0\"?><rss><channel><title>Новости дня</title>\

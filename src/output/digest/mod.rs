@@ -1347,17 +1347,17 @@ pub fn index(cfg: &Config, latest: Option<&Digest>) -> Index {
     }
 }
 
-/// What [`write_outputs`] did: each file written or left as it was, and the digest days the
-/// digest feeds now list (for the state).
+/// What [`write_outputs`] did: each file staged (for [`crate::output::write::commit`]), and the
+/// digest days the digest feeds now list (for the state).
 #[derive(Debug, Default)]
 pub struct Written {
-    pub files: Vec<(PathBuf, crate::output::write::WriteOutcome)>,
+    pub files: Vec<crate::output::write::Staged>,
     pub days: Vec<DigestDay>,
     /// The plan of every day with stories (see [`plans`]), when the digest is enabled.
     pub plans: Option<Vec<(NaiveDate, DayPlan)>>,
 }
 
-/// Writes what `run` writes besides the topic feeds: when the digest is enabled, the
+/// Stages what `run` writes besides the topic feeds: when the digest is enabled, the
 /// digest of `now`'s local day and of each day the digest feeds list (the newest
 /// `[digest] days` that have stories) in every configured format, and the digest feeds;
 /// always `index.html` and `feeds.opml`. `prior`: the days the state recorded.
@@ -1372,7 +1372,7 @@ pub fn write_outputs(
     let write = |path: PathBuf, bytes: &[u8], out: &mut Written| -> Result<(), Error> {
         let mut file = crate::output::write::AtomicFile::create(&path)?.sync_before_rename(cfg.output.fsync);
         file.write_all(bytes)?;
-        out.files.push((path, file.finish()?));
+        out.files.push(file.stage()?);
         Ok(())
     };
     let mut out = Written::default();
