@@ -274,7 +274,6 @@ fn generated(n: usize) -> Vec<Entry> {
             content: None,
             categories: vec![if en { "World" } else { "Dunia" }.into()],
             enclosures: Vec::new(),
-            hashed: Default::default(),
         });
     }
     feedmux::arrange::merge::merge(vec![items], 0).0
@@ -363,25 +362,6 @@ fn bench(c: &mut Criterion) {
             b.iter_batched(
                 || items.clone(),
                 |items| feedmux::pipeline::arrange(items, &topics, clusters, 200, Some(&earlier)),
-                BatchSize::LargeInput,
-            )
-        },
-    );
-    // A first run as `feedmux run` makes it: the topics and title words of every item were
-    // found on the workers that read the sources, while others were still being fetched;
-    // arranging looks them up, and clusters.
-    // (The items as read: each keeps its content hash.)
-    let mut read = items.clone();
-    let ahead = feedmux::pipeline::MatchAhead::new(&topics, clusters, None).of(&mut read);
-    group.bench_function(
-        format!(
-            "arrange {} items, all new, topics and title words found while the sources were read",
-            items.len()
-        ),
-        |b| {
-            b.iter_batched(
-                || read.clone(),
-                |items| feedmux::pipeline::arrange_with(items, &topics, clusters, 200, None, Some(&ahead)),
                 BatchSize::LargeInput,
             )
         },

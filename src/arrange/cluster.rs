@@ -8,8 +8,7 @@
 //! own follow-ups stay separate).
 //!
 //! To stay near linear on large inputs: title words are known by a hash, and found on every
-//! core (or ahead, while the sources are read, numbered there: [`TitleWords`]); candidates
-//! come from a prefix filter (sets ordered rarest word first; per word, the 16 most recent
+//! core; candidates come from a prefix filter (sets ordered rarest word first; per word, the 16 most recent
 //! open stories, in one array with room counted beforehand), pruned by size, by where the
 //! shared word sits in each set and by a 128-bit signature of each set (the bits two sets
 //! share bound the words they share), all read from the 24-byte posting itself; the rest
@@ -37,7 +36,7 @@ const MAX_CANDIDATES: usize = 16;
 /// the rest oldest first. Every entry is in exactly one group; groups come in the order of
 /// their first report in `entries`.
 pub fn cluster(entries: &[Entry], window: std::time::Duration, threshold: f64) -> Groups {
-    cluster_onto(entries, &vec![None; entries.len()], window, threshold, None)
+    cluster_onto(entries, &vec![None; entries.len()], window, threshold)
 }
 
 /// Groups of entry indices, stored one after another (one allocation, not one per group).
@@ -101,13 +100,11 @@ pub struct Placed {
 /// oldest first, into those stories too (any within `window` of them, before or after)
 /// or into new ones. A prior story's first report stays its first report; when that is
 /// gone, its oldest report stands in. With no prior placements, this is [`cluster`].
-/// `titles`: title words found ahead (the others are found here); the same result either way.
 pub fn cluster_onto(
     entries: &[Entry],
     prior: &[Option<Placed>],
     window: std::time::Duration,
     threshold: f64,
-    titles: Option<&TitleWords>,
 ) -> Groups {
     let started = std::time::Instant::now();
     let window = TimeDelta::from_std(window).map_or(i64::MAX, |w| w.num_milliseconds());
@@ -178,7 +175,7 @@ pub fn cluster_onto(
     let mut looked_at: Vec<usize> = order.clone();
     looked_at.extend(open.iter().map(|&s| prior_story(s)[0]));
     tracing::debug!(ms = started.elapsed().as_millis(), "clustering: reports in order");
-    let sets = TitleSets::of(entries, &looked_at, titles);
+    let sets = TitleSets::of(entries, &looked_at);
     tracing::debug!(ms = started.elapsed().as_millis(), "clustering: title words");
     drop(looked_at);
 
@@ -581,13 +578,12 @@ impl TitleSets {
     /// The title words of every entry, found on every core. A word is known by a 64-bit
     /// hash of its folded form (two words sharing a hash is a chance of about 1 in 10^7 for
     /// a million different words, and would only make two titles look a little more alike).
-    /// Words found ahead (`titles`) come numbered already; the others are numbered here.
-    fn of(entries: &[Entry], which: &[usize], titles: Option<&TitleWords>) -> TitleSets {
-        let size = which.len().div_ceil(crate::pipeline::workers()).max(1);
-        let parts: Vec<(Vec<Word>, Vec<u32>)> = std::thread::scope(|scope| {
+    fn of(entries: &[Entry], which: &[usize]) -> TitleSets {
+        let size = which.len().div_ceil(crate::util::threads::workers()).max(1);
+        let parts: Vec<(Vec<u64>, Vec<u32>)> = std::thread::scope(|scope| {
             let handles: Vec<_> = which
                 .chunks(size)
-                .map(|chunk| scope.spawn(move || find_titles(entries, chunk, titles)))
+                .map(|chunk| scope.spawn(move || find_titles(entries, chunk)))
                 .collect();
             handles
                 .into_iter()
@@ -597,34 +593,27 @@ impl TitleSets {
         let total: usize = parts.iter().map(|p| p.0.len()).sum();
         let mut starts: Vec<usize> = Vec::with_capacity(which.len() + 1);
         starts.push(0);
-        // Words not found ahead are numbered after those that were, when first seen.
-        let known = titles.map_or(0, |t| t.vocab.len());
+        // Each word is numbered when first seen.
         let mut number: HashMap<u64, u32, FastHash> = HashMap::default();
-        let mut more: Vec<u64> = Vec::new();
+        let mut vocab: Vec<u64> = Vec::new();
         let mut ids: Vec<u32> = Vec::with_capacity(total);
         // (Each part is freed once numbered.)
         for (words, lens) in parts {
-            for w in words {
-                ids.push(match w {
-                    Word::Known(k) => k,
-                    Word::New(h) => *number.entry(h).or_insert_with(|| {
-                        more.push(h);
-                        (known + more.len() - 1) as u32
-                    }),
-                });
+            for h in words {
+                ids.push(*number.entry(h).or_insert_with(|| {
+                    vocab.push(h);
+                    (vocab.len() - 1) as u32
+                }));
             }
             for len in lens {
                 starts.push(starts[starts.len() - 1] + len as usize);
             }
         }
         drop(number);
-        let hash = |k: usize| match k.checked_sub(known) {
-            None => titles.map_or(0, |t| t.vocab[k]),
-            Some(k) => more[k],
-        };
+        let hash = |k: usize| vocab[k];
         // Rank the words these titles have by how many have them, rarest first, ties by
         // hash (whatever order they were numbered in).
-        let mut count = vec![0u32; known + more.len()];
+        let mut count = vec![0u32; vocab.len()];
         for &k in &ids {
             count[k as usize] += 1;
         }
@@ -661,37 +650,16 @@ impl TitleSets {
     }
 }
 
-/// A title word: numbered ahead (see [`TitleWords`]), or by its hash, to be numbered.
-#[derive(Debug, Clone, Copy)]
-enum Word {
-    Known(u32),
-    New(u64),
-}
-
-/// The title words of entries `which`, and how many each has. (Those found ahead, in
-/// `titles` under the content hash the entry kept, are looked up.)
-fn find_titles(entries: &[Entry], which: &[usize], titles: Option<&TitleWords>) -> (Vec<Word>, Vec<u32>) {
+/// The title words of entries `which` (their hashes, see [`TitleScratch`]), and how many
+/// each has.
+fn find_titles(entries: &[Entry], which: &[usize]) -> (Vec<u64>, Vec<u32>) {
     let mut scratch = TitleScratch::default();
     let mut words = Vec::with_capacity(which.len() * 8);
     let mut lens = Vec::with_capacity(which.len());
     for &i in which {
-        let e = &entries[i];
-        let from = words.len();
-        match titles.and_then(|t| t.get(e.kept_hash()?)) {
-            Some(found) => words.extend(found.iter().map(|&k| Word::Known(k))),
-            None => {
-                words.extend(
-                    scratch
-                        .words_of(&e.title)
-                        .iter()
-                        .map(|&h| match titles.and_then(|t| t.number.get(&h)) {
-                            Some(&k) => Word::Known(k),
-                            None => Word::New(h),
-                        }),
-                );
-            }
-        }
-        lens.push((words.len() - from) as u32);
+        let found = scratch.words_of(&entries[i].title);
+        words.extend_from_slice(found);
+        lens.push(found.len() as u32);
     }
     (words, lens)
 }
@@ -719,68 +687,6 @@ impl TitleScratch {
         hashes.sort_unstable();
         hashes.dedup();
         hashes
-    }
-}
-
-/// Title words found ahead of clustering (while the sources were read), by the content hash
-/// of each entry (which the entry keeps, see [`crate::model::Hashed`]): what
-/// [`cluster_onto`] would find in those titles itself, each word numbered (so that
-/// clustering need not number them).
-#[derive(Debug, Clone, Default)]
-pub struct TitleWords {
-    /// Per key: where its title's word numbers are in `words`, and how many.
-    index: HashMap<u64, (u32, u32), FastHash>,
-    words: Vec<u32>,
-    /// Each word's number, by its hash; and each number's hash.
-    number: HashMap<u64, u32, FastHash>,
-    vocab: Vec<u64>,
-}
-
-impl TitleWords {
-    /// Finds and keeps the words of `title`, the title of the entry with key `key`.
-    pub fn add(&mut self, key: u64, title: &str, scratch: &mut TitleScratch) {
-        if self.index.contains_key(&key) {
-            return;
-        }
-        self.keep(key, scratch.words_of(title));
-    }
-
-    /// Keeps the words `hashes` of the title under `key`, numbering the new ones.
-    fn keep(&mut self, key: u64, hashes: &[u64]) {
-        let from = self.words.len();
-        let TitleWords {
-            words, number, vocab, ..
-        } = self;
-        words.extend(hashes.iter().map(|&h| {
-            *number.entry(h).or_insert_with(|| {
-                vocab.push(h);
-                (vocab.len() - 1) as u32
-            })
-        }));
-        self.index.insert(key, (from as u32, (self.words.len() - from) as u32));
-    }
-
-    /// The word numbers of the title under `key`, if found ahead.
-    fn get(&self, key: u64) -> Option<&[u32]> {
-        let &(from, len) = self.index.get(&key)?;
-        Some(&self.words[from as usize..(from + len) as usize])
-    }
-
-    /// Takes in the titles of `other`.
-    pub fn absorb(&mut self, other: &TitleWords) {
-        self.index.reserve(other.index.len());
-        let mut hashes = Vec::new();
-        for (&key, &(from, len)) in &other.index {
-            if !self.index.contains_key(&key) {
-                hashes.clear();
-                hashes.extend(
-                    other.words[from as usize..(from + len) as usize]
-                        .iter()
-                        .map(|&k| other.vocab[k as usize]),
-                );
-                self.keep(key, &hashes);
-            }
-        }
     }
 }
 
@@ -874,7 +780,6 @@ pub(crate) mod tests {
             content: None,
             categories: Vec::new(),
             enclosures: Vec::new(),
-            hashed: Default::default(),
         }
     }
 
@@ -1024,41 +929,6 @@ pub(crate) mod tests {
         }
     }
 
-    #[test]
-    fn title_words_found_ahead_are_taken_as_found() {
-        let entries = vec![
-            entry("tempo", "a", "Putin dan Kim Jong Un bertemu di Vladivostok", 0),
-            entry("kompas", "b", "Kim Jong Un bertemu Putin di Vladivostok", 3),
-            entry("detik", "c", "Korea Selatan umumkan anggaran pertahanan baru", 4),
-        ];
-        let alone = cluster(&entries, DAY2, 0.6);
-        assert_eq!(alone, vec![vec![0, 1], vec![2]]);
-        // Found ahead for some titles, or all: the same groups (the entries as read keep
-        // their content hash, under which their titles are looked up).
-        let mut read = entries.clone();
-        let keys: Vec<u64> = read.iter_mut().map(Entry::hash_content).collect();
-        let mut scratch = TitleScratch::default();
-        let mut titles = TitleWords::default();
-        titles.add(keys[2], &read[2].title, &mut scratch);
-        assert_eq!(cluster_onto(&read, &[None; 3], DAY2, 0.6, Some(&titles)), alone);
-        for (e, &key) in read.iter().zip(&keys) {
-            titles.add(key, &e.title, &mut scratch);
-        }
-        assert_eq!(cluster_onto(&read, &[None; 3], DAY2, 0.6, Some(&titles)), alone);
-        // Entries that kept no hash: every title is read.
-        assert_eq!(cluster_onto(&entries, &[None; 3], DAY2, 0.6, Some(&titles)), alone);
-        // What was found is what counts (made up here: "c" has the words of "a").
-        let mut made_up = TitleWords::default();
-        made_up.absorb(&titles);
-        let of_a = made_up.index[&keys[0]];
-        made_up.index.insert(keys[2], of_a);
-        assert_eq!(
-            cluster_onto(&read, &[None; 3], DAY2, 0.6, Some(&made_up)),
-            vec![vec![0, 1, 2]]
-        );
-        assert_eq!(cluster_onto(&entries, &[None; 3], DAY2, 0.6, Some(&made_up)), alone);
-    }
-
     proptest::proptest! {
         /// The table says what the bound says, within the table and past it.
         #[test]
@@ -1112,7 +982,7 @@ pub(crate) mod tests {
                     prior[before[i]] = Some(Placed { story: s as u32, first: k == 0 });
                 }
             }
-            let got = cluster_onto(&entries, &prior, DAY2, threshold, None);
+            let got = cluster_onto(&entries, &prior, DAY2, threshold);
             proptest::prop_assert_eq!(got, cluster(&entries, DAY2, threshold));
         }
     }
@@ -1130,10 +1000,7 @@ pub(crate) mod tests {
             None,
             Some(Placed { story: 1, first: true }),
         ];
-        assert_eq!(
-            cluster_onto(&entries, &prior, DAY2, 0.6, None),
-            vec![vec![0, 1], vec![2]]
-        );
+        assert_eq!(cluster_onto(&entries, &prior, DAY2, 0.6), vec![vec![0, 1], vec![2]]);
         // Placed apart before, they stay apart even though alike.
         let apart = vec![
             Some(Placed { story: 0, first: true }),
@@ -1141,7 +1008,7 @@ pub(crate) mod tests {
             None,
         ];
         assert_eq!(
-            cluster_onto(&entries, &apart, DAY2, 0.6, None),
+            cluster_onto(&entries, &apart, DAY2, 0.6),
             vec![vec![0], vec![1], vec![2]]
         );
         // A late report older than the story's first report joins it; the first stays first.
@@ -1150,7 +1017,7 @@ pub(crate) mod tests {
             entry("tempo", "a", "Banjir besar melanda Jakarta Utara pagi ini", 0),
         ];
         let prior = vec![Some(Placed { story: 0, first: true }), None];
-        assert_eq!(cluster_onto(&late, &prior, DAY2, 0.6, None), vec![vec![0, 1]]);
+        assert_eq!(cluster_onto(&late, &prior, DAY2, 0.6), vec![vec![0, 1]]);
     }
 
     #[test]

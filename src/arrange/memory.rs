@@ -4,10 +4,6 @@
 //! table; a blob made with other topic or cluster settings (or by another version) is not
 //! used, and a damaged one is treated as missing.
 //!
-//! Also what a run finds ahead of arranging, while it reads the sources ([`Ahead`]: the
-//! topics of new and changed items by the same hash, and their title words), which arranging
-//! looks up instead of finding again; kept in memory for the run only.
-//!
 //! Pure functions; touches nothing else.
 
 use std::collections::HashMap;
@@ -148,77 +144,6 @@ pub fn id_hash(id: &str) -> u128 {
     xxh3_128(id.as_bytes())
 }
 
-/// What was worked out ahead of [`crate::pipeline::arrange_with`], while the sources were read (on the
-/// workers that read them, while other sources were still being fetched): the topics of the
-/// new and changed items, and their title words for clustering.
-#[derive(Debug, Clone, Default)]
-pub struct Ahead {
-    pub verdicts: Option<Verdicts>,
-    pub titles: Option<crate::arrange::cluster::TitleWords>,
-}
-
-impl Ahead {
-    /// Takes in what was worked out for another document.
-    pub fn absorb(&mut self, other: &Ahead) {
-        if let (Some(v), Some(o)) = (self.verdicts.as_mut(), other.verdicts.as_ref()) {
-            v.absorb(o);
-        }
-        if let (Some(t), Some(o)) = (self.titles.as_mut(), other.titles.as_ref()) {
-            t.absorb(o);
-        }
-    }
-}
-
-/// Topic verdicts found ahead of [`crate::pipeline::arrange`], by [`content_hash`]: those of the new
-/// and changed items, matched on the workers that read their documents while other sources
-/// were still being fetched, so that arranging after the fetch only looks them up.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Verdicts {
-    /// [`settings_key`] of the topics they were matched with.
-    pub key: u64,
-    /// Topic words per verdict (as in [`Placements::words`]).
-    pub words: usize,
-    index: HashMap<u64, u32, FastHash>,
-    bits: Vec<u64>,
-}
-
-impl Verdicts {
-    pub fn new(key: u64, words: usize) -> Verdicts {
-        Verdicts {
-            key,
-            words,
-            ..Verdicts::default()
-        }
-    }
-
-    /// Records the topic words of the entry with content hash `hash` (`words` long).
-    pub fn insert(&mut self, hash: u64, bits: &[u64]) {
-        debug_assert_eq!(bits.len(), self.words);
-        let next = self.index.len() as u32;
-        if *self.index.entry(hash).or_insert(next) == next {
-            self.bits.extend_from_slice(bits);
-        }
-    }
-
-    /// The topic words of an entry with content hash `hash`, if known.
-    pub fn get(&self, hash: u64) -> Option<&[u64]> {
-        let k = *self.index.get(&hash)? as usize;
-        Some(&self.bits[k * self.words..(k + 1) * self.words])
-    }
-
-    /// Takes in the verdicts of `other` (made with the same settings).
-    pub fn absorb(&mut self, other: &Verdicts) {
-        debug_assert_eq!((self.key, self.words), (other.key, other.words));
-        self.index.reserve(other.index.len());
-        for (&hash, &k) in &other.index {
-            self.insert(
-                hash,
-                &other.bits[k as usize * other.words..(k as usize + 1) * other.words],
-            );
-        }
-    }
-}
-
 /// A hash of everything topic matching may read in an entry: title, summary, content,
 /// categories, author and source name. Topics matched in an entry with the same hash are
 /// the same.
@@ -305,7 +230,6 @@ mod tests {
             content: None,
             categories: vec!["Berita".into()],
             enclosures: Vec::new(),
-            hashed: Default::default(),
         };
         let h = content_hash(&e);
         type Change = Box<dyn Fn(&mut crate::model::Entry)>;

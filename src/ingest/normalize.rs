@@ -476,7 +476,6 @@ fn normalize_entry(
         content,
         categories,
         enclosures,
-        hashed: Default::default(),
     }
 }
 

@@ -284,57 +284,9 @@ pub struct Entry {
     pub content: Option<String>,
     pub categories: Vec<String>,
     pub enclosures: Vec<Enclosure>,
-    /// Its content hash, when worked out already (see [`Hashed`]).
-    #[serde(skip)]
-    pub hashed: Hashed,
 }
-
-/// An entry's [`crate::arrange::memory::content_hash`] as worked out when its document was read,
-/// so that arranging need not read all its text again: whoever changes the entry's content
-/// after that clears it. A cache, not part of the entry's value: it never makes two entries
-/// differ, and is never written out.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Hashed(Option<u64>);
-
-impl Hashed {
-    pub fn get(self) -> Option<u64> {
-        self.0
-    }
-}
-
-impl PartialEq for Hashed {
-    fn eq(&self, _: &Hashed) -> bool {
-        true
-    }
-}
-
-impl Eq for Hashed {}
 
 impl Entry {
-    /// Works out and keeps its content hash (see [`Hashed`]).
-    pub fn hash_content(&mut self) -> u64 {
-        let h = crate::arrange::memory::content_hash(self);
-        self.hashed = Hashed(Some(h));
-        h
-    }
-
-    /// Its content hash, if kept (see [`Hashed`]).
-    pub fn kept_hash(&self) -> Option<u64> {
-        let kept = self.hashed.0;
-        debug_assert!(
-            kept.is_none_or(|h| h == crate::arrange::memory::content_hash(self)),
-            "{}: content changed since it was hashed",
-            self.id
-        );
-        kept
-    }
-
-    /// Its content hash: the one kept, else worked out now.
-    pub fn content_hash(&self) -> u64 {
-        self.kept_hash()
-            .unwrap_or_else(|| crate::arrange::memory::content_hash(self))
-    }
-
     /// The date an output shows: published, else updated (the contract's first two choices;
     /// normalize fills one of them for every entry).
     pub fn date(&self) -> Option<DateTime<Utc>> {

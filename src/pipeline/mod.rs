@@ -239,17 +239,10 @@ pub async fn run(
         .collect();
     let prior = last_placements(&store)?;
     // Each fresh document is reconciled with its stored items and saved on the worker that
-    // read it, while other sources are still being fetched and read; the topics and title
-    // words of its new and changed items are found there too, beside the fetching rather
-    // than after it.
-    let ahead = std::sync::Arc::new(MatchAhead::new(&cfg.topics, cluster_options(cfg), prior.as_ref()));
-    // (What is found is gathered there too, as each document is read.)
-    let found_ahead = std::sync::Arc::new(std::sync::Mutex::new(ahead.empty()));
+    // read it, while other sources are still being fetched and read.
     let shared = std::sync::Arc::new(std::sync::Mutex::new(store));
     let absorb: Absorb = {
         let shared = std::sync::Arc::clone(&shared);
-        let ahead = std::sync::Arc::clone(&ahead);
-        let found_ahead = std::sync::Arc::clone(&found_ahead);
         // HTML sources keep the dates their items were first given (read off the page,
         // often relative, they would drift from run to run).
         let keys: Vec<(i64, String, bool)> = states
@@ -260,11 +253,7 @@ pub async fn run(
         std::sync::Arc::new(move |i: usize, doc: ReadDocument| -> Outcome {
             let (key, namespace, keep_dates) = &keys[i];
             match absorb_document(&shared, *key, namespace, doc, now, *keep_dates) {
-                Ok(mut stored) => {
-                    let found = ahead.of(&mut stored.entries);
-                    found_ahead.lock().unwrap_or_else(|p| p.into_inner()).absorb(&found);
-                    Outcome::Stored(stored)
-                }
+                Ok(stored) => Outcome::Stored(stored),
                 Err(e) => Outcome::Failed(e),
             }
         })
@@ -290,10 +279,6 @@ pub async fn run(
         ..RunReport::default()
     };
     let mut fresh: Vec<Option<Vec<Entry>>> = Vec::with_capacity(outcomes.len());
-    drop(ahead);
-    let found_ahead = std::sync::Arc::into_inner(found_ahead)
-        .map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner()))
-        .unwrap_or_default();
     let mut items_changed = false;
     for ((source, st), outcome) in cfg.sources.iter().zip(&states).zip(outcomes) {
         let url = source_url(source);
@@ -449,7 +434,7 @@ pub async fn run(
             tracing::debug!(ms = started.elapsed().as_millis(), "committed the items");
             r.map(|()| store)
         });
-        let written = write_all(cfg, all, (prior, found_ahead), now, &prior_days, &mut report);
+        let written = write_all(cfg, all, prior, now, &prior_days, &mut report);
         let committed = committing.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
         written.and_then(|decided| committed.map(|store| (store, decided)))
     })?;
@@ -573,7 +558,7 @@ fn last_placements(store: &store::Store) -> Result<Option<placements::Placements
 fn write_all(
     cfg: &Config,
     all: Vec<Vec<Entry>>,
-    (prior, ahead): (Option<placements::Placements>, placements::Ahead),
+    prior: Option<placements::Placements>,
     now: DateTime<Utc>,
     prior_days: &[store::DigestDay],
     report: &mut RunReport,
@@ -586,15 +571,8 @@ fn write_all(
     tracing::debug!(ms = merge_started.elapsed().as_millis(), items = merged.len(), "merged");
     let arrange_started = std::time::Instant::now();
     let max = shown(cfg);
-    let mut arranged = arrange_with(
-        merged,
-        &cfg.topics,
-        cluster_options(cfg),
-        max,
-        prior.as_ref(),
-        Some(&ahead),
-    );
-    drop((prior, ahead));
+    let mut arranged = arrange(merged, &cfg.topics, cluster_options(cfg), max, prior.as_ref());
+    drop(prior);
     // Kept encoded (smaller) while the outputs are made.
     let decided = std::mem::take(&mut arranged.placements).encode();
     tracing::debug!(
@@ -608,7 +586,7 @@ fn write_all(
     let feeds = output_feeds(cfg, &arranged, max);
     report.items_out = feeds[0].stories.len();
     let stories: Vec<&Entry> = arranged.stories.iter().map(|&i| &arranged.entries[i]).collect();
-    let mut results = publish::write_feeds(&stories, &feeds, cfg.output.fsync, workers())?;
+    let mut results = publish::write_feeds(&stories, &feeds, cfg.output.fsync, crate::util::threads::workers())?;
     drop(stories);
     let digest_started = std::time::Instant::now();
     let digested = digest::write_outputs(cfg, &arranged, now, prior_days, &templates)?;
@@ -927,7 +905,7 @@ pub async fn explain(
             let key = placements::settings_key(&cfg.topics, cluster_options(cfg));
             let prior = current.placements.as_ref().filter(|p| p.key == key);
             let (_, _, placed) = placed_by(&merged, prior);
-            cluster::cluster_onto(&merged, &placed, window, threshold, None)
+            cluster::cluster_onto(&merged, &placed, window, threshold)
                 .iter()
                 .find(|g| g.contains(&at))
                 .map_or_else(|| vec![at], <[usize]>::to_vec)
@@ -1043,28 +1021,10 @@ pub fn arrange(
     shown: usize,
     prior: Option<&placements::Placements>,
 ) -> Arranged {
-    arrange_with(merged, topics, clusters, shown, prior, None)
-}
-
-/// [`arrange`], with the topics and title words of some entries found ahead (as [`run`] does
-/// while it reads the sources; verdicts made with other settings are not used): those are
-/// looked up, not found again. The result is the same as without them.
-pub fn arrange_with(
-    merged: Vec<Entry>,
-    topics: &[config::TopicConfig],
-    clusters: Option<(std::time::Duration, f64)>,
-    shown: usize,
-    prior: Option<&placements::Placements>,
-    ahead: Option<&placements::Ahead>,
-) -> Arranged {
     let started = std::time::Instant::now();
     let key = placements::settings_key(topics, clusters);
     let prior = prior.filter(|p| p.key == key);
     let words = topics.len().div_ceil(64);
-    let verdicts = ahead
-        .and_then(|a| a.verdicts.as_ref())
-        .filter(|v| v.key == key && v.words == words);
-    let titles = ahead.and_then(|a| a.titles.as_ref()).filter(|_| clusters.is_some());
     let matcher = topics::Matcher::new(topics);
     // With neither topics nor clusters there is nothing to place, nor to keep.
     let placing = words > 0 || clusters.is_some();
@@ -1084,24 +1044,18 @@ pub fn arrange_with(
         "read the last run's placements"
     );
     // Clustering is mostly one long sequential pass: it runs beside the matching, which
-    // takes every core (on a first run, what was found ahead leaves it little to do).
+    // takes every core.
     let ((per_entry, content, _), groups) = std::thread::scope(|scope| {
         let groups = scope.spawn(|| {
             let groups = match clusters {
-                Some((window, threshold)) => cluster::cluster_onto(&merged, &placed, window, threshold, titles),
+                Some((window, threshold)) => cluster::cluster_onto(&merged, &placed, window, threshold),
                 None => cluster::Groups::singles(merged.len()),
             };
             tracing::debug!(ms = started.elapsed().as_millis(), "clustered");
             groups
         });
-        let matched = assign_all(
-            &matcher,
-            &merged,
-            &slots,
-            (prior, verdicts),
-            hash_ids.then_some(&mut ids[..]),
-        );
-        // (Those not found ahead nor placed by the last run are matched here.)
+        let matched = assign_all(&matcher, &merged, &slots, prior, hash_ids.then_some(&mut ids[..]));
+        // (Those not placed by the last run are matched here.)
         tracing::debug!(
             ms = started.elapsed().as_millis(),
             matched_here = matched.2,
@@ -1276,13 +1230,12 @@ fn placed_by(
 /// Each entry's topics as bits (see [`topics::Matcher::assign_bits`]), matched on every
 /// core, and (when there are topics) its [`placements::content_hash`]; and how many were
 /// matched here. An entry with the same hash at its slot in `prior` keeps the topics found
-/// there; one whose hash is in `verdicts` gets the topics found for it there. With `ids`,
-/// also each entry's [`placements::id_hash`].
+/// there. With `ids`, also each entry's [`placements::id_hash`].
 fn assign_all(
     matcher: &topics::Matcher,
     entries: &[Entry],
     slots: &[u32],
-    (prior, verdicts): (Option<&placements::Placements>, Option<&placements::Verdicts>),
+    prior: Option<&placements::Placements>,
     mut ids: Option<&mut [u128]>,
 ) -> (Vec<u64>, Vec<u64>, usize) {
     let words = matcher.topics().len().div_ceil(64);
@@ -1291,7 +1244,7 @@ fn assign_all(
     if words == 0 && ids.is_none() {
         return (bits, content, 0);
     }
-    let size = entries.len().div_ceil(workers()).max(1);
+    let size = entries.len().div_ceil(crate::util::threads::workers()).max(1);
     let matched = std::thread::scope(|scope| {
         let mut handles = Vec::new();
         let mut bits_left = &mut bits[..];
@@ -1318,19 +1271,16 @@ fn assign_all(
                     if words == 0 {
                         continue; // (no topics: nothing to match, nor to keep a hash for)
                     }
-                    let hash = e.content_hash();
+                    let hash = placements::content_hash(e);
                     hashes[k] = hash;
                     let b = &mut out[k * words..(k + 1) * words];
                     let known = prior.filter(|p| p.words == words && p.content.get(slots[k] as usize) == Some(&hash));
                     match known {
                         Some(p) => b.copy_from_slice(p.topics_of(slots[k] as usize)),
-                        None => match verdicts.and_then(|v| v.get(hash)) {
-                            Some(found) => b.copy_from_slice(found),
-                            None => {
-                                matcher.assign_bits(e, &mut scratch, b);
-                                matched += 1;
-                            }
-                        },
+                        None => {
+                            matcher.assign_bits(e, &mut scratch, b);
+                            matched += 1;
+                        }
                     }
                 }
                 matched
@@ -1342,11 +1292,6 @@ fn assign_all(
             .sum()
     });
     (bits, content, matched)
-}
-
-/// How many threads the CPU-bound passes use: one per core.
-pub(crate) fn workers() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
 /// What to do with a source this run.
@@ -1412,80 +1357,6 @@ struct Stored {
     update: store::SourceUpdate,
 }
 
-/// Topic matching and title words for clustering, done while the sources are read: on each
-/// fresh document's entries that the last run's placements do not already hold (see
-/// [`arrange_with`]).
-pub struct MatchAhead {
-    /// Nothing to match without topics.
-    matcher: Option<topics::Matcher>,
-    /// Whether stories are clustered.
-    clusters: bool,
-    key: u64,
-    words: usize,
-    /// The content hashes the last run's placements (made with the same settings) hold.
-    known: std::collections::HashSet<u64, topics::FastHash>,
-}
-
-impl MatchAhead {
-    /// For these topics and cluster settings (as [`arrange_with`] takes them), given what the
-    /// last run placed.
-    pub fn new(
-        topics: &[config::TopicConfig],
-        clusters: Option<(std::time::Duration, f64)>,
-        prior: Option<&placements::Placements>,
-    ) -> MatchAhead {
-        let key = placements::settings_key(topics, clusters);
-        MatchAhead {
-            matcher: (!topics.is_empty()).then(|| topics::Matcher::new(topics)),
-            clusters: clusters.is_some(),
-            key,
-            words: topics.len().div_ceil(64),
-            known: prior
-                .filter(|p| p.key == key)
-                .map(|p| p.content.iter().copied().collect())
-                .unwrap_or_default(),
-        }
-    }
-
-    /// Nothing found yet, with room for what these settings need.
-    pub fn empty(&self) -> placements::Ahead {
-        placements::Ahead {
-            verdicts: self
-                .matcher
-                .as_ref()
-                .map(|_| placements::Verdicts::new(self.key, self.words)),
-            titles: self.clusters.then(cluster::TitleWords::default),
-        }
-    }
-
-    /// The topics and title words of the entries whose content the last run did not place;
-    /// each entry keeps its content hash (see [`model::Hashed`]), so that arranging need
-    /// not read its text again.
-    pub fn of(&self, entries: &mut [Entry]) -> placements::Ahead {
-        let mut out = self.empty();
-        if out.verdicts.is_none() && out.titles.is_none() {
-            return out;
-        }
-        let mut scratch = topics::Scratch::default();
-        let mut title_scratch = cluster::TitleScratch::default();
-        let mut bits = vec![0u64; self.words];
-        for e in entries {
-            let hash = e.hash_content();
-            if self.known.contains(&hash) {
-                continue;
-            }
-            if let (Some(matcher), Some(v)) = (self.matcher.as_ref(), out.verdicts.as_mut()) {
-                matcher.assign_bits(e, &mut scratch, &mut bits);
-                v.insert(hash, &bits);
-            }
-            if let Some(t) = out.titles.as_mut() {
-                t.add(hash, &e.title, &mut title_scratch);
-            }
-        }
-        out
-    }
-}
-
 /// What happens to each fresh document right after it is read, on the same worker.
 type Absorb = std::sync::Arc<dyn Fn(usize, ReadDocument) -> Outcome + Send + Sync>;
 
@@ -1499,7 +1370,7 @@ async fn fetch_and_read(
     progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> Result<Vec<Outcome>, Error> {
     let fetcher = fetch::Fetcher::new(&cfg.fetch)?;
-    let parsers = Workers::new(workers());
+    let parsers = Workers::new(crate::util::threads::workers());
     // The sources to fetch (with where each went for good), their validators, and their
     // places in the plan; those not fetched this run count as done at once.
     let (mut wanted, mut validators, mut index) = (Vec::new(), Vec::new(), Vec::new());
@@ -1795,51 +1666,6 @@ mod tests {
         let afresh = arrange(items, &other, CLUSTERS, usize::MAX, Some(&earlier));
         assert_eq!(stories(&afresh)[0].2, vec![0]);
         assert_ne!(afresh.placements.key, earlier.key);
-    }
-
-    #[test]
-    fn topics_matched_ahead_are_looked_up_for_the_same_text_only() {
-        let topics = vec![topic("Banjir", &["banjir"]), topic("Korea", &["Korea"])];
-        let items = newest_first(vec![
-            entry("tempo", "a", "Banjir besar melanda Jakarta Utara", 0),
-            entry("antara", "c", "Korea Utara uji coba rudal baru", 3),
-        ]);
-        let key = placements::settings_key(&topics, CLUSTERS);
-        // As the read workers find them: each item keeps its content hash.
-        let mut read = items.clone();
-        let ahead = MatchAhead::new(&topics, CLUSTERS, None).of(&mut read);
-        assert!(read.iter().all(|e| e.hashed.get() == Some(placements::content_hash(e))));
-        let ahead_of = |verdicts: placements::Verdicts| placements::Ahead {
-            verdicts: Some(verdicts),
-            titles: None,
-        };
-        // Found ahead for every item: the same result as matching them here.
-        let afresh = arrange(items.clone(), &topics, CLUSTERS, usize::MAX, None);
-        let looked_up = arrange_with(read.clone(), &topics, CLUSTERS, usize::MAX, None, Some(&ahead));
-        assert_eq!(stories(&looked_up), stories(&afresh));
-        assert_eq!(looked_up.placements, afresh.placements);
-        let hashed_here = arrange_with(items.clone(), &topics, CLUSTERS, usize::MAX, None, Some(&ahead));
-        assert_eq!(stories(&hashed_here), stories(&afresh));
-        // What was found ahead is taken as it is (made up here, to see it taken) ...
-        let mut made_up = placements::Verdicts::new(key, 1);
-        for e in &items {
-            made_up.insert(placements::content_hash(e), &[0b10]);
-        }
-        let made_up = ahead_of(made_up);
-        let taken = arrange_with(items.clone(), &topics, CLUSTERS, usize::MAX, None, Some(&made_up));
-        assert!(stories(&taken).iter().all(|s| s.2 == vec![1]), "{:?}", stories(&taken));
-        // ... but not for changed text, nor with other settings.
-        let mut changed = items.clone();
-        changed[1].summary = Some("<p>Banjir juga.</p>".into());
-        let again = arrange_with(changed, &topics, CLUSTERS, usize::MAX, None, Some(&made_up));
-        assert_eq!(stories(&again)[0].2, vec![1]);
-        assert_eq!(stories(&again)[1].2, vec![0], "changed text is matched again");
-        let mut other = placements::Verdicts::new(key ^ 1, 1);
-        for e in &items {
-            other.insert(placements::content_hash(e), &[0b10]);
-        }
-        let ignored = arrange_with(items, &topics, CLUSTERS, usize::MAX, None, Some(&ahead_of(other)));
-        assert_eq!(stories(&ignored), stories(&afresh));
     }
 
     #[test]

@@ -509,7 +509,6 @@ pub fn decode(b: &[u8], source: &Arc<SourceRef>) -> Option<Entry> {
         content,
         categories,
         enclosures,
-        hashed: Default::default(),
     })
 }
 
@@ -1186,7 +1185,6 @@ mod tests {
             content: None,
             categories: vec![],
             enclosures: vec![],
-            hashed: Default::default(),
         }
     }
 
@@ -1451,7 +1449,6 @@ mod tests {
                     .into_iter()
                     .map(|(url, mime, length)| Enclosure { url, mime, length })
                     .collect(),
-                hashed: Default::default(),
             })
     }
 

@@ -1092,7 +1092,6 @@ mod tests {
             content: None,
             categories,
             enclosures: Vec::new(),
-            hashed: Default::default(),
         }
     }
 

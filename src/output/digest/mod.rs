@@ -910,7 +910,6 @@ pub fn feed_entries(cfg: &Config, days: &[(Digest, String, DigestDay)]) -> Vec<E
                     .map(|t| t.name.clone())
                     .collect(),
                 enclosures: Vec::new(),
-                hashed: Default::default(),
             }
         })
         .collect()

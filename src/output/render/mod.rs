@@ -310,7 +310,6 @@ pub(crate) mod fixtures {
             content: None,
             categories: Vec::new(),
             enclosures: Vec::new(),
-            hashed: Default::default(),
         }
     }
 
@@ -527,7 +526,6 @@ mod tests {
                             content,
                             categories,
                             enclosures,
-                            hashed: Default::default(),
                         }
                     },
                 )
