@@ -327,7 +327,7 @@ fn bench(c: &mut Criterion) {
     let topics = topics();
     let keywords: usize = topics.iter().map(|t| t.keywords.len() + t.exclude.len()).sum();
     let clusters = Some((Duration::from_secs(48 * 3600), 0.6));
-    let arranged = feedmux::pipeline::arrange(items.clone(), &topics, clusters, usize::MAX, None);
+    let arranged = feedmux::arrange::arrange(items.clone(), &topics, clusters, usize::MAX, None);
     eprintln!(
         "{} items, {} topics, {keywords} keywords: {} stories, {} placements",
         items.len(),
@@ -346,13 +346,13 @@ fn bench(c: &mut Criterion) {
     group.bench_function(name, |b| {
         b.iter_batched(
             || items.clone(),
-            |items| feedmux::pipeline::arrange(items, &topics, clusters, 200, None),
+            |items| feedmux::arrange::arrange(items, &topics, clusters, 200, None),
             BatchSize::LargeInput,
         )
     });
     // A run from cron: the last run placed all but the 1,000 newest items (merged order is
     // newest first), which this run matches and clusters.
-    let earlier = feedmux::pipeline::arrange(items[1000..].to_vec(), &topics, clusters, 200, None).placements;
+    let earlier = feedmux::arrange::arrange(items[1000..].to_vec(), &topics, clusters, 200, None).placements;
     group.bench_function(
         format!(
             "arrange {} items, 1000 of them new (the rest placed by the run before)",
@@ -361,7 +361,7 @@ fn bench(c: &mut Criterion) {
         |b| {
             b.iter_batched(
                 || items.clone(),
-                |items| feedmux::pipeline::arrange(items, &topics, clusters, 200, Some(&earlier)),
+                |items| feedmux::arrange::arrange(items, &topics, clusters, 200, Some(&earlier)),
                 BatchSize::LargeInput,
             )
         },
@@ -369,14 +369,14 @@ fn bench(c: &mut Criterion) {
     group.bench_function("baseline: arrange, no topics, no clusters", |b| {
         b.iter_batched(
             || items.clone(),
-            |items| feedmux::pipeline::arrange(items, &[], None, 200, None),
+            |items| feedmux::arrange::arrange(items, &[], None, 200, None),
             BatchSize::LargeInput,
         )
     });
     group.bench_function("topics only", |b| {
         b.iter_batched(
             || items.clone(),
-            |items| feedmux::pipeline::arrange(items, &topics, None, 200, None),
+            |items| feedmux::arrange::arrange(items, &topics, None, 200, None),
             BatchSize::LargeInput,
         )
     });
@@ -411,7 +411,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function("clusters only", |b| {
         b.iter_batched(
             || items.clone(),
-            |items| feedmux::pipeline::arrange(items, &[], clusters, 200, None),
+            |items| feedmux::arrange::arrange(items, &[], clusters, 200, None),
             BatchSize::LargeInput,
         )
     });

@@ -764,7 +764,7 @@ fn cmd_export(path: &Path, state: Option<&Path>) -> Result<u8> {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
-    let text = feedmux::pipeline::export_opml(&cfg)
+    let text = feedmux::tools::opml::export_opml(&cfg)
         .with_context(|| format!("reading the state {}", cfg.state.path.display()))?;
     out(&text)?;
     Ok(exit::OK)

@@ -1,4 +1,4 @@
-//! What [`crate::pipeline::arrange`] decided for each entry, kept in the state between runs, so that
+//! What [`crate::arrange::arrange`] decided for each entry, kept in the state between runs, so that
 //! a run matches and clusters only what is new or changed: each entry's topics, with a hash
 //! of the text they were matched in, and its story. One compressed blob in the state's cache
 //! table; a blob made with other topic or cluster settings (or by another version) is not

@@ -11,8 +11,12 @@
 //! `timezone`, and an HTML source's kind and selectors (it has no feed another reader could
 //! subscribe to, so it is a `type="link"` outline, OPML 2.0's outline for a web page).
 
+use crate::config::Config;
+use crate::error::Error;
 use crate::ingest::parse::xml::{self, Element};
 use crate::model::{HtmlSelect, Location, Source, SourceKind};
+use crate::state::Store;
+use crate::util::safe_url;
 
 /// The namespace of feedmux's own outline attributes (an HTML source's selectors).
 pub const NS: &str = "https://github.com/feedmux/feedmux/opml";
@@ -320,6 +324,26 @@ pub(crate) fn escape(s: &str, out: &mut String) {
             c => out.push(c),
         }
     }
+}
+
+/// The configured sources as OPML 2.0 (see [`opml::write`]), each with its site as the
+/// state last read it (when there is a state; it is only read).
+pub fn export_opml(cfg: &Config) -> Result<String, Error> {
+    let store = if cfg.state.path.is_file() {
+        Some(Store::open(&cfg.state.path)?)
+    } else {
+        None
+    };
+    let mut list = Vec::with_capacity(cfg.sources.len());
+    for source in &cfg.sources {
+        let html_url = match &store {
+            Some(store) => store.find_source(&source.url)?.and_then(|st| st.link),
+            None => None,
+        }
+        .and_then(|l| safe_url::publishable(&l, None, safe_url::Purpose::Web).ok());
+        list.push(ExportSource { source, html_url });
+    }
+    Ok(write(&cfg.output.title, &list))
 }
 
 #[cfg(test)]

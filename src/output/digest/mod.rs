@@ -21,10 +21,10 @@ use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
+use crate::arrange::Arranged;
 use crate::config::{Config, DigestFormat, EmailConfig, Locale, SmtpSecurity};
 use crate::error::Error;
 use crate::model::{Entry, SourceRef};
-use crate::pipeline::Arranged;
 use crate::state::DigestDay;
 use crate::util::safe_url;
 
@@ -1428,7 +1428,7 @@ pub fn write_outputs(
 /// outside its loops, is found before a run needs it.
 pub fn check_templates(cfg: &Config) -> Result<(), Error> {
     let templates = Templates::load(cfg.digest.template_dir.as_deref())?;
-    let empty = crate::pipeline::arrange(Vec::new(), &cfg.topics, crate::pipeline::cluster_options(cfg), 0, None);
+    let empty = crate::arrange::arrange(Vec::new(), &cfg.topics, crate::arrange::cluster_options(cfg), 0, None);
     let day = NaiveDate::from_ymd_opt(2019, 4, 25).expect("a valid day");
     let digest = build(cfg, &empty, &[], day, day);
     for format in [DigestFormat::Html, DigestFormat::Markdown, DigestFormat::Text] {

@@ -55,10 +55,10 @@ fn at(source: &str, id: &str, title: &str, at: DateTime<Utc>) -> Entry {
 
 fn arranged(cfg: &Config, mut entries: Vec<Entry>) -> Arranged {
     crate::arrange::merge::sort_newest_first(&mut entries);
-    crate::pipeline::arrange(
+    crate::arrange::arrange(
         entries,
         &cfg.topics,
-        crate::pipeline::cluster_options(cfg),
+        crate::arrange::cluster_options(cfg),
         usize::MAX,
         None,
     )

@@ -1,0 +1,472 @@
+//! One run: plan each source from the state, fetch and read them ([`super::read`]), store
+//! each fresh document's items, merge them with the history, arrange, publish every output
+//! and keep what was decided for the next run.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+
+use super::read::{
+    AfterRead, Outcome, ReadDocument, Skip, SourcePlan, Stored, distinct_sources, fetch_and_read, source_url,
+};
+use super::report::{Progress, RunReport, SourceFailure, SourceMove, SourceSkip, SourceWarning};
+use crate::arrange::{arrange, cluster_options, memory as placements, merge};
+use crate::config::{self, Config};
+use crate::error::{Error, Stage};
+use crate::ingest::{fetch, normalize};
+use crate::model::{self, Entry, Source};
+use crate::output::{digest, feeds, publish, render, write};
+use crate::state as store;
+
+/// Runs the whole pipeline once: fetch every source (conditionally, with the validators the
+/// state holds), reconcile each fresh document with the stored items, merge them with the
+/// history and the last known good copy of the sources that did not change or failed,
+/// cluster, assign topics, render and write every output, and commit the state. When no
+/// item changed, the config is the one the outputs were made with and they are all there,
+/// nothing is rendered. Per-source failures go into the report; `Err` only for what stops
+/// every output (the state cannot be opened, the output folder cannot be written).
+pub async fn run(
+    cfg: &Config,
+    now: DateTime<Utc>,
+    progress: &(dyn Fn(Progress<'_>) + Sync),
+) -> Result<RunReport, Error> {
+    let started = std::time::Instant::now();
+    // A feed listed twice is read once.
+    let (cfg, repeated) = distinct_sources(cfg);
+    let cfg: &Config = &cfg;
+    // What a killed run left in the output folder goes first (the caller holds the lock:
+    // no other run is writing there).
+    let stale_removed = match write::remove_stale(&cfg.output.dir, &is_output_file_name, std::time::SystemTime::now()) {
+        Ok(n) => n,
+        Err(e) => {
+            tracing::warn!(
+                "could not clear old temporary files in {}: {e}",
+                cfg.output.dir.display()
+            );
+            0
+        }
+    };
+    let store = store::Store::open(&cfg.state.path)?;
+    // Damage is found now, before anything is fetched or written.
+    store.quick_check()?;
+    // One transaction per run: the items, the validators and the mark of what the outputs
+    // were made from change together or not at all.
+    store.begin()?;
+    let urls: Vec<&str> = cfg.sources.iter().map(|s| s.url.as_str()).collect();
+    let states = store.sources(&urls)?;
+    let plan: Vec<SourcePlan> = states
+        .iter()
+        .map(|st| match (st.gone_since, st.retry_after) {
+            (Some(since), _) => SourcePlan::Skip(Skip::Gone(since)),
+            (None, Some(until)) if until > now => SourcePlan::Skip(Skip::RetryAfter(until)),
+            _ => SourcePlan::Fetch {
+                validators: fetch::Validators {
+                    etag: st.etag.clone(),
+                    last_modified: st.last_modified.clone(),
+                },
+                body_hash: st.body_hash,
+                moved_to: st.moved_to.as_deref().and_then(|u| url::Url::parse(u).ok()),
+            },
+        })
+        .collect();
+    let prior = store.placements()?;
+    // Each fresh document is reconciled with its stored items and saved on the worker that
+    // read it, while other sources are still being fetched and read.
+    let shared = std::sync::Arc::new(std::sync::Mutex::new(store));
+    let absorb: AfterRead = {
+        let shared = std::sync::Arc::clone(&shared);
+        // HTML sources keep the dates their items were first given (read off the page,
+        // often relative, they would drift from run to run).
+        let keys: Vec<(i64, String, bool)> = states
+            .iter()
+            .zip(&cfg.sources)
+            .map(|(st, s)| (st.key, s.url.clone(), s.kind.html().is_some()))
+            .collect();
+        std::sync::Arc::new(move |i: usize, doc: ReadDocument| -> Outcome {
+            let (key, namespace, keep_dates) = &keys[i];
+            match store_document(&shared, *key, namespace, doc, now, *keep_dates) {
+                Ok(stored) => Outcome::Stored(stored),
+                Err(e) => Outcome::Failed(e),
+            }
+        })
+    };
+    let outcomes = fetch_and_read(cfg, now, &plan, Some(&absorb), progress).await?;
+    drop(absorb);
+    let store = std::sync::Arc::into_inner(shared)
+        .map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner()))
+        .ok_or_else(|| Error::State {
+            path: cfg.state.path.clone(),
+            message: "still in use after fetching".into(),
+        })?;
+    tracing::debug!(
+        ms = started.elapsed().as_millis(),
+        "fetched, read and stored every source"
+    );
+
+    let cutoff = now - chrono::TimeDelta::days(i64::from(cfg.state.keep_days));
+    let mut report = RunReport {
+        sources: cfg.sources.len(),
+        stale_removed,
+        warnings: repeated,
+        ..RunReport::default()
+    };
+    let mut fresh: Vec<Option<Vec<Entry>>> = Vec::with_capacity(outcomes.len());
+    let mut items_changed = false;
+    for ((source, st), outcome) in cfg.sources.iter().zip(&states).zip(outcomes) {
+        let url = source_url(source);
+        let mut update = store::SourceUpdate {
+            key: st.key,
+            ..store::SourceUpdate::default()
+        };
+        let mut entries_here = None;
+        match outcome {
+            Outcome::Stored(stored) => {
+                report.fetched += 1;
+                report.items_read += stored.read;
+                report.new_items += stored.new;
+                report.changed_items += stored.changed;
+                report.duplicates_merged += stored.dropped;
+                items_changed |= stored.wrote;
+                report
+                    .warnings
+                    .extend(stored.warnings.into_iter().map(|message| SourceWarning {
+                        name: source.name.clone(),
+                        message,
+                    }));
+                entries_here = Some(stored.entries);
+                update = stored.update;
+            }
+            Outcome::Document(_) => unreachable!("every fresh document is absorbed"),
+            Outcome::Unchanged {
+                etag,
+                last_modified,
+                moved_to,
+            } => {
+                report.not_modified += 1;
+                update.success = true;
+                (update.etag, update.last_modified) = (etag, last_modified);
+                update.moved_to = moved_to.map(|u| u.to_string());
+            }
+            Outcome::Skipped(Skip::RetryAfter(until)) => {
+                report.skipped.push(SourceSkip {
+                    name: source.name.clone(),
+                    url: url.clone(),
+                    until,
+                });
+                fresh.push(None);
+                continue;
+            }
+            Outcome::Skipped(Skip::Gone(since)) => {
+                report.failed.push(SourceFailure {
+                    name: source.name.clone(),
+                    url: url.clone(),
+                    stage: Stage::Fetch,
+                    message: format!(
+                        "{url}: gone (HTTP 410) since {}; not fetched any more; remove it from the config",
+                        since.format("%Y-%m-%d")
+                    ),
+                });
+                fresh.push(None);
+                continue;
+            }
+            Outcome::Failed(e) => {
+                if let Error::RetryLater { until, .. } = &e {
+                    update.retry_after = Some(*until);
+                }
+                update.gone = matches!(e, Error::Gone { .. });
+                update.error = Some(e.to_string());
+                report.failed.push(SourceFailure {
+                    name: source.name.clone(),
+                    url: url.clone(),
+                    stage: e.stage(),
+                    message: e.to_string(),
+                });
+            }
+        }
+        // Fetched from where it moved without a further move: it is still there.
+        if update.moved_to.is_none() && update.success {
+            update.moved_to.clone_from(&st.moved_to);
+        }
+        if let Some(to) = &update.moved_to
+            && to != &url
+        {
+            report.moved.push(SourceMove {
+                name: source.name.clone(),
+                from: source.url.clone(),
+                to: to.clone(),
+            });
+        }
+        store.update_source(&update, now)?;
+        fresh.push(entries_here);
+    }
+    if report.fetched == 0 && report.not_modified == 0 && report.sources > 0 {
+        report.outputs_kept = true;
+        store.commit()?;
+        return Ok(report);
+    }
+
+    // The outputs are made from the items of one generation and one config; they are left
+    // alone when both are what they were made from and every file is there.
+    let keys: Vec<i64> = states.iter().map(|s| s.key).collect();
+    let expired = store.expired(cutoff, &keys)?;
+    let mut generation = store.generation()?;
+    if items_changed || expired > 0 {
+        generation += 1;
+        store.set_generation(generation)?;
+    }
+    // The digest of today is written whenever the day is new, items changed or not.
+    let today = if cfg.digest.enabled {
+        digest::local_day(now, cfg.output.timezone).to_string()
+    } else {
+        String::new()
+    };
+    let mark = format!("{}:{generation}:{today}", config_fingerprint(cfg));
+    let mut feeds_paths = output_paths(cfg);
+    feeds_paths.extend(digest::fixed_paths(cfg, now));
+    feeds_paths.sort();
+    let (made_from, items_out) = store.outputs_made()?;
+    if made_from.as_deref() == Some(mark.as_str()) && feeds_paths.iter().all(|p| p.is_file()) {
+        tracing::debug!(
+            ms = started.elapsed().as_millis(),
+            "no item changed: outputs left as they are"
+        );
+        report.unchanged = feeds_paths;
+        report.items_out = items_out;
+        store.commit()?;
+        return Ok(report);
+    }
+    report.expired = store.prune(cutoff, &keys)?;
+    let mut all = Vec::with_capacity(fresh.len());
+    for ((source, st), entries) in cfg.sources.iter().zip(&states).zip(fresh) {
+        let source_ref = stored_source_ref(source, st);
+        match entries {
+            Some(mut entries) => {
+                let source_ref = entries
+                    .first()
+                    .map_or(source_ref, |e: &Entry| std::sync::Arc::clone(&e.source));
+                entries.extend(store.entries(st.key, &source_ref, cutoff, false)?);
+                all.push(entries);
+            }
+            None => all.push(store.entries(st.key, &source_ref, cutoff, true)?),
+        }
+    }
+    tracing::debug!(ms = started.elapsed().as_millis(), "loaded the stored items");
+    let prior_days = if cfg.digest.enabled {
+        store.digest_days()?
+    } else {
+        Vec::new()
+    };
+    // The items are committed (copying the WAL into the database) while the outputs are
+    // made; the mark of what they were made from follows in a second transaction, so a run
+    // killed in between renders again next time.
+    type Made = (store::Store, Decided);
+    let (store, (decided, days, plans)) = std::thread::scope(|scope| -> Result<Made, Error> {
+        let committing = scope.spawn(move || {
+            let started = std::time::Instant::now();
+            let r = store.commit();
+            tracing::debug!(ms = started.elapsed().as_millis(), "committed the items");
+            r.map(|()| store)
+        });
+        let written = make_outputs(cfg, all, prior, now, &prior_days, &mut report);
+        let committed = committing.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+        written.and_then(|decided| committed.map(|store| (store, decided)))
+    })?;
+    let saving = std::time::Instant::now();
+    store.begin()?;
+    store.set_placements(&decided)?;
+    store.set_digest_days(&days)?;
+    // Without plans (the digest is off), `feedmux digest` arranges every item again.
+    let made = plans.as_ref().map(|_| plans_mark(cfg, generation)).unwrap_or_default();
+    let plans: Vec<(chrono::NaiveDate, Vec<u8>)> = plans
+        .unwrap_or_default()
+        .iter()
+        .map(|(day, plan)| (*day, plan.encode()))
+        .collect();
+    store.set_day_plans(&made, &plans)?;
+    store.set_outputs_made(&mark, report.items_out)?;
+    store.commit()?;
+    tracing::debug!(
+        ms = saving.elapsed().as_millis(),
+        placements = decided.len(),
+        "saved the placements and digest plans"
+    );
+    Ok(report)
+}
+
+/// Reconciles one fresh document with its source's stored items and saves them (the
+/// CPU work outside the lock).
+fn store_document(
+    shared: &std::sync::Mutex<store::Store>,
+    key: i64,
+    namespace: &str,
+    doc: ReadDocument,
+    now: DateTime<Utc>,
+    keep_dates: bool,
+) -> Result<Stored, Error> {
+    let lock = || shared.lock().unwrap_or_else(|p| p.into_inner());
+    let known = lock().known(key)?;
+    let read = doc.entries.len();
+    let (reconciled, dropped) = store::reconcile(namespace, doc.entries, &known, now, keep_dates);
+    drop(known);
+    let wrote = lock().save_document(key, &reconciled)?;
+    let (mut new, mut changed) = (0, 0);
+    let mut warnings = doc.warnings;
+    for r in &reconciled {
+        match r.fate {
+            store::Fate::New => {
+                new += 1;
+                if r.undated {
+                    warnings.push(format!(
+                        "{:.60}: no date; dated when first seen, {}",
+                        r.entry.title,
+                        r.first_seen.to_rfc3339()
+                    ));
+                }
+            }
+            store::Fate::Changed(_) => changed += 1,
+            store::Fate::Same(_) => {}
+        }
+    }
+    Ok(Stored {
+        entries: reconciled.into_iter().map(|r| r.entry).collect(),
+        warnings,
+        read,
+        new,
+        changed,
+        dropped,
+        wrote,
+        update: store::SourceUpdate {
+            key,
+            success: true,
+            etag: doc.etag,
+            last_modified: doc.last_modified,
+            body_hash: Some(doc.body_hash),
+            moved_to: doc.moved_to.map(|u| u.to_string()),
+            title: doc.title,
+            link: doc.link,
+            feed_url: doc.feed_url,
+            ..store::SourceUpdate::default()
+        },
+    })
+}
+
+/// What the digest plans depend on: the config (but where the outputs and the state are:
+/// `--out` and `--state` do not change a plan) and the generation of the items.
+pub(crate) fn plans_mark(cfg: &Config, generation: u64) -> String {
+    let mut settings = cfg.clone();
+    settings.output.dir = PathBuf::new();
+    settings.state.path = PathBuf::new();
+    format!("{}:{generation}", config_fingerprint(&settings))
+}
+
+/// What [`make_outputs`] decided, for the state: the placements (encoded), the days the
+/// digest feeds list, and the plan of every digest day with stories.
+type Decided = (
+    Vec<u8>,
+    Vec<store::DigestDay>,
+    Option<Vec<(chrono::NaiveDate, digest::DayPlan)>>,
+);
+
+/// Merges, arranges (reusing `prior` placements), renders and writes every output from each
+/// source's entries (the digest of `now`'s day among them; `prior_days`: the digest days
+/// the state recorded). Returns what it decided (see [`Decided`]).
+fn make_outputs(
+    cfg: &Config,
+    all: Vec<Vec<Entry>>,
+    prior: Option<placements::Placements>,
+    now: DateTime<Utc>,
+    prior_days: &[store::DigestDay],
+    report: &mut RunReport,
+) -> Result<Decided, Error> {
+    // A template that does not load fails the run before any output is touched.
+    let templates = digest::Templates::load(cfg.digest.template_dir.as_deref())?;
+    let merge_started = std::time::Instant::now();
+    let (merged, stats) = merge::merge(all, 0);
+    report.duplicates_merged += stats.cross_source_duplicates + stats.same_source_duplicates;
+    tracing::debug!(ms = merge_started.elapsed().as_millis(), items = merged.len(), "merged");
+    let arrange_started = std::time::Instant::now();
+    let max = feeds::shown(cfg);
+    let mut arranged = arrange(merged, &cfg.topics, cluster_options(cfg), max, prior.as_ref());
+    drop(prior);
+    // Kept encoded (smaller) while the outputs are made.
+    let decided = std::mem::take(&mut arranged.placements).encode();
+    tracing::debug!(
+        ms = arrange_started.elapsed().as_millis(),
+        stories = arranged.stories.len(),
+        "clustered and assigned topics"
+    );
+    report.stories_merged = arranged.reports_merged;
+
+    let render_started = std::time::Instant::now();
+    let feeds = feeds::output_feeds(cfg, &arranged, max);
+    report.items_out = feeds[0].stories.len();
+    let stories: Vec<&Entry> = arranged.stories.iter().map(|&i| &arranged.entries[i]).collect();
+    let mut results = publish::write_feeds(&stories, &feeds, cfg.output.fsync, crate::util::threads::workers())?;
+    drop(stories);
+    let digest_started = std::time::Instant::now();
+    let digested = digest::write_outputs(cfg, &arranged, now, prior_days, &templates)?;
+    tracing::debug!(
+        ms = digest_started.elapsed().as_millis(),
+        days = digested.days.len(),
+        "wrote the digest, the index page and the OPML list"
+    );
+    results.extend(digested.files);
+    // Freeing ~10 strings per entry takes a while on a big feed: let it happen off the
+    // caller's path (a process that exits meanwhile simply skips it).
+    std::thread::spawn(move || drop(arranged));
+    // Every output is in its temporary file: only now is any replaced.
+    let results = write::commit(results)?;
+    tracing::debug!(
+        ms = render_started.elapsed().as_millis(),
+        "rendered and wrote the outputs"
+    );
+    for r in results {
+        match r {
+            (path, write::WriteOutcome::Written) => report.written.push(path),
+            (path, write::WriteOutcome::Unchanged) => report.unchanged.push(path),
+        }
+    }
+    Ok((decided, digested.days, digested.plans))
+}
+
+/// Whether a file name is one a run writes: a feed, the index page, the OPML list, or a
+/// dated digest file.
+fn is_output_file_name(name: &str) -> bool {
+    if render::Format::ALL.iter().any(|f| f.file_name() == name) || matches!(name, "index.html" | "feeds.opml") {
+        return true;
+    }
+    let Some((day, format)) = name.split_once('.') else {
+        return false;
+    };
+    chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").is_ok() && config::DigestFormat::parse(format).is_some()
+}
+
+/// Every file a run writes.
+fn output_paths(cfg: &Config) -> Vec<PathBuf> {
+    let dirs = std::iter::once(cfg.output.dir.clone())
+        .chain(cfg.topics.iter().map(|t| cfg.output.dir.join("topics").join(&t.slug)));
+    let mut paths: Vec<PathBuf> = dirs
+        .flat_map(|d| render::Format::ALL.map(|f| d.join(f.file_name())))
+        .collect();
+    paths.sort();
+    paths
+}
+
+/// What the outputs depend on besides the items: this build and the resolved config.
+fn config_fingerprint(cfg: &Config) -> String {
+    let text = format!("{} {:?}", env!("CARGO_PKG_VERSION"), cfg);
+    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(text.as_bytes()))
+}
+
+/// What stored items of a source say about it: its name and URL from the config, its title
+/// and home page as last read.
+pub(crate) fn stored_source_ref(source: &Source, st: &store::SourceState) -> std::sync::Arc<model::SourceRef> {
+    std::sync::Arc::new(normalize::source_ref(
+        &source.name,
+        &source_url(source),
+        st.feed_url.as_deref(),
+        st.title.clone(),
+        st.link.as_deref(),
+        source.kind.html().is_some(),
+    ))
+}

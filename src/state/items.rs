@@ -1,0 +1,189 @@
+//! Per item: saving a reconciled document, reading the stored items back, and retention.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension as _, params};
+
+use crate::error::Error;
+use crate::model::{Entry, SourceRef};
+
+use super::*;
+
+impl Store {
+    /// The identities of a source's stored items.
+    pub fn known(&self, source: i64) -> Result<Vec<Known>, Error> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT id, guid_key, link_key, content_key, title_key, change_hash, first_seen, date \
+                 FROM items WHERE source = ?1",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([source], |r| {
+                Ok(Known {
+                    id: r.get(0)?,
+                    guid_key: r.get(1)?,
+                    link_key: r.get(2)?,
+                    content_key: r.get::<_, i64>(3)? as u64,
+                    title_key: r.get::<_, i64>(4)? as u64,
+                    change_hash: r.get::<_, i64>(5)? as u64,
+                    first_seen: from_ts(r.get(6)?),
+                    date: from_ts(r.get(7)?),
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Stores a fetched document's reconciled entries: new and changed items are written,
+    /// every listed item is marked as in the feed, and the source's other items as not.
+    /// Returns whether any item was written.
+    pub fn save_document(&self, source: i64, items: &[Reconciled]) -> Result<bool, Error> {
+        let c = &self.conn;
+        c.execute(
+            "UPDATE items SET in_feed = 0 WHERE source = ?1 AND +in_feed = 1",
+            [source],
+        )
+        .map_err(|e| self.err(e))?;
+        let mut put = c
+            .prepare_cached(
+                "INSERT INTO items (source, id, guid_key, link_key, content_key, title_key, change_hash, \
+                 first_seen, date, in_feed, entry) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10) \
+                 ON CONFLICT (source, id) DO UPDATE SET guid_key = ?3, link_key = ?4, content_key = ?5, \
+                 title_key = ?6, change_hash = ?7, date = ?9, in_feed = 1, entry = ?10",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut mark = c
+            .prepare_cached("UPDATE items SET in_feed = 1 WHERE source = ?1 AND id = ?2")
+            .map_err(|e| self.err(e))?;
+        let mut wrote = false;
+        for r in items {
+            match r.fate {
+                Fate::Same(_) => {
+                    mark.execute(params![source, r.entry.id]).map_err(|e| self.err(e))?;
+                }
+                Fate::New | Fate::Changed(_) => {
+                    wrote = true;
+                    let date = r.entry.date().unwrap_or(r.first_seen);
+                    put.execute(params![
+                        source,
+                        r.entry.id,
+                        r.keys.guid_key,
+                        r.keys.link_key,
+                        r.keys.content_key as i64,
+                        r.keys.title_key as i64,
+                        r.change_hash as i64,
+                        ts(r.first_seen),
+                        ts(date),
+                        r.blob
+                    ])
+                    .map_err(|e| self.err(e))?;
+                }
+            }
+        }
+        Ok(wrote)
+    }
+
+    /// A source's stored entries: those its last document listed, and those it no longer
+    /// lists dated at or after `cutoff` (only the latter when `listed_too` is false).
+    pub fn entries(
+        &self,
+        source: i64,
+        source_ref: &Arc<SourceRef>,
+        cutoff: DateTime<Utc>,
+        listed_too: bool,
+    ) -> Result<Vec<Entry>, Error> {
+        let sql = if listed_too {
+            "SELECT entry FROM items WHERE source = ?1 AND (+in_feed = 1 OR +date >= ?2)"
+        } else {
+            "SELECT entry FROM items WHERE source = ?1 AND +in_feed = 0 AND +date >= ?2"
+        };
+        let mut st = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
+        let mut rows = st.query(params![source, ts(cutoff)]).map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            let blob = row
+                .get_ref(0)
+                .map_err(|e| self.err(e))?
+                .as_blob()
+                .map_err(|e| self.err(e.into()))?;
+            match unpack(blob, source_ref) {
+                Some(e) => out.push(e),
+                None => {
+                    return Err(Error::State {
+                        path: self.path.clone(),
+                        message: "an item could not be read (damaged or from another version); \
+                                  delete the file for a cold start"
+                            .into(),
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// One stored item of a source, by its output id (`None`: no such item, or it cannot
+    /// be read).
+    pub fn item(&self, source: i64, id: &str, source_ref: &Arc<SourceRef>) -> Result<Option<Entry>, Error> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT entry FROM items WHERE source = ?1 AND id = ?2")
+            .map_err(|e| self.err(e))?;
+        let blob: Option<Vec<u8>> = st
+            .query_row(params![source, id], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))?;
+        Ok(blob.and_then(|b| unpack(&b, source_ref)))
+    }
+
+    /// How many items retention would delete now (not listed by their source, dated before
+    /// `cutoff`, or of a source no longer configured).
+    pub fn expired(&self, cutoff: DateTime<Utc>, configured: &[i64]) -> Result<u64, Error> {
+        let n: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM items WHERE in_feed = 0 AND date < ?1",
+                [ts(cutoff)],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))?;
+        let orphans = self.orphan_sources(configured)?;
+        Ok(n as u64 + orphans.len() as u64)
+    }
+
+    fn orphan_sources(&self, configured: &[i64]) -> Result<Vec<i64>, Error> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT id FROM sources")
+            .map_err(|e| self.err(e))?;
+        let all: Vec<i64> = st
+            .query_map([], |r| r.get(0))
+            .map_err(|e| self.err(e))?
+            .collect::<Result<_, _>>()
+            .map_err(|e| self.err(e))?;
+        let set: std::collections::HashSet<i64> = configured.iter().copied().collect();
+        Ok(all.into_iter().filter(|k| !set.contains(k)).collect())
+    }
+
+    /// Applies retention: deletes items their source no longer lists that are dated before
+    /// `cutoff`, and sources no longer configured (with their items). Returns the count of
+    /// items deleted.
+    pub fn prune(&self, cutoff: DateTime<Utc>, configured: &[i64]) -> Result<usize, Error> {
+        let mut n = self
+            .conn
+            .execute("DELETE FROM items WHERE in_feed = 0 AND date < ?1", [ts(cutoff)])
+            .map_err(|e| self.err(e))?;
+        for k in self.orphan_sources(configured)? {
+            n += self
+                .conn
+                .execute("DELETE FROM items WHERE source = ?1", [k])
+                .map_err(|e| self.err(e))?;
+            self.conn
+                .execute("DELETE FROM sources WHERE id = ?1", [k])
+                .map_err(|e| self.err(e))?;
+        }
+        Ok(n)
+    }
+}

@@ -1,0 +1,154 @@
+//! Per source: validators for conditional GET, the last success, failures, a permanent
+//! redirect, a retry-after time, and the feed's title and home page as last read.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension as _, params};
+
+use crate::error::Error;
+
+use super::*;
+
+/// What the state knows about one configured source.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceState {
+    /// Row id in the database.
+    pub key: i64,
+    pub url: String,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub body_hash: Option<u64>,
+    pub last_success: Option<DateTime<Utc>>,
+    pub failures: u32,
+    pub moved_to: Option<String>,
+    pub retry_after: Option<DateTime<Utc>>,
+    pub gone_since: Option<DateTime<Utc>>,
+    pub title: Option<String>,
+    pub link: Option<String>,
+    /// The URL the source's document gives for itself (`rel="self"`, JSON Feed `feed_url`).
+    pub feed_url: Option<String>,
+}
+
+/// What a run learned about a source, to store.
+#[derive(Debug, Clone, Default)]
+pub struct SourceUpdate {
+    pub key: i64,
+    /// The fetch succeeded (a document or a 304).
+    pub success: bool,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub body_hash: Option<u64>,
+    pub error: Option<String>,
+    pub moved_to: Option<String>,
+    pub retry_after: Option<DateTime<Utc>>,
+    pub gone: bool,
+    pub title: Option<String>,
+    pub link: Option<String>,
+    pub feed_url: Option<String>,
+}
+
+impl Store {
+    /// The state of each configured source (by its url as written), creating rows for new
+    /// ones. A source whose url is another row's `moved_to` (the user followed a permanent
+    /// redirect) takes that row over, items and all.
+    pub fn sources(&self, urls: &[&str]) -> Result<Vec<SourceState>, Error> {
+        let mut out = Vec::with_capacity(urls.len());
+        for url in urls {
+            let state = match self.source_row(url, "url")? {
+                Some(s) => s,
+                None => match self.source_row(url, "moved_to")? {
+                    Some(mut s) => {
+                        self.conn
+                            .execute(
+                                "UPDATE sources SET url = ?1, moved_to = NULL WHERE id = ?2",
+                                params![url, s.key],
+                            )
+                            .map_err(|e| self.err(e))?;
+                        s.url = url.to_string();
+                        s.moved_to = None;
+                        s
+                    }
+                    None => {
+                        self.conn
+                            .execute("INSERT INTO sources (url) VALUES (?1)", [url])
+                            .map_err(|e| self.err(e))?;
+                        SourceState {
+                            key: self.conn.last_insert_rowid(),
+                            url: url.to_string(),
+                            ..SourceState::default()
+                        }
+                    }
+                },
+            };
+            out.push(state);
+        }
+        Ok(out)
+    }
+
+    /// The source whose `col` (`url` or `moved_to`) is `u`.
+    fn source_row(&self, u: &str, col: &str) -> Result<Option<SourceState>, Error> {
+        self.conn
+            .query_row(
+                &format!(
+                    "SELECT id, url, etag, last_modified, body_hash, last_success, failures, moved_to, \
+                             retry_after, gone_since, title, link, feed_url FROM sources WHERE {col} = ?1"
+                ),
+                [u],
+                |r| {
+                    Ok(SourceState {
+                        key: r.get(0)?,
+                        url: r.get(1)?,
+                        etag: r.get(2)?,
+                        last_modified: r.get(3)?,
+                        body_hash: r.get::<_, Option<i64>>(4)?.map(|h| h as u64),
+                        last_success: r.get::<_, Option<i64>>(5)?.map(from_ts),
+                        failures: r.get(6)?,
+                        moved_to: r.get(7)?,
+                        retry_after: r.get::<_, Option<i64>>(8)?.map(from_ts),
+                        gone_since: r.get::<_, Option<i64>>(9)?.map(from_ts),
+                        title: r.get(10)?,
+                        link: r.get(11)?,
+                        feed_url: r.get(12)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// A source's state, without creating a row.
+    pub fn find_source(&self, url: &str) -> Result<Option<SourceState>, Error> {
+        self.source_row(url, "url")
+    }
+
+    /// Records what a run learned about a source.
+    pub fn update_source(&self, u: &SourceUpdate, now: DateTime<Utc>) -> Result<(), Error> {
+        let now = ts(now);
+        let r = if u.success {
+            self.conn.execute(
+                "UPDATE sources SET etag = ?2, last_modified = ?3, body_hash = coalesce(?4, body_hash), \
+                 last_success = ?5, last_attempt = ?5, failures = 0, last_error = NULL, moved_to = ?6, \
+                 retry_after = NULL, gone_since = NULL, title = coalesce(?7, title), link = coalesce(?8, link), \
+                 feed_url = coalesce(?9, feed_url) WHERE id = ?1",
+                params![
+                    u.key,
+                    u.etag,
+                    u.last_modified,
+                    u.body_hash.map(|h| h as i64),
+                    now,
+                    u.moved_to,
+                    u.title,
+                    u.link,
+                    u.feed_url
+                ],
+            )
+        } else {
+            self.conn.execute(
+                "UPDATE sources SET last_attempt = ?2, failures = failures + 1, last_error = ?3, \
+                 retry_after = ?4, gone_since = CASE WHEN ?5 THEN coalesce(gone_since, ?2) ELSE NULL END, \
+                 moved_to = coalesce(?6, moved_to) WHERE id = ?1",
+                params![u.key, now, u.error, u.retry_after.map(ts), u.gone, u.moved_to],
+            )
+        };
+        r.map(|_| ()).map_err(|e| self.err(e))
+    }
+}

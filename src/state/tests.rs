@@ -1,0 +1,622 @@
+//! Tests of the state: reconciling, the entry codec, the database and its migrations.
+
+use super::*;
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeZone as _, Utc};
+
+use crate::ingest::normalize::canonical_link;
+use crate::model::{Enclosure, Entry, SourceRef, stable_id};
+use proptest::prelude::*;
+
+const NS: &str = "https://example.org/feed.xml";
+
+fn src() -> Arc<SourceRef> {
+    Arc::new(SourceRef::new("S".into(), Some(NS.into()), None, None))
+}
+
+fn at(h: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2019, 4, 25, h, 0, 0).unwrap()
+}
+
+/// An entry as normalize makes it: the id from the guid, else the link, else the text.
+fn entry(guid: Option<&str>, link: Option<&str>, title: &str, date: Option<DateTime<Utc>>) -> Entry {
+    let canonical = link.and_then(canonical_link);
+    let key = match (guid, &canonical) {
+        (Some(g), _) => format!("guid:{g}"),
+        (None, Some(c)) => format!("link:{c}"),
+        (None, None) => format!("hash:{title}\u{0}"),
+    };
+    Entry {
+        id: stable_id(NS, &key),
+        guid: guid.map(str::to_string),
+        source: src(),
+        title: title.into(),
+        link: link.map(str::to_string),
+        canonical_link: canonical,
+        published: date,
+        updated: None,
+        author: None,
+        summary: Some(format!("<p>{title}</p>")),
+        content: None,
+        categories: vec![],
+        enclosures: vec![],
+    }
+}
+
+/// What the store would hold after saving `r`.
+fn known_of(r: &[Reconciled]) -> Vec<Known> {
+    r.iter()
+        .map(|r| Known {
+            id: r.entry.id.clone(),
+            guid_key: r.keys.guid_key.clone(),
+            link_key: r.keys.link_key.clone(),
+            content_key: r.keys.content_key,
+            title_key: r.keys.title_key,
+            change_hash: r.change_hash,
+            first_seen: r.first_seen,
+            date: r.entry.date().unwrap_or(r.first_seen),
+        })
+        .collect()
+}
+
+fn ids(r: &[Reconciled]) -> Vec<String> {
+    r.iter().map(|r| r.entry.id.clone()).collect()
+}
+
+#[test]
+fn guids_moving_to_https_and_tracking_parameters_keep_their_ids() {
+    let first = vec![
+        entry(
+            Some("http://example.org/a"),
+            Some("http://example.org/a"),
+            "A",
+            Some(at(1)),
+        ),
+        entry(Some("b-1"), Some("http://example.org/b"), "B", Some(at(2))),
+    ];
+    let (r1, _) = reconcile(NS, first, &[], at(3), false);
+    assert!(r1.iter().all(|r| r.fate == Fate::New));
+    let second = vec![
+        entry(
+            Some("https://example.org/a"),
+            Some("https://example.org/a"),
+            "A",
+            Some(at(1)),
+        ),
+        entry(
+            Some("b-1"),
+            Some("https://example.org/b?utm_source=rss&utm_medium=feed"),
+            "B",
+            Some(at(2)),
+        ),
+    ];
+    let (r2, dropped) = reconcile(NS, second, &known_of(&r1), at(4), false);
+    assert_eq!(dropped, 0);
+    assert_eq!(ids(&r2), ids(&r1));
+    assert!(
+        r2.iter().all(|r| r.fate != Fate::New),
+        "{:?}",
+        r2.iter().map(|r| r.fate).collect::<Vec<_>>()
+    );
+    // First seen stays the first run's.
+    assert!(r2.iter().all(|r| r.first_seen == at(3)));
+}
+
+#[test]
+fn keep_dates_holds_a_stored_items_first_date_and_a_new_item_takes_its_own() {
+    let (r1, _) = reconcile(
+        NS,
+        vec![entry(None, Some("https://x.example/1"), "A", Some(at(1)))],
+        &[],
+        at(2),
+        true,
+    );
+    // An hour later the page says the story is older ("1 jam lalu", not "23 menit lalu").
+    let later = vec![
+        entry(None, Some("https://x.example/1"), "A", Some(at(0))),
+        entry(None, Some("https://x.example/2"), "B", Some(at(3))),
+    ];
+    let (r2, _) = reconcile(NS, later.clone(), &known_of(&r1), at(4), true);
+    assert_eq!(r2[0].entry.published, Some(at(1)));
+    assert_eq!(r2[0].fate, Fate::Same(0), "nothing to write again");
+    assert_eq!(r2[1].entry.published, Some(at(3)));
+    // A feed (keep_dates off) takes the date it says now.
+    let (r3, _) = reconcile(NS, later, &known_of(&r1), at(4), false);
+    assert_eq!(r3[0].entry.published, Some(at(0)));
+    assert_eq!(r3[0].fate, Fate::Changed(0));
+}
+
+#[test]
+fn a_guid_moving_to_https_is_recognised_by_itself_when_nothing_else_matches() {
+    let (r1, _) = reconcile(
+        NS,
+        vec![entry(Some("http://example.org/p?id=4"), None, "A", Some(at(1)))],
+        &[],
+        at(2),
+        false,
+    );
+    let mut moved = entry(
+        Some("https://example.org/p?id=4&utm_source=x"),
+        None,
+        "A (diperbarui)",
+        Some(at(1)),
+    );
+    moved.summary = Some("<p>Isi baru</p>".into());
+    let (r2, _) = reconcile(NS, vec![moved], &known_of(&r1), at(3), false);
+    assert_eq!(ids(&r2), ids(&r1));
+    assert!(matches!(r2[0].fate, Fate::Changed(0)));
+}
+
+#[test]
+fn a_site_moving_every_guid_and_link_keeps_ids_by_text() {
+    let (r1, _) = reconcile(
+        NS,
+        vec![entry(Some("cms1-8"), Some("https://old.example/8"), "A", Some(at(1)))],
+        &[],
+        at(2),
+        false,
+    );
+    let (r2, _) = reconcile(
+        NS,
+        vec![entry(
+            Some("cms2-8"),
+            Some("https://new.example/berita/8"),
+            "A",
+            Some(at(1)),
+        )],
+        &known_of(&r1),
+        at(3),
+        false,
+    );
+    assert_eq!(ids(&r2), ids(&r1));
+    assert!(matches!(r2[0].fate, Fate::Changed(0)));
+}
+
+#[test]
+fn a_guid_changed_entirely_is_recognised_by_its_link() {
+    let (r1, _) = reconcile(
+        NS,
+        vec![entry(Some("old-1"), Some("https://x.example/1"), "A", Some(at(1)))],
+        &[],
+        at(2),
+        false,
+    );
+    let (r2, _) = reconcile(
+        NS,
+        vec![entry(Some("new-9"), Some("https://x.example/1"), "A", Some(at(1)))],
+        &known_of(&r1),
+        at(3),
+        false,
+    );
+    assert_eq!(ids(&r2), ids(&r1));
+    assert!(matches!(r2[0].fate, Fate::Changed(0)));
+}
+
+#[test]
+fn one_guid_repeated_for_different_links_gives_different_stable_items() {
+    let doc = || {
+        vec![
+            entry(Some("1"), Some("https://x.example/a"), "A", Some(at(1))),
+            entry(Some("1"), Some("https://x.example/b"), "B", Some(at(2))),
+            entry(Some("1"), Some("https://x.example/a"), "A", Some(at(1))),
+        ]
+    };
+    let (r1, dropped) = reconcile(NS, doc(), &[], at(3), false);
+    assert_eq!(dropped, 1, "the exact repeat is a duplicate");
+    assert_eq!(r1.len(), 2);
+    assert_ne!(r1[0].entry.id, r1[1].entry.id);
+    // The next run, in another order, gives each link its own id again.
+    let mut again = doc();
+    again.reverse();
+    let (r2, dropped) = reconcile(NS, again, &known_of(&r1), at(4), false);
+    assert_eq!(dropped, 1);
+    let by_link = |r: &[Reconciled], l: &str| {
+        r.iter()
+            .find(|x| x.entry.link.as_deref() == Some(l))
+            .map(|x| x.entry.id.clone())
+            .unwrap()
+    };
+    for l in ["https://x.example/a", "https://x.example/b"] {
+        assert_eq!(by_link(&r1, l), by_link(&r2, l));
+    }
+    assert!(r2.iter().all(|r| matches!(r.fate, Fate::Same(_))));
+}
+
+#[test]
+fn items_with_neither_guid_nor_link_are_known_by_their_text_then_their_title() {
+    let (r1, _) = reconcile(NS, vec![entry(None, None, "Tanpa tautan", None)], &[], at(5), false);
+    // Undated: dated when first seen, and that date does not move on later runs.
+    assert_eq!(r1[0].entry.published, Some(at(5)));
+    let (r2, _) = reconcile(
+        NS,
+        vec![entry(None, None, "Tanpa tautan", None)],
+        &known_of(&r1),
+        at(9),
+        false,
+    );
+    assert_eq!(ids(&r2), ids(&r1));
+    assert_eq!(r2[0].entry.published, Some(at(5)));
+    assert!(matches!(r2[0].fate, Fate::Same(0)));
+    let mut edited = entry(None, None, "Tanpa tautan", None);
+    edited.summary = Some("<p>Diperbarui</p>".into());
+    let (r3, _) = reconcile(NS, vec![edited], &known_of(&r1), at(10), false);
+    assert_eq!(ids(&r3), ids(&r1));
+    assert!(matches!(r3[0].fate, Fate::Changed(0)));
+    // A different item is new.
+    let (r4, _) = reconcile(
+        NS,
+        vec![entry(None, None, "Lain lagi", None)],
+        &known_of(&r1),
+        at(11),
+        false,
+    );
+    assert_eq!(r4[0].fate, Fate::New);
+    assert_ne!(ids(&r4), ids(&r1));
+}
+
+#[test]
+fn a_guid_reused_for_a_new_story_does_not_take_the_old_id() {
+    let (r1, _) = reconcile(
+        NS,
+        vec![entry(Some("7"), Some("https://x.example/old"), "Old", Some(at(1)))],
+        &[],
+        at(2),
+        false,
+    );
+    let (r2, _) = reconcile(
+        NS,
+        vec![entry(Some("7"), Some("https://x.example/new"), "New", Some(at(3)))],
+        &known_of(&r1),
+        at(4),
+        false,
+    );
+    assert_eq!(r2[0].fate, Fate::New);
+    assert_ne!(ids(&r2), ids(&r1));
+}
+
+fn arb_entry() -> impl Strategy<Value = Entry> {
+    let s = || "\\PC{0,30}";
+    (
+        s(),
+        proptest::option::of(s()),
+        s(),
+        proptest::option::of(s()),
+        proptest::option::of(0i64..4_000_000_000),
+        proptest::option::of((0i64..4_000_000_000, 0u32..1_000_000_000)),
+        proptest::option::of(s()),
+        proptest::collection::vec(s(), 0..4),
+        proptest::collection::vec((s(), s(), proptest::option::of(any::<u64>())), 0..3),
+    )
+        .prop_map(|(id, guid, title, link, p, u, html, cats, encs)| Entry {
+            id,
+            guid,
+            source: src(),
+            title,
+            canonical_link: link.as_deref().and_then(canonical_link),
+            link,
+            published: p.map(|p| Utc.timestamp_opt(p, 0).unwrap()),
+            updated: u.map(|(s, n)| Utc.timestamp_opt(s, n).unwrap()),
+            author: html.clone(),
+            summary: html.clone(),
+            content: html.map(|h| h.repeat(3)),
+            categories: cats,
+            enclosures: encs
+                .into_iter()
+                .map(|(url, mime, length)| Enclosure { url, mime, length })
+                .collect(),
+        })
+}
+
+proptest! {
+    #[test]
+    fn entries_come_back_as_they_were_stored(e in arb_entry()) {
+        let mut plain = Vec::new();
+        encode(&e, &mut plain);
+        prop_assert_eq!(unpack(&pack(&plain), &src()), Some(e.clone()));
+        // Anything cut short or padded is refused, never misread.
+        prop_assert_eq!(decode(&plain[..plain.len() - 1], &src()), None);
+        let mut longer = plain.clone();
+        longer.push(0);
+        prop_assert_eq!(decode(&longer, &src()), None);
+    }
+
+    #[test]
+    fn reading_damaged_bytes_never_panics(b in proptest::collection::vec(any::<u8>(), 0..300)) {
+        let _ = unpack(&b, &src());
+        let _ = decode(&b, &src());
+    }
+}
+
+#[test]
+fn the_database_keeps_history_validators_and_applies_retention() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/state.sqlite");
+    let doc1 = vec![
+        entry(Some("a"), Some("https://x.example/a"), "A", Some(at(1))),
+        entry(Some("b"), Some("https://x.example/b"), "B", Some(at(2))),
+    ];
+    {
+        let store = Store::open(&path).unwrap();
+        store.begin().unwrap();
+        let st = store.sources(&["feed.xml"]).unwrap();
+        assert_eq!(st[0].etag, None);
+        let (r, _) = reconcile(NS, doc1, &store.known(st[0].key).unwrap(), at(3), false);
+        assert!(store.save_document(st[0].key, &r).unwrap());
+        let update = SourceUpdate {
+            key: st[0].key,
+            success: true,
+            etag: Some("\"v1\"".into()),
+            last_modified: Some("Thu, 25 Apr 2019 03:00:00 GMT".into()),
+            body_hash: Some(42),
+            title: Some("Feed".into()),
+            ..SourceUpdate::default()
+        };
+        store.update_source(&update, at(3)).unwrap();
+        store.commit().unwrap();
+    }
+    // A second process opens it: the validators and both items are there.
+    let store = Store::open(&path).unwrap();
+    store.begin().unwrap();
+    let st = store.sources(&["feed.xml"]).unwrap().remove(0);
+    assert_eq!(st.etag.as_deref(), Some("\"v1\""));
+    assert_eq!(st.body_hash, Some(42));
+    assert_eq!(st.title.as_deref(), Some("Feed"));
+    let known = store.known(st.key).unwrap();
+    assert_eq!(known.len(), 2);
+    // The source drops A and adds C: A stays as history.
+    let doc2 = vec![
+        entry(Some("b"), Some("https://x.example/b"), "B", Some(at(2))),
+        entry(Some("c"), Some("https://x.example/c"), "C", Some(at(4))),
+    ];
+    let (r, _) = reconcile(NS, doc2, &known, at(5), false);
+    assert_eq!(r.iter().filter(|r| r.fate == Fate::New).count(), 1);
+    assert!(store.save_document(st.key, &r).unwrap());
+    let history = store.entries(st.key, &src(), at(0), false).unwrap();
+    assert_eq!(history.iter().map(|e| e.title.as_str()).collect::<Vec<_>>(), ["A"]);
+    let all = store.entries(st.key, &src(), at(0), true).unwrap();
+    assert_eq!(all.len(), 3);
+    // Retention past A's date removes A only: B is still listed by its source.
+    assert_eq!(store.expired(at(2), &[st.key]).unwrap(), 1);
+    assert_eq!(store.prune(at(2), &[st.key]).unwrap(), 1);
+    let left: Vec<String> = store
+        .entries(st.key, &src(), at(23), true)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.title)
+        .collect();
+    assert_eq!(left.len(), 2);
+    assert!(left.contains(&"B".to_string()) && left.contains(&"C".to_string()));
+    // A source no longer configured goes, with its items.
+    assert_eq!(store.expired(at(0), &[]).unwrap(), 1);
+    assert_eq!(store.prune(at(0), &[]).unwrap(), 2);
+    store.commit().unwrap();
+}
+
+#[test]
+fn a_source_renamed_to_where_it_moved_keeps_its_items() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+    store.begin().unwrap();
+    let st = store.sources(&["http://old.example/feed"]).unwrap().remove(0);
+    let (r, _) = reconcile(NS, vec![entry(Some("a"), None, "A", Some(at(1)))], &[], at(2), false);
+    store.save_document(st.key, &r).unwrap();
+    let update = SourceUpdate {
+        key: st.key,
+        success: true,
+        moved_to: Some("https://new.example/feed".into()),
+        ..SourceUpdate::default()
+    };
+    store.update_source(&update, at(2)).unwrap();
+    let moved = store.sources(&["https://new.example/feed"]).unwrap().remove(0);
+    assert_eq!(moved.key, st.key);
+    assert_eq!(store.known(moved.key).unwrap().len(), 1);
+    store.commit().unwrap();
+}
+
+#[test]
+fn a_database_of_schema_1_keeps_its_items_and_gains_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite");
+    // Schema 1 was this schema without the cache table.
+    let start = SCHEMA.find("-- What can be computed again").unwrap();
+    let end = start + SCHEMA[start..].find(");").unwrap() + 2;
+    let v1 = format!("{}{}", &SCHEMA[..start], &SCHEMA[end..]);
+    let c = Connection::open(&path).unwrap();
+    c.execute_batch(&v1).unwrap();
+    c.pragma_update(None, "user_version", 1).unwrap();
+    c.execute("INSERT INTO meta (key, value) VALUES ('generation', '7')", [])
+        .unwrap();
+    assert!(
+        c.execute("INSERT INTO cache (key, value) VALUES ('x', x'00')", [])
+            .is_err()
+    );
+    drop(c);
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.generation().unwrap(), 7);
+    assert_eq!(store.placements().unwrap(), None);
+    // The cache table is there: a plan kept is found.
+    let day = chrono::NaiveDate::from_ymd_opt(2019, 4, 25).unwrap();
+    store.set_day_plans("m", &[(day, b"\x00\x01".to_vec())]).unwrap();
+    assert_eq!(store.day_plan(day, "m").unwrap(), StoredPlan::Plan(vec![0, 1]));
+    assert_eq!(store.day_plan(day, "other").unwrap(), StoredPlan::Stale);
+    assert_eq!(
+        store.day_plan(day.succ_opt().unwrap(), "m").unwrap(),
+        StoredPlan::NoStories
+    );
+    drop(store);
+    let c = Connection::open(&path).unwrap();
+    let version: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
+}
+
+#[test]
+fn a_database_of_schema_2_gains_the_digest_days() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite");
+    let start = SCHEMA.find("-- Schema 3:").unwrap();
+    let end = start + SCHEMA[start..].find(");").unwrap() + 2;
+    let v2 = format!("{}{}", &SCHEMA[..start], &SCHEMA[end..]);
+    let c = Connection::open(&path).unwrap();
+    c.execute_batch(&v2).unwrap();
+    c.pragma_update(None, "user_version", 2).unwrap();
+    assert!(c.execute("SELECT * FROM digests", []).is_err());
+    drop(c);
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.digest_days().unwrap(), vec![]);
+    let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+    let mut day = DigestDay {
+        day: chrono::NaiveDate::from_ymd_opt(2019, 4, 25).unwrap(),
+        hash: u64::MAX - 1,
+        published: at("2019-04-25T10:26:00Z"),
+        updated: at("2019-04-25T10:26:00Z"),
+    };
+    store.set_digest_days(&[day]).unwrap();
+    day.updated = at("2019-04-25T12:00:00Z");
+    store.set_digest_days(&[day]).unwrap();
+    assert_eq!(store.digest_days().unwrap(), vec![day]);
+}
+
+#[test]
+fn a_database_of_schema_3_holds_its_items_to_the_safe_link_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite");
+    // Schema 3: sources without `feed_url`; items as an older feedmux kept them.
+    let v3 = SCHEMA.replace(
+        ",\n    feed_url      TEXT                    -- (schema 4) the URL its document gives for itself",
+        "",
+    );
+    assert_ne!(v3, SCHEMA);
+    let c = Connection::open(&path).unwrap();
+    c.execute_batch(&v3).unwrap();
+    c.pragma_update(None, "user_version", 3).unwrap();
+    c.execute("INSERT INTO sources (id, url) VALUES (1, 'https://e.example/rss')", [])
+        .unwrap();
+    let mut unsafe_item = entry(Some("g1"), Some("javascript:alert(1)"), "Satu", Some(at(1)));
+    unsafe_item.summary = Some(
+        "<p><img srcset=\"javascript:alert(2) 1x\" src=\"https://e.example/i.png\"><blockquote cite=\"javascript:alert(3)\">k</blockquote><a href=\"/relatif\">r</a></p>"
+            .into(),
+    );
+    unsafe_item.enclosures = vec![
+        Enclosure {
+            url: "data:audio/mpeg,AAAA".into(),
+            mime: "audio/mpeg".into(),
+            length: None,
+        },
+        Enclosure {
+            url: "https://e.example/a.mp3".into(),
+            mime: "audio/mpeg".into(),
+            length: Some(3),
+        },
+    ];
+    let safe_item = entry(Some("g2"), Some("https://e.example/2"), "Dua", Some(at(2)));
+    for e in [&unsafe_item, &safe_item] {
+        let mut plain = Vec::new();
+        encode(e, &mut plain);
+        let k = keys(e);
+        c.execute(
+            "INSERT INTO items (source, id, guid_key, link_key, content_key, title_key, change_hash, first_seen, date, in_feed, entry) \
+             VALUES (1, ?1, ?2, ?3, 0, 0, 0, 0, 0, 1, ?4)",
+            params![e.id, k.guid_key, k.link_key, pack(&plain)],
+        )
+        .unwrap();
+    }
+    drop(c);
+    let store = Store::open(&path).unwrap();
+    let got = store.entries(1, &src(), at(0), true).unwrap();
+    let one = got.iter().find(|e| e.id == unsafe_item.id).unwrap();
+    assert_eq!((one.link.as_deref(), one.canonical_link.as_deref()), (None, None));
+    let urls: Vec<&str> = one.enclosures.iter().map(|x| x.url.as_str()).collect();
+    assert_eq!(urls, ["https://e.example/a.mp3"]);
+    let summary = one.summary.as_deref().unwrap();
+    assert!(
+        !summary.contains("javascript") && !summary.contains("/relatif") && summary.contains("https://e.example/i.png"),
+        "{summary}"
+    );
+    let two = got.iter().find(|e| e.id == safe_item.id).unwrap();
+    assert_eq!(two, &safe_item, "an item within the rule is left as it was");
+    let link_key: Option<String> = store
+        .conn
+        .query_row("SELECT link_key FROM items WHERE id = ?1", [&unsafe_item.id], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(link_key, None);
+    assert_eq!(
+        store.find_source("https://e.example/rss").unwrap().unwrap().feed_url,
+        None
+    );
+}
+
+#[test]
+fn a_database_from_a_newer_feedmux_is_refused_with_advice() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite");
+    let c = Connection::open(&path).unwrap();
+    c.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+    drop(c);
+    let e = Store::open(&path).err().unwrap().to_string();
+    assert!(e.contains("newer feedmux") && e.contains("delete"), "{e}");
+}
+
+/// A state with some items, committed and closed (16 KiB pages: the first few hold the
+/// schema, the later ones the items and their index).
+fn filled_state(path: &Path) {
+    let store = Store::open(path).unwrap();
+    store.begin().unwrap();
+    let key = store.sources(&[NS]).unwrap()[0].key;
+    let entries: Vec<Entry> = (0..300)
+        .map(|i| {
+            let (g, l) = (format!("g{i}"), format!("https://e.com/{i}"));
+            entry(Some(&g), Some(&l), &"text ".repeat(100), Some(at(i % 20)))
+        })
+        .collect();
+    let (reconciled, _) = reconcile(NS, entries, &store.known(key).unwrap(), at(21), false);
+    store.save_document(key, &reconciled).unwrap();
+    store.commit().unwrap();
+    drop(store);
+    let c = Connection::open(path).unwrap();
+    c.pragma_update(None, "journal_mode", "DELETE").unwrap();
+}
+
+/// Regression (issue 19, item 7): a truncated state or one with a garbage header gave
+/// "malformed" or "not a database" on every run, with no advice; a damaged page was only
+/// found when a write touched it. Now the start of a run finds it, and says what to do.
+#[test]
+fn damaged_states_are_found_at_open_with_advice_and_can_be_set_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    let sound = dir.path().join("sound.sqlite");
+    filled_state(&sound);
+    assert_eq!(check(&sound), Health::Ok);
+    assert_eq!(check(&dir.path().join("none.sqlite")), Health::Missing);
+    assert!(!dir.path().join("none.sqlite").exists(), "checking creates nothing");
+    let bytes = std::fs::read(&sound).unwrap();
+    let damage = |name: &str, f: &dyn Fn(&mut Vec<u8>)| {
+        let mut b = bytes.clone();
+        f(&mut b);
+        let p = dir.path().join(name);
+        std::fs::write(&p, b).unwrap();
+        p
+    };
+    let truncated = damage("truncated.sqlite", &|b| b.truncate(5_000));
+    let header = damage("header.sqlite", &|b| b[..16].copy_from_slice(b"GARBAGE GARBAGE!"));
+    // An index page of the items, overwritten: the schema still reads.
+    let page = damage("page.sqlite", &|b| {
+        let at = 16384 * 9;
+        b[at..at + 200].fill(0xff);
+    });
+    for p in [&truncated, &header, &page] {
+        let health = check(p);
+        let Health::Damaged(why) = &health else {
+            panic!("{}: {health:?}", p.display())
+        };
+        assert!(why.contains("--state-reset") && why.contains("cold start"), "{why}");
+        let at_run = Store::open(p).and_then(|s| s.quick_check()).unwrap_err().to_string();
+        assert!(at_run.contains("damaged ("), "{at_run}");
+    }
+    let aside = set_aside(&page, at(5)).unwrap();
+    assert!(aside.to_string_lossy().ends_with("page.sqlite.damaged-20190425T050000"));
+    assert!(aside.exists() && !page.exists());
+    assert_eq!(check(&page), Health::Missing);
+}
