@@ -1,8 +1,11 @@
-//! The library's one error type, and the stage names used in run reports.
+//! The library's one error type, the config error it carries (with the text and span miette
+//! draws), and the stage names used in run reports.
 
-use std::path::PathBuf;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
+use miette::{NamedSource, SourceSpan};
 
 /// A pipeline stage, named in failure reports so an operator knows where a source broke.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -31,7 +34,7 @@ impl std::fmt::Display for Stage {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
-    Config(#[from] Box<crate::config::ConfigError>),
+    Config(#[from] Box<ConfigError>),
     #[error("{url}: {message}")]
     Fetch { url: String, message: String },
     #[error("{url}: HTTP {status}")]
@@ -48,8 +51,8 @@ pub enum Error {
     },
     #[error("{url}: redirect loop")]
     RedirectLoop { url: String },
-    #[error("{url}: more than {} redirects", crate::ingest::fetch::MAX_REDIRECTS)]
-    TooManyRedirects { url: String },
+    #[error("{url}: more than {limit} redirects")]
+    TooManyRedirects { url: String, limit: usize },
     #[error("{what}: {message}")]
     Parse { what: String, message: String },
     #[error("writing {}: {source}", path.display())]
@@ -92,4 +95,52 @@ impl Error {
             Error::State { .. } => Stage::State,
         }
     }
+}
+
+/// A config problem, with the file text and the span it concerns, for miette to draw.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{message}")]
+pub struct ConfigError {
+    pub message: String,
+    #[source_code]
+    pub src: NamedSource<String>,
+    #[label("{label}")]
+    pub span: Option<SourceSpan>,
+    pub label: String,
+    #[help]
+    pub help: Option<String>,
+    /// 1-based line and column of the span, when there is one.
+    pub line_col: Option<(usize, usize)>,
+}
+
+impl ConfigError {
+    pub(crate) fn new(path: &Path, text: &str, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
+        let line_col = span.as_ref().map(|s| line_col(text, s.start));
+        let message = message.into();
+        let message = match line_col {
+            Some((l, c)) => format!("{}:{l}:{c}: {message}", path.display()),
+            None => format!("{}: {message}", path.display()),
+        };
+        ConfigError {
+            message,
+            src: NamedSource::new(path.display().to_string(), text.to_string()),
+            span: span.map(|s| SourceSpan::from(s.start..s.end.max(s.start))),
+            label: "here".into(),
+            help: None,
+            line_col,
+        }
+    }
+
+    pub(crate) fn help(mut self, h: impl Into<String>) -> Self {
+        self.help = Some(h.into());
+        self
+    }
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
 }

@@ -721,10 +721,10 @@ fn also_reported_by<'a>(others: impl Iterator<Item = &'a Entry>) -> String {
         if k > 0 {
             also.push_str(", ");
         }
-        let name = crate::util::text::escape_html(&other.source.name);
+        let name = crate::util::escape::html(&other.source.name);
         match &other.link {
             Some(link) => {
-                let _ = write!(also, "<a href=\"{}\">{name}</a>", crate::util::text::escape_html(link));
+                let _ = write!(also, "<a href=\"{}\">{name}</a>", crate::util::escape::html(link));
             }
             None => also.push_str(&name),
         }

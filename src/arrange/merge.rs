@@ -49,7 +49,7 @@ pub fn merge(sources: Vec<Vec<Entry>>, max_items: usize) -> (Vec<Entry>, MergeSt
                     stats.cross_source_duplicates += 1;
                     let kept = &mut out[i];
                     for c in e.categories {
-                        if !has_category(&kept.categories, &c) {
+                        if !crate::model::has_category(&kept.categories, &c) {
                             kept.categories.push(c);
                         }
                     }
@@ -70,15 +70,6 @@ pub fn merge(sources: Vec<Vec<Entry>>, max_items: usize) -> (Vec<Entry>, MergeSt
         out.truncate(max_items);
     }
     (out, stats)
-}
-
-/// True if `list` already holds `c`, ignoring case ("Energy" and "energy" are one category).
-pub fn has_category(list: &[String], c: &str) -> bool {
-    if c.is_ascii() {
-        return list.iter().any(|x| x.eq_ignore_ascii_case(c));
-    }
-    let c = c.to_lowercase();
-    list.iter().any(|x| x.to_lowercase() == c)
 }
 
 /// Newest first by date; ties broken by id so the order never depends on input order.
@@ -128,7 +119,7 @@ mod tests {
             )),
             title: format!("{src} {id}"),
             link: link.map(str::to_string),
-            canonical_link: link.and_then(crate::ingest::normalize::canonical_link),
+            canonical_link: link.and_then(crate::util::links::canonical_link),
             published: Some(Utc.with_ymd_and_hms(2019, 4, 25, hour, 0, 0).unwrap()),
             updated: None,
             author: None,
@@ -153,8 +144,8 @@ mod tests {
         assert_eq!(stats.cross_source_duplicates, 1);
         let s1 = out.iter().find(|e| e.id == "1").unwrap();
         assert_eq!(s1.categories, ["a", "b"]);
-        assert!(has_category(&["Energy".to_string()], "energy"));
-        assert!(!has_category(&["Energy".to_string()], "Energi"));
+        assert!(crate::model::has_category(&["Energy".to_string()], "energy"));
+        assert!(!crate::model::has_category(&["Energy".to_string()], "Energi"));
     }
 
     #[test]

@@ -194,7 +194,7 @@ pub fn arrange(
         let own = e.categories.len();
         for t in set_bits(&story_bits[k * words..(k + 1) * words]) {
             let name = &topics[t].name;
-            if !merge::has_category(&e.categories[..own], name) {
+            if !crate::model::has_category(&e.categories[..own], name) {
                 e.categories.push(name.clone());
             }
         }

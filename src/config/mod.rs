@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono_tz::Tz;
-use miette::{NamedSource, SourceSpan};
 use serde::Deserialize;
 use toml::Spanned;
 
+pub use crate::error::ConfigError;
 use crate::model::{HtmlSelect, Location, Source, SourceKind};
 
 /// Defaults, in one place (the README's config reference mirrors these; a test checks).
@@ -62,54 +62,6 @@ pub mod limits {
     pub const PER_TOPIC: usize = 10_000;
     /// `[digest] days`, at most (ten years).
     pub const DIGEST_DAYS: usize = 3_650;
-}
-
-/// A config problem, with the file text and the span it concerns, for miette to draw.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-#[error("{message}")]
-pub struct ConfigError {
-    pub message: String,
-    #[source_code]
-    pub src: NamedSource<String>,
-    #[label("{label}")]
-    pub span: Option<SourceSpan>,
-    pub label: String,
-    #[help]
-    pub help: Option<String>,
-    /// 1-based line and column of the span, when there is one.
-    pub line_col: Option<(usize, usize)>,
-}
-
-impl ConfigError {
-    fn new(path: &Path, text: &str, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
-        let line_col = span.as_ref().map(|s| line_col(text, s.start));
-        let message = message.into();
-        let message = match line_col {
-            Some((l, c)) => format!("{}:{l}:{c}: {message}", path.display()),
-            None => format!("{}: {message}", path.display()),
-        };
-        ConfigError {
-            message,
-            src: NamedSource::new(path.display().to_string(), text.to_string()),
-            span: span.map(|s| SourceSpan::from(s.start..s.end.max(s.start))),
-            label: "here".into(),
-            help: None,
-            line_col,
-        }
-    }
-
-    fn help(mut self, h: impl Into<String>) -> Self {
-        self.help = Some(h.into());
-        self
-    }
-}
-
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
 }
 
 #[derive(Debug, Deserialize)]
@@ -907,7 +859,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
                     ("author", r.author.as_ref()),
                 ] {
                     if let Some(v) = v {
-                        crate::ingest::parse::html::check_selector(key, v.get_ref()).map_err(|m| bad(v.span(), m))?;
+                        crate::util::css::check_selector(key, v.get_ref()).map_err(|m| bad(v.span(), m))?;
                     }
                 }
                 for v in [&r.date_attr, &r.date_format].into_iter().flatten() {
@@ -1375,11 +1327,11 @@ fn explain_serde_message(raw: &str) -> (String, Option<String>) {
 }
 
 /// What two sources share when they are one feed: an http(s) URL in its canonical form
-/// ([`crate::ingest::normalize::canonical_link`]: scheme and host case, default port, tracking
+/// ([`crate::util::links::canonical_link`]: scheme and host case, default port, tracking
 /// parameters, http or https), a file by its path.
 pub fn source_key(s: &Source) -> String {
     match &s.location {
-        Location::Http(u) => crate::ingest::normalize::canonical_link(u.as_str()).unwrap_or_else(|| u.to_string()),
+        Location::Http(u) => crate::util::links::canonical_link(u.as_str()).unwrap_or_else(|| u.to_string()),
         // `a/./b` is `a/b`.
         Location::File(p) => format!("file:{}", p.components().collect::<PathBuf>().display()),
     }

@@ -301,3 +301,12 @@ impl Entry {
         }
     }
 }
+
+/// True if `list` already holds `c`, ignoring case ("Energy" and "energy" are one category).
+pub fn has_category(list: &[String], c: &str) -> bool {
+    if c.is_ascii() {
+        return list.iter().any(|x| x.eq_ignore_ascii_case(c));
+    }
+    let c = c.to_lowercase();
+    list.iter().any(|x| x.to_lowercase() == c)
+}

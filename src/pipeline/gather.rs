@@ -9,7 +9,6 @@ use super::run::stored_source_ref;
 use crate::arrange::{cluster, cluster_options, memory as placements, merge, topics};
 use crate::config::Config;
 use crate::error::Error;
-use crate::ingest::normalize;
 use crate::model::Entry;
 use crate::state as store;
 use crate::tools::explain as explanation;
@@ -78,7 +77,7 @@ pub async fn explain(
     let current = current_entries(cfg, now, progress).await?;
     let (merged, _) = merge::merge(current.sources, 0);
     let needle = needle.trim();
-    let canonical = normalize::canonical_link(needle);
+    let canonical = crate::util::links::canonical_link(needle);
     let Some(at) = merged.iter().position(|e| {
         e.id == needle
             || e.guid.as_deref() == Some(needle)

@@ -6,8 +6,9 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::ingest::normalize::{canonical_link, stable_id};
+use crate::ingest::normalize::stable_id;
 use crate::model::Entry;
+use crate::util::links::canonical_link;
 
 use super::*;
 

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone as _, Utc};
 
-use crate::ingest::normalize::canonical_link;
 use crate::model::{Enclosure, Entry, SourceRef, stable_id};
+use crate::util::links::canonical_link;
 use proptest::prelude::*;
 
 const NS: &str = "https://example.org/feed.xml";

@@ -209,7 +209,7 @@ pub async fn discover(fetcher: &Fetcher, url: &url::Url, now: DateTime<Utc>) -> 
     let (mut urls, mut bodies) = (HashSet::new(), HashSet::new());
     let mut feeds = Vec::new();
     for (feed, body) in results.into_iter().flatten() {
-        let key = crate::ingest::normalize::canonical_link(&feed.url).unwrap_or_else(|| feed.url.clone());
+        let key = crate::util::links::canonical_link(&feed.url).unwrap_or_else(|| feed.url.clone());
         if urls.insert(key) && bodies.insert(body) {
             feeds.push(feed);
         }

@@ -31,7 +31,7 @@ pub struct ImportReport {
 /// The identity of a location, for finding duplicates.
 fn identity(l: &Location) -> String {
     match l {
-        Location::Http(u) => crate::ingest::normalize::canonical_link(u.as_str())
+        Location::Http(u) => crate::util::links::canonical_link(u.as_str())
             .unwrap_or_else(|| u.to_string())
             .trim_start_matches("https://")
             .to_string(),

@@ -16,6 +16,7 @@ use crate::error::Error;
 use crate::ingest::parse::xml::{self, Element};
 use crate::model::{HtmlSelect, Location, Source, SourceKind};
 use crate::state::Store;
+use crate::util::escape::xml_attr_into;
 use crate::util::safe_url;
 
 /// The namespace of feedmux's own outline attributes (an HTML source's selectors).
@@ -238,7 +239,7 @@ pub fn write(title: &str, sources: &[ExportSource<'_>]) -> String {
     out.push_str(NS);
     out.push('"');
     out.push_str(">\n  <head>\n    <title>");
-    escape(title, &mut out);
+    xml_attr_into(title, &mut out);
     out.push_str("</title>\n  </head>\n  <body>\n");
     fn put(children: &[Child], sources: &[ExportSource<'_>], depth: usize, out: &mut String) {
         for c in children {
@@ -304,26 +305,8 @@ fn attr_out(out: &mut String, name: &str, value: &str) {
     out.push(' ');
     out.push_str(name);
     out.push_str("=\"");
-    escape(value, out);
+    xml_attr_into(value, out);
     out.push('"');
-}
-
-/// Escapes text for an XML attribute or element: the markup characters, and line breaks and
-/// tabs as references (an attribute keeps them then); characters XML forbids are dropped.
-pub(crate) fn escape(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            '\t' => out.push_str("&#9;"),
-            c if (c as u32) < 0x20 || matches!(c, '\u{FFFE}' | '\u{FFFF}') => {}
-            c => out.push(c),
-        }
-    }
 }
 
 /// The configured sources as OPML 2.0 (see [`opml::write`]), each with its site as the

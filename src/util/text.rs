@@ -14,13 +14,6 @@ pub fn collapse_ws(s: &str) -> String {
     out
 }
 
-/// Escapes text for use inside HTML element content.
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    crate::ingest::parse::xml::escape_into(s, &mut out, true);
-    out
-}
-
 /// Visible text of an HTML fragment (tags dropped, entities decoded, whitespace collapsed) — used for JSON Feed `summary`.
 ///
 /// Block-level tags (`<p>`, `<br>`, `<li>`, …) separate words; inline tags do not. Comments

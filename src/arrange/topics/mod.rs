@@ -1119,7 +1119,7 @@ mod tests {
                 })
                 .collect();
             let m = Matcher::new(&topics);
-            let summary_html = format!("<p>{}</p>", crate::util::text::escape_html(&summary));
+            let summary_html = format!("<p>{}</p>", crate::util::escape::html(&summary));
             let e = entry(title, summary_html, vec![category]);
             let slow: Vec<usize> = m
                 .judge(&ItemText::of(&e, m.fields()))

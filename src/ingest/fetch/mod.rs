@@ -325,7 +325,10 @@ impl Fetcher {
                 return fail(Error::RedirectLoop { url: url.to_string() });
             }
             if chain.len() > MAX_REDIRECTS {
-                return fail(Error::TooManyRedirects { url: url.to_string() });
+                return fail(Error::TooManyRedirects {
+                    url: url.to_string(),
+                    limit: MAX_REDIRECTS,
+                });
             }
             permanent &= matches!(status, 301 | 308);
             chain.push(next);

@@ -178,7 +178,7 @@ impl Element {
 
 fn write_node(node: &Node, out: &mut String) {
     match node {
-        Node::Text(t) => escape_into(t, out, false),
+        Node::Text(t) => crate::util::escape::html_text_into(t, out),
         Node::Element(e) => {
             out.push('<');
             out.push_str(&e.local);
@@ -192,7 +192,7 @@ fn write_node(node: &Node, out: &mut String) {
                 }
                 out.push_str(&a.local);
                 out.push_str("=\"");
-                escape_into(&a.value, out, true);
+                crate::util::escape::html_into(&a.value, out);
                 out.push('"');
             }
             if e.children.is_empty() && is_void(&e.local) {
@@ -214,19 +214,6 @@ fn write_node(node: &Node, out: &mut String) {
 /// no feed vocabulary uses for an element with content (RSS has `<link>` and `<source>`).
 fn is_void(name: &str) -> bool {
     name.eq_ignore_ascii_case("br") || name.eq_ignore_ascii_case("hr") || name.eq_ignore_ascii_case("img")
-}
-
-/// Escapes `&`, `<`, `>` (and `"` in attributes) into `out`.
-pub fn escape_into(s: &str, out: &mut String, attr: bool) {
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' if attr => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
 }
 
 struct Open {

@@ -891,7 +891,7 @@ pub fn feed_entries(cfg: &Config, days: &[(Digest, String, DigestDay)]) -> Vec<E
                 published: Some(rec.published),
                 updated: Some(rec.updated),
                 author: None,
-                summary: Some(crate::util::text::escape_html(&format!(
+                summary: Some(crate::util::escape::html(&format!(
                     "{} {}: {}",
                     digest.total,
                     labels.stories,
@@ -1172,13 +1172,6 @@ pub fn send(message: &lettre::Message, email: &EmailConfig, password: Option<Str
         .map_err(|e| mail_err(format!("sending through {host}:{}: {e}", email.port)))
 }
 
-/// Text escaped for XML as the OPML export escapes it.
-fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    crate::tools::opml::escape(s, &mut out);
-    out
-}
-
 /// An output feed, for the index page and the OPML list.
 #[derive(Debug, Clone, Serialize)]
 pub struct OutputFeedLink {
@@ -1253,19 +1246,25 @@ pub fn opml(cfg: &Config) -> String {
         false => p,
     });
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n<head>\n");
-    out.push_str(&format!("  <title>{}</title>\n", xml_escape(&cfg.output.title)));
+    out.push_str(&format!(
+        "  <title>{}</title>\n",
+        crate::util::escape::xml_attr(&cfg.output.title)
+    ));
     out.push_str("</head>\n<body>\n");
     // The site's page, when it has a web address.
     let html_url = match safe_url::is_web(&cfg.output.base_url) {
-        true => format!(" htmlUrl=\"{}\"", xml_escape(cfg.output.base_url.as_str())),
+        true => format!(
+            " htmlUrl=\"{}\"",
+            crate::util::escape::xml_attr(cfg.output.base_url.as_str())
+        ),
         false => String::new(),
     };
     let outline = |f: &OutputFeedLink, indent: &str| {
         let atom = f.links.iter().find(|l| l.format == "Atom").unwrap_or(&f.links[0]);
         format!(
             "{indent}<outline type=\"rss\" text=\"{0}\" title=\"{0}\" xmlUrl=\"{1}\"{html_url}/>\n",
-            xml_escape(&f.name),
-            xml_escape(&atom.url),
+            crate::util::escape::xml_attr(&f.name),
+            crate::util::escape::xml_attr(&atom.url),
         )
     };
     for f in feeds.iter().filter(|f| f.kind != "topic") {
@@ -1277,7 +1276,10 @@ pub fn opml(cfg: &Config) -> String {
             Locale::Id => "Topik",
             Locale::En => "Topics",
         };
-        out.push_str(&format!("  <outline text=\"{0}\" title=\"{0}\">\n", xml_escape(label)));
+        out.push_str(&format!(
+            "  <outline text=\"{0}\" title=\"{0}\">\n",
+            crate::util::escape::xml_attr(label)
+        ));
         for f in topics {
             out.push_str(&outline(f, "    "));
         }

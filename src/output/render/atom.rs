@@ -136,7 +136,7 @@ fn write_html(out: &mut Vec<u8>, name: &str, html: &str) {
     out.push(b'<');
     out.extend_from_slice(name.as_bytes());
     out.extend_from_slice(b" type=\"html\">");
-    markup::push_text(out, html);
+    crate::util::escape::xml_into(out, html);
     markup::close(out, name);
 }
 
@@ -295,7 +295,7 @@ mod tests {
 
     use super::*;
     use crate::output::render::fixtures;
-    use crate::output::render::xml_safe;
+    use crate::util::escape::xml_safe;
 
     fn render_text(entries: &[Entry]) -> String {
         String::from_utf8(render(&fixtures::info(), entries)).expect("Atom output is UTF-8")

@@ -11,7 +11,8 @@ use std::io;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
-use super::{FeedInfo, categories, html_to_text, mime_or_default, xml_safe};
+use super::{FeedInfo, categories, html_to_text, mime_or_default};
+use crate::util::escape::xml_safe;
 
 use crate::model::Entry;
 

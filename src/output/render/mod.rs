@@ -9,7 +9,8 @@
 //! through [`xml_safe`], because neither writer removes characters that XML 1.0 forbids.
 //! Entries are rendered in the order given (the caller sorts and de-duplicates).
 
-use std::borrow::{Borrow, Cow};
+use crate::util::escape::xml_safe;
+use std::borrow::Borrow;
 
 use chrono::{DateTime, Utc};
 
@@ -198,28 +199,6 @@ fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).rposition(|w| w == needle)
 }
 
-/// Removes characters illegal in XML 1.0 (C0 controls but \t\n\r, U+FFFE/U+FFFF); borrows when clean.
-pub fn xml_safe(s: &str) -> Cow<'_, str> {
-    fn illegal(c: char) -> bool {
-        matches!(
-            c,
-            '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}'
-        )
-    }
-    // Byte scan first (branch-free, so it vectorizes): the illegal characters are C0 bytes
-    // other than tab, LF and CR, or start with EF (U+FFFE/U+FFFF are EF BF BE/BF in UTF-8).
-    let dirty = s.as_bytes().chunks(64).any(|chunk| {
-        chunk.iter().fold(false, |acc, &b| {
-            acc | ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')) | (b == 0xEF)
-        })
-    });
-    if dirty && s.contains(illegal) {
-        Cow::Owned(s.chars().filter(|&c| !illegal(c)).collect())
-    } else {
-        Cow::Borrowed(s)
-    }
-}
-
 /// `base` + `file`, treating `base` as a folder even when its path lacks the trailing '/'.
 fn feed_url(base: &url::Url, file: &str) -> String {
     let mut dir = base.clone();
@@ -399,20 +378,6 @@ pub(crate) mod fixtures {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn xml_safe_borrows_clean_text() {
-        let s = "Tom & Jerry <3 — “kafé”\t\n\r";
-        assert!(matches!(xml_safe(s), Cow::Borrowed(b) if b == s));
-    }
-
-    #[test]
-    fn xml_safe_strips_illegal_characters() {
-        let s = "a\u{0}b\u{7}c\u{b}\u{c}d\u{1f}e\u{fffe}f\u{ffff}g\th\ni\rj\u{fffd}\u{85}";
-        let out = xml_safe(s);
-        assert!(matches!(out, Cow::Owned(_)));
-        assert_eq!(out, "abcdefg\th\ni\rj\u{fffd}\u{85}");
-    }
 
     #[test]
     fn feed_url_joins_inside_the_folder() {

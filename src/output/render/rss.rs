@@ -102,7 +102,7 @@ fn write_item(out: &mut Vec<u8>, entry: &Entry, dates: &[Item<'_>]) {
         markup::attr(out, "isPermaLink", "false");
     }
     out.push(b'>');
-    markup::push_text(out, &entry.id);
+    crate::util::escape::xml_into(out, &entry.id);
     markup::close(out, "guid");
     if let Some(date) = entry.date() {
         markup::text_element(out, 3, "pubDate", &date.format_with_items(dates.iter()).to_string());
@@ -115,7 +115,7 @@ fn write_item(out: &mut Vec<u8>, entry: &Entry, dates: &[Item<'_>]) {
         out.extend_from_slice(b"<source");
         markup::attr(out, "url", url);
         out.push(b'>');
-        markup::push_text(out, source.title.as_deref().unwrap_or(&source.name));
+        crate::util::escape::xml_into(out, source.title.as_deref().unwrap_or(&source.name));
         markup::close(out, "source");
     }
     if let Some(content) = entry.content.as_deref().filter(|&c| Some(c) != description) {
@@ -219,7 +219,7 @@ fn render(info: &FeedInfo, entries: &[Entry]) -> Vec<u8> {
 mod tests {
     use super::*;
     use crate::output::render::fixtures;
-    use crate::output::render::xml_safe;
+    use crate::util::escape::xml_safe;
 
     fn render_text(entries: &[Entry]) -> String {
         String::from_utf8(render(&fixtures::info(), entries)).expect("RSS output is UTF-8")
