@@ -778,7 +778,7 @@ fn cmd_check(path: &Path) -> Result<u8> {
             return Ok(exit::BAD_CONFIG);
         }
     };
-    if let Err(e) = feedmux::output::digest::check_templates(&cfg) {
+    if let Err(e) = feedmux::output::site::check_templates(&cfg) {
         eprintln!("error: {}: {e}", cfg.path.display());
         return Ok(exit::BAD_CONFIG);
     }

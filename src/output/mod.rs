@@ -5,4 +5,5 @@ pub mod digest;
 pub mod feeds;
 pub mod publish;
 pub mod render;
+pub mod site;
 pub mod write;

@@ -15,7 +15,7 @@ use crate::config::{self, Config};
 use crate::error::{Error, Stage};
 use crate::ingest::{fetch, normalize};
 use crate::model::{self, Entry, Source};
-use crate::output::{digest, feeds, publish, render, write};
+use crate::output::{digest, feeds, publish, render, site, write};
 use crate::state as store;
 
 /// Runs the whole pipeline once: fetch every source (conditionally, with the validators the
@@ -411,6 +411,7 @@ fn make_outputs(
         "wrote the digest, the index page and the OPML list"
     );
     results.extend(digested.files);
+    results.extend(site::stage(cfg, &templates, digested.latest.as_ref())?);
     // Freeing ~10 strings per entry takes a while on a big feed: let it happen off the
     // caller's path (a process that exits meanwhile simply skips it).
     std::thread::spawn(move || drop(arranged));

@@ -2,11 +2,14 @@
 
 use std::path::Path;
 
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
+use chrono_tz::Tz;
 
 use super::*;
 use crate::arrange::cluster::tests::entry;
 use crate::config;
+use crate::model::Entry;
+use crate::output::site::{check_templates, index, opml};
 
 const CONFIG: &str = r#"
 [output]
