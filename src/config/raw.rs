@@ -1,0 +1,128 @@
+//! The config as serde reads it, with spans: what `parse` validates into [`super::Config`].
+
+use serde::Deserialize;
+use toml::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawConfig {
+    #[serde(default)]
+    pub(super) output: RawOutput,
+    #[serde(default)]
+    pub(super) fetch: RawFetch,
+    #[serde(default, rename = "feed")]
+    pub(super) feeds: Vec<RawFeed>,
+    #[serde(default, rename = "topic")]
+    pub(super) topics: Vec<RawTopic>,
+    #[serde(default)]
+    pub(super) state: RawState,
+    #[serde(default)]
+    pub(super) digest: RawDigest,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawDigest {
+    pub(super) enabled: Option<bool>,
+    pub(super) formats: Option<Vec<Spanned<String>>>,
+    pub(super) per_topic: Option<Spanned<usize>>,
+    pub(super) title: Option<Spanned<String>>,
+    pub(super) locale: Option<Spanned<String>>,
+    pub(super) template_dir: Option<Spanned<String>>,
+    pub(super) days: Option<Spanned<usize>>,
+    pub(super) other: Option<bool>,
+    pub(super) email: Option<Spanned<RawEmail>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawEmail {
+    pub(super) from: Spanned<String>,
+    /// One address, or a list.
+    pub(super) to: Spanned<toml::Value>,
+    pub(super) host: Option<Spanned<String>>,
+    pub(super) port: Option<Spanned<u16>>,
+    pub(super) security: Option<Spanned<String>>,
+    pub(super) username: Option<String>,
+    pub(super) password_env: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawState {
+    pub(super) path: Option<Spanned<String>>,
+    pub(super) keep_days: Option<Spanned<u32>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawOutput {
+    pub(super) dir: Option<Spanned<String>>,
+    pub(super) title: Option<String>,
+    pub(super) description: Option<String>,
+    pub(super) base_url: Option<Spanned<String>>,
+    pub(super) timezone: Option<Spanned<String>>,
+    pub(super) language: Option<String>,
+    pub(super) max_items: Option<Spanned<usize>>,
+    pub(super) fsync: Option<bool>,
+    pub(super) other_topic: Option<Spanned<String>>,
+    pub(super) clusters: Option<bool>,
+    /// A duration string; a bare number is reported as a duration without its unit.
+    pub(super) cluster_window: Option<Spanned<toml::Value>>,
+    pub(super) cluster_threshold: Option<Spanned<f64>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFetch {
+    pub(super) concurrency: Option<Spanned<usize>>,
+    pub(super) per_host: Option<Spanned<usize>>,
+    pub(super) timeout: Option<Spanned<toml::Value>>,
+    pub(super) connect_timeout: Option<Spanned<toml::Value>>,
+    pub(super) user_agent: Option<Spanned<String>>,
+    pub(super) retries: Option<Spanned<u32>>,
+    pub(super) retry_backoff: Option<Spanned<toml::Value>>,
+    /// An integer (bytes) or a size string such as `"20MB"`.
+    pub(super) max_bytes: Option<Spanned<toml::Value>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFeed {
+    pub(super) name: Spanned<String>,
+    pub(super) url: Spanned<String>,
+    pub(super) timezone: Option<Spanned<String>>,
+    pub(super) kind: Option<Spanned<String>>,
+    pub(super) select: Option<Spanned<RawSelect>>,
+    pub(super) category: Option<Spanned<String>>,
+}
+
+/// `[feed.select]`: CSS selectors of an HTML source.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSelect {
+    pub(super) item: Option<Spanned<String>>,
+    pub(super) title: Option<Spanned<String>>,
+    pub(super) link: Option<Spanned<String>>,
+    pub(super) summary: Option<Spanned<String>>,
+    pub(super) date: Option<Spanned<String>>,
+    pub(super) date_attr: Option<Spanned<String>>,
+    pub(super) date_format: Option<Spanned<String>>,
+    pub(super) image: Option<Spanned<String>>,
+    pub(super) author: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawTopic {
+    pub(super) name: Spanned<String>,
+    #[serde(default)]
+    pub(super) keywords: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub(super) exclude: Vec<Spanned<String>>,
+    pub(super) slug: Option<Spanned<String>>,
+    pub(super) sources: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    pub(super) categories: Vec<Spanned<String>>,
+    pub(super) fields: Option<Vec<Spanned<String>>>,
+}
