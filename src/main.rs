@@ -1331,24 +1331,15 @@ fn parse_target(args: &ParseArgs<'_>, timezone: Option<chrono_tz::Tz>) -> Result
                 eprintln!("error: --select {pair:?}: write KEY=SELECTOR, e.g. --select item=\"ul.news li\"");
                 return Ok(Err(exit::BAD_CONFIG));
             };
-            let (item, value) = (value.to_string(), Some(value.to_string()));
-            match key.trim() {
-                "item" => select.item = item,
-                "title" => select.title = value,
-                "link" => select.link = value,
-                "summary" => select.summary = value,
-                "date" => select.date = value,
-                "date_attr" => select.date_attr = value,
-                "date_format" => select.date_format = value,
-                "image" => select.image = value,
-                "author" => select.author = value,
-                other => {
-                    eprintln!(
-                        "error: --select {other:?}: not a selector key (item, title, link, summary, date, date_attr, date_format, image, author)"
-                    );
-                    return Ok(Err(exit::BAD_CONFIG));
-                }
-            }
+            let Some(key) = feedmux::model::SelectKey::from_name(key.trim()) else {
+                eprintln!(
+                    "error: --select {:?}: not a selector key ({})",
+                    key.trim(),
+                    feedmux::model::SelectKey::NAMES.join(", ")
+                );
+                return Ok(Err(exit::BAD_CONFIG));
+            };
+            select.set(key, value.to_string());
         }
         if select.item.trim().is_empty() {
             eprintln!("error: an HTML page needs --select item=SELECTOR (the CSS selector of one item)");

@@ -12,7 +12,10 @@ use miette::{NamedSource, SourceSpan};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::model::{HtmlSelect, Location, Source, SourceKind};
+use crate::model::{HtmlSelect, Location, SelectKey, Source, SourceKind};
+
+mod raw_select;
+use raw_select::RawSelect;
 
 /// Defaults, in one place (the README's config reference mirrors these; a test checks).
 pub mod defaults {
@@ -204,21 +207,6 @@ struct RawFeed {
     kind: Option<Spanned<String>>,
     select: Option<Spanned<RawSelect>>,
     category: Option<Spanned<String>>,
-}
-
-/// `[feed.select]`: CSS selectors of an HTML source.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSelect {
-    item: Option<Spanned<String>>,
-    title: Option<Spanned<String>>,
-    link: Option<Spanned<String>>,
-    summary: Option<Spanned<String>>,
-    date: Option<Spanned<String>>,
-    date_attr: Option<Spanned<String>>,
-    date_format: Option<Spanned<String>>,
-    image: Option<Spanned<String>>,
-    author: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -891,42 +879,31 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
                         "try the selectors on the page with: feedmux parse --html PAGE --select item=... --select title=...",
                     ))
                 };
-                let item = r.item.as_ref().ok_or_else(|| {
-                    bad(
+                if r.get(SelectKey::Item).is_none() {
+                    return Err(bad(
                         sel.span(),
                         "item is required: the CSS selector of one item of the list".into(),
-                    )
-                })?;
-                for (key, v) in [
-                    ("item", Some(item)),
-                    ("title", r.title.as_ref()),
-                    ("link", r.link.as_ref()),
-                    ("summary", r.summary.as_ref()),
-                    ("date", r.date.as_ref()),
-                    ("image", r.image.as_ref()),
-                    ("author", r.author.as_ref()),
-                ] {
-                    if let Some(v) = v {
+                    ));
+                }
+                // The selectors first, then the other values.
+                let (selectors, others): (Vec<SelectKey>, Vec<SelectKey>) =
+                    SelectKey::ALL.into_iter().partition(|k| k.is_selector());
+                for key in selectors {
+                    if let Some(v) = r.get(key) {
                         crate::ingest::parse::html::check_selector(key, v.get_ref()).map_err(|m| bad(v.span(), m))?;
                     }
                 }
-                for v in [&r.date_attr, &r.date_format].into_iter().flatten() {
+                for v in others.into_iter().filter_map(|key| r.get(key)) {
                     if v.get_ref().trim().is_empty() {
                         return Err(bad(v.span(), "an empty value; leave the key out instead".into()));
                     }
                 }
-                let s = |v: &Option<Spanned<String>>| v.as_ref().map(|v| v.get_ref().clone());
-                let select = HtmlSelect {
-                    item: item.get_ref().clone(),
-                    title: s(&r.title),
-                    link: s(&r.link),
-                    summary: s(&r.summary),
-                    date: s(&r.date),
-                    date_attr: s(&r.date_attr),
-                    date_format: s(&r.date_format),
-                    image: s(&r.image),
-                    author: s(&r.author),
-                };
+                let mut select = HtmlSelect::default();
+                for key in SelectKey::ALL {
+                    if let Some(v) = r.get(key) {
+                        select.set(key, v.get_ref().clone());
+                    }
+                }
                 SourceKind::Html(Box::new(select))
             }
             (Some((other, span)), _) => {
@@ -2063,15 +2040,10 @@ mod doc_tests {
             "password_env",
             "kind",
             "category",
-            "item",
-            "link",
-            "summary",
-            "date",
-            "date_attr",
-            "date_format",
-            "image",
-            "author",
-        ] {
+        ]
+        .into_iter()
+        .chain(crate::model::SelectKey::NAMES)
+        {
             assert!(
                 EXAMPLE
                     .lines()

@@ -12,7 +12,7 @@
 //! subscribe to, so it is a `type="link"` outline, OPML 2.0's outline for a web page).
 
 use crate::ingest::parse::xml::{self, Element};
-use crate::model::{HtmlSelect, Location, Source, SourceKind};
+use crate::model::{HtmlSelect, Location, SelectKey, Source, SourceKind};
 
 /// The namespace of feedmux's own outline attributes (an HTML source's selectors).
 pub const NS: &str = "https://github.com/feedmux/feedmux/opml";
@@ -157,17 +157,15 @@ fn html_select(e: &Element) -> Option<HtmlSelect> {
     if e.attr_ns(NS, "kind") != Some("html") {
         return None;
     }
-    Some(HtmlSelect {
-        item: get("item")?,
-        title: get("title"),
-        link: get("link"),
-        summary: get("summary"),
-        date: get("date"),
-        date_attr: get("date_attr"),
-        date_format: get("date_format"),
-        image: get("image"),
-        author: get("author"),
-    })
+    let mut select = HtmlSelect::default();
+    for key in SelectKey::ALL {
+        match get(key.name()) {
+            Some(value) => select.set(key, value),
+            None if key == SelectKey::Item => return None,
+            None => {}
+        }
+    }
+    Some(select)
 }
 
 /// One source as [`write`] lists it.

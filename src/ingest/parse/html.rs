@@ -20,7 +20,9 @@ use scraper::{ElementRef, Html, Selector};
 use super::ParseFailure;
 use crate::ingest::dates::{DateContext, parse_date, parse_with_format};
 use crate::ingest::repair::{charset_from_content_type, repair};
-use crate::model::{Enclosure, FeedFormat, HtmlSelect, ParsedFeed, RawEntry, RawFeedMeta, RawLink, RawText, TextKind};
+use crate::model::{
+    Enclosure, FeedFormat, HtmlSelect, ParsedFeed, RawEntry, RawFeedMeta, RawLink, RawText, SelectKey, TextKind,
+};
 use crate::util::safe_url::{self, Purpose, Refusal};
 use crate::util::text::collapse_ws;
 
@@ -63,8 +65,14 @@ fn split_attr(spec: &str) -> (&str, Option<&str>) {
     (spec, None)
 }
 
-fn compile(key: &str, spec: &str) -> Result<Selector, String> {
-    Selector::parse(spec).map_err(|e| format!("{key} = {spec:?} is not a CSS selector: {}", selector_problem(&e)))
+fn compile(key: SelectKey, spec: &str) -> Result<Selector, String> {
+    Selector::parse(spec).map_err(|e| {
+        format!(
+            "{} = {spec:?} is not a CSS selector: {}",
+            key.name(),
+            selector_problem(&e)
+        )
+    })
 }
 
 /// What is wrong with a selector, in words: scraper's own text for most of these is
@@ -106,10 +114,10 @@ fn selector_problem(e: &scraper::error::SelectorErrorKind) -> &'static str {
     }
 }
 
-fn pick(key: &str, spec: Option<&str>) -> Result<Option<Pick>, String> {
+fn pick(key: SelectKey, spec: Option<&str>) -> Result<Option<Pick>, String> {
     let Some(spec) = spec else { return Ok(None) };
     if spec.trim().is_empty() {
-        return Err(format!("{key} is empty; leave the key out instead"));
+        return Err(format!("{} is empty; leave the key out instead", key.name()));
     }
     let (css, attr) = split_attr(spec);
     // `"@data-url"` alone: the attribute of the item element itself.
@@ -120,9 +128,10 @@ fn pick(key: &str, spec: Option<&str>) -> Result<Option<Pick>, String> {
     }))
 }
 
-/// Checks one selector of a `[feed.select]` table (`key` names it in the message).
-pub fn check_selector(key: &str, spec: &str) -> Result<(), String> {
-    if key == "item" {
+/// Checks one selector of a `[feed.select]` table (a key whose value [`SelectKey::is_selector`];
+/// the message names the key).
+pub fn check_selector(key: SelectKey, spec: &str) -> Result<(), String> {
+    if key == SelectKey::Item {
         if spec.trim().is_empty() {
             return Err("item is required: the CSS selector of one item of the list".into());
         }
@@ -143,15 +152,15 @@ impl Selectors {
             return Err("date_format is empty".into());
         }
         Ok(Selectors {
-            item: compile("item", s.item.trim())?,
-            title: pick("title", s.title.as_deref())?,
-            link: pick("link", s.link.as_deref())?,
-            summary: pick("summary", s.summary.as_deref())?,
-            date: pick("date", s.date.as_deref())?,
+            item: compile(SelectKey::Item, s.item.trim())?,
+            title: pick(SelectKey::Title, s.title.as_deref())?,
+            link: pick(SelectKey::Link, s.link.as_deref())?,
+            summary: pick(SelectKey::Summary, s.summary.as_deref())?,
+            date: pick(SelectKey::Date, s.date.as_deref())?,
             date_attr: s.date_attr.as_deref().map(str::trim).map(str::to_string),
             date_format: s.date_format.clone(),
-            image: pick("image", s.image.as_deref())?,
-            author: pick("author", s.author.as_deref())?,
+            image: pick(SelectKey::Image, s.image.as_deref())?,
+            author: pick(SelectKey::Author, s.author.as_deref())?,
         })
     }
 }
