@@ -1017,58 +1017,29 @@ fn cmd_state_check(path: &Path, state: Option<&Path>) -> Result<u8> {
     })
 }
 
-/// Holds `PATH.lock` beside the state database for the run: a second run on the same
-/// state exits (or, with `--wait`, waits). The OS drops the lock when the process ends,
-/// however it ends.
-fn lock_state(state: &Path, wait: bool) -> Result<Option<std::fs::File>> {
-    let mut name = state.as_os_str().to_owned();
-    name.push(".lock");
-    let path = PathBuf::from(name);
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
-    let mut file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&path)
-        .with_context(|| format!("opening the lock file {}", path.display()))?;
-    match file.try_lock() {
-        Ok(()) => {}
-        Err(std::fs::TryLockError::WouldBlock) => {
-            let mut holder = String::new();
-            let _ = std::io::Read::read_to_string(&mut file, &mut holder);
-            let holder = holder.trim();
-            let who = if holder.is_empty() {
-                String::new()
-            } else {
-                format!(" (pid {holder})")
-            };
-            if !wait {
-                eprintln!(
-                    "error: another feedmux run{who} is using the state {}; exiting (use --wait to wait for it)",
-                    state.display()
-                );
-                return Ok(None);
-            }
+/// Takes the state's run lock for `run`: `None`, after saying so, when another run holds it
+/// and `wait` is off.
+fn lock_state(state: &Path, wait: bool) -> Result<Option<feedmux::state::lock::RunLock>> {
+    use feedmux::state::lock::RunLock;
+    let taken = if wait {
+        RunLock::acquire(state, |holder| {
+            let who = holder.map(|pid| format!(" (pid {pid})")).unwrap_or_default();
             eprintln!(
                 "waiting for another feedmux run{who} to finish with {}",
                 state.display()
             );
-            file.lock().with_context(|| format!("locking {}", path.display()))?;
-        }
-        Err(std::fs::TryLockError::Error(e)) => {
-            return Err(e).with_context(|| format!("locking {}", path.display()));
-        }
-    }
-    file.set_len(0)
-        .and_then(|()| {
-            std::io::Seek::rewind(&mut file)?;
-            write!(file, "{}", std::process::id())
         })
-        .with_context(|| format!("writing {}", path.display()))?;
-    Ok(Some(file))
+    } else {
+        RunLock::try_acquire(state)
+    };
+    match taken {
+        Ok(lock) => Ok(Some(lock)),
+        Err(e @ feedmux::Error::StateLocked { .. }) => {
+            eprintln!("error: {e}; exiting (use --wait to wait for it)");
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn cmd_run(path: &Path, args: &RunArgs<'_>, cli: &Cli) -> Result<u8> {

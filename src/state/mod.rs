@@ -21,6 +21,8 @@ use crate::error::Error;
 use crate::ingest::normalize::{canonical_link, stable_id};
 use crate::model::{Enclosure, Entry, SourceRef};
 
+pub mod lock;
+
 /// The schema this build reads and writes (`PRAGMA user_version`).
 const SCHEMA_VERSION: i64 = 4;
 
