@@ -1540,11 +1540,7 @@ fn cmd_digest(path: &Path, args: &DigestArgs<'_>) -> Result<u8> {
         stdout.flush().context("writing to stdout")?;
     } else if !args.send {
         for (format, bytes) in feedmux::output::digest::render_files(&cfg, &templates, &digest, &formats, now)? {
-            let file = cfg
-                .output
-                .dir
-                .join("digest")
-                .join(feedmux::output::digest::file_name(day, format));
+            let file = feedmux::output::layout::digest_page_path(&cfg.output.dir, day, format);
             feedmux::output::write::write_atomic(&file, &bytes)?;
             outln!("{}", file.display());
         }

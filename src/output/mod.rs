@@ -2,6 +2,7 @@
 //! page and the OPML list of the outputs, each file replaced atomically.
 
 pub mod digest;
+pub mod layout;
 pub mod publish;
 pub mod render;
 pub mod write;

@@ -24,6 +24,8 @@ use serde::Serialize;
 use crate::config::{Config, DigestFormat, EmailConfig, Locale, SmtpSecurity};
 use crate::error::Error;
 use crate::model::{Entry, SourceRef};
+use crate::output::layout::{self, FeedFolder};
+use crate::output::render::Format;
 use crate::pipeline::Arranged;
 use crate::state::DigestDay;
 use crate::util::safe_url;
@@ -171,6 +173,9 @@ pub fn long_date(day: NaiveDate, locale: Locale) -> String {
 /// docs/digest.md for each field).
 #[derive(Debug, Clone, Serialize)]
 pub struct Digest {
+    /// The local day it is the digest of.
+    #[serde(skip)]
+    pub local_day: NaiveDate,
     /// YYYY-MM-DD.
     pub day: String,
     /// The long local date.
@@ -473,7 +478,7 @@ pub fn fill<E>(
                     topic.slug.clone(),
                     "topic",
                     topic_anchor(topic),
-                    link_to(&format!("topics/{}/atom.xml", topic.slug)),
+                    link_to(&FeedFolder::Topic(&topic.slug).feed_link(Format::Atom)),
                 )
             }
             SectionKind::Other => (
@@ -533,8 +538,9 @@ pub fn fill<E>(
             .collect();
         top.join(" · ")
     };
-    let url = url_of(&format!("digest/{}.html", day.format("%Y-%m-%d")));
+    let url = url_of(&layout::digest_page_link(day, DigestFormat::Html));
     Ok(Digest {
+        local_day: day,
         day: day.format("%Y-%m-%d").to_string(),
         date,
         title,
@@ -547,9 +553,9 @@ pub fn fill<E>(
         preheader,
         labels,
         topics: sections,
-        view_url: link_to(&format!("digest/{}.html", day.format("%Y-%m-%d"))),
+        view_url: link_to(&layout::digest_page_link(day, DigestFormat::Html)),
         url,
-        feed_url: link_to("digest/atom.xml"),
+        feed_url: link_to(&FeedFolder::Digest.feed_link(Format::Atom)),
     })
 }
 
@@ -945,7 +951,7 @@ pub fn feed_info(cfg: &Config) -> crate::output::render::FeedInfo {
         title: format!("{} — {}", cfg.output.title, labels.digest),
         description: format!("{}: {}", labels.digest, cfg.output.title),
         language: cfg.output.language.clone(),
-        base_url: base.join("digest/").unwrap_or_else(|_| base.clone()),
+        base_url: base.join(&FeedFolder::Digest.link()).unwrap_or_else(|_| base.clone()),
         home_url: base.clone(),
     }
 }
@@ -1200,39 +1206,39 @@ pub struct FormatLink {
 /// Every output feed: the combined one, each topic's (config order), then the digest's,
 /// each linked by `url` from its path within the output folder.
 pub fn output_feed_links(cfg: &Config, url: impl Fn(String) -> String) -> Vec<OutputFeedLink> {
-    let three = |dir: &str| {
+    let three = |folder: FeedFolder<'_>| {
         vec![
             FormatLink {
                 format: "RSS",
                 mime: "application/rss+xml",
-                url: url(format!("{dir}rss.xml")),
+                url: url(folder.feed_link(Format::Rss)),
             },
             FormatLink {
                 format: "Atom",
                 mime: "application/atom+xml",
-                url: url(format!("{dir}atom.xml")),
+                url: url(folder.feed_link(Format::Atom)),
             },
             FormatLink {
                 format: "JSON Feed",
                 mime: "application/feed+json",
-                url: url(format!("{dir}feed.json")),
+                url: url(folder.feed_link(Format::JsonFeed)),
             },
         ]
     };
     let mut feeds = vec![OutputFeedLink {
         name: cfg.output.title.clone(),
         kind: "combined",
-        links: three(""),
+        links: three(FeedFolder::Combined),
     }];
     for t in &cfg.topics {
         feeds.push(OutputFeedLink {
             name: t.name.clone(),
             kind: "topic",
-            links: three(&format!("topics/{}/", t.slug)),
+            links: three(FeedFolder::Topic(&t.slug)),
         });
     }
     if cfg.digest.enabled {
-        let mut links = three("digest/");
+        let mut links = three(FeedFolder::Digest);
         links.truncate(2);
         feeds.push(OutputFeedLink {
             name: Labels::of(cfg.digest.locale).digest.to_string(),
@@ -1340,9 +1346,9 @@ pub fn index(cfg: &Config, latest: Option<&Digest>) -> Index {
         feeds: output_feed_links(cfg, |path| path),
         latest_digest: latest.map(|d| DigestLink {
             title: d.title.clone(),
-            url: format!("digest/{}.html", d.day),
+            url: layout::digest_page_link(d.local_day, DigestFormat::Html),
         }),
-        opml_url: "feeds.opml".into(),
+        opml_url: layout::opml_list_link(),
         labels,
     }
 }
@@ -1400,7 +1406,7 @@ pub fn write_outputs(
             let rec = record(was, day, hash, newest);
             let files = render_files(cfg, templates, &digest, &cfg.digest.formats, rec.updated)?;
             for (format, bytes) in files {
-                write(dir.join("digest").join(file_name(day, format)), &bytes, &mut out)?;
+                write(layout::digest_page_path(dir, day, format), &bytes, &mut out)?;
             }
             if listed.contains(&day) {
                 out.days.push(rec);
@@ -1415,12 +1421,12 @@ pub fn write_outputs(
         let info = feed_info(cfg);
         for format in [crate::output::render::Format::Rss, crate::output::render::Format::Atom] {
             let bytes = format.render(&info, &entries);
-            write(dir.join("digest").join(format.file_name()), &bytes, &mut out)?;
+            write(FeedFolder::Digest.feed_path(dir, format), &bytes, &mut out)?;
         }
     }
     let page = templates.render("index.html", "index", &index(cfg, latest.as_ref()))?;
-    write(dir.join("index.html"), page.as_bytes(), &mut out)?;
-    write(dir.join("feeds.opml"), opml(cfg).as_bytes(), &mut out)?;
+    write(layout::index_page_path(dir), page.as_bytes(), &mut out)?;
+    write(layout::opml_list_path(dir), opml(cfg).as_bytes(), &mut out)?;
     Ok(out)
 }
 
@@ -1438,11 +1444,6 @@ pub fn check_templates(cfg: &Config) -> Result<(), Error> {
     templates.body(&digest)?;
     templates.render("index.html", "index", &index(cfg, Some(&digest)))?;
     Ok(())
-}
-
-/// A digest file's name: `YYYY-MM-DD.EXT`.
-pub fn file_name(day: NaiveDate, format: DigestFormat) -> String {
-    format!("{}.{}", day.format("%Y-%m-%d"), format.name())
 }
 
 /// The digest in each of `formats` (the mail dated `date`), in that order; each text format
@@ -1523,16 +1524,16 @@ fn email_of(cfg: &Config) -> Result<&EmailConfig, Error> {
 /// days it lists depend on the items, and are left out).
 pub fn fixed_paths(cfg: &Config, now: DateTime<Utc>) -> Vec<PathBuf> {
     let dir = &cfg.output.dir;
-    let mut paths = vec![dir.join("index.html"), dir.join("feeds.opml")];
+    let mut paths = vec![layout::index_page_path(dir), layout::opml_list_path(dir)];
     if cfg.digest.enabled {
         let today = local_day(now, cfg.output.timezone);
-        paths.push(dir.join("digest").join("rss.xml"));
-        paths.push(dir.join("digest").join("atom.xml"));
+        paths.push(FeedFolder::Digest.feed_path(dir, Format::Rss));
+        paths.push(FeedFolder::Digest.feed_path(dir, Format::Atom));
         paths.extend(
             cfg.digest
                 .formats
                 .iter()
-                .map(|&f| dir.join("digest").join(file_name(today, f))),
+                .map(|&f| layout::digest_page_path(dir, today, f)),
         );
     }
     paths
