@@ -10,7 +10,6 @@ use anyhow::{Context as _, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Parser, Subcommand};
 use feedmux::config::DigestFormat;
-use feedmux::model::{Entry, Location};
 use feedmux::{Config, config, ingest::dates, ingest::fetch};
 
 /// Exit codes, as in the contract.
@@ -1359,10 +1358,10 @@ fn cmd_parse(
             return Ok(exit::FATAL);
         }
     };
-    let url = match location {
-        _ if feed == "-" => "-".to_string(),
-        Location::Http(u) => u.to_string(),
-        Location::File(p) => url::Url::from_file_path(p).map_or_else(|_| feed.to_string(), |u| u.to_string()),
+    let url = if feed == "-" {
+        "-".to_string()
+    } else {
+        source.location_url()
     };
     let ctx = dates::DateContext {
         default_tz: source.timezone,
@@ -1377,25 +1376,9 @@ fn cmd_parse(
         }
     };
     let meta = &parsed.meta;
-    let sanitized_description = meta
-        .description
-        .as_ref()
-        .map(|d| feedmux::ingest::normalize::Sanitizer::new().html(d).unwrap_or_default());
     if json {
-        let out = serde_json::json!({
-            "format": parsed.format,
-            "title": meta.title.as_ref().map(feedmux::ingest::normalize::plain),
-            // The feed's home page as the outputs would name it (see `safe_url`).
-            "link": meta
-                .link
-                .as_deref()
-                .and_then(|l| feedmux::util::safe_url::publishable(l, None, feedmux::util::safe_url::Purpose::Web).ok()),
-            "description": sanitized_description,
-            "language": meta.language,
-            "entries": entries.iter().map(entry_json).collect::<Vec<_>>(),
-            "warnings": parsed.warnings,
-        });
-        outln!("{}", serde_json::to_string_pretty(&out).context("serializing")?);
+        let report = feedmux::tools::parse_report::ParseReport::new(&parsed, &entries);
+        outln!("{}", serde_json::to_string_pretty(&report).context("serializing")?);
     } else {
         outln!(
             "{} ({}): {} entries",
@@ -1459,22 +1442,6 @@ fn read_stdin(fetch_cfg: &config::FetchConfig, now: DateTime<Utc>) -> Result<fet
         last_modified: None,
         moved_to: None,
     }))
-}
-
-fn entry_json(e: &Entry) -> serde_json::Value {
-    let rfc = |d: Option<DateTime<Utc>>| d.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
-    serde_json::json!({
-        "id": e.guid.clone().unwrap_or_else(|| e.id.clone()),
-        "title": e.title,
-        "link": e.link,
-        "published": rfc(e.published),
-        "updated": rfc(e.updated),
-        "author": e.author,
-        "summary": e.summary,
-        "content": e.content,
-        "categories": e.categories,
-        "enclosures": e.enclosures,
-    })
 }
 
 struct DigestArgs<'a> {

@@ -43,6 +43,18 @@ pub struct Source {
     pub category: Option<String>,
 }
 
+impl Source {
+    /// Where the source is, as a URL: its `http(s)` URL, or a local file's `file://` URL
+    /// (its `url` as configured when the path makes none). It identifies the source in
+    /// outputs (`<source url>`) and is the base of the links its documents do not resolve.
+    pub fn location_url(&self) -> String {
+        match &self.location {
+            Location::Http(u) => u.to_string(),
+            Location::File(p) => url::Url::from_file_path(p).map_or_else(|_| self.url.clone(), |u| u.to_string()),
+        }
+    }
+}
+
 /// How a source's documents are read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum SourceKind {

@@ -5,4 +5,5 @@ pub mod discover;
 pub mod explain;
 pub mod import;
 pub mod opml;
+pub mod parse_report;
 pub mod suggest;
