@@ -590,34 +590,8 @@ fn cmd_suggest(path: &Path, state: Option<&Path>, days: u32, limit: usize, now: 
     let entries = runtime()?
         .block_on(feedmux::pipeline::recent_entries(&cfg, now, days, &|_| {}))
         .context("reading the sources")?;
-    let texts: Vec<(String, String)> = entries
-        .iter()
-        .map(|e| {
-            let summary = e
-                .summary
-                .as_deref()
-                .or(e.content.as_deref())
-                .map(feedmux::util::text::html_to_text);
-            (e.title.clone(), summary.unwrap_or_default())
-        })
-        .collect();
-    let items: Vec<feedmux::tools::suggest::Item<'_>> = texts
-        .iter()
-        .map(|(title, summary)| feedmux::tools::suggest::Item { title, summary })
-        .collect();
-    let matcher = feedmux::arrange::topics::Matcher::new(&cfg.topics);
-    let covered = |phrase: &str| {
-        feedmux::tools::explain::text(&matcher, phrase)
-            .topics
-            .iter()
-            .any(|t| t.matched && !t.hits.is_empty())
-    };
-    let options = feedmux::tools::suggest::Options {
-        limit,
-        ..feedmux::tools::suggest::Options::default()
-    };
-    let suggestions = feedmux::tools::suggest::suggest(&items, &covered, &options);
-    eprintln!("{} items of the last {days} days read", items.len());
+    let suggestions = feedmux::tools::suggest_entries::suggest_topics(&entries, &cfg.topics, limit);
+    eprintln!("{} items of the last {days} days read", entries.len());
     out(feedmux::tools::suggest::to_toml(&suggestions))?;
     Ok(exit::OK)
 }

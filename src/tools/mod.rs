@@ -7,3 +7,4 @@ pub mod import;
 pub mod opml;
 pub mod parse_report;
 pub mod suggest;
+pub mod suggest_entries;
