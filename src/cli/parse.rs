@@ -19,6 +19,8 @@ pub(crate) fn parse(args: &ParseArgs) -> Result<u8> {
         Err(code) => return Ok(code),
     };
     let (location, feed) = (&source.location, source.url.as_str());
+    // (With --source, `feed` is the source's url: only the argument says standard input.)
+    let from_stdin = args.feed.as_deref() == Some("-");
     let now = args.now.unwrap_or_else(Utc::now);
     let fetch_cfg = config::FetchConfig::default();
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -26,7 +28,7 @@ pub(crate) fn parse(args: &ParseArgs) -> Result<u8> {
         .build()
         .context("starting the async runtime")?;
     let fetcher = fetch::Fetcher::new(&fetch_cfg)?;
-    let fetched = if feed == "-" {
+    let fetched = if from_stdin {
         read_stdin(&fetch_cfg, now)
     } else {
         rt.block_on(fetcher.fetch(location, &fetch::Validators::default(), now))
@@ -42,7 +44,7 @@ pub(crate) fn parse(args: &ParseArgs) -> Result<u8> {
             return Ok(exit::FATAL);
         }
     };
-    let url = if feed == "-" {
+    let url = if from_stdin {
         "-".to_string()
     } else {
         source.location_url()
@@ -124,7 +126,7 @@ fn parse_target(args: &ParseArgs) -> Result<Result<Source, u8>> {
         None => None,
     };
     let mut source = match (args.feed.as_deref(), configured) {
-        // Standard input: read by cmd_parse; no place, so no relative links to resolve.
+        // Standard input: read by [`parse`]; no place, so no relative links to resolve.
         (Some("-"), configured) => {
             let base = configured.unwrap_or_else(|| Source {
                 name: "stdin".to_string(),
