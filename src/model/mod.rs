@@ -116,7 +116,7 @@ pub enum SelectKey {
 
 impl SelectKey {
     /// Every key, in the order the README lists them.
-    pub const ALL: [SelectKey; 9] = [
+    pub(crate) const ALL: [SelectKey; 9] = [
         SelectKey::Item,
         SelectKey::Title,
         SelectKey::Link,
@@ -142,7 +142,7 @@ impl SelectKey {
     ];
 
     /// The key's name as the config writes it.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         SelectKey::NAMES[self as usize]
     }
 
@@ -156,14 +156,14 @@ impl SelectKey {
 
     /// Whether its value is a CSS selector (which may end in ` @attr`): every key but
     /// `date_attr` (an attribute name) and `date_format` (a strftime format).
-    pub fn is_selector(self) -> bool {
+    pub(crate) fn is_selector(self) -> bool {
         !matches!(self, SelectKey::DateAttr | SelectKey::DateFormat)
     }
 }
 
 impl HtmlSelect {
     /// The value of `key` (`item` is always set).
-    pub fn get(&self, key: SelectKey) -> Option<&str> {
+    pub(crate) fn get(&self, key: SelectKey) -> Option<&str> {
         match key {
             SelectKey::Item => Some(&self.item),
             SelectKey::Title => self.title.as_deref(),

@@ -77,7 +77,7 @@ pub(crate) fn feed_paths(dir: &Path, topics: &[TopicConfig]) -> Vec<PathBuf> {
 }
 
 /// The file name of the digest of `day` in `format`: `YYYY-MM-DD.EXT`.
-pub fn digest_page_name(day: NaiveDate, format: DigestFormat) -> String {
+pub(crate) fn digest_page_name(day: NaiveDate, format: DigestFormat) -> String {
     format!("{}.{}", day.format("%Y-%m-%d"), format.name())
 }
 

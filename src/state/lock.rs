@@ -73,7 +73,7 @@ impl RunLock {
 }
 
 /// The lock file of the state database `state`: its path plus `.lock`.
-pub fn lock_path(state: &Path) -> PathBuf {
+fn lock_path(state: &Path) -> PathBuf {
     let mut name = state.as_os_str().to_owned();
     name.push(".lock");
     PathBuf::from(name)

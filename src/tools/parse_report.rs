@@ -1,6 +1,6 @@
 //! What `feedmux parse --json` prints: one document as feedmux understood it (its format,
 //! the feed's title, home page, description and language, its normalized entries, and what
-//! was repaired or guessed), in the schema of the README's `parse --json` section.
+//! was repaired or guessed), in the schema the README's Commands table gives for `parse --json`.
 //!
 //! Pure: it shapes what the parser and normalizer made; the feed's own title, link and
 //! description are cleaned here as the outputs clean them. Keys come out in alphabetical
