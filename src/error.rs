@@ -75,6 +75,19 @@ pub enum Error {
     /// Building or sending the digest mail.
     #[error("digest mail: {message}")]
     Mail { message: String },
+    /// Another run holds the lock of the state database `state` (`holder`: its process id,
+    /// as it wrote it in the lock file).
+    #[error("another feedmux run{} is using the state {}", holder.map(|pid| format!(" (pid {pid})")).unwrap_or_default(), state.display())]
+    StateLocked { state: PathBuf, holder: Option<u32> },
+    /// The lock file beside the state database (or its folder) could not be made, opened,
+    /// locked or written: `doing` says which, with `path` (the cause is the source).
+    #[error("{doing} {}", path.display())]
+    LockFile {
+        doing: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl Error {
@@ -92,7 +105,7 @@ impl Error {
             | Error::Read { .. } => Stage::Fetch,
             Error::Parse { .. } => Stage::Parse,
             Error::Write { .. } | Error::Template { .. } | Error::Mail { .. } => Stage::Write,
-            Error::State { .. } => Stage::State,
+            Error::State { .. } | Error::StateLocked { .. } | Error::LockFile { .. } => Stage::State,
         }
     }
 }

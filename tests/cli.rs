@@ -782,6 +782,63 @@ fn parse_reads_naive_dates_in_the_configs_zone_and_from_standard_input() {
         .code(1);
 }
 
+/// Regression: `parse - --source NAME` read a file named `-` in the current folder instead of
+/// standard input (the source's url took the place of the `-`).
+#[test]
+fn parse_of_standard_input_as_a_configured_source_reads_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("feeds.toml"),
+        "[[feed]]\nname = \"Terkait\"\nurl = \"elsewhere.html\"\nkind = \"html\"\n\
+         [feed.select]\nitem = \"li\"\ntitle = \"a\"\n",
+    )
+    .unwrap();
+    let page = |titles: &[&str]| -> String {
+        let items: String = titles
+            .iter()
+            .map(|t| format!("<li><a href=\"https://e.example/{t}\">{t}</a></li>"))
+            .collect();
+        format!("<html><body><ul>{items}</ul></body></html>")
+    };
+    // A file named `-` that must not be read.
+    std::fs::write(dir.path().join("-"), page(&["Salah"])).unwrap();
+    let out = feedmux()
+        .current_dir(dir.path())
+        .env_remove("FEEDMUX_CONFIG")
+        .args([
+            "parse",
+            "-",
+            "--source",
+            "Terkait",
+            "--json",
+            "--now",
+            "2019-04-26T12:00:00+07:00",
+        ])
+        .write_stdin(page(&["Satu", "Dua"]))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["format"], "html");
+    let titles: Vec<&str> = v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Satu", "Dua"]);
+    // Without `-`, the source's own url (missing here) is read.
+    feedmux()
+        .current_dir(dir.path())
+        .env_remove("FEEDMUX_CONFIG")
+        .args(["parse", "--source", "Terkait"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("elsewhere.html"));
+}
+
 /// Regression: config errors spoke serde ("expected usize"), printed a `feedmux::config`
 /// header line, gave no help for `timeout = 30`, and a missing feeds.toml did not say how
 /// to make one.

@@ -88,15 +88,10 @@ fn example_config_names_every_key() {
         "password_env",
         "kind",
         "category",
-        "item",
-        "link",
-        "summary",
-        "date",
-        "date_attr",
-        "date_format",
-        "image",
-        "author",
-    ] {
+    ]
+    .into_iter()
+    .chain(crate::model::SelectKey::NAMES)
+    {
         assert!(
             EXAMPLE
                 .lines()

@@ -8,6 +8,7 @@ use std::path::Path;
 mod messages;
 mod parse;
 mod raw;
+mod raw_select;
 mod sources;
 mod types;
 mod units;

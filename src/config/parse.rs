@@ -9,6 +9,7 @@ use chrono_tz::Tz;
 use toml::Spanned;
 
 use super::*;
+use crate::model::SelectKey;
 use crate::model::{HtmlSelect, Source, SourceKind};
 
 /// Validates config text; `path` names the file in messages and anchors relative paths.
@@ -255,42 +256,31 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
                         "try the selectors on the page with: feedmux parse --html PAGE --select item=... --select title=...",
                     ))
                 };
-                let item = r.item.as_ref().ok_or_else(|| {
-                    bad(
+                if r.get(SelectKey::Item).is_none() {
+                    return Err(bad(
                         sel.span(),
                         "item is required: the CSS selector of one item of the list".into(),
-                    )
-                })?;
-                for (key, v) in [
-                    ("item", Some(item)),
-                    ("title", r.title.as_ref()),
-                    ("link", r.link.as_ref()),
-                    ("summary", r.summary.as_ref()),
-                    ("date", r.date.as_ref()),
-                    ("image", r.image.as_ref()),
-                    ("author", r.author.as_ref()),
-                ] {
-                    if let Some(v) = v {
-                        crate::util::css::check_selector(key, v.get_ref()).map_err(|m| bad(v.span(), m))?;
+                    ));
+                }
+                // The selectors first, then the other values.
+                let (selectors, others): (Vec<SelectKey>, Vec<SelectKey>) =
+                    SelectKey::ALL.into_iter().partition(|k| k.is_selector());
+                for key in selectors {
+                    if let Some(v) = r.get(key) {
+                        crate::util::css::check_selector(key.name(), v.get_ref()).map_err(|m| bad(v.span(), m))?;
                     }
                 }
-                for v in [&r.date_attr, &r.date_format].into_iter().flatten() {
+                for v in others.into_iter().filter_map(|key| r.get(key)) {
                     if v.get_ref().trim().is_empty() {
                         return Err(bad(v.span(), "an empty value; leave the key out instead".into()));
                     }
                 }
-                let s = |v: &Option<Spanned<String>>| v.as_ref().map(|v| v.get_ref().clone());
-                let select = HtmlSelect {
-                    item: item.get_ref().clone(),
-                    title: s(&r.title),
-                    link: s(&r.link),
-                    summary: s(&r.summary),
-                    date: s(&r.date),
-                    date_attr: s(&r.date_attr),
-                    date_format: s(&r.date_format),
-                    image: s(&r.image),
-                    author: s(&r.author),
-                };
+                let mut select = HtmlSelect::default();
+                for key in SelectKey::ALL {
+                    if let Some(v) = r.get(key) {
+                        select.set(key, v.get_ref().clone());
+                    }
+                }
                 SourceKind::Html(Box::new(select))
             }
             (Some((other, span)), _) => {

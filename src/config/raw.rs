@@ -1,5 +1,6 @@
 //! The config as serde reads it, with spans: what `parse` validates into [`super::Config`].
 
+use super::raw_select::RawSelect;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -95,21 +96,6 @@ pub(super) struct RawFeed {
     pub(super) kind: Option<Spanned<String>>,
     pub(super) select: Option<Spanned<RawSelect>>,
     pub(super) category: Option<Spanned<String>>,
-}
-
-/// `[feed.select]`: CSS selectors of an HTML source.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawSelect {
-    pub(super) item: Option<Spanned<String>>,
-    pub(super) title: Option<Spanned<String>>,
-    pub(super) link: Option<Spanned<String>>,
-    pub(super) summary: Option<Spanned<String>>,
-    pub(super) date: Option<Spanned<String>>,
-    pub(super) date_attr: Option<Spanned<String>>,
-    pub(super) date_format: Option<Spanned<String>>,
-    pub(super) image: Option<Spanned<String>>,
-    pub(super) author: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

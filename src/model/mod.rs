@@ -43,6 +43,18 @@ pub struct Source {
     pub category: Option<String>,
 }
 
+impl Source {
+    /// Where the source is, as a URL: its `http(s)` URL, or a local file's `file://` URL
+    /// (its `url` as configured when the path makes none). It identifies the source in
+    /// outputs (`<source url>`) and is the base of the links its documents do not resolve.
+    pub fn location_url(&self) -> String {
+        match &self.location {
+            Location::Http(u) => u.to_string(),
+            Location::File(p) => url::Url::from_file_path(p).map_or_else(|_| self.url.clone(), |u| u.to_string()),
+        }
+    }
+}
+
 /// How a source's documents are read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum SourceKind {
@@ -88,19 +100,108 @@ pub struct HtmlSelect {
     pub author: Option<String>,
 }
 
+/// A key of a `[feed.select]` table, also written `parse --select KEY=SELECTOR`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SelectKey {
+    Item,
+    Title,
+    Link,
+    Summary,
+    Date,
+    DateAttr,
+    DateFormat,
+    Image,
+    Author,
+}
+
+impl SelectKey {
+    /// Every key, in the order the README lists them.
+    pub(crate) const ALL: [SelectKey; 9] = [
+        SelectKey::Item,
+        SelectKey::Title,
+        SelectKey::Link,
+        SelectKey::Summary,
+        SelectKey::Date,
+        SelectKey::DateAttr,
+        SelectKey::DateFormat,
+        SelectKey::Image,
+        SelectKey::Author,
+    ];
+
+    /// Their names as the config writes them, in the order of [`SelectKey::ALL`].
+    pub const NAMES: [&'static str; 9] = [
+        "item",
+        "title",
+        "link",
+        "summary",
+        "date",
+        "date_attr",
+        "date_format",
+        "image",
+        "author",
+    ];
+
+    /// The key's name as the config writes it.
+    pub(crate) fn name(self) -> &'static str {
+        SelectKey::NAMES[self as usize]
+    }
+
+    /// The key of that name.
+    pub fn from_name(name: &str) -> Option<SelectKey> {
+        SelectKey::NAMES
+            .iter()
+            .position(|n| *n == name)
+            .map(|i| SelectKey::ALL[i])
+    }
+
+    /// Whether its value is a CSS selector (which may end in ` @attr`): every key but
+    /// `date_attr` (an attribute name) and `date_format` (a strftime format).
+    pub(crate) fn is_selector(self) -> bool {
+        !matches!(self, SelectKey::DateAttr | SelectKey::DateFormat)
+    }
+}
+
 impl HtmlSelect {
+    /// The value of `key` (`item` is always set).
+    pub(crate) fn get(&self, key: SelectKey) -> Option<&str> {
+        match key {
+            SelectKey::Item => Some(&self.item),
+            SelectKey::Title => self.title.as_deref(),
+            SelectKey::Link => self.link.as_deref(),
+            SelectKey::Summary => self.summary.as_deref(),
+            SelectKey::Date => self.date.as_deref(),
+            SelectKey::DateAttr => self.date_attr.as_deref(),
+            SelectKey::DateFormat => self.date_format.as_deref(),
+            SelectKey::Image => self.image.as_deref(),
+            SelectKey::Author => self.author.as_deref(),
+        }
+    }
+
+    /// Sets `key` to `value`.
+    pub fn set(&mut self, key: SelectKey, value: String) {
+        let slot = match key {
+            SelectKey::Item => {
+                self.item = value;
+                return;
+            }
+            SelectKey::Title => &mut self.title,
+            SelectKey::Link => &mut self.link,
+            SelectKey::Summary => &mut self.summary,
+            SelectKey::Date => &mut self.date,
+            SelectKey::DateAttr => &mut self.date_attr,
+            SelectKey::DateFormat => &mut self.date_format,
+            SelectKey::Image => &mut self.image,
+            SelectKey::Author => &mut self.author,
+        };
+        *slot = Some(value);
+    }
+
     /// The optional keys, by their config name, with their values (`item` is always set).
     pub fn optional(&self) -> [(&'static str, Option<&str>); 8] {
-        [
-            ("title", self.title.as_deref()),
-            ("link", self.link.as_deref()),
-            ("summary", self.summary.as_deref()),
-            ("date", self.date.as_deref()),
-            ("date_attr", self.date_attr.as_deref()),
-            ("date_format", self.date_format.as_deref()),
-            ("image", self.image.as_deref()),
-            ("author", self.author.as_deref()),
-        ]
+        std::array::from_fn(|i| {
+            let key = SelectKey::ALL[i + 1];
+            (key.name(), self.get(key))
+        })
     }
 }
 
@@ -309,4 +410,57 @@ pub fn has_category(list: &[String], c: &str) -> bool {
     }
     let c = c.to_lowercase();
     list.iter().any(|x| x.to_lowercase() == c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_select_key_is_found_by_its_name_and_nothing_else_is() {
+        for (i, key) in SelectKey::ALL.into_iter().enumerate() {
+            assert_eq!(key as usize, i, "{key:?} out of order in ALL");
+            assert_eq!(SelectKey::from_name(key.name()), Some(key));
+        }
+        for name in ["", "Item", "headline", " title", "date-attr"] {
+            assert_eq!(SelectKey::from_name(name), None, "{name:?}");
+        }
+        let plain: Vec<&str> = SelectKey::ALL
+            .into_iter()
+            .filter(|k| !k.is_selector())
+            .map(SelectKey::name)
+            .collect();
+        assert_eq!(plain, ["date_attr", "date_format"]);
+    }
+
+    #[test]
+    fn a_select_key_set_is_the_one_read_back_and_no_other() {
+        for key in SelectKey::ALL {
+            let mut select = HtmlSelect::default();
+            select.set(key, format!("{} value", key.name()));
+            for other in SelectKey::ALL {
+                let expected = if other == key {
+                    Some(format!("{} value", key.name()))
+                } else if other == SelectKey::Item {
+                    Some(String::new())
+                } else {
+                    None
+                };
+                assert_eq!(
+                    select.get(other).map(str::to_string),
+                    expected,
+                    "{key:?} set, {other:?} read"
+                );
+            }
+        }
+        let select = HtmlSelect {
+            item: "li".into(),
+            date_attr: Some("datetime".into()),
+            ..HtmlSelect::default()
+        };
+        let optional = select.optional();
+        assert_eq!(optional.map(|(k, _)| k), SelectKey::NAMES[1..]);
+        assert_eq!(optional[4], ("date_attr", Some("datetime")));
+        assert_eq!(optional.iter().filter(|(_, v)| v.is_some()).count(), 1);
+    }
 }

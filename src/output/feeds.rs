@@ -14,7 +14,7 @@ pub fn output_feeds(cfg: &Config, arranged: &Arranged, max: usize) -> Vec<publis
     }];
     for (topic, members) in cfg.topics.iter().zip(&arranged.topics) {
         feeds.push(publish::OutputFeed {
-            dir: cfg.output.dir.join("topics").join(&topic.slug),
+            dir: crate::output::layout::FeedFolder::Topic(&topic.slug).path_in(&cfg.output.dir),
             info: feed_info(cfg, Some(topic)),
             stories: members.iter().take(max).copied().collect(),
         });

@@ -3,6 +3,7 @@
 
 pub mod digest;
 pub mod feeds;
+pub mod layout;
 pub mod publish;
 pub mod render;
 pub mod site;

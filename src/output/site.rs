@@ -8,6 +8,8 @@ use serde::Serialize;
 use crate::config::{Config, DigestFormat, Locale};
 use crate::error::Error;
 use crate::output::digest::{Digest, Labels, Templates, build};
+use crate::output::layout::{self, FeedFolder};
+use crate::output::render::Format;
 use crate::output::write::{AtomicFile, Staged};
 use crate::util::safe_url;
 
@@ -31,39 +33,39 @@ pub struct FormatLink {
 /// Every output feed: the combined one, each topic's (config order), then the digest's,
 /// each linked by `url` from its path within the output folder.
 pub fn output_feed_links(cfg: &Config, url: impl Fn(String) -> String) -> Vec<OutputFeedLink> {
-    let three = |dir: &str| {
+    let three = |folder: FeedFolder<'_>| {
         vec![
             FormatLink {
                 format: "RSS",
                 mime: "application/rss+xml",
-                url: url(format!("{dir}rss.xml")),
+                url: url(folder.feed_link(Format::Rss)),
             },
             FormatLink {
                 format: "Atom",
                 mime: "application/atom+xml",
-                url: url(format!("{dir}atom.xml")),
+                url: url(folder.feed_link(Format::Atom)),
             },
             FormatLink {
                 format: "JSON Feed",
                 mime: "application/feed+json",
-                url: url(format!("{dir}feed.json")),
+                url: url(folder.feed_link(Format::JsonFeed)),
             },
         ]
     };
     let mut feeds = vec![OutputFeedLink {
         name: cfg.output.title.clone(),
         kind: "combined",
-        links: three(""),
+        links: three(FeedFolder::Combined),
     }];
     for t in &cfg.topics {
         feeds.push(OutputFeedLink {
             name: t.name.clone(),
             kind: "topic",
-            links: three(&format!("topics/{}/", t.slug)),
+            links: three(FeedFolder::Topic(&t.slug)),
         });
     }
     if cfg.digest.enabled {
-        let mut links = three("digest/");
+        let mut links = three(FeedFolder::Digest);
         links.truncate(2);
         feeds.push(OutputFeedLink {
             name: Labels::of(cfg.digest.locale).digest.to_string(),
@@ -180,9 +182,9 @@ pub fn index(cfg: &Config, latest: Option<&Digest>) -> Index {
         feeds: output_feed_links(cfg, |path| path),
         latest_digest: latest.map(|d| DigestLink {
             title: d.title.clone(),
-            url: format!("digest/{}.html", d.day),
+            url: layout::digest_page_link(d.local_day, DigestFormat::Html),
         }),
-        opml_url: "feeds.opml".into(),
+        opml_url: layout::opml_list_link(),
         labels,
     }
 }
@@ -208,8 +210,11 @@ pub fn stage(cfg: &Config, templates: &Templates, latest: Option<&Digest>) -> Re
     let dir = &cfg.output.dir;
     let page = templates.render("index.html", "index", &index(cfg, latest))?;
     let mut staged = Vec::with_capacity(2);
-    for (name, bytes) in [("index.html", page.as_bytes()), ("feeds.opml", opml(cfg).as_bytes())] {
-        let mut file = AtomicFile::create(&dir.join(name))?.sync_before_rename(cfg.output.fsync);
+    for (path, bytes) in [
+        (layout::index_page_path(dir), page.as_bytes()),
+        (layout::opml_list_path(dir), opml(cfg).as_bytes()),
+    ] {
+        let mut file = AtomicFile::create(&path)?.sync_before_rename(cfg.output.fsync);
         file.write_all(bytes)?;
         staged.push(file.stage()?);
     }

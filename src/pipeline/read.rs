@@ -69,10 +69,7 @@ pub fn read_document_as(
 
 /// The URL that identifies a source in outputs (`<source url>`, id namespace).
 pub fn source_url(s: &Source) -> String {
-    match &s.location {
-        model::Location::Http(u) => u.to_string(),
-        model::Location::File(p) => url::Url::from_file_path(p).map_or_else(|_| s.url.clone(), |u| u.to_string()),
-    }
+    s.location_url()
 }
 
 /// CPU-bound work fed from async code: a rayon pool of `n` threads.

@@ -444,13 +444,7 @@ fn is_output_file_name(name: &str) -> bool {
 
 /// Every file a run writes.
 fn output_paths(cfg: &Config) -> Vec<PathBuf> {
-    let dirs = std::iter::once(cfg.output.dir.clone())
-        .chain(cfg.topics.iter().map(|t| cfg.output.dir.join("topics").join(&t.slug)));
-    let mut paths: Vec<PathBuf> = dirs
-        .flat_map(|d| render::Format::ALL.map(|f| d.join(f.file_name())))
-        .collect();
-    paths.sort();
-    paths
+    crate::output::layout::feed_paths(&cfg.output.dir, &cfg.topics)
 }
 
 /// What the outputs depend on besides the items: this build and the resolved config.

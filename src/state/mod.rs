@@ -33,6 +33,8 @@ use rusqlite::{Connection, params};
 use crate::error::Error;
 use crate::model::SourceRef;
 
+pub mod lock;
+
 /// The schema this build reads and writes (`PRAGMA user_version`).
 const SCHEMA_VERSION: i64 = 4;
 

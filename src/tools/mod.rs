@@ -5,4 +5,6 @@ pub mod discover;
 pub mod explain;
 pub mod import;
 pub mod opml;
+pub mod parse_report;
 pub mod suggest;
+pub mod suggest_entries;

@@ -14,7 +14,7 @@
 use crate::config::Config;
 use crate::error::Error;
 use crate::ingest::parse::xml::{self, Element};
-use crate::model::{HtmlSelect, Location, Source, SourceKind};
+use crate::model::{HtmlSelect, Location, SelectKey, Source, SourceKind};
 use crate::state::Store;
 use crate::util::escape::xml_attr_into;
 use crate::util::safe_url;
@@ -162,17 +162,15 @@ fn html_select(e: &Element) -> Option<HtmlSelect> {
     if e.attr_ns(NS, "kind") != Some("html") {
         return None;
     }
-    Some(HtmlSelect {
-        item: get("item")?,
-        title: get("title"),
-        link: get("link"),
-        summary: get("summary"),
-        date: get("date"),
-        date_attr: get("date_attr"),
-        date_format: get("date_format"),
-        image: get("image"),
-        author: get("author"),
-    })
+    let mut select = HtmlSelect::default();
+    for key in SelectKey::ALL {
+        match get(key.name()) {
+            Some(value) => select.set(key, value),
+            None if key == SelectKey::Item => return None,
+            None => {}
+        }
+    }
+    Some(select)
 }
 
 /// One source as [`write`] lists it.

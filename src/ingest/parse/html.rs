@@ -20,7 +20,9 @@ use scraper::{ElementRef, Html, Selector};
 use super::ParseFailure;
 use crate::ingest::dates::{DateContext, parse_date, parse_with_format};
 use crate::ingest::repair::{charset_from_content_type, repair};
-use crate::model::{Enclosure, FeedFormat, HtmlSelect, ParsedFeed, RawEntry, RawFeedMeta, RawLink, RawText, TextKind};
+use crate::model::{
+    Enclosure, FeedFormat, HtmlSelect, ParsedFeed, RawEntry, RawFeedMeta, RawLink, RawText, SelectKey, TextKind,
+};
 use crate::util::css::{Pick, compile, pick};
 use crate::util::safe_url::{self, Purpose, Refusal};
 use crate::util::text::collapse_ws;
@@ -51,15 +53,15 @@ impl Selectors {
             return Err("date_format is empty".into());
         }
         Ok(Selectors {
-            item: compile("item", s.item.trim())?,
-            title: pick("title", s.title.as_deref())?,
-            link: pick("link", s.link.as_deref())?,
-            summary: pick("summary", s.summary.as_deref())?,
-            date: pick("date", s.date.as_deref())?,
+            item: compile(SelectKey::Item.name(), s.item.trim())?,
+            title: pick(SelectKey::Title.name(), s.title.as_deref())?,
+            link: pick(SelectKey::Link.name(), s.link.as_deref())?,
+            summary: pick(SelectKey::Summary.name(), s.summary.as_deref())?,
+            date: pick(SelectKey::Date.name(), s.date.as_deref())?,
             date_attr: s.date_attr.as_deref().map(str::trim).map(str::to_string),
             date_format: s.date_format.clone(),
-            image: pick("image", s.image.as_deref())?,
-            author: pick("author", s.author.as_deref())?,
+            image: pick(SelectKey::Image.name(), s.image.as_deref())?,
+            author: pick(SelectKey::Author.name(), s.author.as_deref())?,
         })
     }
 }

@@ -11,6 +11,7 @@ use crate::state::DigestDay;
 use crate::util::safe_url;
 
 use super::*;
+use crate::output::layout::FeedFolder;
 
 /// What the digest feeds record of a day whose content hashes to `hash`, given what they
 /// recorded before: unchanged content keeps its times; changed content is updated at its
@@ -118,7 +119,7 @@ pub fn feed_info(cfg: &Config) -> crate::output::render::FeedInfo {
         title: format!("{} — {}", cfg.output.title, labels.digest),
         description: format!("{}: {}", labels.digest, cfg.output.title),
         language: cfg.output.language.clone(),
-        base_url: base.join("digest/").unwrap_or_else(|_| base.clone()),
+        base_url: base.join(&FeedFolder::Digest.link()).unwrap_or_else(|_| base.clone()),
         home_url: base.clone(),
     }
 }

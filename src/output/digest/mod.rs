@@ -38,6 +38,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::arrange::Arranged;
 use crate::config::{Config, DigestFormat};
 use crate::error::Error;
+use crate::output::layout::{self, FeedFolder};
 use crate::state::DigestDay;
 
 /// What [`write_outputs`] did: each file staged (for [`crate::output::write::commit`]), and the
@@ -95,7 +96,7 @@ pub fn write_outputs(
             let rec = record(was, day, hash, newest);
             let files = render_files(cfg, templates, &digest, &cfg.digest.formats, rec.updated)?;
             for (format, bytes) in files {
-                write(dir.join("digest").join(file_name(day, format)), &bytes, &mut out)?;
+                write(layout::digest_page_path(dir, day, format), &bytes, &mut out)?;
             }
             if listed.contains(&day) {
                 out.days.push(rec);
@@ -110,16 +111,11 @@ pub fn write_outputs(
         let info = feed_info(cfg);
         for format in [crate::output::render::Format::Rss, crate::output::render::Format::Atom] {
             let bytes = format.render(&info, &entries);
-            write(dir.join("digest").join(format.file_name()), &bytes, &mut out)?;
+            write(FeedFolder::Digest.feed_path(dir, format), &bytes, &mut out)?;
         }
     }
     out.latest = latest;
     Ok(out)
-}
-
-/// A digest file's name: `YYYY-MM-DD.EXT`.
-pub fn file_name(day: NaiveDate, format: DigestFormat) -> String {
-    format!("{}.{}", day.format("%Y-%m-%d"), format.name())
 }
 
 /// The digest in each of `formats` (the mail dated `date`), in that order; each text format
@@ -182,16 +178,16 @@ pub fn render_one(
 /// days it lists depend on the items, and are left out).
 pub fn fixed_paths(cfg: &Config, now: DateTime<Utc>) -> Vec<PathBuf> {
     let dir = &cfg.output.dir;
-    let mut paths = vec![dir.join("index.html"), dir.join("feeds.opml")];
+    let mut paths = vec![layout::index_page_path(dir), layout::opml_list_path(dir)];
     if cfg.digest.enabled {
         let today = local_day(now, cfg.output.timezone);
-        paths.push(dir.join("digest").join("rss.xml"));
-        paths.push(dir.join("digest").join("atom.xml"));
+        paths.push(FeedFolder::Digest.feed_path(dir, crate::output::render::Format::Rss));
+        paths.push(FeedFolder::Digest.feed_path(dir, crate::output::render::Format::Atom));
         paths.extend(
             cfg.digest
                 .formats
                 .iter()
-                .map(|&f| dir.join("digest").join(file_name(today, f))),
+                .map(|&f| layout::digest_page_path(dir, today, f)),
         );
     }
     paths

@@ -11,11 +11,17 @@ use crate::model::Entry;
 use crate::util::safe_url;
 
 use super::*;
+use crate::config::DigestFormat;
+use crate::output::layout::{self, FeedFolder};
+use crate::output::render::Format;
 
 /// One day's digest, as the templates see it (`digest` in every template; see
 /// docs/digest.md for each field).
 #[derive(Debug, Clone, Serialize)]
 pub struct Digest {
+    /// The local day it is the digest of.
+    #[serde(skip)]
+    pub local_day: NaiveDate,
     /// YYYY-MM-DD.
     pub day: String,
     /// The long local date.
@@ -170,7 +176,7 @@ pub fn fill<E>(
                     topic.slug.clone(),
                     "topic",
                     topic_anchor(topic),
-                    link_to(&format!("topics/{}/atom.xml", topic.slug)),
+                    link_to(&FeedFolder::Topic(&topic.slug).feed_link(Format::Atom)),
                 )
             }
             SectionKind::Other => (
@@ -230,8 +236,9 @@ pub fn fill<E>(
             .collect();
         top.join(" · ")
     };
-    let url = url_of(&format!("digest/{}.html", day.format("%Y-%m-%d")));
+    let url = url_of(&layout::digest_page_link(day, DigestFormat::Html));
     Ok(Digest {
+        local_day: day,
         day: day.format("%Y-%m-%d").to_string(),
         date,
         title,
@@ -244,9 +251,9 @@ pub fn fill<E>(
         preheader,
         labels,
         topics: sections,
-        view_url: link_to(&format!("digest/{}.html", day.format("%Y-%m-%d"))),
+        view_url: link_to(&layout::digest_page_link(day, DigestFormat::Html)),
         url,
-        feed_url: link_to("digest/atom.xml"),
+        feed_url: link_to(&FeedFolder::Digest.feed_link(Format::Atom)),
     })
 }
 
