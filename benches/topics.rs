@@ -260,21 +260,14 @@ fn generated(n: usize) -> Vec<Entry> {
             }
             summary.push_str("</p>");
         }
-        items.push(Entry {
-            id: format!("urn:test:{i}"),
-            guid: None,
-            source: Arc::clone(&sources[rng.next() % sources.len()]),
-            title,
-            link: Some(format!("https://example.org/{i}")),
-            canonical_link: None,
-            published: Some(when),
-            updated: None,
-            author: None,
-            summary: Some(summary),
-            content: None,
-            categories: vec![if en { "World" } else { "Dunia" }.into()],
-            enclosures: Vec::new(),
-        });
+        items.push(
+            Entry::for_test("", &format!("urn:test:{i}"), &title, 0)
+                .with_source(Arc::clone(&sources[rng.next() % sources.len()]))
+                .with_link(&format!("https://example.org/{i}"))
+                .with_published(when)
+                .with_summary(&summary)
+                .with_categories([if en { "World" } else { "Dunia" }]),
+        );
     }
     feedmux::arrange::merge::merge(vec![items], 0).0
 }

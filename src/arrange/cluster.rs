@@ -735,12 +735,7 @@ fn also_reported_by<'a>(others: impl Iterator<Item = &'a Entry>) -> String {
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use std::sync::Arc;
-
-    use chrono::{TimeZone, Utc};
-
     use super::*;
-    use crate::model::SourceRef;
 
     /// Whether a folded title word says something about the story: not a stop word, not one
     /// letter.
@@ -761,26 +756,7 @@ pub(crate) mod tests {
 
     /// A report by `source`, `hour` hours after 2019-04-25 00:00 UTC.
     pub(crate) fn entry(source: &str, id: &str, title: &str, hour: i64) -> Entry {
-        Entry {
-            id: id.into(),
-            guid: None,
-            source: Arc::new(SourceRef::new(
-                source.into(),
-                Some(format!("https://{source}.example/feed")),
-                None,
-                None,
-            )),
-            title: title.into(),
-            link: Some(format!("https://{source}.example/{id}")),
-            canonical_link: None,
-            published: Some(Utc.with_ymd_and_hms(2019, 4, 25, 0, 0, 0).unwrap() + TimeDelta::hours(hour)),
-            updated: None,
-            author: None,
-            summary: Some("<p>Ringkasan.</p>".into()),
-            content: None,
-            categories: Vec::new(),
-            enclosures: Vec::new(),
-        }
+        Entry::for_test(source, id, title, hour * 60).with_summary("<p>Ringkasan.</p>")
     }
 
     const DAY2: std::time::Duration = std::time::Duration::from_secs(48 * 3600);

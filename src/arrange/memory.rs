@@ -212,24 +212,11 @@ mod tests {
     #[test]
     fn content_hash_sees_every_field_matching_reads() {
         let e = crate::model::Entry {
-            id: "a".into(),
-            guid: None,
-            source: std::sync::Arc::new(crate::model::SourceRef::new(
-                "Tempo".into(),
-                Some("https://tempo.example/feed".into()),
-                None,
-                None,
-            )),
-            title: "Banjir".into(),
             link: None,
-            canonical_link: None,
             published: None,
-            updated: None,
-            author: None,
-            summary: Some("<p>Air naik.</p>".into()),
-            content: None,
-            categories: vec!["Berita".into()],
-            enclosures: Vec::new(),
+            ..crate::model::Entry::for_test("Tempo", "a", "Banjir", 0)
+                .with_summary("<p>Air naik.</p>")
+                .with_categories(["Berita"])
         };
         let h = content_hash(&e);
         type Change = Box<dyn Fn(&mut crate::model::Entry)>;

@@ -100,33 +100,13 @@ fn apply_permutation<T>(items: &mut [T], mut order: Vec<usize>) {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
-    use chrono::{TimeZone, Utc};
-
     use super::*;
-    use crate::model::SourceRef;
 
     fn entry(src: &str, id: &str, link: Option<&str>, hour: u32) -> Entry {
         Entry {
-            id: id.into(),
-            guid: None,
-            source: Arc::new(SourceRef::new(
-                src.into(),
-                Some(format!("https://{src}/feed")),
-                None,
-                None,
-            )),
-            title: format!("{src} {id}"),
             link: link.map(str::to_string),
             canonical_link: link.and_then(crate::util::links::canonical_link),
-            published: Some(Utc.with_ymd_and_hms(2019, 4, 25, hour, 0, 0).unwrap()),
-            updated: None,
-            author: None,
-            summary: None,
-            content: None,
-            categories: vec![src.into()],
-            enclosures: vec![],
+            ..Entry::for_test(src, id, &format!("{src} {id}"), i64::from(hour) * 60).with_categories([src])
         }
     }
 

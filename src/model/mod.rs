@@ -1,12 +1,15 @@
 //! The vocabulary every stage speaks: sources, raw parsed entries, normalized entries.
 //!
-//! Plain data only. Nothing here does I/O; helpers are pure and cheap.
+//! Plain data only. Nothing here does I/O; helpers are pure and cheap. Tests and benches build
+//! entries with [`Entry::for_test`] and its `with_*` setters.
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
+
+mod test_support;
 
 /// Where a source's bytes come from, resolved once from the config.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

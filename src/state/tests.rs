@@ -29,19 +29,13 @@ fn entry(guid: Option<&str>, link: Option<&str>, title: &str, date: Option<DateT
         (None, None) => format!("hash:{title}\u{0}"),
     };
     Entry {
-        id: stable_id(NS, &key),
         guid: guid.map(str::to_string),
-        source: src(),
-        title: title.into(),
         link: link.map(str::to_string),
         canonical_link: canonical,
         published: date,
-        updated: None,
-        author: None,
-        summary: Some(format!("<p>{title}</p>")),
-        content: None,
-        categories: vec![],
-        enclosures: vec![],
+        ..Entry::for_test("S", &stable_id(NS, &key), title, 0)
+            .with_source(src())
+            .with_summary(&format!("<p>{title}</p>"))
     }
 }
 

@@ -1074,24 +1074,11 @@ mod tests {
 
     fn entry(title: String, summary: String, categories: Vec<String>) -> Entry {
         Entry {
-            id: "urn:x".into(),
-            guid: None,
-            source: std::sync::Arc::new(crate::model::SourceRef::new(
-                "S".into(),
-                Some("https://s.example/feed".into()),
-                None,
-                None,
-            )),
-            title,
             link: None,
-            canonical_link: None,
             published: None,
-            updated: None,
-            author: None,
-            summary: Some(summary),
-            content: None,
-            categories,
-            enclosures: Vec::new(),
+            ..Entry::for_test("S", "urn:x", &title, 0)
+                .with_summary(&summary)
+                .with_categories(categories)
         }
     }
 

@@ -276,19 +276,12 @@ pub(crate) mod fixtures {
 
     fn entry(source: &Arc<SourceRef>, id: &str, title: &str) -> Entry {
         Entry {
-            id: id.into(),
-            guid: Some(id.into()),
-            source: Arc::clone(source),
-            title: title.into(),
-            link: Some(id.into()),
-            canonical_link: Some(id.into()),
             published: None,
-            updated: None,
-            author: None,
-            summary: None,
-            content: None,
-            categories: Vec::new(),
-            enclosures: Vec::new(),
+            ..Entry::for_test(&source.name, id, title, 0)
+                .with_source(Arc::clone(source))
+                .with_guid(id)
+                .with_link(id)
+                .with_canonical_link(id)
         }
     }
 
@@ -477,6 +470,8 @@ mod tests {
                         let link = if link_is_id { Some(id.clone()) } else { link };
                         // Summary equal to content, and content missing, both have their own paths.
                         let content = if same % 4 == 0 { summary.clone() } else { content };
+                        // Every field from the strategy, as a literal rather than
+                        // `Entry::for_test`: a field added to `Entry` must be generated here too.
                         Entry {
                             guid: Some(id.clone()),
                             canonical_link: link.clone(),
