@@ -4,6 +4,11 @@
 
 use std::borrow::Cow;
 
+/// Whether the code point is a character XML 1.0 allows.
+pub fn is_xml_char(v: u32) -> bool {
+    matches!(v, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x1_0000..=0x10_FFFF)
+}
+
 /// HTML text or attribute value: `&`, `<`, `>` and `"` escaped.
 pub fn html(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);

@@ -3,6 +3,7 @@
 //! and the number of threads for CPU-bound work. Nothing here uses another stage.
 
 pub mod css;
+pub mod entities;
 pub mod escape;
 pub mod links;
 pub mod safe_url;

@@ -282,7 +282,7 @@ fn named_entity(name: &str) -> Option<&'static str> {
         "gt" => Some(">"),
         "quot" => Some("\""),
         "apos" => Some("'"),
-        _ => crate::ingest::repair::html5_entity(name),
+        _ => crate::util::entities::html5_entity(name),
     }
 }
 /// Windows-1252's characters for bytes 0x80..=0x9F, as encoding_rs decodes them (the five

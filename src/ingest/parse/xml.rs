@@ -501,7 +501,7 @@ fn resolve_named<'a>(name: &str, entities: &'a HashMap<String, String>) -> Optio
         _ => entities
             .get(name)
             .map(String::as_str)
-            .or_else(|| crate::ingest::repair::html5_entity(name)),
+            .or_else(|| crate::util::entities::html5_entity(name)),
     }
 }
 

@@ -3,10 +3,7 @@
 
 use super::scan::{Fixer, is_nonchar, next_special, plural};
 
-/// Whether the code point is a character XML 1.0 allows.
-pub(super) fn is_xml_char(v: u32) -> bool {
-    matches!(v, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x1_0000..=0x10_FFFF)
-}
+pub(super) use crate::util::escape::is_xml_char;
 
 /// Byte classes: 1 = C0 control illegal in XML, 2 = 0xEF (may start U+FFFE/U+FFFF).
 static ILLEGAL: [u8; 256] = {

@@ -20,7 +20,6 @@
 //! declaration rewrite.
 
 mod encoding;
-mod html_entities;
 mod illegal;
 mod json;
 mod markup;
@@ -28,8 +27,6 @@ mod scan;
 mod xml;
 
 use std::borrow::Cow;
-
-pub use html_entities::html5_entity;
 
 use scan::{Fixer, apply};
 

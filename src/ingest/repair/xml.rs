@@ -12,10 +12,10 @@
 
 use std::fmt::Write as _;
 
-use super::html_entities::{LEGACY, html5_entity};
 use super::illegal::is_xml_char;
 use super::markup::{doctype_end, rewrite_decl, section_end};
 use super::scan::{Fixer, at, is_name_char, plural, scan_name, short, starts_with_ci};
+use crate::util::entities::{LEGACY, html5_entity};
 
 /// How often one kind of repair happened, and where first (for the warning's example).
 #[derive(Default)]

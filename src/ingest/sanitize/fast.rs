@@ -214,7 +214,7 @@ fn reference(b: &[u8], i: usize) -> Option<usize> {
     } else {
         !body.is_empty()
             && body.bytes().all(|c| c.is_ascii_alphanumeric())
-            && crate::ingest::repair::html5_entity(body).is_some()
+            && crate::util::entities::html5_entity(body).is_some()
     };
     ok.then_some(i + 1 + semi + 1)
 }

@@ -3,7 +3,7 @@
 //! five-digit code points, e.g. `&Abreve;` → U+0010), and the WHATWG legacy names that are
 //! decoded even without `;`.
 
-use super::illegal::is_xml_char;
+use crate::util::escape::is_xml_char;
 
 /// HTML5 named entity (without `&`/`;`): the typography of news text first (a search of
 /// the full tables costs some 500 instructions), then [`HTML5_EXTRA`] and quick-xml's
@@ -36,7 +36,7 @@ fn common_entity(name: &str) -> Option<&'static str> {
 }
 
 /// WHATWG names decoded even without a trailing `;` (sorted).
-pub(super) const LEGACY: [&str; 106] = [
+pub const LEGACY: [&str; 106] = [
     "AElig", "AMP", "Aacute", "Acirc", "Agrave", "Aring", "Atilde", "Auml", "COPY", "Ccedil", "ETH", "Eacute", "Ecirc",
     "Egrave", "Euml", "GT", "Iacute", "Icirc", "Igrave", "Iuml", "LT", "Ntilde", "Oacute", "Ocirc", "Ograve", "Oslash",
     "Otilde", "Ouml", "QUOT", "REG", "THORN", "Uacute", "Ucirc", "Ugrave", "Uuml", "Yacute", "aacute", "acirc",
