@@ -34,7 +34,9 @@ const MAX_CANDIDATES: usize = 16;
 
 /// Groups of entries that report one story: indices into `entries`, the first report first,
 /// the rest oldest first. Every entry is in exactly one group; groups come in the order of
-/// their first report in `entries`.
+/// their first report in `entries`. (A run always has a last run's placements to follow, so
+/// it calls [`cluster_onto`]; this is the plain case its tests compare against.)
+#[cfg_attr(not(test), allow(dead_code, reason = "the plain case, for tests and reading"))]
 pub fn cluster(entries: &[Entry], window: std::time::Duration, threshold: f64) -> Groups {
     cluster_onto(entries, &vec![None; entries.len()], window, threshold)
 }

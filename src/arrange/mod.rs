@@ -5,8 +5,8 @@
 //! assigns topics, reusing the last run's decisions ([`memory`]). Pure functions over entries
 //! and the config's topic and cluster settings; touches nothing else.
 
-pub mod cluster;
-pub mod memory;
+pub(crate) mod cluster;
+pub(crate) mod memory;
 pub mod merge;
 pub mod topics;
 

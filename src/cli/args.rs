@@ -116,7 +116,7 @@ pub(crate) struct ParseArgs {
     /// input (with --source: default the source's url).
     #[arg(required_unless_present = "source")]
     pub(crate) feed: Option<String>,
-    /// Print the contract's JSON instead of a summary.
+    /// Print the run report as JSON instead of a summary.
     #[arg(long)]
     pub(crate) json: bool,
     /// Zone for dates that carry none (default: the source's with --source, else the

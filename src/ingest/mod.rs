@@ -5,5 +5,5 @@ pub mod dates;
 pub mod fetch;
 pub mod normalize;
 pub mod parse;
-pub mod repair;
-pub mod sanitize;
+pub(crate) mod repair;
+pub(crate) mod sanitize;

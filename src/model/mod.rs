@@ -391,7 +391,7 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// The date an output shows: published, else updated (the contract's first two choices;
+    /// The date an output shows: published, else updated (the first two choices of the README's "Outputs";
     /// normalize fills one of them for every entry).
     pub fn date(&self) -> Option<DateTime<Utc>> {
         self.published.or(self.updated)

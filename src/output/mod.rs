@@ -2,9 +2,9 @@
 //! page and the OPML list of the outputs, each file replaced atomically.
 
 pub mod digest;
-pub mod feeds;
+pub(crate) mod feeds;
 pub mod layout;
-pub mod publish;
+pub(crate) mod publish;
 pub mod render;
 pub mod site;
 pub mod write;

@@ -6,10 +6,10 @@
 //!
 //! The only layer that drives the others; it may use every stage below it.
 
-pub mod digest;
-pub mod gather;
-pub mod read;
-pub mod report;
+mod digest;
+mod gather;
+mod read;
+mod report;
 mod run;
 
 pub use crate::{Config, Error, Stage};

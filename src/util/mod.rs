@@ -2,10 +2,10 @@
 //! link, the rule for URLs that leave feedmux, CSS selectors of HTML sources, text helpers,
 //! and the number of threads for CPU-bound work. Nothing here uses another stage.
 
-pub mod css;
-pub mod entities;
-pub mod escape;
-pub mod links;
-pub mod safe_url;
+pub(crate) mod css;
+pub(crate) mod entities;
+pub(crate) mod escape;
+pub(crate) mod links;
+pub(crate) mod safe_url;
 pub mod text;
-pub mod threads;
+pub(crate) mod threads;

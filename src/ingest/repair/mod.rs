@@ -49,6 +49,8 @@ pub struct Repaired {
     pub text: String,
     pub kind: DocKind,
     /// The encoding actually used to decode, canonical name (e.g. "UTF-8", "windows-1252").
+    /// (The warnings say it when it was a guess; the tests check the choice by it.)
+    #[cfg_attr(not(test), allow(dead_code, reason = "read by the tests of the encoding choice"))]
     pub encoding: &'static str,
     /// One short line per repair or guess; empty for a clean UTF-8 document.
     pub warnings: Vec<String>,
