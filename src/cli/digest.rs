@@ -5,24 +5,18 @@ use std::io::Write as _;
 
 use anyhow::{Context as _, Result};
 use chrono::Utc;
-use feedmux::config::{self, DigestFormat};
+use feedmux::config::DigestFormat;
 
 use super::args::DigestArgs;
 use super::console::{exit, outln};
-use super::load_config_with_state;
+use super::load_config_for_outputs;
 
 pub(crate) fn digest(args: &DigestArgs) -> Result<u8> {
     let path = &args.config.path();
-    let mut cfg = match load_config_with_state(path, args.state.as_deref())? {
+    let cfg = match load_config_for_outputs(path, args.state.as_deref(), args.out.as_deref())? {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
-    if let Some(out) = &args.out {
-        cfg.output.dir = std::path::absolute(out).with_context(|| format!("output folder {}", out.display()))?;
-    }
-    for w in config::warnings(&cfg) {
-        tracing::warn!("{}: {w}", path.display());
-    }
     let now = args.now.unwrap_or_else(Utc::now);
     let day = args
         .date

@@ -37,6 +37,22 @@ fn load_config_with_state(path: &Path, state: Option<&Path>) -> Result<Result<Co
     Ok(Ok(cfg))
 }
 
+/// The config of a command that writes outputs (`run`, `digest`): `--state` and `--out` in
+/// place of the config's, and its warnings logged.
+fn load_config_for_outputs(path: &Path, state: Option<&Path>, out: Option<&Path>) -> Result<Result<Config, u8>> {
+    let mut cfg = match load_config_with_state(path, state)? {
+        Ok(c) => c,
+        Err(code) => return Ok(Err(code)),
+    };
+    if let Some(out) = out {
+        cfg.output.dir = std::path::absolute(out).with_context(|| format!("output folder {}", out.display()))?;
+    }
+    for w in config::warnings(&cfg) {
+        tracing::warn!("{}: {w}", path.display());
+    }
+    Ok(Ok(cfg))
+}
+
 /// Loads the config, printing a pointed diagnostic on failure.
 fn load_config(path: &Path) -> Result<Config, u8> {
     config::load(path).map_err(|e| {

@@ -7,26 +7,19 @@ use std::path::Path;
 
 use anyhow::{Context as _, Result};
 use chrono::Utc;
-use feedmux::config;
 use feedmux::state::lock::RunLock;
 
 use super::args::RunArgs;
 use super::console::{REPAIRS, exit, outln};
-use super::{load_config_with_state, runtime};
+use super::{load_config_for_outputs, runtime};
 
 /// `run`; `quiet`: print only errors.
 pub(crate) fn run(args: &RunArgs, quiet: bool) -> Result<u8> {
     let path = &args.config.path();
-    let mut cfg = match load_config_with_state(path, args.state.as_deref())? {
+    let cfg = match load_config_for_outputs(path, args.state.as_deref(), args.out.as_deref())? {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
-    if let Some(out) = &args.out {
-        cfg.output.dir = std::path::absolute(out).with_context(|| format!("output folder {}", out.display()))?;
-    }
-    for w in config::warnings(&cfg) {
-        tracing::warn!("{}: {w}", path.display());
-    }
     let Some(_lock) = lock_state(&cfg.state.path, args.wait)? else {
         return Ok(exit::FATAL);
     };

@@ -5,6 +5,18 @@
 
 use crate::util::escape::is_xml_char;
 
+/// The five entities XML predefines (`amp`, `lt`, `gt`, `quot`, `apos`).
+pub fn xml_predefined(name: &str) -> Option<&'static str> {
+    match name {
+        "amp" => Some("&"),
+        "lt" => Some("<"),
+        "gt" => Some(">"),
+        "quot" => Some("\""),
+        "apos" => Some("'"),
+        _ => None,
+    }
+}
+
 /// HTML5 named entity (without `&`/`;`): the typography of news text first (a search of
 /// the full tables costs some 500 instructions), then [`HTML5_EXTRA`] and quick-xml's
 /// table; values that would be illegal in XML are refused.

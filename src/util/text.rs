@@ -276,15 +276,9 @@ enum Entity {
 }
 
 fn named_entity(name: &str) -> Option<&'static str> {
-    match name {
-        "amp" => Some("&"),
-        "lt" => Some("<"),
-        "gt" => Some(">"),
-        "quot" => Some("\""),
-        "apos" => Some("'"),
-        _ => crate::util::entities::html5_entity(name),
-    }
+    crate::util::entities::xml_predefined(name).or_else(|| crate::util::entities::html5_entity(name))
 }
+
 /// Windows-1252's characters for bytes 0x80..=0x9F, as encoding_rs decodes them (the five
 /// bytes it leaves undefined decode to the C1 controls of the same number).
 static CP1252_HIGH: std::sync::LazyLock<[char; 32]> = std::sync::LazyLock::new(|| {

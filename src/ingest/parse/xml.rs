@@ -492,17 +492,9 @@ fn resolve_counted<'a>(
 }
 
 fn resolve_named<'a>(name: &str, entities: &'a HashMap<String, String>) -> Option<&'a str> {
-    match name {
-        "amp" => Some("&"),
-        "lt" => Some("<"),
-        "gt" => Some(">"),
-        "quot" => Some("\""),
-        "apos" => Some("'"),
-        _ => entities
-            .get(name)
-            .map(String::as_str)
-            .or_else(|| crate::util::entities::html5_entity(name)),
-    }
+    crate::util::entities::xml_predefined(name)
+        .or_else(|| entities.get(name).map(String::as_str))
+        .or_else(|| crate::util::entities::html5_entity(name))
 }
 
 fn open_element(
