@@ -118,7 +118,7 @@ fn fold_phrase(s: &str) -> String {
 }
 
 /// Per distinct folded word.
-struct Entry {
+struct WordStats {
     stop: bool,
     starter: bool,
     particle: bool,
@@ -135,7 +135,7 @@ struct Entry {
 
 struct Lexicon {
     ids: HashMap<String, usize>,
-    entries: Vec<Entry>,
+    entries: Vec<WordStats>,
 }
 
 impl Lexicon {
@@ -153,7 +153,7 @@ impl Lexicon {
         }
         let id = self.entries.len();
         let f = folded.as_str();
-        self.entries.push(Entry {
+        self.entries.push(WordStats {
             stop: is_stop_word(f),
             starter: listed(STARTERS, f),
             particle: listed(PARTICLES, f),
