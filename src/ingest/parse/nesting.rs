@@ -12,8 +12,9 @@
 //! [`balance`] therefore rewrites markup before a parser sees it: every element it opens is
 //! closed, in order, by an end tag it writes itself (an end tag that closes nothing is
 //! dropped), so the parser's stack never holds more than this pass counted, and its repairs
-//! have nothing to reopen. Markup nested deeper than [`MAX_HTML_DEPTH`], or putting more than
-//! [`MAX_FOSTERED`] elements in front of tables, is refused. Elements that HTML closes by
+//! have nothing to reopen. Markup nested deeper than [`MAX_HTML_DEPTH`], opening more than
+//! [`MAX_HTML_ELEMENTS`] elements, or putting more than [`MAX_FOSTERED`] elements in front of
+//! tables, is refused. Elements that HTML closes by
 //! themselves are closed where HTML closes them (a block start closes an open `<p>`; a new
 //! `<li>`, `<dt>`, `<dd>`, `<option>`, row, cell or table section closes the one before, a
 //! new `<a>`, `<button>` or `<select>` an open one; a table straight inside a table closes
@@ -35,6 +36,11 @@ pub const MAX_HTML_DEPTH: usize = 512;
 /// table is common, thousands are an attack.
 pub const MAX_FOSTERED: usize = 2000;
 
+/// The most elements markup may open: a tree of an element costs an HTML parser some 300
+/// bytes, so this bounds the memory of reading any page or summary to about 150 MB; the
+/// longest pages people read open a few hundred thousand at most.
+pub const MAX_HTML_ELEMENTS: usize = 500_000;
+
 /// How much text the balanced markup holds between two comments it adds (`<!---->`, which
 /// the sanitizer drops): html5ever's serializer escapes a text node in time proportional to
 /// its length times its `&`s and Latin-1 characters, so no text node may be long.
@@ -52,6 +58,8 @@ pub enum Costly {
     TooDeep,
     #[error("HTML with more than {MAX_FOSTERED} elements or runs of text misplaced in tables")]
     TooManyFostered,
+    #[error("HTML of more than {MAX_HTML_ELEMENTS} elements")]
+    TooManyElements,
     #[error("HTML with {0} bytes of one tag or one element's text full of characters to escape")]
     CostlyToEscape(usize),
 }
@@ -494,6 +502,7 @@ pub fn measure(html: &str) -> Result<(), Costly> {
 fn walk<'a>(html: &'a str, bal: &mut Balancer<'a>) -> Result<(), Costly> {
     let b = html.as_bytes();
     let mut fostered = 0usize;
+    let mut elements = 0usize;
     // Copied up to here.
     let mut copied = 0;
     let mut i = 0;
@@ -558,6 +567,12 @@ fn walk<'a>(html: &'a str, bal: &mut Balancer<'a>) -> Result<(), Costly> {
         }
         copied = end;
         i = end;
+        if !closing {
+            elements += 1;
+            if elements > MAX_HTML_ELEMENTS {
+                return Err(Costly::TooManyElements);
+            }
+        }
         let written = html.get(name_start..name_end).unwrap_or_default();
         let open = Open::new(written);
         let n = open.name();
@@ -706,6 +721,19 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    /// Found by the fuzz target: a page of 2.1 million list items took 4.5 s and 633 MB to
+    /// read as an HTML source. A page opening more than [`MAX_HTML_ELEMENTS`] elements is
+    /// refused, before any tree is built; one just under is read.
+    #[test]
+    fn markup_opening_too_many_elements_is_refused() {
+        let page = |n: usize| format!("<ul>{}</ul>", "<li>x".repeat(n));
+        assert_eq!(measure(&page(MAX_HTML_ELEMENTS)), Err(Costly::TooManyElements));
+        assert_eq!(measure(&page(MAX_HTML_ELEMENTS - 1)), Ok(()));
+        assert_eq!(balance(&page(MAX_HTML_ELEMENTS + 10)), Err(Costly::TooManyElements));
+        let ok = balance(&page(1000)).unwrap();
+        assert_eq!(ok.matches("</li>").count(), 1000);
+    }
 
     /// The deepest element of the tree html5ever builds from a fragment (below its
     /// `<html>` root).
