@@ -42,11 +42,9 @@ impl Store {
     /// Returns whether any item was written.
     pub fn save_document(&self, source: i64, items: &[Reconciled]) -> Result<bool, Error> {
         let c = &self.conn;
-        c.execute(
-            "UPDATE items SET in_feed = 0 WHERE source = ?1 AND +in_feed = 1",
-            [source],
-        )
-        .map_err(|e| self.err(e))?;
+        c.prepare_cached("UPDATE items SET in_feed = 0 WHERE source = ?1 AND +in_feed = 1")
+            .and_then(|mut st| st.execute([source]))
+            .map_err(|e| self.err(e))?;
         let mut put = c
             .prepare_cached(
                 "INSERT INTO items (source, id, guid_key, link_key, content_key, title_key, change_hash, \

@@ -637,7 +637,12 @@ fn fill_history(store: &Store, n: usize) -> i64 {
     let (r, _) = reconcile(NS, doc, &[], at(2), false);
     assert!(store.save_document(st.key, &r).unwrap());
     let known = store.known(st.key).unwrap();
-    let doc = vec![entry(Some("https://x.example/0"), Some("https://x.example/0"), "Item 0", Some(at(1)))];
+    let doc = vec![entry(
+        Some("https://x.example/0"),
+        Some("https://x.example/0"),
+        "Item 0",
+        Some(at(1)),
+    )];
     let (r, _) = reconcile(NS, doc, &known, at(3), false);
     store.save_document(st.key, &r).unwrap();
     store.commit().unwrap();
