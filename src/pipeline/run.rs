@@ -290,6 +290,19 @@ pub async fn run(
         placements = decided.len(),
         "saved the placements and digest plans"
     );
+    if report.expired > 0 {
+        // Everything is committed: a file that cannot be rewritten now (no disk space for
+        // the copy) is only larger than it needs to be.
+        let compacting = std::time::Instant::now();
+        match store.compact_if_sparse() {
+            Ok(true) => tracing::debug!(
+                ms = compacting.elapsed().as_millis(),
+                "rewrote the state file without the pages retention freed"
+            ),
+            Ok(false) => {}
+            Err(e) => tracing::warn!("could not rewrite the state file after retention: {e}"),
+        }
+    }
     Ok(report)
 }
 

@@ -42,11 +42,9 @@ impl Store {
     /// Returns whether any item was written.
     pub fn save_document(&self, source: i64, items: &[Reconciled]) -> Result<bool, Error> {
         let c = &self.conn;
-        c.execute(
-            "UPDATE items SET in_feed = 0 WHERE source = ?1 AND +in_feed = 1",
-            [source],
-        )
-        .map_err(|e| self.err(e))?;
+        c.prepare_cached("UPDATE items SET in_feed = 0 WHERE source = ?1 AND +in_feed = 1")
+            .and_then(|mut st| st.execute([source]))
+            .map_err(|e| self.err(e))?;
         let mut put = c
             .prepare_cached(
                 "INSERT INTO items (source, id, guid_key, link_key, content_key, title_key, change_hash, \
@@ -168,14 +166,18 @@ impl Store {
     }
 
     /// Applies retention: deletes items their source no longer lists that are dated before
-    /// `cutoff`, and sources no longer configured (with their items). Returns the count of
+    /// `cutoff` (found through the `items_retention` index, never by reading items), and
+    /// sources no longer configured (with their items), then gives the freed pages back to
+    /// the file system (when the file was made with `auto_vacuum = INCREMENTAL`; the file
+    /// shrinks when the transaction is committed and checkpointed). Returns the count of
     /// items deleted.
     pub fn prune(&self, cutoff: DateTime<Utc>, configured: &[i64]) -> Result<usize, Error> {
         let mut n = self
             .conn
             .execute("DELETE FROM items WHERE in_feed = 0 AND date < ?1", [ts(cutoff)])
             .map_err(|e| self.err(e))?;
-        for k in self.orphan_sources(configured)? {
+        let orphans = self.orphan_sources(configured)?;
+        for &k in &orphans {
             n += self
                 .conn
                 .execute("DELETE FROM items WHERE source = ?1", [k])
@@ -184,6 +186,42 @@ impl Store {
                 .execute("DELETE FROM sources WHERE id = ?1", [k])
                 .map_err(|e| self.err(e))?;
         }
+        if n > 0 || !orphans.is_empty() {
+            // A no-op on a file without incremental auto-vacuum. Each step of the pragma
+            // frees one page: it runs to its end (`execute_batch` would take one step).
+            let mut st = self
+                .conn
+                .prepare("PRAGMA incremental_vacuum")
+                .map_err(|e| self.err(e))?;
+            let mut rows = st.query([]).map_err(|e| self.err(e))?;
+            while rows.next().map_err(|e| self.err(e))?.is_some() {}
+        }
         Ok(n)
+    }
+
+    /// Rewrites a file made without incremental auto-vacuum once most of it is free pages
+    /// (after retention deleted many items): the file shrinks to what it holds, and from then
+    /// on gives freed pages back after every prune. Outside the run's transaction (`VACUUM`
+    /// cannot run inside one); the caller holds the run lock. Needs free disk space of the
+    /// file's used size while it runs. Returns whether it rewrote the file.
+    pub fn compact_if_sparse(&self) -> Result<bool, Error> {
+        let c = &self.conn;
+        let mode: i64 = c
+            .pragma_query_value(None, "auto_vacuum", |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        let pages: i64 = c
+            .pragma_query_value(None, "page_count", |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        let free: i64 = c
+            .pragma_query_value(None, "freelist_count", |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        // Free pages of a file without auto-vacuum are reused by later items: rewriting pays
+        // only when they are most of it and worth a rewrite (above 64 pages, 1 MiB).
+        if mode != 0 || free < 64 || free * 2 < pages {
+            return Ok(false);
+        }
+        c.execute_batch("PRAGMA auto_vacuum = INCREMENTAL; VACUUM; PRAGMA wal_checkpoint(TRUNCATE)")
+            .map_err(|e| self.err(e))?;
+        Ok(true)
     }
 }

@@ -149,6 +149,12 @@ impl Store {
         // Larger pages for a new file: a cold run writes ~1.5 KB per item, and a quarter of
         // the I/O calls of 4 KiB pages (ignored once the file exists).
         c.pragma_update(None, "page_size", 16384).map_err(|e| self.err(e))?;
+        // A new file gives the pages retention frees back to the file system
+        // (`incremental_vacuum` after a prune); a file made without it keeps them for later
+        // items until [`Store::compact_if_sparse`] rewrites it once. Ignored once the file
+        // has tables.
+        c.pragma_update(None, "auto_vacuum", "INCREMENTAL")
+            .map_err(|e| self.err(e))?;
         c.pragma_update(None, "journal_mode", "WAL").map_err(|e| self.err(e))?;
         c.pragma_update(None, "synchronous", "NORMAL")
             .map_err(|e| self.err(e))?;

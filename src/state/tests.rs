@@ -614,3 +614,98 @@ fn damaged_states_are_found_at_open_with_advice_and_can_be_set_aside() {
     assert!(aside.exists() && !page.exists());
     assert_eq!(check(&page), Health::Missing);
 }
+
+/// Fills a store with `n` items of one source (each with ~2 KB of text that LZ4 cannot
+/// shrink much), then lets the source list only the first, so the rest are history.
+fn fill_history(store: &Store, n: usize) -> i64 {
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut word = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        format!("{:x}", seed)
+    };
+    store.begin().unwrap();
+    let st = store.sources(&["feed.xml"]).unwrap().remove(0);
+    let doc: Vec<Entry> = (0..n)
+        .map(|i| {
+            let text: Vec<String> = (0..120).map(|_| word()).collect();
+            let link = format!("https://x.example/{i}");
+            entry(Some(&link), Some(&link), &format!("Item {i}"), Some(at(1))).with_summary(&text.join(" "))
+        })
+        .collect();
+    let (r, _) = reconcile(NS, doc, &[], at(2), false);
+    assert!(store.save_document(st.key, &r).unwrap());
+    let known = store.known(st.key).unwrap();
+    let doc = vec![entry(
+        Some("https://x.example/0"),
+        Some("https://x.example/0"),
+        "Item 0",
+        Some(at(1)),
+    )];
+    let (r, _) = reconcile(NS, doc, &known, at(3), false);
+    store.save_document(st.key, &r).unwrap();
+    store.commit().unwrap();
+    st.key
+}
+
+fn file_size(path: &Path) -> u64 {
+    std::fs::metadata(path).unwrap().len()
+}
+
+#[test]
+fn retention_deleting_most_items_shrinks_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite");
+    let store = Store::open(&path).unwrap();
+    let key = fill_history(&store, 3000);
+    drop(store); // closing checkpoints the WAL into the file
+    let full = file_size(&path);
+    assert!(full > 3000 * 1500, "{full} bytes for 3000 items");
+
+    let store = Store::open(&path).unwrap();
+    store.begin().unwrap();
+    assert_eq!(store.prune(at(23), &[key]).unwrap(), 2999);
+    store.commit().unwrap();
+    let left = store.entries(key, &src(), at(0), true).unwrap();
+    assert_eq!(left.iter().map(|e| e.title.as_str()).collect::<Vec<_>>(), ["Item 0"]);
+    // Incremental auto-vacuum gave the pages back: nothing to rewrite.
+    assert!(!store.compact_if_sparse().unwrap());
+    drop(store);
+    let after = file_size(&path);
+    assert!(after * 10 < full, "{full} bytes before retention, {after} after");
+}
+
+#[test]
+fn a_file_made_without_auto_vacuum_is_rewritten_once_when_mostly_free() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite");
+    {
+        // As an older feedmux made it: tables before any auto_vacuum setting.
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch("PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);")
+            .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let mode = |s: &Store| -> i64 { s.conn.pragma_query_value(None, "auto_vacuum", |r| r.get(0)).unwrap() };
+    assert_eq!(mode(&store), 0);
+    let key = fill_history(&store, 3000);
+    // Not sparse yet: nothing to do.
+    assert!(!store.compact_if_sparse().unwrap());
+    store.begin().unwrap();
+    assert_eq!(store.prune(at(23), &[key]).unwrap(), 2999);
+    store.commit().unwrap();
+    drop(store);
+    let sparse = file_size(&path);
+    assert!(sparse > 3000 * 1500, "{sparse} bytes: the freed pages stay in the file");
+
+    let store = Store::open(&path).unwrap();
+    assert!(store.compact_if_sparse().unwrap());
+    assert_eq!(mode(&store), 2);
+    assert!(!store.compact_if_sparse().unwrap());
+    let left = store.entries(key, &src(), at(0), true).unwrap();
+    assert_eq!(left.len(), 1);
+    drop(store);
+    let after = file_size(&path);
+    assert!(after * 10 < sparse, "{sparse} bytes before the rewrite, {after} after");
+}
