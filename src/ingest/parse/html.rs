@@ -151,6 +151,7 @@ fn extract_inner(
             css_text(&select.item)
         )));
     }
+    let items = outermost_when_nested_deep(&page, items, &mut warnings);
     let mut entries: Vec<RawEntry> = Vec::with_capacity(items.len());
     let mut seen_links = std::collections::HashSet::new();
     let (mut no_title, mut no_link, mut repeated) = (0usize, 0usize, 0usize);
@@ -308,6 +309,65 @@ fn extract_inner(
         entries,
         warnings,
     })
+}
+
+/// How many times over its items may cover the page's elements (an item inside another item
+/// is read again with it): the field selectors search each item's elements, so items nested
+/// many levels deep would cost the square of the page.
+const ITEM_COVER: usize = 16;
+
+/// `items` (in page order), or, when items nest inside each other so deeply that reading
+/// each would take more than [`ITEM_COVER`] times the page's elements, only those inside no
+/// other item, with a warning: the time to read a page stays linear in its size.
+fn outermost_when_nested_deep<'a>(
+    page: &'a Html,
+    items: Vec<ElementRef<'a>>,
+    warnings: &mut Vec<String>,
+) -> Vec<ElementRef<'a>> {
+    // Each node's place in page order and the place after its last descendant.
+    let mut span: std::collections::HashMap<ego_tree::NodeId, (usize, usize)> =
+        std::collections::HashMap::with_capacity(items.len());
+    let wanted: std::collections::HashSet<ego_tree::NodeId> = items.iter().map(|e| e.id()).collect();
+    let mut open: Vec<(ego_tree::NodeId, usize)> = Vec::new();
+    let mut at = 0usize;
+    for edge in page.tree.root().traverse() {
+        match edge {
+            ego_tree::iter::Edge::Open(node) => {
+                at += 1;
+                if wanted.contains(&node.id()) {
+                    open.push((node.id(), at));
+                }
+            }
+            ego_tree::iter::Edge::Close(node) => {
+                if open.last().is_some_and(|(id, _)| *id == node.id())
+                    && let Some((id, from)) = open.pop()
+                {
+                    span.insert(id, (from, at + 1));
+                }
+            }
+        }
+    }
+    let covered: usize = span.values().map(|(from, to)| to - from).sum();
+    if covered <= ITEM_COVER.saturating_mul(at.max(1)) {
+        return items;
+    }
+    let mut kept = Vec::new();
+    let mut inside_until = 0usize;
+    for item in items {
+        let Some(&(from, to)) = span.get(&item.id()) else {
+            continue;
+        };
+        if from >= inside_until {
+            inside_until = to;
+            kept.push(item);
+        }
+    }
+    warnings.push(format!(
+        "items nested inside items, {} levels or more: only the {} outermost read",
+        ITEM_COVER,
+        kept.len()
+    ));
+    kept
 }
 
 /// The selector as written (for messages).
@@ -677,6 +737,40 @@ mod tests {
         assert_eq!(e.links[0].href, "https://cdn.example/berita/s/1");
         assert_eq!(e.enclosures[0].url, "https://cdn.example/berita/img/1.webp");
         assert_eq!(e.enclosures[0].mime, "image/webp");
+    }
+
+    /// Found by the fuzz target: items nested inside items (a 54 KB page of lists 250 deep)
+    /// cost the square of the page, each item's fields searched through every item below it
+    /// (1.2 s per MB). Nested that deep, only the outermost items are read, with a warning;
+    /// a list nested a few levels keeps every item.
+    #[test]
+    fn items_nested_deep_inside_items_are_read_once_from_the_outermost() {
+        let nested = |depth: usize| {
+            let mut html = String::from("<html><body><ul>");
+            for k in 0..depth {
+                html.push_str(&format!("<li><a href=\"https://n.example/{k}\">Berita {k}</a><ul>"));
+            }
+            html.push_str(&"</ul></li>".repeat(depth));
+            html.push_str("</ul></body></html>");
+            html
+        };
+        let shallow = read(&nested(3), &select("li"), "2019-04-26T12:00:00Z", "https://n.example/").unwrap();
+        assert_eq!(shallow.entries.len(), 3);
+        assert!(shallow.warnings.is_empty(), "{:?}", shallow.warnings);
+        let deep = read(
+            &nested(200),
+            &select("li"),
+            "2019-04-26T12:00:00Z",
+            "https://n.example/",
+        )
+        .unwrap();
+        assert_eq!(deep.entries.len(), 1);
+        assert_eq!(deep.entries[0].links[0].href, "https://n.example/0");
+        assert!(
+            deep.warnings.iter().any(|w| w.contains("only the 1 outermost read")),
+            "{:?}",
+            deep.warnings
+        );
     }
 
     #[test]

@@ -13,8 +13,10 @@
 //! closed, in order, by an end tag it writes itself (an end tag that closes nothing is
 //! dropped), so the parser's stack never holds more than this pass counted, and its repairs
 //! have nothing to reopen. Markup nested deeper than [`MAX_HTML_DEPTH`], opening more than
-//! [`MAX_HTML_ELEMENTS`] elements, or putting more than [`MAX_FOSTERED`] elements in front of
-//! tables, is refused. Elements that HTML closes by
+//! [`MAX_HTML_ELEMENTS`] elements, nesting its elements deeper than their number pays for
+//! ([`MAX_NESTING_COST_PER_BYTE`]), or putting more than [`MAX_FOSTERED`] elements in front
+//! of tables, is refused. Tags are found as HTML's tokenizer finds them (quotes count only
+//! around attribute values), so no markup hides its elements from this pass. Elements that HTML closes by
 //! themselves are closed where HTML closes them (a block start closes an open `<p>`; a new
 //! `<li>`, `<dt>`, `<dd>`, `<option>`, row, cell or table section closes the one before, a
 //! new `<a>`, `<button>` or `<select>` an open one; a table straight inside a table closes
@@ -41,6 +43,13 @@ pub const MAX_FOSTERED: usize = 2000;
 /// longest pages people read open a few hundred thousand at most.
 pub const MAX_HTML_ELEMENTS: usize = 500_000;
 
+/// What the open elements may cost a parser, per byte of markup: on most start tags
+/// html5ever looks through its stack of open elements (for a `<p>` in scope), so markup that
+/// opens its elements many levels deep, and many of them, costs the depth times their number.
+/// Pages people read nest some 20 levels deep, a few units per byte; at 64, reading the
+/// markup takes at most about a second per MB.
+const MAX_NESTING_COST_PER_BYTE: usize = 64;
+
 /// How much text the balanced markup holds between two comments it adds (`<!---->`, which
 /// the sanitizer drops): html5ever's serializer escapes a text node in time proportional to
 /// its length times its `&`s and Latin-1 characters, so no text node may be long.
@@ -60,6 +69,8 @@ pub enum Costly {
     TooManyFostered,
     #[error("HTML of more than {MAX_HTML_ELEMENTS} elements")]
     TooManyElements,
+    #[error("HTML whose elements nest too deep for their number (reading it would take more than linear time)")]
+    TooDenselyNested,
     #[error("HTML with {0} bytes of one tag or one element's text full of characters to escape")]
     CostlyToEscape(usize),
 }
@@ -503,6 +514,9 @@ fn walk<'a>(html: &'a str, bal: &mut Balancer<'a>) -> Result<(), Costly> {
     let b = html.as_bytes();
     let mut fostered = 0usize;
     let mut elements = 0usize;
+    // The depth at each start tag, summed (see [`MAX_NESTING_COST_PER_BYTE`]).
+    let mut nesting_cost = 0usize;
+    let nesting_budget = MAX_NESTING_COST_PER_BYTE.saturating_mul(html.len());
     // Copied up to here.
     let mut copied = 0;
     let mut i = 0;
@@ -571,6 +585,10 @@ fn walk<'a>(html: &'a str, bal: &mut Balancer<'a>) -> Result<(), Costly> {
             elements += 1;
             if elements > MAX_HTML_ELEMENTS {
                 return Err(Costly::TooManyElements);
+            }
+            nesting_cost += bal.stack.len();
+            if nesting_cost > nesting_budget {
+                return Err(Costly::TooDenselyNested);
             }
         }
         let written = html.get(name_start..name_end).unwrap_or_default();
@@ -694,23 +712,47 @@ fn walk<'a>(html: &'a str, bal: &mut Balancer<'a>) -> Result<(), Costly> {
     Ok(())
 }
 
-/// Just past the `>` that ends the tag whose attributes start at `from`, skipping quoted
-/// attribute values; `None` when it never ends.
+/// Just past the `>` that ends the tag whose attributes start at `from`, as HTML's tokenizer
+/// finds it: a quote opens a value only where a value starts (after `=` and any spaces), and
+/// that value runs to its closing quote; `None` when it never ends.
 fn tag_end(b: &[u8], from: usize) -> Option<usize> {
+    /// Where the tokenizer is, after the tag's name (HTML's tokenizer states, merged where
+    /// they end a tag alike).
+    #[derive(Clone, Copy)]
+    enum At {
+        BeforeName,
+        Name,
+        AfterName,
+        BeforeValue,
+        Unquoted,
+    }
+    let mut at = At::BeforeName;
     let mut i = from;
-    let mut after_eq = false;
     while let Some(&c) = b.get(i) {
-        match c {
-            b'>' => return Some(i + 1),
-            b'"' | b'\'' if after_eq => {
+        if c == b'>' {
+            return Some(i + 1);
+        }
+        let space = c.is_ascii_whitespace();
+        at = match at {
+            // A quote or `=` starting a name is part of the name (a parse error HTML forgives).
+            At::BeforeName if space || c == b'/' => At::BeforeName,
+            At::BeforeName => At::Name,
+            At::Name | At::AfterName if c == b'=' => At::BeforeValue,
+            At::Name | At::AfterName if c == b'/' => At::BeforeName,
+            At::Name | At::AfterName if space => At::AfterName,
+            At::Name => At::Name,
+            At::AfterName => At::Name,
+            At::BeforeValue if space => At::BeforeValue,
+            At::BeforeValue if c == b'"' || c == b'\'' => {
+                // A quoted value runs to its closing quote, `>` and all.
                 i += memchr::memchr(c, b.get(i + 1..).unwrap_or_default())? + 2;
-                after_eq = false;
+                at = At::BeforeName;
                 continue;
             }
-            b'=' => after_eq = true,
-            c if c.is_ascii_whitespace() => {}
-            _ => after_eq = false,
-        }
+            // An unquoted value (`==` makes the second `=` its first character).
+            At::BeforeValue | At::Unquoted if space => At::BeforeName,
+            At::BeforeValue | At::Unquoted => At::Unquoted,
+        };
         i += 1;
     }
     None
@@ -721,6 +763,35 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    /// Found by the fuzz target: `<x a == 'q <div><div>…` hid 5,900 nested `<div>`s from this
+    /// pass (it took the quote for a value's, where HTML takes the second `=` as the value),
+    /// and html5ever, which does not bound depth, spent the square of them (1.2 s per MB).
+    /// Tags are now found as HTML finds them: those elements are seen, and refused.
+    #[test]
+    fn a_quote_that_opens_no_value_hides_no_elements() {
+        let hidden = format!("<x a == 'q {} b'>", "<div>".repeat(600));
+        assert_eq!(measure(&hidden), Err(Costly::TooDeep));
+        // Quotes inside names, or in an unquoted value, open nothing either.
+        for tag in ["<x feed['t'] y>", "<x a=b'c d>", "<x a=\"q>\" b>", "<x a = 'v>w' c>"] {
+            let html = format!("{tag}<p>one</p>");
+            assert_eq!(balance(&html).unwrap(), format!("{html}</x>"), "{tag}");
+        }
+    }
+
+    /// Found by the fuzz target: markup opening its elements 300 to 500 levels deep, one
+    /// every few bytes, cost html5ever 0.9 s per MB in its scope checks. Markup whose depth
+    /// at each start tag sums to more than [`MAX_NESTING_COST_PER_BYTE`] per byte is refused;
+    /// deep markup with text between its tags, and ordinary pages, are read.
+    #[test]
+    fn deep_and_dense_nesting_is_refused_and_deep_with_text_is_read() {
+        let dense = "<div>".repeat(500) + &"<br>".repeat(5_000);
+        assert_eq!(measure(&dense), Err(Costly::TooDenselyNested));
+        let with_text = "<div>".repeat(100) + &"<b>kata kata kata kata kata kata</b>".repeat(200);
+        assert_eq!(measure(&with_text), Ok(()));
+        let page = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/tempo-terkait.html"));
+        assert_eq!(measure(page), Ok(()));
+    }
 
     /// Found by the fuzz target: a page of 2.1 million list items took 4.5 s and 633 MB to
     /// read as an HTML source. A page opening more than [`MAX_HTML_ELEMENTS`] elements is
