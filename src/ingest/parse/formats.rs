@@ -71,15 +71,21 @@ fn text_of(e: &Element) -> Option<String> {
 /// An RSS text element holding HTML (description, content:encoded): escaped HTML, CDATA, or
 /// raw child elements that a careless producer left unescaped.
 fn rss_html(e: &Element) -> RawText {
-    let value = if e.has_child_elements() {
-        e.inner_markup()
-    } else {
-        e.text()
-    };
+    let value = markup_or_text(e);
     RawText {
         value: value.trim().to_string(),
         kind: TextKind::Html,
         base: e.base.as_deref().cloned(),
+    }
+}
+
+/// An element's markup when it has child elements (raw HTML inside a description), else its
+/// text.
+fn markup_or_text(e: &Element) -> String {
+    if e.has_child_elements() {
+        e.inner_markup()
+    } else {
+        e.text()
     }
 }
 
@@ -88,11 +94,7 @@ fn rss_html(e: &Element) -> RawText {
 /// the XML has decoded the title once already, and decoding `&lt;script&gt;` again would
 /// make markup of text.
 fn rss_title(e: &Element) -> RawText {
-    let value = if e.has_child_elements() {
-        e.inner_markup()
-    } else {
-        e.text()
-    };
+    let value = markup_or_text(e);
     // A `type` the producer gave is taken at its word.
     let typed_html = e
         .attr("type")
@@ -112,11 +114,7 @@ fn rss_title(e: &Element) -> RawText {
 /// An RSS text that is plain unless it looks like HTML (a close tag or an entity reference):
 /// iTunes summaries and subtitles.
 fn rss_plain_or_html(e: &Element) -> RawText {
-    let value = if e.has_child_elements() {
-        e.inner_markup()
-    } else {
-        e.text()
-    };
+    let value = markup_or_text(e);
     let kind = if e.has_child_elements() || looks_like_html(&value) {
         TextKind::Html
     } else {
