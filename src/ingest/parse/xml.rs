@@ -317,7 +317,7 @@ pub fn build(text: &str, doc_base: Option<&url::Url>) -> Result<Document, BuildE
         }
         let ev = reader.read_event();
         match ev {
-            Ok(Event::Start(s)) => {
+            Ok(Event::Start(ref s) | Event::Empty(ref s)) => {
                 if root.is_some() && stack.is_empty() {
                     // Content after the root element: ignore it.
                     break;
@@ -326,27 +326,16 @@ pub fn build(text: &str, doc_base: Option<&url::Url>) -> Result<Document, BuildE
                     return Err(BuildError::TooDeep);
                 }
                 nodes += 1;
-                let mut open = open_element(&s, stack.last(), doc_base, &entities, &mut bindings, &mut expansion);
-                if is_void(&open.el.local) {
-                    // HTML void elements (a raw <br> in a description) never take children.
+                let mut open = open_element(s, stack.last(), doc_base, &entities, &mut bindings, &mut expansion);
+                // An empty element, or an HTML void element (a raw <br> in a description),
+                // never takes children.
+                if matches!(ev, Ok(Event::Empty(_))) || is_void(&open.el.local) {
                     open.el.complete = true;
                     close_into(open, &mut stack, &mut root, &mut bindings);
                 } else {
                     *open_names.entry(open.el.qname.clone()).or_default() += 1;
                     stack.push(open);
                 }
-            }
-            Ok(Event::Empty(s)) => {
-                if root.is_some() && stack.is_empty() {
-                    break;
-                }
-                if stack.len() >= MAX_DEPTH {
-                    return Err(BuildError::TooDeep);
-                }
-                nodes += 1;
-                let mut open = open_element(&s, stack.last(), doc_base, &entities, &mut bindings, &mut expansion);
-                open.el.complete = true;
-                close_into(open, &mut stack, &mut root, &mut bindings);
             }
             Ok(Event::End(e)) => {
                 let qname = e.name();
