@@ -17,6 +17,9 @@ use crate::model::{Entry, SourceRef};
 use crate::output::{digest, feeds};
 use crate::state as store;
 
+/// Per source, the entries read (in merge order), and what the partial read decided.
+pub(super) type NeededEntries = (Vec<Vec<Entry>>, Partial);
+
 /// What a partial read decided besides the entries it read.
 pub(super) struct Partial {
     pub choice: Choice,
@@ -66,7 +69,7 @@ pub(super) fn read_needed(
     now: DateTime<Utc>,
     prior: &Placements,
     prior_folds: &Folds,
-) -> Result<Option<(Vec<Vec<Entry>>, Partial)>, Error> {
+) -> Result<Option<NeededEntries>, Error> {
     let started = std::time::Instant::now();
     let mut skeletons: Vec<Vec<store::Skeleton>> = Vec::with_capacity(sources.len());
     let mut written: Vec<bool> = Vec::new();

@@ -523,6 +523,9 @@ fn digest_days_read(
             .all(|&day| choice.day_read(digest::day_range(day, tz).0.timestamp()))
 }
 
+/// The days the digest feeds list, and the plan of each digest day kept.
+type Published = (Vec<store::DigestDay>, Option<Vec<(chrono::NaiveDate, digest::DayPlan)>>);
+
 /// Renders and writes every output from the arranged entries (the digest of `now`'s day
 /// among them; `prior_days`: the digest days the state recorded). Returns the days the
 /// digest feeds list and the plan of every digest day with stories (with `part`, of the days
@@ -534,7 +537,7 @@ fn make_outputs(
     now: DateTime<Utc>,
     prior_days: &[store::DigestDay],
     report: &mut RunReport,
-) -> Result<(Vec<store::DigestDay>, Option<Vec<(chrono::NaiveDate, digest::DayPlan)>>), Error> {
+) -> Result<Published, Error> {
     // A template that does not load fails the run before any output is touched.
     let templates = digest::Templates::load(cfg.digest.template_dir.as_deref())?;
     let arranged = run.arranged;
