@@ -19,6 +19,14 @@ pub struct MergeStats {
 /// source the first entry with an id wins, across sources the first source (config order) wins
 /// and the duplicate's categories are added to it. `max_items == 0` means no limit.
 pub fn merge(sources: Vec<Vec<Entry>>, max_items: usize) -> (Vec<Entry>, MergeStats) {
+    let (out, stats, _) = merge_tracked(sources, max_items);
+    (out, stats)
+}
+
+/// As [`merge`], with each kept entry's fold sum ([`super::subset::Folds`]: what the
+/// entries folded into it add up to), by the id hash of the kept entry.
+pub fn merge_tracked(sources: Vec<Vec<Entry>>, max_items: usize) -> (Vec<Entry>, MergeStats, super::subset::Folds) {
+    let mut folds = super::subset::Folds::default();
     let mut stats = MergeStats::default();
     let total: usize = sources.iter().map(Vec::len).sum();
     let mut out: Vec<Entry> = Vec::with_capacity(total);
@@ -48,6 +56,8 @@ pub fn merge(sources: Vec<Vec<Entry>>, max_items: usize) -> (Vec<Entry>, MergeSt
                 Some(i) => {
                     stats.cross_source_duplicates += 1;
                     let kept = &mut out[i];
+                    let sum = folds.entry(super::memory::id_hash(&kept.id)).or_insert(0);
+                    *sum = sum.wrapping_add(super::subset::fold_part(super::memory::id_hash(&e.id)));
                     for c in e.categories {
                         if !crate::model::has_category(&kept.categories, &c) {
                             kept.categories.push(c);
@@ -69,7 +79,7 @@ pub fn merge(sources: Vec<Vec<Entry>>, max_items: usize) -> (Vec<Entry>, MergeSt
     if max_items > 0 {
         out.truncate(max_items);
     }
-    (out, stats)
+    (out, stats, folds)
 }
 
 /// Newest first by date; ties broken by id so the order never depends on input order.

@@ -8,6 +8,7 @@
 pub(crate) mod cluster;
 pub(crate) mod memory;
 pub mod merge;
+pub mod subset;
 pub mod topics;
 
 use std::collections::HashMap;

@@ -8,6 +8,7 @@
 
 mod digest;
 mod gather;
+mod partial;
 mod read;
 mod report;
 mod run;

@@ -188,6 +188,8 @@ pub(super) enum Outcome {
 /// A fresh document after [`store::reconcile`], its items saved.
 pub(super) struct Stored {
     pub entries: Vec<Entry>,
+    /// The id hashes of the items written (new or changed).
+    pub written: Vec<u128>,
     pub warnings: Vec<String>,
     pub read: usize,
     pub new: usize,

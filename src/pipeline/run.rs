@@ -6,11 +6,12 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
+use super::partial::{self, FreshOrder, Partial};
 use super::read::{
     AfterRead, Outcome, ReadDocument, Skip, SourcePlan, Stored, distinct_sources, fetch_and_read, source_url,
 };
 use super::report::{Progress, RunReport, SourceFailure, SourceMove, SourceSkip, SourceWarning};
-use crate::arrange::{arrange, cluster_options, memory as placements, merge};
+use crate::arrange::{arrange, cluster_options, memory as placements, merge, subset};
 use crate::config::{self, Config};
 use crate::error::{Error, Stage};
 use crate::ingest::{fetch, normalize};
@@ -70,6 +71,7 @@ pub async fn run(
         })
         .collect();
     let prior = store.placements()?;
+    let prior_folds = store.folds()?.and_then(|b| partial::decode_folds(&b));
     // Each fresh document is reconciled with its stored items and saved on the worker that
     // read it, while other sources are still being fetched and read.
     let shared = std::sync::Arc::new(std::sync::Mutex::new(store));
@@ -111,6 +113,7 @@ pub async fn run(
         ..RunReport::default()
     };
     let mut fresh: Vec<Option<Vec<Entry>>> = Vec::with_capacity(outcomes.len());
+    let mut fresh_written: Vec<Vec<u128>> = Vec::with_capacity(outcomes.len());
     let mut items_changed = false;
     for ((source, st), outcome) in cfg.sources.iter().zip(&states).zip(outcomes) {
         let url = source_url(source);
@@ -119,6 +122,7 @@ pub async fn run(
             ..store::SourceUpdate::default()
         };
         let mut entries_here = None;
+        let mut written_here = Vec::new();
         match outcome {
             Outcome::Stored(stored) => {
                 report.fetched += 1;
@@ -134,6 +138,7 @@ pub async fn run(
                         message,
                     }));
                 entries_here = Some(stored.entries);
+                written_here = stored.written;
                 update = stored.update;
             }
             Outcome::Document(_) => unreachable!("every fresh document is absorbed"),
@@ -154,6 +159,7 @@ pub async fn run(
                     until,
                 });
                 fresh.push(None);
+                fresh_written.push(Vec::new());
                 continue;
             }
             Outcome::Skipped(Skip::Gone(since)) => {
@@ -167,6 +173,7 @@ pub async fn run(
                     ),
                 });
                 fresh.push(None);
+                fresh_written.push(Vec::new());
                 continue;
             }
             Outcome::Failed(e) => {
@@ -198,6 +205,7 @@ pub async fn run(
         }
         store.update_source(&update, now)?;
         fresh.push(entries_here);
+        fresh_written.push(written_here);
     }
     if report.fetched == 0 && report.not_modified == 0 && report.sources > 0 {
         report.outputs_kept = true;
@@ -236,44 +244,100 @@ pub async fn run(
         return Ok(report);
     }
     report.expired = store.prune(cutoff, &keys)?;
-    let mut all = Vec::with_capacity(fresh.len());
-    for ((source, st), entries) in cfg.sources.iter().zip(&states).zip(fresh) {
-        let source_ref = stored_source_ref(source, st);
-        match entries {
-            Some(mut entries) => {
-                let source_ref = entries
-                    .first()
-                    .map_or(source_ref, |e: &Entry| std::sync::Arc::clone(&e.source));
-                entries.extend(store.entries(st.key, &source_ref, cutoff, false)?);
-                all.push(entries);
-            }
-            None => all.push(store.entries(st.key, &source_ref, cutoff, true)?),
-        }
-    }
-    tracing::debug!(ms = started.elapsed().as_millis(), "loaded the stored items");
     let prior_days = if cfg.digest.enabled {
         store.digest_days()?
     } else {
         Vec::new()
     };
+    // A run that follows another with the same settings reads only what its outputs need.
+    let source_refs: Vec<std::sync::Arc<model::SourceRef>> = cfg
+        .sources
+        .iter()
+        .zip(&states)
+        .map(|(source, st)| stored_source_ref(source, st))
+        .collect();
+    let arranged_partly = match (&prior, &prior_folds) {
+        (Some(p), Some((names, folds)))
+            if *names == partial::names_key(cfg)
+                && p.key == placements::settings_key(&cfg.topics, cluster_options(cfg)) =>
+        {
+            let orders: Vec<Option<FreshOrder>> = fresh
+                .iter()
+                .zip(std::mem::take(&mut fresh_written))
+                .zip(&source_refs)
+                .map(|((f, w), r)| f.as_ref().map(|e| partial::fresh_order(e, w, r)))
+                .collect();
+            let sources: Vec<_> = states
+                .iter()
+                .zip(&orders)
+                .zip(&source_refs)
+                .map(|((st, o), r)| {
+                    let r = o
+                        .as_ref()
+                        .map_or_else(|| std::sync::Arc::clone(r), |o| std::sync::Arc::clone(&o.source));
+                    (st.key, r, o.as_ref())
+                })
+                .collect();
+            match partial::read_needed(&store, cfg, &sources, cutoff, now, p, folds)? {
+                Some((all, part)) => arrange_entries(cfg, all, prior.as_ref(), Some(&part), now)?.map(|a| (a, part)),
+                None => None,
+            }
+        }
+        _ => None,
+    };
+    let (mut arranged, part) = match arranged_partly {
+        Some((arranged, part)) => (arranged, Some(part)),
+        None => {
+            let mut all = Vec::with_capacity(fresh.len());
+            for ((st, entries), source_ref) in states.iter().zip(fresh).zip(&source_refs) {
+                match entries {
+                    Some(mut entries) => {
+                        let source_ref = entries.first().map_or_else(
+                            || std::sync::Arc::clone(source_ref),
+                            |e: &Entry| std::sync::Arc::clone(&e.source),
+                        );
+                        entries.extend(store.entries(st.key, &source_ref, cutoff, false)?);
+                        all.push(entries);
+                    }
+                    None => all.push(store.entries(st.key, source_ref, cutoff, true)?),
+                }
+            }
+            tracing::debug!(ms = started.elapsed().as_millis(), "loaded the stored items");
+            (
+                arrange_entries(cfg, all, prior.as_ref(), None, now)?.expect("arranging every item always holds"),
+                None,
+            )
+        }
+    };
+    drop(prior);
+    report.duplicates_merged += arranged.stats.cross_source_duplicates + arranged.stats.same_source_duplicates;
+    report.stories_merged = arranged.stories_merged;
     // The items are committed (copying the WAL into the database) while the outputs are
     // made; the mark of what they were made from follows in a second transaction, so a run
     // killed in between renders again next time.
-    type Made = (store::Store, Decided);
-    let (store, (decided, days, plans)) = std::thread::scope(|scope| -> Result<Made, Error> {
+    type Made = (
+        store::Store,
+        (Vec<store::DigestDay>, Option<Vec<(chrono::NaiveDate, digest::DayPlan)>>),
+    );
+    let (decided, folds) = (
+        std::mem::take(&mut arranged.placements),
+        std::mem::take(&mut arranged.folds),
+    );
+    let (store, (days, plans)) = std::thread::scope(|scope| -> Result<Made, Error> {
         let committing = scope.spawn(move || {
             let started = std::time::Instant::now();
             let r = store.commit();
             tracing::debug!(ms = started.elapsed().as_millis(), "committed the items");
             r.map(|()| store)
         });
-        let written = make_outputs(cfg, all, prior, now, &prior_days, &mut report);
+        let written = make_outputs(cfg, arranged, part.as_ref(), now, &prior_days, &mut report);
         let committed = committing.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
         written.and_then(|decided| committed.map(|store| (store, decided)))
     })?;
     let saving = std::time::Instant::now();
     store.begin()?;
     store.set_placements(&decided)?;
+    store.set_folds(&folds)?;
     store.set_digest_days(&days)?;
     // Without plans (the digest is off), `feedmux digest` arranges every item again.
     let made = plans.as_ref().map(|_| plans_mark(cfg, generation)).unwrap_or_default();
@@ -340,8 +404,14 @@ fn store_document(
             store::Fate::Same(_) => {}
         }
     }
+    let written_ids = reconciled
+        .iter()
+        .filter(|r| !matches!(r.fate, store::Fate::Same(_)))
+        .map(|r| placements::id_hash(&r.entry.id))
+        .collect();
     Ok(Stored {
         entries: reconciled.into_iter().map(|r| r.entry).collect(),
+        written: written_ids,
         warnings,
         read,
         new,
@@ -372,44 +442,106 @@ pub(crate) fn plans_mark(cfg: &Config, generation: u64) -> String {
     format!("{}:{generation}", config_fingerprint(&settings))
 }
 
-/// What [`make_outputs`] decided, for the state: the placements (encoded), the days the
-/// digest feeds list, and the plan of every digest day with stories.
-type Decided = (
-    Vec<u8>,
-    Vec<store::DigestDay>,
-    Option<Vec<(chrono::NaiveDate, digest::DayPlan)>>,
-);
+/// Merged entries arranged, with what the run keeps of it: the placements (encoded) and
+/// the fold sums (encoded) for the next run, and the counts for the report.
+struct ArrangedRun {
+    arranged: crate::arrange::Arranged,
+    placements: Vec<u8>,
+    folds: Vec<u8>,
+    stats: merge::MergeStats,
+    stories_merged: usize,
+}
 
-/// Merges, arranges (reusing `prior` placements), renders and writes every output from each
-/// source's entries (the digest of `now`'s day among them; `prior_days`: the digest days
-/// the state recorded). Returns what it decided (see [`Decided`]).
-fn make_outputs(
+/// Merges and arranges each source's entries (reusing `prior` placements). With `part`
+/// (the entries are those [`partial::read_needed`] chose), checks that what the outputs
+/// show is among them: `None` when it is not (every item must be read).
+fn arrange_entries(
     cfg: &Config,
     all: Vec<Vec<Entry>>,
-    prior: Option<placements::Placements>,
+    prior: Option<&placements::Placements>,
+    part: Option<&Partial>,
     now: DateTime<Utc>,
-    prior_days: &[store::DigestDay],
-    report: &mut RunReport,
-) -> Result<Decided, Error> {
-    // A template that does not load fails the run before any output is touched.
-    let templates = digest::Templates::load(cfg.digest.template_dir.as_deref())?;
+) -> Result<Option<ArrangedRun>, Error> {
     let merge_started = std::time::Instant::now();
-    let (merged, stats) = merge::merge(all, 0);
-    report.duplicates_merged += stats.cross_source_duplicates + stats.same_source_duplicates;
+    let (merged, stats, folds) = merge::merge_tracked(all, 0);
     tracing::debug!(ms = merge_started.elapsed().as_millis(), items = merged.len(), "merged");
     let arrange_started = std::time::Instant::now();
     let max = feeds::shown(cfg);
-    let mut arranged = arrange(merged, &cfg.topics, cluster_options(cfg), max, prior.as_ref());
-    drop(prior);
-    // Kept encoded (smaller) while the outputs are made.
-    let decided = std::mem::take(&mut arranged.placements).encode();
+    let mut arranged = arrange(merged, &cfg.topics, cluster_options(cfg), max, prior);
+    let mut decided = std::mem::take(&mut arranged.placements);
+    let (stats, folds, stories_merged) = match part {
+        None => (stats, folds, arranged.reports_merged),
+        Some(part) => {
+            if !part.choice.holds(&arranged, max) || !digest_days_read(cfg, &arranged, now, &part.choice) {
+                tracing::debug!("a feed or the digest reaches past the items read: reading every item");
+                return Ok(None);
+            }
+            if let Some(prior) = prior {
+                partial::extend_placements(&mut decided, prior, &part.choice.unread_slots);
+            }
+            let unread = part.choice.unread_slots.len() - part.choice.unread_stories;
+            (part.stats, part.folds.clone(), arranged.reports_merged + unread)
+        }
+    };
     tracing::debug!(
         ms = arrange_started.elapsed().as_millis(),
         stories = arranged.stories.len(),
         "clustered and assigned topics"
     );
-    report.stories_merged = arranged.reports_merged;
+    Ok(Some(ArrangedRun {
+        arranged,
+        placements: decided.encode(),
+        folds: partial::encode_folds(partial::names_key(cfg), &folds),
+        stats,
+        stories_merged,
+    }))
+}
 
+/// Whether every digest day the digest feeds would list from `arranged` is one whose
+/// stories were all read, and there are as many as the feeds list.
+fn digest_days_read(
+    cfg: &Config,
+    arranged: &crate::arrange::Arranged,
+    now: DateTime<Utc>,
+    choice: &subset::Choice,
+) -> bool {
+    if !cfg.digest.enabled {
+        return true;
+    }
+    let tz = cfg.output.timezone;
+    let days = digest::story_days(arranged, tz);
+    let listed: Vec<chrono::NaiveDate> = digest::selections(cfg, arranged, &days)
+        .into_iter()
+        .take(cfg.digest.days)
+        .map(|(day, _)| day)
+        .collect();
+    let today = digest::local_day(now, tz);
+    listed.len() == cfg.digest.days
+        && listed
+            .iter()
+            .chain(std::iter::once(&today))
+            .all(|&day| choice.day_read(digest::day_range(day, tz).0.timestamp()))
+}
+
+/// The days the digest feeds list, and the plan of each digest day kept.
+type Published = (Vec<store::DigestDay>, Option<Vec<(chrono::NaiveDate, digest::DayPlan)>>);
+
+/// Renders and writes every output from the arranged entries (the digest of `now`'s day
+/// among them; `prior_days`: the digest days the state recorded). Returns the days the
+/// digest feeds list and the plan of every digest day with stories (with `part`, of the days
+/// whose stories were all read).
+fn make_outputs(
+    cfg: &Config,
+    run: ArrangedRun,
+    part: Option<&Partial>,
+    now: DateTime<Utc>,
+    prior_days: &[store::DigestDay],
+    report: &mut RunReport,
+) -> Result<Published, Error> {
+    // A template that does not load fails the run before any output is touched.
+    let templates = digest::Templates::load(cfg.digest.template_dir.as_deref())?;
+    let arranged = run.arranged;
+    let max = feeds::shown(cfg);
     let render_started = std::time::Instant::now();
     let feeds = feeds::output_feeds(cfg, &arranged, max);
     report.items_out = feeds[0].stories.len();
@@ -417,12 +549,16 @@ fn make_outputs(
     let mut results = publish::write_feeds(&stories, &feeds, cfg.output.fsync, crate::util::threads::workers())?;
     drop(stories);
     let digest_started = std::time::Instant::now();
-    let digested = digest::write_outputs(cfg, &arranged, now, prior_days, &templates)?;
+    let mut digested = digest::write_outputs(cfg, &arranged, now, prior_days, &templates)?;
     tracing::debug!(
         ms = digest_started.elapsed().as_millis(),
         days = digested.days.len(),
         "wrote the digest, the index page and the OPML list"
     );
+    if let (Some(part), Some(plans)) = (part, digested.plans.as_mut()) {
+        let tz = cfg.output.timezone;
+        plans.retain(|(day, _)| part.choice.day_read(digest::day_range(*day, tz).0.timestamp()));
+    }
     results.extend(digested.files);
     results.extend(site::stage(cfg, &templates, digested.latest.as_ref())?);
     // Freeing ~10 strings per entry takes a while on a big feed: let it happen off the
@@ -440,7 +576,7 @@ fn make_outputs(
             (path, write::WriteOutcome::Unchanged) => report.unchanged.push(path),
         }
     }
-    Ok((decided, digested.days, digested.plans))
+    Ok((digested.days, digested.plans))
 }
 
 /// Whether a file name is one a run writes: a feed, the index page, the OPML list, or a

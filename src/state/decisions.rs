@@ -13,6 +13,9 @@ use crate::arrange::memory::Placements;
 /// The cache key of the last run's placements.
 const PLACEMENTS: &str = "placements";
 
+/// The cache key of the fold sums the placements were made with.
+const FOLDS: &str = "folds";
+
 /// The cache key of a digest day's plan, before the day (YYYY-MM-DD).
 const DIGEST_PLAN: &str = "digest:";
 
@@ -166,6 +169,16 @@ impl Store {
     /// Keeps this run's placements, as [`Placements::encode`] wrote them.
     pub fn set_placements(&self, encoded: &[u8]) -> Result<(), Error> {
         self.set_cache(PLACEMENTS, encoded)
+    }
+
+    /// The fold sums kept with the placements (encoded by the pipeline), if any.
+    pub fn folds(&self) -> Result<Option<Vec<u8>>, Error> {
+        self.cache(FOLDS)
+    }
+
+    /// Keeps the fold sums made with this run's placements.
+    pub fn set_folds(&self, encoded: &[u8]) -> Result<(), Error> {
+        self.set_cache(FOLDS, encoded)
     }
 
     /// The plan of a digest day as [`Store::set_day_plans`] kept it, if the plans were made

@@ -10,6 +10,18 @@ use crate::model::{Entry, SourceRef};
 
 use super::*;
 
+/// A stored item as a run merges it before reading it: where it is, [`crate::arrange::memory::id_hash`] of its
+/// id, XXH3-128 of its canonical link, its date (unix seconds) and whether its source's last
+/// document listed it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Skeleton {
+    pub rowid: i64,
+    pub id: u128,
+    pub link: Option<u128>,
+    pub date: i64,
+    pub in_feed: bool,
+}
+
 impl Store {
     /// The identities of a source's stored items.
     pub fn known(&self, source: i64) -> Result<Vec<Known>, Error> {
@@ -48,9 +60,9 @@ impl Store {
         let mut put = c
             .prepare_cached(
                 "INSERT INTO items (source, id, guid_key, link_key, content_key, title_key, change_hash, \
-                 first_seen, date, in_feed, entry) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10) \
+                 first_seen, date, in_feed, entry, link_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10, ?11) \
                  ON CONFLICT (source, id) DO UPDATE SET guid_key = ?3, link_key = ?4, content_key = ?5, \
-                 title_key = ?6, change_hash = ?7, date = ?9, in_feed = 1, entry = ?10",
+                 title_key = ?6, change_hash = ?7, date = ?9, in_feed = 1, entry = ?10, link_hash = ?11",
             )
             .map_err(|e| self.err(e))?;
         let mut mark = c
@@ -75,7 +87,8 @@ impl Store {
                         r.change_hash as i64,
                         ts(r.first_seen),
                         ts(date),
-                        r.blob
+                        r.blob,
+                        link_hash(&r.entry)
                     ])
                     .map_err(|e| self.err(e))?;
                 }
@@ -108,6 +121,61 @@ impl Store {
                 .as_blob()
                 .map_err(|e| self.err(e.into()))?;
             match unpack(blob, source_ref) {
+                Some(e) => out.push(e),
+                None => {
+                    return Err(Error::State {
+                        path: self.path.clone(),
+                        message: "an item could not be read (damaged or from another version); \
+                                  delete the file for a cold start"
+                            .into(),
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// What a run needs of a source's stored items to merge them without reading them, in
+    /// the order [`Store::entries`] gives them (by id): those its last document listed, and
+    /// those it no longer lists dated at or after `cutoff`.
+    pub fn skeletons(&self, source: i64, cutoff: DateTime<Utc>) -> Result<Vec<Skeleton>, Error> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT rowid, id, link_hash, date, in_feed FROM items \
+                 WHERE source = ?1 AND (+in_feed = 1 OR +date >= ?2)",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut rows = st.query(params![source, ts(cutoff)]).map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            let get = |k: usize| row.get_ref(k).map_err(|e| self.err(e));
+            let id = get(1)?.as_str().map_err(|e| self.err(e.into()))?;
+            let link = match get(2)? {
+                rusqlite::types::ValueRef::Blob(b) => b.try_into().ok().map(u128::from_le_bytes),
+                _ => None,
+            };
+            out.push(Skeleton {
+                rowid: get(0)?.as_i64().map_err(|e| self.err(e.into()))?,
+                id: crate::arrange::memory::id_hash(id),
+                link,
+                date: get(3)?.as_i64().map_err(|e| self.err(e.into()))?,
+                in_feed: get(4)?.as_i64().map_err(|e| self.err(e.into()))? != 0,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Stored entries by rowid (see [`Store::skeletons`]), in the order asked for.
+    pub fn entries_at(&self, rowids: &[i64], source_ref: &Arc<SourceRef>) -> Result<Vec<Entry>, Error> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT entry FROM items WHERE rowid = ?1")
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::with_capacity(rowids.len());
+        for &rowid in rowids {
+            let blob: Vec<u8> = st.query_row([rowid], |r| r.get(0)).map_err(|e| self.err(e))?;
+            match unpack(&blob, source_ref) {
                 Some(e) => out.push(e),
                 None => {
                     return Err(Error::State {

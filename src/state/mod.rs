@@ -21,6 +21,7 @@ mod tests;
 pub use codec::{decode, encode, pack, unpack};
 pub use decisions::{DigestDay, StoredPlan};
 pub use health::{Health, check, damaged, set_aside};
+pub use items::Skeleton;
 pub use reconcile::{Fate, Keys, Known, Reconciled, guid_key, keys, reconcile};
 pub use sources::{SourceState, SourceUpdate};
 
@@ -36,7 +37,7 @@ use crate::model::SourceRef;
 pub mod lock;
 
 /// The schema this build reads and writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 4;
+const SCHEMA_VERSION: i64 = 5;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (
@@ -77,6 +78,7 @@ CREATE TABLE IF NOT EXISTS items (
     date        INTEGER NOT NULL,         -- what outputs show (published, updated, first seen)
     in_feed     INTEGER NOT NULL,         -- the source's last document listed it
     entry       BLOB NOT NULL,
+    link_hash   BLOB,                     -- (schema 5) XXH3-128 of the canonical link, for merging unread items
     PRIMARY KEY (source, id)
 );
 -- retention looks only at items their source no longer lists
@@ -90,6 +92,14 @@ CREATE TABLE IF NOT EXISTS digests (
     updated   INTEGER NOT NULL
 );
 ";
+
+/// What the `link_hash` column holds for an entry: XXH3-128 of its canonical link (the key
+/// merging compares), little-endian.
+fn link_hash(e: &crate::model::Entry) -> Option<[u8; 16]> {
+    e.canonical_link
+        .as_deref()
+        .map(|l| xxhash_rust::xxh3::xxh3_128(l.as_bytes()).to_le_bytes())
+}
 
 fn ts(t: DateTime<Utc>) -> i64 {
     t.timestamp()
@@ -181,6 +191,9 @@ impl Store {
             if (1..4).contains(&version) {
                 self.migrate_to_4()?;
             }
+            if (1..5).contains(&version) {
+                self.migrate_to_5()?;
+            }
             c.pragma_update(None, "user_version", SCHEMA_VERSION)
                 .map_err(|e| self.err(e))?;
             c.execute_batch("COMMIT").map_err(|e| self.err(e))?;
@@ -232,6 +245,49 @@ impl Store {
             .map_err(|e| self.err(e))?;
         for (rowid, blob, link_key) in changed {
             up.execute(params![rowid, blob, link_key]).map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+
+    /// Schema 5: each item's `link_hash`, so that a run merges the items it does not read
+    /// (see [`Store::skeletons`]).
+    fn migrate_to_5(&self) -> Result<(), Error> {
+        let c = &self.conn;
+        let has: bool = c
+            .query_row(
+                "SELECT count(*) FROM pragma_table_info('items') WHERE name = 'link_hash'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))?;
+        if !has {
+            c.execute_batch("ALTER TABLE items ADD COLUMN link_hash BLOB")
+                .map_err(|e| self.err(e))?;
+        }
+        let nowhere = Arc::new(SourceRef::new(String::new(), None, None, None));
+        let mut hashes = Vec::new();
+        {
+            let mut st = c.prepare("SELECT rowid, entry FROM items").map_err(|e| self.err(e))?;
+            let mut rows = st.query([]).map_err(|e| self.err(e))?;
+            while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+                let rowid: i64 = row.get(0).map_err(|e| self.err(e))?;
+                let blob = row
+                    .get_ref(1)
+                    .map_err(|e| self.err(e))?
+                    .as_blob()
+                    .map_err(|e| self.err(e.into()))?;
+                // An item that cannot be read is left for the read that reports it.
+                let Some(e) = unpack(blob, &nowhere) else { continue };
+                if let Some(h) = link_hash(&e) {
+                    hashes.push((rowid, h));
+                }
+            }
+        }
+        let mut up = c
+            .prepare("UPDATE items SET link_hash = ?2 WHERE rowid = ?1")
+            .map_err(|e| self.err(e))?;
+        for (rowid, h) in hashes {
+            up.execute(params![rowid, h]).map_err(|e| self.err(e))?;
         }
         Ok(())
     }

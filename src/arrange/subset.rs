@@ -1,0 +1,453 @@
+//! Which stored items a run reads when it follows another: the items it merges are known
+//! by their keys alone ([`Item`]: id and canonical-link hashes, date), and only the stories
+//! some output can show, the stories new reports may join, and the items whose topics must
+//! be matched again are read and arranged. What is not read keeps what the last run decided.
+//!
+//! [`merge`] decides, over keys, what [`crate::arrange::merge::merge`] decides over entries.
+//! [`choose`] picks the items to read from the last run's placements: every story whose
+//! standing report is dated at or after a time `t0` (chosen so that each feed's first
+//! `shown` stories and each digest day listed are among them), the stories within the cluster
+//! window of the reports not placed yet, every story of a topic with fewer stories than a
+//! feed shows, and the items whose text or folded duplicates changed. [`Choice::holds`]
+//! checks, after arranging, that each feed's shown stories are indeed among them; when it
+//! does not, the caller arranges every item.
+//!
+//! Pure functions; touches nothing else.
+
+use std::collections::HashMap;
+
+use super::memory::{Placements, id_hash};
+use super::merge::MergeStats;
+use super::topics::FastHash;
+
+/// A stored or fresh item as merging and choosing see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Item {
+    /// [`id_hash`] of its id.
+    pub id: u128,
+    /// XXH3-128 of its canonical link.
+    pub link: Option<u128>,
+    /// Its date (what the outputs show), unix seconds.
+    pub date: i64,
+}
+
+/// Per winner of a merge (by [`id_hash`]): a sum over the items folded into it, which
+/// changes when they do (their categories are folded into it).
+pub type Folds = HashMap<u128, u64, FastHash>;
+
+/// What a merge over keys decided, per item (the items of every source, one source after
+/// another in config order, each source's in merge order).
+#[derive(Debug, Default)]
+pub struct Merged {
+    /// Whether the item stands in the merged set.
+    pub kept: Vec<bool>,
+    /// The item it is folded into (an index), or `u32::MAX`.
+    pub into: Vec<u32>,
+    pub folds: Folds,
+    pub stats: MergeStats,
+}
+
+/// What an item folded into another adds to that one's fold sum.
+pub fn fold_part(id: u128) -> u64 {
+    id as u64
+}
+
+/// Merges over keys as [`crate::arrange::merge::merge`] merges entries: within a source the
+/// first item with an id wins; across sources the first kept item with the same id, else
+/// with the same canonical link, takes the later one in.
+pub fn merge(sources: &[Vec<Item>]) -> Merged {
+    let total: usize = sources.iter().map(Vec::len).sum();
+    let mut m = Merged {
+        kept: Vec::with_capacity(total),
+        into: Vec::with_capacity(total),
+        ..Merged::default()
+    };
+    let mut by_id: HashMap<u128, u32, FastHash> = HashMap::with_capacity_and_hasher(total, FastHash);
+    let mut by_link: HashMap<u128, u32, FastHash> = HashMap::with_capacity_and_hasher(total, FastHash);
+    let mut base = 0u32;
+    for items in sources {
+        let mut seen_here: HashMap<u128, (), FastHash> = HashMap::default();
+        for (k, it) in items.iter().enumerate() {
+            let i = base + k as u32;
+            if seen_here.insert(it.id, ()).is_some() {
+                m.stats.same_source_duplicates += 1;
+                m.kept.push(false);
+                m.into.push(u32::MAX);
+                continue;
+            }
+            let existing = by_id
+                .get(&it.id)
+                .copied()
+                .or_else(|| it.link.and_then(|l| by_link.get(&l).copied()));
+            match existing {
+                Some(w) => {
+                    m.stats.cross_source_duplicates += 1;
+                    m.kept.push(false);
+                    m.into.push(w);
+                }
+                None => {
+                    by_id.insert(it.id, i);
+                    if let Some(l) = it.link {
+                        by_link.insert(l, i);
+                    }
+                    m.kept.push(true);
+                    m.into.push(u32::MAX);
+                }
+            }
+        }
+        base += items.len() as u32;
+    }
+    let flat: Vec<&Item> = sources.iter().flatten().collect();
+    for (i, &w) in m.into.iter().enumerate() {
+        if w != u32::MAX {
+            let sum = m.folds.entry(flat[w as usize].id).or_insert(0);
+            *sum = sum.wrapping_add(fold_part(flat[i].id));
+        }
+    }
+    m
+}
+
+/// What the outputs need, for [`choose`].
+#[derive(Debug)]
+pub struct Needs {
+    /// Stories a feed shows.
+    pub shown: usize,
+    /// Topics configured (at most 64), and the catch-all's index.
+    pub topics: usize,
+    pub catch_all: Option<usize>,
+    /// The cluster window, in seconds (`None`: clustering is off).
+    pub window: Option<i64>,
+    /// When the digest is on: how many days its feeds list, whether every story has a
+    /// section (else only those with a topic), the start of today (unix seconds), and the
+    /// start of the local day of a time.
+    pub digest: Option<DigestNeeds>,
+}
+
+/// See [`Needs::digest`].
+pub struct DigestNeeds {
+    pub days: usize,
+    pub every_story: bool,
+    pub today_start: i64,
+    pub day_start: Box<dyn Fn(i64) -> i64 + Send + Sync>,
+}
+
+impl std::fmt::Debug for DigestNeeds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DigestNeeds")
+            .field("days", &self.days)
+            .field("every_story", &self.every_story)
+            .field("today_start", &self.today_start)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Which items to read, and what the outputs need of the arrangement of those.
+#[derive(Debug)]
+pub struct Choice {
+    /// Per item: read it (a kept item of a chosen story, or an item folded into one).
+    pub read: Vec<bool>,
+    /// Every story whose standing report is dated at or after this (unix seconds) is read.
+    pub t0: i64,
+    /// Per topic: every story of it is read (it has fewer than `shown`).
+    pub whole: Vec<bool>,
+    /// Kept items not read: their placements (slots in the last run's), and how many
+    /// stories they make.
+    pub unread_slots: Vec<u32>,
+    pub unread_stories: usize,
+}
+
+/// Chooses the items to read (see the module's description); `None` when every item must
+/// be: the placements have more than 64 topics, or a feed or the digest reaches back to the
+/// oldest stories.
+///
+/// `items`: every item, one source after another (as given to [`merge`]); `written`: per
+/// item, whether this run wrote it (new or changed); `prior_folds`: the fold sums the last
+/// run's placements were made with.
+pub fn choose(
+    items: &[Item],
+    merged: &Merged,
+    written: &[bool],
+    prior: &Placements,
+    prior_folds: &Folds,
+    needs: &Needs,
+) -> Option<Choice> {
+    if prior.words > 1 || needs.topics > 64 || needs.shown == usize::MAX || needs.shown == 0 {
+        return None;
+    }
+    let index = prior.index();
+    let n = items.len();
+    // Each kept item's story, by the id hash of its first report (as `placed_by` numbers
+    // them), whether it is that first report, and its topic bits.
+    let mut story_of: Vec<u32> = vec![u32::MAX; n];
+    let mut keys: HashMap<u128, u32, FastHash> = HashMap::default();
+    // Per story: its first report's date, its oldest report's date, its topic bits.
+    let mut first_date: Vec<Option<i64>> = Vec::new();
+    let mut oldest: Vec<i64> = Vec::new();
+    let mut bits: Vec<u64> = Vec::new();
+    let mut dirty = vec![false; n];
+    let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+    for i in 0..n {
+        if !merged.kept[i] {
+            if written[i] && merged.into[i] != u32::MAX {
+                dirty[merged.into[i] as usize] = true;
+            }
+            continue;
+        }
+        let it = &items[i];
+        let slot = index.get(&it.id).copied();
+        let (key, first, b) = match slot {
+            Some(k) => {
+                let k = k as usize;
+                let key = prior.story[k].as_deref().map_or(it.id, id_hash);
+                let b = if prior.words == 1 { prior.topics[k] } else { 0 };
+                let sum = merged.folds.get(&it.id).copied().unwrap_or(0);
+                if written[i] || sum != prior_folds.get(&it.id).copied().unwrap_or(0) {
+                    dirty[i] = true;
+                }
+                (key, prior.story[k].is_none(), b)
+            }
+            None => {
+                dirty[i] = true;
+                lo = lo.min(it.date);
+                hi = hi.max(it.date);
+                (it.id, false, 0)
+            }
+        };
+        let next = keys.len() as u32;
+        let s = *keys.entry(key).or_insert(next);
+        if s == next {
+            first_date.push(None);
+            oldest.push(i64::MAX);
+            bits.push(0);
+        }
+        let s_ = s as usize;
+        story_of[i] = s;
+        if first {
+            first_date[s_] = Some(it.date);
+        }
+        oldest[s_] = oldest[s_].min(it.date);
+        bits[s_] |= b;
+    }
+    drop(index);
+    let stories = keys.len();
+    drop(keys);
+    let standing: Vec<i64> = (0..stories).map(|s| first_date[s].unwrap_or(oldest[s])).collect();
+    drop(first_date);
+    drop(oldest);
+    // A story's topics as the outputs see them: the catch-all only if no other.
+    let shown_bits = |s: usize| -> u64 {
+        let b = bits[s];
+        match needs.catch_all {
+            Some(c) if b & !(1 << c) != 0 => b & !(1 << c),
+            _ => b,
+        }
+    };
+    let mut order: Vec<u32> = (0..stories as u32).collect();
+    order.sort_unstable_by_key(|&s| std::cmp::Reverse(standing[s as usize]));
+    // Walk the stories newest first until every feed has `shown`.
+    let mut t0 = i64::MAX;
+    let mut combined = 0usize;
+    let mut per_topic = vec![0usize; needs.topics];
+    let mut filled = 0usize;
+    for &s in &order {
+        let s = s as usize;
+        combined += 1;
+        if combined == needs.shown {
+            t0 = t0.min(standing[s]);
+        }
+        let mut b = shown_bits(s);
+        while b != 0 {
+            let t = b.trailing_zeros() as usize;
+            b &= b - 1;
+            per_topic[t] += 1;
+            if per_topic[t] == needs.shown {
+                t0 = t0.min(standing[s]);
+                filled += 1;
+            }
+        }
+        if combined >= needs.shown && filled == needs.topics {
+            break;
+        }
+    }
+    if combined < needs.shown {
+        return None;
+    }
+    let whole: Vec<bool> = per_topic.iter().map(|&c| c < needs.shown).collect();
+    if let Some(d) = &needs.digest {
+        let mut days = 0usize;
+        let mut last_day = None;
+        let mut reached = false;
+        for &s in &order {
+            let s = s as usize;
+            if !d.every_story && bits[s] == 0 {
+                continue;
+            }
+            let day = (d.day_start)(standing[s]);
+            if last_day != Some(day) {
+                last_day = Some(day);
+                days += 1;
+                if days == d.days {
+                    t0 = t0.min(day);
+                    reached = true;
+                    break;
+                }
+            }
+        }
+        if !reached {
+            return None;
+        }
+        t0 = t0.min(d.today_start);
+    }
+    let reach = match needs.window {
+        Some(w) if lo <= hi => Some((
+            lo.saturating_sub(w).saturating_sub(1),
+            hi.saturating_add(w).saturating_add(1),
+        )),
+        _ => None,
+    };
+    let whole_mask: u64 = whole
+        .iter()
+        .enumerate()
+        .filter(|&(_, &w)| w)
+        .fold(0, |m, (t, _)| m | (1 << t));
+    let mut chosen = vec![false; stories];
+    for (s, c) in chosen.iter_mut().enumerate() {
+        if standing[s] >= t0 || bits[s] & whole_mask != 0 {
+            *c = true;
+        }
+    }
+    for i in 0..n {
+        let s = story_of[i];
+        if s == u32::MAX {
+            continue;
+        }
+        let date = items[i].date;
+        if date >= t0 || dirty[i] || reach.is_some_and(|(a, b)| (a..=b).contains(&date)) {
+            chosen[s as usize] = true;
+        }
+    }
+    let mut read = vec![false; n];
+    let index = prior.index();
+    let mut unread_slots = Vec::new();
+    let mut unread = vec![false; stories];
+    for i in 0..n {
+        let s = story_of[i];
+        if s == u32::MAX {
+            continue;
+        }
+        if chosen[s as usize] {
+            read[i] = true;
+        } else {
+            unread[s as usize] = true;
+            // (Not chosen: placed, so the last run has it.)
+            if let Some(&k) = index.get(&items[i].id) {
+                unread_slots.push(k);
+            }
+        }
+    }
+    for i in 0..n {
+        let w = merged.into[i];
+        if w != u32::MAX && read[w as usize] {
+            read[i] = true;
+        }
+    }
+    Some(Choice {
+        read,
+        t0,
+        whole,
+        unread_slots,
+        unread_stories: unread.iter().filter(|&&u| u).count(),
+    })
+}
+
+impl Choice {
+    /// Whether an arrangement of the items read shows what the arrangement of every item
+    /// would: each feed's first `shown` stories stand on reports dated at or after `t0`
+    /// (every story of such a date was read), except the topics read whole.
+    pub fn holds(&self, arranged: &super::Arranged, shown: usize) -> bool {
+        let standing_at = |k: usize| {
+            arranged.entries[arranged.stories[k]]
+                .date()
+                .is_some_and(|d| d.timestamp() >= self.t0)
+        };
+        if arranged.stories.len() < shown || !standing_at(shown - 1) {
+            return false;
+        }
+        arranged.topics.iter().enumerate().all(|(t, members)| {
+            self.whole.get(t).copied().unwrap_or(false) || (members.len() >= shown && standing_at(members[shown - 1]))
+        })
+    }
+
+    /// Whether a digest day (its start, unix seconds) is one all of whose stories were read.
+    pub fn day_read(&self, start: i64) -> bool {
+        start >= self.t0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Entry;
+
+    fn entry(source: &str, id: &str, link: Option<&str>) -> Entry {
+        Entry {
+            link: link.map(str::to_string),
+            canonical_link: link.and_then(crate::util::links::canonical_link),
+            ..Entry::for_test(source, id, id, 0)
+        }
+    }
+
+    fn item(e: &Entry) -> Item {
+        Item {
+            id: id_hash(&e.id),
+            link: e
+                .canonical_link
+                .as_deref()
+                .map(|l| xxhash_rust::xxh3::xxh3_128(l.as_bytes())),
+            date: 0,
+        }
+    }
+
+    #[test]
+    fn merging_keys_decides_what_merging_entries_decides() {
+        // Links shared across sources, ids shared across sources, a chain (c folds into a
+        // by link; d shares c's id but c is not kept, so d stays), a repeated id in one source.
+        let sources = vec![
+            vec![
+                entry("a", "1", Some("https://x.org/one")),
+                entry("a", "2", Some("https://x.org/two")),
+            ],
+            vec![
+                entry("b", "3", Some("http://X.org/one?utm_source=rss")),
+                entry("b", "2", Some("https://x.org/other")),
+                entry("b", "4", None),
+                entry("b", "4", Some("https://x.org/four")),
+            ],
+            vec![
+                entry("c", "3", Some("https://x.org/five")),
+                entry("c", "6", Some("https://x.org/two")),
+            ],
+        ];
+        let keys: Vec<Vec<Item>> = sources.iter().map(|s| s.iter().map(item).collect()).collect();
+        let m = merge(&keys);
+        let (entries, stats) = crate::arrange::merge::merge(sources.clone(), 0);
+        assert_eq!(m.stats, stats);
+        let flat: Vec<&Entry> = sources.iter().flatten().collect();
+        let mut kept: Vec<&str> = flat
+            .iter()
+            .zip(&m.kept)
+            .filter(|&(_, &k)| k)
+            .map(|(e, _)| e.id.as_str())
+            .collect();
+        kept.sort_unstable();
+        let mut want: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();
+        want.sort_unstable();
+        assert_eq!(kept, want);
+        assert_eq!(kept, ["1", "2", "3", "4"]);
+        // "1" took in b's "3" (same link); "2" took in b's "2" and c's "6"; c's "3" stands.
+        let sum = |id: &str| m.folds.get(&id_hash(id)).copied().unwrap_or(0);
+        assert_eq!(sum("1"), fold_part(id_hash("3")));
+        assert_eq!(sum("2"), fold_part(id_hash("2")).wrapping_add(fold_part(id_hash("6"))));
+        assert_eq!(sum("3"), 0);
+    }
+}

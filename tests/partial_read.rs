@@ -1,0 +1,247 @@
+//! A run that follows another reads only the stored items its outputs need (issue 22): its
+//! outputs are byte for byte those of a run that reads every item, over runs that add
+//! stories, change one, fold a new duplicate into an old item, and reach past what was read.
+
+mod common;
+use common::*;
+
+/// Every file under `dir` (relative path and bytes), sorted.
+fn snapshot(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(f) = folders.pop() {
+        for e in std::fs::read_dir(&f).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                folders.push(p);
+            } else {
+                let name = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                files.push((name, std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+const WORDS: [&str; 12] = [
+    "banjir", "Jakarta", "pemilu", "Korea", "Rusia", "harga", "beras", "gempa", "Sulawesi", "kereta", "menteri",
+    "pasar",
+];
+
+/// One RSS item: `k` picks its words (items with nearby `k` share most title words: stories
+/// form), `day`/`hour` its date in May 2025.
+fn item(source: usize, k: usize, day: u32, hour: u32, link: &str) -> String {
+    let title = format!(
+        "{} {} {} {} laporan {}",
+        WORDS[k % 12],
+        WORDS[(k / 2) % 12],
+        WORDS[(k / 3 + 5) % 12],
+        WORDS[(k / 5 + 7) % 12],
+        k / 4
+    );
+    format!(
+        "<item><title>{title}</title><link>{link}</link><guid isPermaLink=\"false\">s{source}-{k}</guid>\
+         <category>c{}</category><description>Isi berita {k} tentang {}.</description>\
+         <pubDate>{day:02} May 2025 {hour:02}:{:02}:00 +0000</pubDate></item>",
+        k % 3,
+        WORDS[(k * 7) % 12],
+        (k * 13) % 60
+    )
+}
+
+/// Writes source `s`'s feed of items `ks` (k, day, hour, link).
+fn write_feed(dir: &std::path::Path, s: usize, items: &[(usize, u32, u32, String)]) {
+    let body: String = items.iter().map(|(k, d, h, l)| item(s, *k, *d, *h, l)).collect();
+    let rss = format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Sumber {s}</title>\
+         <link>https://s{s}.example/</link>{body}</channel></rss>"
+    );
+    std::fs::write(dir.join(format!("s{s}.xml")), rss).unwrap();
+}
+
+/// Six sources of 40 items over 30 days; sources 1 and 4 repeat some of source 0's links.
+fn estate() -> Vec<Vec<(usize, u32, u32, String)>> {
+    (0..6)
+        .map(|s| {
+            (0..40)
+                .map(|j| {
+                    let k = s * 7 + j * 3;
+                    let day = 1 + ((j * 17 + s * 5) % 30) as u32;
+                    let link = if (s == 1 || s == 4) && j % 5 == 0 {
+                        format!("https://s0.example/{}", (j * 3 * 7 + 1) % 997)
+                    } else {
+                        format!("https://s{s}.example/{k}")
+                    };
+                    (k, day, (j % 24) as u32, link)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn config(dir: &std::path::Path, max_items: usize, extra_topic: &str) -> String {
+    let mut cfg = format!(
+        "[output]\ndir = \"out\"\nmax_items = {max_items}\ntimezone = \"Asia/Jakarta\"\n\
+         [digest]\ndays = 3\n\
+         [[topic]]\nname = \"Bencana\"\nkeywords = [\"banjir\", \"gempa\"]\n\
+         [[topic]]\nname = \"Ekonomi\"\nkeywords = [\"harga\", \"beras\", \"pasar\"]\n\
+         [[topic]]\nname = \"Politik\"\nkeywords = [\"pemilu\", \"menteri\"]\ncategories = [\"c1\"]\n\
+         {extra_topic}"
+    );
+    for s in 0..6 {
+        cfg.push_str(&format!("[[feed]]\nname = \"Sumber {s}\"\nurl = \"s{s}.xml\"\n"));
+    }
+    std::fs::write(dir.join("feeds.toml"), &cfg).unwrap();
+    cfg
+}
+
+/// Runs at `now` (`-vv`); returns stderr.
+fn run_at(dir: &std::path::Path, now: &str) -> String {
+    let out = feedmux()
+        .current_dir(dir)
+        .args(["run", "-vv", "--now", now])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Makes the next run read every item (as a run after another build would).
+fn forget_folds(dir: &std::path::Path) {
+    let db = rusqlite::Connection::open(dir.join(".feedmux/state.sqlite")).unwrap();
+    let n = db.execute("DELETE FROM cache WHERE key = 'folds'", []).unwrap();
+    assert_eq!(n, 1, "the last run kept its fold sums");
+}
+
+/// How many items the partial read read, of how many (from the `-vv` line).
+fn read_counts(log: &str) -> Option<(usize, usize)> {
+    let line = log.lines().find(|l| l.contains("chose those to read"))?;
+    let field = |name: &str| -> usize {
+        let at = line.find(&format!("{name}=")).unwrap() + name.len() + 1;
+        line[at..]
+            .split(|c: char| !c.is_ascii_digit())
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    Some((field("read"), field("items")))
+}
+
+/// The changes of the second run: two new reports in source 2 (one joins source 0's story
+/// of the day before), a changed title in source 3, and in source 5 an item repeating an old link of
+/// source 0 (folded into it: its category joins source 0's item).
+fn change(dir: &std::path::Path, feeds: &mut [Vec<(usize, u32, u32, String)>]) {
+    feeds[2].insert(0, (21, 31, 6, "https://s2.example/new-21".into()));
+    feeds[2].insert(0, (15, 31, 8, "https://s2.example/new-15".into()));
+    feeds[3][4].0 += 1;
+    feeds[5].insert(0, (4, 30, 3, feeds[0][10].3.clone()));
+    for (s, f) in feeds.iter().enumerate() {
+        write_feed(dir, s, f);
+    }
+}
+
+/// The same runs twice in one folder (ids and self links follow its path); the second
+/// time, the second run reads every item. Returns both outputs and the first's `-vv` log.
+type Files = Vec<(String, Vec<u8>)>;
+fn both(max_items: usize, extra_topic: &str) -> (Files, Files, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let mut logs = String::new();
+    let mut outs = Vec::new();
+    for k in 0..2 {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                std::fs::remove_dir_all(&p).unwrap();
+            } else {
+                std::fs::remove_file(&p).unwrap();
+            }
+        }
+        let mut feeds = estate();
+        for (s, f) in feeds.iter().enumerate() {
+            write_feed(dir, s, f);
+        }
+        config(dir, max_items, extra_topic);
+        run_at(dir, "2025-05-31T18:00:00Z");
+        change(dir, &mut feeds);
+        if k == 1 {
+            forget_folds(dir);
+        }
+        let log = run_at(dir, "2025-05-31T18:10:00Z");
+        if k == 0 {
+            logs = log;
+        } else {
+            assert!(
+                read_counts(&log).is_none(),
+                "the run without fold sums reads every item"
+            );
+        }
+        outs.push(snapshot(&dir.join("out")));
+    }
+    let b = outs.pop().unwrap();
+    (outs.pop().unwrap(), b, logs)
+}
+
+/// Asserts two outputs are the same files with the same bytes, naming the first that differs.
+fn assert_same(a: &Files, b: &Files) {
+    let names = |f: &Files| f.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    assert_eq!(names(a), names(b));
+    for ((name, x), (_, y)) in a.iter().zip(b) {
+        assert!(
+            x == y,
+            "{name} differs:\n{}\n---\n{}",
+            String::from_utf8_lossy(x),
+            String::from_utf8_lossy(y)
+        );
+    }
+}
+
+#[test]
+fn a_run_reading_only_what_its_outputs_need_writes_what_reading_every_item_writes() {
+    let (partial, full, log) = both(6, "");
+    let (read, items) = read_counts(&log).expect("the second run read part of the items");
+    assert!(read < items, "read {read} of {items}");
+    assert!(!log.contains("reading every item"), "{log}");
+    assert_same(&partial, &full);
+    // The outputs are feeds a reader reads, with the new stories in.
+    let mut feeds = 0;
+    for (name, bytes) in &partial {
+        if name.ends_with(".xml") || name.ends_with(".json") {
+            let feed = feed_rs::parser::parse(&bytes[..]).unwrap_or_else(|e| panic!("{name}: {e}"));
+            feeds += 1;
+            if !name.contains('/') {
+                // (A report of a story of several shows in "Also reported by".)
+                assert!(
+                    feed.entries.iter().any(|e| {
+                        e.links.iter().any(|l| l.href.contains("new-15"))
+                            || e.content
+                                .as_ref()
+                                .and_then(|c| c.body.as_deref())
+                                .is_some_and(|b| b.contains("new-15"))
+                    }),
+                    "{name}"
+                );
+            }
+        }
+    }
+    assert!(feeds >= 9, "{feeds} feeds");
+}
+
+#[test]
+fn a_topic_with_few_stories_is_read_whole_and_outputs_stay_the_same() {
+    // "laporan 20" matches few stories: its feed shows all of them, reaching back to
+    // the oldest; the rest is still read in part.
+    let (partial, full, log) = both(5, "[[topic]]\nname = \"Langka\"\nkeywords = [\"laporan 20\"]\n");
+    assert!(read_counts(&log).is_some(), "{log}");
+    assert_same(&partial, &full);
+}
+
+#[test]
+fn when_the_feeds_reach_past_what_was_read_every_item_is_read_and_outputs_stay_the_same() {
+    // A feed of 200 shows more stories than the estate has: every item is read.
+    let (partial, full, log) = both(200, "");
+    assert!(read_counts(&log).is_none(), "{log}");
+    assert_same(&partial, &full);
+}
