@@ -80,7 +80,7 @@ fn estate() -> Vec<Vec<(usize, u32, u32, String)>> {
         .collect()
 }
 
-fn config(dir: &std::path::Path, max_items: usize, extra_topic: &str) -> String {
+fn config(dir: &std::path::Path, max_items: usize, extra_topic: &str) {
     let mut cfg = format!(
         "[output]\ndir = \"out\"\nmax_items = {max_items}\ntimezone = \"Asia/Jakarta\"\n\
          [digest]\ndays = 3\n\
@@ -93,7 +93,6 @@ fn config(dir: &std::path::Path, max_items: usize, extra_topic: &str) -> String 
         cfg.push_str(&format!("[[feed]]\nname = \"Sumber {s}\"\nurl = \"s{s}.xml\"\n"));
     }
     std::fs::write(dir.join("feeds.toml"), &cfg).unwrap();
-    cfg
 }
 
 /// Runs at `now` (`-vv`); returns stderr.

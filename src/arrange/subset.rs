@@ -179,6 +179,8 @@ pub fn choose(
     // Each kept item's story, by the id hash of its first report (as `placed_by` numbers
     // them), whether it is that first report, and its topic bits.
     let mut story_of: Vec<u32> = vec![u32::MAX; n];
+    // Each kept item's place in `prior` (`u32::MAX`: none).
+    let mut slot_of: Vec<u32> = vec![u32::MAX; n];
     let mut keys: HashMap<u128, u32, FastHash> = HashMap::default();
     // Per story: its first report's date, its oldest report's date, its topic bits.
     let mut first_date: Vec<Option<i64>> = Vec::new();
@@ -197,6 +199,7 @@ pub fn choose(
         let slot = index.get(&it.id).copied();
         let (key, first, b) = match slot {
             Some(k) => {
+                slot_of[i] = k;
                 let k = k as usize;
                 let key = prior.story[k].as_deref().map_or(it.id, id_hash);
                 let b = if prior.words == 1 { prior.topics[k] } else { 0 };
@@ -327,7 +330,6 @@ pub fn choose(
         }
     }
     let mut read = vec![false; n];
-    let index = prior.index();
     let mut unread_slots = Vec::new();
     let mut unread = vec![false; stories];
     for i in 0..n {
@@ -339,10 +341,8 @@ pub fn choose(
             read[i] = true;
         } else {
             unread[s as usize] = true;
-            // (Not chosen: placed, so the last run has it.)
-            if let Some(&k) = index.get(&items[i].id) {
-                unread_slots.push(k);
-            }
+            // (Not chosen: placed, since every item not placed is read.)
+            unread_slots.push(slot_of[i]);
         }
     }
     for i in 0..n {

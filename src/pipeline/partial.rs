@@ -28,11 +28,10 @@ pub(super) struct Partial {
     pub folds: Folds,
 }
 
-/// A fresh document's items as the partial read needs them: their source as read, their
-/// ids in document order, and the ids this run wrote (new or changed).
-pub(super) struct FreshOrder {
-    pub source: Arc<SourceRef>,
-    pub order: Vec<u128>,
+/// A fresh document's reconciled entries, and the id hashes of those this run wrote (new
+/// or changed).
+pub(super) struct Fresh {
+    pub entries: Vec<Entry>,
     pub written: Vec<u128>,
 }
 
@@ -58,13 +57,13 @@ fn needs(cfg: &Config, now: DateTime<Utc>) -> Needs {
 
 /// Reads the items the outputs need (see the module's description): per source, in the
 /// order merging takes them, the entries read; `None` when every item must be read.
-/// `sources`: per configured source, its key in the state, its stored source as the full
-/// read would give it, and its fresh document's order when it was read this run.
+/// `sources`: per configured source, its key in the state, its source as its items carry it,
+/// and its fresh document when it was read this run.
 #[allow(clippy::too_many_arguments, reason = "one call site, every argument distinct")]
 pub(super) fn read_needed(
     store: &store::Store,
     cfg: &Config,
-    sources: &[(i64, Arc<SourceRef>, Option<&FreshOrder>)],
+    sources: &[(i64, &Arc<SourceRef>, Option<&Fresh>)],
     cutoff: DateTime<Utc>,
     now: DateTime<Utc>,
     prior: &Placements,
@@ -79,7 +78,7 @@ pub(super) fn read_needed(
             // As the full read: the document's items in its order, then those it no longer
             // lists (by id, as stored).
             let at: std::collections::HashMap<u128, usize> =
-                f.order.iter().enumerate().map(|(k, &id)| (id, k)).collect();
+                f.entries.iter().enumerate().map(|(k, e)| (id_hash(&e.id), k)).collect();
             rows.sort_by_key(|r| {
                 if r.in_feed {
                     at.get(&r.id).copied().unwrap_or(usize::MAX)
@@ -142,17 +141,6 @@ pub(super) fn read_needed(
     )))
 }
 
-/// The order and written ids of a fresh document's reconciled entries.
-pub(super) fn fresh_order(entries: &[Entry], written: Vec<u128>, fallback: &Arc<SourceRef>) -> FreshOrder {
-    FreshOrder {
-        source: entries
-            .first()
-            .map_or_else(|| Arc::clone(fallback), |e| Arc::clone(&e.source)),
-        order: entries.iter().map(|e| id_hash(&e.id)).collect(),
-        written,
-    }
-}
-
 /// A fingerprint of the source names in config order: what placements' content hashes and
 /// topic rules by source depend on besides the text.
 pub(super) fn names_key(cfg: &Config) -> u64 {
@@ -199,9 +187,7 @@ pub(super) fn decode_folds(b: &[u8]) -> Option<(u64, Folds)> {
 /// The placements of the kept items not read (their slots in `prior`), after those of the
 /// items read.
 pub(super) fn extend_placements(decided: &mut Placements, prior: &Placements, slots: &[u32]) {
-    if decided.words != prior.words {
-        return;
-    }
+    // (The same settings key: the same topic words per item.)
     for &k in slots {
         let k = k as usize;
         decided.ids.push(prior.ids[k]);

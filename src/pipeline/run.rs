@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
-use super::partial::{self, FreshOrder, Partial};
+use super::partial::{self, Fresh, Partial};
 use super::read::{
     AfterRead, Outcome, ReadDocument, Skip, SourcePlan, Stored, distinct_sources, fetch_and_read, source_url,
 };
@@ -112,8 +112,7 @@ pub async fn run(
         warnings: repeated,
         ..RunReport::default()
     };
-    let mut fresh: Vec<Option<Vec<Entry>>> = Vec::with_capacity(outcomes.len());
-    let mut fresh_written: Vec<Vec<u128>> = Vec::with_capacity(outcomes.len());
+    let mut fresh: Vec<Option<Fresh>> = Vec::with_capacity(outcomes.len());
     let mut items_changed = false;
     for ((source, st), outcome) in cfg.sources.iter().zip(&states).zip(outcomes) {
         let url = source_url(source);
@@ -121,8 +120,7 @@ pub async fn run(
             key: st.key,
             ..store::SourceUpdate::default()
         };
-        let mut entries_here = None;
-        let mut written_here = Vec::new();
+        let mut fresh_here = None;
         match outcome {
             Outcome::Stored(stored) => {
                 report.fetched += 1;
@@ -137,8 +135,10 @@ pub async fn run(
                         name: source.name.clone(),
                         message,
                     }));
-                entries_here = Some(stored.entries);
-                written_here = stored.written;
+                fresh_here = Some(Fresh {
+                    entries: stored.entries,
+                    written: stored.written,
+                });
                 update = stored.update;
             }
             Outcome::Document(_) => unreachable!("every fresh document is absorbed"),
@@ -159,7 +159,6 @@ pub async fn run(
                     until,
                 });
                 fresh.push(None);
-                fresh_written.push(Vec::new());
                 continue;
             }
             Outcome::Skipped(Skip::Gone(since)) => {
@@ -173,7 +172,6 @@ pub async fn run(
                     ),
                 });
                 fresh.push(None);
-                fresh_written.push(Vec::new());
                 continue;
             }
             Outcome::Failed(e) => {
@@ -204,8 +202,7 @@ pub async fn run(
             });
         }
         store.update_source(&update, now)?;
-        fresh.push(entries_here);
-        fresh_written.push(written_here);
+        fresh.push(fresh_here);
     }
     if report.fetched == 0 && report.not_modified == 0 && report.sources > 0 {
         report.outputs_kept = true;
@@ -249,34 +246,28 @@ pub async fn run(
     } else {
         Vec::new()
     };
-    // A run that follows another with the same settings reads only what its outputs need.
+    // Each source's stored items carry its source as this run read it, else as last read.
     let source_refs: Vec<std::sync::Arc<model::SourceRef>> = cfg
         .sources
         .iter()
         .zip(&states)
-        .map(|(source, st)| stored_source_ref(source, st))
+        .zip(&fresh)
+        .map(|((source, st), f)| match f.as_ref().and_then(|f| f.entries.first()) {
+            Some(e) => std::sync::Arc::clone(&e.source),
+            None => stored_source_ref(source, st),
+        })
         .collect();
+    // A run that follows another with the same settings reads only what its outputs need.
     let arranged_partly = match (&prior, &prior_folds) {
         (Some(p), Some((names, folds)))
             if *names == partial::names_key(cfg)
                 && p.key == placements::settings_key(&cfg.topics, cluster_options(cfg)) =>
         {
-            let orders: Vec<Option<FreshOrder>> = fresh
-                .iter()
-                .zip(std::mem::take(&mut fresh_written))
-                .zip(&source_refs)
-                .map(|((f, w), r)| f.as_ref().map(|e| partial::fresh_order(e, w, r)))
-                .collect();
             let sources: Vec<_> = states
                 .iter()
-                .zip(&orders)
                 .zip(&source_refs)
-                .map(|((st, o), r)| {
-                    let r = o
-                        .as_ref()
-                        .map_or_else(|| std::sync::Arc::clone(r), |o| std::sync::Arc::clone(&o.source));
-                    (st.key, r, o.as_ref())
-                })
+                .zip(&fresh)
+                .map(|((st, r), f)| (st.key, r, f.as_ref()))
                 .collect();
             match partial::read_needed(&store, cfg, &sources, cutoff, now, p, folds)? {
                 Some((all, part)) => arrange_entries(cfg, all, prior.as_ref(), Some(&part), now)?.map(|a| (a, part)),
@@ -289,14 +280,10 @@ pub async fn run(
         Some((arranged, part)) => (arranged, Some(part)),
         None => {
             let mut all = Vec::with_capacity(fresh.len());
-            for ((st, entries), source_ref) in states.iter().zip(fresh).zip(&source_refs) {
-                match entries {
-                    Some(mut entries) => {
-                        let source_ref = entries.first().map_or_else(
-                            || std::sync::Arc::clone(source_ref),
-                            |e: &Entry| std::sync::Arc::clone(&e.source),
-                        );
-                        entries.extend(store.entries(st.key, &source_ref, cutoff, false)?);
+            for ((st, f), source_ref) in states.iter().zip(fresh).zip(&source_refs) {
+                match f {
+                    Some(Fresh { mut entries, .. }) => {
+                        entries.extend(store.entries(st.key, source_ref, cutoff, false)?);
                         all.push(entries);
                     }
                     None => all.push(store.entries(st.key, source_ref, cutoff, true)?),
@@ -470,7 +457,7 @@ fn arrange_entries(
     let mut arranged = arrange(merged, &cfg.topics, cluster_options(cfg), max, prior);
     let mut decided = std::mem::take(&mut arranged.placements);
     let (stats, folds, stories_merged) = match part {
-        None => (stats, folds, arranged.reports_merged),
+        None => (stats, &folds, arranged.reports_merged),
         Some(part) => {
             if !part.choice.holds(&arranged, max) || !digest_days_read(cfg, &arranged, now, &part.choice) {
                 tracing::debug!("a feed or the digest reaches past the items read: reading every item");
@@ -480,7 +467,7 @@ fn arrange_entries(
                 partial::extend_placements(&mut decided, prior, &part.choice.unread_slots);
             }
             let unread = part.choice.unread_slots.len() - part.choice.unread_stories;
-            (part.stats, part.folds.clone(), arranged.reports_merged + unread)
+            (part.stats, &part.folds, arranged.reports_merged + unread)
         }
     };
     tracing::debug!(
@@ -491,7 +478,7 @@ fn arrange_entries(
     Ok(Some(ArrangedRun {
         arranged,
         placements: decided.encode(),
-        folds: partial::encode_folds(partial::names_key(cfg), &folds),
+        folds: partial::encode_folds(partial::names_key(cfg), folds),
         stats,
         stories_merged,
     }))

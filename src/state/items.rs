@@ -120,19 +120,19 @@ impl Store {
                 .map_err(|e| self.err(e))?
                 .as_blob()
                 .map_err(|e| self.err(e.into()))?;
-            match unpack(blob, source_ref) {
-                Some(e) => out.push(e),
-                None => {
-                    return Err(Error::State {
-                        path: self.path.clone(),
-                        message: "an item could not be read (damaged or from another version); \
-                                  delete the file for a cold start"
-                            .into(),
-                    });
-                }
-            }
+            out.push(self.unpacked(blob, source_ref)?);
         }
         Ok(out)
+    }
+
+    /// A stored entry, or the error that says the state is damaged.
+    fn unpacked(&self, blob: &[u8], source_ref: &Arc<SourceRef>) -> Result<Entry, Error> {
+        unpack(blob, source_ref).ok_or_else(|| Error::State {
+            path: self.path.clone(),
+            message: "an item could not be read (damaged or from another version); \
+                      delete the file for a cold start"
+                .into(),
+        })
     }
 
     /// What a run needs of a source's stored items to merge them without reading them, in
@@ -174,18 +174,17 @@ impl Store {
             .map_err(|e| self.err(e))?;
         let mut out = Vec::with_capacity(rowids.len());
         for &rowid in rowids {
-            let blob: Vec<u8> = st.query_row([rowid], |r| r.get(0)).map_err(|e| self.err(e))?;
-            match unpack(&blob, source_ref) {
-                Some(e) => out.push(e),
-                None => {
-                    return Err(Error::State {
-                        path: self.path.clone(),
-                        message: "an item could not be read (damaged or from another version); \
-                                  delete the file for a cold start"
-                            .into(),
-                    });
-                }
-            }
+            let mut rows = st.query([rowid]).map_err(|e| self.err(e))?;
+            let row = rows.next().map_err(|e| self.err(e))?.ok_or_else(|| Error::State {
+                path: self.path.clone(),
+                message: format!("item {rowid} is gone while the run holds the state"),
+            })?;
+            let blob = row
+                .get_ref(0)
+                .map_err(|e| self.err(e))?
+                .as_blob()
+                .map_err(|e| self.err(e.into()))?;
+            out.push(self.unpacked(blob, source_ref)?);
         }
         Ok(out)
     }

@@ -205,42 +205,19 @@ impl Store {
     /// held to the rule of `safe_url` (links and URL attributes an older feedmux let through
     /// are left out; see [`crate::ingest::normalize::recheck_stored`]).
     fn migrate_to_4(&self) -> Result<(), Error> {
-        let c = &self.conn;
-        let has_feed_url: bool = c
-            .query_row(
-                "SELECT count(*) FROM pragma_table_info('sources') WHERE name = 'feed_url'",
-                [],
-                |r| r.get(0),
-            )
-            .map_err(|e| self.err(e))?;
-        if !has_feed_url {
-            c.execute_batch("ALTER TABLE sources ADD COLUMN feed_url TEXT")
-                .map_err(|e| self.err(e))?;
-        }
-        let nowhere = Arc::new(SourceRef::new(String::new(), None, None, None));
+        self.add_column("sources", "feed_url", "TEXT")?;
         let mut san = crate::ingest::normalize::Sanitizer::new();
         let mut changed = Vec::new();
-        {
-            let mut st = c.prepare("SELECT rowid, entry FROM items").map_err(|e| self.err(e))?;
-            let mut rows = st.query([]).map_err(|e| self.err(e))?;
-            let mut plain = Vec::new();
-            while let Some(row) = rows.next().map_err(|e| self.err(e))? {
-                let rowid: i64 = row.get(0).map_err(|e| self.err(e))?;
-                let blob = row
-                    .get_ref(1)
-                    .map_err(|e| self.err(e))?
-                    .as_blob()
-                    .map_err(|e| self.err(e.into()))?;
-                // An item that cannot be read is left for the read that reports it.
-                let Some(mut e) = unpack(blob, &nowhere) else { continue };
-                if crate::ingest::normalize::recheck_stored(&mut e, &mut san) {
-                    plain.clear();
-                    encode(&e, &mut plain);
-                    changed.push((rowid, pack(&plain), keys(&e).link_key));
-                }
+        let mut plain = Vec::new();
+        self.each_stored_entry(|rowid, mut e| {
+            if crate::ingest::normalize::recheck_stored(&mut e, &mut san) {
+                plain.clear();
+                encode(&e, &mut plain);
+                changed.push((rowid, pack(&plain), keys(&e).link_key));
             }
-        }
-        let mut up = c
+        })?;
+        let mut up = self
+            .conn
             .prepare("UPDATE items SET entry = ?2, link_key = ?3 WHERE rowid = ?1")
             .map_err(|e| self.err(e))?;
         for (rowid, blob, link_key) in changed {
@@ -252,42 +229,59 @@ impl Store {
     /// Schema 5: each item's `link_hash`, so that a run merges the items it does not read
     /// (see [`Store::skeletons`]).
     fn migrate_to_5(&self) -> Result<(), Error> {
-        let c = &self.conn;
-        let has: bool = c
-            .query_row(
-                "SELECT count(*) FROM pragma_table_info('items') WHERE name = 'link_hash'",
-                [],
-                |r| r.get(0),
-            )
-            .map_err(|e| self.err(e))?;
-        if !has {
-            c.execute_batch("ALTER TABLE items ADD COLUMN link_hash BLOB")
-                .map_err(|e| self.err(e))?;
-        }
-        let nowhere = Arc::new(SourceRef::new(String::new(), None, None, None));
+        self.add_column("items", "link_hash", "BLOB")?;
         let mut hashes = Vec::new();
-        {
-            let mut st = c.prepare("SELECT rowid, entry FROM items").map_err(|e| self.err(e))?;
-            let mut rows = st.query([]).map_err(|e| self.err(e))?;
-            while let Some(row) = rows.next().map_err(|e| self.err(e))? {
-                let rowid: i64 = row.get(0).map_err(|e| self.err(e))?;
-                let blob = row
-                    .get_ref(1)
-                    .map_err(|e| self.err(e))?
-                    .as_blob()
-                    .map_err(|e| self.err(e.into()))?;
-                // An item that cannot be read is left for the read that reports it.
-                let Some(e) = unpack(blob, &nowhere) else { continue };
-                if let Some(h) = link_hash(&e) {
-                    hashes.push((rowid, h));
-                }
+        self.each_stored_entry(|rowid, e| {
+            if let Some(h) = link_hash(&e) {
+                hashes.push((rowid, h));
             }
-        }
-        let mut up = c
+        })?;
+        let mut up = self
+            .conn
             .prepare("UPDATE items SET link_hash = ?2 WHERE rowid = ?1")
             .map_err(|e| self.err(e))?;
         for (rowid, h) in hashes {
             up.execute(params![rowid, h]).map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+
+    /// Adds a column to a table of an older file, unless it has it already.
+    fn add_column(&self, table: &str, column: &str, kind: &str) -> Result<(), Error> {
+        let c = &self.conn;
+        let has: bool = c
+            .query_row(
+                "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2",
+                [table, column],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))?;
+        if !has {
+            c.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {kind}"))
+                .map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+
+    /// Calls `f` with every stored item's rowid and entry (its source left empty), for a
+    /// migration. An item that cannot be read is left for the read that reports it.
+    fn each_stored_entry(&self, mut f: impl FnMut(i64, crate::model::Entry)) -> Result<(), Error> {
+        let nowhere = Arc::new(SourceRef::new(String::new(), None, None, None));
+        let mut st = self
+            .conn
+            .prepare("SELECT rowid, entry FROM items")
+            .map_err(|e| self.err(e))?;
+        let mut rows = st.query([]).map_err(|e| self.err(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            let rowid: i64 = row.get(0).map_err(|e| self.err(e))?;
+            let blob = row
+                .get_ref(1)
+                .map_err(|e| self.err(e))?
+                .as_blob()
+                .map_err(|e| self.err(e.into()))?;
+            if let Some(e) = unpack(blob, &nowhere) {
+                f(rowid, e);
+            }
         }
         Ok(())
     }

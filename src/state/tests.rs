@@ -544,6 +544,53 @@ fn a_database_of_schema_3_holds_its_items_to_the_safe_link_rule() {
 }
 
 #[test]
+fn a_database_of_schema_4_gains_each_items_link_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite");
+    let v4 = SCHEMA.replace(
+        "\n    link_hash   BLOB,                     -- (schema 5) XXH3-128 of the canonical link, for merging unread items",
+        "",
+    );
+    assert_ne!(v4, SCHEMA);
+    let c = Connection::open(&path).unwrap();
+    c.execute_batch(&v4).unwrap();
+    c.pragma_update(None, "user_version", 4).unwrap();
+    c.execute("INSERT INTO sources (id, url) VALUES (1, 'https://e.example/rss')", [])
+        .unwrap();
+    let linked = entry(
+        Some("g1"),
+        Some("https://e.example/1?utm_source=rss"),
+        "Satu",
+        Some(at(1)),
+    );
+    let bare = entry(Some("g2"), None, "Dua", Some(at(2)));
+    for e in [&linked, &bare] {
+        let mut plain = Vec::new();
+        encode(e, &mut plain);
+        c.execute(
+            "INSERT INTO items (source, id, guid_key, link_key, content_key, title_key, change_hash, first_seen, date, in_feed, entry) \
+             VALUES (1, ?1, NULL, NULL, 0, 0, 0, 0, 0, 1, ?2)",
+            params![e.id, pack(&plain)],
+        )
+        .unwrap();
+    }
+    drop(c);
+    let store = Store::open(&path).unwrap();
+    let mut got = store.skeletons(1, at(0)).unwrap();
+    got.sort_by_key(|s| s.rowid);
+    let want = linked
+        .canonical_link
+        .as_deref()
+        .map(|l| xxhash_rust::xxh3::xxh3_128(l.as_bytes()));
+    assert!(want.is_some());
+    assert_eq!(got.iter().map(|s| s.link).collect::<Vec<_>>(), vec![want, None]);
+    assert_eq!(got[0].id, crate::arrange::memory::id_hash(&linked.id));
+    // Read back by rowid, in the order asked for.
+    let rowids: Vec<i64> = got.iter().rev().map(|s| s.rowid).collect();
+    assert_eq!(store.entries_at(&rowids, &src()).unwrap(), vec![bare, linked]);
+}
+
+#[test]
 fn a_database_from_a_newer_feedmux_is_refused_with_advice() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.sqlite");
