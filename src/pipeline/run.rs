@@ -11,7 +11,7 @@ use super::read::{
     AfterRead, Outcome, ReadDocument, Skip, SourcePlan, Stored, distinct_sources, fetch_and_read, source_url,
 };
 use super::report::{Progress, RunReport, SourceFailure, SourceMove, SourceSkip, SourceWarning};
-use crate::arrange::{arrange, cluster_options, memory as placements, merge, subset};
+use crate::arrange::{arrange_read, cluster_options, memory as placements, merge, subset};
 use crate::config::{self, Config};
 use crate::error::{Error, Stage};
 use crate::ingest::{fetch, normalize};
@@ -72,6 +72,14 @@ pub async fn run(
         .collect();
     let prior = store.placements()?;
     let prior_folds = store.folds()?.and_then(|b| partial::decode_folds(&b));
+    // A run that follows another with the same settings reads only what its outputs need
+    // (see `partial`): it keeps no fresh document's entries meanwhile.
+    let reads_part = match (&prior, &prior_folds) {
+        (Some(p), Some((names, _))) => {
+            *names == partial::names_key(cfg) && p.key == placements::settings_key(&cfg.topics, cluster_options(cfg))
+        }
+        _ => false,
+    };
     // Each fresh document is reconciled with its stored items and saved on the worker that
     // read it, while other sources are still being fetched and read.
     let shared = std::sync::Arc::new(std::sync::Mutex::new(store));
@@ -86,7 +94,7 @@ pub async fn run(
             .collect();
         std::sync::Arc::new(move |i: usize, doc: ReadDocument| -> Outcome {
             let (key, namespace, keep_dates) = &keys[i];
-            match store_document(&shared, *key, namespace, doc, now, *keep_dates) {
+            match store_document(&shared, *key, namespace, doc, now, *keep_dates, !reads_part) {
                 Ok(stored) => Outcome::Stored(stored),
                 Err(e) => Outcome::Failed(e),
             }
@@ -136,7 +144,8 @@ pub async fn run(
                         message,
                     }));
                 fresh_here = Some(Fresh {
-                    entries: stored.entries,
+                    items: stored.items,
+                    source: stored.source,
                     written: stored.written,
                 });
                 update = stored.update;
@@ -252,17 +261,14 @@ pub async fn run(
         .iter()
         .zip(&states)
         .zip(&fresh)
-        .map(|((source, st), f)| match f.as_ref().and_then(|f| f.entries.first()) {
-            Some(e) => std::sync::Arc::clone(&e.source),
+        .map(|((source, st), f)| match f.as_ref().and_then(|f| f.source.as_ref()) {
+            Some(s) => std::sync::Arc::clone(s),
             None => stored_source_ref(source, st),
         })
         .collect();
     // A run that follows another with the same settings reads only what its outputs need.
     let arranged_partly = match (&prior, &prior_folds) {
-        (Some(p), Some((names, folds)))
-            if *names == partial::names_key(cfg)
-                && p.key == placements::settings_key(&cfg.topics, cluster_options(cfg)) =>
-        {
+        (Some(p), Some((_, folds))) if reads_part => {
             let sources: Vec<_> = states
                 .iter()
                 .zip(&source_refs)
@@ -270,7 +276,13 @@ pub async fn run(
                 .map(|((st, r), f)| (st.key, r, f.as_ref()))
                 .collect();
             match partial::read_needed(&store, cfg, &sources, cutoff, now, p, folds)? {
-                Some((all, part)) => arrange_entries(cfg, all, prior.as_ref(), Some(&part), now)?.map(|a| (a, part)),
+                Some((all, part)) => match arrange_entries(cfg, all, prior.as_ref(), Some(&part), now)? {
+                    Some(mut a) => {
+                        partial::read_digest_stories(&store, cfg, &mut a.arranged, &part.headings, &sources, now)?;
+                        Some((a, part))
+                    }
+                    None => None,
+                },
                 None => None,
             }
         }
@@ -282,10 +294,9 @@ pub async fn run(
             let mut all = Vec::with_capacity(fresh.len());
             for ((st, f), source_ref) in states.iter().zip(fresh).zip(&source_refs) {
                 match f {
-                    Some(Fresh { mut entries, .. }) => {
-                        entries.extend(store.entries(st.key, source_ref, cutoff, false)?);
-                        all.push(entries);
-                    }
+                    Some(f) => all.push(partial::entries_with_fresh(
+                        &store, st.key, source_ref, cutoff, f.items,
+                    )?),
                     None => all.push(store.entries(st.key, source_ref, cutoff, true)?),
                 }
             }
@@ -366,6 +377,7 @@ fn store_document(
     doc: ReadDocument,
     now: DateTime<Utc>,
     keep_dates: bool,
+    keep_entries: bool,
 ) -> Result<Stored, Error> {
     let lock = || shared.lock().unwrap_or_else(|p| p.into_inner());
     let known = lock().known(key)?;
@@ -396,8 +408,15 @@ fn store_document(
         .filter(|r| !matches!(r.fate, store::Fate::Same(_)))
         .map(|r| placements::id_hash(&r.entry.id))
         .collect();
+    let source = reconciled.first().map(|r| std::sync::Arc::clone(&r.entry.source));
+    let items = if keep_entries {
+        partial::Listed::Entries(reconciled.into_iter().map(|r| r.entry).collect())
+    } else {
+        partial::Listed::Ids(reconciled.iter().map(|r| placements::id_hash(&r.entry.id)).collect())
+    };
     Ok(Stored {
-        entries: reconciled.into_iter().map(|r| r.entry).collect(),
+        items,
+        source,
         written: written_ids,
         warnings,
         read,
@@ -454,7 +473,8 @@ fn arrange_entries(
     tracing::debug!(ms = merge_started.elapsed().as_millis(), items = merged.len(), "merged");
     let arrange_started = std::time::Instant::now();
     let max = feeds::shown(cfg);
-    let mut arranged = arrange(merged, &cfg.topics, cluster_options(cfg), max, prior);
+    let headings = part.map(|p| &p.headings);
+    let mut arranged = arrange_read(merged, &cfg.topics, cluster_options(cfg), max, prior, headings);
     let mut decided = std::mem::take(&mut arranged.placements);
     let (stats, folds, stories_merged) = match part {
         None => (stats, &folds, arranged.reports_merged),

@@ -120,14 +120,33 @@ impl Store {
                 .map_err(|e| self.err(e))?
                 .as_blob()
                 .map_err(|e| self.err(e.into()))?;
-            out.push(self.unpacked(blob, source_ref)?);
+            out.push(self.unpacked(blob, source_ref, codec::Fields::All)?);
         }
         Ok(out)
     }
 
-    /// A stored entry, or the error that says the state is damaged.
-    fn unpacked(&self, blob: &[u8], source_ref: &Arc<SourceRef>) -> Result<Entry, Error> {
-        unpack(blob, source_ref).ok_or_else(|| Error::State {
+    /// A source's stored entries that its last document listed, by id.
+    pub fn listed_entries(&self, source: i64, source_ref: &Arc<SourceRef>) -> Result<Vec<Entry>, Error> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT entry FROM items WHERE source = ?1 AND +in_feed = 1")
+            .map_err(|e| self.err(e))?;
+        let mut rows = st.query([source]).map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            let blob = row
+                .get_ref(0)
+                .map_err(|e| self.err(e))?
+                .as_blob()
+                .map_err(|e| self.err(e.into()))?;
+            out.push(self.unpacked(blob, source_ref, codec::Fields::All)?);
+        }
+        Ok(out)
+    }
+
+    /// A stored entry (its `fields`), or the error that says the state is damaged.
+    fn unpacked(&self, blob: &[u8], source_ref: &Arc<SourceRef>, fields: codec::Fields) -> Result<Entry, Error> {
+        codec::unpack_fields(blob, source_ref, fields).ok_or_else(|| Error::State {
             path: self.path.clone(),
             message: "an item could not be read (damaged or from another version); \
                       delete the file for a cold start"
@@ -166,14 +185,19 @@ impl Store {
         Ok(out)
     }
 
-    /// Stored entries by rowid (see [`Store::skeletons`]), in the order asked for.
-    pub fn entries_at(&self, rowids: &[i64], source_ref: &Arc<SourceRef>) -> Result<Vec<Entry>, Error> {
+    /// Stored entries by rowid (see [`Store::skeletons`]), each with the fields asked for,
+    /// in the order asked for.
+    pub fn entries_at(
+        &self,
+        rowids: &[(i64, codec::Fields)],
+        source_ref: &Arc<SourceRef>,
+    ) -> Result<Vec<Entry>, Error> {
         let mut st = self
             .conn
             .prepare_cached("SELECT entry FROM items WHERE rowid = ?1")
             .map_err(|e| self.err(e))?;
         let mut out = Vec::with_capacity(rowids.len());
-        for &rowid in rowids {
+        for &(rowid, fields) in rowids {
             let mut rows = st.query([rowid]).map_err(|e| self.err(e))?;
             let row = rows.next().map_err(|e| self.err(e))?.ok_or_else(|| Error::State {
                 path: self.path.clone(),
@@ -184,7 +208,7 @@ impl Store {
                 .map_err(|e| self.err(e))?
                 .as_blob()
                 .map_err(|e| self.err(e.into()))?;
-            out.push(self.unpacked(blob, source_ref)?);
+            out.push(self.unpacked(blob, source_ref, fields)?);
         }
         Ok(out)
     }

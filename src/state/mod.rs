@@ -18,7 +18,7 @@ mod sources;
 #[cfg(test)]
 mod tests;
 
-pub use codec::{decode, encode, pack, unpack};
+pub use codec::{Fields, decode, encode, pack, unpack, unpack_fields};
 pub use decisions::{DigestDay, StoredPlan};
 pub use health::{Health, check, damaged, set_aside};
 pub use items::Skeleton;
