@@ -26,14 +26,24 @@ pub fn merge(sources: Vec<Vec<Entry>>, max_items: usize) -> (Vec<Entry>, MergeSt
 /// As [`merge`], with each kept entry's fold sum ([`super::subset::Folds`]: what the
 /// entries folded into it add up to), by the id hash of the kept entry.
 pub fn merge_tracked(sources: Vec<Vec<Entry>>, max_items: usize) -> (Vec<Entry>, MergeStats, super::subset::Folds) {
-    let mut folds = super::subset::Folds::default();
-    let mut stats = MergeStats::default();
     let lens: Vec<usize> = sources.iter().map(Vec::len).collect();
-    // One list, then merged in place: no second copy of the entries, nor of their keys.
     let mut all: Vec<Entry> = Vec::with_capacity(lens.iter().sum());
     for entries in sources {
         all.extend(entries);
     }
+    merge_flat(all, &lens, max_items)
+}
+
+/// As [`merge_tracked`], over every source's entries in one list, one source after
+/// another (`lens[s]` of source `s`). Merges in place: no second copy of the entries,
+/// nor of their keys.
+pub fn merge_flat(
+    mut all: Vec<Entry>,
+    lens: &[usize],
+    max_items: usize,
+) -> (Vec<Entry>, MergeStats, super::subset::Folds) {
+    let mut folds = super::subset::Folds::default();
+    let mut stats = MergeStats::default();
     // Per entry, what becomes of it: kept (`KEPT`), dropped (`DROPPED`: its source repeated
     // its id), or folded into the kept entry at that index.
     const KEPT: usize = usize::MAX;
@@ -43,7 +53,7 @@ pub fn merge_tracked(sources: Vec<Vec<Entry>>, max_items: usize) -> (Vec<Entry>,
         let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(all.len());
         let mut by_link: HashMap<&str, usize> = HashMap::with_capacity(all.len());
         let mut base = 0;
-        for len in lens {
+        for &len in lens {
             let mut seen_here: HashMap<&str, ()> = HashMap::with_capacity(len);
             for i in base..base + len {
                 let e = &all[i];

@@ -18,8 +18,9 @@ use crate::model::{Entry, SourceRef};
 use crate::output::{digest, feeds};
 use crate::state as store;
 
-/// Per source, the entries read (in merge order), and what the partial read decided.
-pub(super) type NeededEntries = (Vec<Vec<Entry>>, Partial);
+/// The entries read, one source after another (each in merge order), how many of each
+/// source, and what the partial read decided.
+pub(super) type NeededEntries = (Vec<Entry>, Vec<usize>, Partial);
 
 /// What a partial read decided besides the entries it read.
 pub(super) struct Partial {
@@ -170,7 +171,8 @@ pub(super) fn read_needed(
         headings = count(Reading::Heading),
         "merged every item by its keys and chose those to read"
     );
-    let mut all = Vec::with_capacity(sources.len());
+    let mut all = Vec::with_capacity(count(Reading::Whole) + count(Reading::Heading));
+    let mut read_lens = Vec::with_capacity(sources.len());
     let mut k = 0;
     for ((_, source_ref, _), &len) in sources.iter().zip(&lens) {
         let mut these = Vec::new();
@@ -182,11 +184,13 @@ pub(super) fn read_needed(
             }
         }
         k += len;
-        all.push(store.entries_at(&these, source_ref)?);
+        read_lens.push(these.len());
+        all.extend(store.entries_at(&these, source_ref)?);
     }
     tracing::debug!(ms = started.elapsed().as_millis(), "read the chosen items");
     Ok(Some((
         all,
+        read_lens,
         Partial {
             choice,
             stats: merged.stats,

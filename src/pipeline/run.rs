@@ -276,7 +276,7 @@ pub async fn run(
                 .map(|((st, r), f)| (st.key, r, f.as_ref()))
                 .collect();
             match partial::read_needed(&store, cfg, &sources, cutoff, now, p, folds)? {
-                Some((all, part)) => match arrange_entries(cfg, all, prior.as_ref(), Some(&part), now)? {
+                Some((all, lens, part)) => match arrange_entries(cfg, all, &lens, prior.as_ref(), Some(&part), now)? {
                     Some(mut a) => {
                         partial::read_digest_stories(&store, cfg, &mut a.arranged, &part.headings, &sources, now)?;
                         Some((a, part))
@@ -301,8 +301,14 @@ pub async fn run(
                 }
             }
             tracing::debug!(ms = started.elapsed().as_millis(), "loaded the stored items");
+            let lens: Vec<usize> = all.iter().map(Vec::len).collect();
+            let mut flat = Vec::with_capacity(lens.iter().sum());
+            for entries in all {
+                flat.extend(entries);
+            }
             (
-                arrange_entries(cfg, all, prior.as_ref(), None, now)?.expect("arranging every item always holds"),
+                arrange_entries(cfg, flat, &lens, prior.as_ref(), None, now)?
+                    .expect("arranging every item always holds"),
                 None,
             )
         }
@@ -463,13 +469,14 @@ struct ArrangedRun {
 /// show is among them: `None` when it is not (every item must be read).
 fn arrange_entries(
     cfg: &Config,
-    all: Vec<Vec<Entry>>,
+    all: Vec<Entry>,
+    lens: &[usize],
     prior: Option<&placements::Placements>,
     part: Option<&Partial>,
     now: DateTime<Utc>,
 ) -> Result<Option<ArrangedRun>, Error> {
     let merge_started = std::time::Instant::now();
-    let (merged, stats, folds) = merge::merge_tracked(all, 0);
+    let (merged, stats, folds) = merge::merge_flat(all, lens, 0);
     tracing::debug!(ms = merge_started.elapsed().as_millis(), items = merged.len(), "merged");
     let arrange_started = std::time::Instant::now();
     let max = feeds::shown(cfg);
