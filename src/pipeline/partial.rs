@@ -243,16 +243,20 @@ pub(super) fn decode_folds(b: &[u8]) -> Option<(u64, Folds)> {
     Some((names, folds))
 }
 
-/// The placements of the kept items not read (their slots in `prior`), after those of the
-/// items read.
-pub(super) fn extend_placements(decided: &mut Placements, prior: &Placements, slots: &[u32]) {
+/// The placements of the kept items not read (their slots in `prior`, each once), after
+/// those of the items read.
+pub(super) fn extend_placements(decided: &mut Placements, mut prior: Placements, slots: &[u32]) {
     // (The same settings key: the same topic words per item.)
+    decided.ids.reserve_exact(slots.len());
+    decided.content.reserve_exact(slots.len());
+    decided.topics.reserve_exact(slots.len() * prior.words);
+    decided.story.reserve_exact(slots.len());
     for &k in slots {
         let k = k as usize;
         decided.ids.push(prior.ids[k]);
         decided.content.push(prior.content[k]);
         decided.topics.extend_from_slice(prior.topics_of(k));
-        decided.story.push(prior.story[k].clone());
+        decided.story.push(prior.story[k].take());
     }
 }
 

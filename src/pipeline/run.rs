@@ -70,7 +70,7 @@ pub async fn run(
             },
         })
         .collect();
-    let prior = store.placements()?;
+    let mut prior = store.placements()?;
     let prior_folds = store.folds()?.and_then(|b| partial::decode_folds(&b));
     // A run that follows another with the same settings reads only what its outputs need
     // (see `partial`): it keeps no fresh document's entries meanwhile.
@@ -278,6 +278,10 @@ pub async fn run(
             match partial::read_needed(&store, cfg, &sources, cutoff, now, p, folds)? {
                 Some((all, lens, part)) => match arrange_entries(cfg, all, &lens, prior.as_ref(), Some(&part), now)? {
                     Some(mut a) => {
+                        // The items not read keep their placements (the last run's go now).
+                        if let Some(p) = prior.take() {
+                            partial::extend_placements(&mut a.placements, p, &part.choice.unread_slots);
+                        }
                         partial::read_digest_stories(&store, cfg, &mut a.arranged, &part.headings, &sources, now)?;
                         Some((a, part))
                     }
@@ -340,7 +344,7 @@ pub async fn run(
     })?;
     let saving = std::time::Instant::now();
     store.begin()?;
-    store.set_placements(&decided)?;
+    store.set_placements(&decided.encode())?;
     store.set_folds(&folds)?;
     store.set_digest_days(&days)?;
     // Without plans (the digest is off), `feedmux digest` arranges every item again.
@@ -355,7 +359,7 @@ pub async fn run(
     store.commit()?;
     tracing::debug!(
         ms = saving.elapsed().as_millis(),
-        placements = decided.len(),
+        placements = decided.ids.len(),
         "saved the placements and digest plans"
     );
     if report.expired > 0 {
@@ -454,11 +458,11 @@ pub(crate) fn plans_mark(cfg: &Config, generation: u64) -> String {
     format!("{}:{generation}", config_fingerprint(&settings))
 }
 
-/// Merged entries arranged, with what the run keeps of it: the placements (encoded) and
-/// the fold sums (encoded) for the next run, and the counts for the report.
+/// Merged entries arranged, with what the run keeps of it: the placements and the fold
+/// sums (encoded) for the next run, and the counts for the report.
 struct ArrangedRun {
     arranged: crate::arrange::Arranged,
-    placements: Vec<u8>,
+    placements: placements::Placements,
     folds: Vec<u8>,
     stats: merge::MergeStats,
     stories_merged: usize,
@@ -466,7 +470,8 @@ struct ArrangedRun {
 
 /// Merges and arranges each source's entries (reusing `prior` placements). With `part`
 /// (the entries are those [`partial::read_needed`] chose), checks that what the outputs
-/// show is among them: `None` when it is not (every item must be read).
+/// show is among them: `None` when it is not (every item must be read); the placements
+/// are then those of the items read only (see [`partial::extend_placements`]).
 fn arrange_entries(
     cfg: &Config,
     all: Vec<Entry>,
@@ -482,16 +487,13 @@ fn arrange_entries(
     let max = feeds::shown(cfg);
     let headings = part.map(|p| &p.headings);
     let mut arranged = arrange_read(merged, &cfg.topics, cluster_options(cfg), max, prior, headings);
-    let mut decided = std::mem::take(&mut arranged.placements);
+    let decided = std::mem::take(&mut arranged.placements);
     let (stats, folds, stories_merged) = match part {
         None => (stats, &folds, arranged.reports_merged),
         Some(part) => {
             if !part.choice.holds(&arranged, max) || !digest_days_read(cfg, &arranged, now, &part.choice) {
                 tracing::debug!("a feed or the digest reaches past the items read: reading every item");
                 return Ok(None);
-            }
-            if let Some(prior) = prior {
-                partial::extend_placements(&mut decided, prior, &part.choice.unread_slots);
             }
             let unread = part.choice.unread_slots.len() - part.choice.unread_stories;
             (part.stats, &part.folds, arranged.reports_merged + unread)
@@ -504,7 +506,7 @@ fn arrange_entries(
     );
     Ok(Some(ArrangedRun {
         arranged,
-        placements: decided.encode(),
+        placements: decided,
         folds: partial::encode_folds(partial::names_key(cfg), folds),
         stats,
         stories_merged,

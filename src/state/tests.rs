@@ -600,7 +600,10 @@ fn a_database_of_schema_4_gains_each_items_link_hash() {
     assert_eq!(got[0].id, crate::arrange::memory::id_hash(&linked.id));
     // Read back by rowid, in the order asked for, whole or for the heading only.
     let rowids: Vec<(i64, Fields)> = got.iter().rev().map(|s| (s.rowid, Fields::All)).collect();
-    assert_eq!(store.entries_at(&rowids, &src()).unwrap(), vec![bare.clone(), linked.clone()]);
+    assert_eq!(
+        store.entries_at(&rowids, &src()).unwrap(),
+        vec![bare.clone(), linked.clone()]
+    );
     let headings = store
         .entries_at(&[(got[0].rowid, Fields::Heading), (got[1].rowid, Fields::All)], &src())
         .unwrap();
