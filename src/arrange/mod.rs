@@ -470,6 +470,45 @@ mod tests {
     }
 
     #[test]
+    fn entries_read_for_their_heading_keep_their_topics_and_stories() {
+        // "b" is about a flood only in its text; read for its heading, it keeps that topic
+        // (and its text hash), and a new report still joins its story.
+        let topics = vec![topic("Banjir", &["banjir"]), topic("Korea", &["Korea"])];
+        let first = vec![
+            entry("tempo", "a", "Kim Jong Un tiba di Vladivostok dengan kereta", 0),
+            entry("kompas", "b", "Air naik di Jakarta Utara pagi ini", 2)
+                .with_summary("<p>Banjir setinggi satu meter.</p>"),
+        ];
+        let earlier = arrange(newest_first(first.clone()), &topics, CLUSTERS, usize::MAX, None).placements;
+        let new = entry("detik", "c", "Air naik di Jakarta Utara pagi ini juga", 5);
+        let mut whole = first.clone();
+        whole.push(new.clone());
+        let want = arrange(newest_first(whole), &topics, CLUSTERS, usize::MAX, Some(&earlier));
+        let heading = |e: &Entry| Entry {
+            summary: None,
+            content: None,
+            ..e.clone()
+        };
+        let mut read = vec![heading(&first[0]), heading(&first[1])];
+        read.push(new);
+        let headings: subset::IdSet = first.iter().map(|e| memory::id_hash(&e.id)).collect();
+        let got = arrange_read(
+            newest_first(read.clone()),
+            &topics,
+            CLUSTERS,
+            usize::MAX,
+            Some(&earlier),
+            Some(&headings),
+        );
+        assert_eq!(stories(&got), stories(&want));
+        assert_eq!(got.placements, want.placements);
+        assert_eq!(stories(&got)[0].2, vec![0], "{:?}", stories(&got));
+        // Matched again on the heading, "b" would lose its topic.
+        let matched = arrange(newest_first(read), &topics, CLUSTERS, usize::MAX, Some(&earlier));
+        assert_ne!(stories(&matched), stories(&want));
+    }
+
+    #[test]
     fn topics_are_kept_for_the_same_text_and_matched_again_for_changed_text_or_settings() {
         let topics = vec![topic("Banjir", &["banjir"]), topic("Korea", &["Korea"])];
         let items = vec![entry("tempo", "a", "Banjir besar melanda Jakarta Utara", 0)];

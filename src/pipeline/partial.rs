@@ -284,6 +284,7 @@ pub(super) fn read_digest_stories(
         .filter(|&(at, (day, _))| at < cfg.digest.days || *day == today)
         .flat_map(|(_, (_, selection))| selection.sections.iter().flat_map(|p| p.stories.iter().copied()))
         .collect();
+    let mut read = 0;
     for k in shown {
         let m = arranged.stories[k];
         let own = arranged.own_ids.get(&m).unwrap_or(&arranged.entries[m].id);
@@ -297,7 +298,9 @@ pub(super) fn read_digest_stories(
         if let Some(mut whole) = store.item(*key, own, source_ref)? {
             whole.id = std::mem::take(&mut arranged.entries[m].id);
             arranged.entries[m] = whole;
+            read += 1;
         }
     }
+    tracing::debug!(stories = read, "read whole the digest's stories read for their heading");
     Ok(())
 }
