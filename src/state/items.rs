@@ -54,9 +54,22 @@ impl Store {
     /// Returns whether any item was written.
     pub fn save_document(&self, source: i64, items: &[Reconciled]) -> Result<bool, Error> {
         let c = &self.conn;
-        c.prepare_cached("UPDATE items SET in_feed = 0 WHERE source = ?1 AND +in_feed = 1")
-            .and_then(|mut st| st.execute([source]))
-            .map_err(|e| self.err(e))?;
+        // Only the rows whose `in_feed` changes are written (each write also rewrites the
+        // row's entries in `items_keys` and `items_retention`): the items no longer listed
+        // here, and below the listed ones that were not.
+        let listed =
+            serde_json::to_string(&items.iter().map(|r| r.entry.id.as_str()).collect::<Vec<_>>()).map_err(|e| {
+                Error::State {
+                    path: self.path.clone(),
+                    message: format!("listing a document's items: {e}"),
+                }
+            })?;
+        c.prepare_cached(
+            "UPDATE items SET in_feed = 0 WHERE source = ?1 AND +in_feed = 1 \
+             AND id NOT IN (SELECT value FROM json_each(?2))",
+        )
+        .and_then(|mut st| st.execute(params![source, listed]))
+        .map_err(|e| self.err(e))?;
         let mut put = c
             .prepare_cached(
                 "INSERT INTO items (source, id, guid_key, link_key, content_key, title_key, change_hash, \
@@ -66,7 +79,7 @@ impl Store {
             )
             .map_err(|e| self.err(e))?;
         let mut mark = c
-            .prepare_cached("UPDATE items SET in_feed = 1 WHERE source = ?1 AND id = ?2")
+            .prepare_cached("UPDATE items SET in_feed = 1 WHERE source = ?1 AND id = ?2 AND +in_feed = 0")
             .map_err(|e| self.err(e))?;
         let mut wrote = false;
         for r in items {
