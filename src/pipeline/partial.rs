@@ -261,12 +261,15 @@ pub(super) fn extend_placements(decided: &mut Placements, mut prior: Placements,
 }
 
 /// Reads whole the stories' standing reports the digest shows (of the days its feeds list
-/// and of today) that were read for their heading only ([`Partial::headings`]): a digest
-/// shows their excerpt. `sources` as for [`read_needed`].
+/// and of today; `chosen`: [`digest::selections`] of `arranged`) that were read for their
+/// heading only ([`Partial::headings`]): a digest shows their excerpt. `sources` as for
+/// [`read_needed`].
+#[allow(clippy::too_many_arguments, reason = "one call site, every argument distinct")]
 pub(super) fn read_digest_stories(
     store: &store::Store,
     cfg: &Config,
     arranged: &mut Arranged,
+    chosen: &[(chrono::NaiveDate, digest::Selection)],
     headings: &IdSet,
     sources: &[(i64, &Arc<SourceRef>, Option<&Fresh>)],
     now: DateTime<Utc>,
@@ -276,8 +279,6 @@ pub(super) fn read_digest_stories(
     }
     let tz = cfg.output.timezone;
     let today = digest::local_day(now, tz);
-    let days = digest::story_days(arranged, tz);
-    let chosen = digest::selections(cfg, arranged, &days);
     let shown: Vec<usize> = chosen
         .iter()
         .enumerate()

@@ -282,7 +282,15 @@ pub async fn run(
                         if let Some(p) = prior.take() {
                             partial::extend_placements(&mut a.placements, p, &part.choice.unread_slots);
                         }
-                        partial::read_digest_stories(&store, cfg, &mut a.arranged, &part.headings, &sources, now)?;
+                        partial::read_digest_stories(
+                            &store,
+                            cfg,
+                            &mut a.arranged,
+                            &a.digest_days,
+                            &part.headings,
+                            &sources,
+                            now,
+                        )?;
                         Some((a, part))
                     }
                     None => None,
@@ -462,6 +470,8 @@ pub(crate) fn plans_mark(cfg: &Config, generation: u64) -> String {
 /// sums (encoded) for the next run, and the counts for the report.
 struct ArrangedRun {
     arranged: crate::arrange::Arranged,
+    /// What the digest of each day with stories shows (empty when the digest is off).
+    digest_days: Vec<(chrono::NaiveDate, digest::Selection)>,
     placements: placements::Placements,
     folds: Vec<u8>,
     stats: merge::MergeStats,
@@ -488,10 +498,15 @@ fn arrange_entries(
     let headings = part.map(|p| &p.headings);
     let mut arranged = arrange_read(merged, &cfg.topics, cluster_options(cfg), max, prior, headings);
     let decided = std::mem::take(&mut arranged.placements);
+    let digest_days = if cfg.digest.enabled {
+        digest::selections(cfg, &arranged, &digest::story_days(&arranged, cfg.output.timezone))
+    } else {
+        Vec::new()
+    };
     let (stats, folds, stories_merged) = match part {
         None => (stats, &folds, arranged.reports_merged),
         Some(part) => {
-            if !part.choice.holds(&arranged, max) || !digest_days_read(cfg, &arranged, now, &part.choice) {
+            if !part.choice.holds(&arranged, max) || !digest_days_read(cfg, &digest_days, now, &part.choice) {
                 tracing::debug!("a feed or the digest reaches past the items read: reading every item");
                 return Ok(None);
             }
@@ -506,6 +521,7 @@ fn arrange_entries(
     );
     Ok(Some(ArrangedRun {
         arranged,
+        digest_days,
         placements: decided,
         folds: partial::encode_folds(partial::names_key(cfg), folds),
         stats,
@@ -513,11 +529,11 @@ fn arrange_entries(
     }))
 }
 
-/// Whether every digest day the digest feeds would list from `arranged` is one whose
-/// stories were all read, and there are as many as the feeds list.
+/// Whether every digest day the digest feeds would list (of `digest_days`, the days with
+/// stories) is one whose stories were all read, and there are as many as the feeds list.
 fn digest_days_read(
     cfg: &Config,
-    arranged: &crate::arrange::Arranged,
+    digest_days: &[(chrono::NaiveDate, digest::Selection)],
     now: DateTime<Utc>,
     choice: &subset::Choice,
 ) -> bool {
@@ -525,12 +541,7 @@ fn digest_days_read(
         return true;
     }
     let tz = cfg.output.timezone;
-    let days = digest::story_days(arranged, tz);
-    let listed: Vec<chrono::NaiveDate> = digest::selections(cfg, arranged, &days)
-        .into_iter()
-        .take(cfg.digest.days)
-        .map(|(day, _)| day)
-        .collect();
+    let listed: Vec<chrono::NaiveDate> = digest_days.iter().take(cfg.digest.days).map(|(day, _)| *day).collect();
     let today = digest::local_day(now, tz);
     listed.len() == cfg.digest.days
         && listed
@@ -565,7 +576,7 @@ fn make_outputs(
     let mut results = publish::write_feeds(&stories, &feeds, cfg.output.fsync, crate::util::threads::workers())?;
     drop(stories);
     let digest_started = std::time::Instant::now();
-    let mut digested = digest::write_outputs(cfg, &arranged, now, prior_days, &templates)?;
+    let mut digested = digest::write_outputs(cfg, &arranged, &run.digest_days, now, prior_days, &templates)?;
     tracing::debug!(
         ms = digest_started.elapsed().as_millis(),
         days = digested.days.len(),
