@@ -70,16 +70,14 @@ pub async fn run(
             },
         })
         .collect();
-    let mut prior = store.placements()?;
     let prior_folds = store.folds()?.and_then(|b| partial::decode_folds(&b));
-    // A run that follows another with the same settings reads only what its outputs need
-    // (see `partial`): it keeps no fresh document's entries meanwhile.
-    let reads_part = match (&prior, &prior_folds) {
-        (Some(p), Some((names, _))) => {
-            *names == partial::names_key(cfg) && p.key == placements::settings_key(&cfg.topics, cluster_options(cfg))
-        }
-        _ => false,
-    };
+    // A run that follows another with the same source names, and (once something changed
+    // and the last run's placements are read) the same topic and cluster settings, reads
+    // only what its outputs need (see `partial`): it keeps no fresh document's entries
+    // meanwhile.
+    let reads_part = prior_folds
+        .as_ref()
+        .is_some_and(|(names, _)| *names == partial::names_key(cfg));
     // Each fresh document is reconciled with its stored items and saved on the worker that
     // read it, while other sources are still being fetched and read.
     let shared = std::sync::Arc::new(std::sync::Mutex::new(store));
@@ -249,6 +247,8 @@ pub async fn run(
         store.commit()?;
         return Ok(report);
     }
+    // What the last run decided is read only now that something is to be arranged.
+    let mut prior = store.placements()?;
     report.expired = store.prune(cutoff, &keys)?;
     let prior_days = if cfg.digest.enabled {
         store.digest_days()?
@@ -268,7 +268,9 @@ pub async fn run(
         .collect();
     // A run that follows another with the same settings reads only what its outputs need.
     let arranged_partly = match (&prior, &prior_folds) {
-        (Some(p), Some((_, folds))) if reads_part => {
+        (Some(p), Some((_, folds)))
+            if reads_part && p.key == placements::settings_key(&cfg.topics, cluster_options(cfg)) =>
+        {
             let sources: Vec<_> = states
                 .iter()
                 .zip(&source_refs)
