@@ -113,19 +113,22 @@ fn forget_folds(dir: &std::path::Path) {
     assert_eq!(n, 1, "the last run kept its fold sums");
 }
 
-/// How many items the partial read read, of how many (from the `-vv` line).
-fn read_counts(log: &str) -> Option<(usize, usize)> {
-    let line = log.lines().find(|l| l.contains("chose those to read"))?;
-    let field = |name: &str| -> usize {
-        let at = line.find(&format!("{name}=")).unwrap() + name.len() + 1;
-        line[at..]
-            .split(|c: char| !c.is_ascii_digit())
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap()
-    };
-    Some((field("read"), field("items")))
+/// A number a `-vv` line of `log` containing `what` gives as `name=N`.
+fn logged(log: &str, what: &str, name: &str) -> Option<usize> {
+    let line = log.lines().find(|l| l.contains(what))?;
+    let at = line.find(&format!("{name}="))? + name.len() + 1;
+    line[at..].split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+}
+
+/// How many items the partial read read whole, and for their heading only, of how many
+/// (from the `-vv` line).
+fn read_counts(log: &str) -> Option<(usize, usize, usize)> {
+    let what = "chose those to read";
+    Some((
+        logged(log, what, "whole")?,
+        logged(log, what, "headings")?,
+        logged(log, what, "items")?,
+    ))
 }
 
 /// The changes of the second run: two new reports in source 2 (one joins source 0's story
@@ -200,8 +203,15 @@ fn assert_same(a: &Files, b: &Files) {
 #[test]
 fn a_run_reading_only_what_its_outputs_need_writes_what_reading_every_item_writes() {
     let (partial, full, log) = both(6, "");
-    let (read, items) = read_counts(&log).expect("the second run read part of the items");
-    assert!(read < items, "read {read} of {items}");
+    let (whole, headings, items) = read_counts(&log).expect("the second run read part of the items");
+    assert!(whole + headings < items, "read {whole} + {headings} of {items}");
+    // Stories only placed or counted were read for their heading, and the digest's shown
+    // ones among them read whole again.
+    assert!(headings > 0, "{log}");
+    assert!(
+        logged(&log, "read whole the digest's stories", "stories").is_some_and(|n| n > 0),
+        "{log}"
+    );
     assert!(!log.contains("reading every item"), "{log}");
     assert_same(&partial, &full);
     // The outputs are feeds a reader reads, with the new stories in.

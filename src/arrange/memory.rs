@@ -54,7 +54,8 @@ impl Placements {
     /// length, `u32::MAX` for none, then the bytes). Little-endian throughout.
     pub fn encode(&self) -> Vec<u8> {
         let n = self.ids.len();
-        let mut body = Vec::with_capacity(16 + n * (32 + 8 * self.words));
+        let stories: usize = self.story.iter().flatten().map(String::len).sum();
+        let mut body = Vec::with_capacity(16 + n * (28 + 8 * self.words) + stories);
         body.extend_from_slice(&self.key.to_le_bytes());
         body.extend_from_slice(&(n as u32).to_le_bytes());
         body.extend_from_slice(&(self.words as u32).to_le_bytes());
@@ -98,15 +99,22 @@ impl Placements {
         if n.saturating_mul(28 + 8 * words) > body.len() {
             return None;
         }
-        let ids = (0..n).map(|_| r.u128()).collect::<Option<Vec<u128>>>()?;
-        let content = (0..n).map(|_| r.u64()).collect::<Option<Vec<u64>>>()?;
-        let topics = (0..n * words).map(|_| r.u64()).collect::<Option<Vec<u64>>>()?;
-        let story = (0..n)
-            .map(|_| match r.u32()? {
-                u32::MAX => Some(None),
-                len => String::from_utf8(r.take(len as usize)?.to_vec()).ok().map(Some),
-            })
-            .collect::<Option<Vec<Option<String>>>>()?;
+        // (Filled one by one at their exact size: collecting an `Option<Vec<_>>` grows a
+        // vector by doubling, up to twice the memory.)
+        fn exactly<T>(n: usize, mut next: impl FnMut() -> Option<T>) -> Option<Vec<T>> {
+            let mut out = Vec::with_capacity(n);
+            for _ in 0..n {
+                out.push(next()?);
+            }
+            Some(out)
+        }
+        let ids = exactly(n, || r.u128())?;
+        let content = exactly(n, || r.u64())?;
+        let topics = exactly(n * words, || r.u64())?;
+        let story = exactly(n, || match r.u32()? {
+            u32::MAX => Some(None),
+            len => String::from_utf8(r.take(len as usize)?.to_vec()).ok().map(Some),
+        })?;
         r.0.is_empty().then_some(Placements {
             key,
             ids,

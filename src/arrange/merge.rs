@@ -26,55 +26,86 @@ pub fn merge(sources: Vec<Vec<Entry>>, max_items: usize) -> (Vec<Entry>, MergeSt
 /// As [`merge`], with each kept entry's fold sum ([`super::subset::Folds`]: what the
 /// entries folded into it add up to), by the id hash of the kept entry.
 pub fn merge_tracked(sources: Vec<Vec<Entry>>, max_items: usize) -> (Vec<Entry>, MergeStats, super::subset::Folds) {
+    let lens: Vec<usize> = sources.iter().map(Vec::len).collect();
+    let mut all: Vec<Entry> = Vec::with_capacity(lens.iter().sum());
+    for entries in sources {
+        all.extend(entries);
+    }
+    merge_flat(all, &lens, max_items)
+}
+
+/// As [`merge_tracked`], over every source's entries in one list, one source after
+/// another (`lens[s]` of source `s`). Merges in place: no second copy of the entries,
+/// nor of their keys.
+pub fn merge_flat(
+    mut all: Vec<Entry>,
+    lens: &[usize],
+    max_items: usize,
+) -> (Vec<Entry>, MergeStats, super::subset::Folds) {
     let mut folds = super::subset::Folds::default();
     let mut stats = MergeStats::default();
-    let total: usize = sources.iter().map(Vec::len).sum();
-    let mut out: Vec<Entry> = Vec::with_capacity(total);
-    let mut by_id: HashMap<String, usize> = HashMap::with_capacity(total);
-    let mut by_link: HashMap<String, usize> = HashMap::with_capacity(total);
-    for entries in sources {
-        let mut seen_here: HashMap<&str, ()> = HashMap::new();
-        let mut keep = Vec::with_capacity(entries.len());
-        for e in &entries {
-            // Same guid twice in one source: keep the first.
-            if seen_here.insert(e.id.as_str(), ()).is_some() {
-                stats.same_source_duplicates += 1;
-                keep.push(false);
-            } else {
-                keep.push(true);
-            }
-        }
-        for (e, k) in entries.into_iter().zip(keep) {
-            if !k {
-                continue;
-            }
-            let existing = by_id
-                .get(&e.id)
-                .copied()
-                .or_else(|| e.canonical_link.as_ref().and_then(|l| by_link.get(l).copied()));
-            match existing {
-                Some(i) => {
-                    stats.cross_source_duplicates += 1;
-                    let kept = &mut out[i];
-                    let sum = folds.entry(super::memory::id_hash(&kept.id)).or_insert(0);
-                    *sum = sum.wrapping_add(super::subset::fold_part(super::memory::id_hash(&e.id)));
-                    for c in e.categories {
-                        if !crate::model::has_category(&kept.categories, &c) {
-                            kept.categories.push(c);
+    // Per entry, what becomes of it: kept (`KEPT`), dropped (`DROPPED`: its source repeated
+    // its id), or folded into the kept entry at that index.
+    const KEPT: usize = usize::MAX;
+    const DROPPED: usize = usize::MAX - 1;
+    let mut fate = vec![KEPT; all.len()];
+    {
+        let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(all.len());
+        let mut by_link: HashMap<&str, usize> = HashMap::with_capacity(all.len());
+        let mut base = 0;
+        for &len in lens {
+            let mut seen_here: HashMap<&str, ()> = HashMap::with_capacity(len);
+            for i in base..base + len {
+                let e = &all[i];
+                // Same guid twice in one source: keep the first.
+                if seen_here.insert(e.id.as_str(), ()).is_some() {
+                    stats.same_source_duplicates += 1;
+                    fate[i] = DROPPED;
+                    continue;
+                }
+                let existing = by_id
+                    .get(e.id.as_str())
+                    .copied()
+                    .or_else(|| e.canonical_link.as_deref().and_then(|l| by_link.get(l).copied()));
+                match existing {
+                    Some(k) => {
+                        stats.cross_source_duplicates += 1;
+                        fate[i] = k;
+                    }
+                    None => {
+                        by_id.insert(e.id.as_str(), i);
+                        if let Some(l) = &e.canonical_link {
+                            by_link.insert(l.as_str(), i);
                         }
                     }
                 }
-                None => {
-                    let i = out.len();
-                    by_id.insert(e.id.clone(), i);
-                    if let Some(l) = &e.canonical_link {
-                        by_link.insert(l.clone(), i);
-                    }
-                    out.push(e);
-                }
+            }
+            base += len;
+        }
+    }
+    // Each folded entry's categories join its kept entry's, in order.
+    for i in 0..all.len() {
+        let k = fate[i];
+        if k >= DROPPED {
+            continue;
+        }
+        let sum = folds.entry(super::memory::id_hash(&all[k].id)).or_insert(0);
+        *sum = sum.wrapping_add(super::subset::fold_part(super::memory::id_hash(&all[i].id)));
+        let categories = std::mem::take(&mut all[i].categories);
+        let kept = &mut all[k];
+        for c in categories {
+            if !crate::model::has_category(&kept.categories, &c) {
+                kept.categories.push(c);
             }
         }
     }
+    let mut at = 0;
+    all.retain(|_| {
+        at += 1;
+        fate[at - 1] == KEPT
+    });
+    drop(fate);
+    let mut out = all;
     sort_newest_first(&mut out);
     if max_items > 0 {
         out.truncate(max_items);

@@ -61,6 +61,21 @@ pub fn arrange(
     shown: usize,
     prior: Option<&memory::Placements>,
 ) -> Arranged {
+    arrange_read(merged, topics, clusters, shown, prior, None)
+}
+
+/// As [`arrange`], where the entries of `headings` (by [`memory::id_hash`]) were read
+/// without their text ([`subset::Reading::Heading`]): each keeps the topics and text hash
+/// `prior` holds for it instead of being matched again. No feed may show their stories
+/// (their text is not there to show).
+pub fn arrange_read(
+    merged: Vec<Entry>,
+    topics: &[config::TopicConfig],
+    clusters: Option<(std::time::Duration, f64)>,
+    shown: usize,
+    prior: Option<&memory::Placements>,
+    headings: Option<&subset::IdSet>,
+) -> Arranged {
     let started = std::time::Instant::now();
     let key = memory::settings_key(topics, clusters);
     let prior = prior.filter(|p| p.key == key);
@@ -78,6 +93,10 @@ pub fn arrange(
     if hash_ids {
         ids = vec![0; merged.len()];
     }
+    let heading: Vec<bool> = match headings {
+        Some(set) if !hash_ids => ids.iter().map(|h| set.contains(h)).collect(),
+        _ => Vec::new(),
+    };
     tracing::debug!(
         ms = started.elapsed().as_millis(),
         placed = placed.iter().filter(|p| p.is_some()).count(),
@@ -94,7 +113,14 @@ pub fn arrange(
             tracing::debug!(ms = started.elapsed().as_millis(), "clustered");
             groups
         });
-        let matched = assign_all(&matcher, &merged, &slots, prior, hash_ids.then_some(&mut ids[..]));
+        let matched = assign_all(
+            &matcher,
+            &merged,
+            &slots,
+            prior,
+            &heading,
+            hash_ids.then_some(&mut ids[..]),
+        );
         // (Those not placed by the last run are matched here.)
         tracing::debug!(
             ms = started.elapsed().as_millis(),
@@ -104,6 +130,7 @@ pub fn arrange(
         (matched, groups.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
     });
     drop(placed);
+    drop(heading);
     // Each story's id: its first report's; an earlier run's story keeps its id when that
     // report is gone (`Some`: the id, when it is not the standing report's own).
     let story_ids: Vec<Option<String>> = groups
@@ -270,12 +297,14 @@ pub(crate) fn placed_by(
 /// Each entry's topics as bits (see [`topics::Matcher::assign_bits`]), matched on every
 /// core, and (when there are topics) its [`memory::content_hash`]; and how many were
 /// matched here. An entry with the same hash at its slot in `prior` keeps the topics found
-/// there. With `ids`, also each entry's [`memory::id_hash`].
+/// there, and so does an entry read for its heading only (`heading[i]`; empty: none) that
+/// `prior` placed. With `ids`, also each entry's [`memory::id_hash`].
 fn assign_all(
     matcher: &topics::Matcher,
     entries: &[Entry],
     slots: &[u32],
     prior: Option<&memory::Placements>,
+    heading: &[bool],
     mut ids: Option<&mut [u128]>,
 ) -> (Vec<u64>, Vec<u64>, usize) {
     let words = matcher.topics().len().div_ceil(64);
@@ -288,10 +317,11 @@ fn assign_all(
     let matched = std::thread::scope(|scope| {
         let mut handles = Vec::new();
         let mut bits_left = &mut bits[..];
-        for ((chunk, hashes), slots) in entries
+        for (((chunk, hashes), slots), heading) in entries
             .chunks(size)
             .zip(content.chunks_mut(size))
             .zip(slots.chunks(size))
+            .zip(heading.chunks(size).chain(std::iter::repeat(&[][..])))
         {
             // (Split by hand: with no topics, every entry's share of `bits` is empty.)
             let out;
@@ -311,9 +341,17 @@ fn assign_all(
                     if words == 0 {
                         continue; // (no topics: nothing to match, nor to keep a hash for)
                     }
+                    let b = &mut out[k * words..(k + 1) * words];
+                    let slot = slots[k] as usize;
+                    if heading.get(k) == Some(&true)
+                        && let Some(p) = prior.filter(|p| p.words == words && slot < p.content.len())
+                    {
+                        hashes[k] = p.content[slot];
+                        b.copy_from_slice(p.topics_of(slot));
+                        continue;
+                    }
                     let hash = memory::content_hash(e);
                     hashes[k] = hash;
-                    let b = &mut out[k * words..(k + 1) * words];
                     let known = prior.filter(|p| p.words == words && p.content.get(slots[k] as usize) == Some(&hash));
                     match known {
                         Some(p) => b.copy_from_slice(p.topics_of(slots[k] as usize)),
@@ -429,6 +467,45 @@ mod tests {
         assert_eq!(ids, vec!["e", "c", "a"]);
         assert_eq!(later.clusters[2].as_deref(), Some("a"));
         assert_eq!(later.reports_merged, 2);
+    }
+
+    #[test]
+    fn entries_read_for_their_heading_keep_their_topics_and_stories() {
+        // "b" is about a flood only in its text; read for its heading, it keeps that topic
+        // (and its text hash), and a new report still joins its story.
+        let topics = vec![topic("Banjir", &["banjir"]), topic("Korea", &["Korea"])];
+        let first = vec![
+            entry("tempo", "a", "Kim Jong Un tiba di Vladivostok dengan kereta", 0),
+            entry("kompas", "b", "Air naik di Jakarta Utara pagi ini", 2)
+                .with_summary("<p>Banjir setinggi satu meter.</p>"),
+        ];
+        let earlier = arrange(newest_first(first.clone()), &topics, CLUSTERS, usize::MAX, None).placements;
+        let new = entry("detik", "c", "Air naik di Jakarta Utara pagi ini juga", 5);
+        let mut whole = first.clone();
+        whole.push(new.clone());
+        let want = arrange(newest_first(whole), &topics, CLUSTERS, usize::MAX, Some(&earlier));
+        let heading = |e: &Entry| Entry {
+            summary: None,
+            content: None,
+            ..e.clone()
+        };
+        let mut read = vec![heading(&first[0]), heading(&first[1])];
+        read.push(new);
+        let headings: subset::IdSet = first.iter().map(|e| memory::id_hash(&e.id)).collect();
+        let got = arrange_read(
+            newest_first(read.clone()),
+            &topics,
+            CLUSTERS,
+            usize::MAX,
+            Some(&earlier),
+            Some(&headings),
+        );
+        assert_eq!(stories(&got), stories(&want));
+        assert_eq!(got.placements, want.placements);
+        assert_eq!(stories(&got)[0].2, vec![0], "{:?}", stories(&got));
+        // Matched again on the heading, "b" would lose its topic.
+        let matched = arrange(newest_first(read), &topics, CLUSTERS, usize::MAX, Some(&earlier));
+        assert_ne!(stories(&matched), stories(&want));
     }
 
     #[test]

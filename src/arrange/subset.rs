@@ -25,15 +25,25 @@ use super::topics::FastHash;
 pub struct Item {
     /// [`id_hash`] of its id.
     pub id: u128,
-    /// XXH3-128 of its canonical link.
-    pub link: Option<u128>,
+    /// XXH3-128 of its canonical link (see [`Item::link_key`]).
+    pub link: Option<std::num::NonZeroU128>,
     /// Its date (what the outputs show), unix seconds.
     pub date: i64,
+}
+
+impl Item {
+    /// A link's XXH3-128 as [`Item::link`] holds it: a hash of 0 (2^-128 odds) is taken as 1.
+    pub fn link_key(hash: u128) -> std::num::NonZeroU128 {
+        std::num::NonZeroU128::new(hash).unwrap_or(std::num::NonZeroU128::MIN)
+    }
 }
 
 /// Per winner of a merge (by [`id_hash`]): a sum over the items folded into it, which
 /// changes when they do (their categories are folded into it).
 pub type Folds = HashMap<u128, u64, FastHash>;
+
+/// A set of items by [`id_hash`].
+pub type IdSet = std::collections::HashSet<u128, FastHash>;
 
 /// What a merge over keys decided, per item (the items of every source, one source after
 /// another in config order, each source's in merge order).
@@ -54,9 +64,10 @@ pub fn fold_part(id: u128) -> u64 {
 
 /// Merges over keys as [`crate::arrange::merge::merge`] merges entries: within a source the
 /// first item with an id wins; across sources the first kept item with the same id, else
-/// with the same canonical link, takes the later one in.
-pub fn merge(sources: &[Vec<Item>]) -> Merged {
-    let total: usize = sources.iter().map(Vec::len).sum();
+/// with the same canonical link, takes the later one in. `items`: every source's items, one
+/// source after another, `lens[s]` of source `s`.
+pub fn merge(items: &[Item], lens: &[usize]) -> Merged {
+    let total = items.len();
     let mut m = Merged {
         kept: Vec::with_capacity(total),
         into: Vec::with_capacity(total),
@@ -65,9 +76,9 @@ pub fn merge(sources: &[Vec<Item>]) -> Merged {
     let mut by_id: HashMap<u128, u32, FastHash> = HashMap::with_capacity_and_hasher(total, FastHash);
     let mut by_link: HashMap<u128, u32, FastHash> = HashMap::with_capacity_and_hasher(total, FastHash);
     let mut base = 0u32;
-    for items in sources {
+    for &len in lens {
         let mut seen_here: HashMap<u128, (), FastHash> = HashMap::default();
-        for (k, it) in items.iter().enumerate() {
+        for (k, it) in items[base as usize..base as usize + len].iter().enumerate() {
             let i = base + k as u32;
             if seen_here.insert(it.id, ()).is_some() {
                 m.stats.same_source_duplicates += 1;
@@ -78,7 +89,7 @@ pub fn merge(sources: &[Vec<Item>]) -> Merged {
             let existing = by_id
                 .get(&it.id)
                 .copied()
-                .or_else(|| it.link.and_then(|l| by_link.get(&l).copied()));
+                .or_else(|| it.link.and_then(|l| by_link.get(&l.get()).copied()));
             match existing {
                 Some(w) => {
                     m.stats.cross_source_duplicates += 1;
@@ -88,20 +99,19 @@ pub fn merge(sources: &[Vec<Item>]) -> Merged {
                 None => {
                     by_id.insert(it.id, i);
                     if let Some(l) = it.link {
-                        by_link.insert(l, i);
+                        by_link.insert(l.get(), i);
                     }
                     m.kept.push(true);
                     m.into.push(u32::MAX);
                 }
             }
         }
-        base += items.len() as u32;
+        base += len as u32;
     }
-    let flat: Vec<&Item> = sources.iter().flatten().collect();
     for (i, &w) in m.into.iter().enumerate() {
         if w != u32::MAX {
-            let sum = m.folds.entry(flat[w as usize].id).or_insert(0);
-            *sum = sum.wrapping_add(fold_part(flat[i].id));
+            let sum = m.folds.entry(items[w as usize].id).or_insert(0);
+            *sum = sum.wrapping_add(fold_part(items[i].id));
         }
     }
     m
@@ -141,13 +151,30 @@ impl std::fmt::Debug for DigestNeeds {
     }
 }
 
+/// How much of an item to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    /// Not at all: it keeps its placement.
+    Not,
+    /// Its heading only (id, title, link, dates): a story it belongs to is only placed or
+    /// counted (new reports may join it, or a digest day lists it), not shown; its topics
+    /// and text hash stay those the last run found.
+    Heading,
+    /// Whole: a feed may show its story, or its text is new.
+    Whole,
+}
+
 /// Which items to read, and what the outputs need of the arrangement of those.
 #[derive(Debug)]
 pub struct Choice {
-    /// Per item: read it (a kept item of a chosen story, or an item folded into one).
-    pub read: Vec<bool>,
+    /// Per item: how much of it to read (a kept item of a chosen story, or an item folded
+    /// into one read whole).
+    pub read: Vec<Reading>,
     /// Every story whose standing report is dated at or after this (unix seconds) is read.
     pub t0: i64,
+    /// Every story whose standing report is dated at or after this (unix seconds) is read
+    /// whole (not before `t0`): the stories the feeds show.
+    pub shown_from: i64,
     /// Per topic: every story of it is read (it has fewer than `shown`).
     pub whole: Vec<bool>,
     /// Kept items not read: their placements (slots in the last run's), and how many
@@ -275,6 +302,7 @@ pub fn choose(
     if combined < needs.shown {
         return None;
     }
+    let shown_from = t0;
     let whole: Vec<bool> = per_topic.iter().map(|&c| c < needs.shown).collect();
     if let Some(d) = &needs.digest {
         let mut days = 0usize;
@@ -313,23 +341,31 @@ pub fn choose(
         .enumerate()
         .filter(|&(_, &w)| w)
         .fold(0, |m, (t, _)| m | (1 << t));
-    let mut chosen = vec![false; stories];
+    // Per story: how much of its reports to read. A feed may show the stories standing at
+    // or after `shown_from`, and every story of a topic read whole; a dirty item's text is
+    // matched again. The others within reach of a report to place, or on a digest day
+    // listed, are placed and counted only.
+    let mut chosen = vec![Reading::Not; stories];
     for (s, c) in chosen.iter_mut().enumerate() {
-        if standing[s] >= t0 || bits[s] & whole_mask != 0 {
-            *c = true;
+        if standing[s] >= shown_from || bits[s] & whole_mask != 0 {
+            *c = Reading::Whole;
+        } else if standing[s] >= t0 {
+            *c = Reading::Heading;
         }
     }
     for i in 0..n {
-        let s = story_of[i];
-        if s == u32::MAX {
+        let s = story_of[i] as usize;
+        if s == u32::MAX as usize {
             continue;
         }
         let date = items[i].date;
-        if date >= t0 || dirty[i] || reach.is_some_and(|(a, b)| (a..=b).contains(&date)) {
-            chosen[s as usize] = true;
+        if date >= shown_from || dirty[i] {
+            chosen[s] = Reading::Whole;
+        } else if chosen[s] == Reading::Not && (date >= t0 || reach.is_some_and(|(a, b)| (a..=b).contains(&date))) {
+            chosen[s] = Reading::Heading;
         }
     }
-    let mut read = vec![false; n];
+    let mut read = vec![Reading::Not; n];
     let mut unread_slots = Vec::new();
     let mut unread = vec![false; stories];
     for i in 0..n {
@@ -337,23 +373,25 @@ pub fn choose(
         if s == u32::MAX {
             continue;
         }
-        if chosen[s as usize] {
-            read[i] = true;
-        } else {
+        read[i] = chosen[s as usize];
+        if read[i] == Reading::Not {
             unread[s as usize] = true;
             // (Not chosen: placed, since every item not placed is read.)
             unread_slots.push(slot_of[i]);
         }
     }
+    // The items folded into one read whole are read with it (their categories are folded
+    // into its own); one read for its heading shows nothing they add.
     for i in 0..n {
         let w = merged.into[i];
-        if w != u32::MAX && read[w as usize] {
-            read[i] = true;
+        if w != u32::MAX && read[w as usize] == Reading::Whole {
+            read[i] = Reading::Whole;
         }
     }
     Some(Choice {
         read,
         t0,
+        shown_from,
         whole,
         unread_slots,
         unread_stories: unread.iter().filter(|&&u| u).count(),
@@ -362,13 +400,14 @@ pub fn choose(
 
 impl Choice {
     /// Whether an arrangement of the items read shows what the arrangement of every item
-    /// would: each feed's first `shown` stories stand on reports dated at or after `t0`
-    /// (every story of such a date was read), except the topics read whole.
+    /// would: each feed's first `shown` stories stand on reports dated at or after
+    /// `shown_from` (every story of such a date was read whole), except the topics read
+    /// whole.
     pub fn holds(&self, arranged: &super::Arranged, shown: usize) -> bool {
         let standing_at = |k: usize| {
             arranged.entries[arranged.stories[k]]
                 .date()
-                .is_some_and(|d| d.timestamp() >= self.t0)
+                .is_some_and(|d| d.timestamp() >= self.shown_from)
         };
         if arranged.stories.len() < shown || !standing_at(shown - 1) {
             return false;
@@ -403,7 +442,7 @@ mod tests {
             link: e
                 .canonical_link
                 .as_deref()
-                .map(|l| xxhash_rust::xxh3::xxh3_128(l.as_bytes())),
+                .map(|l| Item::link_key(xxhash_rust::xxh3::xxh3_128(l.as_bytes()))),
             date: 0,
         }
     }
@@ -428,8 +467,9 @@ mod tests {
                 entry("c", "6", Some("https://x.org/two")),
             ],
         ];
-        let keys: Vec<Vec<Item>> = sources.iter().map(|s| s.iter().map(item).collect()).collect();
-        let m = merge(&keys);
+        let keys: Vec<Item> = sources.iter().flatten().map(item).collect();
+        let lens: Vec<usize> = sources.iter().map(Vec::len).collect();
+        let m = merge(&keys, &lens);
         let (entries, stats) = crate::arrange::merge::merge(sources.clone(), 0);
         assert_eq!(m.stats, stats);
         let flat: Vec<&Entry> = sources.iter().flatten().collect();

@@ -8,17 +8,19 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use crate::arrange::Arranged;
 use crate::arrange::memory::{Placements, id_hash};
 use crate::arrange::merge::MergeStats;
-use crate::arrange::subset::{self, Choice, Folds, Item, Needs};
+use crate::arrange::subset::{self, Choice, Folds, IdSet, Item, Needs, Reading};
 use crate::config::Config;
 use crate::error::Error;
 use crate::model::{Entry, SourceRef};
 use crate::output::{digest, feeds};
 use crate::state as store;
 
-/// Per source, the entries read (in merge order), and what the partial read decided.
-pub(super) type NeededEntries = (Vec<Vec<Entry>>, Partial);
+/// The entries read, one source after another (each in merge order), how many of each
+/// source, and what the partial read decided.
+pub(super) type NeededEntries = (Vec<Entry>, Vec<usize>, Partial);
 
 /// What a partial read decided besides the entries it read.
 pub(super) struct Partial {
@@ -26,13 +28,56 @@ pub(super) struct Partial {
     /// Over every item, as merging every entry would count them.
     pub stats: MergeStats,
     pub folds: Folds,
+    /// The items read for their heading only (by [`id_hash`] of their id).
+    pub headings: IdSet,
 }
 
-/// A fresh document's reconciled entries, and the id hashes of those this run wrote (new
-/// or changed).
+/// A fresh document's items, the source as this run read it (none when the document has
+/// no items), and the id hashes of the items this run wrote (new or changed).
 pub(super) struct Fresh {
-    pub entries: Vec<Entry>,
+    pub items: Listed,
+    pub source: Option<Arc<SourceRef>>,
     pub written: Vec<u128>,
+}
+
+/// A fresh document's items in its order, as saved: their entries, or (when the run is
+/// to read part of the items, and reads the rest back from the state only if it must) their
+/// [`id_hash`] alone.
+pub(super) enum Listed {
+    Entries(Vec<Entry>),
+    Ids(Vec<u128>),
+}
+
+impl Listed {
+    /// The [`id_hash`] of each item, in the document's order.
+    fn ids(&self) -> Vec<u128> {
+        match self {
+            Listed::Entries(entries) => entries.iter().map(|e| id_hash(&e.id)).collect(),
+            Listed::Ids(ids) => ids.clone(),
+        }
+    }
+}
+
+/// A source's stored entries as [`Store::entries`](store::Store::entries) gives them with
+/// those its fresh document `listed` first, in the document's order.
+pub(super) fn entries_with_fresh(
+    store: &store::Store,
+    key: i64,
+    source_ref: &Arc<SourceRef>,
+    cutoff: DateTime<Utc>,
+    listed: Listed,
+) -> Result<Vec<Entry>, Error> {
+    let mut entries = match listed {
+        Listed::Entries(entries) => entries,
+        Listed::Ids(ids) => {
+            let at: std::collections::HashMap<u128, usize> = ids.iter().enumerate().map(|(k, &h)| (h, k)).collect();
+            let mut listed = store.listed_entries(key, source_ref)?;
+            listed.sort_by_cached_key(|e| at.get(&id_hash(&e.id)).copied().unwrap_or(usize::MAX));
+            listed
+        }
+    };
+    entries.extend(store.entries(key, source_ref, cutoff, false)?);
+    Ok(entries)
 }
 
 /// What the outputs of `cfg` need of an arrangement at `now`.
@@ -70,15 +115,19 @@ pub(super) fn read_needed(
     prior_folds: &Folds,
 ) -> Result<Option<NeededEntries>, Error> {
     let started = std::time::Instant::now();
-    let mut skeletons: Vec<Vec<store::Skeleton>> = Vec::with_capacity(sources.len());
+    // Every item's keys, one source after another; where each is stored, and whether this
+    // run wrote it.
+    let mut items: Vec<Item> = Vec::new();
+    let mut rowids: Vec<i64> = Vec::new();
     let mut written: Vec<bool> = Vec::new();
+    let mut lens: Vec<usize> = Vec::with_capacity(sources.len());
     for (key, _, fresh) in sources {
         let mut rows = store.skeletons(*key, cutoff)?;
         if let Some(f) = fresh {
             // As the full read: the document's items in its order, then those it no longer
             // lists (by id, as stored).
             let at: std::collections::HashMap<u128, usize> =
-                f.entries.iter().enumerate().map(|(k, e)| (id_hash(&e.id), k)).collect();
+                f.items.ids().into_iter().enumerate().map(|(k, h)| (h, k)).collect();
             rows.sort_by_key(|r| {
                 if r.in_feed {
                     at.get(&r.id).copied().unwrap_or(usize::MAX)
@@ -91,52 +140,62 @@ pub(super) fn read_needed(
         } else {
             written.extend(std::iter::repeat_n(false, rows.len()));
         }
-        skeletons.push(rows);
+        lens.push(rows.len());
+        for r in rows {
+            rowids.push(r.rowid);
+            items.push(Item {
+                id: r.id,
+                link: r.link.map(Item::link_key),
+                date: r.date,
+            });
+        }
     }
-    let items: Vec<Vec<Item>> = skeletons
-        .iter()
-        .map(|rows| {
-            rows.iter()
-                .map(|r| Item {
-                    id: r.id,
-                    link: r.link,
-                    date: r.date,
-                })
-                .collect()
-        })
-        .collect();
-    let merged = subset::merge(&items);
-    let flat: Vec<Item> = items.into_iter().flatten().collect();
-    let Some(choice) = subset::choose(&flat, &merged, &written, prior, prior_folds, &needs(cfg, now)) else {
+    let merged = subset::merge(&items, &lens);
+    let Some(choice) = subset::choose(&items, &merged, &written, prior, prior_folds, &needs(cfg, now)) else {
         tracing::debug!("every stored item is read: a feed or the digest reaches back to the oldest");
         return Ok(None);
     };
-    drop(flat);
+    let headings: IdSet = items
+        .iter()
+        .zip(&choice.read)
+        .filter(|&(_, &r)| r == Reading::Heading)
+        .map(|(it, _)| it.id)
+        .collect();
+    drop(items);
+    drop(written);
+    let count = |what: Reading| choice.read.iter().filter(|&&r| r == what).count();
     tracing::debug!(
         ms = started.elapsed().as_millis(),
         items = choice.read.len(),
-        read = choice.read.iter().filter(|&&r| r).count(),
+        whole = count(Reading::Whole),
+        headings = count(Reading::Heading),
         "merged every item by its keys and chose those to read"
     );
-    let mut all = Vec::with_capacity(sources.len());
+    let mut all = Vec::with_capacity(count(Reading::Whole) + count(Reading::Heading));
+    let mut read_lens = Vec::with_capacity(sources.len());
     let mut k = 0;
-    for ((_, source_ref, _), rows) in sources.iter().zip(&skeletons) {
-        let rowids: Vec<i64> = rows
-            .iter()
-            .zip(&choice.read[k..k + rows.len()])
-            .filter(|&(_, &r)| r)
-            .map(|(row, _)| row.rowid)
-            .collect();
-        k += rows.len();
-        all.push(store.entries_at(&rowids, source_ref)?);
+    for ((_, source_ref, _), &len) in sources.iter().zip(&lens) {
+        let mut these = Vec::new();
+        for (&rowid, &r) in rowids[k..k + len].iter().zip(&choice.read[k..k + len]) {
+            match r {
+                Reading::Not => {}
+                Reading::Heading => these.push((rowid, store::Fields::Heading)),
+                Reading::Whole => these.push((rowid, store::Fields::All)),
+            }
+        }
+        k += len;
+        read_lens.push(these.len());
+        all.extend(store.entries_at(&these, source_ref)?);
     }
     tracing::debug!(ms = started.elapsed().as_millis(), "read the chosen items");
     Ok(Some((
         all,
+        read_lens,
         Partial {
             choice,
             stats: merged.stats,
             folds: merged.folds,
+            headings,
         },
     )))
 }
@@ -184,15 +243,65 @@ pub(super) fn decode_folds(b: &[u8]) -> Option<(u64, Folds)> {
     Some((names, folds))
 }
 
-/// The placements of the kept items not read (their slots in `prior`), after those of the
-/// items read.
-pub(super) fn extend_placements(decided: &mut Placements, prior: &Placements, slots: &[u32]) {
+/// The placements of the kept items not read (their slots in `prior`, each once), after
+/// those of the items read.
+pub(super) fn extend_placements(decided: &mut Placements, mut prior: Placements, slots: &[u32]) {
     // (The same settings key: the same topic words per item.)
+    decided.ids.reserve_exact(slots.len());
+    decided.content.reserve_exact(slots.len());
+    decided.topics.reserve_exact(slots.len() * prior.words);
+    decided.story.reserve_exact(slots.len());
     for &k in slots {
         let k = k as usize;
         decided.ids.push(prior.ids[k]);
         decided.content.push(prior.content[k]);
         decided.topics.extend_from_slice(prior.topics_of(k));
-        decided.story.push(prior.story[k].clone());
+        decided.story.push(prior.story[k].take());
     }
+}
+
+/// Reads whole the stories' standing reports the digest shows (of the days its feeds list
+/// and of today; `chosen`: [`digest::selections`] of `arranged`) that were read for their
+/// heading only ([`Partial::headings`]): a digest shows their excerpt. `sources` as for
+/// [`read_needed`].
+#[allow(clippy::too_many_arguments, reason = "one call site, every argument distinct")]
+pub(super) fn read_digest_stories(
+    store: &store::Store,
+    cfg: &Config,
+    arranged: &mut Arranged,
+    chosen: &[(chrono::NaiveDate, digest::Selection)],
+    headings: &IdSet,
+    sources: &[(i64, &Arc<SourceRef>, Option<&Fresh>)],
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    if headings.is_empty() || !cfg.digest.enabled {
+        return Ok(());
+    }
+    let tz = cfg.output.timezone;
+    let today = digest::local_day(now, tz);
+    let shown: Vec<usize> = chosen
+        .iter()
+        .enumerate()
+        .filter(|&(at, (day, _))| at < cfg.digest.days || *day == today)
+        .flat_map(|(_, (_, selection))| selection.sections.iter().flat_map(|p| p.stories.iter().copied()))
+        .collect();
+    let mut read = 0;
+    for k in shown {
+        let m = arranged.stories[k];
+        let own = arranged.own_ids.get(&m).unwrap_or(&arranged.entries[m].id);
+        if !headings.contains(&id_hash(own)) {
+            continue;
+        }
+        let at = &arranged.entries[m].source;
+        let Some((key, source_ref, _)) = sources.iter().find(|(_, r, _)| Arc::ptr_eq(r, at)) else {
+            continue;
+        };
+        if let Some(mut whole) = store.item(*key, own, source_ref)? {
+            whole.id = std::mem::take(&mut arranged.entries[m].id);
+            arranged.entries[m] = whole;
+            read += 1;
+        }
+    }
+    tracing::debug!(stories = read, "read whole the digest's stories read for their heading");
+    Ok(())
 }

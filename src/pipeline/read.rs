@@ -187,7 +187,9 @@ pub(super) enum Outcome {
 
 /// A fresh document after [`store::reconcile`], its items saved.
 pub(super) struct Stored {
-    pub entries: Vec<Entry>,
+    pub items: super::partial::Listed,
+    /// The source as this run read it (none when the document has no items).
+    pub source: Option<std::sync::Arc<crate::model::SourceRef>>,
     /// The id hashes of the items written (new or changed).
     pub written: Vec<u128>,
     pub warnings: Vec<String>,

@@ -11,7 +11,7 @@ use super::read::{
     AfterRead, Outcome, ReadDocument, Skip, SourcePlan, Stored, distinct_sources, fetch_and_read, source_url,
 };
 use super::report::{Progress, RunReport, SourceFailure, SourceMove, SourceSkip, SourceWarning};
-use crate::arrange::{arrange, cluster_options, memory as placements, merge, subset};
+use crate::arrange::{arrange_read, cluster_options, memory as placements, merge, subset};
 use crate::config::{self, Config};
 use crate::error::{Error, Stage};
 use crate::ingest::{fetch, normalize};
@@ -70,8 +70,14 @@ pub async fn run(
             },
         })
         .collect();
-    let prior = store.placements()?;
     let prior_folds = store.folds()?.and_then(|b| partial::decode_folds(&b));
+    // A run that follows another with the same source names, and (once something changed
+    // and the last run's placements are read) the same topic and cluster settings, reads
+    // only what its outputs need (see `partial`): it keeps no fresh document's entries
+    // meanwhile.
+    let reads_part = prior_folds
+        .as_ref()
+        .is_some_and(|(names, _)| *names == partial::names_key(cfg));
     // Each fresh document is reconciled with its stored items and saved on the worker that
     // read it, while other sources are still being fetched and read.
     let shared = std::sync::Arc::new(std::sync::Mutex::new(store));
@@ -86,7 +92,7 @@ pub async fn run(
             .collect();
         std::sync::Arc::new(move |i: usize, doc: ReadDocument| -> Outcome {
             let (key, namespace, keep_dates) = &keys[i];
-            match store_document(&shared, *key, namespace, doc, now, *keep_dates) {
+            match store_document(&shared, *key, namespace, doc, now, *keep_dates, !reads_part) {
                 Ok(stored) => Outcome::Stored(stored),
                 Err(e) => Outcome::Failed(e),
             }
@@ -136,7 +142,8 @@ pub async fn run(
                         message,
                     }));
                 fresh_here = Some(Fresh {
-                    entries: stored.entries,
+                    items: stored.items,
+                    source: stored.source,
                     written: stored.written,
                 });
                 update = stored.update;
@@ -240,6 +247,8 @@ pub async fn run(
         store.commit()?;
         return Ok(report);
     }
+    // What the last run decided is read only now that something is to be arranged.
+    let mut prior = store.placements()?;
     report.expired = store.prune(cutoff, &keys)?;
     let prior_days = if cfg.digest.enabled {
         store.digest_days()?
@@ -252,16 +261,15 @@ pub async fn run(
         .iter()
         .zip(&states)
         .zip(&fresh)
-        .map(|((source, st), f)| match f.as_ref().and_then(|f| f.entries.first()) {
-            Some(e) => std::sync::Arc::clone(&e.source),
+        .map(|((source, st), f)| match f.as_ref().and_then(|f| f.source.as_ref()) {
+            Some(s) => std::sync::Arc::clone(s),
             None => stored_source_ref(source, st),
         })
         .collect();
     // A run that follows another with the same settings reads only what its outputs need.
     let arranged_partly = match (&prior, &prior_folds) {
-        (Some(p), Some((names, folds)))
-            if *names == partial::names_key(cfg)
-                && p.key == placements::settings_key(&cfg.topics, cluster_options(cfg)) =>
+        (Some(p), Some((_, folds)))
+            if reads_part && p.key == placements::settings_key(&cfg.topics, cluster_options(cfg)) =>
         {
             let sources: Vec<_> = states
                 .iter()
@@ -270,7 +278,25 @@ pub async fn run(
                 .map(|((st, r), f)| (st.key, r, f.as_ref()))
                 .collect();
             match partial::read_needed(&store, cfg, &sources, cutoff, now, p, folds)? {
-                Some((all, part)) => arrange_entries(cfg, all, prior.as_ref(), Some(&part), now)?.map(|a| (a, part)),
+                Some((all, lens, part)) => match arrange_entries(cfg, all, &lens, prior.as_ref(), Some(&part), now)? {
+                    Some(mut a) => {
+                        // The items not read keep their placements (the last run's go now).
+                        if let Some(p) = prior.take() {
+                            partial::extend_placements(&mut a.placements, p, &part.choice.unread_slots);
+                        }
+                        partial::read_digest_stories(
+                            &store,
+                            cfg,
+                            &mut a.arranged,
+                            &a.digest_days,
+                            &part.headings,
+                            &sources,
+                            now,
+                        )?;
+                        Some((a, part))
+                    }
+                    None => None,
+                },
                 None => None,
             }
         }
@@ -282,16 +308,21 @@ pub async fn run(
             let mut all = Vec::with_capacity(fresh.len());
             for ((st, f), source_ref) in states.iter().zip(fresh).zip(&source_refs) {
                 match f {
-                    Some(Fresh { mut entries, .. }) => {
-                        entries.extend(store.entries(st.key, source_ref, cutoff, false)?);
-                        all.push(entries);
-                    }
+                    Some(f) => all.push(partial::entries_with_fresh(
+                        &store, st.key, source_ref, cutoff, f.items,
+                    )?),
                     None => all.push(store.entries(st.key, source_ref, cutoff, true)?),
                 }
             }
             tracing::debug!(ms = started.elapsed().as_millis(), "loaded the stored items");
+            let lens: Vec<usize> = all.iter().map(Vec::len).collect();
+            let mut flat = Vec::with_capacity(lens.iter().sum());
+            for entries in all {
+                flat.extend(entries);
+            }
             (
-                arrange_entries(cfg, all, prior.as_ref(), None, now)?.expect("arranging every item always holds"),
+                arrange_entries(cfg, flat, &lens, prior.as_ref(), None, now)?
+                    .expect("arranging every item always holds"),
                 None,
             )
         }
@@ -323,7 +354,7 @@ pub async fn run(
     })?;
     let saving = std::time::Instant::now();
     store.begin()?;
-    store.set_placements(&decided)?;
+    store.set_placements(&decided.encode())?;
     store.set_folds(&folds)?;
     store.set_digest_days(&days)?;
     // Without plans (the digest is off), `feedmux digest` arranges every item again.
@@ -338,7 +369,7 @@ pub async fn run(
     store.commit()?;
     tracing::debug!(
         ms = saving.elapsed().as_millis(),
-        placements = decided.len(),
+        placements = decided.ids.len(),
         "saved the placements and digest plans"
     );
     if report.expired > 0 {
@@ -366,6 +397,7 @@ fn store_document(
     doc: ReadDocument,
     now: DateTime<Utc>,
     keep_dates: bool,
+    keep_entries: bool,
 ) -> Result<Stored, Error> {
     let lock = || shared.lock().unwrap_or_else(|p| p.into_inner());
     let known = lock().known(key)?;
@@ -396,8 +428,15 @@ fn store_document(
         .filter(|r| !matches!(r.fate, store::Fate::Same(_)))
         .map(|r| placements::id_hash(&r.entry.id))
         .collect();
+    let source = reconciled.first().map(|r| std::sync::Arc::clone(&r.entry.source));
+    let items = if keep_entries {
+        partial::Listed::Entries(reconciled.into_iter().map(|r| r.entry).collect())
+    } else {
+        partial::Listed::Ids(reconciled.iter().map(|r| placements::id_hash(&r.entry.id)).collect())
+    };
     Ok(Stored {
-        entries: reconciled.into_iter().map(|r| r.entry).collect(),
+        items,
+        source,
         written: written_ids,
         warnings,
         read,
@@ -429,11 +468,13 @@ pub(crate) fn plans_mark(cfg: &Config, generation: u64) -> String {
     format!("{}:{generation}", config_fingerprint(&settings))
 }
 
-/// Merged entries arranged, with what the run keeps of it: the placements (encoded) and
-/// the fold sums (encoded) for the next run, and the counts for the report.
+/// Merged entries arranged, with what the run keeps of it: the placements and the fold
+/// sums (encoded) for the next run, and the counts for the report.
 struct ArrangedRun {
     arranged: crate::arrange::Arranged,
-    placements: Vec<u8>,
+    /// What the digest of each day with stories shows (empty when the digest is off).
+    digest_days: Vec<(chrono::NaiveDate, digest::Selection)>,
+    placements: placements::Placements,
     folds: Vec<u8>,
     stats: merge::MergeStats,
     stories_merged: usize,
@@ -441,30 +482,35 @@ struct ArrangedRun {
 
 /// Merges and arranges each source's entries (reusing `prior` placements). With `part`
 /// (the entries are those [`partial::read_needed`] chose), checks that what the outputs
-/// show is among them: `None` when it is not (every item must be read).
+/// show is among them: `None` when it is not (every item must be read); the placements
+/// are then those of the items read only (see [`partial::extend_placements`]).
 fn arrange_entries(
     cfg: &Config,
-    all: Vec<Vec<Entry>>,
+    all: Vec<Entry>,
+    lens: &[usize],
     prior: Option<&placements::Placements>,
     part: Option<&Partial>,
     now: DateTime<Utc>,
 ) -> Result<Option<ArrangedRun>, Error> {
     let merge_started = std::time::Instant::now();
-    let (merged, stats, folds) = merge::merge_tracked(all, 0);
+    let (merged, stats, folds) = merge::merge_flat(all, lens, 0);
     tracing::debug!(ms = merge_started.elapsed().as_millis(), items = merged.len(), "merged");
     let arrange_started = std::time::Instant::now();
     let max = feeds::shown(cfg);
-    let mut arranged = arrange(merged, &cfg.topics, cluster_options(cfg), max, prior);
-    let mut decided = std::mem::take(&mut arranged.placements);
+    let headings = part.map(|p| &p.headings);
+    let mut arranged = arrange_read(merged, &cfg.topics, cluster_options(cfg), max, prior, headings);
+    let decided = std::mem::take(&mut arranged.placements);
+    let digest_days = if cfg.digest.enabled {
+        digest::selections(cfg, &arranged, &digest::story_days(&arranged, cfg.output.timezone))
+    } else {
+        Vec::new()
+    };
     let (stats, folds, stories_merged) = match part {
         None => (stats, &folds, arranged.reports_merged),
         Some(part) => {
-            if !part.choice.holds(&arranged, max) || !digest_days_read(cfg, &arranged, now, &part.choice) {
+            if !part.choice.holds(&arranged, max) || !digest_days_read(cfg, &digest_days, now, &part.choice) {
                 tracing::debug!("a feed or the digest reaches past the items read: reading every item");
                 return Ok(None);
-            }
-            if let Some(prior) = prior {
-                partial::extend_placements(&mut decided, prior, &part.choice.unread_slots);
             }
             let unread = part.choice.unread_slots.len() - part.choice.unread_stories;
             (part.stats, &part.folds, arranged.reports_merged + unread)
@@ -477,18 +523,19 @@ fn arrange_entries(
     );
     Ok(Some(ArrangedRun {
         arranged,
-        placements: decided.encode(),
+        digest_days,
+        placements: decided,
         folds: partial::encode_folds(partial::names_key(cfg), folds),
         stats,
         stories_merged,
     }))
 }
 
-/// Whether every digest day the digest feeds would list from `arranged` is one whose
-/// stories were all read, and there are as many as the feeds list.
+/// Whether every digest day the digest feeds would list (of `digest_days`, the days with
+/// stories) is one whose stories were all read, and there are as many as the feeds list.
 fn digest_days_read(
     cfg: &Config,
-    arranged: &crate::arrange::Arranged,
+    digest_days: &[(chrono::NaiveDate, digest::Selection)],
     now: DateTime<Utc>,
     choice: &subset::Choice,
 ) -> bool {
@@ -496,12 +543,7 @@ fn digest_days_read(
         return true;
     }
     let tz = cfg.output.timezone;
-    let days = digest::story_days(arranged, tz);
-    let listed: Vec<chrono::NaiveDate> = digest::selections(cfg, arranged, &days)
-        .into_iter()
-        .take(cfg.digest.days)
-        .map(|(day, _)| day)
-        .collect();
+    let listed: Vec<chrono::NaiveDate> = digest_days.iter().take(cfg.digest.days).map(|(day, _)| *day).collect();
     let today = digest::local_day(now, tz);
     listed.len() == cfg.digest.days
         && listed
@@ -536,7 +578,7 @@ fn make_outputs(
     let mut results = publish::write_feeds(&stories, &feeds, cfg.output.fsync, crate::util::threads::workers())?;
     drop(stories);
     let digest_started = std::time::Instant::now();
-    let mut digested = digest::write_outputs(cfg, &arranged, now, prior_days, &templates)?;
+    let mut digested = digest::write_outputs(cfg, &arranged, &run.digest_days, now, prior_days, &templates)?;
     tracing::debug!(
         ms = digest_started.elapsed().as_millis(),
         days = digested.days.len(),

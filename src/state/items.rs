@@ -54,9 +54,22 @@ impl Store {
     /// Returns whether any item was written.
     pub fn save_document(&self, source: i64, items: &[Reconciled]) -> Result<bool, Error> {
         let c = &self.conn;
-        c.prepare_cached("UPDATE items SET in_feed = 0 WHERE source = ?1 AND +in_feed = 1")
-            .and_then(|mut st| st.execute([source]))
-            .map_err(|e| self.err(e))?;
+        // Only the rows whose `in_feed` changes are written (each write also rewrites the
+        // row's entries in `items_keys` and `items_retention`): the items no longer listed
+        // here, and below the listed ones that were not.
+        let listed =
+            serde_json::to_string(&items.iter().map(|r| r.entry.id.as_str()).collect::<Vec<_>>()).map_err(|e| {
+                Error::State {
+                    path: self.path.clone(),
+                    message: format!("listing a document's items: {e}"),
+                }
+            })?;
+        c.prepare_cached(
+            "UPDATE items SET in_feed = 0 WHERE source = ?1 AND +in_feed = 1 \
+             AND id NOT IN (SELECT value FROM json_each(?2))",
+        )
+        .and_then(|mut st| st.execute(params![source, listed]))
+        .map_err(|e| self.err(e))?;
         let mut put = c
             .prepare_cached(
                 "INSERT INTO items (source, id, guid_key, link_key, content_key, title_key, change_hash, \
@@ -66,7 +79,7 @@ impl Store {
             )
             .map_err(|e| self.err(e))?;
         let mut mark = c
-            .prepare_cached("UPDATE items SET in_feed = 1 WHERE source = ?1 AND id = ?2")
+            .prepare_cached("UPDATE items SET in_feed = 1 WHERE source = ?1 AND id = ?2 AND +in_feed = 0")
             .map_err(|e| self.err(e))?;
         let mut wrote = false;
         for r in items {
@@ -120,14 +133,33 @@ impl Store {
                 .map_err(|e| self.err(e))?
                 .as_blob()
                 .map_err(|e| self.err(e.into()))?;
-            out.push(self.unpacked(blob, source_ref)?);
+            out.push(self.unpacked(blob, source_ref, codec::Fields::All)?);
         }
         Ok(out)
     }
 
-    /// A stored entry, or the error that says the state is damaged.
-    fn unpacked(&self, blob: &[u8], source_ref: &Arc<SourceRef>) -> Result<Entry, Error> {
-        unpack(blob, source_ref).ok_or_else(|| Error::State {
+    /// A source's stored entries that its last document listed, by id.
+    pub fn listed_entries(&self, source: i64, source_ref: &Arc<SourceRef>) -> Result<Vec<Entry>, Error> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT entry FROM items WHERE source = ?1 AND +in_feed = 1")
+            .map_err(|e| self.err(e))?;
+        let mut rows = st.query([source]).map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            let blob = row
+                .get_ref(0)
+                .map_err(|e| self.err(e))?
+                .as_blob()
+                .map_err(|e| self.err(e.into()))?;
+            out.push(self.unpacked(blob, source_ref, codec::Fields::All)?);
+        }
+        Ok(out)
+    }
+
+    /// A stored entry (its `fields`), or the error that says the state is damaged.
+    fn unpacked(&self, blob: &[u8], source_ref: &Arc<SourceRef>, fields: codec::Fields) -> Result<Entry, Error> {
+        codec::unpack_fields(blob, source_ref, fields).ok_or_else(|| Error::State {
             path: self.path.clone(),
             message: "an item could not be read (damaged or from another version); \
                       delete the file for a cold start"
@@ -166,14 +198,19 @@ impl Store {
         Ok(out)
     }
 
-    /// Stored entries by rowid (see [`Store::skeletons`]), in the order asked for.
-    pub fn entries_at(&self, rowids: &[i64], source_ref: &Arc<SourceRef>) -> Result<Vec<Entry>, Error> {
+    /// Stored entries by rowid (see [`Store::skeletons`]), each with the fields asked for,
+    /// in the order asked for.
+    pub fn entries_at(
+        &self,
+        rowids: &[(i64, codec::Fields)],
+        source_ref: &Arc<SourceRef>,
+    ) -> Result<Vec<Entry>, Error> {
         let mut st = self
             .conn
             .prepare_cached("SELECT entry FROM items WHERE rowid = ?1")
             .map_err(|e| self.err(e))?;
         let mut out = Vec::with_capacity(rowids.len());
-        for &rowid in rowids {
+        for &(rowid, fields) in rowids {
             let mut rows = st.query([rowid]).map_err(|e| self.err(e))?;
             let row = rows.next().map_err(|e| self.err(e))?.ok_or_else(|| Error::State {
                 path: self.path.clone(),
@@ -184,7 +221,7 @@ impl Store {
                 .map_err(|e| self.err(e))?
                 .as_blob()
                 .map_err(|e| self.err(e.into()))?;
-            out.push(self.unpacked(blob, source_ref)?);
+            out.push(self.unpacked(blob, source_ref, fields)?);
         }
         Ok(out)
     }

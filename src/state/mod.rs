@@ -18,7 +18,7 @@ mod sources;
 #[cfg(test)]
 mod tests;
 
-pub use codec::{decode, encode, pack, unpack};
+pub use codec::{Fields, decode, encode, pack, unpack, unpack_fields};
 pub use decisions::{DigestDay, StoredPlan};
 pub use health::{Health, check, damaged, set_aside};
 pub use items::Skeleton;
@@ -37,7 +37,7 @@ use crate::model::SourceRef;
 pub mod lock;
 
 /// The schema this build reads and writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 5;
+const SCHEMA_VERSION: i64 = 6;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (
@@ -194,6 +194,10 @@ impl Store {
             if (1..5).contains(&version) {
                 self.migrate_to_5()?;
             }
+            // (A new file too: the index covers a column schema 5 adds.)
+            if version < 6 {
+                self.migrate_to_6()?;
+            }
             c.pragma_update(None, "user_version", SCHEMA_VERSION)
                 .map_err(|e| self.err(e))?;
             c.execute_batch("COMMIT").map_err(|e| self.err(e))?;
@@ -244,6 +248,15 @@ impl Store {
             up.execute(params![rowid, h]).map_err(|e| self.err(e))?;
         }
         Ok(())
+    }
+
+    /// Schema 6: an index holding every column [`Store::skeletons`] reads, so that a run
+    /// reads every item's keys from it (about 90 bytes an item) instead of from the items'
+    /// rows (about 1.2 KB).
+    fn migrate_to_6(&self) -> Result<(), Error> {
+        self.conn
+            .execute_batch("CREATE INDEX IF NOT EXISTS items_keys ON items (source, id, link_hash, date, in_feed)")
+            .map_err(|e| self.err(e))
     }
 
     /// Adds a column to a table of an older file, unless it has it already.

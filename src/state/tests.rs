@@ -309,6 +309,18 @@ proptest! {
         let mut plain = Vec::new();
         encode(&e, &mut plain);
         prop_assert_eq!(unpack(&pack(&plain), &src()), Some(e.clone()));
+        // Its heading: the id, title, link and dates, nothing else.
+        let heading = Entry {
+            guid: None,
+            canonical_link: None,
+            author: None,
+            summary: None,
+            content: None,
+            categories: Vec::new(),
+            enclosures: Vec::new(),
+            ..e.clone()
+        };
+        prop_assert_eq!(unpack_fields(&pack(&plain), &src(), Fields::Heading), Some(heading));
         // Anything cut short or padded is refused, never misread.
         prop_assert_eq!(decode(&plain[..plain.len() - 1], &src()), None);
         let mut longer = plain.clone();
@@ -319,6 +331,7 @@ proptest! {
     #[test]
     fn reading_damaged_bytes_never_panics(b in proptest::collection::vec(any::<u8>(), 0..300)) {
         let _ = unpack(&b, &src());
+        let _ = unpack_fields(&b, &src(), Fields::Heading);
         let _ = decode(&b, &src());
     }
 }
@@ -585,9 +598,27 @@ fn a_database_of_schema_4_gains_each_items_link_hash() {
     assert!(want.is_some());
     assert_eq!(got.iter().map(|s| s.link).collect::<Vec<_>>(), vec![want, None]);
     assert_eq!(got[0].id, crate::arrange::memory::id_hash(&linked.id));
-    // Read back by rowid, in the order asked for.
-    let rowids: Vec<i64> = got.iter().rev().map(|s| s.rowid).collect();
-    assert_eq!(store.entries_at(&rowids, &src()).unwrap(), vec![bare, linked]);
+    // Read back by rowid, in the order asked for, whole or for the heading only.
+    let rowids: Vec<(i64, Fields)> = got.iter().rev().map(|s| (s.rowid, Fields::All)).collect();
+    assert_eq!(
+        store.entries_at(&rowids, &src()).unwrap(),
+        vec![bare.clone(), linked.clone()]
+    );
+    let headings = store
+        .entries_at(&[(got[0].rowid, Fields::Heading), (got[1].rowid, Fields::All)], &src())
+        .unwrap();
+    let heading = crate::model::Entry {
+        guid: None,
+        canonical_link: None,
+        author: None,
+        summary: None,
+        content: None,
+        categories: Vec::new(),
+        enclosures: Vec::new(),
+        ..linked.clone()
+    };
+    assert_ne!(heading, linked, "the test entry has fields a heading leaves out");
+    assert_eq!(headings, vec![heading, bare]);
 }
 
 #[test]

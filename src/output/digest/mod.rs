@@ -56,10 +56,12 @@ pub struct Written {
 /// Stages what `run` writes besides the topic feeds: when the digest is enabled, the
 /// digest of `now`'s local day and of each day the digest feeds list (the newest
 /// `[digest] days` that have stories) in every configured format, and the digest feeds.
-/// `prior`: the days the state recorded.
+/// `prior`: the days the state recorded; `chosen`: [`selections`] of `arranged` (empty when
+/// the digest is disabled).
 pub fn write_outputs(
     cfg: &Config,
     arranged: &Arranged,
+    chosen: &[(NaiveDate, Selection)],
     now: DateTime<Utc>,
     prior: &[DigestDay],
     templates: &Templates,
@@ -75,9 +77,7 @@ pub fn write_outputs(
     let mut latest = None;
     if cfg.digest.enabled {
         let tz = cfg.output.timezone;
-        let days = story_days(arranged, tz);
         let today = local_day(now, tz);
-        let chosen = selections(cfg, arranged, &days);
         let listed: Vec<NaiveDate> = chosen.iter().take(cfg.digest.days).map(|(day, _)| *day).collect();
         let nothing = Selection::default();
         let mut building = listed.clone();
@@ -106,7 +106,7 @@ pub fn write_outputs(
                 latest = Some(digest);
             }
         }
-        out.plans = plans(cfg, arranged, &chosen);
+        out.plans = plans(cfg, arranged, chosen);
         let entries = feed_entries(cfg, &feed);
         let info = feed_info(cfg);
         for format in [crate::output::render::Format::Rss, crate::output::render::Format::Atom] {
