@@ -94,6 +94,50 @@ fn temporary_files_of_killed_runs_are_removed_at_the_start_of_a_run() {
     assert!(kept.iter().all(|p| p.exists()));
 }
 
+/// A run at `now` with `-vv`: whether it succeeded, and what it logged.
+fn run_logged(dir: &std::path::Path, now: &str) -> (Option<i32>, String) {
+    let out = feedmux()
+        .current_dir(dir)
+        .args(["run", "-vv", "--now", now])
+        .output()
+        .unwrap();
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn an_untouched_state_is_checked_once_a_day_and_a_state_changed_in_place_at_once() {
+    let dir = default_setup();
+    let state = dir.path().join(".feedmux/state.sqlite");
+    let checked = "checked every page of the state file";
+    let spared = "its pages are not checked again";
+    let (code, log) = run_logged(dir.path(), NOW);
+    assert_eq!(code, Some(0), "{log}");
+    assert!(log.contains(checked), "{log}");
+    // As the last run left it: not read again.
+    let (code, log) = run_logged(dir.path(), "2019-04-26T13:00:00+07:00");
+    assert_eq!(code, Some(0), "{log}");
+    assert!(log.contains(spared) && !log.contains(checked), "{log}");
+    // A day after the check, checked again.
+    let (code, log) = run_logged(dir.path(), "2019-04-27T12:30:00+07:00");
+    assert_eq!(code, Some(0), "{log}");
+    assert!(log.contains(checked), "{log}");
+    // A page damaged in place (the file keeps its size): checked at once, and the run stops
+    // before writing anything.
+    let out = dir.path().join("public");
+    let before = snapshot(&out);
+    let len = std::fs::metadata(&state).unwrap().len();
+    let mut bytes = std::fs::read(&state).unwrap();
+    let page = u16::from_be_bytes([bytes[16], bytes[17]]) as usize;
+    // The second page's b-tree page type: no valid page has 0xFF there.
+    bytes[page] = 0xFF;
+    std::fs::write(&state, &bytes).unwrap();
+    assert_eq!(std::fs::metadata(&state).unwrap().len(), len);
+    let (code, log) = run_logged(dir.path(), "2019-04-27T13:00:00+07:00");
+    assert_eq!(code, Some(1), "{log}");
+    assert!(log.contains("damaged"), "{log}");
+    assert_eq!(snapshot(&out), before);
+}
+
 #[test]
 fn a_damaged_state_exits_1_with_advice_and_state_reset_starts_cold() {
     let dir = default_setup();

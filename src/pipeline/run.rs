@@ -47,9 +47,28 @@ pub async fn run(
             0
         }
     };
+    let left = store::checked_at(&cfg.state.path);
     let store = store::Store::open(&cfg.state.path)?;
-    // Damage is found now, before anything is fetched or written.
-    store.quick_check()?;
+    // Damage is found now, before anything is fetched or written: every page is checked,
+    // unless the file is exactly as a run left it that checked them less than a day ago.
+    let recent = |at: i64| (0..store::CHECK_EVERY.num_seconds()).contains(&(now.timestamp() - at));
+    let checked = match left.filter(|&at| recent(at)) {
+        Some(at) => {
+            tracing::debug!(
+                at,
+                "the state file is as the last run left it: its pages are not checked again"
+            );
+            at
+        }
+        None => {
+            store.quick_check()?;
+            tracing::debug!(
+                ms = started.elapsed().as_millis(),
+                "checked every page of the state file"
+            );
+            now.timestamp()
+        }
+    };
     // One transaction per run: the items, the validators and the mark of what the outputs
     // were made from change together or not at all.
     store.begin()?;
@@ -214,6 +233,7 @@ pub async fn run(
     if report.fetched == 0 && report.not_modified == 0 && report.sources > 0 {
         report.outputs_kept = true;
         store.commit()?;
+        close_state(store, &cfg.state.path, checked);
         return Ok(report);
     }
 
@@ -245,6 +265,7 @@ pub async fn run(
         report.unchanged = feeds_paths;
         report.items_out = items_out;
         store.commit()?;
+        close_state(store, &cfg.state.path, checked);
         return Ok(report);
     }
     // What the last run decided is read only now that something is to be arranged.
@@ -385,7 +406,18 @@ pub async fn run(
             Err(e) => tracing::warn!("could not rewrite the state file after retention: {e}"),
         }
     }
+    close_state(store, &cfg.state.path, checked);
     Ok(report)
+}
+
+/// Closes the state and notes how the run left it, so that the next run need not check
+/// every page of an untouched file (see [`store::checked_at`]); a note that cannot be
+/// written only makes the next run check them.
+fn close_state(store: store::Store, path: &std::path::Path, checked: i64) {
+    drop(store);
+    if let Err(e) = store::note_clean(path, checked) {
+        tracing::warn!("{e}");
+    }
 }
 
 /// Reconciles one fresh document with its source's stored items and saves them (the

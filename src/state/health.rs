@@ -1,5 +1,6 @@
-//! Whether the state database is whole: the check at the start of a run, `feedmux state
-//! check`, and setting a damaged one aside.
+//! Whether the state database is whole: the check at the start of a run (and the note of
+//! how the last run left the file, which spares an untouched file that check), `feedmux
+//! state check`, and setting a damaged one aside.
 
 use std::path::{Path, PathBuf};
 
@@ -70,6 +71,66 @@ pub fn set_aside(path: &Path, now: DateTime<Utc>) -> Result<PathBuf, Error> {
         }
     }
     Ok(aside)
+}
+
+/// How long a run trusts the check of every page an earlier run made, when the file is as
+/// that run left it.
+pub const CHECK_EVERY: chrono::TimeDelta = chrono::TimeDelta::days(1);
+
+/// The note beside the state (`STATE.clean`) of how the last run left it: the file's size and
+/// modification time once closed, and when its pages were last checked (unix seconds).
+fn clean_note(path: &Path) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(".clean");
+    PathBuf::from(p)
+}
+
+/// The file's size and modification time (nanoseconds since the epoch), and whether a
+/// write-ahead log with frames lies beside it (a run that did not close the file left it).
+fn file_mark(path: &Path) -> Option<(u64, u128, bool)> {
+    let meta = std::fs::metadata(path).ok()?;
+    let modified = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos();
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let logged = std::fs::metadata(PathBuf::from(wal)).is_ok_and(|m| m.len() > 0);
+    Some((meta.len(), modified, logged))
+}
+
+/// When every page of the state at `path` was last checked, if the file is exactly as the
+/// run that checked it (or a later one) left it: the same size and modification time, and no
+/// write-ahead log. `None` when anything else may have touched it since (a copy, a cut, a
+/// killed run, another program), or nothing was noted.
+pub fn checked_at(path: &Path) -> Option<i64> {
+    let note = std::fs::read_to_string(clean_note(path)).ok()?;
+    let mut fields = note.split_whitespace();
+    let size: u64 = fields.next()?.parse().ok()?;
+    let modified: u128 = fields.next()?.parse().ok()?;
+    let checked: i64 = fields.next()?.parse().ok()?;
+    let (now_size, now_modified, logged) = file_mark(path)?;
+    (size == now_size && modified == now_modified && !logged).then_some(checked)
+}
+
+/// Notes how a run left the state at `path` (closed: call it once the store is dropped), with
+/// when its pages were last checked. Written to a temporary sibling and renamed.
+pub fn note_clean(path: &Path, checked: i64) -> Result<(), Error> {
+    let fail = |e: std::io::Error| Error::State {
+        path: path.to_path_buf(),
+        message: format!("cannot note how the run left it: {e}"),
+    };
+    let Some((size, modified, _)) = file_mark(path) else {
+        return Ok(());
+    };
+    let note = clean_note(path);
+    let mut tmp = note.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, format!("{size} {modified} {checked}\n")).map_err(fail)?;
+    std::fs::rename(&tmp, &note).map_err(fail)
 }
 
 impl Store {
