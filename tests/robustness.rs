@@ -12,24 +12,6 @@ use predicates::prelude::*;
 mod common;
 use common::*;
 
-/// Every file under `dir`, with its bytes, sorted by path.
-fn snapshot(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
-    let mut files = Vec::new();
-    let mut folders = vec![dir.to_path_buf()];
-    while let Some(f) = folders.pop() {
-        for e in std::fs::read_dir(&f).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                folders.push(p);
-            } else {
-                files.push((p.clone(), std::fs::read(&p).unwrap()));
-            }
-        }
-    }
-    files.sort();
-    files
-}
-
 /// Makes the next run's outputs differ from the last (a new story in the Tempo sample).
 fn add_a_story(dir: &std::path::Path) {
     let path = dir.join("samples/tempo-dunia.xml");

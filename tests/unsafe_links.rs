@@ -111,24 +111,6 @@ fn config(dir: &Path, server: &Server) {
     std::fs::write(dir.join("feeds.toml"), toml).unwrap();
 }
 
-/// Every file under `dir`.
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 /// Decodes HTML character references once: what a reader that decodes twice would see.
 fn decode_once(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -26,12 +26,19 @@ pub fn merge(sources: Vec<Vec<Entry>>, max_items: usize) -> (Vec<Entry>, MergeSt
 /// As [`merge`], with each kept entry's fold sum ([`super::subset::Folds`]: what the
 /// entries folded into it add up to), by the id hash of the kept entry.
 pub fn merge_tracked(sources: Vec<Vec<Entry>>, max_items: usize) -> (Vec<Entry>, MergeStats, super::subset::Folds) {
+    let (all, lens) = flatten(sources);
+    merge_flat(all, &lens, max_items)
+}
+
+/// Every source's entries in one list, one source after another, and how many of each
+/// (what [`merge_flat`] takes).
+pub fn flatten(sources: Vec<Vec<Entry>>) -> (Vec<Entry>, Vec<usize>) {
     let lens: Vec<usize> = sources.iter().map(Vec::len).collect();
     let mut all: Vec<Entry> = Vec::with_capacity(lens.iter().sum());
     for entries in sources {
         all.extend(entries);
     }
-    merge_flat(all, &lens, max_items)
+    (all, lens)
 }
 
 /// As [`merge_tracked`], over every source's entries in one list, one source after

@@ -49,11 +49,11 @@ pub(super) enum Listed {
 }
 
 impl Listed {
-    /// The [`id_hash`] of each item, in the document's order.
-    fn ids(&self) -> Vec<u128> {
+    /// Each item's place in the document, by [`id_hash`].
+    fn positions(&self) -> std::collections::HashMap<u128, usize> {
         match self {
-            Listed::Entries(entries) => entries.iter().map(|e| id_hash(&e.id)).collect(),
-            Listed::Ids(ids) => ids.clone(),
+            Listed::Entries(entries) => entries.iter().enumerate().map(|(k, e)| (id_hash(&e.id), k)).collect(),
+            Listed::Ids(ids) => ids.iter().enumerate().map(|(k, &h)| (h, k)).collect(),
         }
     }
 }
@@ -69,8 +69,8 @@ pub(super) fn entries_with_fresh(
 ) -> Result<Vec<Entry>, Error> {
     let mut entries = match listed {
         Listed::Entries(entries) => entries,
-        Listed::Ids(ids) => {
-            let at: std::collections::HashMap<u128, usize> = ids.iter().enumerate().map(|(k, &h)| (h, k)).collect();
+        ids @ Listed::Ids(_) => {
+            let at = ids.positions();
             let mut listed = store.listed_entries(key, source_ref)?;
             listed.sort_by_cached_key(|e| at.get(&id_hash(&e.id)).copied().unwrap_or(usize::MAX));
             listed
@@ -100,8 +100,9 @@ fn needs(cfg: &Config, now: DateTime<Utc>) -> Needs {
     }
 }
 
-/// Reads the items the outputs need (see the module's description): per source, in the
-/// order merging takes them, the entries read; `None` when every item must be read.
+/// Reads the items the outputs need (see the module's description): the entries read, one
+/// source after another, each source's in the order merging takes them; `None` when every
+/// item must be read.
 /// `sources`: per configured source, its key in the state, its source as its items carry it,
 /// and its fresh document when it was read this run.
 #[allow(clippy::too_many_arguments, reason = "one call site, every argument distinct")]
@@ -126,8 +127,7 @@ pub(super) fn read_needed(
         if let Some(f) = fresh {
             // As the full read: the document's items in its order, then those it no longer
             // lists (by id, as stored).
-            let at: std::collections::HashMap<u128, usize> =
-                f.items.ids().into_iter().enumerate().map(|(k, h)| (h, k)).collect();
+            let at = f.items.positions();
             rows.sort_by_key(|r| {
                 if r.in_feed {
                     at.get(&r.id).copied().unwrap_or(usize::MAX)
@@ -163,15 +163,15 @@ pub(super) fn read_needed(
         .collect();
     drop(items);
     drop(written);
-    let count = |what: Reading| choice.read.iter().filter(|&&r| r == what).count();
+    let whole = choice.read.iter().filter(|&&r| r == Reading::Whole).count();
     tracing::debug!(
         ms = started.elapsed().as_millis(),
         items = choice.read.len(),
-        whole = count(Reading::Whole),
-        headings = count(Reading::Heading),
+        whole,
+        headings = headings.len(),
         "merged every item by its keys and chose those to read"
     );
-    let mut all = Vec::with_capacity(count(Reading::Whole) + count(Reading::Heading));
+    let mut all = Vec::with_capacity(whole + headings.len());
     let mut read_lens = Vec::with_capacity(sources.len());
     let mut k = 0;
     for ((_, source_ref, _), &len) in sources.iter().zip(&lens) {

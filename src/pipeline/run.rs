@@ -336,11 +336,7 @@ pub async fn run(
                 }
             }
             tracing::debug!(ms = started.elapsed().as_millis(), "loaded the stored items");
-            let lens: Vec<usize> = all.iter().map(Vec::len).collect();
-            let mut flat = Vec::with_capacity(lens.iter().sum());
-            for entries in all {
-                flat.extend(entries);
-            }
+            let (flat, lens) = merge::flatten(all);
             (
                 arrange_entries(cfg, flat, &lens, prior.as_ref(), None, now)?
                     .expect("arranging every item always holds"),
@@ -455,16 +451,20 @@ fn store_document(
             store::Fate::Same(_) => {}
         }
     }
-    let written_ids = reconciled
+    // Each item's id hash, once: the items written are named by it, and a run that reads
+    // part of the items keeps only these.
+    let ids: Vec<u128> = reconciled.iter().map(|r| placements::id_hash(&r.entry.id)).collect();
+    let written_ids = ids
         .iter()
-        .filter(|r| !matches!(r.fate, store::Fate::Same(_)))
-        .map(|r| placements::id_hash(&r.entry.id))
+        .zip(&reconciled)
+        .filter(|(_, r)| !matches!(r.fate, store::Fate::Same(_)))
+        .map(|(&h, _)| h)
         .collect();
     let source = reconciled.first().map(|r| std::sync::Arc::clone(&r.entry.source));
     let items = if keep_entries {
         partial::Listed::Entries(reconciled.into_iter().map(|r| r.entry).collect())
     } else {
-        partial::Listed::Ids(reconciled.iter().map(|r| placements::id_hash(&r.entry.id)).collect())
+        partial::Listed::Ids(ids)
     };
     Ok(Stored {
         items,

@@ -176,47 +176,7 @@ fn decode_fields(b: &[u8], source: &Arc<SourceRef>, fields: Fields) -> Option<En
     let canonical_link = r.o_if(all)?;
     let published = r.d()?;
     let updated = r.d()?;
-    if !all {
-        return Some(Entry {
-            id,
-            guid,
-            source: Arc::clone(source),
-            title,
-            link,
-            canonical_link,
-            published,
-            updated,
-            author: None,
-            summary: None,
-            content: None,
-            categories: Vec::new(),
-            enclosures: Vec::new(),
-        });
-    }
-    let author = r.o()?;
-    let summary = r.o()?;
-    let content = r.o()?;
-    let n = r.u32()? as usize;
-    let mut categories = Vec::with_capacity(n.min(1024));
-    for _ in 0..n {
-        categories.push(r.s()?);
-    }
-    let n = r.u32()? as usize;
-    let mut enclosures = Vec::with_capacity(n.min(1024));
-    for _ in 0..n {
-        let url = r.s()?;
-        let mime = r.s()?;
-        let length = match r.u8()? {
-            0 => None,
-            1 => Some(r.u64()?),
-            _ => return None,
-        };
-        enclosures.push(Enclosure { url, mime, length });
-    }
-    if !r.0.is_empty() {
-        return None;
-    }
-    Some(Entry {
+    let mut e = Entry {
         id,
         guid,
         source: Arc::clone(source),
@@ -225,10 +185,34 @@ fn decode_fields(b: &[u8], source: &Arc<SourceRef>, fields: Fields) -> Option<En
         canonical_link,
         published,
         updated,
-        author,
-        summary,
-        content,
-        categories,
-        enclosures,
-    })
+        author: None,
+        summary: None,
+        content: None,
+        categories: Vec::new(),
+        enclosures: Vec::new(),
+    };
+    if !all {
+        return Some(e);
+    }
+    e.author = r.o()?;
+    e.summary = r.o()?;
+    e.content = r.o()?;
+    let n = r.u32()? as usize;
+    e.categories.reserve(n.min(1024));
+    for _ in 0..n {
+        e.categories.push(r.s()?);
+    }
+    let n = r.u32()? as usize;
+    e.enclosures.reserve(n.min(1024));
+    for _ in 0..n {
+        let url = r.s()?;
+        let mime = r.s()?;
+        let length = match r.u8()? {
+            0 => None,
+            1 => Some(r.u64()?),
+            _ => return None,
+        };
+        e.enclosures.push(Enclosure { url, mime, length });
+    }
+    r.0.is_empty().then_some(e)
 }

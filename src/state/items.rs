@@ -124,27 +124,27 @@ impl Store {
         } else {
             "SELECT entry FROM items WHERE source = ?1 AND +in_feed = 0 AND +date >= ?2"
         };
-        let mut st = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
-        let mut rows = st.query(params![source, ts(cutoff)]).map_err(|e| self.err(e))?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
-            let blob = row
-                .get_ref(0)
-                .map_err(|e| self.err(e))?
-                .as_blob()
-                .map_err(|e| self.err(e.into()))?;
-            out.push(self.unpacked(blob, source_ref, codec::Fields::All)?);
-        }
-        Ok(out)
+        self.entries_of(sql, params![source, ts(cutoff)], source_ref)
     }
 
     /// A source's stored entries that its last document listed, by id.
     pub fn listed_entries(&self, source: i64, source_ref: &Arc<SourceRef>) -> Result<Vec<Entry>, Error> {
-        let mut st = self
-            .conn
-            .prepare_cached("SELECT entry FROM items WHERE source = ?1 AND +in_feed = 1")
-            .map_err(|e| self.err(e))?;
-        let mut rows = st.query([source]).map_err(|e| self.err(e))?;
+        self.entries_of(
+            "SELECT entry FROM items WHERE source = ?1 AND +in_feed = 1",
+            params![source],
+            source_ref,
+        )
+    }
+
+    /// The entries a query of one `entry` column gives, whole, in its order.
+    fn entries_of(
+        &self,
+        sql: &str,
+        args: impl rusqlite::Params,
+        source_ref: &Arc<SourceRef>,
+    ) -> Result<Vec<Entry>, Error> {
+        let mut st = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
+        let mut rows = st.query(args).map_err(|e| self.err(e))?;
         let mut out = Vec::new();
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
             let blob = row

@@ -485,21 +485,42 @@ fn a_database_of_schema_2_gains_the_digest_days() {
     assert_eq!(store.digest_days().unwrap(), vec![day]);
 }
 
+/// A state file as an older feedmux made it: [`SCHEMA`] without `added_since` (what the
+/// versions after `version` added), at `version`, with one source (id 1).
+fn older_file(path: &Path, version: i64, added_since: &str) -> Connection {
+    let old = SCHEMA.replace(added_since, "");
+    assert_ne!(old, SCHEMA);
+    let c = Connection::open(path).unwrap();
+    c.execute_batch(&old).unwrap();
+    c.pragma_update(None, "user_version", version).unwrap();
+    c.execute("INSERT INTO sources (id, url) VALUES (1, 'https://e.example/rss')", [])
+        .unwrap();
+    c
+}
+
+/// Stores `e` in an [`older_file`] as that feedmux did (listed by source 1).
+fn insert_older(c: &Connection, e: &Entry) {
+    let mut plain = Vec::new();
+    encode(e, &mut plain);
+    let k = keys(e);
+    c.execute(
+        "INSERT INTO items (source, id, guid_key, link_key, content_key, title_key, change_hash, first_seen, date, in_feed, entry) \
+         VALUES (1, ?1, ?2, ?3, 0, 0, 0, 0, 0, 1, ?4)",
+        params![e.id, k.guid_key, k.link_key, pack(&plain)],
+    )
+    .unwrap();
+}
+
 #[test]
 fn a_database_of_schema_3_holds_its_items_to_the_safe_link_rule() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.sqlite");
     // Schema 3: sources without `feed_url`; items as an older feedmux kept them.
-    let v3 = SCHEMA.replace(
+    let c = older_file(
+        &path,
+        3,
         ",\n    feed_url      TEXT                    -- (schema 4) the URL its document gives for itself",
-        "",
     );
-    assert_ne!(v3, SCHEMA);
-    let c = Connection::open(&path).unwrap();
-    c.execute_batch(&v3).unwrap();
-    c.pragma_update(None, "user_version", 3).unwrap();
-    c.execute("INSERT INTO sources (id, url) VALUES (1, 'https://e.example/rss')", [])
-        .unwrap();
     let mut unsafe_item = entry(Some("g1"), Some("javascript:alert(1)"), "Satu", Some(at(1)));
     unsafe_item.summary = Some(
         "<p><img srcset=\"javascript:alert(2) 1x\" src=\"https://e.example/i.png\"><blockquote cite=\"javascript:alert(3)\">k</blockquote><a href=\"/relatif\">r</a></p>"
@@ -519,15 +540,7 @@ fn a_database_of_schema_3_holds_its_items_to_the_safe_link_rule() {
     ];
     let safe_item = entry(Some("g2"), Some("https://e.example/2"), "Dua", Some(at(2)));
     for e in [&unsafe_item, &safe_item] {
-        let mut plain = Vec::new();
-        encode(e, &mut plain);
-        let k = keys(e);
-        c.execute(
-            "INSERT INTO items (source, id, guid_key, link_key, content_key, title_key, change_hash, first_seen, date, in_feed, entry) \
-             VALUES (1, ?1, ?2, ?3, 0, 0, 0, 0, 0, 1, ?4)",
-            params![e.id, k.guid_key, k.link_key, pack(&plain)],
-        )
-        .unwrap();
+        insert_older(&c, e);
     }
     drop(c);
     let store = Store::open(&path).unwrap();
@@ -560,16 +573,11 @@ fn a_database_of_schema_3_holds_its_items_to_the_safe_link_rule() {
 fn a_database_of_schema_4_gains_each_items_link_hash() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.sqlite");
-    let v4 = SCHEMA.replace(
+    let c = older_file(
+        &path,
+        4,
         "\n    link_hash   BLOB,                     -- (schema 5) XXH3-128 of the canonical link, for merging unread items",
-        "",
     );
-    assert_ne!(v4, SCHEMA);
-    let c = Connection::open(&path).unwrap();
-    c.execute_batch(&v4).unwrap();
-    c.pragma_update(None, "user_version", 4).unwrap();
-    c.execute("INSERT INTO sources (id, url) VALUES (1, 'https://e.example/rss')", [])
-        .unwrap();
     let linked = entry(
         Some("g1"),
         Some("https://e.example/1?utm_source=rss"),
@@ -578,14 +586,7 @@ fn a_database_of_schema_4_gains_each_items_link_hash() {
     );
     let bare = entry(Some("g2"), None, "Dua", Some(at(2)));
     for e in [&linked, &bare] {
-        let mut plain = Vec::new();
-        encode(e, &mut plain);
-        c.execute(
-            "INSERT INTO items (source, id, guid_key, link_key, content_key, title_key, change_hash, first_seen, date, in_feed, entry) \
-             VALUES (1, ?1, NULL, NULL, 0, 0, 0, 0, 0, 1, ?2)",
-            params![e.id, pack(&plain)],
-        )
-        .unwrap();
+        insert_older(&c, e);
     }
     drop(c);
     let store = Store::open(&path).unwrap();
