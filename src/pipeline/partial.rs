@@ -66,18 +66,29 @@ impl Listed {
     /// with what was matched in its text.
     pub(super) fn headings(entries: Vec<Entry>, matcher: &Matcher) -> Listed {
         let matched = Matched::of(matcher, &entries);
-        let headings = entries
-            .into_iter()
-            .map(|e| Entry {
+        // (Each string at its size, in a list of its own: they are kept until the run ends.)
+        let fit = |mut s: String| {
+            s.shrink_to_fit();
+            s
+        };
+        let mut headings = Vec::with_capacity(entries.len());
+        for e in entries {
+            headings.push(Entry {
+                id: fit(e.id),
                 guid: None,
+                source: e.source,
+                title: fit(e.title),
+                link: e.link.map(fit),
+                canonical_link: e.canonical_link.map(fit),
+                published: e.published,
+                updated: e.updated,
                 author: None,
                 summary: None,
                 content: None,
                 categories: Vec::new(),
                 enclosures: Vec::new(),
-                ..e
-            })
-            .collect();
+            });
+        }
         Listed::Headings(headings, matched)
     }
 }
