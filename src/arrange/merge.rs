@@ -86,16 +86,26 @@ const KEPT: usize = usize::MAX;
 /// Dropped: its source repeated its id.
 const DROPPED: usize = usize::MAX - 1;
 
-/// Per entry of [`merge_flat`]'s list: whether it is folded into another source's entry,
-/// or another's is folded into it (whose categories it then takes, and whose topics are
-/// matched in what they make together).
-pub fn in_folds(all: &[Entry], lens: &[usize]) -> Vec<bool> {
+/// What an entry of [`merge_flat`]'s list has to do with another source's entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fold {
+    /// Nothing.
+    None,
+    /// It is folded into another (which takes its categories).
+    Into,
+    /// Another is folded into it: it takes the other's categories, and its topics are
+    /// matched in what they make together.
+    Takes,
+}
+
+/// Per entry of [`merge_flat`]'s list: what it has to do with another source's entry.
+pub fn folds(all: &[Entry], lens: &[usize]) -> Vec<Fold> {
     let (fate, _) = fates(all, lens);
-    let mut part = vec![false; all.len()];
+    let mut part = vec![Fold::None; all.len()];
     for (i, &k) in fate.iter().enumerate() {
         if k < DROPPED {
-            part[i] = true;
-            part[k] = true;
+            part[i] = Fold::Into;
+            part[k] = Fold::Takes;
         }
     }
     part

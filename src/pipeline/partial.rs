@@ -143,10 +143,10 @@ impl<'a> SourceKeys<'a> {
     }
 }
 
-/// Reads whole, before merging, the headings among `all` (one source after another,
-/// `lens[s]` of source `s`) that fold into another source's entry or take one in: those
-/// take the other's categories, and their topics are matched in what they make together.
-/// They leave `headings`.
+/// Reads, before merging, what merging takes of the headings among `all` (one source
+/// after another, `lens[s]` of source `s`) that fold into another source's entry (their
+/// categories) or take one in (they are read whole: their topics are matched in what they
+/// make together). Those taking one in leave `headings`.
 pub(super) fn read_folded_whole(
     store: &store::Store,
     all: &mut [Entry],
@@ -154,15 +154,31 @@ pub(super) fn read_folded_whole(
     headings: &mut IdSet,
     sources: &SourceKeys<'_>,
 ) -> Result<(), Error> {
-    let in_folds = crate::arrange::merge::in_folds(all, lens);
+    use crate::arrange::merge::{Fold, folds};
+    let folds = folds(all, lens);
+    // (Decided before any leaves the set: an item folded in by its id shares it.)
+    let heading: Vec<bool> = all
+        .iter()
+        .zip(&folds)
+        .map(|(e, &f)| f != Fold::None && headings.contains(&id_hash(&e.id)))
+        .collect();
     let mut read = 0;
-    for (e, _) in all.iter_mut().zip(in_folds).filter(|(_, f)| *f) {
-        if headings.remove(&id_hash(&e.id))
-            && let Some(whole) = sources.whole(store, &e.source, &e.id)?
-        {
-            *e = whole;
-            read += 1;
+    for ((e, fold), heading) in all.iter_mut().zip(folds).zip(heading) {
+        if !heading {
+            continue;
         }
+        let hash = id_hash(&e.id);
+        let Some(whole) = sources.whole(store, &e.source, &e.id)? else {
+            continue;
+        };
+        match fold {
+            Fold::Takes => {
+                headings.remove(&hash);
+                *e = whole;
+            }
+            _ => e.categories = whole.categories,
+        }
+        read += 1;
     }
     tracing::debug!(
         items = read,
