@@ -3,6 +3,11 @@
 //! from the last run's placements, and only those are read and arranged. The rest keep
 //! their placements. When the arrangement shows that a feed or the digest reaches past what
 //! was read ([`subset::Choice::holds`]), the run reads every item instead.
+//!
+//! A run that arranges every item from its fresh documents keeps their headings and what was
+//! matched in their text ([`Listed::Headings`]); it reads again before merging what merging
+//! takes of the items folded across sources ([`read_folded_whole`]), and whole after
+//! arranging the stories shown ([`read_shown_whole`], [`read_digest_stories`]).
 
 use std::sync::Arc;
 
