@@ -237,3 +237,78 @@ fn when_the_feeds_reach_past_what_was_read_every_item_is_read_and_outputs_stay_t
     assert!(read_counts(&log).is_none(), "{log}");
     assert_same(&partial, &full);
 }
+
+/// Clears a folder (the runs compared must have the same path: ids follow it).
+fn clear(dir: &std::path::Path) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            std::fs::remove_dir_all(&p).unwrap();
+        } else {
+            std::fs::remove_file(&p).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_first_run_keeping_headings_writes_what_a_run_reading_every_item_whole_writes() {
+    // A first run keeps each fetched item's heading and what was matched in its text, and
+    // reads whole again the items folded across sources (sources 1 and 4 repeat links of
+    // source 0: their categories join source 0's items, and "Politik" goes by category c1)
+    // and the stories shown. A run of a state made with other topics reads every item whole
+    // from the state: the same outputs.
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let write = |extra: &str| {
+        let mut feeds = estate();
+        // The newest story, told by source 0 (category c0) and again under its link by
+        // source 5 (category c1).
+        feeds[0].insert(0, (300, 31, 23, "https://s0.example/fold".into()));
+        feeds[5].insert(0, (301, 31, 22, "https://s0.example/fold".into()));
+        for (s, f) in feeds.iter().enumerate() {
+            write_feed(dir, s, f);
+        }
+        config(dir, 6, extra);
+    };
+    write("");
+    let log = run_at(dir, "2025-05-31T18:00:00Z");
+    let first = snapshot(&dir.join("out"));
+    assert!(
+        logged(&log, "fold into another source's item", "items").is_some_and(|n| n > 0),
+        "{log}"
+    );
+    assert!(
+        logged(&log, "read whole the stories the feeds show", "stories").is_some_and(|n| n > 0),
+        "{log}"
+    );
+    let rss = first
+        .iter()
+        .find(|(n, _)| n.to_string_lossy() == "rss.xml")
+        .expect("rss.xml");
+    let rss = feed_rs::parser::parse(&rss.1[..]).unwrap();
+    let folded = rss
+        .entries
+        .iter()
+        .find(|e| e.links.iter().any(|l| l.href.ends_with("/fold")));
+    let terms: Vec<&str> = folded
+        .expect("the newest story")
+        .categories
+        .iter()
+        .map(|c| c.term.as_str())
+        .collect();
+    assert!(terms.contains(&"c0") && terms.contains(&"c1"), "{terms:?}");
+    clear(dir);
+    write("[[topic]]\nname = \"Lain\"\nkeywords = [\"kereta\"]\n");
+    run_at(dir, "2025-05-31T18:00:00Z");
+    write("");
+    let log = run_at(dir, "2025-05-31T18:00:00Z");
+    assert!(!log.contains("fold into another source's item"), "{log}");
+    // (The other topic's files stay from the run before, and the digest feeds list the
+    // digests of each day as earlier runs wrote them.)
+    let from_before = |n: &std::path::Path| {
+        let digest_feed = n.starts_with("digest") && n.components().count() == 2 && !n.to_string_lossy().contains('-');
+        n.starts_with("topics/lain") || digest_feed
+    };
+    let kept = |files: Files| -> Files { files.into_iter().filter(|(n, _)| !from_before(n)).collect() };
+    assert_same(&kept(first), &kept(snapshot(&dir.join("out"))));
+}

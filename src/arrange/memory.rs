@@ -126,6 +126,58 @@ impl Placements {
     }
 }
 
+/// What was matched in entries while their text was at hand (on the workers that read
+/// them), for entries arranged later from their heading alone: per entry its [`id_hash`],
+/// [`content_hash`] and topic words, as [`crate::arrange::arrange_read`] would find them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Matched {
+    pub ids: Vec<u128>,
+    pub content: Vec<u64>,
+    /// Topic words per entry (`words` each).
+    pub words: usize,
+    pub topics: Vec<u64>,
+}
+
+impl Matched {
+    /// Matches `entries` (`words`: topic words per entry, one per 64 topics).
+    pub fn of(matcher: &crate::arrange::topics::Matcher, entries: &[Entry]) -> Matched {
+        let words = matcher.topics().len().div_ceil(64);
+        let mut m = Matched {
+            ids: Vec::with_capacity(entries.len()),
+            content: Vec::with_capacity(entries.len()),
+            words,
+            topics: vec![0; entries.len() * words],
+        };
+        let mut scratch = crate::arrange::topics::Scratch::default();
+        for (k, e) in entries.iter().enumerate() {
+            m.ids.push(id_hash(&e.id));
+            // (With no topics, arranging keeps no hash either.)
+            m.content.push(if words > 0 { content_hash(e) } else { 0 });
+            if words > 0 {
+                matcher.assign_bits(e, &mut scratch, &mut m.topics[k * words..(k + 1) * words]);
+            }
+        }
+        m
+    }
+
+    /// Appends another's entries (of the same topic words).
+    pub fn append(&mut self, other: Matched) {
+        self.words = other.words;
+        self.ids.extend(other.ids);
+        self.content.extend(other.content);
+        self.topics.extend(other.topics);
+    }
+
+    /// Where each id hash is.
+    pub fn index(&self) -> HashMap<u128, u32, FastHash> {
+        let mut map = HashMap::with_capacity_and_hasher(self.ids.len(), FastHash);
+        for (k, &id) in self.ids.iter().enumerate() {
+            map.insert(id, k as u32);
+        }
+        map
+    }
+}
+
 /// A cursor over an encoded blob.
 struct Reader<'a>(&'a [u8]);
 

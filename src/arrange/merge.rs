@@ -50,11 +50,71 @@ pub fn merge_flat(
     max_items: usize,
 ) -> (Vec<Entry>, MergeStats, super::subset::Folds) {
     let mut folds = super::subset::Folds::default();
+    let (fate, stats) = fates(&all, lens);
+    // Each folded entry's categories join its kept entry's, in order.
+    for i in 0..all.len() {
+        let k = fate[i];
+        if k >= DROPPED {
+            continue;
+        }
+        let sum = folds.entry(super::memory::id_hash(&all[k].id)).or_insert(0);
+        *sum = sum.wrapping_add(super::subset::fold_part(super::memory::id_hash(&all[i].id)));
+        let categories = std::mem::take(&mut all[i].categories);
+        let kept = &mut all[k];
+        for c in categories {
+            if !crate::model::has_category(&kept.categories, &c) {
+                kept.categories.push(c);
+            }
+        }
+    }
+    let mut at = 0;
+    all.retain(|_| {
+        at += 1;
+        fate[at - 1] == KEPT
+    });
+    drop(fate);
+    let mut out = all;
+    sort_newest_first(&mut out);
+    if max_items > 0 {
+        out.truncate(max_items);
+    }
+    (out, stats, folds)
+}
+
+/// What becomes of an entry in [`merge_flat`]: kept.
+const KEPT: usize = usize::MAX;
+/// Dropped: its source repeated its id.
+const DROPPED: usize = usize::MAX - 1;
+
+/// What an entry of [`merge_flat`]'s list has to do with another source's entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fold {
+    /// Nothing.
+    None,
+    /// It is folded into another (which takes its categories).
+    Into,
+    /// Another is folded into it: it takes the other's categories, and its topics are
+    /// matched in what they make together.
+    Takes,
+}
+
+/// Per entry of [`merge_flat`]'s list: what it has to do with another source's entry.
+pub fn folds(all: &[Entry], lens: &[usize]) -> Vec<Fold> {
+    let (fate, _) = fates(all, lens);
+    let mut part = vec![Fold::None; all.len()];
+    for (i, &k) in fate.iter().enumerate() {
+        if k < DROPPED {
+            part[i] = Fold::Into;
+            part[k] = Fold::Takes;
+        }
+    }
+    part
+}
+
+/// Per entry of [`merge_flat`]'s list, what becomes of it: kept (`KEPT`), dropped
+/// (`DROPPED`), or folded into the kept entry at that index; and the counts.
+fn fates(all: &[Entry], lens: &[usize]) -> (Vec<usize>, MergeStats) {
     let mut stats = MergeStats::default();
-    // Per entry, what becomes of it: kept (`KEPT`), dropped (`DROPPED`: its source repeated
-    // its id), or folded into the kept entry at that index.
-    const KEPT: usize = usize::MAX;
-    const DROPPED: usize = usize::MAX - 1;
     let mut fate = vec![KEPT; all.len()];
     {
         let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(all.len());
@@ -90,34 +150,7 @@ pub fn merge_flat(
             base += len;
         }
     }
-    // Each folded entry's categories join its kept entry's, in order.
-    for i in 0..all.len() {
-        let k = fate[i];
-        if k >= DROPPED {
-            continue;
-        }
-        let sum = folds.entry(super::memory::id_hash(&all[k].id)).or_insert(0);
-        *sum = sum.wrapping_add(super::subset::fold_part(super::memory::id_hash(&all[i].id)));
-        let categories = std::mem::take(&mut all[i].categories);
-        let kept = &mut all[k];
-        for c in categories {
-            if !crate::model::has_category(&kept.categories, &c) {
-                kept.categories.push(c);
-            }
-        }
-    }
-    let mut at = 0;
-    all.retain(|_| {
-        at += 1;
-        fate[at - 1] == KEPT
-    });
-    drop(fate);
-    let mut out = all;
-    sort_newest_first(&mut out);
-    if max_items > 0 {
-        out.truncate(max_items);
-    }
-    (out, stats, folds)
+    (fate, stats)
 }
 
 /// Newest first by date; ties broken by id so the order never depends on input order.

@@ -61,20 +61,24 @@ pub fn arrange(
     shown: usize,
     prior: Option<&memory::Placements>,
 ) -> Arranged {
-    arrange_read(merged, topics, clusters, shown, prior, None)
+    let mut arranged = arrange_read(merged, topics, clusters, prior, None, None);
+    name_shown(&mut arranged, topics, shown);
+    arranged
 }
 
 /// As [`arrange`], where the entries of `headings` (by [`memory::id_hash`]) were read
 /// without their text ([`subset::Reading::Heading`]): each keeps the topics and text hash
-/// `prior` holds for it instead of being matched again. No feed may show their stories
-/// (their text is not there to show).
+/// `matched` holds for it (found while its text was at hand), else those `prior` holds,
+/// instead of being matched again. The stories some feed shows are not named yet: the
+/// caller reads whole those standing for them that are headings, then calls
+/// [`name_shown`].
 pub fn arrange_read(
     merged: Vec<Entry>,
     topics: &[config::TopicConfig],
     clusters: Option<(std::time::Duration, f64)>,
-    shown: usize,
     prior: Option<&memory::Placements>,
     headings: Option<&subset::IdSet>,
+    matched: Option<&memory::Matched>,
 ) -> Arranged {
     let started = std::time::Instant::now();
     let key = memory::settings_key(topics, clusters);
@@ -88,13 +92,33 @@ pub fn arrange_read(
     } else {
         (Vec::new(), vec![u32::MAX; merged.len()], vec![None; merged.len()])
     };
-    // Without a last run, the ids are hashed beside the matching, not before it.
-    let hash_ids = placing && prior.is_none();
+    // Without a last run, the ids are hashed beside the matching, not before it (unless
+    // some entries are headings: which, and what was matched in them, goes by id).
+    let hash_ids = placing && prior.is_none() && headings.is_none();
     if hash_ids {
         ids = vec![0; merged.len()];
+    } else if placing && prior.is_none() {
+        ids = merged.iter().map(|e| memory::id_hash(&e.id)).collect();
     }
     let heading: Vec<bool> = match headings {
         Some(set) if !hash_ids => ids.iter().map(|h| set.contains(h)).collect(),
+        _ => Vec::new(),
+    };
+    // Where `matched` has each heading (`u32::MAX`: nowhere).
+    let matched_at: Vec<u32> = match matched {
+        Some(m) if !heading.is_empty() => {
+            let index = m.index();
+            ids.iter()
+                .zip(&heading)
+                .map(|(h, &is)| {
+                    if is {
+                        index.get(h).copied().unwrap_or(u32::MAX)
+                    } else {
+                        u32::MAX
+                    }
+                })
+                .collect()
+        }
         _ => Vec::new(),
     };
     tracing::debug!(
@@ -118,7 +142,7 @@ pub fn arrange_read(
             &merged,
             &slots,
             prior,
-            &heading,
+            (&heading, matched.map(|m| (m, &matched_at[..]))),
             hash_ids.then_some(&mut ids[..]),
         );
         // (Those not placed by the last run are matched here.)
@@ -131,6 +155,7 @@ pub fn arrange_read(
     });
     drop(placed);
     drop(heading);
+    drop(matched_at);
     // Each story's id: its first report's; an earlier run's story keeps its id when that
     // report is gone (`Some`: the id, when it is not the standing report's own).
     let story_ids: Vec<Option<String>> = groups
@@ -206,28 +231,11 @@ pub fn arrange_read(
         }
     }
     let stories: Vec<usize> = groups.iter().map(|g| g[0]).collect();
-    tracing::debug!(ms = started.elapsed().as_millis(), "combined stories");
-    // The entries that some feed shows get "Also reported by" and their topics' names as
-    // categories (the others are never written: no need to build either).
-    let mut named = vec![false; stories.len()];
-    let shown_anywhere =
-        (0..stories.len().min(shown)).chain(members.iter().flat_map(|m| m.iter().take(shown).copied()));
-    for k in shown_anywhere {
-        if std::mem::replace(&mut named[k], true) {
-            continue;
-        }
-        cluster::annotate(&mut entries, groups.get(k));
-        let e = &mut entries[stories[k]];
-        // Topic names are unique: compare them with the entry's own categories only.
-        let own = e.categories.len();
-        for t in set_bits(&story_bits[k * words..(k + 1) * words]) {
-            let name = &topics[t].name;
-            if !crate::model::has_category(&e.categories[..own], name) {
-                e.categories.push(name.clone());
-            }
-        }
-    }
-    tracing::debug!(ms = started.elapsed().as_millis(), "placed stories in topics");
+    drop(story_bits);
+    tracing::debug!(
+        ms = started.elapsed().as_millis(),
+        "combined stories and placed them in topics"
+    );
     Arranged {
         entries,
         stories,
@@ -237,6 +245,36 @@ pub fn arrange_read(
         groups,
         own_ids,
         placements: decided,
+    }
+}
+
+/// The stories some feed shows (the first `shown`, and each topic's first `shown`), each
+/// once, in the order [`name_shown`] takes them.
+pub fn shown_stories(arranged: &Arranged, shown: usize) -> Vec<usize> {
+    let mut seen = vec![false; arranged.stories.len()];
+    (0..arranged.stories.len().min(shown))
+        .chain(arranged.topics.iter().flat_map(|m| m.iter().take(shown).copied()))
+        .filter(|&k| !std::mem::replace(&mut seen[k], true))
+        .collect()
+}
+
+/// Gives the entries standing for the stories some feed shows "Also reported by" and their
+/// topics' names as categories (the others are never written: no need to build either).
+pub fn name_shown(arranged: &mut Arranged, topics: &[config::TopicConfig], shown: usize) {
+    for k in shown_stories(arranged, shown) {
+        cluster::annotate(&mut arranged.entries, arranged.groups.get(k));
+        let e = &mut arranged.entries[arranged.stories[k]];
+        // Topic names are unique: compare them with the entry's own categories only.
+        let own = e.categories.len();
+        for (t, members) in arranged.topics.iter().enumerate() {
+            // (Each topic's stories are in ascending order.)
+            if members.binary_search(&k).is_ok() {
+                let name = &topics[t].name;
+                if !crate::model::has_category(&e.categories[..own], name) {
+                    e.categories.push(name.clone());
+                }
+            }
+        }
     }
 }
 
@@ -304,7 +342,7 @@ fn assign_all(
     entries: &[Entry],
     slots: &[u32],
     prior: Option<&memory::Placements>,
-    heading: &[bool],
+    (heading, known): (&[bool], Option<(&memory::Matched, &[u32])>),
     mut ids: Option<&mut [u128]>,
 ) -> (Vec<u64>, Vec<u64>, usize) {
     let words = matcher.topics().len().div_ceil(64);
@@ -317,11 +355,17 @@ fn assign_all(
     let matched = std::thread::scope(|scope| {
         let mut handles = Vec::new();
         let mut bits_left = &mut bits[..];
-        for (((chunk, hashes), slots), heading) in entries
+        for ((((chunk, hashes), slots), heading), matched_at) in entries
             .chunks(size)
             .zip(content.chunks_mut(size))
             .zip(slots.chunks(size))
             .zip(heading.chunks(size).chain(std::iter::repeat(&[][..])))
+            .zip(
+                known
+                    .map_or(&[][..], |(_, at)| at)
+                    .chunks(size)
+                    .chain(std::iter::repeat(&[][..])),
+            )
         {
             // (Split by hand: with no topics, every entry's share of `bits` is empty.)
             let out;
@@ -343,6 +387,14 @@ fn assign_all(
                     }
                     let b = &mut out[k * words..(k + 1) * words];
                     let slot = slots[k] as usize;
+                    if let Some(&at) = matched_at.get(k)
+                        && let Some((m, _)) = known.filter(|(m, _)| m.words == words && (at as usize) < m.ids.len())
+                    {
+                        let at = at as usize;
+                        hashes[k] = m.content[at];
+                        b.copy_from_slice(&m.topics[at * words..(at + 1) * words]);
+                        continue;
+                    }
                     if heading.get(k) == Some(&true)
                         && let Some(p) = prior.filter(|p| p.words == words && slot < p.content.len())
                     {
@@ -352,8 +404,8 @@ fn assign_all(
                     }
                     let hash = memory::content_hash(e);
                     hashes[k] = hash;
-                    let known = prior.filter(|p| p.words == words && p.content.get(slots[k] as usize) == Some(&hash));
-                    match known {
+                    let same = prior.filter(|p| p.words == words && p.content.get(slots[k] as usize) == Some(&hash));
+                    match same {
                         Some(p) => b.copy_from_slice(p.topics_of(slots[k] as usize)),
                         None => {
                             matcher.assign_bits(e, &mut scratch, b);
@@ -496,9 +548,9 @@ mod tests {
             newest_first(read.clone()),
             &topics,
             CLUSTERS,
-            usize::MAX,
             Some(&earlier),
             Some(&headings),
+            None,
         );
         assert_eq!(stories(&got), stories(&want));
         assert_eq!(got.placements, want.placements);
@@ -506,6 +558,50 @@ mod tests {
         // Matched again on the heading, "b" would lose its topic.
         let matched = arrange(newest_first(read), &topics, CLUSTERS, usize::MAX, Some(&earlier));
         assert_ne!(stories(&matched), stories(&want));
+    }
+
+    #[test]
+    fn headings_with_what_was_matched_in_their_text_arrange_as_the_whole_entries() {
+        // No last run: every entry was matched while its text was at hand, then kept as
+        // its heading. "b" is about a flood only in its text.
+        let topics = vec![topic("Banjir", &["banjir"]), topic("Korea", &["Korea"])];
+        let whole = vec![
+            entry("tempo", "a", "Kim Jong Un tiba di Vladivostok dengan kereta", 0),
+            entry("kompas", "b", "Air naik di Jakarta Utara pagi ini", 2)
+                .with_summary("<p>Banjir setinggi satu meter.</p>"),
+            entry("detik", "c", "Air naik di Jakarta Utara pagi ini juga", 5),
+        ];
+        let want = arrange(newest_first(whole.clone()), &topics, CLUSTERS, usize::MAX, None);
+        let matched = memory::Matched::of(&topics::Matcher::new(&topics), &whole);
+        let heading = |e: &Entry| Entry {
+            summary: None,
+            content: None,
+            ..e.clone()
+        };
+        let read: Vec<Entry> = whole.iter().map(heading).collect();
+        let headings: subset::IdSet = matched.ids.iter().copied().collect();
+        let mut got = arrange_read(
+            newest_first(read.clone()),
+            &topics,
+            CLUSTERS,
+            None,
+            Some(&headings),
+            Some(&matched),
+        );
+        assert_eq!(got.placements, want.placements);
+        assert_eq!(got.groups, want.groups);
+        // Named once the stories shown are whole again.
+        for k in shown_stories(&got, usize::MAX) {
+            let m = got.stories[k];
+            got.entries[m] = whole.iter().find(|e| e.id == got.entries[m].id).unwrap().clone();
+        }
+        name_shown(&mut got, &topics, usize::MAX);
+        assert_eq!(stories(&got), stories(&want));
+        let standing = |a: &Arranged| a.stories.iter().map(|&m| a.entries[m].clone()).collect::<Vec<_>>();
+        assert_eq!(standing(&got), standing(&want));
+        // Without what was matched, the heading of "b" loses its topic.
+        let bare = arrange_read(newest_first(read), &topics, CLUSTERS, None, Some(&headings), None);
+        assert_ne!(bare.placements.topics, want.placements.topics);
     }
 
     #[test]

@@ -3,15 +3,21 @@
 //! from the last run's placements, and only those are read and arranged. The rest keep
 //! their placements. When the arrangement shows that a feed or the digest reaches past what
 //! was read ([`subset::Choice::holds`]), the run reads every item instead.
+//!
+//! A run that arranges every item from its fresh documents keeps their headings and what was
+//! matched in their text ([`Listed::Headings`]); it reads again before merging what merging
+//! takes of the items folded across sources ([`read_folded_whole`]), and whole after
+//! arranging the stories shown ([`read_shown_whole`], [`read_digest_stories`]).
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
 use crate::arrange::Arranged;
-use crate::arrange::memory::{Placements, id_hash};
+use crate::arrange::memory::{Matched, Placements, id_hash};
 use crate::arrange::merge::MergeStats;
 use crate::arrange::subset::{self, Choice, Folds, IdSet, Item, Needs, Reading};
+use crate::arrange::topics::Matcher;
 use crate::config::Config;
 use crate::error::Error;
 use crate::model::{Entry, SourceRef};
@@ -40,11 +46,14 @@ pub(super) struct Fresh {
     pub written: Vec<u128>,
 }
 
-/// A fresh document's items in its order, as saved: their entries, or (when the run is
-/// to read part of the items, and reads the rest back from the state only if it must) their
-/// [`id_hash`] alone.
+/// A fresh document's items in its order, as saved: their entries; their headings, with
+/// what was matched in their text (a run that arranges every item but shows only the newest:
+/// it reads whole, after arranging, the few it shows); or (when the run is to read part of
+/// the items, and reads the rest back from the state only if it must) their [`id_hash`]
+/// alone.
 pub(super) enum Listed {
     Entries(Vec<Entry>),
+    Headings(Vec<Entry>, Matched),
     Ids(Vec<u128>),
 }
 
@@ -53,31 +62,177 @@ impl Listed {
     fn positions(&self) -> std::collections::HashMap<u128, usize> {
         match self {
             Listed::Entries(entries) => entries.iter().enumerate().map(|(k, e)| (id_hash(&e.id), k)).collect(),
+            Listed::Headings(_, matched) => matched.ids.iter().enumerate().map(|(k, &h)| (h, k)).collect(),
             Listed::Ids(ids) => ids.iter().enumerate().map(|(k, &h)| (h, k)).collect(),
         }
+    }
+
+    /// The entries of the items, each reduced to its heading (id, title, links, dates),
+    /// with what was matched in its text.
+    pub(super) fn headings(entries: Vec<Entry>, matcher: &Matcher) -> Listed {
+        let matched = Matched::of(matcher, &entries);
+        // (Each string at its size, in a list of its own: they are kept until the run ends.)
+        let fit = |mut s: String| {
+            s.shrink_to_fit();
+            s
+        };
+        let mut headings = Vec::with_capacity(entries.len());
+        for e in entries {
+            headings.push(Entry {
+                id: fit(e.id),
+                guid: None,
+                source: e.source,
+                title: fit(e.title),
+                link: e.link.map(fit),
+                canonical_link: e.canonical_link.map(fit),
+                published: e.published,
+                updated: e.updated,
+                author: None,
+                summary: None,
+                content: None,
+                categories: Vec::new(),
+                enclosures: Vec::new(),
+            });
+        }
+        Listed::Headings(headings, matched)
     }
 }
 
 /// A source's stored entries as [`Store::entries`](store::Store::entries) gives them with
-/// those its fresh document `listed` first, in the document's order.
+/// those its fresh document `listed` first, in the document's order; and, when these are
+/// headings, what was matched in them.
 pub(super) fn entries_with_fresh(
     store: &store::Store,
     key: i64,
     source_ref: &Arc<SourceRef>,
     cutoff: DateTime<Utc>,
     listed: Listed,
-) -> Result<Vec<Entry>, Error> {
-    let mut entries = match listed {
-        Listed::Entries(entries) => entries,
+) -> Result<(Vec<Entry>, Option<Matched>), Error> {
+    let (mut entries, matched) = match listed {
+        Listed::Entries(entries) => (entries, None),
+        Listed::Headings(entries, matched) => (entries, Some(matched)),
         ids @ Listed::Ids(_) => {
             let at = ids.positions();
             let mut listed = store.listed_entries(key, source_ref)?;
             listed.sort_by_cached_key(|e| at.get(&id_hash(&e.id)).copied().unwrap_or(usize::MAX));
-            listed
+            (listed, None)
         }
     };
     entries.extend(store.entries(key, source_ref, cutoff, false)?);
-    Ok(entries)
+    Ok((entries, matched))
+}
+
+/// Each configured source's key in the state and its source as its items carry it, found
+/// by the latter.
+pub(super) struct SourceKeys<'a> {
+    sources: Vec<(i64, &'a Arc<SourceRef>)>,
+    by_ref: std::collections::HashMap<*const SourceRef, usize>,
+}
+
+impl<'a> SourceKeys<'a> {
+    pub(super) fn new(sources: Vec<(i64, &'a Arc<SourceRef>)>) -> SourceKeys<'a> {
+        let by_ref = sources
+            .iter()
+            .enumerate()
+            .map(|(k, (_, r))| (Arc::as_ptr(r), k))
+            .collect();
+        SourceKeys { sources, by_ref }
+    }
+
+    /// The stored item `id` of the source `of` carries, read whole.
+    fn whole(&self, store: &store::Store, of: &Arc<SourceRef>, id: &str) -> Result<Option<Entry>, Error> {
+        match self.by_ref.get(&Arc::as_ptr(of)) {
+            Some(&k) => store.item(self.sources[k].0, id, self.sources[k].1),
+            None => Ok(None),
+        }
+    }
+}
+
+/// Reads, before merging, what merging takes of the headings among `all` (one source
+/// after another, `lens[s]` of source `s`) that fold into another source's entry (their
+/// categories) or take one in (they are read whole: their topics are matched in what they
+/// make together). Those taking one in leave `headings`.
+pub(super) fn read_folded_whole(
+    store: &store::Store,
+    all: &mut [Entry],
+    lens: &[usize],
+    headings: &mut IdSet,
+    sources: &SourceKeys<'_>,
+) -> Result<(), Error> {
+    use crate::arrange::merge::{Fold, folds};
+    let folds = folds(all, lens);
+    // (Decided before any leaves the set: an item folded in by its id shares it.)
+    let heading: Vec<bool> = all
+        .iter()
+        .zip(&folds)
+        .map(|(e, &f)| f != Fold::None && headings.contains(&id_hash(&e.id)))
+        .collect();
+    let mut read = 0;
+    for ((e, fold), heading) in all.iter_mut().zip(folds).zip(heading) {
+        if !heading {
+            continue;
+        }
+        let hash = id_hash(&e.id);
+        let Some(whole) = sources.whole(store, &e.source, &e.id)? else {
+            continue;
+        };
+        match fold {
+            Fold::Takes => {
+                headings.remove(&hash);
+                *e = whole;
+            }
+            _ => e.categories = whole.categories,
+        }
+        read += 1;
+    }
+    tracing::debug!(
+        items = read,
+        "read whole the headings that fold into another source's item or take one in"
+    );
+    Ok(())
+}
+
+/// Reads whole the entries standing for the stories some feed shows that were read for
+/// their heading only.
+pub(super) fn read_shown_whole(
+    store: &store::Store,
+    arranged: &mut Arranged,
+    shown: usize,
+    headings: &IdSet,
+    sources: &SourceKeys<'_>,
+) -> Result<(), Error> {
+    let mut read = 0;
+    for k in crate::arrange::shown_stories(arranged, shown) {
+        read += usize::from(read_whole(store, arranged, arranged.stories[k], headings, sources)?);
+    }
+    tracing::debug!(
+        stories = read,
+        "read whole the stories the feeds show read for their heading"
+    );
+    Ok(())
+}
+
+/// Reads whole the entry `m` of `arranged` when it is a heading (it stands for its story
+/// under its own id or the story's): whether it did.
+fn read_whole(
+    store: &store::Store,
+    arranged: &mut Arranged,
+    m: usize,
+    headings: &IdSet,
+    sources: &SourceKeys<'_>,
+) -> Result<bool, Error> {
+    let own = arranged.own_ids.get(&m).unwrap_or(&arranged.entries[m].id);
+    if !headings.contains(&id_hash(own)) {
+        return Ok(false);
+    }
+    match sources.whole(store, &arranged.entries[m].source, own)? {
+        Some(mut whole) => {
+            whole.id = std::mem::take(&mut arranged.entries[m].id);
+            arranged.entries[m] = whole;
+            Ok(true)
+        }
+        None => Ok(false),
+    }
 }
 
 /// What the outputs of `cfg` need of an arrangement at `now`.
@@ -262,16 +417,14 @@ pub(super) fn extend_placements(decided: &mut Placements, mut prior: Placements,
 
 /// Reads whole the stories' standing reports the digest shows (of the days its feeds list
 /// and of today; `chosen`: [`digest::selections`] of `arranged`) that were read for their
-/// heading only ([`Partial::headings`]): a digest shows their excerpt. `sources` as for
-/// [`read_needed`].
-#[allow(clippy::too_many_arguments, reason = "one call site, every argument distinct")]
+/// heading only (`headings`): a digest shows their excerpt.
 pub(super) fn read_digest_stories(
     store: &store::Store,
     cfg: &Config,
     arranged: &mut Arranged,
     chosen: &[(chrono::NaiveDate, digest::Selection)],
     headings: &IdSet,
-    sources: &[(i64, &Arc<SourceRef>, Option<&Fresh>)],
+    sources: &SourceKeys<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
     if headings.is_empty() || !cfg.digest.enabled {
@@ -287,20 +440,7 @@ pub(super) fn read_digest_stories(
         .collect();
     let mut read = 0;
     for k in shown {
-        let m = arranged.stories[k];
-        let own = arranged.own_ids.get(&m).unwrap_or(&arranged.entries[m].id);
-        if !headings.contains(&id_hash(own)) {
-            continue;
-        }
-        let at = &arranged.entries[m].source;
-        let Some((key, source_ref, _)) = sources.iter().find(|(_, r, _)| Arc::ptr_eq(r, at)) else {
-            continue;
-        };
-        if let Some(mut whole) = store.item(*key, own, source_ref)? {
-            whole.id = std::mem::take(&mut arranged.entries[m].id);
-            arranged.entries[m] = whole;
-            read += 1;
-        }
+        read += usize::from(read_whole(store, arranged, arranged.stories[k], headings, sources)?);
     }
     tracing::debug!(stories = read, "read whole the digest's stories read for their heading");
     Ok(())

@@ -97,6 +97,16 @@ pub async fn run(
     let reads_part = prior_folds
         .as_ref()
         .is_some_and(|(names, _)| *names == partial::names_key(cfg));
+    // Otherwise every item is arranged; when the feeds show only the newest, the workers
+    // keep each item's heading and what was matched in its text, and the few stories shown
+    // are read whole again after arranging.
+    let keep = std::sync::Arc::new(if reads_part {
+        Keep::Ids
+    } else if feeds::shown(cfg) == usize::MAX {
+        Keep::Entries
+    } else {
+        Keep::Headings(Box::new(crate::arrange::topics::Matcher::new(&cfg.topics)))
+    });
     // Each fresh document is reconciled with its stored items and saved on the worker that
     // read it, while other sources are still being fetched and read.
     let shared = std::sync::Arc::new(std::sync::Mutex::new(store));
@@ -109,9 +119,10 @@ pub async fn run(
             .zip(&cfg.sources)
             .map(|(st, s)| (st.key, s.url.clone(), s.kind.html().is_some()))
             .collect();
+        let keep = std::sync::Arc::clone(&keep);
         std::sync::Arc::new(move |i: usize, doc: ReadDocument| -> Outcome {
             let (key, namespace, keep_dates) = &keys[i];
-            match store_document(&shared, *key, namespace, doc, now, *keep_dates, !reads_part) {
+            match store_document(&shared, *key, namespace, doc, now, *keep_dates, &keep) {
                 Ok(stored) => Outcome::Stored(stored),
                 Err(e) => Outcome::Failed(e),
             }
@@ -119,6 +130,7 @@ pub async fn run(
     };
     let outcomes = fetch_and_read(cfg, now, &plan, Some(&absorb), progress).await?;
     drop(absorb);
+    drop(keep);
     let store = std::sync::Arc::into_inner(shared)
         .map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner()))
         .ok_or_else(|| Error::State {
@@ -287,6 +299,8 @@ pub async fn run(
             None => stored_source_ref(source, st),
         })
         .collect();
+    let source_keys = partial::SourceKeys::new(states.iter().zip(&source_refs).map(|(st, r)| (st.key, r)).collect());
+    let shown = feeds::shown(cfg);
     // A run that follows another with the same settings reads only what its outputs need.
     let arranged_partly = match (&prior, &prior_folds) {
         (Some(p), Some((_, folds)))
@@ -299,52 +313,103 @@ pub async fn run(
                 .map(|((st, r), f)| (st.key, r, f.as_ref()))
                 .collect();
             match partial::read_needed(&store, cfg, &sources, cutoff, now, p, folds)? {
-                Some((all, lens, part)) => match arrange_entries(cfg, all, &lens, prior.as_ref(), Some(&part), now)? {
-                    Some(mut a) => {
-                        // The items not read keep their placements (the last run's go now).
-                        if let Some(p) = prior.take() {
-                            partial::extend_placements(&mut a.placements, p, &part.choice.unread_slots);
+                Some((all, lens, part)) => {
+                    let read = Read {
+                        part: Some(&part),
+                        headings: Some(&part.headings),
+                        matched: None,
+                    };
+                    match arrange_entries(cfg, all, &lens, prior.as_ref(), read, now)? {
+                        Some(mut a) => {
+                            // The items not read keep their placements (the last run's go now).
+                            if let Some(p) = prior.take() {
+                                partial::extend_placements(&mut a.placements, p, &part.choice.unread_slots);
+                            }
+                            partial::read_digest_stories(
+                                &store,
+                                cfg,
+                                &mut a.arranged,
+                                &a.digest_days,
+                                &part.headings,
+                                &source_keys,
+                                now,
+                            )?;
+                            Some((a, part))
                         }
-                        partial::read_digest_stories(
-                            &store,
-                            cfg,
-                            &mut a.arranged,
-                            &a.digest_days,
-                            &part.headings,
-                            &sources,
-                            now,
-                        )?;
-                        Some((a, part))
+                        None => None,
                     }
-                    None => None,
-                },
+                }
                 None => None,
             }
         }
         _ => None,
     };
-    let (mut arranged, part) = match arranged_partly {
-        Some((arranged, part)) => (arranged, Some(part)),
+    // (Whether the items are committed already.)
+    let (mut arranged, part, store, committed) = match arranged_partly {
+        Some((arranged, part)) => (arranged, Some(part), store, false),
         None => {
             let mut all = Vec::with_capacity(fresh.len());
+            let mut matched: Option<placements::Matched> = None;
             for ((st, f), source_ref) in states.iter().zip(fresh).zip(&source_refs) {
                 match f {
-                    Some(f) => all.push(partial::entries_with_fresh(
-                        &store, st.key, source_ref, cutoff, f.items,
-                    )?),
+                    Some(f) => {
+                        let (entries, m) = partial::entries_with_fresh(&store, st.key, source_ref, cutoff, f.items)?;
+                        match (&mut matched, m) {
+                            (Some(all), Some(m)) => all.append(m),
+                            (None, m) => matched = m,
+                            (Some(_), None) => {}
+                        }
+                        all.push(entries);
+                    }
                     None => all.push(store.entries(st.key, source_ref, cutoff, true)?),
                 }
             }
             tracing::debug!(ms = started.elapsed().as_millis(), "loaded the stored items");
-            let (flat, lens) = merge::flatten(all);
-            (
-                arrange_entries(cfg, flat, &lens, prior.as_ref(), None, now)?
-                    .expect("arranging every item always holds"),
-                None,
-            )
+            let (mut flat, lens) = merge::flatten(all);
+            let mut headings: subset::IdSet = matched.iter().flat_map(|m| m.ids.iter().copied()).collect();
+            if !headings.is_empty() {
+                partial::read_folded_whole(&store, &mut flat, &lens, &mut headings, &source_keys)?;
+            }
+            // Nothing more is stored before the outputs: the items are committed (copying
+            // the WAL into the database) while they are arranged.
+            let read = Read {
+                part: None,
+                headings: (!headings.is_empty()).then_some(&headings),
+                matched: matched.as_ref(),
+            };
+            let (arranged, store) = std::thread::scope(|scope| {
+                let committing = scope.spawn(move || {
+                    let started = std::time::Instant::now();
+                    let r = store.commit();
+                    tracing::debug!(ms = started.elapsed().as_millis(), "committed the items");
+                    r.map(|()| store)
+                });
+                let arranged = arrange_entries(cfg, flat, &lens, prior.as_ref(), read, now);
+                (
+                    arranged,
+                    committing.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                )
+            });
+            let (mut arranged, store) = (arranged?.expect("arranging every item always holds"), store?);
+            drop(matched);
+            if !headings.is_empty() {
+                partial::read_shown_whole(&store, &mut arranged.arranged, shown, &headings, &source_keys)?;
+                partial::read_digest_stories(
+                    &store,
+                    cfg,
+                    &mut arranged.arranged,
+                    &arranged.digest_days,
+                    &headings,
+                    &source_keys,
+                    now,
+                )?;
+            }
+            (arranged, None, store, true)
         }
     };
     drop(prior);
+    drop(source_keys);
+    crate::arrange::name_shown(&mut arranged.arranged, &cfg.topics, shown);
     report.duplicates_merged += arranged.stats.cross_source_duplicates + arranged.stats.same_source_duplicates;
     report.stories_merged = arranged.stories_merged;
     // The items are committed (copying the WAL into the database) while the outputs are
@@ -358,17 +423,22 @@ pub async fn run(
         std::mem::take(&mut arranged.placements),
         std::mem::take(&mut arranged.folds),
     );
-    let (store, (days, plans)) = std::thread::scope(|scope| -> Result<Made, Error> {
-        let committing = scope.spawn(move || {
-            let started = std::time::Instant::now();
-            let r = store.commit();
-            tracing::debug!(ms = started.elapsed().as_millis(), "committed the items");
-            r.map(|()| store)
-        });
-        let written = make_outputs(cfg, arranged, part.as_ref(), now, &prior_days, &mut report);
-        let committed = committing.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-        written.and_then(|decided| committed.map(|store| (store, decided)))
-    })?;
+    let (store, (days, plans)) = if committed {
+        let written = make_outputs(cfg, arranged, part.as_ref(), now, &prior_days, &mut report)?;
+        (store, written)
+    } else {
+        std::thread::scope(|scope| -> Result<Made, Error> {
+            let committing = scope.spawn(move || {
+                let started = std::time::Instant::now();
+                let r = store.commit();
+                tracing::debug!(ms = started.elapsed().as_millis(), "committed the items");
+                r.map(|()| store)
+            });
+            let written = make_outputs(cfg, arranged, part.as_ref(), now, &prior_days, &mut report);
+            let committed = committing.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            written.and_then(|decided| committed.map(|store| (store, decided)))
+        })?
+    };
     let saving = std::time::Instant::now();
     store.begin()?;
     store.set_placements(&decided.encode())?;
@@ -425,7 +495,7 @@ fn store_document(
     doc: ReadDocument,
     now: DateTime<Utc>,
     keep_dates: bool,
-    keep_entries: bool,
+    keep: &Keep,
 ) -> Result<Stored, Error> {
     let lock = || shared.lock().unwrap_or_else(|p| p.into_inner());
     let known = lock().known(key)?;
@@ -461,10 +531,12 @@ fn store_document(
         .map(|(&h, _)| h)
         .collect();
     let source = reconciled.first().map(|r| std::sync::Arc::clone(&r.entry.source));
-    let items = if keep_entries {
-        partial::Listed::Entries(reconciled.into_iter().map(|r| r.entry).collect())
-    } else {
-        partial::Listed::Ids(ids)
+    let items = match keep {
+        Keep::Entries => partial::Listed::Entries(reconciled.into_iter().map(|r| r.entry).collect()),
+        Keep::Headings(matcher) => {
+            partial::Listed::headings(reconciled.into_iter().map(|r| r.entry).collect(), matcher)
+        }
+        Keep::Ids => partial::Listed::Ids(ids),
     };
     Ok(Stored {
         items,
@@ -491,6 +563,24 @@ fn store_document(
     })
 }
 
+/// What the worker that stores a fresh document keeps of its items (see
+/// [`partial::Listed`]).
+enum Keep {
+    Entries,
+    Headings(Box<crate::arrange::topics::Matcher>),
+    Ids,
+}
+
+/// What the entries given to [`arrange_entries`] are: with `part`, those
+/// [`partial::read_needed`] chose; `headings` (by id hash) were read without their text,
+/// and keep the topics `matched` (else the last run's placements) holds for them.
+#[derive(Clone, Copy)]
+struct Read<'a> {
+    part: Option<&'a Partial>,
+    headings: Option<&'a subset::IdSet>,
+    matched: Option<&'a placements::Matched>,
+}
+
 /// What the digest plans depend on: the config (but where the outputs and the state are:
 /// `--out` and `--state` do not change a plan) and the generation of the items.
 pub(crate) fn plans_mark(cfg: &Config, generation: u64) -> String {
@@ -512,25 +602,33 @@ struct ArrangedRun {
     stories_merged: usize,
 }
 
-/// Merges and arranges each source's entries (reusing `prior` placements). With `part`
-/// (the entries are those [`partial::read_needed`] chose), checks that what the outputs
-/// show is among them: `None` when it is not (every item must be read); the placements
-/// are then those of the items read only (see [`partial::extend_placements`]).
+/// Merges and arranges each source's entries (reusing `prior` placements); the stories
+/// shown are not named yet ([`crate::arrange::name_shown`]). With `read.part` (the entries
+/// are those [`partial::read_needed`] chose), checks that what the outputs show is among
+/// them: `None` when it is not (every item must be read); the placements are then those of
+/// the items read only (see [`partial::extend_placements`]).
 fn arrange_entries(
     cfg: &Config,
     all: Vec<Entry>,
     lens: &[usize],
     prior: Option<&placements::Placements>,
-    part: Option<&Partial>,
+    read: Read<'_>,
     now: DateTime<Utc>,
 ) -> Result<Option<ArrangedRun>, Error> {
+    let part = read.part;
     let merge_started = std::time::Instant::now();
     let (merged, stats, folds) = merge::merge_flat(all, lens, 0);
     tracing::debug!(ms = merge_started.elapsed().as_millis(), items = merged.len(), "merged");
     let arrange_started = std::time::Instant::now();
     let max = feeds::shown(cfg);
-    let headings = part.map(|p| &p.headings);
-    let mut arranged = arrange_read(merged, &cfg.topics, cluster_options(cfg), max, prior, headings);
+    let mut arranged = arrange_read(
+        merged,
+        &cfg.topics,
+        cluster_options(cfg),
+        prior,
+        read.headings,
+        read.matched,
+    );
     let decided = std::mem::take(&mut arranged.placements);
     let digest_days = if cfg.digest.enabled {
         digest::selections(cfg, &arranged, &digest::story_days(&arranged, cfg.output.timezone))
