@@ -36,6 +36,9 @@ pub(super) struct Partial {
     pub folds: Folds,
     /// The items read for their heading only (by [`id_hash`] of their id).
     pub headings: IdSet,
+    /// Per item read (in the order read): `None` when it stands in the merged set, else
+    /// the item read it is folded into (`usize::MAX`: dropped, its source repeated its id).
+    pub into: Vec<Option<usize>>,
 }
 
 /// A fresh document's items, the source as this run read it (none when the document has
@@ -328,20 +331,41 @@ pub(super) fn read_needed(
     );
     let mut all = Vec::with_capacity(whole + headings.len());
     let mut read_lens = Vec::with_capacity(sources.len());
+    // What merging decided of each item read: kept, or folded into another item read (at
+    // its place among them); the items read are those of whole stories, with what is
+    // folded into them.
+    let mut read_at = vec![u32::MAX; choice.read.len()];
+    let mut into: Vec<Option<usize>> = Vec::with_capacity(whole + headings.len());
     let mut k = 0;
     for ((_, source_ref, _), &len) in sources.iter().zip(&lens) {
         let mut these = Vec::new();
-        for (&rowid, &r) in rowids[k..k + len].iter().zip(&choice.read[k..k + len]) {
-            match r {
-                Reading::Not => {}
-                Reading::Heading => these.push((rowid, store::Fields::Heading)),
-                Reading::Whole => these.push((rowid, store::Fields::All)),
+        for (g, (&rowid, &r)) in (k..).zip(rowids[k..k + len].iter().zip(&choice.read[k..k + len])) {
+            let fields = match r {
+                Reading::Not => continue,
+                Reading::Heading => store::Fields::Heading,
+                Reading::Whole => store::Fields::All,
+            };
+            read_at[g] = (into.len() + these.len()) as u32;
+            these.push((rowid, fields));
+        }
+        for g in k..k + len {
+            if read_at[g] != u32::MAX {
+                into.push(match (merged.kept[g], merged.into[g]) {
+                    (true, _) => None,
+                    (false, u32::MAX) => Some(usize::MAX),
+                    // (Never read without the item it is folded into: dropped if so.)
+                    (false, w) => Some(match read_at[w as usize] {
+                        u32::MAX => usize::MAX,
+                        at => at as usize,
+                    }),
+                });
             }
         }
         k += len;
         read_lens.push(these.len());
         all.extend(store.entries_at(&these, source_ref)?);
     }
+    drop(read_at);
     tracing::debug!(ms = started.elapsed().as_millis(), "read the chosen items");
     Ok(Some((
         all,
@@ -351,6 +375,7 @@ pub(super) fn read_needed(
             stats: merged.stats,
             folds: merged.folds,
             headings,
+            into,
         },
     )))
 }

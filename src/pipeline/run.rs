@@ -617,7 +617,11 @@ fn arrange_entries(
 ) -> Result<Option<ArrangedRun>, Error> {
     let part = read.part;
     let merge_started = std::time::Instant::now();
-    let (merged, stats, folds) = merge::merge_flat(all, lens, 0);
+    // (A partial read merged every item by its keys already.)
+    let (merged, stats, folds) = match part {
+        Some(p) => (merge::merge_decided(all, &p.into), p.stats, subset::Folds::default()),
+        None => merge::merge_flat(all, lens, 0),
+    };
     tracing::debug!(ms = merge_started.elapsed().as_millis(), items = merged.len(), "merged");
     let arrange_started = std::time::Instant::now();
     let max = feeds::shown(cfg);
