@@ -115,7 +115,7 @@ const KEPT: usize = usize::MAX;
 /// Dropped: its source repeated its id.
 const DROPPED: usize = usize::MAX - 1;
 
-/// What an entry of [`merge_flat`]'s list has to do with another source's entry.
+/// What an entry has to do with another source's entry when merging.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fold {
     /// Nothing.
@@ -125,19 +125,6 @@ pub enum Fold {
     /// Another is folded into it: it takes the other's categories, and its topics are
     /// matched in what they make together.
     Takes,
-}
-
-/// Per entry of [`merge_flat`]'s list: what it has to do with another source's entry.
-pub fn folds(all: &[Entry], lens: &[usize]) -> Vec<Fold> {
-    let (fate, _) = fates(all, lens);
-    let mut part = vec![Fold::None; all.len()];
-    for (i, &k) in fate.iter().enumerate() {
-        if k < DROPPED {
-            part[i] = Fold::Into;
-            part[k] = Fold::Takes;
-        }
-    }
-    part
 }
 
 /// Per entry of [`merge_flat`]'s list, what becomes of it: kept (`KEPT`), dropped

@@ -87,7 +87,8 @@ impl Listed {
                 source: e.source,
                 title: fit(e.title),
                 link: e.link.map(fit),
-                canonical_link: e.canonical_link.map(fit),
+                // (Merging compares its hash, in `matched`.)
+                canonical_link: None,
                 published: e.published,
                 updated: e.updated,
                 author: None,
@@ -151,19 +152,62 @@ impl<'a> SourceKeys<'a> {
     }
 }
 
+/// Every entry's keys, one source after another: a source's first entries are the
+/// headings `matched` gives the keys of, the others' are their own.
+pub(super) fn keys_of(all: &[Entry], lens: &[usize], matched: &[Option<Matched>]) -> Vec<Item> {
+    let mut items = Vec::with_capacity(all.len());
+    let mut at = 0;
+    for (&len, m) in lens.iter().zip(matched) {
+        for (k, e) in all[at..at + len].iter().enumerate() {
+            let (id, link) = match m.as_ref().filter(|m| k < m.ids.len()) {
+                Some(m) => (m.ids[k], m.links[k]),
+                None => (id_hash(&e.id), crate::arrange::memory::link_key(e)),
+            };
+            items.push(Item {
+                id,
+                link,
+                date: e.date().map_or(0, |d| d.timestamp()),
+            });
+        }
+        at += len;
+    }
+    items
+}
+
+/// What [`crate::arrange::merge::merge_decided`] takes of a merge over keys: per item,
+/// `None` when it stands, else the item it is folded into (`usize::MAX`: dropped).
+pub(super) fn decided(merged: &subset::Merged) -> Vec<Option<usize>> {
+    merged
+        .kept
+        .iter()
+        .zip(&merged.into)
+        .map(|(&kept, &into)| match (kept, into) {
+            (true, _) => None,
+            (false, u32::MAX) => Some(usize::MAX),
+            (false, w) => Some(w as usize),
+        })
+        .collect()
+}
+
 /// Reads, before merging, what merging takes of the headings among `all` (one source
-/// after another, `lens[s]` of source `s`) that fold into another source's entry (their
-/// categories) or take one in (they are read whole: their topics are matched in what they
-/// make together). Those taking one in leave `headings`.
+/// after another, as `merged` decided over their keys) that fold into another source's
+/// entry (their categories) or take one in (they are read whole: their topics are matched
+/// in what they make together). Those taking one in leave `headings`.
 pub(super) fn read_folded_whole(
     store: &store::Store,
     all: &mut [Entry],
-    lens: &[usize],
+    merged: &subset::Merged,
     headings: &mut IdSet,
     sources: &SourceKeys<'_>,
 ) -> Result<(), Error> {
-    use crate::arrange::merge::{Fold, folds};
-    let folds = folds(all, lens);
+    use crate::arrange::merge::Fold;
+    let mut folds = vec![Fold::None; all.len()];
+    for (i, (&kept, &w)) in merged.kept.iter().zip(&merged.into).enumerate() {
+        if !kept && w != u32::MAX {
+            folds[i] = Fold::Into;
+            folds[w as usize] = Fold::Takes;
+        }
+    }
     // (Decided before any leaves the set: an item folded in by its id shares it.)
     let heading: Vec<bool> = all
         .iter()
