@@ -132,6 +132,9 @@ impl Placements {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Matched {
     pub ids: Vec<u128>,
+    /// Per entry: XXH3-128 of its canonical link, as [`crate::arrange::subset::Item::link`]
+    /// holds it (merging compares it: the heading need not keep the link itself).
+    pub links: Vec<Option<std::num::NonZeroU128>>,
     pub content: Vec<u64>,
     /// Topic words per entry (`words` each).
     pub words: usize,
@@ -144,6 +147,7 @@ impl Matched {
         let words = matcher.topics().len().div_ceil(64);
         let mut m = Matched {
             ids: Vec::with_capacity(entries.len()),
+            links: Vec::with_capacity(entries.len()),
             content: Vec::with_capacity(entries.len()),
             words,
             topics: vec![0; entries.len() * words],
@@ -151,6 +155,7 @@ impl Matched {
         let mut scratch = crate::arrange::topics::Scratch::default();
         for (k, e) in entries.iter().enumerate() {
             m.ids.push(id_hash(&e.id));
+            m.links.push(link_key(e));
             // (With no topics, arranging keeps no hash either.)
             m.content.push(if words > 0 { content_hash(e) } else { 0 });
             if words > 0 {
@@ -164,6 +169,7 @@ impl Matched {
     pub fn append(&mut self, other: Matched) {
         self.words = other.words;
         self.ids.extend(other.ids);
+        self.links.extend(other.links);
         self.content.extend(other.content);
         self.topics.extend(other.topics);
     }
@@ -202,6 +208,14 @@ impl Reader<'_> {
 /// run's ids sharing one is a chance of about 1 in 10^28.
 pub fn id_hash(id: &str) -> u128 {
     xxh3_128(id.as_bytes())
+}
+
+/// An entry's canonical link as merging over keys compares it (see
+/// [`crate::arrange::subset::Item::link`]).
+pub fn link_key(e: &Entry) -> Option<std::num::NonZeroU128> {
+    e.canonical_link
+        .as_deref()
+        .map(|l| crate::arrange::subset::Item::link_key(xxh3_128(l.as_bytes())))
 }
 
 /// A hash of everything topic matching may read in an entry: title, summary, content,

@@ -45,20 +45,49 @@ pub fn flatten(sources: Vec<Vec<Entry>>) -> (Vec<Entry>, Vec<usize>) {
 /// another (`lens[s]` of source `s`). Merges in place: no second copy of the entries,
 /// nor of their keys.
 pub fn merge_flat(
-    mut all: Vec<Entry>,
+    all: Vec<Entry>,
     lens: &[usize],
     max_items: usize,
 ) -> (Vec<Entry>, MergeStats, super::subset::Folds) {
-    let mut folds = super::subset::Folds::default();
     let (fate, stats) = fates(&all, lens);
+    let (out, folds) = apply(all, fate, max_items, true);
+    (out, stats, folds)
+}
+
+/// As [`merge_flat`] where what becomes of each entry is decided already (by
+/// [`super::subset::merge`], over their keys): per entry, `None` when it is kept, else the
+/// index of the entry it is folded into (`usize::MAX`: dropped, its source repeated its id).
+pub fn merge_decided(all: Vec<Entry>, into: &[Option<usize>]) -> Vec<Entry> {
+    let fate = into
+        .iter()
+        .map(|i| match i {
+            None => KEPT,
+            Some(usize::MAX) => DROPPED,
+            Some(k) => *k,
+        })
+        .collect();
+    apply(all, fate, 0, false).0
+}
+
+/// Folds, drops and sorts the entries as `fate` says (see [`fates`]); with `sums`, also
+/// each kept entry's fold sum.
+fn apply(
+    mut all: Vec<Entry>,
+    fate: Vec<usize>,
+    max_items: usize,
+    sums: bool,
+) -> (Vec<Entry>, super::subset::Folds) {
+    let mut folds = super::subset::Folds::default();
     // Each folded entry's categories join its kept entry's, in order.
     for i in 0..all.len() {
         let k = fate[i];
         if k >= DROPPED {
             continue;
         }
-        let sum = folds.entry(super::memory::id_hash(&all[k].id)).or_insert(0);
-        *sum = sum.wrapping_add(super::subset::fold_part(super::memory::id_hash(&all[i].id)));
+        if sums {
+            let sum = folds.entry(super::memory::id_hash(&all[k].id)).or_insert(0);
+            *sum = sum.wrapping_add(super::subset::fold_part(super::memory::id_hash(&all[i].id)));
+        }
         let categories = std::mem::take(&mut all[i].categories);
         let kept = &mut all[k];
         for c in categories {
@@ -78,7 +107,7 @@ pub fn merge_flat(
     if max_items > 0 {
         out.truncate(max_items);
     }
-    (out, stats, folds)
+    (out, folds)
 }
 
 /// What becomes of an entry in [`merge_flat`]: kept.
@@ -86,7 +115,7 @@ const KEPT: usize = usize::MAX;
 /// Dropped: its source repeated its id.
 const DROPPED: usize = usize::MAX - 1;
 
-/// What an entry of [`merge_flat`]'s list has to do with another source's entry.
+/// What an entry has to do with another source's entry when merging.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fold {
     /// Nothing.
@@ -96,19 +125,6 @@ pub enum Fold {
     /// Another is folded into it: it takes the other's categories, and its topics are
     /// matched in what they make together.
     Takes,
-}
-
-/// Per entry of [`merge_flat`]'s list: what it has to do with another source's entry.
-pub fn folds(all: &[Entry], lens: &[usize]) -> Vec<Fold> {
-    let (fate, _) = fates(all, lens);
-    let mut part = vec![Fold::None; all.len()];
-    for (i, &k) in fate.iter().enumerate() {
-        if k < DROPPED {
-            part[i] = Fold::Into;
-            part[k] = Fold::Takes;
-        }
-    }
-    part
 }
 
 /// Per entry of [`merge_flat`]'s list, what becomes of it: kept (`KEPT`), dropped

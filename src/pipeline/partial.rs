@@ -36,6 +36,9 @@ pub(super) struct Partial {
     pub folds: Folds,
     /// The items read for their heading only (by [`id_hash`] of their id).
     pub headings: IdSet,
+    /// Per item read (in the order read): `None` when it stands in the merged set, else
+    /// the item read it is folded into (`usize::MAX`: dropped, its source repeated its id).
+    pub into: Vec<Option<usize>>,
 }
 
 /// A fresh document's items, the source as this run read it (none when the document has
@@ -84,7 +87,8 @@ impl Listed {
                 source: e.source,
                 title: fit(e.title),
                 link: e.link.map(fit),
-                canonical_link: e.canonical_link.map(fit),
+                // (Merging compares its hash, in `matched`.)
+                canonical_link: None,
                 published: e.published,
                 updated: e.updated,
                 author: None,
@@ -148,19 +152,62 @@ impl<'a> SourceKeys<'a> {
     }
 }
 
+/// Every entry's keys, one source after another: a source's first entries are the
+/// headings `matched` gives the keys of, the others' are their own.
+pub(super) fn keys_of(all: &[Entry], lens: &[usize], matched: &[Option<Matched>]) -> Vec<Item> {
+    let mut items = Vec::with_capacity(all.len());
+    let mut at = 0;
+    for (&len, m) in lens.iter().zip(matched) {
+        for (k, e) in all[at..at + len].iter().enumerate() {
+            let (id, link) = match m.as_ref().filter(|m| k < m.ids.len()) {
+                Some(m) => (m.ids[k], m.links[k]),
+                None => (id_hash(&e.id), crate::arrange::memory::link_key(e)),
+            };
+            items.push(Item {
+                id,
+                link,
+                date: e.date().map_or(0, |d| d.timestamp()),
+            });
+        }
+        at += len;
+    }
+    items
+}
+
+/// What [`crate::arrange::merge::merge_decided`] takes of a merge over keys: per item,
+/// `None` when it stands, else the item it is folded into (`usize::MAX`: dropped).
+pub(super) fn decided(merged: &subset::Merged) -> Vec<Option<usize>> {
+    merged
+        .kept
+        .iter()
+        .zip(&merged.into)
+        .map(|(&kept, &into)| match (kept, into) {
+            (true, _) => None,
+            (false, u32::MAX) => Some(usize::MAX),
+            (false, w) => Some(w as usize),
+        })
+        .collect()
+}
+
 /// Reads, before merging, what merging takes of the headings among `all` (one source
-/// after another, `lens[s]` of source `s`) that fold into another source's entry (their
-/// categories) or take one in (they are read whole: their topics are matched in what they
-/// make together). Those taking one in leave `headings`.
+/// after another, as `merged` decided over their keys) that fold into another source's
+/// entry (their categories) or take one in (they are read whole: their topics are matched
+/// in what they make together). Those taking one in leave `headings`.
 pub(super) fn read_folded_whole(
     store: &store::Store,
     all: &mut [Entry],
-    lens: &[usize],
+    merged: &subset::Merged,
     headings: &mut IdSet,
     sources: &SourceKeys<'_>,
 ) -> Result<(), Error> {
-    use crate::arrange::merge::{Fold, folds};
-    let folds = folds(all, lens);
+    use crate::arrange::merge::Fold;
+    let mut folds = vec![Fold::None; all.len()];
+    for (i, (&kept, &w)) in merged.kept.iter().zip(&merged.into).enumerate() {
+        if !kept && w != u32::MAX {
+            folds[i] = Fold::Into;
+            folds[w as usize] = Fold::Takes;
+        }
+    }
     // (Decided before any leaves the set: an item folded in by its id shares it.)
     let heading: Vec<bool> = all
         .iter()
@@ -328,20 +375,41 @@ pub(super) fn read_needed(
     );
     let mut all = Vec::with_capacity(whole + headings.len());
     let mut read_lens = Vec::with_capacity(sources.len());
+    // What merging decided of each item read: kept, or folded into another item read (at
+    // its place among them); the items read are those of whole stories, with what is
+    // folded into them.
+    let mut read_at = vec![u32::MAX; choice.read.len()];
+    let mut into: Vec<Option<usize>> = Vec::with_capacity(whole + headings.len());
     let mut k = 0;
     for ((_, source_ref, _), &len) in sources.iter().zip(&lens) {
         let mut these = Vec::new();
-        for (&rowid, &r) in rowids[k..k + len].iter().zip(&choice.read[k..k + len]) {
-            match r {
-                Reading::Not => {}
-                Reading::Heading => these.push((rowid, store::Fields::Heading)),
-                Reading::Whole => these.push((rowid, store::Fields::All)),
+        for (g, (&rowid, &r)) in (k..).zip(rowids[k..k + len].iter().zip(&choice.read[k..k + len])) {
+            let fields = match r {
+                Reading::Not => continue,
+                Reading::Heading => store::Fields::Heading,
+                Reading::Whole => store::Fields::All,
+            };
+            read_at[g] = (into.len() + these.len()) as u32;
+            these.push((rowid, fields));
+        }
+        for g in k..k + len {
+            if read_at[g] != u32::MAX {
+                into.push(match (merged.kept[g], merged.into[g]) {
+                    (true, _) => None,
+                    (false, u32::MAX) => Some(usize::MAX),
+                    // (Never read without the item it is folded into: dropped if so.)
+                    (false, w) => Some(match read_at[w as usize] {
+                        u32::MAX => usize::MAX,
+                        at => at as usize,
+                    }),
+                });
             }
         }
         k += len;
         read_lens.push(these.len());
         all.extend(store.entries_at(&these, source_ref)?);
     }
+    drop(read_at);
     tracing::debug!(ms = started.elapsed().as_millis(), "read the chosen items");
     Ok(Some((
         all,
@@ -351,6 +419,7 @@ pub(super) fn read_needed(
             stats: merged.stats,
             folds: merged.folds,
             headings,
+            into,
         },
     )))
 }

@@ -319,7 +319,8 @@ pub async fn run(
                         headings: Some(&part.headings),
                         matched: None,
                     };
-                    match arrange_entries(cfg, all, &lens, prior.as_ref(), read, now)? {
+                    drop(lens);
+                    match arrange_entries(cfg, all, None, prior.as_ref(), read, now)? {
                         Some(mut a) => {
                             // The items not read keep their placements (the last run's go now).
                             if let Some(p) = prior.take() {
@@ -349,26 +350,35 @@ pub async fn run(
         Some((arranged, part)) => (arranged, Some(part), store, false),
         None => {
             let mut all = Vec::with_capacity(fresh.len());
-            let mut matched: Option<placements::Matched> = None;
+            let mut per_source: Vec<Option<placements::Matched>> = Vec::with_capacity(fresh.len());
             for ((st, f), source_ref) in states.iter().zip(fresh).zip(&source_refs) {
                 match f {
                     Some(f) => {
                         let (entries, m) = partial::entries_with_fresh(&store, st.key, source_ref, cutoff, f.items)?;
-                        match (&mut matched, m) {
-                            (Some(all), Some(m)) => all.append(m),
-                            (None, m) => matched = m,
-                            (Some(_), None) => {}
-                        }
                         all.push(entries);
+                        per_source.push(m);
                     }
-                    None => all.push(store.entries(st.key, source_ref, cutoff, true)?),
+                    None => {
+                        all.push(store.entries(st.key, source_ref, cutoff, true)?);
+                        per_source.push(None);
+                    }
                 }
             }
             tracing::debug!(ms = started.elapsed().as_millis(), "loaded the stored items");
             let (mut flat, lens) = merge::flatten(all);
+            // Merged over their keys (headings keep no canonical link: its hash is in
+            // what was matched).
+            let keys = subset::merge(&partial::keys_of(&flat, &lens, &per_source), &lens);
+            let mut matched: Option<placements::Matched> = None;
+            for m in per_source.into_iter().flatten() {
+                match &mut matched {
+                    Some(all) => all.append(m),
+                    None => matched = Some(m),
+                }
+            }
             let mut headings: subset::IdSet = matched.iter().flat_map(|m| m.ids.iter().copied()).collect();
             if !headings.is_empty() {
-                partial::read_folded_whole(&store, &mut flat, &lens, &mut headings, &source_keys)?;
+                partial::read_folded_whole(&store, &mut flat, &keys, &mut headings, &source_keys)?;
             }
             // Nothing more is stored before the outputs: the items are committed (copying
             // the WAL into the database) while they are arranged.
@@ -384,7 +394,7 @@ pub async fn run(
                     tracing::debug!(ms = started.elapsed().as_millis(), "committed the items");
                     r.map(|()| store)
                 });
-                let arranged = arrange_entries(cfg, flat, &lens, prior.as_ref(), read, now);
+                let arranged = arrange_entries(cfg, flat, Some(keys), prior.as_ref(), read, now);
                 (
                     arranged,
                     committing.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
@@ -610,14 +620,19 @@ struct ArrangedRun {
 fn arrange_entries(
     cfg: &Config,
     all: Vec<Entry>,
-    lens: &[usize],
+    keys: Option<subset::Merged>,
     prior: Option<&placements::Placements>,
     read: Read<'_>,
     now: DateTime<Utc>,
 ) -> Result<Option<ArrangedRun>, Error> {
     let part = read.part;
     let merge_started = std::time::Instant::now();
-    let (merged, stats, folds) = merge::merge_flat(all, lens, 0);
+    // Merged as the merge of every item's keys decided (a partial read's, or `keys`).
+    let (merged, stats, folds) = match (part, keys) {
+        (Some(p), _) => (merge::merge_decided(all, &p.into), p.stats, subset::Folds::default()),
+        (None, Some(m)) => (merge::merge_decided(all, &partial::decided(&m)), m.stats, m.folds),
+        (None, None) => unreachable!("every item is merged by its keys"),
+    };
     tracing::debug!(ms = merge_started.elapsed().as_millis(), items = merged.len(), "merged");
     let arrange_started = std::time::Instant::now();
     let max = feeds::shown(cfg);

@@ -46,108 +46,136 @@ pub struct SourceUpdate {
     pub feed_url: Option<String>,
 }
 
+/// The columns [`source_state`] reads, in its order.
+const COLUMNS: &str = "id, url, etag, last_modified, body_hash, last_success, failures, moved_to, \
+                       retry_after, gone_since, title, link, feed_url";
+
+/// A source's row (of [`COLUMNS`]).
+fn source_state(r: &rusqlite::Row<'_>) -> rusqlite::Result<SourceState> {
+    Ok(SourceState {
+        key: r.get(0)?,
+        url: r.get(1)?,
+        etag: r.get(2)?,
+        last_modified: r.get(3)?,
+        body_hash: r.get::<_, Option<i64>>(4)?.map(|h| h as u64),
+        last_success: r.get::<_, Option<i64>>(5)?.map(from_ts),
+        failures: r.get(6)?,
+        moved_to: r.get(7)?,
+        retry_after: r.get::<_, Option<i64>>(8)?.map(from_ts),
+        gone_since: r.get::<_, Option<i64>>(9)?.map(from_ts),
+        title: r.get(10)?,
+        link: r.get(11)?,
+        feed_url: r.get(12)?,
+    })
+}
+
 impl Store {
     /// The state of each configured source (by its url as written), creating rows for new
     /// ones. A source whose url is another row's `moved_to` (the user followed a permanent
     /// redirect) takes that row over, items and all.
     pub fn sources(&self, urls: &[&str]) -> Result<Vec<SourceState>, Error> {
+        // Every row in one pass (a query per source would look up `moved_to`, which no
+        // index covers, by a scan of the table for each new source).
+        let mut rows: Vec<SourceState> = {
+            let mut st = self
+                .conn
+                .prepare_cached(&format!("SELECT {COLUMNS} FROM sources ORDER BY id"))
+                .map_err(|e| self.err(e))?;
+            st.query_map([], source_state)
+                .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+                .map_err(|e| self.err(e))?
+        };
+        let mut by_url: std::collections::HashMap<String, usize> =
+            rows.iter().enumerate().map(|(k, s)| (s.url.clone(), k)).collect();
+        // Where sources moved: the first row (by id) that moved to each URL.
+        let mut by_moved: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        for (k, s) in rows.iter().enumerate() {
+            if let Some(to) = &s.moved_to {
+                by_moved.entry(to.clone()).or_insert(k);
+            }
+        }
         let mut out = Vec::with_capacity(urls.len());
         for url in urls {
-            let state = match self.source_row(url, "url")? {
-                Some(s) => s,
-                None => match self.source_row(url, "moved_to")? {
-                    Some(mut s) => {
-                        self.conn
-                            .execute(
-                                "UPDATE sources SET url = ?1, moved_to = NULL WHERE id = ?2",
-                                params![url, s.key],
-                            )
-                            .map_err(|e| self.err(e))?;
-                        s.url = url.to_string();
-                        s.moved_to = None;
-                        s
-                    }
-                    None => {
-                        self.conn
-                            .execute("INSERT INTO sources (url) VALUES (?1)", [url])
-                            .map_err(|e| self.err(e))?;
-                        SourceState {
-                            key: self.conn.last_insert_rowid(),
-                            url: url.to_string(),
-                            ..SourceState::default()
-                        }
-                    }
-                },
-            };
-            out.push(state);
+            if let Some(&k) = by_url.get(*url) {
+                out.push(rows[k].clone());
+                continue;
+            }
+            match by_moved.remove(*url) {
+                Some(k) => {
+                    self.conn
+                        .prepare_cached("UPDATE sources SET url = ?1, moved_to = NULL WHERE id = ?2")
+                        .and_then(|mut st| st.execute(params![url, rows[k].key]))
+                        .map_err(|e| self.err(e))?;
+                    by_url.remove(&rows[k].url);
+                    rows[k].url = url.to_string();
+                    rows[k].moved_to = None;
+                    by_url.insert(url.to_string(), k);
+                    out.push(rows[k].clone());
+                }
+                None => {
+                    self.conn
+                        .prepare_cached("INSERT INTO sources (url) VALUES (?1)")
+                        .and_then(|mut st| st.execute([url]))
+                        .map_err(|e| self.err(e))?;
+                    let state = SourceState {
+                        key: self.conn.last_insert_rowid(),
+                        url: url.to_string(),
+                        ..SourceState::default()
+                    };
+                    by_url.insert(url.to_string(), rows.len());
+                    rows.push(state.clone());
+                    out.push(state);
+                }
+            }
         }
         Ok(out)
     }
 
-    /// The source whose `col` (`url` or `moved_to`) is `u`.
-    fn source_row(&self, u: &str, col: &str) -> Result<Option<SourceState>, Error> {
+    /// The source whose `url` is `u`.
+    fn source_row(&self, u: &str) -> Result<Option<SourceState>, Error> {
         self.conn
-            .query_row(
-                &format!(
-                    "SELECT id, url, etag, last_modified, body_hash, last_success, failures, moved_to, \
-                             retry_after, gone_since, title, link, feed_url FROM sources WHERE {col} = ?1"
-                ),
-                [u],
-                |r| {
-                    Ok(SourceState {
-                        key: r.get(0)?,
-                        url: r.get(1)?,
-                        etag: r.get(2)?,
-                        last_modified: r.get(3)?,
-                        body_hash: r.get::<_, Option<i64>>(4)?.map(|h| h as u64),
-                        last_success: r.get::<_, Option<i64>>(5)?.map(from_ts),
-                        failures: r.get(6)?,
-                        moved_to: r.get(7)?,
-                        retry_after: r.get::<_, Option<i64>>(8)?.map(from_ts),
-                        gone_since: r.get::<_, Option<i64>>(9)?.map(from_ts),
-                        title: r.get(10)?,
-                        link: r.get(11)?,
-                        feed_url: r.get(12)?,
-                    })
-                },
-            )
-            .optional()
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM sources WHERE url = ?1"))
+            .and_then(|mut st| st.query_row([u], source_state).optional())
             .map_err(|e| self.err(e))
     }
 
     /// A source's state, without creating a row.
     pub fn find_source(&self, url: &str) -> Result<Option<SourceState>, Error> {
-        self.source_row(url, "url")
+        self.source_row(url)
     }
 
     /// Records what a run learned about a source.
     pub fn update_source(&self, u: &SourceUpdate, now: DateTime<Utc>) -> Result<(), Error> {
         let now = ts(now);
         let r = if u.success {
-            self.conn.execute(
-                "UPDATE sources SET etag = ?2, last_modified = ?3, body_hash = coalesce(?4, body_hash), \
+            self.conn
+                .prepare_cached(
+                    "UPDATE sources SET etag = ?2, last_modified = ?3, body_hash = coalesce(?4, body_hash), \
                  last_success = ?5, last_attempt = ?5, failures = 0, last_error = NULL, moved_to = ?6, \
                  retry_after = NULL, gone_since = NULL, title = coalesce(?7, title), link = coalesce(?8, link), \
                  feed_url = coalesce(?9, feed_url) WHERE id = ?1",
-                params![
-                    u.key,
-                    u.etag,
-                    u.last_modified,
-                    u.body_hash.map(|h| h as i64),
-                    now,
-                    u.moved_to,
-                    u.title,
-                    u.link,
-                    u.feed_url
-                ],
-            )
+                )
+                .and_then(|mut st| {
+                    st.execute(params![
+                        u.key,
+                        u.etag,
+                        u.last_modified,
+                        u.body_hash.map(|h| h as i64),
+                        now,
+                        u.moved_to,
+                        u.title,
+                        u.link,
+                        u.feed_url
+                    ])
+                })
         } else {
-            self.conn.execute(
-                "UPDATE sources SET last_attempt = ?2, failures = failures + 1, last_error = ?3, \
+            self.conn
+                .prepare_cached(
+                    "UPDATE sources SET last_attempt = ?2, failures = failures + 1, last_error = ?3, \
                  retry_after = ?4, gone_since = CASE WHEN ?5 THEN coalesce(gone_since, ?2) ELSE NULL END, \
                  moved_to = coalesce(?6, moved_to) WHERE id = ?1",
-                params![u.key, now, u.error, u.retry_after.map(ts), u.gone, u.moved_to],
-            )
+                )
+                .and_then(|mut st| st.execute(params![u.key, now, u.error, u.retry_after.map(ts), u.gone, u.moved_to]))
         };
         r.map(|_| ()).map_err(|e| self.err(e))
     }
