@@ -44,11 +44,7 @@ pub fn flatten(sources: Vec<Vec<Entry>>) -> (Vec<Entry>, Vec<usize>) {
 /// As [`merge_tracked`], over every source's entries in one list, one source after
 /// another (`lens[s]` of source `s`). Merges in place: no second copy of the entries,
 /// nor of their keys.
-pub fn merge_flat(
-    all: Vec<Entry>,
-    lens: &[usize],
-    max_items: usize,
-) -> (Vec<Entry>, MergeStats, super::subset::Folds) {
+pub fn merge_flat(all: Vec<Entry>, lens: &[usize], max_items: usize) -> (Vec<Entry>, MergeStats, super::subset::Folds) {
     let (fate, stats) = fates(&all, lens);
     let (out, folds) = apply(all, fate, max_items, true);
     (out, stats, folds)
@@ -71,12 +67,7 @@ pub fn merge_decided(all: Vec<Entry>, into: &[Option<usize>]) -> Vec<Entry> {
 
 /// Folds, drops and sorts the entries as `fate` says (see [`fates`]); with `sums`, also
 /// each kept entry's fold sum.
-fn apply(
-    mut all: Vec<Entry>,
-    fate: Vec<usize>,
-    max_items: usize,
-    sums: bool,
-) -> (Vec<Entry>, super::subset::Folds) {
+fn apply(mut all: Vec<Entry>, fate: Vec<usize>, max_items: usize, sums: bool) -> (Vec<Entry>, super::subset::Folds) {
     let mut folds = super::subset::Folds::default();
     // Each folded entry's categories join its kept entry's, in order.
     for i in 0..all.len() {

@@ -421,10 +421,14 @@ fn a_source_renamed_to_where_it_moved_keeps_its_items() {
     assert_eq!(moved.moved_to, None);
     assert_eq!(store.known(moved.key).unwrap().len(), 1);
     // Taken over once: the old URL is a new source, the new one found by its URL.
-    let both = store.sources(&["http://old.example/feed", "https://new.example/feed"]).unwrap();
+    let both = store
+        .sources(&["http://old.example/feed", "https://new.example/feed"])
+        .unwrap();
     assert_ne!(both[0].key, st.key);
     assert_eq!(both[1].key, st.key);
-    let again = store.sources(&["http://old.example/feed", "https://new.example/feed"]).unwrap();
+    let again = store
+        .sources(&["http://old.example/feed", "https://new.example/feed"])
+        .unwrap();
     assert_eq!(again, both);
     store.commit().unwrap();
 }
