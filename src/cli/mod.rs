@@ -62,9 +62,13 @@ fn load_config(path: &Path) -> Result<Config, u8> {
     })
 }
 
-/// The async runtime of a command that fetches.
+/// The async runtime of a command that fetches: one thread. The requests are polled on
+/// the thread that waits for them, and the CPU work on what they bring runs on the library's
+/// worker threads; a second async thread only added wake-ups between the two (measured: an
+/// idle run of 10,000 sources at 50 ms per request spent 0.26 s of system time on them
+/// against 0.15 s).
 fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")
