@@ -434,6 +434,32 @@ fn a_source_renamed_to_where_it_moved_keeps_its_items() {
 }
 
 #[test]
+fn a_source_listed_under_its_old_and_its_new_url_takes_over_its_row_the_old_one_seeing_it_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+    store.begin().unwrap();
+    let st = store.sources(&["http://old.example/feed"]).unwrap().remove(0);
+    let update = SourceUpdate {
+        key: st.key,
+        success: true,
+        moved_to: Some("https://new.example/feed".into()),
+        ..SourceUpdate::default()
+    };
+    store.update_source(&update, at(2)).unwrap();
+    let both = store
+        .sources(&["http://old.example/feed", "https://new.example/feed"])
+        .unwrap();
+    assert_eq!((both[0].key, both[1].key), (st.key, st.key));
+    assert_eq!(both[0].url, "http://old.example/feed");
+    assert_eq!(both[0].moved_to.as_deref(), Some("https://new.example/feed"));
+    assert_eq!(
+        (both[1].url.as_str(), both[1].moved_to.as_deref()),
+        ("https://new.example/feed", None)
+    );
+    store.commit().unwrap();
+}
+
+#[test]
 fn a_database_of_schema_1_keeps_its_items_and_gains_the_cache() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.sqlite");
