@@ -572,7 +572,8 @@ mod tests {
             entry("detik", "c", "Air naik di Jakarta Utara pagi ini juga", 5),
         ];
         let want = arrange(newest_first(whole.clone()), &topics, CLUSTERS, usize::MAX, None);
-        let matched = memory::Matched::of(&topics::Matcher::new(&topics), &whole);
+        let ids = whole.iter().map(|e| memory::id_hash(&e.id)).collect();
+        let matched = memory::Matched::of(&topics::Matcher::new(&topics), &whole, ids);
         let heading = |e: &Entry| Entry {
             summary: None,
             content: None,

@@ -70,10 +70,10 @@ impl Listed {
         }
     }
 
-    /// The entries of the items, each reduced to its heading (id, title, links, dates),
-    /// with what was matched in its text.
-    pub(super) fn headings(entries: Vec<Entry>, matcher: &Matcher) -> Listed {
-        let matched = Matched::of(matcher, &entries);
+    /// The entries of the items (whose [`id_hash`]es are `ids`), each reduced to its
+    /// heading (id, title, link, dates), with what was matched in its text.
+    pub(super) fn headings(entries: Vec<Entry>, ids: Vec<u128>, matcher: &Matcher) -> Listed {
+        let matched = Matched::of(matcher, &entries, ids);
         // (Each string at its size, in a list of its own: they are kept until the run ends.)
         let fit = |mut s: String| {
             s.shrink_to_fit();

@@ -531,8 +531,8 @@ fn store_document(
             store::Fate::Same(_) => {}
         }
     }
-    // Each item's id hash, once: the items written are named by it, and a run that reads
-    // part of the items keeps only these.
+    // Each item's id hash, once: the items written are named by it, a run that reads part
+    // of the items keeps only these, and headings are known by them.
     let ids: Vec<u128> = reconciled.iter().map(|r| placements::id_hash(&r.entry.id)).collect();
     let written_ids = ids
         .iter()
@@ -544,7 +544,7 @@ fn store_document(
     let items = match keep {
         Keep::Entries => partial::Listed::Entries(reconciled.into_iter().map(|r| r.entry).collect()),
         Keep::Headings(matcher) => {
-            partial::Listed::headings(reconciled.into_iter().map(|r| r.entry).collect(), matcher)
+            partial::Listed::headings(reconciled.into_iter().map(|r| r.entry).collect(), ids, matcher)
         }
         Keep::Ids => partial::Listed::Ids(ids),
     };
