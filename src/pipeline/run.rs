@@ -320,7 +320,7 @@ pub async fn run(
                         matched: None,
                     };
                     drop(lens);
-                    match arrange_entries(cfg, all, None, prior.as_ref(), read, now)? {
+                    match arrange_entries(cfg, all, &part.merged, prior.as_ref(), read, now)? {
                         Some(mut a) => {
                             // The items not read keep their placements (the last run's go now).
                             if let Some(p) = prior.take() {
@@ -394,7 +394,7 @@ pub async fn run(
                     tracing::debug!(ms = started.elapsed().as_millis(), "committed the items");
                     r.map(|()| store)
                 });
-                let arranged = arrange_entries(cfg, flat, Some(keys), prior.as_ref(), read, now);
+                let arranged = arrange_entries(cfg, flat, &keys, prior.as_ref(), read, now);
                 (
                     arranged,
                     committing.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
@@ -620,19 +620,14 @@ struct ArrangedRun {
 fn arrange_entries(
     cfg: &Config,
     all: Vec<Entry>,
-    keys: Option<subset::Merged>,
+    keys: &subset::Merged,
     prior: Option<&placements::Placements>,
     read: Read<'_>,
     now: DateTime<Utc>,
 ) -> Result<Option<ArrangedRun>, Error> {
     let part = read.part;
     let merge_started = std::time::Instant::now();
-    // Merged as the merge of every item's keys decided (a partial read's, or `keys`).
-    let (merged, stats, folds) = match (part, keys) {
-        (Some(p), _) => (merge::merge_decided(all, &p.into), p.stats, subset::Folds::default()),
-        (None, Some(m)) => (merge::merge_decided(all, &partial::decided(&m)), m.stats, m.folds),
-        (None, None) => unreachable!("every item is merged by its keys"),
-    };
+    let merged = merge::merge_decided(all, keys);
     tracing::debug!(ms = merge_started.elapsed().as_millis(), items = merged.len(), "merged");
     let arrange_started = std::time::Instant::now();
     let max = feeds::shown(cfg);
@@ -650,15 +645,15 @@ fn arrange_entries(
     } else {
         Vec::new()
     };
-    let (stats, folds, stories_merged) = match part {
-        None => (stats, &folds, arranged.reports_merged),
+    let stories_merged = match part {
+        None => arranged.reports_merged,
         Some(part) => {
             if !part.choice.holds(&arranged, max) || !digest_days_read(cfg, &digest_days, now, &part.choice) {
                 tracing::debug!("a feed or the digest reaches past the items read: reading every item");
                 return Ok(None);
             }
             let unread = part.choice.unread_slots.len() - part.choice.unread_stories;
-            (part.stats, &part.folds, arranged.reports_merged + unread)
+            arranged.reports_merged + unread
         }
     };
     tracing::debug!(
@@ -670,8 +665,8 @@ fn arrange_entries(
         arranged,
         digest_days,
         placements: decided,
-        folds: partial::encode_folds(partial::names_key(cfg), folds),
-        stats,
+        folds: partial::encode_folds(partial::names_key(cfg), &keys.folds),
+        stats: keys.stats,
         stories_merged,
     }))
 }
