@@ -23,9 +23,9 @@ use crate::model::{Entry, SourceRef};
 use crate::output::{digest, feeds};
 use crate::state as store;
 
-/// The entries read, one source after another (each in merge order), how many of each
-/// source, and what the partial read decided.
-pub(super) type NeededEntries = (Vec<Entry>, Vec<usize>, Partial);
+/// The entries read, one source after another (each in merge order), and what the
+/// partial read decided.
+pub(super) type NeededEntries = (Vec<Entry>, Partial);
 
 /// What a partial read decided besides the entries it read.
 pub(super) struct Partial {
@@ -350,7 +350,6 @@ pub(super) fn read_needed(
         "merged every item by its keys and chose those to read"
     );
     let mut all = Vec::with_capacity(whole + headings.len());
-    let mut read_lens = Vec::with_capacity(sources.len());
     // What merging decided of each item read: kept, or folded into another item read (at
     // its place among them); the items read are those of whole stories, with what is
     // folded into them.
@@ -382,14 +381,12 @@ pub(super) fn read_needed(
             });
         }
         k += len;
-        read_lens.push(these.len());
         all.extend(store.entries_at(&these, source_ref)?);
     }
     drop(read_at);
     tracing::debug!(ms = started.elapsed().as_millis(), "read the chosen items");
     Ok(Some((
         all,
-        read_lens,
         Partial {
             choice,
             merged: read_merged,

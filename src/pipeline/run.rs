@@ -313,13 +313,12 @@ pub async fn run(
                 .map(|((st, r), f)| (st.key, r, f.as_ref()))
                 .collect();
             match partial::read_needed(&store, cfg, &sources, cutoff, now, p, folds)? {
-                Some((all, lens, part)) => {
+                Some((all, part)) => {
                     let read = Read {
                         part: Some(&part),
                         headings: Some(&part.headings),
                         matched: None,
                     };
-                    drop(lens);
                     match arrange_entries(cfg, all, &part.merged, prior.as_ref(), read, now)? {
                         Some(mut a) => {
                             // The items not read keep their placements (the last run's go now).
@@ -369,14 +368,11 @@ pub async fn run(
             // Merged over their keys (headings keep no canonical link: its hash is in
             // what was matched).
             let keys = subset::merge(&partial::keys_of(&flat, &lens, &per_source), &lens);
-            let mut matched: Option<placements::Matched> = None;
+            let mut matched = placements::Matched::default();
             for m in per_source.into_iter().flatten() {
-                match &mut matched {
-                    Some(all) => all.append(m),
-                    None => matched = Some(m),
-                }
+                matched.append(m);
             }
-            let mut headings: subset::IdSet = matched.iter().flat_map(|m| m.ids.iter().copied()).collect();
+            let mut headings: subset::IdSet = matched.ids.iter().copied().collect();
             if !headings.is_empty() {
                 partial::read_folded_whole(&store, &mut flat, &keys, &mut headings, &source_keys)?;
             }
@@ -385,15 +381,10 @@ pub async fn run(
             let read = Read {
                 part: None,
                 headings: (!headings.is_empty()).then_some(&headings),
-                matched: matched.as_ref(),
+                matched: (!headings.is_empty()).then_some(&matched),
             };
             let (arranged, store) = std::thread::scope(|scope| {
-                let committing = scope.spawn(move || {
-                    let started = std::time::Instant::now();
-                    let r = store.commit();
-                    tracing::debug!(ms = started.elapsed().as_millis(), "committed the items");
-                    r.map(|()| store)
-                });
+                let committing = scope.spawn(move || commit_items(store));
                 let arranged = arrange_entries(cfg, flat, &keys, prior.as_ref(), read, now);
                 (
                     arranged,
@@ -422,9 +413,9 @@ pub async fn run(
     crate::arrange::name_shown(&mut arranged.arranged, &cfg.topics, shown);
     report.duplicates_merged += arranged.stats.cross_source_duplicates + arranged.stats.same_source_duplicates;
     report.stories_merged = arranged.stories_merged;
-    // The items are committed (copying the WAL into the database) while the outputs are
-    // made; the mark of what they were made from follows in a second transaction, so a run
-    // killed in between renders again next time.
+    // The items are committed (copying the WAL into the database), when not yet, while the
+    // outputs are made; the mark of what they were made from follows in a second
+    // transaction, so a run killed in between renders again next time.
     type Made = (
         store::Store,
         (Vec<store::DigestDay>, Option<Vec<(chrono::NaiveDate, digest::DayPlan)>>),
@@ -438,12 +429,7 @@ pub async fn run(
         (store, written)
     } else {
         std::thread::scope(|scope| -> Result<Made, Error> {
-            let committing = scope.spawn(move || {
-                let started = std::time::Instant::now();
-                let r = store.commit();
-                tracing::debug!(ms = started.elapsed().as_millis(), "committed the items");
-                r.map(|()| store)
-            });
+            let committing = scope.spawn(move || commit_items(store));
             let written = make_outputs(cfg, arranged, part.as_ref(), now, &prior_days, &mut report);
             let committed = committing.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
             written.and_then(|decided| committed.map(|store| (store, decided)))
@@ -484,6 +470,14 @@ pub async fn run(
     }
     close_state(store, &cfg.state.path, checked);
     Ok(report)
+}
+
+/// Commits the run's transaction (on a thread beside other work), timed.
+fn commit_items(store: store::Store) -> Result<store::Store, Error> {
+    let started = std::time::Instant::now();
+    let r = store.commit();
+    tracing::debug!(ms = started.elapsed().as_millis(), "committed the items");
+    r.map(|()| store)
 }
 
 /// Closes the state and notes how the run left it, so that the next run need not check
