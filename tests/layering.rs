@@ -9,6 +9,8 @@
 //! `#[cfg(test)]` modules (inline, or files declared so), names the module it reaches into. `main.rs` and `src/cli/` are the
 //! binary: they use the library by its name and are not checked here.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -33,19 +35,8 @@ fn layer(top: &str) -> Option<u32> {
 
 /// Every `.rs` file under `dir`.
 fn sources(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "rs") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
+    let mut out = common::files(dir);
+    out.retain(|p| p.extension().is_some_and(|x| x == "rs"));
     out
 }
 

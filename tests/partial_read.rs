@@ -134,14 +134,7 @@ fn both(max_items: usize, extra_topic: &str) -> (Files, Files, String) {
     let mut logs = String::new();
     let mut outs = Vec::new();
     for k in 0..2 {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                std::fs::remove_dir_all(&p).unwrap();
-            } else {
-                std::fs::remove_file(&p).unwrap();
-            }
-        }
+        clear(dir);
         let mut feeds = estate();
         for (s, f) in feeds.iter().enumerate() {
             write_feed(dir, s, f);

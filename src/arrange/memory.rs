@@ -41,11 +41,7 @@ impl Placements {
 
     /// Where each id hash is.
     pub fn index(&self) -> HashMap<u128, u32, FastHash> {
-        let mut map = HashMap::with_capacity_and_hasher(self.ids.len(), FastHash);
-        for (k, &id) in self.ids.iter().enumerate() {
-            map.insert(id, k as u32);
-        }
-        map
+        index_of(&self.ids)
     }
 
     /// The stored form: `FMP2`, then an LZ4 block (size prepended) of: the key (u64), the
@@ -142,11 +138,12 @@ pub struct Matched {
 }
 
 impl Matched {
-    /// Matches `entries` (`words`: topic words per entry, one per 64 topics).
-    pub fn of(matcher: &crate::arrange::topics::Matcher, entries: &[Entry]) -> Matched {
+    /// Matches `entries`, whose [`id_hash`]es are `ids`.
+    pub fn of(matcher: &crate::arrange::topics::Matcher, entries: &[Entry], ids: Vec<u128>) -> Matched {
+        debug_assert_eq!(entries.len(), ids.len());
         let words = matcher.topics().len().div_ceil(64);
         let mut m = Matched {
-            ids: Vec::with_capacity(entries.len()),
+            ids,
             links: Vec::with_capacity(entries.len()),
             content: Vec::with_capacity(entries.len()),
             words,
@@ -154,7 +151,6 @@ impl Matched {
         };
         let mut scratch = crate::arrange::topics::Scratch::default();
         for (k, e) in entries.iter().enumerate() {
-            m.ids.push(id_hash(&e.id));
             m.links.push(link_key(e));
             // (With no topics, arranging keeps no hash either.)
             m.content.push(if words > 0 { content_hash(e) } else { 0 });
@@ -176,12 +172,17 @@ impl Matched {
 
     /// Where each id hash is.
     pub fn index(&self) -> HashMap<u128, u32, FastHash> {
-        let mut map = HashMap::with_capacity_and_hasher(self.ids.len(), FastHash);
-        for (k, &id) in self.ids.iter().enumerate() {
-            map.insert(id, k as u32);
-        }
-        map
+        index_of(&self.ids)
     }
+}
+
+/// Where each id hash of `ids` is (the last place, for one there twice).
+fn index_of(ids: &[u128]) -> HashMap<u128, u32, FastHash> {
+    let mut map = HashMap::with_capacity_and_hasher(ids.len(), FastHash);
+    for (k, &id) in ids.iter().enumerate() {
+        map.insert(id, k as u32);
+    }
+    map
 }
 
 /// A cursor over an encoded blob.

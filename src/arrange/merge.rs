@@ -50,16 +50,17 @@ pub fn merge_flat(all: Vec<Entry>, lens: &[usize], max_items: usize) -> (Vec<Ent
     (out, stats, folds)
 }
 
-/// As [`merge_flat`] where what becomes of each entry is decided already (by
-/// [`super::subset::merge`], over their keys): per entry, `None` when it is kept, else the
-/// index of the entry it is folded into (`usize::MAX`: dropped, its source repeated its id).
-pub fn merge_decided(all: Vec<Entry>, into: &[Option<usize>]) -> Vec<Entry> {
-    let fate = into
+/// As [`merge_flat`] where what becomes of each entry is decided already, over their
+/// keys ([`super::subset::merge`]: the fold sums and counts are there).
+pub fn merge_decided(all: Vec<Entry>, decided: &super::subset::Merged) -> Vec<Entry> {
+    let fate = decided
+        .kept
         .iter()
-        .map(|i| match i {
-            None => KEPT,
-            Some(usize::MAX) => DROPPED,
-            Some(k) => *k,
+        .zip(&decided.into)
+        .map(|(&kept, &into)| match (kept, into) {
+            (true, _) => KEPT,
+            (false, u32::MAX) => DROPPED,
+            (false, w) => w as usize,
         })
         .collect();
     apply(all, fate, 0, false).0
@@ -105,18 +106,6 @@ fn apply(mut all: Vec<Entry>, fate: Vec<usize>, max_items: usize, sums: bool) ->
 const KEPT: usize = usize::MAX;
 /// Dropped: its source repeated its id.
 const DROPPED: usize = usize::MAX - 1;
-
-/// What an entry has to do with another source's entry when merging.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fold {
-    /// Nothing.
-    None,
-    /// It is folded into another (which takes its categories).
-    Into,
-    /// Another is folded into it: it takes the other's categories, and its topics are
-    /// matched in what they make together.
-    Takes,
-}
 
 /// Per entry of [`merge_flat`]'s list, what becomes of it: kept (`KEPT`), dropped
 /// (`DROPPED`), or folded into the kept entry at that index; and the counts.

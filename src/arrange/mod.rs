@@ -464,6 +464,15 @@ mod tests {
             .collect()
     }
 
+    /// An entry as read for its heading only (no text).
+    fn heading(e: &Entry) -> Entry {
+        Entry {
+            summary: None,
+            content: None,
+            ..e.clone()
+        }
+    }
+
     fn newest_first(mut entries: Vec<Entry>) -> Vec<Entry> {
         merge::sort_newest_first(&mut entries);
         entries
@@ -536,11 +545,6 @@ mod tests {
         let mut whole = first.clone();
         whole.push(new.clone());
         let want = arrange(newest_first(whole), &topics, CLUSTERS, usize::MAX, Some(&earlier));
-        let heading = |e: &Entry| Entry {
-            summary: None,
-            content: None,
-            ..e.clone()
-        };
         let mut read = vec![heading(&first[0]), heading(&first[1])];
         read.push(new);
         let headings: subset::IdSet = first.iter().map(|e| memory::id_hash(&e.id)).collect();
@@ -572,12 +576,8 @@ mod tests {
             entry("detik", "c", "Air naik di Jakarta Utara pagi ini juga", 5),
         ];
         let want = arrange(newest_first(whole.clone()), &topics, CLUSTERS, usize::MAX, None);
-        let matched = memory::Matched::of(&topics::Matcher::new(&topics), &whole);
-        let heading = |e: &Entry| Entry {
-            summary: None,
-            content: None,
-            ..e.clone()
-        };
+        let ids = whole.iter().map(|e| memory::id_hash(&e.id)).collect();
+        let matched = memory::Matched::of(&topics::Matcher::new(&topics), &whole, ids);
         let read: Vec<Entry> = whole.iter().map(heading).collect();
         let headings: subset::IdSet = matched.ids.iter().copied().collect();
         let mut got = arrange_read(

@@ -15,7 +15,6 @@ use chrono::{DateTime, Utc};
 
 use crate::arrange::Arranged;
 use crate::arrange::memory::{Matched, Placements, id_hash};
-use crate::arrange::merge::MergeStats;
 use crate::arrange::subset::{self, Choice, Folds, IdSet, Item, Needs, Reading};
 use crate::arrange::topics::Matcher;
 use crate::config::Config;
@@ -24,21 +23,19 @@ use crate::model::{Entry, SourceRef};
 use crate::output::{digest, feeds};
 use crate::state as store;
 
-/// The entries read, one source after another (each in merge order), how many of each
-/// source, and what the partial read decided.
-pub(super) type NeededEntries = (Vec<Entry>, Vec<usize>, Partial);
+/// The entries read, one source after another (each in merge order), and what the
+/// partial read decided.
+pub(super) type NeededEntries = (Vec<Entry>, Partial);
 
 /// What a partial read decided besides the entries it read.
 pub(super) struct Partial {
     pub choice: Choice,
-    /// Over every item, as merging every entry would count them.
-    pub stats: MergeStats,
-    pub folds: Folds,
+    /// What the merge of every item's keys decided: per item read (in the order read),
+    /// whether it stands and the item read it is folded into; the counts and fold sums over
+    /// every item.
+    pub merged: subset::Merged,
     /// The items read for their heading only (by [`id_hash`] of their id).
     pub headings: IdSet,
-    /// Per item read (in the order read): `None` when it stands in the merged set, else
-    /// the item read it is folded into (`usize::MAX`: dropped, its source repeated its id).
-    pub into: Vec<Option<usize>>,
 }
 
 /// A fresh document's items, the source as this run read it (none when the document has
@@ -70,10 +67,10 @@ impl Listed {
         }
     }
 
-    /// The entries of the items, each reduced to its heading (id, title, links, dates),
-    /// with what was matched in its text.
-    pub(super) fn headings(entries: Vec<Entry>, matcher: &Matcher) -> Listed {
-        let matched = Matched::of(matcher, &entries);
+    /// The entries of the items (whose [`id_hash`]es are `ids`), each reduced to its
+    /// heading (id, title, link, dates), with what was matched in its text.
+    pub(super) fn headings(entries: Vec<Entry>, ids: Vec<u128>, matcher: &Matcher) -> Listed {
+        let matched = Matched::of(matcher, &entries, ids);
         // (Each string at its size, in a list of its own: they are kept until the run ends.)
         let fit = |mut s: String| {
             s.shrink_to_fit();
@@ -174,21 +171,6 @@ pub(super) fn keys_of(all: &[Entry], lens: &[usize], matched: &[Option<Matched>]
     items
 }
 
-/// What [`crate::arrange::merge::merge_decided`] takes of a merge over keys: per item,
-/// `None` when it stands, else the item it is folded into (`usize::MAX`: dropped).
-pub(super) fn decided(merged: &subset::Merged) -> Vec<Option<usize>> {
-    merged
-        .kept
-        .iter()
-        .zip(&merged.into)
-        .map(|(&kept, &into)| match (kept, into) {
-            (true, _) => None,
-            (false, u32::MAX) => Some(usize::MAX),
-            (false, w) => Some(w as usize),
-        })
-        .collect()
-}
-
 /// Reads, before merging, what merging takes of the headings among `all` (one source
 /// after another, as `merged` decided over their keys) that fold into another source's
 /// entry (their categories) or take one in (they are read whole: their topics are matched
@@ -200,35 +182,29 @@ pub(super) fn read_folded_whole(
     headings: &mut IdSet,
     sources: &SourceKeys<'_>,
 ) -> Result<(), Error> {
-    use crate::arrange::merge::Fold;
-    let mut folds = vec![Fold::None; all.len()];
-    for (i, (&kept, &w)) in merged.kept.iter().zip(&merged.into).enumerate() {
-        if !kept && w != u32::MAX {
-            folds[i] = Fold::Into;
-            folds[w as usize] = Fold::Takes;
+    // Per item: whether another is folded into it.
+    let mut takes = vec![false; all.len()];
+    for &w in &merged.into {
+        if w != u32::MAX {
+            takes[w as usize] = true;
         }
     }
-    // (Decided before any leaves the set: an item folded in by its id shares it.)
-    let heading: Vec<bool> = all
-        .iter()
-        .zip(&folds)
-        .map(|(e, &f)| f != Fold::None && headings.contains(&id_hash(&e.id)))
+    // The headings folded either way (decided before any leaves the set: an item folded
+    // in by its id shares it).
+    let folded: Vec<usize> = (0..all.len())
+        .filter(|&i| (takes[i] || merged.into[i] != u32::MAX) && headings.contains(&id_hash(&all[i].id)))
         .collect();
     let mut read = 0;
-    for ((e, fold), heading) in all.iter_mut().zip(folds).zip(heading) {
-        if !heading {
-            continue;
-        }
-        let hash = id_hash(&e.id);
+    for i in folded {
+        let e = &mut all[i];
         let Some(whole) = sources.whole(store, &e.source, &e.id)? else {
             continue;
         };
-        match fold {
-            Fold::Takes => {
-                headings.remove(&hash);
-                *e = whole;
-            }
-            _ => e.categories = whole.categories,
+        if takes[i] {
+            headings.remove(&id_hash(&e.id));
+            *e = whole;
+        } else {
+            e.categories = whole.categories;
         }
         read += 1;
     }
@@ -374,12 +350,16 @@ pub(super) fn read_needed(
         "merged every item by its keys and chose those to read"
     );
     let mut all = Vec::with_capacity(whole + headings.len());
-    let mut read_lens = Vec::with_capacity(sources.len());
     // What merging decided of each item read: kept, or folded into another item read (at
     // its place among them); the items read are those of whole stories, with what is
     // folded into them.
     let mut read_at = vec![u32::MAX; choice.read.len()];
-    let mut into: Vec<Option<usize>> = Vec::with_capacity(whole + headings.len());
+    let mut read_merged = subset::Merged {
+        kept: Vec::with_capacity(whole + headings.len()),
+        into: Vec::with_capacity(whole + headings.len()),
+        folds: merged.folds,
+        stats: merged.stats,
+    };
     let mut k = 0;
     for ((_, source_ref, _), &len) in sources.iter().zip(&lens) {
         let mut these = Vec::new();
@@ -389,37 +369,28 @@ pub(super) fn read_needed(
                 Reading::Heading => store::Fields::Heading,
                 Reading::Whole => store::Fields::All,
             };
-            read_at[g] = (into.len() + these.len()) as u32;
+            read_at[g] = (read_merged.kept.len() + these.len()) as u32;
             these.push((rowid, fields));
         }
-        for g in k..k + len {
-            if read_at[g] != u32::MAX {
-                into.push(match (merged.kept[g], merged.into[g]) {
-                    (true, _) => None,
-                    (false, u32::MAX) => Some(usize::MAX),
-                    // (Never read without the item it is folded into: dropped if so.)
-                    (false, w) => Some(match read_at[w as usize] {
-                        u32::MAX => usize::MAX,
-                        at => at as usize,
-                    }),
-                });
-            }
+        for g in (k..k + len).filter(|&g| read_at[g] != u32::MAX) {
+            read_merged.kept.push(merged.kept[g]);
+            // (Never read without the item it is folded into: dropped if so.)
+            read_merged.into.push(match merged.into[g] {
+                u32::MAX => u32::MAX,
+                w => read_at[w as usize],
+            });
         }
         k += len;
-        read_lens.push(these.len());
         all.extend(store.entries_at(&these, source_ref)?);
     }
     drop(read_at);
     tracing::debug!(ms = started.elapsed().as_millis(), "read the chosen items");
     Ok(Some((
         all,
-        read_lens,
         Partial {
             choice,
-            stats: merged.stats,
-            folds: merged.folds,
+            merged: read_merged,
             headings,
-            into,
         },
     )))
 }

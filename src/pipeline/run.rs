@@ -313,14 +313,13 @@ pub async fn run(
                 .map(|((st, r), f)| (st.key, r, f.as_ref()))
                 .collect();
             match partial::read_needed(&store, cfg, &sources, cutoff, now, p, folds)? {
-                Some((all, lens, part)) => {
+                Some((all, part)) => {
                     let read = Read {
                         part: Some(&part),
                         headings: Some(&part.headings),
                         matched: None,
                     };
-                    drop(lens);
-                    match arrange_entries(cfg, all, None, prior.as_ref(), read, now)? {
+                    match arrange_entries(cfg, all, &part.merged, prior.as_ref(), read, now)? {
                         Some(mut a) => {
                             // The items not read keep their placements (the last run's go now).
                             if let Some(p) = prior.take() {
@@ -369,14 +368,11 @@ pub async fn run(
             // Merged over their keys (headings keep no canonical link: its hash is in
             // what was matched).
             let keys = subset::merge(&partial::keys_of(&flat, &lens, &per_source), &lens);
-            let mut matched: Option<placements::Matched> = None;
+            let mut matched = placements::Matched::default();
             for m in per_source.into_iter().flatten() {
-                match &mut matched {
-                    Some(all) => all.append(m),
-                    None => matched = Some(m),
-                }
+                matched.append(m);
             }
-            let mut headings: subset::IdSet = matched.iter().flat_map(|m| m.ids.iter().copied()).collect();
+            let mut headings: subset::IdSet = matched.ids.iter().copied().collect();
             if !headings.is_empty() {
                 partial::read_folded_whole(&store, &mut flat, &keys, &mut headings, &source_keys)?;
             }
@@ -385,16 +381,11 @@ pub async fn run(
             let read = Read {
                 part: None,
                 headings: (!headings.is_empty()).then_some(&headings),
-                matched: matched.as_ref(),
+                matched: (!headings.is_empty()).then_some(&matched),
             };
             let (arranged, store) = std::thread::scope(|scope| {
-                let committing = scope.spawn(move || {
-                    let started = std::time::Instant::now();
-                    let r = store.commit();
-                    tracing::debug!(ms = started.elapsed().as_millis(), "committed the items");
-                    r.map(|()| store)
-                });
-                let arranged = arrange_entries(cfg, flat, Some(keys), prior.as_ref(), read, now);
+                let committing = scope.spawn(move || commit_items(store));
+                let arranged = arrange_entries(cfg, flat, &keys, prior.as_ref(), read, now);
                 (
                     arranged,
                     committing.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
@@ -422,9 +413,9 @@ pub async fn run(
     crate::arrange::name_shown(&mut arranged.arranged, &cfg.topics, shown);
     report.duplicates_merged += arranged.stats.cross_source_duplicates + arranged.stats.same_source_duplicates;
     report.stories_merged = arranged.stories_merged;
-    // The items are committed (copying the WAL into the database) while the outputs are
-    // made; the mark of what they were made from follows in a second transaction, so a run
-    // killed in between renders again next time.
+    // The items are committed (copying the WAL into the database), when not yet, while the
+    // outputs are made; the mark of what they were made from follows in a second
+    // transaction, so a run killed in between renders again next time.
     type Made = (
         store::Store,
         (Vec<store::DigestDay>, Option<Vec<(chrono::NaiveDate, digest::DayPlan)>>),
@@ -438,12 +429,7 @@ pub async fn run(
         (store, written)
     } else {
         std::thread::scope(|scope| -> Result<Made, Error> {
-            let committing = scope.spawn(move || {
-                let started = std::time::Instant::now();
-                let r = store.commit();
-                tracing::debug!(ms = started.elapsed().as_millis(), "committed the items");
-                r.map(|()| store)
-            });
+            let committing = scope.spawn(move || commit_items(store));
             let written = make_outputs(cfg, arranged, part.as_ref(), now, &prior_days, &mut report);
             let committed = committing.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
             written.and_then(|decided| committed.map(|store| (store, decided)))
@@ -484,6 +470,14 @@ pub async fn run(
     }
     close_state(store, &cfg.state.path, checked);
     Ok(report)
+}
+
+/// Commits the run's transaction (on a thread beside other work), timed.
+fn commit_items(store: store::Store) -> Result<store::Store, Error> {
+    let started = std::time::Instant::now();
+    let r = store.commit();
+    tracing::debug!(ms = started.elapsed().as_millis(), "committed the items");
+    r.map(|()| store)
 }
 
 /// Closes the state and notes how the run left it, so that the next run need not check
@@ -531,8 +525,8 @@ fn store_document(
             store::Fate::Same(_) => {}
         }
     }
-    // Each item's id hash, once: the items written are named by it, and a run that reads
-    // part of the items keeps only these.
+    // Each item's id hash, once: the items written are named by it, a run that reads part
+    // of the items keeps only these, and headings are known by them.
     let ids: Vec<u128> = reconciled.iter().map(|r| placements::id_hash(&r.entry.id)).collect();
     let written_ids = ids
         .iter()
@@ -544,7 +538,7 @@ fn store_document(
     let items = match keep {
         Keep::Entries => partial::Listed::Entries(reconciled.into_iter().map(|r| r.entry).collect()),
         Keep::Headings(matcher) => {
-            partial::Listed::headings(reconciled.into_iter().map(|r| r.entry).collect(), matcher)
+            partial::Listed::headings(reconciled.into_iter().map(|r| r.entry).collect(), ids, matcher)
         }
         Keep::Ids => partial::Listed::Ids(ids),
     };
@@ -620,19 +614,14 @@ struct ArrangedRun {
 fn arrange_entries(
     cfg: &Config,
     all: Vec<Entry>,
-    keys: Option<subset::Merged>,
+    keys: &subset::Merged,
     prior: Option<&placements::Placements>,
     read: Read<'_>,
     now: DateTime<Utc>,
 ) -> Result<Option<ArrangedRun>, Error> {
     let part = read.part;
     let merge_started = std::time::Instant::now();
-    // Merged as the merge of every item's keys decided (a partial read's, or `keys`).
-    let (merged, stats, folds) = match (part, keys) {
-        (Some(p), _) => (merge::merge_decided(all, &p.into), p.stats, subset::Folds::default()),
-        (None, Some(m)) => (merge::merge_decided(all, &partial::decided(&m)), m.stats, m.folds),
-        (None, None) => unreachable!("every item is merged by its keys"),
-    };
+    let merged = merge::merge_decided(all, keys);
     tracing::debug!(ms = merge_started.elapsed().as_millis(), items = merged.len(), "merged");
     let arrange_started = std::time::Instant::now();
     let max = feeds::shown(cfg);
@@ -650,15 +639,15 @@ fn arrange_entries(
     } else {
         Vec::new()
     };
-    let (stats, folds, stories_merged) = match part {
-        None => (stats, &folds, arranged.reports_merged),
+    let stories_merged = match part {
+        None => arranged.reports_merged,
         Some(part) => {
             if !part.choice.holds(&arranged, max) || !digest_days_read(cfg, &digest_days, now, &part.choice) {
                 tracing::debug!("a feed or the digest reaches past the items read: reading every item");
                 return Ok(None);
             }
             let unread = part.choice.unread_slots.len() - part.choice.unread_stories;
-            (part.stats, &part.folds, arranged.reports_merged + unread)
+            arranged.reports_merged + unread
         }
     };
     tracing::debug!(
@@ -670,8 +659,8 @@ fn arrange_entries(
         arranged,
         digest_days,
         placements: decided,
-        folds: partial::encode_folds(partial::names_key(cfg), folds),
-        stats,
+        folds: partial::encode_folds(partial::names_key(cfg), &keys.folds),
+        stats: keys.stats,
         stories_merged,
     }))
 }

@@ -94,24 +94,14 @@ impl Store {
                 by_moved.entry(to.clone()).or_insert(k);
             }
         }
-        // Each configured source's row (an index in `rows`), or a copy of it as it was
-        // before another source took it over.
-        enum Pick {
-            Row(usize),
-            Copy(Box<SourceState>),
-        }
-        let mut picks = Vec::with_capacity(urls.len());
+        let mut out = Vec::with_capacity(urls.len());
         for url in urls {
             if let Some(&k) = by_url.get(*url) {
-                picks.push(Pick::Row(k));
+                out.push(rows[k].clone());
                 continue;
             }
             match by_moved.remove(*url) {
                 Some(k) => {
-                    // A source picked this row already keeps it as it was.
-                    for p in picks.iter_mut().filter(|p| matches!(p, Pick::Row(r) if *r == k)) {
-                        *p = Pick::Copy(Box::new(rows[k].clone()));
-                    }
                     self.conn
                         .prepare_cached("UPDATE sources SET url = ?1, moved_to = NULL WHERE id = ?2")
                         .and_then(|mut st| st.execute(params![url, rows[k].key]))
@@ -120,7 +110,7 @@ impl Store {
                     rows[k].url = url.to_string();
                     rows[k].moved_to = None;
                     by_url.insert(url.to_string(), k);
-                    picks.push(Pick::Row(k));
+                    out.push(rows[k].clone());
                 }
                 None => {
                     self.conn
@@ -133,32 +123,11 @@ impl Store {
                         ..SourceState::default()
                     };
                     by_url.insert(url.to_string(), rows.len());
-                    picks.push(Pick::Row(rows.len()));
-                    rows.push(state);
+                    rows.push(state.clone());
+                    out.push(state);
                 }
             }
         }
-        // Moved out of `rows` (copied only for a row two sources share).
-        let mut uses = vec![0u32; rows.len()];
-        for p in &picks {
-            if let Pick::Row(k) = p {
-                uses[*k] += 1;
-            }
-        }
-        let out = picks
-            .into_iter()
-            .map(|p| match p {
-                Pick::Copy(s) => *s,
-                Pick::Row(k) => {
-                    uses[k] -= 1;
-                    if uses[k] == 0 {
-                        std::mem::take(&mut rows[k])
-                    } else {
-                        rows[k].clone()
-                    }
-                }
-            })
-            .collect();
         Ok(out)
     }
 

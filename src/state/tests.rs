@@ -401,14 +401,13 @@ fn the_database_keeps_history_validators_and_applies_retention() {
     store.commit().unwrap();
 }
 
-#[test]
-fn a_source_renamed_to_where_it_moved_keeps_its_items() {
-    let dir = tempfile::tempdir().unwrap();
+/// A store (in a transaction) with one source at `http://old.example/feed` (`before` given
+/// its key first), then fetched once and found moved to `https://new.example/feed`.
+fn moved_source(dir: &tempfile::TempDir, before: impl FnOnce(&Store, i64)) -> (Store, SourceState) {
     let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
     store.begin().unwrap();
     let st = store.sources(&["http://old.example/feed"]).unwrap().remove(0);
-    let (r, _) = reconcile(NS, vec![entry(Some("a"), None, "A", Some(at(1)))], &[], at(2), false);
-    store.save_document(st.key, &r).unwrap();
+    before(&store, st.key);
     let update = SourceUpdate {
         key: st.key,
         success: true,
@@ -416,6 +415,16 @@ fn a_source_renamed_to_where_it_moved_keeps_its_items() {
         ..SourceUpdate::default()
     };
     store.update_source(&update, at(2)).unwrap();
+    (store, st)
+}
+
+#[test]
+fn a_source_renamed_to_where_it_moved_keeps_its_items() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, st) = moved_source(&dir, |store, key| {
+        let (r, _) = reconcile(NS, vec![entry(Some("a"), None, "A", Some(at(1)))], &[], at(2), false);
+        store.save_document(key, &r).unwrap();
+    });
     let moved = store.sources(&["https://new.example/feed"]).unwrap().remove(0);
     assert_eq!(moved.key, st.key);
     assert_eq!(moved.moved_to, None);
@@ -436,16 +445,7 @@ fn a_source_renamed_to_where_it_moved_keeps_its_items() {
 #[test]
 fn a_source_listed_under_its_old_and_its_new_url_takes_over_its_row_the_old_one_seeing_it_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
-    store.begin().unwrap();
-    let st = store.sources(&["http://old.example/feed"]).unwrap().remove(0);
-    let update = SourceUpdate {
-        key: st.key,
-        success: true,
-        moved_to: Some("https://new.example/feed".into()),
-        ..SourceUpdate::default()
-    };
-    store.update_source(&update, at(2)).unwrap();
+    let (store, st) = moved_source(&dir, |_, _| {});
     let both = store
         .sources(&["http://old.example/feed", "https://new.example/feed"])
         .unwrap();

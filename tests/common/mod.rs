@@ -55,7 +55,6 @@ impl Server {
     }
 }
 
-/// Runs `feedmux run --now NOW` in `dir` and expects success.
 /// Every file under `dir`, sorted.
 pub fn files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
