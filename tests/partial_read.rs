@@ -305,3 +305,107 @@ fn a_first_run_keeping_headings_writes_what_a_run_reading_every_item_whole_write
     let kept = |files: Files| -> Files { files.into_iter().filter(|(n, _)| !from_before(n)).collect() };
     assert_same(&kept(first), &kept(snapshot(&dir.join("out"))));
 }
+
+/// Sets `[digest] days` of the folder's config.
+fn set_digest_days(dir: &std::path::Path, days: usize) {
+    let path = dir.join("feeds.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("days = 3\n"));
+    std::fs::write(&path, text.replace("days = 3\n", &format!("days = {days}\n"))).unwrap();
+}
+
+/// The runs of [`both`] with `[digest] days` of `days`, then a third at `later` with no
+/// change. Per way (reading part of the items, reading every item), the outputs after the
+/// second and after the third run; and the first way's logs of both.
+fn both_later(days: usize, later: &str) -> (Vec<Files>, Vec<Files>, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let mut ways = Vec::new();
+    let mut logs = Vec::new();
+    for k in 0..2 {
+        clear(dir);
+        let mut feeds = estate();
+        for (s, f) in feeds.iter().enumerate() {
+            write_feed(dir, s, f);
+        }
+        config(dir, 6, "");
+        set_digest_days(dir, days);
+        run_at(dir, "2025-05-31T18:00:00Z");
+        change(dir, &mut feeds);
+        let mut outs = Vec::new();
+        for now in ["2025-05-31T18:10:00Z", later] {
+            if k == 1 {
+                forget_folds(dir);
+            }
+            let log = run_at(dir, now);
+            if k == 0 {
+                logs.push(log);
+            }
+            outs.push(snapshot(&dir.join("out")));
+        }
+        ways.push(outs);
+    }
+    let full = ways.pop().unwrap();
+    (ways.pop().unwrap(), full, logs)
+}
+
+#[test]
+fn digest_days_the_run_does_not_touch_are_shown_from_the_last_runs_plans() {
+    // The digest feeds list fourteen days; the second run's changes touch the stories of
+    // days 21 to 24 and 29 to 31 of May (new reports, a changed title, a fold): the days
+    // before are shown from the plans the first run kept. The third, the next day with
+    // nothing changed, shows every listed day but today's from the plans of the second.
+    let (partial, full, logs) = both_later(14, "2025-06-01T18:00:00Z");
+    let kept = |log: &str| logged(log, "digest days shown from the last run's plans", "days");
+    assert!(kept(&logs[0]).is_some_and(|n| n >= 2), "{}", logs[0]);
+    assert!(kept(&logs[1]).is_some_and(|n| n >= 12), "{}", logs[1]);
+    for log in &logs {
+        assert!(!log.contains("reading every item"), "{log}");
+    }
+    assert_same(&partial[0], &full[0]);
+    assert_same(&partial[1], &full[1]);
+    // The digest pages of the days shown from their plans are there, with stories.
+    for day in ["18", "19", "20"] {
+        let name = format!("digest/2025-05-{day}.txt");
+        let (_, text) = partial[0]
+            .iter()
+            .find(|(n, _)| n.to_string_lossy() == name)
+            .unwrap_or_else(|| panic!("{name}"));
+        assert!(String::from_utf8_lossy(text).contains("\n* "), "{name}");
+    }
+}
+
+#[test]
+fn after_a_partial_read_every_day_is_digested_as_from_every_item() {
+    // The second run reads the days its digest feeds list (three) and touches the stories
+    // of days 21 to 24: `feedmux digest` shows an older day the run did not touch from the
+    // plan the first run kept, a day it touched by arranging the stored items again, and a
+    // day it read from its new plan; each as arranging every item shows it.
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let mut feeds = estate();
+    for (s, f) in feeds.iter().enumerate() {
+        write_feed(dir, s, f);
+    }
+    config(dir, 6, "");
+    run_at(dir, "2025-05-31T18:00:00Z");
+    change(dir, &mut feeds);
+    let log = run_at(dir, "2025-05-31T18:10:00Z");
+    assert!(read_counts(&log).is_some(), "{log}");
+    let mut cfg = feedmux::config::load(&dir.join("feeds.toml")).unwrap();
+    cfg.state.path = dir.join(".feedmux/state.sqlite");
+    let now: chrono::DateTime<chrono::Utc> = "2025-05-31T18:10:00Z".parse().unwrap();
+    let json = |d: Option<feedmux::output::digest::Digest>| serde_json::to_value(d.expect("a digest")).unwrap();
+    for (day, planned) in [(10, true), (24, false), (31, true)] {
+        let day = chrono::NaiveDate::from_ymd_opt(2025, 5, day).unwrap();
+        let from_plan = feedmux::pipeline::planned_digest(&cfg, now, day).unwrap();
+        assert_eq!(from_plan.is_some(), planned, "{day}");
+        let stored = json(feedmux::pipeline::stored_digest(&cfg, now, day).unwrap());
+        assert_eq!(
+            stored,
+            json(feedmux::pipeline::rebuilt_digest(&cfg, now, day).unwrap()),
+            "{day}"
+        );
+        assert_eq!(stored["empty"], false, "{day}: {stored}");
+    }
+}

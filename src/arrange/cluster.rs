@@ -253,7 +253,14 @@ pub fn cluster_onto(
     for (ours, s) in head {
         match (ours, s) {
             (_, u32::MAX) => continue,
-            (true, s) => groups.members.extend(st.reports(s as usize)),
+            (true, s) => {
+                // (A prior story's new reports join it last: the others go oldest first.)
+                let at = groups.members.len() + 1;
+                groups.members.extend(st.reports(s as usize));
+                if groups.members.len() > at + 1 {
+                    groups.members[at..].sort_by(|&a, &b| older(a, b));
+                }
+            }
             (false, s) => groups.members.extend_from_slice(prior_story(s as usize)),
         }
         groups.starts.push(groups.members.len());
@@ -996,6 +1003,36 @@ pub(crate) mod tests {
         ];
         let prior = vec![Some(Placed { story: 0, first: true }), None];
         assert_eq!(cluster_onto(&late, &prior, DAY2, 0.6), vec![vec![0, 1]]);
+    }
+
+    #[test]
+    fn a_new_report_takes_its_place_among_a_prior_storys_others_oldest_first() {
+        // "a" stands for a story "d" joined; "b" (older than "d") and "c" (as old as "d",
+        // before it by id) join it in this run: the others go oldest first, as they would
+        // be had every report been placed in one run, and as the next run lists them.
+        let entries = vec![
+            entry("tempo", "a", "Banjir besar melanda Jakarta Utara pagi ini", 0),
+            entry("kompas", "d", "Banjir besar melanda Jakarta Utara", 6),
+            entry("detik", "b", "Banjir besar melanda Jakarta Utara siang ini", 3),
+            entry("antara", "c", "Banjir besar melanda Jakarta Utara sore ini", 6),
+        ];
+        let prior = vec![
+            Some(Placed { story: 0, first: true }),
+            Some(Placed { story: 0, first: false }),
+            None,
+            None,
+        ];
+        let got = cluster_onto(&entries, &prior, DAY2, 0.5);
+        assert_eq!(got, vec![vec![0, 2, 3, 1]]);
+        let placed: Vec<Option<Placed>> = (0..4)
+            .map(|i| {
+                Some(Placed {
+                    story: 0,
+                    first: i == 0,
+                })
+            })
+            .collect();
+        assert_eq!(cluster_onto(&entries, &placed, DAY2, 0.5), got);
     }
 
     #[test]

@@ -139,6 +139,9 @@ pub struct DigestNeeds {
     pub every_story: bool,
     pub today_start: i64,
     pub day_start: Box<dyn Fn(i64) -> i64 + Send + Sync>,
+    /// Whether the last run's digest plans speak for the day that starts at a time (unix
+    /// seconds): a day this run does not touch is then shown from its plan, not read.
+    pub planned: Box<dyn Fn(i64) -> bool + Send + Sync>,
 }
 
 impl std::fmt::Debug for DigestNeeds {
@@ -181,6 +184,11 @@ pub struct Choice {
     /// stories they make.
     pub unread_slots: Vec<u32>,
     pub unread_stories: usize,
+    /// The digest days (their starts, unix seconds, ascending) whose stories this run may
+    /// change: of the stories with an item new, changed, folded anew or deleted, or within
+    /// the cluster window of a report to place, the days of every item. Any other day shows
+    /// what it showed.
+    pub touched: Vec<i64>,
 }
 
 /// Chooses the items to read (see the module's description); `None` when every item must
@@ -189,13 +197,15 @@ pub struct Choice {
 ///
 /// `items`: every item, one source after another (as given to [`merge`]); `written`: per
 /// item, whether this run wrote it (new or changed); `prior_folds`: the fold sums the last
-/// run's placements were made with.
+/// run's placements were made with; `deleted`: the items retention deleted this run (id
+/// hash and date).
 pub fn choose(
     items: &[Item],
     merged: &Merged,
     written: &[bool],
     prior: &Placements,
     prior_folds: &Folds,
+    deleted: &[(u128, i64)],
     needs: &Needs,
 ) -> Option<Choice> {
     if prior.words > 1 || needs.topics > 64 || needs.shown == usize::MAX || needs.shown == 0 {
@@ -258,8 +268,47 @@ pub fn choose(
         oldest[s_] = oldest[s_].min(it.date);
         bits[s_] |= b;
     }
-    drop(index);
     let stories = keys.len();
+    let reach = match needs.window {
+        Some(w) if lo <= hi => Some((
+            lo.saturating_sub(w).saturating_sub(1),
+            hi.saturating_add(w).saturating_add(1),
+        )),
+        _ => None,
+    };
+    // The stories this run may change, and the dates of the items it takes from stories
+    // (folded anew into another item, or deleted).
+    let mut touched_story = vec![false; stories];
+    let mut touched_dates: Vec<i64> = Vec::new();
+    if needs.digest.is_some() {
+        let story_key = |id: u128| -> Option<usize> {
+            let k = *index.get(&id)? as usize;
+            let key = prior.story[k].as_deref().map_or(id, id_hash);
+            keys.get(&key).map(|&s| s as usize)
+        };
+        for i in 0..n {
+            let s = story_of[i];
+            if s != u32::MAX {
+                let date = items[i].date;
+                if dirty[i] || reach.is_some_and(|(a, b)| (a..=b).contains(&date)) {
+                    touched_story[s as usize] = true;
+                }
+            } else if merged.into[i] != u32::MAX && dirty[merged.into[i] as usize] {
+                // Folded into an item whose folds changed: perhaps a story of its own before.
+                touched_dates.push(items[i].date);
+                if let Some(s) = story_key(items[i].id) {
+                    touched_story[s] = true;
+                }
+            }
+        }
+        for &(id, date) in deleted {
+            touched_dates.push(date);
+            if let Some(s) = story_key(id) {
+                touched_story[s] = true;
+            }
+        }
+    }
+    drop(index);
     drop(keys);
     let standing: Vec<i64> = (0..stories).map(|s| first_date[s].unwrap_or(oldest[s])).collect();
     drop(first_date);
@@ -304,10 +353,23 @@ pub fn choose(
     }
     let shown_from = t0;
     let whole: Vec<bool> = per_topic.iter().map(|&c| c < needs.shown).collect();
+    let mut touched: Vec<i64> = Vec::new();
     if let Some(d) = &needs.digest {
+        for (i, it) in items.iter().enumerate() {
+            let s = story_of[i];
+            if s != u32::MAX && touched_story[s as usize] {
+                touched.push((d.day_start)(it.date));
+            }
+        }
+        touched.extend(touched_dates.iter().map(|&date| (d.day_start)(date)));
+        touched.sort_unstable();
+        touched.dedup();
+        // The days the digest feeds list (as far as the last run's topics tell): each is
+        // read when no plan speaks for it or this run touches it, and so is every day after.
         let mut days = 0usize;
         let mut last_day = None;
-        let mut reached = false;
+        let mut oldest = None;
+        let mut need = d.today_start;
         for &s in &order {
             let s = s as usize;
             if !d.every_story && bits[s] == 0 {
@@ -317,25 +379,21 @@ pub fn choose(
             if last_day != Some(day) {
                 last_day = Some(day);
                 days += 1;
+                if !(d.planned)(day) {
+                    need = need.min(day);
+                }
                 if days == d.days {
-                    t0 = t0.min(day);
-                    reached = true;
+                    oldest = Some(day);
                     break;
                 }
             }
         }
-        if !reached {
-            return None;
+        let oldest = oldest?;
+        if let Some(&first) = touched.iter().find(|&&t| t >= oldest) {
+            need = need.min(first);
         }
-        t0 = t0.min(d.today_start);
+        t0 = t0.min(need);
     }
-    let reach = match needs.window {
-        Some(w) if lo <= hi => Some((
-            lo.saturating_sub(w).saturating_sub(1),
-            hi.saturating_add(w).saturating_add(1),
-        )),
-        _ => None,
-    };
     let whole_mask: u64 = whole
         .iter()
         .enumerate()
@@ -395,6 +453,7 @@ pub fn choose(
         whole,
         unread_slots,
         unread_stories: unread.iter().filter(|&&u| u).count(),
+        touched,
     })
 }
 

@@ -42,11 +42,6 @@ pub fn planned_digest(
     now: DateTime<Utc>,
     day: chrono::NaiveDate,
 ) -> Result<Option<digest::Digest>, Error> {
-    /// Why a plan cannot be followed.
-    enum Stop {
-        Stale,
-        Failed(Error),
-    }
     if !cfg.digest.enabled || !cfg.state.path.is_file() {
         return Ok(None);
     }
@@ -60,32 +55,57 @@ pub fn planned_digest(
         store::StoredPlan::NoStories => digest::DayPlan::default(),
         store::StoredPlan::Stale => return Ok(None),
     };
-    let tz = cfg.output.timezone;
     let mut sources: HashMap<usize, Option<(i64, std::sync::Arc<model::SourceRef>)>> = HashMap::new();
-    let today = digest::local_day(now, tz);
+    let today = digest::local_day(now, cfg.output.timezone);
+    let filled = from_plan(cfg, day, today, &plan, |i, id| {
+        let found = match sources.entry(i) {
+            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+            std::collections::hash_map::Entry::Vacant(v) => v.insert(match cfg.sources.get(i) {
+                Some(s) => store.find_source(&s.url)?.map(|st| (st.key, stored_source_ref(s, &st))),
+                None => None,
+            }),
+        };
+        match found {
+            Some((key, source_ref)) => store.item(*key, id, source_ref),
+            None => Ok(None),
+        }
+    })?;
+    Ok(filled.map(|(digest, _)| digest))
+}
+
+/// A day's digest, and the newest time of its content (of every shown story's reports).
+pub(super) type Filled = (digest::Digest, Option<DateTime<Utc>>);
+
+/// The digest of `day` (`today`: the local day it is now) that `plan` shows, each report
+/// read by `read` (the source's index in the config, the item's id). `None` when a report
+/// is not there.
+pub(super) fn from_plan(
+    cfg: &Config,
+    day: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+    plan: &digest::DayPlan,
+    mut read: impl FnMut(usize, &str) -> Result<Option<model::Entry>, Error>,
+) -> Result<Option<Filled>, Error> {
+    /// Why a plan cannot be followed.
+    enum Stop {
+        Stale,
+        Failed(Error),
+    }
+    let tz = cfg.output.timezone;
+    let mut newest: Option<DateTime<Utc>> = None;
     let filled = digest::fill(cfg, day, today, &plan.selection, |k, anchor| {
         let story = plan.stories.get(k).ok_or(Stop::Stale)?;
         let mut reports = Vec::with_capacity(story.reports.len());
         for (i, id) in &story.reports {
-            if !sources.contains_key(i) {
-                let found = match cfg.sources.get(*i) {
-                    Some(s) => store
-                        .find_source(&s.url)
-                        .map_err(Stop::Failed)?
-                        .map(|st| (st.key, stored_source_ref(s, &st))),
-                    None => None,
-                };
-                sources.insert(*i, found);
-            }
-            let (key, source_ref) = sources[i].as_ref().ok_or(Stop::Stale)?;
-            let entry = store.item(*key, id, source_ref).map_err(Stop::Failed)?;
-            reports.push(entry.ok_or(Stop::Stale)?);
+            let entry = read(*i, id).map_err(Stop::Failed)?.ok_or(Stop::Stale)?;
+            newest = newest.max(entry.last_modified());
+            reports.push(entry);
         }
         let (first, also) = reports.split_first().ok_or(Stop::Stale)?;
         Ok(digest::story_view(first, story.id.clone(), also.iter(), k, tz, anchor))
     });
     match filled {
-        Ok(digest) => Ok(Some(digest)),
+        Ok(digest) => Ok(Some((digest, newest))),
         Err(Stop::Stale) => Ok(None),
         Err(Stop::Failed(e)) => Err(e),
     }

@@ -11,7 +11,7 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::arrange::Arranged;
 use crate::arrange::memory::{Matched, Placements, id_hash};
@@ -140,6 +140,14 @@ impl<'a> SourceKeys<'a> {
         SourceKeys { sources, by_ref }
     }
 
+    /// The stored item `id` of the configured source `index`, read whole.
+    fn whole_at(&self, store: &store::Store, index: usize, id: &str) -> Result<Option<Entry>, Error> {
+        match self.sources.get(index) {
+            Some(&(key, source_ref)) => store.item(key, id, source_ref),
+            None => Ok(None),
+        }
+    }
+
     /// The stored item `id` of the source `of` carries, read whole.
     fn whole(&self, store: &store::Store, of: &Arc<SourceRef>, id: &str) -> Result<Option<Entry>, Error> {
         match self.by_ref.get(&Arc::as_ptr(of)) {
@@ -258,9 +266,11 @@ fn read_whole(
     }
 }
 
-/// What the outputs of `cfg` need of an arrangement at `now`.
-fn needs(cfg: &Config, now: DateTime<Utc>) -> Needs {
+/// What the outputs of `cfg` need of an arrangement at `now` (`plans`: the last run's digest
+/// plans, made for this config and the items it left, if any).
+fn needs(cfg: &Config, now: DateTime<Utc>, plans: Option<&store::StoredPlans>) -> Needs {
     let tz = cfg.output.timezone;
+    let cover = plans.map(|p| p.cover.clone());
     Needs {
         shown: feeds::shown(cfg),
         topics: cfg.topics.len(),
@@ -270,12 +280,30 @@ fn needs(cfg: &Config, now: DateTime<Utc>) -> Needs {
             days: cfg.digest.days,
             every_story: cfg.topics.is_empty() || cfg.digest.other || cfg.topics.iter().any(|t| t.catch_all),
             today_start: digest::day_range(digest::local_day(now, tz), tz).0.timestamp(),
-            day_start: Box::new(move |secs| {
-                let at = DateTime::<Utc>::from_timestamp(secs, 0).unwrap_or_default();
-                digest::day_range(digest::local_day(at, tz), tz).0.timestamp()
-            }),
+            day_start: Box::new(move |secs| day_start(day_of(secs, tz), tz)),
+            planned: Box::new(move |start| cover.as_ref().is_some_and(|c| c.covers(day_of(start, tz)))),
         }),
     }
+}
+
+/// The local day (in `tz`) of a time (unix seconds).
+fn day_of(secs: i64, tz: chrono_tz::Tz) -> NaiveDate {
+    digest::local_day(DateTime::<Utc>::from_timestamp(secs, 0).unwrap_or_default(), tz)
+}
+
+/// When a local day starts (unix seconds).
+fn day_start(day: NaiveDate, tz: chrono_tz::Tz) -> i64 {
+    digest::day_range(day, tz).0.timestamp()
+}
+
+/// What the last run decided that a partial read goes by: its placements and fold sums,
+/// its digest plans (when they hold), and the items retention deleted this run (id hash
+/// and date).
+pub(super) struct Prior<'a> {
+    pub placements: &'a Placements,
+    pub folds: &'a Folds,
+    pub plans: Option<&'a store::StoredPlans>,
+    pub deleted: &'a [(u128, i64)],
 }
 
 /// Reads the items the outputs need (see the module's description): the entries read, one
@@ -283,16 +311,15 @@ fn needs(cfg: &Config, now: DateTime<Utc>) -> Needs {
 /// item must be read.
 /// `sources`: per configured source, its key in the state, its source as its items carry it,
 /// and its fresh document when it was read this run.
-#[allow(clippy::too_many_arguments, reason = "one call site, every argument distinct")]
 pub(super) fn read_needed(
     store: &store::Store,
     cfg: &Config,
     sources: &[(i64, &Arc<SourceRef>, Option<&Fresh>)],
     cutoff: DateTime<Utc>,
     now: DateTime<Utc>,
-    prior: &Placements,
-    prior_folds: &Folds,
+    last: &Prior<'_>,
 ) -> Result<Option<NeededEntries>, Error> {
+    let (prior, prior_folds) = (last.placements, last.folds);
     let started = std::time::Instant::now();
     // Every item's keys, one source after another; where each is stored, and whether this
     // run wrote it.
@@ -329,7 +356,8 @@ pub(super) fn read_needed(
         }
     }
     let merged = subset::merge(&items, &lens);
-    let Some(choice) = subset::choose(&items, &merged, &written, prior, prior_folds, &needs(cfg, now)) else {
+    let needs = needs(cfg, now, last.plans);
+    let Some(choice) = subset::choose(&items, &merged, &written, prior, prior_folds, last.deleted, &needs) else {
         tracing::debug!("every stored item is read: a feed or the digest reaches back to the oldest");
         return Ok(None);
     };
@@ -347,6 +375,8 @@ pub(super) fn read_needed(
         items = choice.read.len(),
         whole,
         headings = headings.len(),
+        from = choice.t0,
+        touched_days = choice.touched.len(),
         "merged every item by its keys and chose those to read"
     );
     let mut all = Vec::with_capacity(whole + headings.len());
@@ -484,4 +514,138 @@ pub(super) fn read_digest_stories(
     }
     tracing::debug!(stories = read, "read whole the digest's stories read for their heading");
     Ok(())
+}
+
+/// The digest days of a partial read, when they are all known: `digest_days` (the days of
+/// the stories arranged, with what each shows) keeps the days read whole (at or after the
+/// choice's `t0`), and the days the digest feeds list before those are shown from the last
+/// run's plans, each filled with its stories' reports read whole. `None` when a listed day
+/// is neither (a day this run touched, or one no plan speaks for, reaches into the list) or
+/// a plan names an item that is gone: every item is then read.
+pub(super) fn planned_days(
+    store: &store::Store,
+    cfg: &Config,
+    digest_days: &mut Vec<(NaiveDate, digest::Selection)>,
+    choice: &Choice,
+    plans: Option<&store::StoredPlans>,
+    sources: &SourceKeys<'_>,
+    now: DateTime<Utc>,
+) -> Result<Option<Vec<digest::KeptDay>>, Error> {
+    if !cfg.digest.enabled {
+        return Ok(Some(Vec::new()));
+    }
+    let tz = cfg.output.timezone;
+    digest_days.retain(|(day, _)| choice.day_read(day_start(*day, tz)));
+    let touched = |day: NaiveDate| choice.touched.binary_search(&day_start(day, tz)).is_ok();
+    // The planned days before those read, that this run did not touch, newest first.
+    let mut kept: Vec<(NaiveDate, &[u8])> = plans
+        .map(|p| {
+            p.plans
+                .iter()
+                .filter(|(day, _)| !choice.day_read(day_start(*day, tz)) && !touched(*day))
+                .map(|(day, plan)| (*day, &plan[..]))
+                .collect()
+        })
+        .unwrap_or_default();
+    kept.sort_unstable_by_key(|k| std::cmp::Reverse(k.0));
+    let mut listed: Vec<NaiveDate> = digest_days
+        .iter()
+        .map(|(d, _)| *d)
+        .chain(kept.iter().map(|k| k.0))
+        .collect();
+    listed.sort_unstable_by(|a, b| b.cmp(a));
+    listed.truncate(cfg.digest.days);
+    let (Some(&oldest), true) = (listed.last(), listed.len() == cfg.digest.days) else {
+        return Ok(None);
+    };
+    // Every day from the oldest listed to the first read must be one the plans speak for
+    // (else it may have stories no plan shows) and that this run did not touch.
+    let mut day = oldest;
+    while !choice.day_read(day_start(day, tz)) {
+        if !plans.is_some_and(|p| p.cover.covers(day)) || touched(day) {
+            return Ok(None);
+        }
+        match day.succ_opt() {
+            Some(next) => day = next,
+            None => break,
+        }
+    }
+    let today = digest::local_day(now, tz);
+    let mut out = Vec::new();
+    for (day, blob) in kept.into_iter().filter(|(day, _)| *day >= oldest) {
+        let Some(plan) = digest::DayPlan::decode(blob) else {
+            return Ok(None);
+        };
+        let filled = super::digest::from_plan(cfg, day, today, &plan, |i, id| sources.whole_at(store, i, id))?;
+        let Some((shown, newest)) = filled else {
+            return Ok(None);
+        };
+        out.push(digest::KeptDay {
+            day,
+            newest: newest.unwrap_or_else(|| digest::day_range(day, tz).0),
+            digest: shown,
+        });
+    }
+    tracing::debug!(days = out.len(), "digest days shown from the last run's plans");
+    Ok(Some(out))
+}
+
+/// The days the plans kept after a partial read speak for: those `prior` spoke for, but
+/// the days this run touched, and every day it read.
+pub(super) fn next_cover(cfg: &Config, prior: Option<&store::StoredPlans>, choice: &Choice) -> store::PlanCover {
+    let tz = cfg.output.timezone;
+    let mut first = day_of(choice.t0, tz);
+    if day_start(first, tz) < choice.t0 {
+        first = first.succ_opt().unwrap_or(first);
+    }
+    let Some(prior) = prior else {
+        return store::PlanCover {
+            from: Some(first),
+            except: Vec::new(),
+        };
+    };
+    let mut except: Vec<NaiveDate> = prior
+        .cover
+        .except
+        .iter()
+        .copied()
+        .chain(choice.touched.iter().map(|&t| day_of(t, tz)))
+        .filter(|&d| d < first)
+        .collect();
+    except.sort_unstable();
+    except.dedup();
+    let mut from = prior.cover.from.map(|f| f.min(first));
+    // (A long list of exceptions gives way to a later start.)
+    if except.len() > 64
+        && let Some(last) = except.last().and_then(|d| d.succ_opt())
+    {
+        from = Some(last);
+        except.clear();
+    }
+    if let Some(f) = from {
+        except.retain(|&d| d >= f);
+    }
+    store::PlanCover { from, except }
+}
+
+/// The last run's plans of the days before those read that this run did not touch: kept
+/// again as they were.
+pub(super) fn carried_plans(
+    cfg: &Config,
+    prior: Option<&store::StoredPlans>,
+    choice: &Choice,
+) -> Vec<(NaiveDate, Vec<u8>)> {
+    let tz = cfg.output.timezone;
+    prior
+        .map(|p| {
+            p.plans
+                .iter()
+                .filter(|(day, _)| {
+                    let start = day_start(*day, tz);
+                    !choice.day_read(start) && choice.touched.binary_search(&start).is_err()
+                })
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default()
 }

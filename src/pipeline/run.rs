@@ -254,6 +254,8 @@ pub async fn run(
     let keys: Vec<i64> = states.iter().map(|s| s.key).collect();
     let expired = store.expired(cutoff, &keys)?;
     let mut generation = store.generation()?;
+    // (The last run's digest plans were made at the generation it left.)
+    let plans_generation = generation;
     if items_changed || expired > 0 {
         generation += 1;
         store.set_generation(generation)?;
@@ -282,7 +284,8 @@ pub async fn run(
     }
     // What the last run decided is read only now that something is to be arranged.
     let mut prior = store.placements()?;
-    report.expired = store.prune(cutoff, &keys)?;
+    let pruned = store.prune(cutoff, &keys)?;
+    report.expired = pruned.count;
     let prior_days = if cfg.digest.enabled {
         store.digest_days()?
     } else {
@@ -301,6 +304,11 @@ pub async fn run(
         .collect();
     let source_keys = partial::SourceKeys::new(states.iter().zip(&source_refs).map(|(st, r)| (st.key, r)).collect());
     let shown = feeds::shown(cfg);
+    // The last run's digest plans, for the days this run does not touch.
+    let prior_plans = match (&prior, cfg.digest.enabled) {
+        (Some(_), true) if reads_part => store.day_plans(&plans_mark(cfg, plans_generation))?,
+        _ => None,
+    };
     // A run that follows another with the same settings reads only what its outputs need.
     let arranged_partly = match (&prior, &prior_folds) {
         (Some(p), Some((_, folds)))
@@ -312,14 +320,46 @@ pub async fn run(
                 .zip(&fresh)
                 .map(|((st, r), f)| (st.key, r, f.as_ref()))
                 .collect();
-            match partial::read_needed(&store, cfg, &sources, cutoff, now, p, folds)? {
+            let last = partial::Prior {
+                placements: p,
+                folds,
+                plans: prior_plans.as_ref(),
+                deleted: &pruned.aged,
+            };
+            match partial::read_needed(&store, cfg, &sources, cutoff, now, &last)? {
                 Some((all, part)) => {
                     let read = Read {
                         part: Some(&part),
                         headings: Some(&part.headings),
                         matched: None,
                     };
-                    match arrange_entries(cfg, all, &part.merged, prior.as_ref(), read, now)? {
+                    let arranged = match arrange_entries(cfg, all, &part.merged, prior.as_ref(), read)? {
+                        Some(mut a) => {
+                            let days = &mut a.digest_days;
+                            match partial::planned_days(
+                                &store,
+                                cfg,
+                                days,
+                                &part.choice,
+                                prior_plans.as_ref(),
+                                &source_keys,
+                                now,
+                            )? {
+                                Some(kept) => {
+                                    a.kept_days = kept;
+                                    Some(a)
+                                }
+                                None => {
+                                    tracing::debug!(
+                                        "the digest lists days neither read nor planned: reading every item"
+                                    );
+                                    None
+                                }
+                            }
+                        }
+                        None => None,
+                    };
+                    match arranged {
                         Some(mut a) => {
                             // The items not read keep their placements (the last run's go now).
                             if let Some(p) = prior.take() {
@@ -385,7 +425,7 @@ pub async fn run(
             };
             let (arranged, store) = std::thread::scope(|scope| {
                 let committing = scope.spawn(move || commit_items(store));
-                let arranged = arrange_entries(cfg, flat, &keys, prior.as_ref(), read, now);
+                let arranged = arrange_entries(cfg, flat, &keys, prior.as_ref(), read);
                 (
                     arranged,
                     committing.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
@@ -442,12 +482,21 @@ pub async fn run(
     store.set_digest_days(&days)?;
     // Without plans (the digest is off), `feedmux digest` arranges every item again.
     let made = plans.as_ref().map(|_| plans_mark(cfg, generation)).unwrap_or_default();
-    let plans: Vec<(chrono::NaiveDate, Vec<u8>)> = plans
+    let mut plans: Vec<(chrono::NaiveDate, Vec<u8>)> = plans
         .unwrap_or_default()
         .iter()
         .map(|(day, plan)| (*day, plan.encode()))
         .collect();
-    store.set_day_plans(&made, &plans)?;
+    // After a partial read the plans speak for the days read, and for those the last run's
+    // spoke for that this run did not touch (their plans kept as they were).
+    let cover = match &part {
+        Some(part) => {
+            plans.extend(partial::carried_plans(cfg, prior_plans.as_ref(), &part.choice));
+            partial::next_cover(cfg, prior_plans.as_ref(), &part.choice)
+        }
+        None => store::PlanCover::every_day(),
+    };
+    store.set_day_plans(&made, &plans, &cover)?;
     store.set_outputs_made(&mark, report.items_out)?;
     store.commit()?;
     tracing::debug!(
@@ -598,8 +647,11 @@ pub(crate) fn plans_mark(cfg: &Config, generation: u64) -> String {
 /// sums (encoded) for the next run, and the counts for the report.
 struct ArrangedRun {
     arranged: crate::arrange::Arranged,
-    /// What the digest of each day with stories shows (empty when the digest is off).
+    /// What the digest of each day with stories shows (empty when the digest is off); after
+    /// a partial read, of the days read whole.
     digest_days: Vec<(chrono::NaiveDate, digest::Selection)>,
+    /// The days the digest lists that the last run's plans show (after a partial read).
+    kept_days: Vec<digest::KeptDay>,
     placements: placements::Placements,
     folds: Vec<u8>,
     stats: merge::MergeStats,
@@ -608,8 +660,8 @@ struct ArrangedRun {
 
 /// Merges and arranges each source's entries (reusing `prior` placements); the stories
 /// shown are not named yet ([`crate::arrange::name_shown`]). With `read.part` (the entries
-/// are those [`partial::read_needed`] chose), checks that what the outputs show is among
-/// them: `None` when it is not (every item must be read); the placements are then those of
+/// are those [`partial::read_needed`] chose), checks that what the feeds show is among
+/// them (the digest's days are [`partial::planned_days`]'s to check): `None` when it is not (every item must be read); the placements are then those of
 /// the items read only (see [`partial::extend_placements`]).
 fn arrange_entries(
     cfg: &Config,
@@ -617,7 +669,6 @@ fn arrange_entries(
     keys: &subset::Merged,
     prior: Option<&placements::Placements>,
     read: Read<'_>,
-    now: DateTime<Utc>,
 ) -> Result<Option<ArrangedRun>, Error> {
     let part = read.part;
     let merge_started = std::time::Instant::now();
@@ -642,8 +693,8 @@ fn arrange_entries(
     let stories_merged = match part {
         None => arranged.reports_merged,
         Some(part) => {
-            if !part.choice.holds(&arranged, max) || !digest_days_read(cfg, &digest_days, now, &part.choice) {
-                tracing::debug!("a feed or the digest reaches past the items read: reading every item");
+            if !part.choice.holds(&arranged, max) {
+                tracing::debug!("a feed reaches past the items read: reading every item");
                 return Ok(None);
             }
             let unread = part.choice.unread_slots.len() - part.choice.unread_stories;
@@ -658,32 +709,12 @@ fn arrange_entries(
     Ok(Some(ArrangedRun {
         arranged,
         digest_days,
+        kept_days: Vec::new(),
         placements: decided,
         folds: partial::encode_folds(partial::names_key(cfg), &keys.folds),
         stats: keys.stats,
         stories_merged,
     }))
-}
-
-/// Whether every digest day the digest feeds would list (of `digest_days`, the days with
-/// stories) is one whose stories were all read, and there are as many as the feeds list.
-fn digest_days_read(
-    cfg: &Config,
-    digest_days: &[(chrono::NaiveDate, digest::Selection)],
-    now: DateTime<Utc>,
-    choice: &subset::Choice,
-) -> bool {
-    if !cfg.digest.enabled {
-        return true;
-    }
-    let tz = cfg.output.timezone;
-    let listed: Vec<chrono::NaiveDate> = digest_days.iter().take(cfg.digest.days).map(|(day, _)| *day).collect();
-    let today = digest::local_day(now, tz);
-    listed.len() == cfg.digest.days
-        && listed
-            .iter()
-            .chain(std::iter::once(&today))
-            .all(|&day| choice.day_read(digest::day_range(day, tz).0.timestamp()))
 }
 
 /// The days the digest feeds list, and the plan of each digest day kept.
@@ -712,7 +743,15 @@ fn make_outputs(
     let mut results = publish::write_feeds(&stories, &feeds, cfg.output.fsync, crate::util::threads::workers())?;
     drop(stories);
     let digest_started = std::time::Instant::now();
-    let mut digested = digest::write_outputs(cfg, &arranged, &run.digest_days, now, prior_days, &templates)?;
+    let mut digested = digest::write_outputs(
+        cfg,
+        &arranged,
+        &run.digest_days,
+        &run.kept_days,
+        now,
+        prior_days,
+        &templates,
+    )?;
     tracing::debug!(
         ms = digest_started.elapsed().as_millis(),
         days = digested.days.len(),

@@ -22,6 +22,9 @@ const DIGEST_PLAN: &str = "digest:";
 /// The cache key of what the digest plans were made from.
 const DIGEST_PLANS: &str = "digest-plans";
 
+/// The cache key of the days the digest plans speak for ([`PlanCover`]).
+const DIGEST_COVER: &str = "digest-cover";
+
 /// The meta key of the generation of the items.
 const GENERATION: &str = "generation";
 
@@ -48,6 +51,55 @@ pub enum StoredPlan {
     NoStories,
     /// The day's plan, encoded.
     Plan(Vec<u8>),
+}
+
+/// The days a set of digest plans speaks for: every day on or after `from` (every day when
+/// `None`) except those of `except`. A day it speaks for without a plan had no stories; of
+/// any other day nothing is known (its digest is arranged afresh).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlanCover {
+    pub from: Option<NaiveDate>,
+    pub except: Vec<NaiveDate>,
+}
+
+/// The digest plans a run kept, and the days they speak for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredPlans {
+    pub cover: PlanCover,
+    /// Each day's plan, encoded, by day.
+    pub plans: Vec<(NaiveDate, Vec<u8>)>,
+}
+
+impl PlanCover {
+    /// Every day.
+    pub fn every_day() -> PlanCover {
+        PlanCover::default()
+    }
+
+    pub fn covers(&self, day: NaiveDate) -> bool {
+        self.from.is_none_or(|from| day >= from) && !self.except.contains(&day)
+    }
+
+    /// The stored form: `from` (or `-`), then each day of `except`, separated by spaces.
+    fn encode(&self) -> String {
+        let mut out = self.from.map_or_else(|| "-".to_string(), |d| d.to_string());
+        for d in &self.except {
+            out.push(' ');
+            out.push_str(&d.to_string());
+        }
+        out
+    }
+
+    /// Reads what [`PlanCover::encode`] wrote; `None` for anything else.
+    fn decode(text: &str) -> Option<PlanCover> {
+        let mut parts = text.split(' ');
+        let from = match parts.next()? {
+            "-" => None,
+            d => Some(d.parse().ok()?),
+        };
+        let except = parts.map(|d| d.parse().ok()).collect::<Option<Vec<NaiveDate>>>()?;
+        Some(PlanCover { from, except })
+    }
 }
 
 impl Store {
@@ -187,20 +239,63 @@ impl Store {
         if self.cache(DIGEST_PLANS)?.as_deref() != Some(mark.as_bytes()) {
             return Ok(StoredPlan::Stale);
         }
+        if !self.plan_cover()?.is_some_and(|c| c.covers(day)) {
+            return Ok(StoredPlan::Stale);
+        }
         Ok(match self.cache(&format!("{DIGEST_PLAN}{day}"))? {
             Some(plan) => StoredPlan::Plan(plan),
             None => StoredPlan::NoStories,
         })
     }
 
+    /// The days the plans kept speak for; `None` when the state does not say (the plans
+    /// then speak for no day).
+    fn plan_cover(&self) -> Result<Option<PlanCover>, Error> {
+        Ok(self
+            .cache(DIGEST_COVER)?
+            .and_then(|b| PlanCover::decode(std::str::from_utf8(&b).ok()?)))
+    }
+
+    /// Every digest day's plan kept, with the days they speak for, if they were made under
+    /// `mark`.
+    pub fn day_plans(&self, mark: &str) -> Result<Option<StoredPlans>, Error> {
+        if self.cache(DIGEST_PLANS)?.as_deref() != Some(mark.as_bytes()) {
+            return Ok(None);
+        }
+        let Some(cover) = self.plan_cover()? else {
+            return Ok(None);
+        };
+        let mut q = self
+            .conn
+            .prepare("SELECT key, value FROM cache WHERE key LIKE ?1 ORDER BY key")
+            .map_err(|e| self.err(e))?;
+        let rows = q
+            .query_map([format!("{DIGEST_PLAN}%")], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut plans = Vec::new();
+        for row in rows {
+            let (key, plan) = row.map_err(|e| self.err(e))?;
+            // A key that does not read back is left out (its day is then not planned).
+            if let Some(day) = key.strip_prefix(DIGEST_PLAN).and_then(|d| d.parse().ok())
+                && cover.covers(day)
+            {
+                plans.push((day, plan));
+            }
+        }
+        Ok(Some(StoredPlans { cover, plans }))
+    }
+
     /// Replaces every digest day's plan by `plans` (encoded), made under `mark` (an empty
-    /// mark when there are none: no plan is then used).
-    pub fn set_day_plans(&self, mark: &str, plans: &[(NaiveDate, Vec<u8>)]) -> Result<(), Error> {
+    /// mark when there are none: no plan is then used) and speaking for the days of `cover`.
+    pub fn set_day_plans(&self, mark: &str, plans: &[(NaiveDate, Vec<u8>)], cover: &PlanCover) -> Result<(), Error> {
         let keyed: Vec<(String, Vec<u8>)> = plans
             .iter()
             .map(|(day, plan)| (format!("{DIGEST_PLAN}{day}"), plan.clone()))
             .collect();
         self.replace_cache(DIGEST_PLAN, &keyed)?;
+        self.set_cache(DIGEST_COVER, cover.encode().as_bytes())?;
         self.set_cache(DIGEST_PLANS, mark.as_bytes())
     }
 

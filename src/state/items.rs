@@ -273,13 +273,22 @@ impl Store {
     /// `cutoff` (found through the `items_retention` index, never by reading items), and
     /// sources no longer configured (with their items), then gives the freed pages back to
     /// the file system (when the file was made with `auto_vacuum = INCREMENTAL`; the file
-    /// shrinks when the transaction is committed and checkpointed). Returns the count of
-    /// items deleted.
-    pub fn prune(&self, cutoff: DateTime<Utc>, configured: &[i64]) -> Result<usize, Error> {
-        let mut n = self
-            .conn
-            .execute("DELETE FROM items WHERE in_feed = 0 AND date < ?1", [ts(cutoff)])
-            .map_err(|e| self.err(e))?;
+    /// shrinks when the transaction is committed and checkpointed). Returns what it deleted.
+    pub fn prune(&self, cutoff: DateTime<Utc>, configured: &[i64]) -> Result<Pruned, Error> {
+        let mut aged = Vec::new();
+        {
+            let mut st = self
+                .conn
+                .prepare("DELETE FROM items WHERE in_feed = 0 AND date < ?1 RETURNING id, date")
+                .map_err(|e| self.err(e))?;
+            let mut rows = st.query([ts(cutoff)]).map_err(|e| self.err(e))?;
+            while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+                let id = row.get_ref(0).and_then(|v| Ok(v.as_str()?)).map_err(|e| self.err(e))?;
+                let date: i64 = row.get(1).map_err(|e| self.err(e))?;
+                aged.push((crate::arrange::memory::id_hash(id), date));
+            }
+        }
+        let mut n = aged.len();
         let orphans = self.orphan_sources(configured)?;
         for &k in &orphans {
             n += self
@@ -300,7 +309,7 @@ impl Store {
             let mut rows = st.query([]).map_err(|e| self.err(e))?;
             while rows.next().map_err(|e| self.err(e))?.is_some() {}
         }
-        Ok(n)
+        Ok(Pruned { count: n, aged })
     }
 
     /// Rewrites a file made without incremental auto-vacuum once most of it is free pages
@@ -328,4 +337,12 @@ impl Store {
             .map_err(|e| self.err(e))?;
         Ok(true)
     }
+}
+
+/// What retention deleted: how many items, and of those deleted for their age (not with
+/// their source), each one's [`id_hash`](crate::arrange::memory::id_hash) and date.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Pruned {
+    pub count: usize,
+    pub aged: Vec<(u128, i64)>,
 }

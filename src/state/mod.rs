@@ -19,9 +19,9 @@ mod sources;
 mod tests;
 
 pub use codec::{Fields, decode, encode, pack, unpack, unpack_fields};
-pub use decisions::{DigestDay, StoredPlan};
+pub use decisions::{DigestDay, PlanCover, StoredPlan, StoredPlans};
 pub use health::{CHECK_EVERY, Health, check, checked_at, damaged, note_clean, set_aside};
-pub use items::Skeleton;
+pub use items::{Pruned, Skeleton};
 pub use reconcile::{Fate, Keys, Known, Reconciled, guid_key, keys, reconcile};
 pub use sources::{SourceState, SourceUpdate};
 

@@ -386,7 +386,7 @@ fn the_database_keeps_history_validators_and_applies_retention() {
     assert_eq!(all.len(), 3);
     // Retention past A's date removes A only: B is still listed by its source.
     assert_eq!(store.expired(at(2), &[st.key]).unwrap(), 1);
-    assert_eq!(store.prune(at(2), &[st.key]).unwrap(), 1);
+    assert_eq!(store.prune(at(2), &[st.key]).unwrap().count, 1);
     let left: Vec<String> = store
         .entries(st.key, &src(), at(23), true)
         .unwrap()
@@ -397,7 +397,7 @@ fn the_database_keeps_history_validators_and_applies_retention() {
     assert!(left.contains(&"B".to_string()) && left.contains(&"C".to_string()));
     // A source no longer configured goes, with its items.
     assert_eq!(store.expired(at(0), &[]).unwrap(), 1);
-    assert_eq!(store.prune(at(0), &[]).unwrap(), 2);
+    assert_eq!(store.prune(at(0), &[]).unwrap().count, 2);
     store.commit().unwrap();
 }
 
@@ -482,7 +482,9 @@ fn a_database_of_schema_1_keeps_its_items_and_gains_the_cache() {
     assert_eq!(store.placements().unwrap(), None);
     // The cache table is there: a plan kept is found.
     let day = chrono::NaiveDate::from_ymd_opt(2019, 4, 25).unwrap();
-    store.set_day_plans("m", &[(day, b"\x00\x01".to_vec())]).unwrap();
+    store
+        .set_day_plans("m", &[(day, b"\x00\x01".to_vec())], &PlanCover::every_day())
+        .unwrap();
     assert_eq!(store.day_plan(day, "m").unwrap(), StoredPlan::Plan(vec![0, 1]));
     assert_eq!(store.day_plan(day, "other").unwrap(), StoredPlan::Stale);
     assert_eq!(
@@ -781,7 +783,7 @@ fn retention_deleting_most_items_shrinks_the_file() {
 
     let store = Store::open(&path).unwrap();
     store.begin().unwrap();
-    assert_eq!(store.prune(at(23), &[key]).unwrap(), 2999);
+    assert_eq!(store.prune(at(23), &[key]).unwrap().count, 2999);
     store.commit().unwrap();
     let left = store.entries(key, &src(), at(0), true).unwrap();
     assert_eq!(left.iter().map(|e| e.title.as_str()).collect::<Vec<_>>(), ["Item 0"]);
@@ -809,7 +811,7 @@ fn a_file_made_without_auto_vacuum_is_rewritten_once_when_mostly_free() {
     // Not sparse yet: nothing to do.
     assert!(!store.compact_if_sparse().unwrap());
     store.begin().unwrap();
-    assert_eq!(store.prune(at(23), &[key]).unwrap(), 2999);
+    assert_eq!(store.prune(at(23), &[key]).unwrap().count, 2999);
     store.commit().unwrap();
     drop(store);
     let sparse = file_size(&path);
@@ -824,4 +826,40 @@ fn a_file_made_without_auto_vacuum_is_rewritten_once_when_mostly_free() {
     drop(store);
     let after = file_size(&path);
     assert!(after * 10 < sparse, "{sparse} bytes before the rewrite, {after} after");
+}
+
+/// Plans speak for the days their cover names only: a day before it, or one it excepts, is
+/// built afresh (not taken for a day without stories), and so is every day of plans kept
+/// without a cover.
+#[test]
+fn digest_plans_speak_for_the_days_of_their_cover_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+    let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2025, 5, d).unwrap();
+    let cover = PlanCover {
+        from: Some(day(10)),
+        except: vec![day(12)],
+    };
+    store
+        .set_day_plans(
+            "m",
+            &[(day(11), vec![1]), (day(12), vec![2]), (day(9), vec![3])],
+            &cover,
+        )
+        .unwrap();
+    assert_eq!(store.day_plan(day(11), "m").unwrap(), StoredPlan::Plan(vec![1]));
+    assert_eq!(store.day_plan(day(13), "m").unwrap(), StoredPlan::NoStories);
+    assert_eq!(store.day_plan(day(10), "m").unwrap(), StoredPlan::NoStories);
+    assert_eq!(store.day_plan(day(12), "m").unwrap(), StoredPlan::Stale);
+    assert_eq!(store.day_plan(day(9), "m").unwrap(), StoredPlan::Stale);
+    assert_eq!(store.day_plan(day(1), "m").unwrap(), StoredPlan::Stale);
+    let kept = store.day_plans("m").unwrap().unwrap();
+    assert_eq!(kept.cover, cover);
+    assert_eq!(kept.plans, vec![(day(11), vec![1])]);
+    assert_eq!(store.day_plans("other").unwrap(), None);
+    // Plans kept by a build that wrote no cover speak for no day.
+    let c = Connection::open(dir.path().join("s.sqlite")).unwrap();
+    c.execute("DELETE FROM cache WHERE key = 'digest-cover'", []).unwrap();
+    assert_eq!(store.day_plan(day(11), "m").unwrap(), StoredPlan::Stale);
+    assert_eq!(store.day_plans("m").unwrap(), None);
 }

@@ -53,15 +53,27 @@ pub struct Written {
     pub latest: Option<Digest>,
 }
 
+/// A day whose digest was made before and is shown again as it was (from its plan), with
+/// the newest time of its content.
+#[derive(Debug, Clone)]
+pub struct KeptDay {
+    pub day: NaiveDate,
+    pub digest: Digest,
+    pub newest: DateTime<Utc>,
+}
+
 /// Stages what `run` writes besides the topic feeds: when the digest is enabled, the
 /// digest of `now`'s local day and of each day the digest feeds list (the newest
 /// `[digest] days` that have stories) in every configured format, and the digest feeds.
 /// `prior`: the days the state recorded; `chosen`: [`selections`] of `arranged` (empty when
-/// the digest is disabled).
+/// the digest is disabled); `kept`: days with stories shown as made before, none of them
+/// among `chosen`.
+#[allow(clippy::too_many_arguments, reason = "one call site, every argument distinct")]
 pub fn write_outputs(
     cfg: &Config,
     arranged: &Arranged,
     chosen: &[(NaiveDate, Selection)],
+    kept: &[KeptDay],
     now: DateTime<Utc>,
     prior: &[DigestDay],
     templates: &Templates,
@@ -78,7 +90,13 @@ pub fn write_outputs(
     if cfg.digest.enabled {
         let tz = cfg.output.timezone;
         let today = local_day(now, tz);
-        let listed: Vec<NaiveDate> = chosen.iter().take(cfg.digest.days).map(|(day, _)| *day).collect();
+        let mut listed: Vec<NaiveDate> = chosen
+            .iter()
+            .map(|(day, _)| *day)
+            .chain(kept.iter().map(|k| k.day))
+            .collect();
+        listed.sort_unstable_by(|a, b| b.cmp(a));
+        listed.truncate(cfg.digest.days);
         let nothing = Selection::default();
         let mut building = listed.clone();
         if !building.contains(&today) {
@@ -87,11 +105,19 @@ pub fn write_outputs(
         building.sort_unstable_by(|a, b| b.cmp(a));
         let mut feed = Vec::new();
         for day in building {
-            let selection = chosen.iter().find(|(d, _)| *d == day).map_or(&nothing, |(_, s)| s);
-            let digest = show(cfg, arranged, day, today, selection);
+            let (digest, newest) = match (
+                chosen.iter().find(|(d, _)| *d == day),
+                kept.iter().find(|k| k.day == day),
+            ) {
+                (None, Some(k)) => (k.digest.clone(), k.newest),
+                (found, _) => {
+                    let digest = show(cfg, arranged, day, today, found.map_or(&nothing, |(_, s)| s));
+                    let newest = newest(arranged, &digest).unwrap_or_else(|| day_range(day, tz).0);
+                    (digest, newest)
+                }
+            };
             let body = templates.body(&digest)?;
             let hash = xxhash_rust::xxh3::xxh3_64(body.as_bytes());
-            let newest = newest(arranged, &digest).unwrap_or_else(|| day_range(day, tz).0);
             let was = prior.iter().find(|d| d.day == day);
             let rec = record(was, day, hash, newest);
             let files = render_files(cfg, templates, &digest, &cfg.digest.formats, rec.updated)?;
