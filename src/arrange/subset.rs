@@ -159,7 +159,7 @@ impl std::fmt::Debug for DigestNeeds {
 pub enum Reading {
     /// Not at all: it keeps its placement.
     Not,
-    /// Its heading only (id, title, link, dates): a story it belongs to is only placed or
+    /// Its heading only (id, title, dates): a story it belongs to is only placed or
     /// counted (new reports may join it, or a digest day lists it), not shown; its topics
     /// and text hash stay those the last run found.
     Heading,

@@ -68,7 +68,7 @@ impl Listed {
     }
 
     /// The entries of the items (whose [`id_hash`]es are `ids`), each reduced to its
-    /// heading (id, title, link, dates), with what was matched in its text.
+    /// heading (id, title, dates), with what was matched in its text.
     pub(super) fn headings(entries: Vec<Entry>, ids: Vec<u128>, matcher: &Matcher) -> Listed {
         let matched = Matched::of(matcher, &entries, ids);
         // (Each string at its size, in a list of its own: they are kept until the run ends.)
@@ -83,8 +83,9 @@ impl Listed {
                 guid: None,
                 source: e.source,
                 title: fit(e.title),
-                link: e.link.map(fit),
-                // (Merging compares its hash, in `matched`.)
+                // (A story shown lists its reports' links: they are read whole then.
+                // Merging compares the canonical link's hash, in `matched`.)
+                link: None,
                 canonical_link: None,
                 published: e.published,
                 updated: e.updated,
@@ -223,8 +224,8 @@ pub(super) fn read_folded_whole(
     Ok(())
 }
 
-/// Reads whole the entries standing for the stories some feed shows that were read for
-/// their heading only.
+/// Reads whole the reports of the stories some feed shows that were read for their
+/// heading only (the one standing for a story shows, and the others' links).
 pub(super) fn read_shown_whole(
     store: &store::Store,
     arranged: &mut Arranged,
@@ -234,13 +235,29 @@ pub(super) fn read_shown_whole(
 ) -> Result<(), Error> {
     let mut read = 0;
     for k in crate::arrange::shown_stories(arranged, shown) {
-        read += usize::from(read_whole(store, arranged, arranged.stories[k], headings, sources)?);
+        read += read_story_whole(store, arranged, k, headings, sources)?;
     }
     tracing::debug!(
         stories = read,
         "read whole the stories the feeds show read for their heading"
     );
     Ok(())
+}
+
+/// Reads whole the reports of story `k` of `arranged` that are headings: how many.
+fn read_story_whole(
+    store: &store::Store,
+    arranged: &mut Arranged,
+    k: usize,
+    headings: &IdSet,
+    sources: &SourceKeys<'_>,
+) -> Result<usize, Error> {
+    let mut read = 0;
+    for at in 0..arranged.groups.get(k).len() {
+        let m = arranged.groups.get(k)[at];
+        read += usize::from(read_whole(store, arranged, m, headings, sources)?);
+    }
+    Ok(read)
 }
 
 /// Reads whole the entry `m` of `arranged` when it is a heading (it stands for its story
@@ -485,9 +502,10 @@ pub(super) fn extend_placements(decided: &mut Placements, mut prior: Placements,
     }
 }
 
-/// Reads whole the stories' standing reports the digest shows (of the days its feeds list
-/// and of today; `chosen`: [`digest::selections`] of `arranged`) that were read for their
-/// heading only (`headings`): a digest shows their excerpt.
+/// Reads whole the reports of the stories the digest shows (of the days its feeds list and
+/// of today; `chosen`: [`digest::selections`] of `arranged`) that were read for their
+/// heading only (`headings`): a digest shows the excerpt of the one standing for a story,
+/// and the others' links.
 pub(super) fn read_digest_stories(
     store: &store::Store,
     cfg: &Config,
@@ -510,7 +528,7 @@ pub(super) fn read_digest_stories(
         .collect();
     let mut read = 0;
     for k in shown {
-        read += usize::from(read_whole(store, arranged, arranged.stories[k], headings, sources)?);
+        read += read_story_whole(store, arranged, k, headings, sources)?;
     }
     tracing::debug!(stories = read, "read whole the digest's stories read for their heading");
     Ok(())

@@ -309,9 +309,10 @@ proptest! {
         let mut plain = Vec::new();
         encode(&e, &mut plain);
         prop_assert_eq!(unpack(&pack(&plain), &src()), Some(e.clone()));
-        // Its heading: the id, title, link and dates, nothing else.
+        // Its heading: the id, title and dates, nothing else.
         let heading = Entry {
             guid: None,
+            link: None,
             canonical_link: None,
             author: None,
             summary: None,
@@ -649,6 +650,7 @@ fn a_database_of_schema_4_gains_each_items_link_hash() {
         .unwrap();
     let heading = crate::model::Entry {
         guid: None,
+        link: None,
         canonical_link: None,
         author: None,
         summary: None,
