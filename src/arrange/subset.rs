@@ -6,11 +6,13 @@
 //! [`merge`] decides, over keys, what [`crate::arrange::merge::merge`] decides over entries.
 //! [`choose`] picks the items to read from the last run's placements: every story whose
 //! standing report is dated at or after a time `t0` (chosen so that each feed's first
-//! `shown` stories and each digest day listed are among them), the stories within the cluster
+//! `shown` stories are among them, and each digest day listed that this run touches or that
+//! no plan of the last run shows, with every day after it), the stories within the cluster
 //! window of the reports not placed yet, every story of a topic with fewer stories than a
-//! feed shows, and the items whose text or folded duplicates changed. [`Choice::holds`]
-//! checks, after arranging, that each feed's shown stories are indeed among them; when it
-//! does not, the caller arranges every item.
+//! feed shows, and the items whose text or folded duplicates changed; and it says which
+//! digest days the run touches ([`Choice::touched`]). [`Choice::holds`] checks, after
+//! arranging, that each feed's shown stories are indeed among them; when it does not, the
+//! caller arranges every item.
 //!
 //! Pure functions; touches nothing else.
 
