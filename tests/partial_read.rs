@@ -129,10 +129,19 @@ fn change(dir: &std::path::Path, feeds: &mut [Vec<(usize, u32, u32, String)>]) {
 /// time, the second run reads every item. Returns both outputs and the first's `-vv` log.
 type Files = Vec<(std::path::PathBuf, Vec<u8>)>;
 fn both(max_items: usize, extra_topic: &str) -> (Files, Files, String) {
+    let (mut partial, mut full, mut logs) = ways(max_items, extra_topic, 3, &["2025-05-31T18:10:00Z"]);
+    (partial.remove(0), full.remove(0), logs.remove(0))
+}
+
+/// The runs compared, in one folder, two ways: a first run of the estate (`max_items`,
+/// `extra_topic`, `[digest] days`), then [`change`], then a run at each of `nows`; the
+/// first way as it comes, the second reading every item at each of those runs. Per way, the
+/// outputs after each run of `nows`; and the first way's `-vv` logs of them.
+fn ways(max_items: usize, extra_topic: &str, days: usize, nows: &[&str]) -> (Vec<Files>, Vec<Files>, Vec<String>) {
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
-    let mut logs = String::new();
-    let mut outs = Vec::new();
+    let mut ways = Vec::new();
+    let mut logs = Vec::new();
     for k in 0..2 {
         clear(dir);
         let mut feeds = estate();
@@ -140,24 +149,29 @@ fn both(max_items: usize, extra_topic: &str) -> (Files, Files, String) {
             write_feed(dir, s, f);
         }
         config(dir, max_items, extra_topic);
+        set_digest_days(dir, days);
         run_at(dir, "2025-05-31T18:00:00Z");
         change(dir, &mut feeds);
-        if k == 1 {
-            forget_folds(dir);
+        let mut outs = Vec::new();
+        for now in nows {
+            if k == 1 {
+                forget_folds(dir);
+            }
+            let log = run_at(dir, now);
+            if k == 0 {
+                logs.push(log);
+            } else {
+                assert!(
+                    read_counts(&log).is_none(),
+                    "the run without fold sums reads every item"
+                );
+            }
+            outs.push(snapshot(&dir.join("out")));
         }
-        let log = run_at(dir, "2025-05-31T18:10:00Z");
-        if k == 0 {
-            logs = log;
-        } else {
-            assert!(
-                read_counts(&log).is_none(),
-                "the run without fold sums reads every item"
-            );
-        }
-        outs.push(snapshot(&dir.join("out")));
+        ways.push(outs);
     }
-    let b = outs.pop().unwrap();
-    (outs.pop().unwrap(), b, logs)
+    let full = ways.pop().unwrap();
+    (ways.pop().unwrap(), full, logs)
 }
 
 /// Asserts two outputs are the same files with the same bytes, naming the first that differs.
@@ -306,47 +320,12 @@ fn a_first_run_keeping_headings_writes_what_a_run_reading_every_item_whole_write
     assert_same(&kept(first), &kept(snapshot(&dir.join("out"))));
 }
 
-/// Sets `[digest] days` of the folder's config.
+/// Sets `[digest] days` of the folder's config (3 as written).
 fn set_digest_days(dir: &std::path::Path, days: usize) {
     let path = dir.join("feeds.toml");
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains("days = 3\n"));
     std::fs::write(&path, text.replace("days = 3\n", &format!("days = {days}\n"))).unwrap();
-}
-
-/// The runs of [`both`] with `[digest] days` of `days`, then a third at `later` with no
-/// change. Per way (reading part of the items, reading every item), the outputs after the
-/// second and after the third run; and the first way's logs of both.
-fn both_later(days: usize, later: &str) -> (Vec<Files>, Vec<Files>, Vec<String>) {
-    let dir = tempfile::tempdir().unwrap();
-    let dir = dir.path();
-    let mut ways = Vec::new();
-    let mut logs = Vec::new();
-    for k in 0..2 {
-        clear(dir);
-        let mut feeds = estate();
-        for (s, f) in feeds.iter().enumerate() {
-            write_feed(dir, s, f);
-        }
-        config(dir, 6, "");
-        set_digest_days(dir, days);
-        run_at(dir, "2025-05-31T18:00:00Z");
-        change(dir, &mut feeds);
-        let mut outs = Vec::new();
-        for now in ["2025-05-31T18:10:00Z", later] {
-            if k == 1 {
-                forget_folds(dir);
-            }
-            let log = run_at(dir, now);
-            if k == 0 {
-                logs.push(log);
-            }
-            outs.push(snapshot(&dir.join("out")));
-        }
-        ways.push(outs);
-    }
-    let full = ways.pop().unwrap();
-    (ways.pop().unwrap(), full, logs)
 }
 
 #[test]
@@ -355,7 +334,7 @@ fn digest_days_the_run_does_not_touch_are_shown_from_the_last_runs_plans() {
     // days 21 to 24 and 29 to 31 of May (new reports, a changed title, a fold): the days
     // before are shown from the plans the first run kept. The third, the next day with
     // nothing changed, shows every listed day but today's from the plans of the second.
-    let (partial, full, logs) = both_later(14, "2025-06-01T18:00:00Z");
+    let (partial, full, logs) = ways(6, "", 14, &["2025-05-31T18:10:00Z", "2025-06-01T18:00:00Z"]);
     let kept = |log: &str| logged(log, "digest days shown from the last run's plans", "days");
     assert!(kept(&logs[0]).is_some_and(|n| n >= 2), "{}", logs[0]);
     assert!(kept(&logs[1]).is_some_and(|n| n >= 12), "{}", logs[1]);

@@ -360,12 +360,11 @@ pub fn choose(
         for (i, it) in items.iter().enumerate() {
             let s = story_of[i];
             if s != u32::MAX && touched_story[s as usize] {
-                touched.push((d.day_start)(it.date));
+                touched_dates.push(it.date);
             }
         }
-        touched.extend(touched_dates.iter().map(|&date| (d.day_start)(date)));
-        touched.sort_unstable();
-        touched.dedup();
+        touched_dates.sort_unstable();
+        touched = day_starts(&touched_dates, &d.day_start);
         // The days the digest feeds list (as far as the last run's topics tell): each is
         // read when no plan speaks for it or this run touches it, and so is every day after.
         let mut days = 0usize;
@@ -459,6 +458,21 @@ pub fn choose(
     })
 }
 
+/// The starts of the local days of `dates` (unix seconds, ascending), each once: one
+/// `day_start` per day, not per date (no local day is longer than 26 hours).
+fn day_starts(dates: &[i64], day_start: &dyn Fn(i64) -> i64) -> Vec<i64> {
+    let mut starts: Vec<i64> = Vec::new();
+    let mut next = i64::MIN;
+    for &date in dates {
+        if starts.is_empty() || date >= next {
+            let start = day_start(date);
+            starts.push(start);
+            next = day_start(start.saturating_add(26 * 3600));
+        }
+    }
+    starts
+}
+
 impl Choice {
     /// Whether an arrangement of the items read shows what the arrangement of every item
     /// would: each feed's first `shown` stories stand on reports dated at or after
@@ -506,6 +520,29 @@ mod tests {
                 .map(|l| Item::link_key(xxhash_rust::xxh3::xxh3_128(l.as_bytes()))),
             date: 0,
         }
+    }
+
+    #[test]
+    fn day_starts_are_those_of_every_date_each_once() {
+        // Berlin: 30 March 2025 has 23 hours, 26 October 25.
+        let tz: chrono_tz::Tz = "Europe/Berlin".parse().unwrap();
+        let start = |secs: i64| {
+            use chrono::TimeZone as _;
+            let day = tz.timestamp_opt(secs, 0).unwrap().date_naive();
+            tz.from_local_datetime(&day.and_hms_opt(0, 0, 0).unwrap())
+                .earliest()
+                .unwrap()
+                .timestamp()
+        };
+        let from = chrono::DateTime::parse_from_rfc3339("2025-03-28T00:00:00Z")
+            .unwrap()
+            .timestamp();
+        let mut dates: Vec<i64> = (0..24 * 240).map(|k| from + k * 1800 + 7).collect();
+        dates.extend((0..24 * 240).map(|k| from + 210 * 86_400 + k * 1800 + 7));
+        let mut want: Vec<i64> = dates.iter().map(|&d| start(d)).collect();
+        want.dedup();
+        assert_eq!(day_starts(&dates, &start), want);
+        assert!(want.len() > 200);
     }
 
     #[test]

@@ -296,7 +296,7 @@ fn needs(cfg: &Config, now: DateTime<Utc>, plans: Option<&store::StoredPlans>) -
         digest: cfg.digest.enabled.then(|| subset::DigestNeeds {
             days: cfg.digest.days,
             every_story: cfg.topics.is_empty() || cfg.digest.other || cfg.topics.iter().any(|t| t.catch_all),
-            today_start: digest::day_range(digest::local_day(now, tz), tz).0.timestamp(),
+            today_start: day_start(digest::local_day(now, tz), tz),
             day_start: Box::new(move |secs| day_start(day_of(secs, tz), tz)),
             planned: Box::new(move |start| cover.as_ref().is_some_and(|c| c.covers(day_of(start, tz)))),
         }),
@@ -554,17 +554,8 @@ pub(super) fn planned_days(
     }
     let tz = cfg.output.timezone;
     digest_days.retain(|(day, _)| choice.day_read(day_start(*day, tz)));
-    let touched = |day: NaiveDate| choice.touched.binary_search(&day_start(day, tz)).is_ok();
     // The planned days before those read, that this run did not touch, newest first.
-    let mut kept: Vec<(NaiveDate, &[u8])> = plans
-        .map(|p| {
-            p.plans
-                .iter()
-                .filter(|(day, _)| !choice.day_read(day_start(*day, tz)) && !touched(*day))
-                .map(|(day, plan)| (*day, &plan[..]))
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut kept: Vec<&(NaiveDate, Vec<u8>)> = untouched_plans(cfg, plans, choice).collect();
     kept.sort_unstable_by_key(|k| std::cmp::Reverse(k.0));
     let mut listed: Vec<NaiveDate> = digest_days
         .iter()
@@ -580,7 +571,7 @@ pub(super) fn planned_days(
     // (else it may have stories no plan shows) and that this run did not touch.
     let mut day = oldest;
     while !choice.day_read(day_start(day, tz)) {
-        if !plans.is_some_and(|p| p.cover.covers(day)) || touched(day) {
+        if !plans.is_some_and(|p| p.cover.covers(day)) || touched(choice, day, tz) {
             return Ok(None);
         }
         match day.succ_opt() {
@@ -590,7 +581,7 @@ pub(super) fn planned_days(
     }
     let today = digest::local_day(now, tz);
     let mut out = Vec::new();
-    for (day, blob) in kept.into_iter().filter(|(day, _)| *day >= oldest) {
+    for &(day, ref blob) in kept.into_iter().filter(|(day, _)| *day >= oldest) {
         let Some(plan) = digest::DayPlan::decode(blob) else {
             return Ok(None);
         };
@@ -600,7 +591,7 @@ pub(super) fn planned_days(
         };
         out.push(digest::KeptDay {
             day,
-            newest: newest.unwrap_or_else(|| digest::day_range(day, tz).0),
+            newest,
             digest: shown,
         });
     }
@@ -653,17 +644,24 @@ pub(super) fn carried_plans(
     prior: Option<&store::StoredPlans>,
     choice: &Choice,
 ) -> Vec<(NaiveDate, Vec<u8>)> {
+    untouched_plans(cfg, prior, choice).cloned().collect()
+}
+
+/// The plans of `plans` (the last run's) of the days before those read that this run did not
+/// touch: still what those days show.
+fn untouched_plans<'a>(
+    cfg: &Config,
+    plans: Option<&'a store::StoredPlans>,
+    choice: &'a Choice,
+) -> impl Iterator<Item = &'a (NaiveDate, Vec<u8>)> {
     let tz = cfg.output.timezone;
-    prior
-        .map(|p| {
-            p.plans
-                .iter()
-                .filter(|(day, _)| {
-                    let start = day_start(*day, tz);
-                    !choice.day_read(start) && choice.touched.binary_search(&start).is_err()
-                })
-                .cloned()
-                .collect()
-        })
-        .unwrap_or_default()
+    plans
+        .into_iter()
+        .flat_map(|p| &p.plans)
+        .filter(move |(day, _)| !choice.day_read(day_start(*day, tz)) && !touched(choice, *day, tz))
+}
+
+/// Whether this run touched a local day (see [`Choice::touched`]).
+fn touched(choice: &Choice, day: NaiveDate, tz: chrono_tz::Tz) -> bool {
+    choice.touched.binary_search(&day_start(day, tz)).is_ok()
 }

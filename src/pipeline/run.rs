@@ -310,79 +310,57 @@ pub async fn run(
         _ => None,
     };
     // A run that follows another with the same settings reads only what its outputs need.
-    let arranged_partly = match (&prior, &prior_folds) {
-        (Some(p), Some((_, folds)))
-            if reads_part && p.key == placements::settings_key(&cfg.topics, cluster_options(cfg)) =>
-        {
-            let sources: Vec<_> = states
-                .iter()
-                .zip(&source_refs)
-                .zip(&fresh)
-                .map(|((st, r), f)| (st.key, r, f.as_ref()))
-                .collect();
-            let last = partial::Prior {
-                placements: p,
-                folds,
-                plans: prior_plans.as_ref(),
-                deleted: &pruned.aged,
-            };
-            match partial::read_needed(&store, cfg, &sources, cutoff, now, &last)? {
-                Some((all, part)) => {
-                    let read = Read {
-                        part: Some(&part),
-                        headings: Some(&part.headings),
-                        matched: None,
-                    };
-                    let arranged = match arrange_entries(cfg, all, &part.merged, prior.as_ref(), read)? {
-                        Some(mut a) => {
-                            let days = &mut a.digest_days;
-                            match partial::planned_days(
-                                &store,
-                                cfg,
-                                days,
-                                &part.choice,
-                                prior_plans.as_ref(),
-                                &source_keys,
-                                now,
-                            )? {
-                                Some(kept) => {
-                                    a.kept_days = kept;
-                                    Some(a)
-                                }
-                                None => {
-                                    tracing::debug!(
-                                        "the digest lists days neither read nor planned: reading every item"
-                                    );
-                                    None
-                                }
-                            }
-                        }
-                        None => None,
-                    };
-                    match arranged {
-                        Some(mut a) => {
-                            // The items not read keep their placements (the last run's go now).
-                            if let Some(p) = prior.take() {
-                                partial::extend_placements(&mut a.placements, p, &part.choice.unread_slots);
-                            }
-                            partial::read_digest_stories(
-                                &store,
-                                cfg,
-                                &mut a.arranged,
-                                &a.digest_days,
-                                &part.headings,
-                                &source_keys,
-                                now,
-                            )?;
-                            Some((a, part))
-                        }
-                        None => None,
-                    }
-                }
-                None => None,
-            }
+    let arranged_partly = 'partly: {
+        let (Some(p), Some((_, folds))) = (&prior, &prior_folds) else {
+            break 'partly None;
+        };
+        if !reads_part || p.key != placements::settings_key(&cfg.topics, cluster_options(cfg)) {
+            break 'partly None;
         }
-        _ => None,
+        let sources: Vec<_> = states
+            .iter()
+            .zip(&source_refs)
+            .zip(&fresh)
+            .map(|((st, r), f)| (st.key, r, f.as_ref()))
+            .collect();
+        let last = partial::Prior {
+            placements: p,
+            folds,
+            plans: prior_plans.as_ref(),
+            deleted: &pruned.aged,
+        };
+        let Some((all, part)) = partial::read_needed(&store, cfg, &sources, cutoff, now, &last)? else {
+            break 'partly None;
+        };
+        let read = Read {
+            part: Some(&part),
+            headings: Some(&part.headings),
+            matched: None,
+        };
+        let Some(mut a) = arrange_entries(cfg, all, &part.merged, prior.as_ref(), read)? else {
+            break 'partly None;
+        };
+        let plans = prior_plans.as_ref();
+        let days = &mut a.digest_days;
+        let Some(kept) = partial::planned_days(&store, cfg, days, &part.choice, plans, &source_keys, now)? else {
+            tracing::debug!("the digest lists days neither read nor planned: reading every item");
+            break 'partly None;
+        };
+        a.kept_days = kept;
+        // The items not read keep their placements (the last run's go now).
+        if let Some(p) = prior.take() {
+            partial::extend_placements(&mut a.placements, p, &part.choice.unread_slots);
+        }
+        partial::read_digest_stories(
+            &store,
+            cfg,
+            &mut a.arranged,
+            &a.digest_days,
+            &part.headings,
+            &source_keys,
+            now,
+        )?;
+        Some((a, part))
     };
     // (Whether the items are committed already.)
     let (mut arranged, part, store, committed) = match arranged_partly {

@@ -54,12 +54,12 @@ pub struct Written {
 }
 
 /// A day whose digest was made before and is shown again as it was (from its plan), with
-/// the newest time of its content.
+/// the newest time of its content (`None`: no report is dated).
 #[derive(Debug, Clone)]
 pub struct KeptDay {
     pub day: NaiveDate,
     pub digest: Digest,
-    pub newest: DateTime<Utc>,
+    pub newest: Option<DateTime<Utc>>,
 }
 
 /// Stages what `run` writes besides the topic feeds: when the digest is enabled, the
@@ -112,10 +112,11 @@ pub fn write_outputs(
                 (None, Some(k)) => (k.digest.clone(), k.newest),
                 (found, _) => {
                     let digest = show(cfg, arranged, day, today, found.map_or(&nothing, |(_, s)| s));
-                    let newest = newest(arranged, &digest).unwrap_or_else(|| day_range(day, tz).0);
+                    let newest = newest(arranged, &digest);
                     (digest, newest)
                 }
             };
+            let newest = newest.unwrap_or_else(|| day_range(day, tz).0);
             let body = templates.body(&digest)?;
             let hash = xxhash_rust::xxh3::xxh3_64(body.as_bytes());
             let was = prior.iter().find(|d| d.day == day);
