@@ -202,7 +202,7 @@ pub fn cluster_onto(
             }
         }
     }
-    let mut room = 0;
+    let mut room = 0u32;
     for list in &mut lists {
         let count = list.end;
         (list.start, list.end) = (room, room);
@@ -216,7 +216,7 @@ pub fn cluster_onto(
         next: vec![u32::MAX; n],
         sets: Vec::with_capacity(stories),
         words: Vec::new(),
-        postings: vec![Posting::default(); room],
+        postings: vec![Posting::default(); room as usize],
         lists,
     };
     // Each entry that heads a group: the group, as (true, a story of `st`) or (false, a
@@ -328,13 +328,13 @@ impl Placing<'_> {
                     let list = &mut st.lists[w as usize];
                     // Stories are opened oldest first: skip those that fell out of the window.
                     while list.start < list.end
-                        && date[i] - st.first_date[st.postings[list.start].story as usize] > window
+                        && date[i] - st.first_date[st.postings[list.start as usize].story as usize] > window
                     {
                         list.start += 1;
                     }
                     // A word shared with very many open stories tells little: look at the most
                     // recent ones only, which bounds the work on repetitive titles.
-                    let open = &st.postings[list.start..list.end];
+                    let open = &st.postings[list.start as usize..list.end as usize];
                     for p in &open[open.len().saturating_sub(MAX_CANDIDATES)..] {
                         // Each bound below is at least the words the sets share, so a story
                         // that fails one can never reach the threshold (whichever word it
@@ -408,10 +408,12 @@ struct Stories {
 }
 
 /// A word's postings: `postings[start..end]`, past those that fell out of the window.
+/// (32 bits, as stories are numbered: a list per distinct word is most of the memory
+/// clustering takes beyond the sets, and a set has at most a few postings.)
 #[derive(Debug, Clone, Copy, Default)]
 struct List {
-    start: usize,
-    end: usize,
+    start: u32,
+    end: u32,
 }
 
 impl Stories {
@@ -422,7 +424,7 @@ impl Stories {
         if a.len() >= MIN_WORDS {
             for (at, &w) in a[..prefix_len(a.len(), threshold)].iter().enumerate() {
                 let list = &mut self.lists[w as usize];
-                self.postings[list.end] = Posting {
+                self.postings[list.end as usize] = Posting {
                     sig,
                     story: s as u32,
                     at: at as u16,

@@ -28,7 +28,81 @@ pub struct Placements {
     pub topics: Vec<u64>,
     /// Per entry: the id of the story it belongs to when that is another entry's (the
     /// story's first report); `None` when it is its own story's first report.
-    pub story: Vec<Option<String>>,
+    pub story: StoryIds,
+}
+
+/// A list of optional story ids ([`Placements::story`]), one after another in one buffer:
+/// a run holds one per stored item, most of them `None`, and an `Option<String>` each
+/// would take 24 bytes and an allocation per id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoryIds {
+    text: String,
+    /// Per id: where it ends in `text`, with [`StoryIds::NONE`] set for `None`.
+    ends: Vec<u64>,
+}
+
+impl StoryIds {
+    const NONE: u64 = 1 << 63;
+
+    pub fn with_capacity(n: usize) -> StoryIds {
+        StoryIds {
+            text: String::new(),
+            ends: Vec::with_capacity(n),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The `k`th id; `None` when there is no `k`th.
+    pub fn get(&self, k: usize) -> Option<Option<&str>> {
+        let end = *self.ends.get(k)?;
+        if end & Self::NONE != 0 {
+            return Some(None);
+        }
+        let start = k.checked_sub(1).map_or(0, |j| self.ends[j] & !Self::NONE);
+        Some(Some(&self.text[start as usize..end as usize]))
+    }
+
+    /// The `k`th id. Panics when there is no `k`th, as indexing does.
+    pub fn id(&self, k: usize) -> Option<&str> {
+        self.get(k).unwrap_or_else(|| panic!("story {k} of {}", self.len()))
+    }
+
+    pub fn push(&mut self, id: Option<&str>) {
+        let end = match id {
+            Some(id) => {
+                self.text.push_str(id);
+                self.text.len() as u64
+            }
+            None => self.text.len() as u64 | Self::NONE,
+        };
+        self.ends.push(end);
+    }
+
+    pub fn reserve_exact(&mut self, n: usize) {
+        self.ends.reserve_exact(n);
+    }
+
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Option<&str>> + '_ {
+        (0..self.len()).map(|k| self.id(k))
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<Option<S>> for StoryIds {
+    fn from_iter<I: IntoIterator<Item = Option<S>>>(ids: I) -> StoryIds {
+        let ids = ids.into_iter();
+        let mut out = StoryIds::with_capacity(ids.size_hint().0);
+        for id in ids {
+            out.push(id.as_ref().map(AsRef::as_ref));
+        }
+        out
+    }
 }
 
 const MAGIC: &[u8; 4] = b"FMP2";
@@ -50,7 +124,7 @@ impl Placements {
     /// length, `u32::MAX` for none, then the bytes). Little-endian throughout.
     pub fn encode(&self) -> Vec<u8> {
         let n = self.ids.len();
-        let stories: usize = self.story.iter().flatten().map(String::len).sum();
+        let stories = self.story.text.len();
         let mut body = Vec::with_capacity(16 + n * (28 + 8 * self.words) + stories);
         body.extend_from_slice(&self.key.to_le_bytes());
         body.extend_from_slice(&(n as u32).to_le_bytes());
@@ -64,7 +138,7 @@ impl Placements {
         for w in &self.topics {
             body.extend_from_slice(&w.to_le_bytes());
         }
-        for story in &self.story {
+        for story in self.story.iter() {
             match story {
                 Some(s) => {
                     body.extend_from_slice(&(s.len() as u32).to_le_bytes());
@@ -107,10 +181,13 @@ impl Placements {
         let ids = exactly(n, || r.u128())?;
         let content = exactly(n, || r.u64())?;
         let topics = exactly(n * words, || r.u64())?;
-        let story = exactly(n, || match r.u32()? {
-            u32::MAX => Some(None),
-            len => String::from_utf8(r.take(len as usize)?.to_vec()).ok().map(Some),
-        })?;
+        let mut story = StoryIds::with_capacity(n);
+        for _ in 0..n {
+            match r.u32()? {
+                u32::MAX => story.push(None),
+                len => story.push(Some(std::str::from_utf8(r.take(len as usize)?).ok()?)),
+            }
+        }
         r.0.is_empty().then_some(Placements {
             key,
             ids,
@@ -255,7 +332,7 @@ mod tests {
             content: vec![7, u64::MAX],
             words: 2,
             topics: vec![0b101, 1 << 63, 0, 0],
-            story: vec![None, Some("urn:a".into())],
+            story: [None, Some("urn:a")].into_iter().collect(),
         }
     }
 
@@ -266,9 +343,35 @@ mod tests {
         let index = p.index();
         assert_eq!(p.topics_of(index[&id_hash("urn:a")] as usize), &[0b101, 1 << 63]);
         assert_eq!(
-            p.story[index[&id_hash("https://example.org/b?x=1")] as usize].as_deref(),
+            p.story.id(index[&id_hash("https://example.org/b?x=1")] as usize),
             Some("urn:a")
         );
+    }
+
+    #[test]
+    fn story_ids_keep_none_apart_from_the_empty_id_and_come_back_in_order() {
+        let given = [
+            Some("urn:a"),
+            None,
+            Some(""),
+            None,
+            Some("https://example.org/ü"),
+            Some(""),
+        ];
+        let ids: StoryIds = given.into_iter().collect();
+        assert_eq!(ids.len(), given.len());
+        assert_eq!(ids.iter().collect::<Vec<_>>(), given);
+        for (k, want) in given.iter().enumerate() {
+            assert_eq!(ids.get(k), Some(*want), "{k}");
+        }
+        assert_eq!(ids.get(given.len()), None);
+        let p = Placements {
+            ids: (0..given.len() as u128).collect(),
+            content: vec![0; given.len()],
+            story: ids,
+            ..Placements::default()
+        };
+        assert_eq!(Placements::decode(&p.encode()), Some(p));
     }
 
     #[test]

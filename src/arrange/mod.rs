@@ -160,21 +160,31 @@ pub fn arrange_read(
     // report is gone (`Some`: the id, when it is not the standing report's own).
     let story_ids: Vec<Option<String>> = groups
         .iter()
-        .map(|g| prior.and_then(|p| p.story.get(slots[g[0]] as usize)?.clone()))
+        .map(|g| prior.and_then(|p| p.story.get(slots[g[0]] as usize)?.map(str::to_owned)))
         .collect();
     drop(slots);
     // What this run decided, for the next: every report of a story of several names the
     // story's id, except the one standing for it under its own.
-    let mut story = vec![None; merged.len()];
-    for (g, id) in groups.iter().zip(&story_ids) {
-        let own = || merged[g[0]].id.clone();
-        if id.is_some() {
-            story[g[0]].clone_from(id);
-        }
-        for &m in &g[1..] {
-            story[m] = Some(id.clone().unwrap_or_else(own));
+    let mut group_of = vec![u32::MAX; merged.len()];
+    for (k, g) in groups.iter().enumerate() {
+        for &m in g {
+            group_of[m] = k as u32;
         }
     }
+    let mut story = memory::StoryIds::with_capacity(merged.len());
+    for (m, &k) in group_of.iter().enumerate() {
+        let Some(g) = (k != u32::MAX).then(|| groups.get(k as usize)) else {
+            story.push(None);
+            continue;
+        };
+        let id = story_ids[k as usize].as_deref();
+        story.push(if m == g[0] {
+            id
+        } else {
+            Some(id.unwrap_or(&merged[g[0]].id))
+        });
+    }
+    drop(group_of);
     let cluster_ids: Vec<Option<String>> = groups
         .iter()
         .zip(&story_ids)
@@ -314,7 +324,7 @@ pub(crate) fn placed_by(
         .zip(&slots)
         .map(|(&id, &k)| {
             let story = prior.story.get(k as usize)?;
-            let of = story.as_deref().map_or(id, memory::id_hash);
+            let of = story.map_or(id, memory::id_hash);
             let next = numbers.len() as u32;
             Some(cluster::Placed {
                 story: *numbers.entry(of).or_insert(next),
@@ -638,7 +648,7 @@ mod tests {
             content: vec![memory::content_hash(&b)],
             words: 0,
             topics: Vec::new(),
-            story: vec![Some("a".into())],
+            story: [Some("a")].into_iter().collect(),
         };
         let back = arrange(
             newest_first(vec![a.clone(), b.clone(), x.clone()]),
@@ -689,7 +699,7 @@ mod tests {
             "the story's id, not a new one a feed app would show again"
         );
         assert_eq!(later.clusters, vec![Some("a".to_string())]);
-        assert_eq!(later.placements.story, vec![Some("a".to_string())]);
+        assert_eq!(later.placements.story.iter().collect::<Vec<_>>(), vec![Some("a")]);
         // Without the last run's placements it would be "b".
         assert_eq!(stories(&arrange(rest, &[], CLUSTERS, usize::MAX, None))[0].0, "b");
     }

@@ -240,13 +240,13 @@ pub fn choose(
             Some(k) => {
                 slot_of[i] = k;
                 let k = k as usize;
-                let key = prior.story[k].as_deref().map_or(it.id, id_hash);
+                let key = prior.story.id(k).map_or(it.id, id_hash);
                 let b = if prior.words == 1 { prior.topics[k] } else { 0 };
                 let sum = merged.folds.get(&it.id).copied().unwrap_or(0);
                 if written[i] || sum != prior_folds.get(&it.id).copied().unwrap_or(0) {
                     dirty[i] = true;
                 }
-                (key, prior.story[k].is_none(), b)
+                (key, prior.story.id(k).is_none(), b)
             }
             None => {
                 dirty[i] = true;
@@ -285,7 +285,7 @@ pub fn choose(
     if needs.digest.is_some() {
         let story_key = |id: u128| -> Option<usize> {
             let k = *index.get(&id)? as usize;
-            let key = prior.story[k].as_deref().map_or(id, id_hash);
+            let key = prior.story.id(k).map_or(id, id_hash);
             keys.get(&key).map(|&s| s as usize)
         };
         for i in 0..n {

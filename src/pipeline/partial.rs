@@ -487,7 +487,7 @@ pub(super) fn decode_folds(b: &[u8]) -> Option<(u64, Folds)> {
 
 /// The placements of the kept items not read (their slots in `prior`, each once), after
 /// those of the items read.
-pub(super) fn extend_placements(decided: &mut Placements, mut prior: Placements, slots: &[u32]) {
+pub(super) fn extend_placements(decided: &mut Placements, prior: Placements, slots: &[u32]) {
     // (The same settings key: the same topic words per item.)
     decided.ids.reserve_exact(slots.len());
     decided.content.reserve_exact(slots.len());
@@ -498,7 +498,7 @@ pub(super) fn extend_placements(decided: &mut Placements, mut prior: Placements,
         decided.ids.push(prior.ids[k]);
         decided.content.push(prior.content[k]);
         decided.topics.extend_from_slice(prior.topics_of(k));
-        decided.story.push(prior.story[k].take());
+        decided.story.push(prior.story.id(k));
     }
 }
 

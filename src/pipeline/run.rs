@@ -366,23 +366,29 @@ pub async fn run(
     let (mut arranged, part, store, committed) = match arranged_partly {
         Some((arranged, part)) => (arranged, Some(part), store, false),
         None => {
-            let mut all = Vec::with_capacity(fresh.len());
+            // One list from the start, as long as the items stored: each source's entries
+            // are moved into it as they are read (gathered per source and then into one list,
+            // both were held at once: a first run's peak, 90 MB more at 10,000 feeds).
+            let mut flat: Vec<Entry> = Vec::with_capacity(store.item_count()?);
+            let mut lens: Vec<usize> = Vec::with_capacity(fresh.len());
             let mut per_source: Vec<Option<placements::Matched>> = Vec::with_capacity(fresh.len());
             for ((st, f), source_ref) in states.iter().zip(fresh).zip(&source_refs) {
                 match f {
                     Some(f) => {
                         let (entries, m) = partial::entries_with_fresh(&store, st.key, source_ref, cutoff, f.items)?;
-                        all.push(entries);
+                        lens.push(entries.len());
+                        flat.extend(entries);
                         per_source.push(m);
                     }
                     None => {
-                        all.push(store.entries(st.key, source_ref, cutoff, true)?);
+                        let entries = store.entries(st.key, source_ref, cutoff, true)?;
+                        lens.push(entries.len());
+                        flat.extend(entries);
                         per_source.push(None);
                     }
                 }
             }
             tracing::debug!(ms = started.elapsed().as_millis(), "loaded the stored items");
-            let (mut flat, lens) = merge::flatten(all);
             // Merged over their keys (headings keep no canonical link: its hash is in
             // what was matched).
             let keys = subset::merge(&partial::keys_of(&flat, &lens, &per_source), &lens);

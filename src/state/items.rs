@@ -240,6 +240,15 @@ impl Store {
         Ok(blob.and_then(|b| unpack(&b, source_ref)))
     }
 
+    /// How many items are stored (every source's, listed or not).
+    pub fn item_count(&self) -> Result<usize, Error> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM items", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
     /// How many items retention would delete now (not listed by their source, dated before
     /// `cutoff`, or of a source no longer configured).
     pub fn expired(&self, cutoff: DateTime<Utc>, configured: &[i64]) -> Result<u64, Error> {
