@@ -408,8 +408,8 @@ struct Stories {
 }
 
 /// A word's postings: `postings[start..end]`, past those that fell out of the window.
-/// (32 bits, as stories are numbered: a list per distinct word is most of the memory
-/// clustering takes beyond the sets, and a set has at most a few postings.)
+/// (32 bits, as stories are numbered: there is one list per distinct word of the titles
+/// looked at, and a set has at most a few postings.)
 #[derive(Debug, Clone, Copy, Default)]
 struct List {
     start: u32,

@@ -165,26 +165,15 @@ pub fn arrange_read(
     drop(slots);
     // What this run decided, for the next: every report of a story of several names the
     // story's id, except the one standing for it under its own.
-    let mut group_of = vec![u32::MAX; merged.len()];
-    for (k, g) in groups.iter().enumerate() {
-        for &m in g {
-            group_of[m] = k as u32;
+    let mut story: Vec<Option<&str>> = vec![None; merged.len()];
+    for (g, id) in groups.iter().zip(&story_ids) {
+        let id = id.as_deref();
+        story[g[0]] = id;
+        for &m in &g[1..] {
+            story[m] = Some(id.unwrap_or(&merged[g[0]].id));
         }
     }
-    let mut story = memory::StoryIds::with_capacity(merged.len());
-    for (m, &k) in group_of.iter().enumerate() {
-        let Some(g) = (k != u32::MAX).then(|| groups.get(k as usize)) else {
-            story.push(None);
-            continue;
-        };
-        let id = story_ids[k as usize].as_deref();
-        story.push(if m == g[0] {
-            id
-        } else {
-            Some(id.unwrap_or(&merged[g[0]].id))
-        });
-    }
-    drop(group_of);
+    let story: memory::StoryIds = story.into_iter().collect();
     let cluster_ids: Vec<Option<String>> = groups
         .iter()
         .zip(&story_ids)

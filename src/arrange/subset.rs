@@ -240,13 +240,14 @@ pub fn choose(
             Some(k) => {
                 slot_of[i] = k;
                 let k = k as usize;
-                let key = prior.story.id(k).map_or(it.id, id_hash);
+                let story = prior.story.id(k);
+                let key = story.map_or(it.id, id_hash);
                 let b = if prior.words == 1 { prior.topics[k] } else { 0 };
                 let sum = merged.folds.get(&it.id).copied().unwrap_or(0);
                 if written[i] || sum != prior_folds.get(&it.id).copied().unwrap_or(0) {
                     dirty[i] = true;
                 }
-                (key, prior.story.id(k).is_none(), b)
+                (key, story.is_none(), b)
             }
             None => {
                 dirty[i] = true;

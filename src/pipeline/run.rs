@@ -367,8 +367,8 @@ pub async fn run(
         Some((arranged, part)) => (arranged, Some(part), store, false),
         None => {
             // One list from the start, as long as the items stored: each source's entries
-            // are moved into it as they are read (gathered per source and then into one list,
-            // both were held at once: a first run's peak, 90 MB more at 10,000 feeds).
+            // are moved into it as they are read (gathered per source and then copied into
+            // one list, both were held at once, at a first run's peak).
             let mut flat: Vec<Entry> = Vec::with_capacity(store.item_count()?);
             let mut lens: Vec<usize> = Vec::with_capacity(fresh.len());
             let mut per_source: Vec<Option<placements::Matched>> = Vec::with_capacity(fresh.len());
