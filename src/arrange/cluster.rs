@@ -24,7 +24,7 @@ use std::fmt::Write as _;
 use chrono::TimeDelta;
 
 use crate::arrange::topics::{self, FastHash};
-use crate::model::Entry;
+use crate::model::{Entry, Headed};
 
 /// Titles with fewer content words than this never join a story (too little to go on).
 const MIN_WORDS: usize = 3;
@@ -37,7 +37,7 @@ const MAX_CANDIDATES: usize = 16;
 /// their first report in `entries`. (A run always has a last run's placements to follow, so
 /// it calls [`cluster_onto`]; this is the plain case its tests compare against.)
 #[cfg_attr(not(test), allow(dead_code, reason = "the plain case, for tests and reading"))]
-pub fn cluster(entries: &[Entry], window: std::time::Duration, threshold: f64) -> Groups {
+pub fn cluster<R: Headed + Sync>(entries: &[R], window: std::time::Duration, threshold: f64) -> Groups {
     cluster_onto(entries, &vec![None; entries.len()], window, threshold)
 }
 
@@ -102,8 +102,8 @@ pub struct Placed {
 /// oldest first, into those stories too (any within `window` of them, before or after)
 /// or into new ones. A prior story's first report stays its first report; when that is
 /// gone, its oldest report stands in. With no prior placements, this is [`cluster`].
-pub fn cluster_onto(
-    entries: &[Entry],
+pub fn cluster_onto<R: Headed + Sync>(
+    entries: &[R],
     prior: &[Option<Placed>],
     window: std::time::Duration,
     threshold: f64,
@@ -115,7 +115,7 @@ pub fn cluster_onto(
         .iter()
         .map(|e| e.date().map_or(0, |d| d.timestamp_millis()))
         .collect();
-    let older = |a: usize, b: usize| date[a].cmp(&date[b]).then_with(|| entries[a].id.cmp(&entries[b].id));
+    let older = |a: usize, b: usize| date[a].cmp(&date[b]).then_with(|| entries[a].id().cmp(entries[b].id()));
 
     // The prior stories (numbered densely by the caller), stored one after another: their
     // reports, the one standing for each first, then the others oldest first.
@@ -187,7 +187,7 @@ pub fn cluster_onto(
     let mut source: Vec<u32> = vec![u32::MAX; n];
     for &i in order.iter().chain(open.iter().flat_map(|&s| prior_story(s))) {
         let next = source_ids.len() as u32;
-        source[i] = *source_ids.entry(entries[i].source.name.as_str()).or_insert(next);
+        source[i] = *source_ids.entry(entries[i].source().name.as_str()).or_insert(next);
     }
 
     // Each word's postings have room, one list after another, for every story that may
@@ -589,7 +589,7 @@ impl TitleSets {
     /// The title words of every entry, found on every core. A word is known by a 64-bit
     /// hash of its folded form (two words sharing a hash is a chance of about 1 in 10^7 for
     /// a million different words, and would only make two titles look a little more alike).
-    fn of(entries: &[Entry], which: &[usize]) -> TitleSets {
+    fn of<R: Headed + Sync>(entries: &[R], which: &[usize]) -> TitleSets {
         let size = which.len().div_ceil(crate::util::threads::workers()).max(1);
         let parts: Vec<(Vec<u64>, Vec<u32>)> = std::thread::scope(|scope| {
             let handles: Vec<_> = which
@@ -663,12 +663,12 @@ impl TitleSets {
 
 /// The title words of entries `which` (their hashes, see [`TitleScratch`]), and how many
 /// each has.
-fn find_titles(entries: &[Entry], which: &[usize]) -> (Vec<u64>, Vec<u32>) {
+fn find_titles<R: Headed>(entries: &[R], which: &[usize]) -> (Vec<u64>, Vec<u32>) {
     let mut scratch = TitleScratch::default();
     let mut words = Vec::with_capacity(which.len() * 8);
     let mut lens = Vec::with_capacity(which.len());
     for &i in which {
-        let found = scratch.words_of(&entries[i].title);
+        let found = scratch.words_of(entries[i].title());
         words.extend_from_slice(found);
         lens.push(found.len() as u32);
     }
@@ -709,12 +709,12 @@ fn prefix_len(n: usize, threshold: f64) -> usize {
 
 /// Adds "Also reported by" and the other reports' links to the content of a story's first
 /// report (the entry that stands for the story, `group[0]`), in place.
-pub fn annotate(entries: &mut [Entry], group: &[usize]) {
+pub fn annotate(entries: &mut [crate::model::Report], group: &[usize]) {
     if group.len() < 2 {
         return;
     }
-    let also = also_reported_by(group[1..].iter().map(|&m| &entries[m]));
-    let e = &mut entries[group[0]];
+    let also = also_reported_by(group[1..].iter().map(|&m| entries[m].entry()));
+    let e = entries[group[0]].entry_mut();
     let mut body = e.content.take().or_else(|| e.summary.clone()).unwrap_or_default();
     body.reserve_exact(also.len() + 1);
     body.push('\n');
@@ -784,10 +784,11 @@ pub(crate) mod tests {
         let groups = cluster(&entries, DAY2, 0.6);
         // d is five days later: outside the window. e is tempo's own follow-up: kept apart.
         assert_eq!(groups, vec![vec![0, 1], vec![2], vec![3], vec![4]]);
-        let mut out = entries.clone();
+        let mut out: Vec<crate::model::Report> = entries.iter().cloned().map(crate::model::Report::from).collect();
         for g in groups.iter() {
             annotate(&mut out, g);
         }
+        let out: Vec<Entry> = out.into_iter().map(crate::model::Report::into_entry).collect();
         let content = out[0].content.as_deref().unwrap();
         assert!(
             content.contains("Also reported by: <a href=\"https://kompas.example/b\">kompas</a>"),

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::model::Entry;
+use crate::model::{Entry, Headed, Report};
 
 /// What merging did, for the run report.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -52,7 +52,7 @@ pub fn merge_flat(all: Vec<Entry>, lens: &[usize], max_items: usize) -> (Vec<Ent
 
 /// As [`merge_flat`] where what becomes of each entry is decided already, over their
 /// keys ([`super::subset::merge`]: the fold sums and counts are there).
-pub fn merge_decided(all: Vec<Entry>, decided: &super::subset::Merged) -> Vec<Entry> {
+pub fn merge_decided(all: Vec<Report>, decided: &super::subset::Merged) -> Vec<Report> {
     let fate = decided
         .kept
         .iter()
@@ -68,7 +68,12 @@ pub fn merge_decided(all: Vec<Entry>, decided: &super::subset::Merged) -> Vec<En
 
 /// Folds, drops and sorts the entries as `fate` says (see [`fates`]); with `sums`, also
 /// each kept entry's fold sum.
-fn apply(mut all: Vec<Entry>, fate: Vec<usize>, max_items: usize, sums: bool) -> (Vec<Entry>, super::subset::Folds) {
+fn apply<T: Folding>(
+    mut all: Vec<T>,
+    fate: Vec<usize>,
+    max_items: usize,
+    sums: bool,
+) -> (Vec<T>, super::subset::Folds) {
     let mut folds = super::subset::Folds::default();
     // Each folded entry's categories join its kept entry's, in order.
     for i in 0..all.len() {
@@ -77,14 +82,17 @@ fn apply(mut all: Vec<Entry>, fate: Vec<usize>, max_items: usize, sums: bool) ->
             continue;
         }
         if sums {
-            let sum = folds.entry(super::memory::id_hash(&all[k].id)).or_insert(0);
-            *sum = sum.wrapping_add(super::subset::fold_part(super::memory::id_hash(&all[i].id)));
+            let sum = folds.entry(super::memory::id_hash(all[k].id())).or_insert(0);
+            *sum = sum.wrapping_add(super::subset::fold_part(super::memory::id_hash(all[i].id())));
         }
-        let categories = std::mem::take(&mut all[i].categories);
-        let kept = &mut all[k];
+        let categories = all[i].take_categories();
+        if categories.is_empty() {
+            continue;
+        }
+        let kept = all[k].categories_mut();
         for c in categories {
-            if !crate::model::has_category(&kept.categories, &c) {
-                kept.categories.push(c);
+            if !crate::model::has_category(kept, &c) {
+                kept.push(c);
             }
         }
     }
@@ -100,6 +108,34 @@ fn apply(mut all: Vec<Entry>, fate: Vec<usize>, max_items: usize, sums: bool) ->
         out.truncate(max_items);
     }
     (out, folds)
+}
+
+/// What merging folds of an entry into the one it is merged into: its categories.
+trait Folding: Headed {
+    fn take_categories(&mut self) -> Vec<String>;
+    /// The categories, to add to (an item read for its heading only is made whole).
+    fn categories_mut(&mut self) -> &mut Vec<String>;
+}
+
+impl Folding for Entry {
+    fn take_categories(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.categories)
+    }
+    fn categories_mut(&mut self) -> &mut Vec<String> {
+        &mut self.categories
+    }
+}
+
+impl Folding for Report {
+    fn take_categories(&mut self) -> Vec<String> {
+        match self {
+            Report::Whole(e) => std::mem::take(&mut e.categories),
+            Report::Heading(_) => Vec::new(),
+        }
+    }
+    fn categories_mut(&mut self) -> &mut Vec<String> {
+        &mut self.entry_mut().categories
+    }
 }
 
 /// What becomes of an entry in [`merge_flat`]: kept.
@@ -150,12 +186,12 @@ fn fates(all: &[Entry], lens: &[usize]) -> (Vec<usize>, MergeStats) {
 }
 
 /// Newest first by date; ties broken by id so the order never depends on input order.
-pub fn sort_newest_first(entries: &mut [Entry]) {
+pub fn sort_newest_first<T: Headed>(entries: &mut [T]) {
     // Entries are large: sort small (date, index) keys, then move each entry once.
     let mut order: Vec<usize> = (0..entries.len()).collect();
     order.sort_by(|&a, &b| {
         let (x, y) = (&entries[a], &entries[b]);
-        y.date().cmp(&x.date()).then_with(|| x.id.cmp(&y.id))
+        y.date().cmp(&x.date()).then_with(|| x.id().cmp(y.id()))
     });
     apply_permutation(entries, order);
 }

@@ -14,7 +14,7 @@ pub mod topics;
 use std::collections::HashMap;
 
 use crate::config::{self, Config};
-use crate::model::Entry;
+use crate::model::{Entry, Report};
 
 /// Merged entries arranged for output.
 #[derive(Debug)]
@@ -23,7 +23,7 @@ pub struct Arranged {
     /// feed shows (the first `shown` stories, and of each topic) have their topics' names
     /// among their categories and, standing for a story of several reports, "Also reported
     /// by" in their content.
-    pub entries: Vec<Entry>,
+    pub entries: Vec<Report>,
     /// The stories, newest first: the index in `entries` of the report standing for each.
     pub stories: Vec<usize>,
     /// For each configured topic (config order), its stories (indices into `stories`),
@@ -61,6 +61,7 @@ pub fn arrange(
     shown: usize,
     prior: Option<&memory::Placements>,
 ) -> Arranged {
+    let merged = merged.into_iter().map(Report::from).collect();
     let mut arranged = arrange_read(merged, topics, clusters, prior, None, None);
     name_shown(&mut arranged, topics, shown);
     arranged
@@ -73,7 +74,7 @@ pub fn arrange(
 /// caller reads whole those standing for them that are headings, then calls
 /// [`name_shown`].
 pub fn arrange_read(
-    merged: Vec<Entry>,
+    merged: Vec<Report>,
     topics: &[config::TopicConfig],
     clusters: Option<(std::time::Duration, f64)>,
     prior: Option<&memory::Placements>,
@@ -98,7 +99,7 @@ pub fn arrange_read(
     if hash_ids {
         ids = vec![0; merged.len()];
     } else if placing && prior.is_none() {
-        ids = merged.iter().map(|e| memory::id_hash(&e.id)).collect();
+        ids = merged.iter().map(|e| memory::id_hash(e.id())).collect();
     }
     let heading: Vec<bool> = match headings {
         Some(set) if !hash_ids => ids.iter().map(|h| set.contains(h)).collect(),
@@ -170,7 +171,7 @@ pub fn arrange_read(
         let id = id.as_deref();
         story[g[0]] = id;
         for &m in &g[1..] {
-            story[m] = Some(id.unwrap_or(&merged[g[0]].id));
+            story[m] = Some(id.unwrap_or(merged[g[0]].id()));
         }
     }
     let story: memory::StoryIds = story.into_iter().collect();
@@ -179,7 +180,7 @@ pub fn arrange_read(
         .zip(&story_ids)
         .map(|(g, id)| match id {
             Some(id) => Some(id.clone()),
-            None => (g.len() > 1).then(|| merged[g[0]].id.clone()),
+            None => (g.len() > 1).then(|| merged[g[0]].id().to_owned()),
         })
         .collect();
     let reports_merged = merged.len() - groups.len();
@@ -226,7 +227,7 @@ pub fn arrange_read(
     let mut own_ids = HashMap::new();
     for (g, id) in groups.iter().zip(story_ids) {
         if let Some(id) = id {
-            own_ids.insert(g[0], std::mem::replace(&mut entries[g[0]].id, id));
+            own_ids.insert(g[0], entries[g[0]].replace_id(id));
         }
     }
     let stories: Vec<usize> = groups.iter().map(|g| g[0]).collect();
@@ -262,7 +263,7 @@ pub fn shown_stories(arranged: &Arranged, shown: usize) -> Vec<usize> {
 pub fn name_shown(arranged: &mut Arranged, topics: &[config::TopicConfig], shown: usize) {
     for k in shown_stories(arranged, shown) {
         cluster::annotate(&mut arranged.entries, arranged.groups.get(k));
-        let e = &mut arranged.entries[arranged.stories[k]];
+        let e = arranged.entries[arranged.stories[k]].entry_mut();
         // Topic names are unique: compare them with the entry's own categories only.
         let own = e.categories.len();
         for (t, members) in arranged.topics.iter().enumerate() {
@@ -295,14 +296,14 @@ fn set_bits(bits: &[u64]) -> impl Iterator<Item = usize> + '_ {
 /// where `prior` has it (`u32::MAX`: nowhere), and its story, as a small number with whether
 /// it is that story's first report. A story's first report that comes back (its placement
 /// lost while it was away) is put back in its story as its first report.
-pub(crate) fn placed_by(
-    merged: &[Entry],
+pub(crate) fn placed_by<R: crate::model::Headed>(
+    merged: &[R],
     prior: Option<&memory::Placements>,
 ) -> (Vec<u128>, Vec<u32>, Vec<Option<cluster::Placed>>) {
     let Some(prior) = prior else {
         return (Vec::new(), vec![u32::MAX; merged.len()], vec![None; merged.len()]);
     };
-    let ids: Vec<u128> = merged.iter().map(|e| memory::id_hash(&e.id)).collect();
+    let ids: Vec<u128> = merged.iter().map(|e| memory::id_hash(e.id())).collect();
     let index = prior.index();
     let slots: Vec<u32> = ids.iter().map(|h| index.get(h).copied().unwrap_or(u32::MAX)).collect();
     drop(index);
@@ -338,7 +339,7 @@ pub(crate) fn placed_by(
 /// `prior` placed. With `ids`, also each entry's [`memory::id_hash`].
 fn assign_all(
     matcher: &topics::Matcher,
-    entries: &[Entry],
+    entries: &[Report],
     slots: &[u32],
     prior: Option<&memory::Placements>,
     (heading, known): (&[bool], Option<(&memory::Matched, &[u32])>),
@@ -379,7 +380,7 @@ fn assign_all(
                 let mut matched = 0;
                 for (k, e) in chunk.iter().enumerate() {
                     if let Some(ids) = id_chunk.as_mut() {
-                        ids[k] = memory::id_hash(&e.id);
+                        ids[k] = memory::id_hash(e.id());
                     }
                     if words == 0 {
                         continue; // (no topics: nothing to match, nor to keep a hash for)
@@ -401,6 +402,9 @@ fn assign_all(
                         b.copy_from_slice(p.topics_of(slot));
                         continue;
                     }
+                    // (An item read for its heading only that neither holds is matched on
+                    // its heading.)
+                    let e = e.entry();
                     let hash = memory::content_hash(e);
                     hashes[k] = hash;
                     let same = prior.filter(|p| p.words == words && p.content.get(slots[k] as usize) == Some(&hash));
@@ -458,21 +462,17 @@ mod tests {
             .enumerate()
             .map(|(k, &i)| {
                 let topics = (0..a.topics.len()).filter(|&t| a.topics[t].contains(&k)).collect();
-                (a.entries[i].id.clone(), a.entries[i].title.clone(), topics)
+                (a.entries[i].id().to_owned(), a.entries[i].title().to_owned(), topics)
             })
             .collect()
     }
 
-    /// An entry as read for its heading only (no text).
-    fn heading(e: &Entry) -> Entry {
-        Entry {
-            summary: None,
-            content: None,
-            ..e.clone()
-        }
+    /// An entry as read for its heading only (id, title, source, dates).
+    fn heading(e: &Entry) -> Report {
+        Report::Heading(crate::model::Heading::of(e.clone()))
     }
 
-    fn newest_first(mut entries: Vec<Entry>) -> Vec<Entry> {
+    fn newest_first<T: crate::model::Headed>(mut entries: Vec<T>) -> Vec<T> {
         merge::sort_newest_first(&mut entries);
         entries
     }
@@ -487,7 +487,7 @@ mod tests {
             entry("detik", "d", "Kim Jong Un tiba di Vladivostok dengan kereta api", 6),
         ];
         let annotated = |a: &Arranged, k: usize| {
-            let e = &a.entries[a.stories[k]];
+            let e = a.entries[a.stories[k]].entry();
             let also = e.content.as_deref().is_some_and(|c| c.contains("Also reported by"));
             (e.title.clone(), also, e.categories.clone())
         };
@@ -545,7 +545,7 @@ mod tests {
         whole.push(new.clone());
         let want = arrange(newest_first(whole), &topics, CLUSTERS, usize::MAX, Some(&earlier));
         let mut read = vec![heading(&first[0]), heading(&first[1])];
-        read.push(new);
+        read.push(Report::from(new));
         let headings: subset::IdSet = first.iter().map(|e| memory::id_hash(&e.id)).collect();
         let got = arrange_read(
             newest_first(read.clone()),
@@ -559,6 +559,7 @@ mod tests {
         assert_eq!(got.placements, want.placements);
         assert_eq!(stories(&got)[0].2, vec![0], "{:?}", stories(&got));
         // Matched again on the heading, "b" would lose its topic.
+        let read = read.into_iter().map(Report::into_entry).collect();
         let matched = arrange(newest_first(read), &topics, CLUSTERS, usize::MAX, Some(&earlier));
         assert_ne!(stories(&matched), stories(&want));
     }
@@ -577,7 +578,7 @@ mod tests {
         let want = arrange(newest_first(whole.clone()), &topics, CLUSTERS, usize::MAX, None);
         let ids = whole.iter().map(|e| memory::id_hash(&e.id)).collect();
         let matched = memory::Matched::of(&topics::Matcher::new(&topics), &whole, ids);
-        let read: Vec<Entry> = whole.iter().map(heading).collect();
+        let read: Vec<Report> = whole.iter().map(heading).collect();
         let headings: subset::IdSet = matched.ids.iter().copied().collect();
         let mut got = arrange_read(
             newest_first(read.clone()),
@@ -589,14 +590,20 @@ mod tests {
         );
         assert_eq!(got.placements, want.placements);
         assert_eq!(got.groups, want.groups);
-        // Named once the stories shown are whole again.
+        // Named once the stories shown are whole again (every report: the others' links show).
         for k in shown_stories(&got, usize::MAX) {
-            let m = got.stories[k];
-            got.entries[m] = whole.iter().find(|e| e.id == got.entries[m].id).unwrap().clone();
+            for m in got.groups.get(k).to_vec() {
+                got.entries[m] = Report::from(whole.iter().find(|e| e.id == got.entries[m].id()).unwrap().clone());
+            }
         }
         name_shown(&mut got, &topics, usize::MAX);
         assert_eq!(stories(&got), stories(&want));
-        let standing = |a: &Arranged| a.stories.iter().map(|&m| a.entries[m].clone()).collect::<Vec<_>>();
+        let standing = |a: &Arranged| {
+            a.stories
+                .iter()
+                .map(|&m| a.entries[m].entry().clone())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(standing(&got), standing(&want));
         // Without what was matched, the heading of "b" loses its topic.
         let bare = arrange_read(newest_first(read), &topics, CLUSTERS, None, Some(&headings), None);
@@ -652,7 +659,7 @@ mod tests {
             vec!["x", "a"],
             "one entry per id, the story under its first report"
         );
-        assert_eq!(back.entries[back.stories[1]].title, a.title);
+        assert_eq!(back.entries[back.stories[1]].title(), a.title);
         // Back with another title: it is still its story's first report (a placed report
         // keeps its story), never a second entry with id "a".
         let mut changed = a.clone();
@@ -666,7 +673,7 @@ mod tests {
         );
         let ids: Vec<String> = stories(&again).into_iter().map(|s| s.0).collect();
         assert_eq!(ids, vec!["x", "a"]);
-        assert_eq!(again.entries[again.stories[1]].title, changed.title);
+        assert_eq!(again.entries[again.stories[1]].title(), changed.title);
     }
 
     #[test]

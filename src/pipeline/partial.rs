@@ -19,13 +19,13 @@ use crate::arrange::subset::{self, Choice, Folds, IdSet, Item, Needs, Reading};
 use crate::arrange::topics::Matcher;
 use crate::config::Config;
 use crate::error::Error;
-use crate::model::{Entry, SourceRef};
+use crate::model::{Entry, Heading, Report, SourceRef};
 use crate::output::{digest, feeds};
 use crate::state as store;
 
 /// The entries read, one source after another (each in merge order), and what the
 /// partial read decided.
-pub(super) type NeededEntries = (Vec<Entry>, Partial);
+pub(super) type NeededEntries = (Vec<Report>, Partial);
 
 /// What a partial read decided besides the entries it read.
 pub(super) struct Partial {
@@ -53,7 +53,7 @@ pub(super) struct Fresh {
 /// alone.
 pub(super) enum Listed {
     Entries(Vec<Entry>),
-    Headings(Vec<Entry>, Matched),
+    Headings(Vec<Heading>, Matched),
     Ids(Vec<u128>),
 }
 
@@ -71,32 +71,9 @@ impl Listed {
     /// heading (id, title, dates), with what was matched in its text.
     pub(super) fn headings(entries: Vec<Entry>, ids: Vec<u128>, matcher: &Matcher) -> Listed {
         let matched = Matched::of(matcher, &entries, ids);
-        // (Each string at its size, in a list of its own: they are kept until the run ends.)
-        let fit = |mut s: String| {
-            s.shrink_to_fit();
-            s
-        };
-        let mut headings = Vec::with_capacity(entries.len());
-        for e in entries {
-            headings.push(Entry {
-                id: fit(e.id),
-                guid: None,
-                source: e.source,
-                title: fit(e.title),
-                // (A story shown lists its reports' links: they are read whole then.
-                // Merging compares the canonical link's hash, in `matched`.)
-                link: None,
-                canonical_link: None,
-                published: e.published,
-                updated: e.updated,
-                author: None,
-                summary: None,
-                content: None,
-                categories: Vec::new(),
-                enclosures: Vec::new(),
-            });
-        }
-        Listed::Headings(headings, matched)
+        // (A story shown lists its reports' links: they are read whole then. Merging
+        // compares the canonical link's hash, in `matched`.)
+        Listed::Headings(entries.into_iter().map(Heading::of).collect(), matched)
     }
 }
 
@@ -109,18 +86,23 @@ pub(super) fn entries_with_fresh(
     source_ref: &Arc<SourceRef>,
     cutoff: DateTime<Utc>,
     listed: Listed,
-) -> Result<(Vec<Entry>, Option<Matched>), Error> {
-    let (mut entries, matched) = match listed {
-        Listed::Entries(entries) => (entries, None),
-        Listed::Headings(entries, matched) => (entries, Some(matched)),
+) -> Result<(Vec<Report>, Option<Matched>), Error> {
+    let (mut entries, matched): (Vec<Report>, _) = match listed {
+        Listed::Entries(entries) => (entries.into_iter().map(Report::from).collect(), None),
+        Listed::Headings(headings, matched) => (headings.into_iter().map(Report::Heading).collect(), Some(matched)),
         ids @ Listed::Ids(_) => {
             let at = ids.positions();
             let mut listed = store.listed_entries(key, source_ref)?;
             listed.sort_by_cached_key(|e| at.get(&id_hash(&e.id)).copied().unwrap_or(usize::MAX));
-            (listed, None)
+            (listed.into_iter().map(Report::from).collect(), None)
         }
     };
-    entries.extend(store.entries(key, source_ref, cutoff, false)?);
+    entries.extend(
+        store
+            .entries(key, source_ref, cutoff, false)?
+            .into_iter()
+            .map(Report::from),
+    );
     Ok((entries, matched))
 }
 
@@ -160,14 +142,18 @@ impl<'a> SourceKeys<'a> {
 
 /// Every entry's keys, one source after another: a source's first entries are the
 /// headings `matched` gives the keys of, the others' are their own.
-pub(super) fn keys_of(all: &[Entry], lens: &[usize], matched: &[Option<Matched>]) -> Vec<Item> {
+pub(super) fn keys_of(all: &[Report], lens: &[usize], matched: &[Option<Matched>]) -> Vec<Item> {
     let mut items = Vec::with_capacity(all.len());
     let mut at = 0;
     for (&len, m) in lens.iter().zip(matched) {
         for (k, e) in all[at..at + len].iter().enumerate() {
             let (id, link) = match m.as_ref().filter(|m| k < m.ids.len()) {
                 Some(m) => (m.ids[k], m.links[k]),
-                None => (id_hash(&e.id), crate::arrange::memory::link_key(e)),
+                None => match e {
+                    Report::Whole(e) => (id_hash(&e.id), crate::arrange::memory::link_key(e)),
+                    // (A heading keeps no canonical link.)
+                    Report::Heading(h) => (id_hash(&h.id), None),
+                },
             };
             items.push(Item {
                 id,
@@ -186,7 +172,7 @@ pub(super) fn keys_of(all: &[Entry], lens: &[usize], matched: &[Option<Matched>]
 /// in what they make together). Those taking one in leave `headings`.
 pub(super) fn read_folded_whole(
     store: &store::Store,
-    all: &mut [Entry],
+    all: &mut [Report],
     merged: &subset::Merged,
     headings: &mut IdSet,
     sources: &SourceKeys<'_>,
@@ -201,19 +187,19 @@ pub(super) fn read_folded_whole(
     // The headings folded either way (decided before any leaves the set: an item folded
     // in by its id shares it).
     let folded: Vec<usize> = (0..all.len())
-        .filter(|&i| (takes[i] || merged.into[i] != u32::MAX) && headings.contains(&id_hash(&all[i].id)))
+        .filter(|&i| (takes[i] || merged.into[i] != u32::MAX) && headings.contains(&id_hash(all[i].id())))
         .collect();
     let mut read = 0;
     for i in folded {
         let e = &mut all[i];
-        let Some(whole) = sources.whole(store, &e.source, &e.id)? else {
+        let Some(whole) = sources.whole(store, e.source(), e.id())? else {
             continue;
         };
         if takes[i] {
-            headings.remove(&id_hash(&e.id));
-            *e = whole;
+            headings.remove(&id_hash(e.id()));
+            *e = Report::from(whole);
         } else {
-            e.categories = whole.categories;
+            e.entry_mut().categories = whole.categories;
         }
         read += 1;
     }
@@ -269,14 +255,17 @@ fn read_whole(
     headings: &IdSet,
     sources: &SourceKeys<'_>,
 ) -> Result<bool, Error> {
-    let own = arranged.own_ids.get(&m).unwrap_or(&arranged.entries[m].id);
+    let own = arranged
+        .own_ids
+        .get(&m)
+        .map_or(arranged.entries[m].id(), String::as_str);
     if !headings.contains(&id_hash(own)) {
         return Ok(false);
     }
-    match sources.whole(store, &arranged.entries[m].source, own)? {
+    match sources.whole(store, arranged.entries[m].source(), own)? {
         Some(mut whole) => {
-            whole.id = std::mem::take(&mut arranged.entries[m].id);
-            arranged.entries[m] = whole;
+            whole.id = arranged.entries[m].id().to_owned();
+            arranged.entries[m] = Report::from(whole);
             Ok(true)
         }
         None => Ok(false),

@@ -15,7 +15,7 @@ use crate::arrange::{arrange_read, cluster_options, memory as placements, merge,
 use crate::config::{self, Config};
 use crate::error::{Error, Stage};
 use crate::ingest::{fetch, normalize};
-use crate::model::{self, Entry, Source};
+use crate::model::{self, Entry, Report, Source};
 use crate::output::{digest, feeds, publish, render, site, write};
 use crate::state as store;
 
@@ -369,7 +369,7 @@ pub async fn run(
             // One list from the start, as long as the items stored: each source's entries
             // are moved into it as they are read (gathered per source and then copied into
             // one list, both were held at once, at a first run's peak).
-            let mut flat: Vec<Entry> = Vec::with_capacity(store.item_count()?);
+            let mut flat: Vec<Report> = Vec::with_capacity(store.item_count()?);
             let mut lens: Vec<usize> = Vec::with_capacity(fresh.len());
             let mut per_source: Vec<Option<placements::Matched>> = Vec::with_capacity(fresh.len());
             for ((st, f), source_ref) in states.iter().zip(fresh).zip(&source_refs) {
@@ -383,7 +383,7 @@ pub async fn run(
                     None => {
                         let entries = store.entries(st.key, source_ref, cutoff, true)?;
                         lens.push(entries.len());
-                        flat.extend(entries);
+                        flat.extend(entries.into_iter().map(Report::from));
                         per_source.push(None);
                     }
                 }
@@ -649,7 +649,7 @@ struct ArrangedRun {
 /// the items read only (see [`partial::extend_placements`]).
 fn arrange_entries(
     cfg: &Config,
-    all: Vec<Entry>,
+    all: Vec<Report>,
     keys: &subset::Merged,
     prior: Option<&placements::Placements>,
     read: Read<'_>,
@@ -721,9 +721,22 @@ fn make_outputs(
     let arranged = run.arranged;
     let max = feeds::shown(cfg);
     let render_started = std::time::Instant::now();
-    let feeds = feeds::output_feeds(cfg, &arranged, max);
+    let mut feeds = feeds::output_feeds(cfg, &arranged, max);
     report.items_out = feeds[0].stories.len();
-    let stories: Vec<&Entry> = arranged.stories.iter().map(|&i| &arranged.entries[i]).collect();
+    // The stories some feed shows (read whole), numbered anew in the same order.
+    let mut shown: Vec<usize> = feeds.iter().flat_map(|f| f.stories.iter().copied()).collect();
+    shown.sort_unstable();
+    shown.dedup();
+    for f in &mut feeds {
+        for k in &mut f.stories {
+            *k = shown.partition_point(|&s| s < *k);
+        }
+    }
+    let stories: Vec<&Entry> = shown
+        .iter()
+        .map(|&k| arranged.entries[arranged.stories[k]].entry())
+        .collect();
+    drop(shown);
     let mut results = publish::write_feeds(&stories, &feeds, cfg.output.fsync, crate::util::threads::workers())?;
     drop(stories);
     let digest_started = std::time::Instant::now();

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension as _, params};
 
 use crate::error::Error;
-use crate::model::{Entry, SourceRef};
+use crate::model::{Entry, Heading, Report, SourceRef};
 
 use super::*;
 
@@ -198,13 +198,13 @@ impl Store {
         Ok(out)
     }
 
-    /// Stored entries by rowid (see [`Store::skeletons`]), each with the fields asked for,
-    /// in the order asked for.
+    /// Stored entries by rowid (see [`Store::skeletons`]), each whole or its heading only as
+    /// asked, in the order asked for.
     pub fn entries_at(
         &self,
         rowids: &[(i64, codec::Fields)],
         source_ref: &Arc<SourceRef>,
-    ) -> Result<Vec<Entry>, Error> {
+    ) -> Result<Vec<Report>, Error> {
         let mut st = self
             .conn
             .prepare_cached("SELECT entry FROM items WHERE rowid = ?1")
@@ -221,7 +221,11 @@ impl Store {
                 .map_err(|e| self.err(e))?
                 .as_blob()
                 .map_err(|e| self.err(e.into()))?;
-            out.push(self.unpacked(blob, source_ref, fields)?);
+            let entry = self.unpacked(blob, source_ref, fields)?;
+            out.push(match fields {
+                codec::Fields::All => Report::from(entry),
+                codec::Fields::Heading => Report::Heading(Heading::of(entry)),
+            });
         }
         Ok(out)
     }

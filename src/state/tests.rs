@@ -641,10 +641,10 @@ fn a_database_of_schema_4_gains_each_items_link_hash() {
     assert_eq!(got[0].id, crate::arrange::memory::id_hash(&linked.id));
     // Read back by rowid, in the order asked for, whole or for the heading only.
     let rowids: Vec<(i64, Fields)> = got.iter().rev().map(|s| (s.rowid, Fields::All)).collect();
-    assert_eq!(
-        store.entries_at(&rowids, &src()).unwrap(),
-        vec![bare.clone(), linked.clone()]
-    );
+    let whole = store.entries_at(&rowids, &src()).unwrap();
+    assert!(whole.iter().all(|r| !r.is_heading()));
+    let whole: Vec<crate::model::Entry> = whole.into_iter().map(crate::model::Report::into_entry).collect();
+    assert_eq!(whole, vec![bare.clone(), linked.clone()]);
     let headings = store
         .entries_at(&[(got[0].rowid, Fields::Heading), (got[1].rowid, Fields::All)], &src())
         .unwrap();
@@ -660,6 +660,14 @@ fn a_database_of_schema_4_gains_each_items_link_hash() {
         ..linked.clone()
     };
     assert_ne!(heading, linked, "the test entry has fields a heading leaves out");
+    assert_eq!(
+        headings
+            .iter()
+            .map(crate::model::Report::is_heading)
+            .collect::<Vec<_>>(),
+        [true, false]
+    );
+    let headings: Vec<crate::model::Entry> = headings.into_iter().map(crate::model::Report::into_entry).collect();
     assert_eq!(headings, vec![heading, bare]);
 }
 

@@ -57,8 +57,8 @@ pub fn plans(
         .collect();
     let report = |m: usize| -> Option<(usize, String)> {
         let e = &arranged.entries[m];
-        let id = arranged.own_ids.get(&m).unwrap_or(&e.id);
-        Some((*sources.get(e.source.name.as_str())?, id.clone()))
+        let id = arranged.own_ids.get(&m).map_or(e.id(), String::as_str);
+        Some((*sources.get(e.source().name.as_str())?, id.to_owned()))
     };
     let mut out = Vec::with_capacity(chosen.len());
     for (day, selection) in chosen {
@@ -73,7 +73,7 @@ pub fn plans(
                     .map(|&m| report(m))
                     .collect::<Option<_>>()?;
                 stories.push(PlannedStory {
-                    id: arranged.entries[arranged.stories[*k]].id.clone(),
+                    id: arranged.entries[arranged.stories[*k]].id().to_owned(),
                     reports,
                 });
                 *k = stories.len() - 1;

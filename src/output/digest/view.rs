@@ -129,8 +129,8 @@ pub(crate) fn show(cfg: &Config, arranged: &Arranged, day: NaiveDate, today: Nai
     let tz = cfg.output.timezone;
     let filled: Result<Digest, std::convert::Infallible> = fill(cfg, day, today, chosen, |k, anchor| {
         let group = arranged.groups.get(k);
-        let also = group.iter().skip(1).map(|&m| &arranged.entries[m]);
-        let e = &arranged.entries[arranged.stories[k]];
+        let also = group.iter().skip(1).map(|&m| arranged.entries[m].entry());
+        let e = arranged.entries[arranged.stories[k]].entry();
         Ok(story_view(e, e.id.clone(), also, k, tz, anchor))
     });
     match filled {
@@ -294,7 +294,13 @@ pub fn newest(arranged: &Arranged, digest: &Digest) -> Option<DateTime<Utc>> {
         .topics
         .iter()
         .flat_map(|t| t.stories.iter())
-        .flat_map(|s| arranged.groups.get(s.story).iter().map(|&m| &arranged.entries[m]))
+        .flat_map(|s| {
+            arranged
+                .groups
+                .get(s.story)
+                .iter()
+                .map(|&m| arranged.entries[m].entry())
+        })
         .filter_map(Entry::last_modified)
         .max()
 }
