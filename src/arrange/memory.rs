@@ -122,24 +122,34 @@ impl Placements {
     /// number of entries `n` (u32), the topic words per entry (u32), then `n` id hashes
     /// (u128), `n` content hashes (u64), `n × words` topic words (u64), and `n` stories (u32
     /// length, `u32::MAX` for none, then the bytes). Little-endian throughout.
-    pub fn encode(&self) -> Vec<u8> {
-        let n = self.ids.len();
-        let stories = self.story.text.len();
-        let mut body = Vec::with_capacity(16 + n * (28 + 8 * self.words) + stories);
-        body.extend_from_slice(&self.key.to_le_bytes());
+    /// Consumes the placements, each column freed once written (at a run's end they are the
+    /// largest thing it holds), and compresses straight after the magic bytes, not into a
+    /// copy.
+    pub fn encode(self) -> Vec<u8> {
+        let Placements {
+            key,
+            ids,
+            content,
+            words,
+            topics,
+            story,
+        } = self;
+        let n = ids.len();
+        let mut body = Vec::with_capacity(16 + n * (28 + 8 * words) + story.text.len());
+        body.extend_from_slice(&key.to_le_bytes());
         body.extend_from_slice(&(n as u32).to_le_bytes());
-        body.extend_from_slice(&(self.words as u32).to_le_bytes());
-        for id in &self.ids {
+        body.extend_from_slice(&(words as u32).to_le_bytes());
+        for id in ids {
             body.extend_from_slice(&id.to_le_bytes());
         }
-        for c in &self.content {
+        for c in content {
             body.extend_from_slice(&c.to_le_bytes());
         }
-        for w in &self.topics {
+        for w in topics {
             body.extend_from_slice(&w.to_le_bytes());
         }
-        for story in self.story.iter() {
-            match story {
+        for s in story.iter() {
+            match s {
                 Some(s) => {
                     body.extend_from_slice(&(s.len() as u32).to_le_bytes());
                     body.extend_from_slice(s.as_bytes());
@@ -147,8 +157,15 @@ impl Placements {
                 None => body.extend_from_slice(&u32::MAX.to_le_bytes()),
             }
         }
-        let mut out = MAGIC.to_vec();
-        out.extend_from_slice(&lz4_flex::block::compress_prepend_size(&body));
+        drop(story);
+        // As `lz4_flex::block::compress_prepend_size` writes it, after the magic bytes.
+        let head = MAGIC.len() + 4;
+        let mut out = vec![0u8; head + lz4_flex::block::get_maximum_output_size(body.len())];
+        out[..MAGIC.len()].copy_from_slice(MAGIC);
+        out[MAGIC.len()..head].copy_from_slice(&(body.len() as u32).to_le_bytes());
+        let packed = lz4_flex::block::compress_into(&body, &mut out[head..])
+            .expect("the output has room for the largest a block compresses to");
+        out.truncate(head + packed);
         out
     }
 
@@ -236,6 +253,23 @@ impl Matched {
             }
         }
         m
+    }
+
+    /// `parts`' entries in one, one part after another, each column at its size.
+    pub fn concat(parts: Vec<Matched>) -> Matched {
+        let n: usize = parts.iter().map(|m| m.ids.len()).sum();
+        let words = parts.first().map_or(0, |m| m.words);
+        let mut all = Matched {
+            ids: Vec::with_capacity(n),
+            links: Vec::with_capacity(n),
+            content: Vec::with_capacity(n),
+            words,
+            topics: Vec::with_capacity(n * words),
+        };
+        for m in parts {
+            all.append(m);
+        }
+        all
     }
 
     /// Appends another's entries (of the same topic words).
@@ -339,7 +373,7 @@ mod tests {
     #[test]
     fn what_is_encoded_decodes_the_same() {
         let p = sample();
-        assert_eq!(Placements::decode(&p.encode()), Some(p.clone()));
+        assert_eq!(Placements::decode(&p.clone().encode()), Some(p.clone()));
         let index = p.index();
         assert_eq!(p.topics_of(index[&id_hash("urn:a")] as usize), &[0b101, 1 << 63]);
         assert_eq!(
@@ -371,7 +405,7 @@ mod tests {
             story: ids,
             ..Placements::default()
         };
-        assert_eq!(Placements::decode(&p.encode()), Some(p));
+        assert_eq!(Placements::decode(&p.clone().encode()), Some(p));
     }
 
     #[test]

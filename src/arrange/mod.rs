@@ -61,7 +61,7 @@ pub fn arrange(
     shown: usize,
     prior: Option<&memory::Placements>,
 ) -> Arranged {
-    let merged = merged.into_iter().map(Report::from).collect();
+    let merged = Report::wholes(merged);
     let mut arranged = arrange_read(merged, topics, clusters, prior, None, None);
     name_shown(&mut arranged, topics, shown);
     arranged

@@ -504,6 +504,22 @@ impl Heading {
     }
 }
 
+/// `items` mapped by `f` into a list of the results' size. (Collecting a mapped `Vec` in
+/// place keeps the allocation of `items`: a list of 80-byte reports made from entries would
+/// keep 280 bytes for each.)
+fn map_exact<T, U>(items: Vec<T>, f: impl FnMut(T) -> U) -> Vec<U> {
+    let mut out = Vec::with_capacity(items.len());
+    out.extend(items.into_iter().map(f));
+    out
+}
+
+impl Heading {
+    /// The headings of `entries`, in a list of their size.
+    pub fn all_of(entries: Vec<Entry>) -> Vec<Heading> {
+        map_exact(entries, Heading::of)
+    }
+}
+
 impl From<Entry> for Report {
     fn from(e: Entry) -> Report {
         Report::Whole(Box::new(e))
@@ -511,6 +527,16 @@ impl From<Entry> for Report {
 }
 
 impl Report {
+    /// Each of `entries` whole, in a list of reports' size.
+    pub fn wholes(entries: Vec<Entry>) -> Vec<Report> {
+        map_exact(entries, Report::from)
+    }
+
+    /// Each of `headings`, in a list of reports' size.
+    pub fn headings(headings: Vec<Heading>) -> Vec<Report> {
+        map_exact(headings, Report::Heading)
+    }
+
     /// The output id.
     pub fn id(&self) -> &str {
         match self {

@@ -73,7 +73,7 @@ impl Listed {
         let matched = Matched::of(matcher, &entries, ids);
         // (A story shown lists its reports' links: they are read whole then. Merging
         // compares the canonical link's hash, in `matched`.)
-        Listed::Headings(entries.into_iter().map(Heading::of).collect(), matched)
+        Listed::Headings(Heading::all_of(entries), matched)
     }
 }
 
@@ -88,13 +88,13 @@ pub(super) fn entries_with_fresh(
     listed: Listed,
 ) -> Result<(Vec<Report>, Option<Matched>), Error> {
     let (mut entries, matched): (Vec<Report>, _) = match listed {
-        Listed::Entries(entries) => (entries.into_iter().map(Report::from).collect(), None),
-        Listed::Headings(headings, matched) => (headings.into_iter().map(Report::Heading).collect(), Some(matched)),
+        Listed::Entries(entries) => (Report::wholes(entries), None),
+        Listed::Headings(headings, matched) => (Report::headings(headings), Some(matched)),
         ids @ Listed::Ids(_) => {
             let at = ids.positions();
             let mut listed = store.listed_entries(key, source_ref)?;
             listed.sort_by_cached_key(|e| at.get(&id_hash(&e.id)).copied().unwrap_or(usize::MAX));
-            (listed.into_iter().map(Report::from).collect(), None)
+            (Report::wholes(listed), None)
         }
     };
     entries.extend(

@@ -392,10 +392,7 @@ pub async fn run(
             // Merged over their keys (headings keep no canonical link: its hash is in
             // what was matched).
             let keys = subset::merge(&partial::keys_of(&flat, &lens, &per_source), &lens);
-            let mut matched = placements::Matched::default();
-            for m in per_source.into_iter().flatten() {
-                matched.append(m);
-            }
+            let matched = placements::Matched::concat(per_source.into_iter().flatten().collect());
             let mut headings: subset::IdSet = matched.ids.iter().copied().collect();
             if !headings.is_empty() {
                 partial::read_folded_whole(&store, &mut flat, &keys, &mut headings, &source_keys)?;
@@ -461,6 +458,7 @@ pub async fn run(
     };
     let saving = std::time::Instant::now();
     store.begin()?;
+    let placed = decided.ids.len();
     store.set_placements(&decided.encode())?;
     store.set_folds(&folds)?;
     store.set_digest_days(&days)?;
@@ -485,7 +483,7 @@ pub async fn run(
     store.commit()?;
     tracing::debug!(
         ms = saving.elapsed().as_millis(),
-        placements = decided.ids.len(),
+        placements = placed,
         "saved the placements and digest plans"
     );
     if report.expired > 0 {
