@@ -113,7 +113,7 @@ pub fn arrange_read(
                 .zip(&heading)
                 .map(|(h, &is)| {
                     if is {
-                        index.get(h).copied().unwrap_or(u32::MAX)
+                        index.get(*h).unwrap_or(u32::MAX)
                     } else {
                         u32::MAX
                     }
@@ -305,26 +305,31 @@ pub(crate) fn placed_by<R: crate::model::Headed>(
     };
     let ids: Vec<u128> = merged.iter().map(|e| memory::id_hash(e.id())).collect();
     let index = prior.index();
-    let slots: Vec<u32> = ids.iter().map(|h| index.get(h).copied().unwrap_or(u32::MAX)).collect();
+    let slots: Vec<u32> = ids.iter().map(|&h| index.get(h).unwrap_or(u32::MAX)).collect();
     drop(index);
-    // Stories by the id hash of their first report.
-    let mut numbers: HashMap<u128, u32, topics::FastHash> = HashMap::default();
+    // Stories by the id hash of their first report (`keys[s]` of story `s`).
+    let mut keys: Vec<u128> = Vec::new();
+    let mut numbers = memory::IdIndex::default();
     let mut placed: Vec<Option<cluster::Placed>> = ids
         .iter()
         .zip(&slots)
         .map(|(&id, &k)| {
             let story = prior.story.get(k as usize)?;
             let of = story.map_or(id, memory::id_hash);
-            let next = numbers.len() as u32;
+            let number = numbers.get(&keys, of).unwrap_or_else(|| {
+                keys.push(of);
+                numbers.put(&keys, keys.len() as u32 - 1);
+                keys.len() as u32 - 1
+            });
             Some(cluster::Placed {
-                story: *numbers.entry(of).or_insert(next),
+                story: number,
                 first: story.is_none(),
             })
         })
         .collect();
-    for (p, id) in placed.iter_mut().zip(&ids) {
+    for (p, &id) in placed.iter_mut().zip(&ids) {
         if p.is_none()
-            && let Some(&story) = numbers.get(id)
+            && let Some(story) = numbers.get(&keys, id)
         {
             *p = Some(cluster::Placed { story, first: true });
         }

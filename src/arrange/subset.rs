@@ -233,7 +233,9 @@ pub fn choose(
     let mut story_of: Vec<u32> = vec![u32::MAX; n];
     // Each kept item's place in `prior` (`u32::MAX`: none).
     let mut slot_of: Vec<u32> = vec![u32::MAX; n];
-    let mut keys: HashMap<u128, u32, FastHash> = HashMap::default();
+    // Stories by the id hash of their first report (`keys[s]` of story `s`).
+    let mut keys: Vec<u128> = Vec::new();
+    let mut numbers = super::memory::IdIndex::default();
     // Per story: its first report's date, its oldest report's date, its topic bits.
     let mut first_date: Vec<Option<i64>> = Vec::new();
     let mut oldest: Vec<i64> = Vec::new();
@@ -248,7 +250,7 @@ pub fn choose(
             continue;
         }
         let it = &items[i];
-        let slot = index.get(&it.id).copied();
+        let slot = index.get(it.id);
         let (key, first, b) = match slot {
             Some(k) => {
                 slot_of[i] = k;
@@ -270,7 +272,11 @@ pub fn choose(
             }
         };
         let next = keys.len() as u32;
-        let s = *keys.entry(key).or_insert(next);
+        let s = numbers.get(&keys, key).unwrap_or_else(|| {
+            keys.push(key);
+            numbers.put(&keys, next);
+            next
+        });
         if s == next {
             first_date.push(None);
             oldest.push(i64::MAX);
@@ -298,9 +304,9 @@ pub fn choose(
     let mut touched_dates: Vec<i64> = Vec::new();
     if needs.digest.is_some() {
         let story_key = |id: u128| -> Option<usize> {
-            let k = *index.get(&id)? as usize;
+            let k = index.get(id)? as usize;
             let key = prior.story.id(k).map_or(id, id_hash);
-            keys.get(&key).map(|&s| s as usize)
+            numbers.get(&keys, key).map(|s| s as usize)
         };
         for i in 0..n {
             let s = story_of[i];
@@ -325,6 +331,7 @@ pub fn choose(
         }
     }
     drop(index);
+    drop(numbers);
     drop(keys);
     let standing: Vec<i64> = (0..stories).map(|s| first_date[s].unwrap_or(oldest[s])).collect();
     drop(first_date);

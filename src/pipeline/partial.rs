@@ -329,9 +329,11 @@ pub(super) fn read_needed(
     let started = std::time::Instant::now();
     // Every item's keys, one source after another; where each is stored, and whether this
     // run wrote it.
-    let mut items: Vec<Item> = Vec::new();
-    let mut rowids: Vec<i64> = Vec::new();
-    let mut written: Vec<bool> = Vec::new();
+    // (Sized for every stored item at once: grown by doubling, the keys took half again.)
+    let stored = store.item_count()?;
+    let mut items: Vec<Item> = Vec::with_capacity(stored);
+    let mut rowids: Vec<i64> = Vec::with_capacity(stored);
+    let mut written: Vec<bool> = Vec::with_capacity(stored);
     let mut lens: Vec<usize> = Vec::with_capacity(sources.len());
     for (key, _, fresh) in sources {
         let mut rows = store.skeletons(*key, cutoff)?;
