@@ -252,30 +252,25 @@ impl Matched {
         m
     }
 
-    /// `parts`' entries in one, one part after another, each column at its size.
-    pub fn concat(parts: Vec<Matched>) -> Matched {
+    /// `parts`' entries in one, one part after another, each column at its size, but for
+    /// their links (empty): what arranging takes, once merging over keys read the links.
+    pub fn concat_for_arranging(parts: Vec<Matched>) -> Matched {
         let n: usize = parts.iter().map(|m| m.ids.len()).sum();
         let words = parts.first().map_or(0, |m| m.words);
         let mut all = Matched {
             ids: Vec::with_capacity(n),
-            links: Vec::with_capacity(n),
+            links: Vec::new(),
             content: Vec::with_capacity(n),
             words,
             topics: Vec::with_capacity(n * words),
         };
         for m in parts {
-            all.append(m);
+            all.words = m.words;
+            all.ids.extend(m.ids);
+            all.content.extend(m.content);
+            all.topics.extend(m.topics);
         }
         all
-    }
-
-    /// Appends another's entries (of the same topic words).
-    pub fn append(&mut self, other: Matched) {
-        self.words = other.words;
-        self.ids.extend(other.ids);
-        self.links.extend(other.links);
-        self.content.extend(other.content);
-        self.topics.extend(other.topics);
     }
 
     /// Where each id hash is.

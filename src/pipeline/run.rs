@@ -392,7 +392,7 @@ pub async fn run(
             // Merged over their keys (headings keep no canonical link: its hash is in
             // what was matched).
             let keys = subset::merge(&partial::keys_of(&flat, &lens, &per_source), &lens);
-            let matched = placements::Matched::concat(per_source.into_iter().flatten().collect());
+            let matched = placements::Matched::concat_for_arranging(per_source.into_iter().flatten().collect());
             let mut headings: subset::IdSet = matched.ids.iter().copied().collect();
             if !headings.is_empty() {
                 partial::read_folded_whole(&store, &mut flat, &keys, &mut headings, &source_keys)?;
@@ -758,11 +758,11 @@ fn make_outputs(
     }
     results.extend(digested.files);
     results.extend(site::stage(cfg, &templates, digested.latest.as_ref())?);
-    // Freeing ~10 strings per entry takes a while on a big feed: let it happen off the
-    // caller's path (a process that exits meanwhile simply skips it).
-    std::thread::spawn(move || drop(arranged));
-    // Every output is in its temporary file: only now is any replaced.
+    // Every output is in its temporary file: only now is any replaced. (The items go
+    // meanwhile, on another thread, so that saving the placements next takes their place.)
+    let dropping = std::thread::spawn(move || drop(arranged));
     let results = write::commit(results)?;
+    let _ = dropping.join();
     tracing::debug!(
         ms = render_started.elapsed().as_millis(),
         "rendered and wrote the outputs"
