@@ -600,6 +600,21 @@ impl Report {
         }
     }
 
+    /// Keeps its heading only (a whole entry's other fields go).
+    pub fn keep_heading(&mut self) {
+        if let Report::Whole(e) = self {
+            let heading = Heading {
+                id: std::mem::take(&mut e.id).into_boxed_str(),
+                title: std::mem::take(&mut e.title).into_boxed_str(),
+                source: Arc::clone(&e.source),
+                published: e.published,
+                updated: e.updated,
+                as_entry: std::sync::OnceLock::new(),
+            };
+            *self = Report::Heading(heading);
+        }
+    }
+
     /// Gives it `id` instead of its own: its own.
     pub fn replace_id(&mut self, id: String) -> String {
         match self {

@@ -509,20 +509,60 @@ pub(super) fn read_digest_stories(
     if headings.is_empty() || !cfg.digest.enabled {
         return Ok(());
     }
-    let tz = cfg.output.timezone;
-    let today = digest::local_day(now, tz);
-    let shown: Vec<usize> = chosen
-        .iter()
-        .enumerate()
-        .filter(|&(at, (day, _))| at < cfg.digest.days || *day == today)
-        .flat_map(|(_, (_, selection))| selection.sections.iter().flat_map(|p| p.stories.iter().copied()))
-        .collect();
     let mut read = 0;
-    for k in shown {
+    for k in digest_shown(cfg, chosen, now) {
         read += read_story_whole(store, arranged, k, headings, sources)?;
     }
     tracing::debug!(stories = read, "read whole the digest's stories read for their heading");
     Ok(())
+}
+
+/// The stories the digest shows of `chosen` ([`digest::selections`]): of the days its feeds
+/// may list, and of today.
+fn digest_shown(cfg: &Config, chosen: &[(chrono::NaiveDate, digest::Selection)], now: DateTime<Utc>) -> Vec<usize> {
+    if !cfg.digest.enabled {
+        return Vec::new();
+    }
+    let today = digest::local_day(now, cfg.output.timezone);
+    chosen
+        .iter()
+        .enumerate()
+        .filter(|&(at, (day, _))| at < cfg.digest.days || *day == today)
+        .flat_map(|(_, (_, selection))| selection.sections.iter().flat_map(|p| p.stories.iter().copied()))
+        .collect()
+}
+
+/// Keeps whole only the reports of the stories some output shows (`shown`: how many a feed
+/// shows; `chosen`: the digest's selections): the others, read whole to be arranged (their
+/// text matched, their categories folded), are kept as their heading while the outputs are
+/// written, which read their dates, topics and ids only.
+pub(super) fn keep_shown_whole(
+    cfg: &Config,
+    arranged: &mut Arranged,
+    shown: usize,
+    chosen: &[(chrono::NaiveDate, digest::Selection)],
+    now: DateTime<Utc>,
+) {
+    let mut keep = vec![false; arranged.entries.len()];
+    for k in crate::arrange::shown_stories(arranged, shown)
+        .into_iter()
+        .chain(digest_shown(cfg, chosen, now))
+    {
+        for &m in arranged.groups.get(k) {
+            keep[m] = true;
+        }
+    }
+    let mut let_go = 0;
+    for (report, _) in arranged.entries.iter_mut().zip(keep).filter(|(_, keep)| !keep) {
+        if !report.is_heading() {
+            report.keep_heading();
+            let_go += 1;
+        }
+    }
+    tracing::debug!(
+        items = let_go,
+        "kept as their heading the items read whole that no output shows"
+    );
 }
 
 /// The digest days of a partial read, when they are all known: `digest_days` (the days of

@@ -363,7 +363,7 @@ pub async fn run(
         Some((a, part))
     };
     // (Whether the items are committed already.)
-    let (mut arranged, part, store, committed) = match arranged_partly {
+    let (mut arranged, mut part, store, committed) = match arranged_partly {
         Some((arranged, part)) => (arranged, Some(part), store, false),
         None => {
             // One list from the start, as long as the items stored: each source's entries
@@ -432,6 +432,11 @@ pub async fn run(
     drop(prior);
     drop(source_keys);
     crate::arrange::name_shown(&mut arranged.arranged, &cfg.topics, shown);
+    partial::keep_shown_whole(cfg, &mut arranged.arranged, shown, &arranged.digest_days, now);
+    if let Some(part) = part.as_mut() {
+        // (Every story shown is whole now.)
+        part.headings = subset::IdSet::default();
+    }
     report.duplicates_merged += arranged.stats.cross_source_duplicates + arranged.stats.same_source_duplicates;
     report.stories_merged = arranged.stories_merged;
     // The items are committed (copying the WAL into the database), when not yet, while the
