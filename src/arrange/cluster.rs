@@ -362,7 +362,7 @@ impl Placing<'_> {
                         continue;
                     }
                     // (The set of the story's first report, read where it was found: a copy per
-                    // story, one cache line each, took 64 bytes a story, 20 MB at 300,000.)
+                    // story, one cache line each, would take 64 bytes a story, 20 MB at 300,000.)
                     let b = sets.get(st.first[s] as usize);
                     // The words of `a` are marked: count the marked words of `b`, without branches.
                     let shared = b.iter().filter(|&&w| mark[w as usize] == round as u32 + 1).count();
@@ -491,7 +491,7 @@ fn most_shared_spare(sig_a: u64, spare_a: usize, sig_b: u64, spare_b: usize) -> 
 /// A story under one of its first report's rarest words, with what rules most candidates
 /// out without reading the story: the signature of its set, where the word is in the set
 /// and the set's size (16 bytes: millions are read on a large run; a 128-bit signature
-/// made them 24, 10 MB more at 300,000 stories, for a bound little tighter).
+/// would make them 24, 10 MB more at 300,000 stories, for a bound little tighter).
 #[derive(Debug, Clone, Copy, Default)]
 struct Posting {
     sig: u64,
@@ -552,7 +552,7 @@ impl TitleSets {
     /// a million different words, and would only make two titles look a little more alike).
     fn of<R: Headed + Sync>(entries: &[R], which: &[usize]) -> TitleSets {
         // Found a wave of titles at a time, each wave's words numbered (and their hashes
-        // freed) before the next: the hashes of every title's words at once took 14 MB for
+        // freed) before the next: the hashes of every title's words at once take 14 MB for
         // 139,000 titles, more than all the rest of the sets.
         const WAVE: usize = 8192;
         let workers = crate::util::threads::workers();

@@ -47,7 +47,7 @@ impl Item {
 pub type Folds = HashMap<u128, u64, FastHash>;
 
 /// A set of items by [`id_hash`]: the hashes sorted, with those taken out marked. (A hash
-/// set took 28 bytes an item, 9 MB for a first run's 300,000 headings, and is looked up
+/// set takes 28 bytes an item, 9 MB for a first run's 300,000 headings, and is looked up
 /// little faster: a set is built once and looked up once or twice per item.)
 #[derive(Debug, Default, Clone)]
 pub struct IdSet {
@@ -130,7 +130,7 @@ pub fn merge(items: &[Item], lens: &[usize]) -> Merged {
     };
     // The kept items by id and by canonical link, each found by its hash (the keys are
     // XXH3 hashes already): 4 bytes an item in a table of indices, where maps keyed by the
-    // 128-bit hashes took 32 (two of them: 34 MB at 319,000 items, a first run's peak).
+    // 128-bit hashes take 32 (two of them: 34 MB at 319,000 items, a first run's peak).
     let mut by_id: HashTable<u32> = HashTable::with_capacity(total);
     let mut by_link: HashTable<u32> = HashTable::with_capacity(total);
     let mut base = 0u32;

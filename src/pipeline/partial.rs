@@ -329,7 +329,7 @@ pub(super) fn read_needed(
     let started = std::time::Instant::now();
     // Every item's keys, one source after another; where each is stored, and whether this
     // run wrote it.
-    // (Sized for every stored item at once: grown by doubling, the keys took half again.)
+    // (Sized for every stored item at once: grown by doubling, the keys would take half again.)
     let stored = store.item_count()?;
     let mut items: Vec<Item> = Vec::with_capacity(stored);
     let mut rowids: Vec<i64> = Vec::with_capacity(stored);
