@@ -119,6 +119,7 @@ impl Placements {
     /// number of entries `n` (u32), the topic words per entry (u32), then `n` id hashes
     /// (u128), `n` content hashes (u64), `n × words` topic words (u64), and `n` stories (u32
     /// length, `u32::MAX` for none, then the bytes). Little-endian throughout.
+    ///
     /// Consumes the placements, each column freed once written (at a run's end they are the
     /// largest thing it holds), and compresses straight after the magic bytes, not into a
     /// copy.
@@ -265,7 +266,6 @@ impl Matched {
             topics: Vec::with_capacity(n * words),
         };
         for m in parts {
-            all.words = m.words;
             all.ids.extend(m.ids);
             all.content.extend(m.content);
             all.topics.extend(m.topics);
@@ -279,9 +279,9 @@ impl Matched {
     }
 }
 
-/// Places in a list of id hashes, found by the hash: a table of places, 5 bytes each, where
-/// a map keyed by the 128-bit hashes takes 33 (17 MB for 300,000 placements). The caller
-/// keeps the list and gives it to every call.
+/// Places in a list the caller keeps, found by a 128-bit hash of what is there (`key_of`
+/// gives the hash at a place, to every call): a table of places, 5 bytes each, where a map
+/// keyed by the hashes takes 33 (17 MB for 300,000 placements).
 #[derive(Debug, Default)]
 pub struct IdIndex {
     table: hashbrown::HashTable<u32>,
@@ -294,21 +294,35 @@ impl IdIndex {
         }
     }
 
-    /// Where `id` is in `ids`.
-    pub fn get(&self, ids: &[u128], id: u128) -> Option<u32> {
-        // (The ids are XXH3 hashes: their low bits hash them.)
-        self.table.find(id as u64, |&k| ids[k as usize] == id).copied()
+    /// Where `key` is.
+    pub fn get(&self, key: u128, key_of: impl Fn(u32) -> u128) -> Option<u32> {
+        // (The keys are XXH3 hashes: their low bits hash them.)
+        self.table.find(key as u64, |&k| key_of(k) == key).copied()
     }
 
-    /// Indexes `ids[k]` (instead of an earlier place of the same id).
-    pub fn put(&mut self, ids: &[u128], k: u32) {
-        let id = ids[k as usize];
-        match self.table.find_mut(id as u64, |&j| ids[j as usize] == id) {
+    /// Indexes place `k`, whose key is not indexed yet.
+    pub fn insert_new(&mut self, k: u32, key_of: impl Fn(u32) -> u128) {
+        self.table.insert_unique(key_of(k) as u64, k, |&j| key_of(j) as u64);
+    }
+
+    /// Indexes place `k` (instead of an earlier place of the same key).
+    pub fn put(&mut self, k: u32, key_of: impl Fn(u32) -> u128) {
+        let key = key_of(k);
+        match self.table.find_mut(key as u64, |&j| key_of(j) == key) {
             Some(at) => *at = k,
-            None => {
-                self.table.insert_unique(id as u64, k, |&j| ids[j as usize] as u64);
-            }
+            None => self.insert_new(k, key_of),
         }
+    }
+
+    /// The number of `key` in `keys` (indexed by this), which takes it last when new.
+    pub fn number(&mut self, keys: &mut Vec<u128>, key: u128) -> u32 {
+        if let Some(k) = self.get(key, |k| keys[k as usize]) {
+            return k;
+        }
+        keys.push(key);
+        let k = keys.len() as u32 - 1;
+        self.insert_new(k, |j| keys[j as usize]);
+        k
     }
 }
 
@@ -323,13 +337,13 @@ impl<'a> Index<'a> {
     pub fn of(ids: &'a [u128]) -> Index<'a> {
         let mut index = IdIndex::with_capacity(ids.len());
         for k in 0..ids.len() {
-            index.put(ids, k as u32);
+            index.put(k as u32, |j| ids[j as usize]);
         }
         Index { ids, index }
     }
 
     pub fn get(&self, id: u128) -> Option<u32> {
-        self.index.get(self.ids, id)
+        self.index.get(id, |k| self.ids[k as usize])
     }
 }
 

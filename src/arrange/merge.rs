@@ -32,7 +32,7 @@ pub fn merge_tracked(sources: Vec<Vec<Entry>>, max_items: usize) -> (Vec<Entry>,
 
 /// Every source's entries in one list, one source after another, and how many of each
 /// (what [`merge_flat`] takes).
-pub fn flatten(sources: Vec<Vec<Entry>>) -> (Vec<Entry>, Vec<usize>) {
+fn flatten(sources: Vec<Vec<Entry>>) -> (Vec<Entry>, Vec<usize>) {
     let lens: Vec<usize> = sources.iter().map(Vec::len).collect();
     let mut all: Vec<Entry> = Vec::with_capacity(lens.iter().sum());
     for entries in sources {

@@ -14,7 +14,7 @@ pub mod topics;
 use std::collections::HashMap;
 
 use crate::config::{self, Config};
-use crate::model::{Entry, Report};
+use crate::model::{Entry, Headed as _, Report};
 
 /// Merged entries arranged for output.
 #[derive(Debug)]
@@ -316,20 +316,15 @@ pub(crate) fn placed_by<R: crate::model::Headed>(
         .map(|(&id, &k)| {
             let story = prior.story.get(k as usize)?;
             let of = story.map_or(id, memory::id_hash);
-            let number = numbers.get(&keys, of).unwrap_or_else(|| {
-                keys.push(of);
-                numbers.put(&keys, keys.len() as u32 - 1);
-                keys.len() as u32 - 1
-            });
             Some(cluster::Placed {
-                story: number,
+                story: numbers.number(&mut keys, of),
                 first: story.is_none(),
             })
         })
         .collect();
     for (p, &id) in placed.iter_mut().zip(&ids) {
         if p.is_none()
-            && let Some(story) = numbers.get(&keys, id)
+            && let Some(story) = numbers.get(id, |s| keys[s as usize])
         {
             *p = Some(cluster::Placed { story, first: true });
         }

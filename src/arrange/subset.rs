@@ -18,11 +18,10 @@
 
 use std::collections::HashMap;
 
-use hashbrown::HashTable;
-
-use super::memory::{Placements, id_hash};
+use super::memory::{IdIndex, Placements, id_hash};
 use super::merge::MergeStats;
 use super::topics::FastHash;
+use crate::model::Headed as _;
 
 /// A stored or fresh item as merging and choosing see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,11 +127,13 @@ pub fn merge(items: &[Item], lens: &[usize]) -> Merged {
         into: Vec::with_capacity(total),
         ..Merged::default()
     };
-    // The kept items by id and by canonical link, each found by its hash (the keys are
-    // XXH3 hashes already): 4 bytes an item in a table of indices, where maps keyed by the
-    // 128-bit hashes take 32 (two of them: 34 MB at 319,000 items, a first run's peak).
-    let mut by_id: HashTable<u32> = HashTable::with_capacity(total);
-    let mut by_link: HashTable<u32> = HashTable::with_capacity(total);
+    // The kept items by id and by canonical link (in tables of places: two maps keyed by
+    // the 128-bit hashes take 34 MB at 319,000 items, a first run's peak).
+    let id_at = |w: u32| items[w as usize].id;
+    // (Only items with a link are put in the table of links.)
+    let link_at = |w: u32| items[w as usize].link.map_or(0, std::num::NonZeroU128::get);
+    let mut by_id = IdIndex::with_capacity(total);
+    let mut by_link = IdIndex::with_capacity(total);
     let mut base = 0u32;
     for &len in lens {
         let mut seen_here: HashMap<u128, (), FastHash> = HashMap::default();
@@ -145,12 +146,8 @@ pub fn merge(items: &[Item], lens: &[usize]) -> Merged {
                 continue;
             }
             let existing = by_id
-                .find(it.id as u64, |&w| items[w as usize].id == it.id)
-                .or_else(|| {
-                    it.link
-                        .and_then(|l| by_link.find(l.get() as u64, |&w| items[w as usize].link == Some(l)))
-                })
-                .copied();
+                .get(it.id, id_at)
+                .or_else(|| it.link.and_then(|l| by_link.get(l.get(), link_at)));
             match existing {
                 Some(w) => {
                     m.stats.cross_source_duplicates += 1;
@@ -158,9 +155,9 @@ pub fn merge(items: &[Item], lens: &[usize]) -> Merged {
                     m.into.push(w);
                 }
                 None => {
-                    by_id.insert_unique(it.id as u64, i, |&w| items[w as usize].id as u64);
-                    if let Some(l) = it.link {
-                        by_link.insert_unique(l.get() as u64, i, |&w| link_hash(&items[w as usize]));
+                    by_id.insert_new(i, id_at);
+                    if it.link.is_some() {
+                        by_link.insert_new(i, link_at);
                     }
                     m.kept.push(true);
                     m.into.push(u32::MAX);
@@ -176,11 +173,6 @@ pub fn merge(items: &[Item], lens: &[usize]) -> Merged {
         }
     }
     m
-}
-
-/// Where an item with a canonical link sits in `merge`'s table of links.
-fn link_hash(it: &Item) -> u64 {
-    it.link.map_or(0, |l| l.get() as u64)
 }
 
 /// What the outputs need, for [`choose`].
@@ -286,7 +278,7 @@ pub fn choose(
     let mut slot_of: Vec<u32> = vec![u32::MAX; n];
     // Stories by the id hash of their first report (`keys[s]` of story `s`).
     let mut keys: Vec<u128> = Vec::new();
-    let mut numbers = super::memory::IdIndex::default();
+    let mut numbers = IdIndex::default();
     // Per story: its first report's date, its oldest report's date, its topic bits.
     let mut first_date: Vec<Option<i64>> = Vec::new();
     let mut oldest: Vec<i64> = Vec::new();
@@ -323,11 +315,7 @@ pub fn choose(
             }
         };
         let next = keys.len() as u32;
-        let s = numbers.get(&keys, key).unwrap_or_else(|| {
-            keys.push(key);
-            numbers.put(&keys, next);
-            next
-        });
+        let s = numbers.number(&mut keys, key);
         if s == next {
             first_date.push(None);
             oldest.push(i64::MAX);
@@ -357,7 +345,7 @@ pub fn choose(
         let story_key = |id: u128| -> Option<usize> {
             let k = index.get(id)? as usize;
             let key = prior.story.id(k).map_or(id, id_hash);
-            numbers.get(&keys, key).map(|s| s as usize)
+            numbers.get(key, |s| keys[s as usize]).map(|s| s as usize)
         };
         for i in 0..n {
             let s = story_of[i];

@@ -433,16 +433,28 @@ impl Headed for Entry {
 
 impl Headed for Report {
     fn id(&self) -> &str {
-        Report::id(self)
+        match self {
+            Report::Whole(e) => &e.id,
+            Report::Heading(h) => &h.id,
+        }
     }
     fn title(&self) -> &str {
-        Report::title(self)
+        match self {
+            Report::Whole(e) => &e.title,
+            Report::Heading(h) => &h.title,
+        }
     }
     fn source(&self) -> &Arc<SourceRef> {
-        Report::source(self)
+        match self {
+            Report::Whole(e) => &e.source,
+            Report::Heading(h) => &h.source,
+        }
     }
     fn date(&self) -> Option<DateTime<Utc>> {
-        Report::date(self)
+        match self {
+            Report::Whole(e) => e.date(),
+            Report::Heading(h) => h.published.or(h.updated),
+        }
     }
 }
 
@@ -473,11 +485,21 @@ pub struct Heading {
 
 impl Heading {
     /// The heading of `e` (its other fields dropped).
-    pub fn of(e: Entry) -> Heading {
+    pub fn of(mut e: Entry) -> Heading {
+        Heading::taken_from(&mut e)
+    }
+
+    /// The headings of `entries`, in a list of their size.
+    pub fn all_of(entries: Vec<Entry>) -> Vec<Heading> {
+        map_exact(entries, Heading::of)
+    }
+
+    /// The heading of `e`, its id and title taken out of it.
+    fn taken_from(e: &mut Entry) -> Heading {
         Heading {
-            id: e.id.into_boxed_str(),
-            title: e.title.into_boxed_str(),
-            source: e.source,
+            id: std::mem::take(&mut e.id).into_boxed_str(),
+            title: std::mem::take(&mut e.title).into_boxed_str(),
+            source: Arc::clone(&e.source),
             published: e.published,
             updated: e.updated,
             as_entry: std::sync::OnceLock::new(),
@@ -513,13 +535,6 @@ fn map_exact<T, U>(items: Vec<T>, f: impl FnMut(T) -> U) -> Vec<U> {
     out
 }
 
-impl Heading {
-    /// The headings of `entries`, in a list of their size.
-    pub fn all_of(entries: Vec<Entry>) -> Vec<Heading> {
-        map_exact(entries, Heading::of)
-    }
-}
-
 impl From<Entry> for Report {
     fn from(e: Entry) -> Report {
         Report::Whole(Box::new(e))
@@ -535,36 +550,6 @@ impl Report {
     /// Each of `headings`, in a list of reports' size.
     pub fn headings(headings: Vec<Heading>) -> Vec<Report> {
         map_exact(headings, Report::Heading)
-    }
-
-    /// The output id.
-    pub fn id(&self) -> &str {
-        match self {
-            Report::Whole(e) => &e.id,
-            Report::Heading(h) => &h.id,
-        }
-    }
-
-    pub fn title(&self) -> &str {
-        match self {
-            Report::Whole(e) => &e.title,
-            Report::Heading(h) => &h.title,
-        }
-    }
-
-    pub fn source(&self) -> &Arc<SourceRef> {
-        match self {
-            Report::Whole(e) => &e.source,
-            Report::Heading(h) => &h.source,
-        }
-    }
-
-    /// As [`Entry::date`].
-    pub fn date(&self) -> Option<DateTime<Utc>> {
-        match self {
-            Report::Whole(e) => e.date(),
-            Report::Heading(h) => h.published.or(h.updated),
-        }
     }
 
     /// Whether it was read for its heading only.
@@ -603,15 +588,7 @@ impl Report {
     /// Keeps its heading only (a whole entry's other fields go).
     pub fn keep_heading(&mut self) {
         if let Report::Whole(e) = self {
-            let heading = Heading {
-                id: std::mem::take(&mut e.id).into_boxed_str(),
-                title: std::mem::take(&mut e.title).into_boxed_str(),
-                source: Arc::clone(&e.source),
-                published: e.published,
-                updated: e.updated,
-                as_entry: std::sync::OnceLock::new(),
-            };
-            *self = Report::Heading(heading);
+            *self = Report::Heading(Heading::taken_from(e));
         }
     }
 

@@ -19,7 +19,7 @@ use crate::arrange::subset::{self, Choice, Folds, IdSet, Item, Needs, Reading};
 use crate::arrange::topics::Matcher;
 use crate::config::Config;
 use crate::error::Error;
-use crate::model::{Entry, Heading, Report, SourceRef};
+use crate::model::{Entry, Headed as _, Heading, Report, SourceRef};
 use crate::output::{digest, feeds};
 use crate::state as store;
 
@@ -264,7 +264,7 @@ fn read_whole(
     }
     match sources.whole(store, arranged.entries[m].source(), own)? {
         Some(mut whole) => {
-            whole.id = arranged.entries[m].id().to_owned();
+            whole.id = arranged.entries[m].replace_id(String::new());
             arranged.entries[m] = Report::from(whole);
             Ok(true)
         }

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::arrange::Arranged;
 use crate::config::Config;
+use crate::model::Headed as _;
 
 use super::*;
 

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::arrange::Arranged;
 use crate::config::Config;
+use crate::model::Headed as _;
 
 use super::*;
 
