@@ -221,7 +221,8 @@ pub enum Reading {
     /// counted (new reports may join it, or a digest day lists it), not shown; its topics
     /// and text hash stay those the last run found.
     Heading,
-    /// Whole: a feed may show its story, or its text is new.
+    /// Whole: its topic shows every story, its text is new, or its categories are folded
+    /// into a story a feed may show.
     Whole,
 }
 
@@ -234,7 +235,7 @@ pub struct Choice {
     /// Every story whose standing report is dated at or after this (unix seconds) is read.
     pub t0: i64,
     /// Every story whose standing report is dated at or after this (unix seconds) is read
-    /// whole (not before `t0`): the stories the feeds show.
+    /// (not before `t0`): the stories the feeds show, read whole once arranged.
     pub shown_from: i64,
     /// Per topic: every story of it is read (it has fewer than `shown`).
     pub whole: Vec<bool>,
@@ -460,16 +461,24 @@ pub fn choose(
         .enumerate()
         .filter(|&(_, &w)| w)
         .fold(0, |m, (t, _)| m | (1 << t));
-    // Per story: how much of its reports to read. A feed may show the stories standing at
-    // or after `shown_from`, and every story of a topic read whole; a dirty item's text is
-    // matched again. The others within reach of a report to place, or on a digest day
+    // Per story: how much of its reports to read. Every story of a topic read whole is
+    // shown; a dirty item's text is matched again. A feed may show the stories standing at
+    // or after `shown_from`: they are read for their heading, and those shown read whole
+    // after arranging. The others within reach of a report to place, or on a digest day
     // listed, are placed and counted only.
     let mut chosen = vec![Reading::Not; stories];
     for (s, c) in chosen.iter_mut().enumerate() {
-        if standing[s] >= shown_from || bits[s] & whole_mask != 0 {
+        if bits[s] & whole_mask != 0 {
             *c = Reading::Whole;
         } else if standing[s] >= t0 {
             *c = Reading::Heading;
+        }
+    }
+    // Per item: whether another is folded into it.
+    let mut takes = vec![false; n];
+    for &w in &merged.into {
+        if w != u32::MAX {
+            takes[w as usize] = true;
         }
     }
     for i in 0..n {
@@ -478,7 +487,9 @@ pub fn choose(
             continue;
         }
         let date = items[i].date;
-        if date >= shown_from || dirty[i] {
+        // (A story a feed may show that takes in another item is read whole: its
+        // categories are folded into what it shows.)
+        if dirty[i] || (takes[i] && (date >= shown_from || standing[s] >= shown_from)) {
             chosen[s] = Reading::Whole;
         } else if chosen[s] == Reading::Not && (date >= t0 || reach.is_some_and(|(a, b)| (a..=b).contains(&date))) {
             chosen[s] = Reading::Heading;

@@ -484,6 +484,24 @@ pub struct Heading {
 }
 
 impl Heading {
+    /// The heading of the item `id` of `source`.
+    pub fn new(
+        id: &str,
+        title: &str,
+        source: &Arc<SourceRef>,
+        published: Option<DateTime<Utc>>,
+        updated: Option<DateTime<Utc>>,
+    ) -> Heading {
+        Heading {
+            id: id.into(),
+            title: title.into(),
+            source: Arc::clone(source),
+            published,
+            updated,
+            as_entry: std::sync::OnceLock::new(),
+        }
+    }
+
     /// The heading of `e` (its other fields dropped).
     pub fn of(mut e: Entry) -> Heading {
         Heading::taken_from(&mut e)

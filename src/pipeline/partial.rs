@@ -1,7 +1,8 @@
 //! A run that follows another reads only the stored items its outputs need: every item is
 //! merged by its keys ([`store::Skeleton`]), [`subset::choose`] picks the stories to read
-//! from the last run's placements, and only those are read and arranged. The rest keep
-//! their placements. When the arrangement shows that a feed or the digest reaches past what
+//! from the last run's placements, and only those are read and arranged, most for their
+//! heading; the stories the outputs then show are read whole ([`read_shown_whole`],
+//! [`read_digest_stories`]). The rest keep their placements. When the arrangement shows that a feed or the digest reaches past what
 //! was read ([`subset::Choice::holds`]), the run reads every item instead.
 //!
 //! A run that arranges every item from its fresh documents keeps their headings and what was
@@ -399,7 +400,7 @@ pub(super) fn read_needed(
         stats: merged.stats,
     };
     let mut k = 0;
-    for ((_, source_ref, _), &len) in sources.iter().zip(&lens) {
+    for ((key, source_ref, _), &len) in sources.iter().zip(&lens) {
         let mut these = Vec::new();
         for (g, (&rowid, &r)) in (k..).zip(rowids[k..k + len].iter().zip(&choice.read[k..k + len])) {
             let fields = match r {
@@ -419,7 +420,7 @@ pub(super) fn read_needed(
             });
         }
         k += len;
-        all.extend(store.entries_at(&these, source_ref)?);
+        all.extend(store.entries_at(*key, &these, source_ref)?);
     }
     drop(read_at);
     tracing::debug!(ms = started.elapsed().as_millis(), "read the chosen items");

@@ -351,6 +351,7 @@ pub async fn run(
         if let Some(p) = prior.take() {
             partial::extend_placements(&mut a.placements, p, &part.choice.unread_slots);
         }
+        partial::read_shown_whole(&store, &mut a.arranged, shown, &part.headings, &source_keys)?;
         partial::read_digest_stories(
             &store,
             cfg,

@@ -5,52 +5,55 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone as _, Utc};
 
-use crate::model::{Enclosure, Entry, SourceRef};
+use crate::model::{Enclosure, Entry, Heading, SourceRef};
+
+fn put_str(out: &mut Vec<u8>, v: &str) {
+    out.extend_from_slice(&(v.len() as u32).to_le_bytes());
+    out.extend_from_slice(v.as_bytes());
+}
+
+fn put_opt(out: &mut Vec<u8>, v: Option<&str>) {
+    match v {
+        None => out.push(0),
+        Some(v) => {
+            out.push(1);
+            put_str(out, v);
+        }
+    }
+}
+
+fn put_date(out: &mut Vec<u8>, v: Option<DateTime<Utc>>) {
+    match v {
+        None => out.push(0),
+        Some(t) => {
+            out.push(1);
+            out.extend_from_slice(&t.timestamp().to_le_bytes());
+            out.extend_from_slice(&t.timestamp_subsec_nanos().to_le_bytes());
+        }
+    }
+}
 
 /// Encodes an entry (all but its source) in the format `docs/state.md` describes.
 pub fn encode(e: &Entry, out: &mut Vec<u8>) {
-    fn s(out: &mut Vec<u8>, v: &str) {
-        out.extend_from_slice(&(v.len() as u32).to_le_bytes());
-        out.extend_from_slice(v.as_bytes());
-    }
-    fn o(out: &mut Vec<u8>, v: Option<&str>) {
-        match v {
-            None => out.push(0),
-            Some(v) => {
-                out.push(1);
-                s(out, v);
-            }
-        }
-    }
-    fn d(out: &mut Vec<u8>, v: Option<DateTime<Utc>>) {
-        match v {
-            None => out.push(0),
-            Some(t) => {
-                out.push(1);
-                out.extend_from_slice(&t.timestamp().to_le_bytes());
-                out.extend_from_slice(&t.timestamp_subsec_nanos().to_le_bytes());
-            }
-        }
-    }
     out.push(1); // format version
-    s(out, &e.id);
-    o(out, e.guid.as_deref());
-    s(out, &e.title);
-    o(out, e.link.as_deref());
-    o(out, e.canonical_link.as_deref());
-    d(out, e.published);
-    d(out, e.updated);
-    o(out, e.author.as_deref());
-    o(out, e.summary.as_deref());
-    o(out, e.content.as_deref());
+    put_str(out, &e.id);
+    put_opt(out, e.guid.as_deref());
+    put_str(out, &e.title);
+    put_opt(out, e.link.as_deref());
+    put_opt(out, e.canonical_link.as_deref());
+    put_date(out, e.published);
+    put_date(out, e.updated);
+    put_opt(out, e.author.as_deref());
+    put_opt(out, e.summary.as_deref());
+    put_opt(out, e.content.as_deref());
     out.extend_from_slice(&(e.categories.len() as u32).to_le_bytes());
     for c in &e.categories {
-        s(out, c);
+        put_str(out, c);
     }
     out.extend_from_slice(&(e.enclosures.len() as u32).to_le_bytes());
     for x in &e.enclosures {
-        s(out, &x.url);
-        s(out, &x.mime);
+        put_str(out, &x.url);
+        put_str(out, &x.mime);
         match x.length {
             None => out.push(0),
             Some(l) => {
@@ -59,6 +62,30 @@ pub fn encode(e: &Entry, out: &mut Vec<u8>) {
             }
         }
     }
+}
+
+/// Encodes an entry's heading (its title and dates; the id is the row's) as the `heading`
+/// column holds it, uncompressed: a run reads a heading from the index `items_keys` without
+/// the entry.
+pub fn encode_heading(e: &Entry, out: &mut Vec<u8>) {
+    out.push(1); // format version
+    put_str(out, &e.title);
+    put_date(out, e.published);
+    put_date(out, e.updated);
+}
+
+/// Reads what [`encode_heading`] wrote, as the heading of the item `id` of `source`; `None`
+/// for anything else.
+pub fn decode_heading(b: &[u8], id: &str, source: &Arc<SourceRef>) -> Option<Heading> {
+    let mut r = Reader(b);
+    if r.u8()? != 1 {
+        return None;
+    }
+    let title = r.str_ref()?;
+    let published = r.d()?;
+    let updated = r.d()?;
+    r.0.is_empty()
+        .then(|| Heading::new(id, title, source, published, updated))
 }
 
 /// An encoded entry as stored: a tag byte (2), then the LZ4 block of the encoding with its
@@ -104,67 +131,72 @@ pub fn decode(b: &[u8], source: &Arc<SourceRef>) -> Option<Entry> {
     decode_fields(b, source, Fields::All)
 }
 
+/// A cursor over an encoding.
+struct Reader<'a>(&'a [u8]);
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if self.0.len() < n {
+            return None;
+        }
+        let (a, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Some(a)
+    }
+    fn u8(&mut self) -> Option<u8> {
+        self.take(1).map(|b| b[0])
+    }
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+    fn s(&mut self) -> Option<String> {
+        self.str_ref().map(str::to_owned)
+    }
+    fn str_ref(&mut self) -> Option<&'a str> {
+        let n = self.u32()? as usize;
+        std::str::from_utf8(self.take(n)?).ok()
+    }
+    /// An optional string, read (`keep`) or only stepped over.
+    fn o_if(&mut self, keep: bool) -> Option<Option<String>> {
+        if keep {
+            return self.o();
+        }
+        match self.u8()? {
+            0 => {}
+            1 => {
+                let n = self.u32()? as usize;
+                std::str::from_utf8(self.take(n)?).ok()?;
+            }
+            _ => return None,
+        }
+        Some(None)
+    }
+    fn o(&mut self) -> Option<Option<String>> {
+        match self.u8()? {
+            0 => Some(None),
+            1 => Some(Some(self.s()?)),
+            _ => None,
+        }
+    }
+    fn d(&mut self) -> Option<Option<DateTime<Utc>>> {
+        match self.u8()? {
+            0 => Some(None),
+            1 => {
+                let secs = self.u64()? as i64;
+                let nanos = self.u32()?;
+                Some(Some(Utc.timestamp_opt(secs, nanos).single()?))
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Reads `fields` of what [`encode`] wrote; `None` for anything else (with
 /// [`Fields::Heading`], for anything else up to the dates).
 fn decode_fields(b: &[u8], source: &Arc<SourceRef>, fields: Fields) -> Option<Entry> {
-    struct R<'a>(&'a [u8]);
-    impl<'a> R<'a> {
-        fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-            if self.0.len() < n {
-                return None;
-            }
-            let (a, rest) = self.0.split_at(n);
-            self.0 = rest;
-            Some(a)
-        }
-        fn u8(&mut self) -> Option<u8> {
-            self.take(1).map(|b| b[0])
-        }
-        fn u32(&mut self) -> Option<u32> {
-            Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
-        }
-        fn u64(&mut self) -> Option<u64> {
-            Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
-        }
-        fn s(&mut self) -> Option<String> {
-            let n = self.u32()? as usize;
-            String::from_utf8(self.take(n)?.to_vec()).ok()
-        }
-        /// An optional string, read (`keep`) or only stepped over.
-        fn o_if(&mut self, keep: bool) -> Option<Option<String>> {
-            if keep {
-                return self.o();
-            }
-            match self.u8()? {
-                0 => {}
-                1 => {
-                    let n = self.u32()? as usize;
-                    std::str::from_utf8(self.take(n)?).ok()?;
-                }
-                _ => return None,
-            }
-            Some(None)
-        }
-        fn o(&mut self) -> Option<Option<String>> {
-            match self.u8()? {
-                0 => Some(None),
-                1 => Some(Some(self.s()?)),
-                _ => None,
-            }
-        }
-        fn d(&mut self) -> Option<Option<DateTime<Utc>>> {
-            match self.u8()? {
-                0 => Some(None),
-                1 => {
-                    let secs = self.u64()? as i64;
-                    let nanos = self.u32()?;
-                    Some(Some(Utc.timestamp_opt(secs, nanos).single()?))
-                }
-                _ => None,
-            }
-        }
-    }
-    let mut r = R(b);
+    let mut r = Reader(b);
     if r.u8()? != 1 {
         return None;
     }

@@ -73,15 +73,18 @@ impl Store {
         let mut put = c
             .prepare_cached(
                 "INSERT INTO items (source, id, guid_key, link_key, content_key, title_key, change_hash, \
-                 first_seen, date, in_feed, entry, link_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10, ?11) \
+                 first_seen, date, in_feed, entry, link_hash, heading) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10, ?11, ?12) \
                  ON CONFLICT (source, id) DO UPDATE SET guid_key = ?3, link_key = ?4, content_key = ?5, \
-                 title_key = ?6, change_hash = ?7, date = ?9, in_feed = 1, entry = ?10, link_hash = ?11",
+                 title_key = ?6, change_hash = ?7, date = ?9, in_feed = 1, entry = ?10, link_hash = ?11, \
+                 heading = ?12",
             )
             .map_err(|e| self.err(e))?;
         let mut mark = c
             .prepare_cached("UPDATE items SET in_feed = 1 WHERE source = ?1 AND id = ?2 AND +in_feed = 0")
             .map_err(|e| self.err(e))?;
         let mut wrote = false;
+        let mut heading = Vec::new();
         for r in items {
             match r.fate {
                 Fate::Same(_) => {
@@ -90,6 +93,8 @@ impl Store {
                 Fate::New | Fate::Changed(_) => {
                     wrote = true;
                     let date = r.entry.date().unwrap_or(r.first_seen);
+                    heading.clear();
+                    codec::encode_heading(&r.entry, &mut heading);
                     put.execute(params![
                         source,
                         r.entry.id,
@@ -101,7 +106,8 @@ impl Store {
                         ts(r.first_seen),
                         ts(date),
                         r.blob,
-                        link_hash(&r.entry)
+                        link_hash(&r.entry),
+                        heading
                     ])
                     .map_err(|e| self.err(e))?;
                 }
@@ -198,19 +204,50 @@ impl Store {
         Ok(out)
     }
 
-    /// Stored entries by rowid (see [`Store::skeletons`]), each whole or its heading only as
-    /// asked, in the order asked for.
+    /// Stored entries of the source `source` by rowid (see [`Store::skeletons`]), each whole or
+    /// its heading only as asked, in the order asked for. The headings come from the index
+    /// `items_keys` (one pass over the source's part of it), the whole entries from their rows.
     pub fn entries_at(
         &self,
+        source: i64,
         rowids: &[(i64, codec::Fields)],
         source_ref: &Arc<SourceRef>,
     ) -> Result<Vec<Report>, Error> {
+        let mut out: Vec<Option<Report>> = Vec::with_capacity(rowids.len());
+        out.resize_with(rowids.len(), || None);
+        let mut headings: Vec<(i64, usize)> = (rowids.iter().enumerate())
+            .filter(|(_, (_, f))| *f == codec::Fields::Heading)
+            .map(|(k, &(rowid, _))| (rowid, k))
+            .collect();
+        if !headings.is_empty() {
+            headings.sort_unstable();
+            let mut st = self
+                .conn
+                .prepare_cached("SELECT rowid, id, heading FROM items INDEXED BY items_keys WHERE source = ?1")
+                .map_err(|e| self.err(e))?;
+            let mut rows = st.query([source]).map_err(|e| self.err(e))?;
+            while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+                let rowid = row.get_ref(0).and_then(|v| Ok(v.as_i64()?)).map_err(|e| self.err(e))?;
+                let Ok(at) = headings.binary_search_by_key(&rowid, |&(r, _)| r) else {
+                    continue;
+                };
+                let id = row.get_ref(1).and_then(|v| Ok(v.as_str()?)).map_err(|e| self.err(e))?;
+                // (A row without a heading, or one this build cannot read, is read whole below.)
+                if let Ok(blob) = row.get_ref(2).and_then(|v| Ok(v.as_blob()?))
+                    && let Some(h) = codec::decode_heading(blob, id, source_ref)
+                {
+                    out[headings[at].1] = Some(Report::Heading(h));
+                }
+            }
+        }
         let mut st = self
             .conn
             .prepare_cached("SELECT entry FROM items WHERE rowid = ?1")
             .map_err(|e| self.err(e))?;
-        let mut out = Vec::with_capacity(rowids.len());
-        for &(rowid, fields) in rowids {
+        for (slot, &(rowid, fields)) in out.iter_mut().zip(rowids) {
+            if slot.is_some() {
+                continue;
+            }
             let mut rows = st.query([rowid]).map_err(|e| self.err(e))?;
             let row = rows.next().map_err(|e| self.err(e))?.ok_or_else(|| Error::State {
                 path: self.path.clone(),
@@ -222,12 +259,12 @@ impl Store {
                 .as_blob()
                 .map_err(|e| self.err(e.into()))?;
             let entry = self.unpacked(blob, source_ref, fields)?;
-            out.push(match fields {
+            *slot = Some(match fields {
                 codec::Fields::All => Report::from(entry),
                 codec::Fields::Heading => Report::Heading(Heading::of(entry)),
             });
         }
-        Ok(out)
+        Ok(out.into_iter().flatten().collect())
     }
 
     /// One stored item of a source, by its output id (`None`: no such item, or it cannot

@@ -18,7 +18,7 @@ mod sources;
 #[cfg(test)]
 mod tests;
 
-pub use codec::{Fields, decode, encode, pack, unpack, unpack_fields};
+pub use codec::{Fields, decode, decode_heading, encode, encode_heading, pack, unpack, unpack_fields};
 pub use decisions::{DigestDay, PlanCover, StoredPlan, StoredPlans};
 pub use health::{CHECK_EVERY, Health, check, checked_at, damaged, note_clean, set_aside};
 pub use items::{Pruned, Skeleton};
@@ -37,7 +37,7 @@ use crate::model::SourceRef;
 pub mod lock;
 
 /// The schema this build reads and writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 6;
+const SCHEMA_VERSION: i64 = 7;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (
@@ -79,6 +79,7 @@ CREATE TABLE IF NOT EXISTS items (
     in_feed     INTEGER NOT NULL,         -- the source's last document listed it
     entry       BLOB NOT NULL,
     link_hash   BLOB,                     -- (schema 5) XXH3-128 of the canonical link, for merging unread items
+    heading     BLOB,                     -- (schema 7) title and dates, for reading an item's heading only
     PRIMARY KEY (source, id)
 );
 -- retention looks only at items their source no longer lists
@@ -194,9 +195,12 @@ impl Store {
             if (1..5).contains(&version) {
                 self.migrate_to_5()?;
             }
-            // (A new file too: the index covers a column schema 5 adds.)
-            if version < 6 {
-                self.migrate_to_6()?;
+            if (1..7).contains(&version) {
+                self.migrate_to_7()?;
+            }
+            // (A new file too: the index covers columns schemas 5 and 7 add.)
+            if version < 7 {
+                self.index_keys()?;
             }
             c.pragma_update(None, "user_version", SCHEMA_VERSION)
                 .map_err(|e| self.err(e))?;
@@ -250,12 +254,37 @@ impl Store {
         Ok(())
     }
 
-    /// Schema 6: an index holding every column [`Store::skeletons`] reads, so that a run
-    /// reads every item's keys from it (about 90 bytes an item) instead of from the items'
-    /// rows (about 1.2 KB).
-    fn migrate_to_6(&self) -> Result<(), Error> {
+    /// Schema 7: each item's `heading` (title and dates), filled from every stored entry, so
+    /// that a run reads the heading of an item from the index `items_keys` instead of
+    /// decompressing its entry.
+    fn migrate_to_7(&self) -> Result<(), Error> {
+        self.add_column("items", "heading", "BLOB")?;
+        let mut headings = Vec::new();
+        self.each_stored_entry(|rowid, e| {
+            let mut h = Vec::new();
+            encode_heading(&e, &mut h);
+            headings.push((rowid, h));
+        })?;
+        let mut up = self
+            .conn
+            .prepare("UPDATE items SET heading = ?2 WHERE rowid = ?1")
+            .map_err(|e| self.err(e))?;
+        for (rowid, h) in headings {
+            up.execute(params![rowid, h]).map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+
+    /// The index `items_keys` (schema 6, with `heading` since 7): every column
+    /// [`Store::skeletons`] and [`Store::entries_at`]'s headings read, so that a run reads
+    /// every item's keys, and the headings it needs, from it (about 190 bytes an item)
+    /// instead of from the items' rows (about 1.4 KB).
+    fn index_keys(&self) -> Result<(), Error> {
         self.conn
-            .execute_batch("CREATE INDEX IF NOT EXISTS items_keys ON items (source, id, link_hash, date, in_feed)")
+            .execute_batch(
+                "DROP INDEX IF EXISTS items_keys; \
+                 CREATE INDEX items_keys ON items (source, id, link_hash, date, in_feed, heading)",
+            )
             .map_err(|e| self.err(e))
     }
 

@@ -321,7 +321,13 @@ proptest! {
             enclosures: Vec::new(),
             ..e.clone()
         };
-        prop_assert_eq!(unpack_fields(&pack(&plain), &src(), Fields::Heading), Some(heading));
+        prop_assert_eq!(unpack_fields(&pack(&plain), &src(), Fields::Heading), Some(heading.clone()));
+        // The heading column gives the same.
+        let mut h = Vec::new();
+        encode_heading(&e, &mut h);
+        let read = decode_heading(&h, &e.id, &src()).map(crate::model::Report::Heading);
+        prop_assert_eq!(read.map(crate::model::Report::into_entry), Some(heading));
+        prop_assert!(decode_heading(&h[..h.len() - 1], &e.id, &src()).is_none());
         // Anything cut short or padded is refused, never misread.
         prop_assert_eq!(decode(&plain[..plain.len() - 1], &src()), None);
         let mut longer = plain.clone();
@@ -333,6 +339,7 @@ proptest! {
     fn reading_damaged_bytes_never_panics(b in proptest::collection::vec(any::<u8>(), 0..300)) {
         let _ = unpack(&b, &src());
         let _ = unpack_fields(&b, &src(), Fields::Heading);
+        let _ = decode_heading(&b, "i", &src());
         let _ = decode(&b, &src());
     }
 }
@@ -641,12 +648,16 @@ fn a_database_of_schema_4_gains_each_items_link_hash() {
     assert_eq!(got[0].id, crate::arrange::memory::id_hash(&linked.id));
     // Read back by rowid, in the order asked for, whole or for the heading only.
     let rowids: Vec<(i64, Fields)> = got.iter().rev().map(|s| (s.rowid, Fields::All)).collect();
-    let whole = store.entries_at(&rowids, &src()).unwrap();
+    let whole = store.entries_at(1, &rowids, &src()).unwrap();
     assert!(whole.iter().all(|r| !r.is_heading()));
     let whole: Vec<crate::model::Entry> = whole.into_iter().map(crate::model::Report::into_entry).collect();
     assert_eq!(whole, vec![bare.clone(), linked.clone()]);
     let headings = store
-        .entries_at(&[(got[0].rowid, Fields::Heading), (got[1].rowid, Fields::All)], &src())
+        .entries_at(
+            1,
+            &[(got[0].rowid, Fields::Heading), (got[1].rowid, Fields::All)],
+            &src(),
+        )
         .unwrap();
     let heading = crate::model::Entry {
         guid: None,
@@ -669,6 +680,76 @@ fn a_database_of_schema_4_gains_each_items_link_hash() {
     );
     let headings: Vec<crate::model::Entry> = headings.into_iter().map(crate::model::Report::into_entry).collect();
     assert_eq!(headings, vec![heading, bare]);
+}
+
+#[test]
+fn a_database_of_schema_6_gains_each_items_heading_and_reads_headings_from_the_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite");
+    let c = older_file(
+        &path,
+        6,
+        "\n    heading     BLOB,                     -- (schema 7) title and dates, for reading an item's heading only",
+    );
+    c.execute_batch("CREATE INDEX items_keys ON items (source, id, link_hash, date, in_feed)")
+        .unwrap();
+    let mut one = entry(Some("g1"), Some("https://e.example/1"), "Satu", Some(at(1)));
+    one.updated = Some(at(2));
+    let two = entry(Some("g2"), None, "Dua", None);
+    let three = entry(Some("g3"), None, "Tiga", Some(at(3)));
+    for e in [&one, &two, &three] {
+        insert_older(&c, e);
+    }
+    drop(c);
+    let store = Store::open(&path).unwrap();
+    let index: String = store
+        .conn
+        .query_row("SELECT sql FROM sqlite_master WHERE name = 'items_keys'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(index.contains("heading"), "{index}");
+    let plan: Vec<String> = store
+        .conn
+        .prepare("EXPLAIN QUERY PLAN SELECT rowid, id, heading FROM items INDEXED BY items_keys WHERE source = 1")
+        .unwrap()
+        .query_map([], |r| r.get(3))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(plan.iter().any(|p| p.contains("COVERING INDEX items_keys")), "{plan:?}");
+    let mut got = store.skeletons(1, at(0)).unwrap();
+    got.sort_by_key(|s| s.rowid);
+    // A row without a heading (written outside feedmux) is read from its entry instead.
+    store
+        .conn
+        .execute("UPDATE items SET heading = NULL WHERE rowid = ?1", [got[2].rowid])
+        .unwrap();
+    let asked: Vec<(i64, Fields)> = got.iter().rev().map(|s| (s.rowid, Fields::Heading)).collect();
+    let read = store.entries_at(1, &asked, &src()).unwrap();
+    assert!(read.iter().all(crate::model::Report::is_heading));
+    let heading_of = |e: &Entry| Entry {
+        guid: None,
+        link: None,
+        canonical_link: None,
+        summary: None,
+        ..e.clone()
+    };
+    assert_eq!(
+        read.into_iter()
+            .map(crate::model::Report::into_entry)
+            .collect::<Vec<_>>(),
+        [heading_of(&three), heading_of(&two), heading_of(&one)]
+    );
+    // Items written from now on carry their heading.
+    let four = entry(Some("g4"), None, "Empat", Some(at(4)));
+    let (r, _) = reconcile(NS, vec![four], &store.known(1).unwrap(), at(5), false);
+    assert!(store.save_document(1, &r).unwrap());
+    let headed: i64 = store
+        .conn
+        .query_row("SELECT count(*) FROM items WHERE heading IS NOT NULL", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(headed, 3);
 }
 
 #[test]
