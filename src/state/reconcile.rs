@@ -46,7 +46,8 @@ pub struct Reconciled {
     pub first_seen: DateTime<Utc>,
     /// It came with no date, and is dated by `first_seen`.
     pub undated: bool,
-    /// The entry as stored (see [`pack`]) and the hash of its encoding.
+    /// The entry as stored (see [`pack`]; empty for an item stored already, unchanged) and
+    /// the hash of its encoding.
     pub blob: Vec<u8>,
     pub change_hash: u64,
 }
@@ -223,11 +224,15 @@ pub fn reconcile(
         let mut plain = Vec::with_capacity(1024);
         encode(&e, &mut plain);
         let change_hash = xxh3_64(&plain);
-        let blob = pack(&plain);
         let fate = match found {
             None => Fate::New,
             Some(i) if known[i].change_hash == change_hash => Fate::Same(i),
             Some(i) => Fate::Changed(i),
+        };
+        // (Only what is written is compressed: most of a changed document is the same.)
+        let blob = match fate {
+            Fate::Same(_) => Vec::new(),
+            Fate::New | Fate::Changed(_) => pack(&plain),
         };
         out.push(Reconciled {
             entry: e,
