@@ -108,222 +108,162 @@ pub fn cluster_onto<R: Headed + Sync>(
     window: std::time::Duration,
     threshold: f64,
 ) -> Groups {
-    Clustering::words(entries, prior, window, threshold).place(entries)
-}
+    let started = std::time::Instant::now();
+    let window = TimeDelta::from_std(window).map_or(i64::MAX, |w| w.num_milliseconds());
+    let n = entries.len();
+    let date: Vec<i64> = entries
+        .iter()
+        .map(|e| e.date().map_or(0, |d| d.timestamp_millis()))
+        .collect();
+    let older = |a: usize, b: usize| date[a].cmp(&date[b]).then_with(|| entries[a].id().cmp(entries[b].id()));
 
-/// [`cluster_onto`] in two steps: the title words of the reports it looks at are found
-/// first ([`Clustering::words`]); the titles are of no more use when the reports are
-/// placed ([`Clustering::place`], given the same entries, their titles
-/// perhaps gone).
-#[derive(Debug)]
-pub struct Clustering {
-    started: std::time::Instant,
-    window: i64,
-    threshold: f64,
-    date: Vec<i64>,
-    prior_starts: Vec<usize>,
-    prior_members: Vec<usize>,
-    order: Vec<usize>,
-    open: Vec<usize>,
-    sets: TitleSets,
-}
-
-impl Clustering {
-    /// The reports to place in order, the prior stories within their reach, and the title
-    /// words of both.
-    pub fn words<R: Headed + Sync>(
-        entries: &[R],
-        prior: &[Option<Placed>],
-        window: std::time::Duration,
-        threshold: f64,
-    ) -> Clustering {
-        let started = std::time::Instant::now();
-        let window = TimeDelta::from_std(window).map_or(i64::MAX, |w| w.num_milliseconds());
-        let n = entries.len();
-        let date: Vec<i64> = entries
-            .iter()
-            .map(|e| e.date().map_or(0, |d| d.timestamp_millis()))
-            .collect();
-        let older = |a: usize, b: usize| date[a].cmp(&date[b]).then_with(|| entries[a].id().cmp(entries[b].id()));
-
-        // The prior stories (numbered densely by the caller), stored one after another: their
-        // reports, the one standing for each first, then the others oldest first.
-        let count = prior.iter().flatten().map(|p| p.story as usize + 1).max().unwrap_or(0);
-        let mut prior_starts = vec![0usize; count + 1];
-        for p in prior.iter().flatten() {
-            prior_starts[p.story as usize + 1] += 1;
-        }
-        for s in 0..count {
-            prior_starts[s + 1] += prior_starts[s];
-        }
-        let mut prior_members = vec![0usize; prior_starts[count]];
-        let mut fill = prior_starts[..count].to_vec();
-        for (i, p) in prior.iter().enumerate() {
-            if let Some(p) = p {
-                prior_members[fill[p.story as usize]] = i;
-                fill[p.story as usize] += 1;
-            }
-        }
-        drop(fill);
-        for s in 0..count {
-            let m = &mut prior_members[prior_starts[s]..prior_starts[s + 1]];
-            if m.len() > 1 {
-                m.sort_by(|&a, &b| older(a, b));
-                if let Some(k) = m.iter().position(|&i| prior[i].is_some_and(|p| p.first)) {
-                    m[..=k].rotate_right(1);
-                }
-            }
-        }
-        let prior_story = |s: usize| &prior_members[prior_starts[s]..prior_starts[s + 1]];
-        // By date first (plain integers), then the reports of one date by id.
-        let mut dated: Vec<(i64, u32)> = (0..n)
-            .filter(|&i| prior[i].is_none())
-            .map(|i| (date[i], i as u32))
-            .collect();
-        dated.sort_unstable();
-        let mut order: Vec<usize> = dated.iter().map(|&(_, i)| i as usize).collect();
-        let mut from = 0;
-        for run in dated.chunk_by(|a, b| a.0 == b.0) {
-            if run.len() > 1 {
-                order[from..from + run.len()].sort_by(|&a, &b| older(a, b));
-            }
-            from += run.len();
-        }
-        drop(dated);
-        // Only prior stories within reach of a report to place are looked at; the rest stay
-        // as they are.
-        let reach = |first: usize| match (order.first(), order.last()) {
-            (Some(&lo), Some(&hi)) => {
-                date[first].saturating_add(window) >= date[lo] && date[first].saturating_sub(window) <= date[hi]
-            }
-            _ => false,
-        };
-        let mut open: Vec<usize> = (0..count)
-            .filter(|&s| !prior_story(s).is_empty() && reach(prior_story(s)[0]))
-            .collect();
-        // Oldest standing report first, as stories open in a run of their own.
-        open.sort_by(|&a, &b| older(prior_story(a)[0], prior_story(b)[0]));
-        let mut looked_at: Vec<usize> = order.clone();
-        looked_at.extend(open.iter().map(|&s| prior_story(s)[0]));
-        tracing::debug!(ms = started.elapsed().as_millis(), "clustering: reports in order");
-        let sets = TitleSets::of(entries, &looked_at);
-        tracing::debug!(ms = started.elapsed().as_millis(), "clustering: title words");
-        Clustering {
-            started,
-            window,
-            threshold,
-            date,
-            prior_starts,
-            prior_members,
-            order,
-            open,
-            sets,
+    // The prior stories (numbered densely by the caller), stored one after another: their
+    // reports, the one standing for each first, then the others oldest first.
+    let count = prior.iter().flatten().map(|p| p.story as usize + 1).max().unwrap_or(0);
+    let mut prior_starts = vec![0usize; count + 1];
+    for p in prior.iter().flatten() {
+        prior_starts[p.story as usize + 1] += 1;
+    }
+    for s in 0..count {
+        prior_starts[s + 1] += prior_starts[s];
+    }
+    let mut prior_members = vec![0usize; prior_starts[count]];
+    let mut fill = prior_starts[..count].to_vec();
+    for (i, p) in prior.iter().enumerate() {
+        if let Some(p) = p {
+            prior_members[fill[p.story as usize]] = i;
+            fill[p.story as usize] += 1;
         }
     }
-
-    /// Places the reports (see [`cluster_onto`]): `entries` are those [`Clustering::words`]
-    /// was given (their titles are not read again).
-    pub fn place<R: Headed>(self, entries: &[R]) -> Groups {
-        let Clustering {
-            started,
-            window,
-            threshold,
-            date,
-            prior_starts,
-            prior_members,
-            order,
-            open,
-            sets,
-        } = self;
-        let n = entries.len();
-        let older = |a: usize, b: usize| date[a].cmp(&date[b]).then_with(|| entries[a].id().cmp(entries[b].id()));
-        let count = prior_starts.len() - 1;
-        let prior_story = |s: usize| &prior_members[prior_starts[s]..prior_starts[s + 1]];
-
-        // Sources as small numbers, for the one-report-per-source rule: of the reports to
-        // place and of the stories they may join.
-        let mut source_ids: HashMap<&str, u32, FastHash> = HashMap::default();
-        let mut source: Vec<u32> = vec![u32::MAX; n];
-        for &i in order.iter().chain(open.iter().flat_map(|&s| prior_story(s))) {
-            let next = source_ids.len() as u32;
-            source[i] = *source_ids.entry(entries[i].source().name.as_str()).or_insert(next);
-        }
-
-        // Each word's postings have room, one list after another, for every story that may
-        // come under it: each report to place and each prior story looked at opens one story
-        // at most, under each of its rarest words once.
-        let mut lists = vec![List::default(); sets.words];
-        for &i in order.iter().chain(open.iter().map(|&s| &prior_story(s)[0])) {
-            let a = sets.get(i);
-            if a.len() >= MIN_WORDS {
-                for &w in &a[..prefix_len(a.len(), threshold)] {
-                    lists[w as usize].end += 1;
-                }
+    drop(fill);
+    for s in 0..count {
+        let m = &mut prior_members[prior_starts[s]..prior_starts[s + 1]];
+        if m.len() > 1 {
+            m.sort_by(|&a, &b| older(a, b));
+            if let Some(k) = m.iter().position(|&i| prior[i].is_some_and(|p| p.first)) {
+                m[..=k].rotate_right(1);
             }
         }
-        let mut room = 0u32;
-        for list in &mut lists {
-            let count = list.end;
-            (list.start, list.end) = (room, room);
-            room += count;
-        }
-        let stories = order.len() + open.len();
-        let mut st = Stories {
-            first: Vec::with_capacity(stories),
-            last: Vec::with_capacity(stories),
-            first_date: Vec::with_capacity(stories),
-            next: vec![u32::MAX; n],
-            postings: vec![Posting::default(); room as usize],
-            lists,
-        };
-        // Each entry that heads a group: the group, as (true, a story of `st`) or (false, a
-        // prior story left as it is).
-        let mut head: Vec<(bool, u32)> = vec![(false, u32::MAX); n];
-        for (s, m) in (0..count).map(|s| (s, prior_story(s))) {
-            if let Some(&first) = m.first() {
-                head[first] = (false, s as u32);
-            }
-        }
-        for s in open {
-            let reports = prior_story(s);
-            let (a, first) = (sets.get(reports[0]), date[reports[0]]);
-            head[reports[0]] = (true, st.len() as u32);
-            st.open(reports, a, signature(a), first, threshold);
-        }
-        let placing = Placing {
-            order: &order,
-            sets: &sets,
-            date: &date,
-            source: &source,
-            window,
-            threshold,
-            reach: Reach::new(threshold),
-        };
-        placing.run(&mut st, &mut head);
-        tracing::debug!(ms = started.elapsed().as_millis(), "clustering: placed");
-        // Groups in the order of their first report's position in `entries`.
-        let mut groups = Groups {
-            members: Vec::with_capacity(n),
-            starts: Vec::with_capacity(n + 1),
-        };
-        groups.starts.push(0);
-        for (ours, s) in head {
-            match (ours, s) {
-                (_, u32::MAX) => continue,
-                (true, s) => {
-                    // (A prior story's new reports join it last: the others go oldest first.)
-                    let at = groups.members.len() + 1;
-                    groups.members.extend(st.reports(s as usize));
-                    if groups.members.len() > at + 1 {
-                        groups.members[at..].sort_by(|&a, &b| older(a, b));
-                    }
-                }
-                (false, s) => groups.members.extend_from_slice(prior_story(s as usize)),
-            }
-            groups.starts.push(groups.members.len());
-        }
-        groups
     }
+    let prior_story = |s: usize| &prior_members[prior_starts[s]..prior_starts[s + 1]];
+    // By date first (plain integers), then the reports of one date by id.
+    let mut dated: Vec<(i64, u32)> = (0..n)
+        .filter(|&i| prior[i].is_none())
+        .map(|i| (date[i], i as u32))
+        .collect();
+    dated.sort_unstable();
+    let mut order: Vec<usize> = dated.iter().map(|&(_, i)| i as usize).collect();
+    let mut from = 0;
+    for run in dated.chunk_by(|a, b| a.0 == b.0) {
+        if run.len() > 1 {
+            order[from..from + run.len()].sort_by(|&a, &b| older(a, b));
+        }
+        from += run.len();
+    }
+    drop(dated);
+    // Only prior stories within reach of a report to place are looked at; the rest stay
+    // as they are.
+    let reach = |first: usize| match (order.first(), order.last()) {
+        (Some(&lo), Some(&hi)) => {
+            date[first].saturating_add(window) >= date[lo] && date[first].saturating_sub(window) <= date[hi]
+        }
+        _ => false,
+    };
+    let mut open: Vec<usize> = (0..count)
+        .filter(|&s| !prior_story(s).is_empty() && reach(prior_story(s)[0]))
+        .collect();
+    // Oldest standing report first, as stories open in a run of their own.
+    open.sort_by(|&a, &b| older(prior_story(a)[0], prior_story(b)[0]));
+    let mut looked_at: Vec<usize> = order.clone();
+    looked_at.extend(open.iter().map(|&s| prior_story(s)[0]));
+    tracing::debug!(ms = started.elapsed().as_millis(), "clustering: reports in order");
+    let sets = TitleSets::of(entries, &looked_at);
+    tracing::debug!(ms = started.elapsed().as_millis(), "clustering: title words");
+    drop(looked_at);
+
+    // Sources as small numbers, for the one-report-per-source rule: of the reports to
+    // place and of the stories they may join.
+    let mut source_ids: HashMap<&str, u32, FastHash> = HashMap::default();
+    let mut source: Vec<u32> = vec![u32::MAX; n];
+    for &i in order.iter().chain(open.iter().flat_map(|&s| prior_story(s))) {
+        let next = source_ids.len() as u32;
+        source[i] = *source_ids.entry(entries[i].source().name.as_str()).or_insert(next);
+    }
+
+    // Each word's postings have room, one list after another, for every story that may
+    // come under it: each report to place and each prior story looked at opens one story
+    // at most, under each of its rarest words once.
+    let mut lists = vec![List::default(); sets.words];
+    for &i in order.iter().chain(open.iter().map(|&s| &prior_story(s)[0])) {
+        let a = sets.get(i);
+        if a.len() >= MIN_WORDS {
+            for &w in &a[..prefix_len(a.len(), threshold)] {
+                lists[w as usize].end += 1;
+            }
+        }
+    }
+    let mut room = 0u32;
+    for list in &mut lists {
+        let count = list.end;
+        (list.start, list.end) = (room, room);
+        room += count;
+    }
+    let stories = order.len() + open.len();
+    let mut st = Stories {
+        first: Vec::with_capacity(stories),
+        last: Vec::with_capacity(stories),
+        first_date: Vec::with_capacity(stories),
+        next: vec![u32::MAX; n],
+        postings: vec![Posting::default(); room as usize],
+        lists,
+    };
+    // Each entry that heads a group: the group, as (true, a story of `st`) or (false, a
+    // prior story left as it is).
+    let mut head: Vec<(bool, u32)> = vec![(false, u32::MAX); n];
+    for (s, m) in (0..count).map(|s| (s, prior_story(s))) {
+        if let Some(&first) = m.first() {
+            head[first] = (false, s as u32);
+        }
+    }
+    for s in open {
+        let reports = prior_story(s);
+        let (a, first) = (sets.get(reports[0]), date[reports[0]]);
+        head[reports[0]] = (true, st.len() as u32);
+        st.open(reports, a, signature(a), first, threshold);
+    }
+    let placing = Placing {
+        order: &order,
+        sets: &sets,
+        date: &date,
+        source: &source,
+        window,
+        threshold,
+        reach: Reach::new(threshold),
+    };
+    placing.run(&mut st, &mut head);
+    tracing::debug!(ms = started.elapsed().as_millis(), "clustering: placed");
+    // Groups in the order of their first report's position in `entries`.
+    let mut groups = Groups {
+        members: Vec::with_capacity(n),
+        starts: Vec::with_capacity(n + 1),
+    };
+    groups.starts.push(0);
+    for (ours, s) in head {
+        match (ours, s) {
+            (_, u32::MAX) => continue,
+            (true, s) => {
+                // (A prior story's new reports join it last: the others go oldest first.)
+                let at = groups.members.len() + 1;
+                groups.members.extend(st.reports(s as usize));
+                if groups.members.len() > at + 1 {
+                    groups.members[at..].sort_by(|&a, &b| older(a, b));
+                }
+            }
+            (false, s) => groups.members.extend_from_slice(prior_story(s as usize)),
+        }
+        groups.starts.push(groups.members.len());
+    }
+    groups
 }
 
 /// The reports to place, oldest first, and what placing them reads.
@@ -596,7 +536,6 @@ impl Reach {
 
 /// Every entry's title words as a set of word ids, rarest word first (the global order the
 /// prefix filter needs), stored one after another.
-#[derive(Debug)]
 struct TitleSets {
     ids: Vec<u32>,
     /// Where the `k`th set asked for starts in `ids`; one more at the end.
@@ -1065,27 +1004,6 @@ pub(crate) mod tests {
             })
             .collect();
         assert_eq!(cluster_onto(&entries, &placed, DAY2, 0.5), got);
-    }
-
-    #[test]
-    fn reports_are_placed_by_the_words_found_before_their_titles_go() {
-        let entries = [
-            entry("tempo", "a", "Banjir besar melanda Jakarta Utara pagi ini", 0),
-            entry("kompas", "d", "Banjir besar melanda Jakarta Utara", 6),
-            entry("detik", "b", "Gempa mengguncang Sulawesi Tengah malam tadi", 3),
-            entry("antara", "c", "Gempa mengguncang Sulawesi Tengah", 7),
-            entry("antara", "e", "Harga beras naik di pasar induk", 8),
-        ];
-        let prior = vec![Some(Placed { story: 0, first: true }), None, None, None, None];
-        use crate::model::{Heading, Report as Read};
-        let whole: Vec<Read> = entries.iter().cloned().map(Read::from).collect();
-        let want = cluster_onto(&whole, &prior, DAY2, 0.5);
-        assert_eq!(want, vec![vec![0, 1], vec![2, 3], vec![4]]);
-        let mut headings: Vec<Read> = entries.iter().map(|e| Read::Heading(Heading::of(e.clone()))).collect();
-        let clustering = Clustering::words(&headings, &prior, DAY2, 0.5);
-        headings.iter_mut().for_each(Read::forget_heading_title);
-        assert!(headings.iter().all(|h| h.title().is_empty()));
-        assert_eq!(clustering.place(&headings), want);
     }
 
     #[test]

@@ -603,16 +603,6 @@ impl Report {
         }
     }
 
-    /// A heading lets its title go (a whole entry keeps everything): once its story is
-    /// placed, a report read for its heading only is counted and dated, and read whole
-    /// before anything shows it.
-    pub fn forget_heading_title(&mut self) {
-        if let Report::Heading(h) = self {
-            h.title = Box::default();
-            h.as_entry = std::sync::OnceLock::new();
-        }
-    }
-
     /// Keeps its heading only (a whole entry's other fields go).
     pub fn keep_heading(&mut self) {
         if let Report::Whole(e) = self {

@@ -337,7 +337,7 @@ pub async fn run(
             headings: Some(&part.headings),
             matched: None,
         };
-        let Some(mut a) = arrange_entries(cfg, all, &part.merged, &mut prior, read)? else {
+        let Some(mut a) = arrange_entries(cfg, all, &part.merged, prior.as_ref(), read)? else {
             break 'partly None;
         };
         let plans = prior_plans.as_ref();
@@ -347,6 +347,10 @@ pub async fn run(
             break 'partly None;
         };
         a.kept_days = kept;
+        // The items not read keep their placements (the last run's go now).
+        if let Some(p) = prior.take() {
+            partial::extend_placements(&mut a.placements, p, &part.choice.unread_slots);
+        }
         partial::read_shown_whole(&store, &mut a.arranged, shown, &part.headings, &source_keys)?;
         partial::read_digest_stories(
             &store,
@@ -363,10 +367,6 @@ pub async fn run(
     let (mut arranged, mut part, store, committed) = match arranged_partly {
         Some((arranged, part)) => (arranged, Some(part), store, false),
         None => {
-            // (A partial read that went as far as arranging took the last run's placements.)
-            if prior.is_none() {
-                prior = store.placements()?;
-            }
             // One list from the start, as long as the items stored: each source's entries
             // are moved into it as they are read (gathered per source and then copied into
             // one list, both were held at once, at a first run's peak).
@@ -407,7 +407,7 @@ pub async fn run(
             };
             let (arranged, store) = std::thread::scope(|scope| {
                 let committing = scope.spawn(move || commit_items(store));
-                let arranged = arrange_entries(cfg, flat, &keys, &mut prior, read);
+                let arranged = arrange_entries(cfg, flat, &keys, prior.as_ref(), read);
                 (
                     arranged,
                     committing.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
@@ -649,14 +649,13 @@ struct ArrangedRun {
 /// Merges and arranges each source's entries (reusing `prior` placements); the stories
 /// shown are not named yet ([`crate::arrange::name_shown`]). With `read.part` (the entries
 /// are those [`partial::read_needed`] chose), checks that what the feeds show is among
-/// them (the digest's days are [`partial::planned_days`]'s to check): `None` when it is not
-/// (every item must be read); when it is, takes `prior` to add the placements of the items
-/// not read (see [`partial::extend_placements`]) before the digest is chosen.
+/// them (the digest's days are [`partial::planned_days`]'s to check): `None` when it is not (every item must be read); the placements are then those of
+/// the items read only (see [`partial::extend_placements`]).
 fn arrange_entries(
     cfg: &Config,
     all: Vec<Report>,
     keys: &subset::Merged,
-    prior: &mut Option<placements::Placements>,
+    prior: Option<&placements::Placements>,
     read: Read<'_>,
 ) -> Result<Option<ArrangedRun>, Error> {
     let part = read.part;
@@ -669,11 +668,16 @@ fn arrange_entries(
         merged,
         &cfg.topics,
         cluster_options(cfg),
-        prior.as_ref(),
+        prior,
         read.headings,
         read.matched,
     );
-    let mut decided = std::mem::take(&mut arranged.placements);
+    let decided = std::mem::take(&mut arranged.placements);
+    let digest_days = if cfg.digest.enabled {
+        digest::selections(cfg, &arranged, &digest::story_days(&arranged, cfg.output.timezone))
+    } else {
+        Vec::new()
+    };
     let stories_merged = match part {
         None => arranged.reports_merged,
         Some(part) => {
@@ -681,19 +685,9 @@ fn arrange_entries(
                 tracing::debug!("a feed reaches past the items read: reading every item");
                 return Ok(None);
             }
-            // The items not read keep their placements (the last run's go now, before the
-            // digest is chosen).
-            if let Some(p) = prior.take() {
-                partial::extend_placements(&mut decided, p, &part.choice.unread_slots);
-            }
             let unread = part.choice.unread_slots.len() - part.choice.unread_stories;
             arranged.reports_merged + unread
         }
-    };
-    let digest_days = if cfg.digest.enabled {
-        digest::selections(cfg, &arranged, &digest::story_days(&arranged, cfg.output.timezone))
-    } else {
-        Vec::new()
     };
     tracing::debug!(
         ms = arrange_started.elapsed().as_millis(),
