@@ -111,6 +111,19 @@ pub struct Merged {
     pub stats: MergeStats,
 }
 
+impl Merged {
+    /// Per item: whether another is folded into it.
+    pub fn takes(&self) -> Vec<bool> {
+        let mut takes = vec![false; self.into.len()];
+        for &w in &self.into {
+            if w != u32::MAX {
+                takes[w as usize] = true;
+            }
+        }
+        takes
+    }
+}
+
 /// What an item folded into another adds to that one's fold sum.
 pub fn fold_part(id: u128) -> u64 {
     id as u64
@@ -474,13 +487,7 @@ pub fn choose(
             *c = Reading::Heading;
         }
     }
-    // Per item: whether another is folded into it.
-    let mut takes = vec![false; n];
-    for &w in &merged.into {
-        if w != u32::MAX {
-            takes[w as usize] = true;
-        }
-    }
+    let takes = merged.takes();
     for i in 0..n {
         let s = story_of[i] as usize;
         if s == u32::MAX as usize {

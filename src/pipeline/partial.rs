@@ -1,14 +1,13 @@
 //! A run that follows another reads only the stored items its outputs need: every item is
 //! merged by its keys ([`store::Skeleton`]), [`subset::choose`] picks the stories to read
 //! from the last run's placements, and only those are read and arranged, most for their
-//! heading; the stories the outputs then show are read whole ([`read_shown_whole`],
-//! [`read_digest_stories`]). The rest keep their placements. When the arrangement shows that a feed or the digest reaches past what
+//! heading; the stories the outputs then show are read whole ([`read_shown_whole`]). The rest keep their placements. When the arrangement shows that a feed or the digest reaches past what
 //! was read ([`subset::Choice::holds`]), the run reads every item instead.
 //!
 //! A run that arranges every item from its fresh documents keeps their headings and what was
 //! matched in their text ([`Listed::Headings`]); it reads again before merging what merging
 //! takes of the items folded across sources ([`read_folded_whole`]), and whole after
-//! arranging the stories shown ([`read_shown_whole`], [`read_digest_stories`]).
+//! arranging the stories shown ([`read_shown_whole`]).
 
 use std::sync::Arc;
 
@@ -178,13 +177,7 @@ pub(super) fn read_folded_whole(
     headings: &mut IdSet,
     sources: &SourceKeys<'_>,
 ) -> Result<(), Error> {
-    // Per item: whether another is folded into it.
-    let mut takes = vec![false; all.len()];
-    for &w in &merged.into {
-        if w != u32::MAX {
-            takes[w as usize] = true;
-        }
-    }
+    let takes = merged.takes();
     // The headings folded either way (decided before any leaves the set: an item folded
     // in by its id shares it).
     let folded: Vec<usize> = (0..all.len())
@@ -211,15 +204,24 @@ pub(super) fn read_folded_whole(
     Ok(())
 }
 
-/// Reads whole the reports of the stories some feed shows that were read for their
-/// heading only (the one standing for a story shows, and the others' links).
+/// Reads whole the reports of the stories the outputs show that were read for their heading
+/// only (`headings`): those some feed shows, then those the digest shows (of the days its
+/// feeds list and of today; `chosen`: [`digest::selections`] of `arranged`). A story shows
+/// the one standing for it whole (its excerpt), and the others' links.
+#[allow(clippy::too_many_arguments, reason = "what the outputs show, and where to read it")]
 pub(super) fn read_shown_whole(
     store: &store::Store,
+    cfg: &Config,
     arranged: &mut Arranged,
     shown: usize,
+    chosen: &[(chrono::NaiveDate, digest::Selection)],
     headings: &IdSet,
     sources: &SourceKeys<'_>,
+    now: DateTime<Utc>,
 ) -> Result<(), Error> {
+    if headings.is_empty() {
+        return Ok(());
+    }
     let mut read = 0;
     for k in crate::arrange::shown_stories(arranged, shown) {
         read += read_story_whole(store, arranged, k, headings, sources)?;
@@ -228,6 +230,11 @@ pub(super) fn read_shown_whole(
         stories = read,
         "read whole the stories the feeds show read for their heading"
     );
+    let mut read = 0;
+    for k in digest_shown(cfg, chosen, now) {
+        read += read_story_whole(store, arranged, k, headings, sources)?;
+    }
+    tracing::debug!(stories = read, "read whole the digest's stories read for their heading");
     Ok(())
 }
 
@@ -492,30 +499,6 @@ pub(super) fn extend_placements(decided: &mut Placements, prior: Placements, slo
         decided.topics.extend_from_slice(prior.topics_of(k));
         decided.story.push(prior.story.id(k));
     }
-}
-
-/// Reads whole the reports of the stories the digest shows (of the days its feeds list and
-/// of today; `chosen`: [`digest::selections`] of `arranged`) that were read for their
-/// heading only (`headings`): a digest shows the excerpt of the one standing for a story,
-/// and the others' links.
-pub(super) fn read_digest_stories(
-    store: &store::Store,
-    cfg: &Config,
-    arranged: &mut Arranged,
-    chosen: &[(chrono::NaiveDate, digest::Selection)],
-    headings: &IdSet,
-    sources: &SourceKeys<'_>,
-    now: DateTime<Utc>,
-) -> Result<(), Error> {
-    if headings.is_empty() || !cfg.digest.enabled {
-        return Ok(());
-    }
-    let mut read = 0;
-    for k in digest_shown(cfg, chosen, now) {
-        read += read_story_whole(store, arranged, k, headings, sources)?;
-    }
-    tracing::debug!(stories = read, "read whole the digest's stories read for their heading");
-    Ok(())
 }
 
 /// The stories the digest shows of `chosen` ([`digest::selections`]): of the days its feeds

@@ -351,11 +351,11 @@ pub async fn run(
         if let Some(p) = prior.take() {
             partial::extend_placements(&mut a.placements, p, &part.choice.unread_slots);
         }
-        partial::read_shown_whole(&store, &mut a.arranged, shown, &part.headings, &source_keys)?;
-        partial::read_digest_stories(
+        partial::read_shown_whole(
             &store,
             cfg,
             &mut a.arranged,
+            shown,
             &a.digest_days,
             &part.headings,
             &source_keys,
@@ -415,18 +415,16 @@ pub async fn run(
             });
             let (mut arranged, store) = (arranged?.expect("arranging every item always holds"), store?);
             drop(matched);
-            if !headings.is_empty() {
-                partial::read_shown_whole(&store, &mut arranged.arranged, shown, &headings, &source_keys)?;
-                partial::read_digest_stories(
-                    &store,
-                    cfg,
-                    &mut arranged.arranged,
-                    &arranged.digest_days,
-                    &headings,
-                    &source_keys,
-                    now,
-                )?;
-            }
+            partial::read_shown_whole(
+                &store,
+                cfg,
+                &mut arranged.arranged,
+                shown,
+                &arranged.digest_days,
+                &headings,
+                &source_keys,
+                now,
+            )?;
             (arranged, None, store, true)
         }
     };

@@ -237,40 +237,35 @@ impl Store {
     /// Schema 5: each item's `link_hash`, so that a run merges the items it does not read
     /// (see [`Store::skeletons`]).
     fn migrate_to_5(&self) -> Result<(), Error> {
-        self.add_column("items", "link_hash", "BLOB")?;
-        let mut hashes = Vec::new();
+        self.fill_column("link_hash", |e| link_hash(e).map(|h| h.to_vec()))
+    }
+
+    /// Schema 7: each item's `heading` (title and dates), so that a run reads the heading of
+    /// an item from the index `items_keys` instead of decompressing its entry.
+    fn migrate_to_7(&self) -> Result<(), Error> {
+        self.fill_column("heading", |e| {
+            let mut h = Vec::new();
+            encode_heading(e, &mut h);
+            Some(h)
+        })
+    }
+
+    /// Adds the BLOB column `column` to `items` (unless it has it) and fills it from every
+    /// stored entry with what `value` gives (`None`: left NULL).
+    fn fill_column(&self, column: &str, value: impl Fn(&crate::model::Entry) -> Option<Vec<u8>>) -> Result<(), Error> {
+        self.add_column("items", column, "BLOB")?;
+        let mut values = Vec::new();
         self.each_stored_entry(|rowid, e| {
-            if let Some(h) = link_hash(&e) {
-                hashes.push((rowid, h));
+            if let Some(v) = value(&e) {
+                values.push((rowid, v));
             }
         })?;
         let mut up = self
             .conn
-            .prepare("UPDATE items SET link_hash = ?2 WHERE rowid = ?1")
+            .prepare(&format!("UPDATE items SET {column} = ?2 WHERE rowid = ?1"))
             .map_err(|e| self.err(e))?;
-        for (rowid, h) in hashes {
-            up.execute(params![rowid, h]).map_err(|e| self.err(e))?;
-        }
-        Ok(())
-    }
-
-    /// Schema 7: each item's `heading` (title and dates), filled from every stored entry, so
-    /// that a run reads the heading of an item from the index `items_keys` instead of
-    /// decompressing its entry.
-    fn migrate_to_7(&self) -> Result<(), Error> {
-        self.add_column("items", "heading", "BLOB")?;
-        let mut headings = Vec::new();
-        self.each_stored_entry(|rowid, e| {
-            let mut h = Vec::new();
-            encode_heading(&e, &mut h);
-            headings.push((rowid, h));
-        })?;
-        let mut up = self
-            .conn
-            .prepare("UPDATE items SET heading = ?2 WHERE rowid = ?1")
-            .map_err(|e| self.err(e))?;
-        for (rowid, h) in headings {
-            up.execute(params![rowid, h]).map_err(|e| self.err(e))?;
+        for (rowid, v) in values {
+            up.execute(params![rowid, v]).map_err(|e| self.err(e))?;
         }
         Ok(())
     }

@@ -39,6 +39,21 @@ fn entry(guid: Option<&str>, link: Option<&str>, title: &str, date: Option<DateT
     }
 }
 
+/// What reading `e` for its heading gives, as an entry: its id, source, title and dates.
+fn heading_of(e: &Entry) -> Entry {
+    Entry {
+        guid: None,
+        link: None,
+        canonical_link: None,
+        author: None,
+        summary: None,
+        content: None,
+        categories: Vec::new(),
+        enclosures: Vec::new(),
+        ..e.clone()
+    }
+}
+
 /// What the store would hold after saving `r`.
 fn known_of(r: &[Reconciled]) -> Vec<Known> {
     r.iter()
@@ -310,17 +325,7 @@ proptest! {
         encode(&e, &mut plain);
         prop_assert_eq!(unpack(&pack(&plain), &src()), Some(e.clone()));
         // Its heading: the id, title and dates, nothing else.
-        let heading = Entry {
-            guid: None,
-            link: None,
-            canonical_link: None,
-            author: None,
-            summary: None,
-            content: None,
-            categories: Vec::new(),
-            enclosures: Vec::new(),
-            ..e.clone()
-        };
+        let heading = heading_of(&e);
         prop_assert_eq!(unpack_fields(&pack(&plain), &src(), Fields::Heading), Some(heading.clone()));
         // The heading column gives the same.
         let mut h = Vec::new();
@@ -659,17 +664,7 @@ fn a_database_of_schema_4_gains_each_items_link_hash() {
             &src(),
         )
         .unwrap();
-    let heading = crate::model::Entry {
-        guid: None,
-        link: None,
-        canonical_link: None,
-        author: None,
-        summary: None,
-        content: None,
-        categories: Vec::new(),
-        enclosures: Vec::new(),
-        ..linked.clone()
-    };
+    let heading = heading_of(&linked);
     assert_ne!(heading, linked, "the test entry has fields a heading leaves out");
     assert_eq!(
         headings
@@ -728,13 +723,6 @@ fn a_database_of_schema_6_gains_each_items_heading_and_reads_headings_from_the_i
     let asked: Vec<(i64, Fields)> = got.iter().rev().map(|s| (s.rowid, Fields::Heading)).collect();
     let read = store.entries_at(1, &asked, &src()).unwrap();
     assert!(read.iter().all(crate::model::Report::is_heading));
-    let heading_of = |e: &Entry| Entry {
-        guid: None,
-        link: None,
-        canonical_link: None,
-        summary: None,
-        ..e.clone()
-    };
     assert_eq!(
         read.into_iter()
             .map(crate::model::Report::into_entry)
