@@ -14,6 +14,54 @@ use super::*;
 /// A section and its stories of a day, newest first.
 pub(crate) type SectionStories = (SectionKind, Vec<usize>);
 
+/// A section and its stories of every day, newest first: a topic's are the arranged
+/// topic's own list.
+type SectionMembers<'a> = (SectionKind, std::borrow::Cow<'a, [usize]>);
+
+/// Each story's topics (config indices, config order), every story's in one list.
+pub(crate) struct StoryTopics {
+    /// Where each story's topics start in `topics` (one more than there are stories).
+    starts: Vec<u32>,
+    topics: Vec<u32>,
+}
+
+impl StoryTopics {
+    fn of(arranged: &Arranged) -> StoryTopics {
+        let n = arranged.stories.len();
+        let mut starts = vec![0u32; n + 1];
+        for members in &arranged.topics {
+            for &k in members.iter().filter(|&&k| k < n) {
+                starts[k + 1] += 1;
+            }
+        }
+        for k in 0..n {
+            starts[k + 1] += starts[k];
+        }
+        let mut next = starts.clone();
+        let mut topics = vec![0u32; starts[n] as usize];
+        for (t, members) in arranged.topics.iter().enumerate() {
+            for &k in members.iter().filter(|&&k| k < n) {
+                topics[next[k] as usize] = t as u32;
+                next[k] += 1;
+            }
+        }
+        StoryTopics { starts, topics }
+    }
+
+    /// The topics of story `k` (none for a story out of range).
+    fn get(&self, k: usize) -> impl Iterator<Item = usize> + '_ {
+        let range = match (self.starts.get(k), self.starts.get(k + 1)) {
+            (Some(&from), Some(&to)) => from as usize..to as usize,
+            _ => 0..0,
+        };
+        self.topics[range].iter().map(|&t| t as usize)
+    }
+
+    fn has_none(&self, k: usize) -> bool {
+        self.get(k).next().is_none()
+    }
+}
+
 /// For each story, its local day (`None`: undated).
 pub fn story_days(arranged: &Arranged, tz: Tz) -> Vec<Option<NaiveDate>> {
     arranged
@@ -37,33 +85,27 @@ pub enum SectionKind {
 /// The sections in their order (config order, the catch-all topic last, then the section of
 /// the stories no topic takes when `[digest] other` is on and there is no catch-all topic),
 /// each with its stories of every day (indices into `arranged.stories`), and for each story
-/// its topics (config indices, config order).
-pub(crate) fn section_members(cfg: &Config, arranged: &Arranged) -> (Vec<SectionStories>, Vec<Vec<usize>>) {
-    let mut topics_of: Vec<Vec<usize>> = vec![Vec::new(); arranged.stories.len()];
-    for (t, members) in arranged.topics.iter().enumerate() {
-        for &k in members {
-            if let Some(of) = topics_of.get_mut(k) {
-                of.push(t);
-            }
-        }
-    }
+/// its topics.
+fn section_members<'a>(cfg: &Config, arranged: &'a Arranged) -> (Vec<SectionMembers<'a>>, StoryTopics) {
+    use std::borrow::Cow;
+    let topics_of = StoryTopics::of(arranged);
     if cfg.topics.is_empty() {
         return (
-            vec![(SectionKind::All, (0..arranged.stories.len()).collect())],
+            vec![(SectionKind::All, Cow::Owned((0..arranged.stories.len()).collect()))],
             topics_of,
         );
     }
-    let members = |t: usize| arranged.topics.get(t).cloned().unwrap_or_default();
-    let mut sections: Vec<(SectionKind, Vec<usize>)> = (0..cfg.topics.len())
+    let members = |t: usize| Cow::Borrowed(arranged.topics.get(t).map_or(&[][..], Vec::as_slice));
+    let mut sections: Vec<SectionMembers<'a>> = (0..cfg.topics.len())
         .filter(|&t| !cfg.topics[t].catch_all)
         .chain((0..cfg.topics.len()).filter(|&t| cfg.topics[t].catch_all))
         .map(|t| (SectionKind::Topic(t), members(t)))
         .collect();
     if cfg.digest.other && !cfg.topics.iter().any(|t| t.catch_all) {
         let untaken = (0..arranged.stories.len())
-            .filter(|&k| topics_of[k].is_empty())
+            .filter(|&k| topics_of.has_none(k))
             .collect();
-        sections.push((SectionKind::Other, untaken));
+        sections.push((SectionKind::Other, Cow::Owned(untaken)));
     }
     (sections, topics_of)
 }
@@ -105,7 +147,7 @@ pub fn select(cfg: &Config, arranged: &Arranged, days: &[Option<NaiveDate>], day
     let (members, topics_of) = section_members(cfg, arranged);
     let sections = members
         .into_iter()
-        .map(|(kind, stories)| (kind, stories.into_iter().filter(|&k| days[k] == Some(day)).collect()))
+        .map(|(kind, stories)| (kind, stories.iter().copied().filter(|&k| days[k] == Some(day)).collect()))
         .collect();
     pick(cfg, arranged, sections, &topics_of)
 }
@@ -117,7 +159,7 @@ pub(crate) fn pick(
     cfg: &Config,
     arranged: &Arranged,
     sections: Vec<SectionStories>,
-    topics_of: &[Vec<usize>],
+    topics_of: &StoryTopics,
 ) -> Selection {
     let mut picked = Vec::new();
     let mut in_sections: std::collections::HashSet<usize> = std::collections::HashSet::new();
@@ -139,15 +181,8 @@ pub(crate) fn pick(
             .map(|&k| {
                 topics_of
                     .get(k)
-                    .map(|of| {
-                        of.iter()
-                            .copied()
-                            .filter(|&t| {
-                                kind != SectionKind::Topic(t) && !cfg.topics.get(t).is_some_and(|x| x.catch_all)
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default()
+                    .filter(|&t| kind != SectionKind::Topic(t) && !cfg.topics.get(t).is_some_and(|x| x.catch_all))
+                    .collect()
             })
             .collect();
         picked.push(Picked {
@@ -168,20 +203,58 @@ pub(crate) fn pick(
 /// (`days`: each story's local day, see [`story_days`]); one pass over the sections.
 pub fn selections(cfg: &Config, arranged: &Arranged, days: &[Option<NaiveDate>]) -> Vec<(NaiveDate, Selection)> {
     let (members, topics_of) = section_members(cfg, arranged);
-    let mut by_day: std::collections::BTreeMap<NaiveDate, Vec<SectionStories>> = std::collections::BTreeMap::new();
-    for (at, (_, listed)) in members.iter().enumerate() {
-        for &k in listed {
-            if let Some(day) = days[k] {
-                let sections = by_day
-                    .entry(day)
-                    .or_insert_with(|| members.iter().map(|(kind, _)| (*kind, Vec::new())).collect());
-                sections[at].1.push(k);
+    // The days of the stories in some section (oldest first), and each section's stories of
+    // each day in one list: `at[d * sections + s]` is where section `s`'s stories of day `d`
+    // start (counted first, so the list is made at its size).
+    let mut day_list: Vec<NaiveDate> = members
+        .iter()
+        .flat_map(|(_, listed)| listed.iter().filter_map(|&k| days.get(k).copied().flatten()))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    day_list.shrink_to_fit();
+    let day_at = |k: usize| {
+        days.get(k)
+            .copied()
+            .flatten()
+            .and_then(|day| day_list.binary_search(&day).ok())
+    };
+    let width = members.len();
+    let mut at = vec![0u32; day_list.len() * width + 1];
+    for (s, (_, listed)) in members.iter().enumerate() {
+        for d in listed.iter().filter_map(|&k| day_at(k)) {
+            at[d * width + s + 1] += 1;
+        }
+    }
+    for i in 1..at.len() {
+        at[i] += at[i - 1];
+    }
+    let mut next = at.clone();
+    let mut listed_by_day = vec![0u32; at[at.len() - 1] as usize];
+    for (s, (_, listed)) in members.iter().enumerate() {
+        for &k in listed.iter() {
+            if let Some(d) = day_at(k) {
+                let slot = &mut next[d * width + s];
+                listed_by_day[*slot as usize] = k as u32;
+                *slot += 1;
             }
         }
     }
-    by_day
-        .into_iter()
+    drop(next);
+    day_list
+        .iter()
+        .enumerate()
         .rev()
-        .map(|(day, sections)| (day, pick(cfg, arranged, sections, &topics_of)))
+        .map(|(d, &day)| {
+            let sections = members
+                .iter()
+                .enumerate()
+                .map(|(s, (kind, _))| {
+                    let of_day = &listed_by_day[at[d * width + s] as usize..at[d * width + s + 1] as usize];
+                    (*kind, of_day.iter().map(|&k| k as usize).collect())
+                })
+                .collect();
+            (day, pick(cfg, arranged, sections, &topics_of))
+        })
         .collect()
 }

@@ -711,3 +711,45 @@ fn snapshots_of_each_format() {
         t.render("index.html", "index", &index(&c, Some(&d))).unwrap()
     );
 }
+
+/// `selections` sorts every section's stories by day in one pass; `select` filters each
+/// section for one day. Over stories of several days in overlapping topics, with and without
+/// the catch-all topic and the section of untaken stories, both choose the same.
+#[test]
+fn every_days_selection_in_one_pass_is_each_days_selection_alone() {
+    let words = ["Putin", "Kim Jong Un", "Putin dan Kim Jong Un", "Banjir", "Gempa"];
+    let entries = |n: usize| -> Vec<Entry> {
+        (0..n)
+            .map(|i| {
+                let title = format!("{} hari ke-{} kabar {}", words[i % words.len()], i % 6, i * 7 % 11);
+                let when = Utc.with_ymd_and_hms(2019, 4, 20, 0, 0, 0).unwrap() + TimeDelta::hours((i * 5 % 131) as i64);
+                at(["tempo", "kompas", "detik"][i % 3], &format!("i{i}"), &title, when)
+            })
+            .collect()
+    };
+    let no_catch_all = CONFIG.replace("other_topic = \"Lainnya\"\n", "");
+    let no_topics = no_catch_all
+        .split("[[topic]]")
+        .next()
+        .unwrap()
+        .to_string();
+    let without_other = no_catch_all.replace("per_topic = 2", "per_topic = 2\nother = false");
+    for text in [CONFIG.to_string(), no_catch_all, without_other, no_topics] {
+        let c = cfg(&text);
+        let a = arranged(&c, entries(60));
+        let days = story_days(&a, c.output.timezone);
+        let all = selections(&c, &a, &days);
+        assert!(all.len() > 3, "{} days", all.len());
+        assert!(all.windows(2).all(|w| w[0].0 > w[1].0), "newest day first");
+        for (d, chosen) in &all {
+            assert!(!chosen.sections.is_empty());
+            assert_eq!(chosen, &select(&c, &a, &days, *d), "{d}");
+        }
+        let listed: std::collections::BTreeSet<_> = all.iter().map(|(d, _)| *d).collect();
+        for d in days.iter().flatten() {
+            if !listed.contains(d) {
+                assert_eq!(select(&c, &a, &days, *d).sections, vec![], "{d} has stories in no section");
+            }
+        }
+    }
+}
