@@ -445,12 +445,23 @@ pub fn choose(
         let mut last_day = None;
         let mut oldest = None;
         let mut need = d.today_start;
+        // The local day of the last story looked at: its start and the next day's (stories
+        // come newest first: one `day_start` per day, not per story).
+        let mut day_of_last: Option<(i64, i64)> = None;
         for &s in &order {
             let s = s as usize;
             if !d.every_story && bits[s] == 0 {
                 continue;
             }
-            let day = (d.day_start)(standing[s]);
+            let date = standing[s];
+            let day = match day_of_last {
+                Some((start, next)) if (start..next).contains(&date) => start,
+                _ => {
+                    let start = (d.day_start)(date);
+                    day_of_last = Some((start, (d.day_start)(start.saturating_add(26 * 3600))));
+                    start
+                }
+            };
             if last_day != Some(day) {
                 last_day = Some(day);
                 days += 1;

@@ -256,6 +256,9 @@ pub async fn run(
     let mut generation = store.generation()?;
     // (The last run's digest plans were made at the generation it left.)
     let plans_generation = generation;
+    // The settings' part of the digest plans' mark (see `plans_mark`), made once.
+    let settings = std::cell::OnceCell::new();
+    let mark_plans = |generation: u64| format!("{}:{generation}", settings.get_or_init(|| settings_fingerprint(cfg)));
     if items_changed || expired > 0 {
         generation += 1;
         store.set_generation(generation)?;
@@ -306,7 +309,7 @@ pub async fn run(
     let shown = feeds::shown(cfg);
     // The last run's digest plans, for the days this run does not touch.
     let prior_plans = match (&prior, cfg.digest.enabled) {
-        (Some(_), true) if reads_part => store.day_plans(&plans_mark(cfg, plans_generation))?,
+        (Some(_), true) if reads_part => store.day_plans(&mark_plans(plans_generation))?,
         _ => None,
     };
     // A run that follows another with the same settings reads only what its outputs need.
@@ -467,7 +470,7 @@ pub async fn run(
     store.set_folds(&folds)?;
     store.set_digest_days(&days)?;
     // Without plans (the digest is off), `feedmux digest` arranges every item again.
-    let made = plans.as_ref().map(|_| plans_mark(cfg, generation)).unwrap_or_default();
+    let made = plans.as_ref().map(|_| mark_plans(generation)).unwrap_or_default();
     let mut plans: Vec<(chrono::NaiveDate, Vec<u8>)> = plans
         .unwrap_or_default()
         .iter()
@@ -623,10 +626,16 @@ struct Read<'a> {
 /// What the digest plans depend on: the config (but where the outputs and the state are:
 /// `--out` and `--state` do not change a plan) and the generation of the items.
 pub(crate) fn plans_mark(cfg: &Config, generation: u64) -> String {
+    format!("{}:{generation}", settings_fingerprint(cfg))
+}
+
+/// The fingerprint of the config but for where the outputs and the state are (see
+/// [`plans_mark`]).
+fn settings_fingerprint(cfg: &Config) -> String {
     let mut settings = cfg.clone();
     settings.output.dir = PathBuf::new();
     settings.state.path = PathBuf::new();
-    format!("{}:{generation}", config_fingerprint(&settings))
+    config_fingerprint(&settings)
 }
 
 /// Merged entries arranged, with what the run keeps of it: the placements and the fold
@@ -799,8 +808,21 @@ fn output_paths(cfg: &Config) -> Vec<PathBuf> {
 
 /// What the outputs depend on besides the items: this build and the resolved config.
 fn config_fingerprint(cfg: &Config) -> String {
-    let text = format!("{} {:?}", env!("CARGO_PKG_VERSION"), cfg);
-    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(text.as_bytes()))
+    let mut text = HashingWriter(xxhash_rust::xxh3::Xxh3::new());
+    // (Writing into the hash cannot fail.)
+    let _ = std::fmt::Write::write_fmt(&mut text, format_args!("{} {:?}", env!("CARGO_PKG_VERSION"), cfg));
+    format!("{:016x}", text.0.digest())
+}
+
+/// Hashes the text written into it as one string (the same value as `xxh3_64` of the
+/// whole text), without making the text: a config of 10,000 sources is a megabyte of it.
+struct HashingWriter(xxhash_rust::xxh3::Xxh3);
+
+impl std::fmt::Write for HashingWriter {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.update(s.as_bytes());
+        Ok(())
+    }
 }
 
 /// What stored items of a source say about it: its name and URL from the config, its title
