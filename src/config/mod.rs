@@ -10,6 +10,7 @@ mod parse;
 mod raw;
 mod raw_select;
 mod sources;
+mod tables;
 mod types;
 mod units;
 
@@ -60,7 +61,7 @@ pub fn check(path: &Path) -> Result<(Config, Vec<String>), Box<ConfigError>> {
     let text = read(path)?;
     let cfg = parse(path, &text)?;
     let raw: RawConfig =
-        toml::from_str(&text).map_err(|e| Box::new(ConfigError::new(path, &text, e.span(), e.message())))?;
+        tables::read(&text).map_err(|e| Box::new(ConfigError::new(path, &text, e.span(), e.message())))?;
     for (feed, source) in raw.feeds.iter().zip(&cfg.sources) {
         let Location::File(file) = &source.location else {
             continue;

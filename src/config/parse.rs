@@ -15,7 +15,7 @@ use crate::model::{HtmlSelect, Source, SourceKind};
 /// Validates config text; `path` names the file in messages and anchors relative paths.
 pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
     let err = |span: Option<Range<usize>>, msg: String| Box::new(ConfigError::new(path, text, span, msg));
-    let raw: RawConfig = toml::from_str(text).map_err(|e| Box::new(toml_error(path, text, &e)))?;
+    let raw: RawConfig = super::tables::read(text).map_err(|e| Box::new(toml_error(path, text, &e)))?;
     let abs_path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let folder = abs_path.parent().map(Path::to_path_buf).unwrap_or_default();
 

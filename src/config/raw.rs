@@ -94,8 +94,33 @@ pub(super) struct RawFeed {
     pub(super) url: Spanned<String>,
     pub(super) timezone: Option<Spanned<String>>,
     pub(super) kind: Option<Spanned<String>>,
-    pub(super) select: Option<Spanned<RawSelect>>,
+    /// (Boxed: a feed without one, most of them, takes a pointer instead of every key's room.)
+    pub(super) select: Option<Spanned<Box<RawSelect>>>,
     pub(super) category: Option<Spanned<String>>,
+}
+
+impl RawFeed {
+    /// The feed read from a piece of the text that starts `by` bytes into it: its spans made
+    /// the text's.
+    pub(super) fn shifted(self, by: usize) -> RawFeed {
+        RawFeed {
+            name: shift(self.name, by),
+            url: shift(self.url, by),
+            timezone: self.timezone.map(|v| shift(v, by)),
+            kind: self.kind.map(|v| shift(v, by)),
+            select: self.select.map(|v| {
+                let span = v.span();
+                Spanned::new(span.start + by..span.end + by, Box::new(v.into_inner().shifted(by)))
+            }),
+            category: self.category.map(|v| shift(v, by)),
+        }
+    }
+}
+
+/// `v` with its span `by` bytes further.
+pub(super) fn shift<T>(v: Spanned<T>, by: usize) -> Spanned<T> {
+    let span = v.span();
+    Spanned::new(span.start + by..span.end + by, v.into_inner())
 }
 
 #[derive(Debug, Deserialize)]

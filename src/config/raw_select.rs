@@ -21,6 +21,14 @@ impl RawSelect {
     pub(super) fn get(&self, key: SelectKey) -> Option<&Spanned<String>> {
         self.values[key as usize].as_ref()
     }
+
+    /// The table read from a piece of the text that starts `by` bytes into it: its spans
+    /// made the text's.
+    pub(super) fn shifted(self, by: usize) -> RawSelect {
+        RawSelect {
+            values: self.values.map(|v| v.map(|v| super::raw::shift(v, by))),
+        }
+    }
 }
 
 /// A key of the table, read as serde reads a struct's field name.

@@ -102,9 +102,7 @@ fn section_members<'a>(cfg: &Config, arranged: &'a Arranged) -> (Vec<SectionMemb
         .map(|t| (SectionKind::Topic(t), members(t)))
         .collect();
     if cfg.digest.other && !cfg.topics.iter().any(|t| t.catch_all) {
-        let untaken = (0..arranged.stories.len())
-            .filter(|&k| topics_of.has_none(k))
-            .collect();
+        let untaken = (0..arranged.stories.len()).filter(|&k| topics_of.has_none(k)).collect();
         sections.push((SectionKind::Other, Cow::Owned(untaken)));
     }
     (sections, topics_of)
@@ -147,7 +145,12 @@ pub fn select(cfg: &Config, arranged: &Arranged, days: &[Option<NaiveDate>], day
     let (members, topics_of) = section_members(cfg, arranged);
     let sections = members
         .into_iter()
-        .map(|(kind, stories)| (kind, stories.iter().copied().filter(|&k| days[k] == Some(day)).collect()))
+        .map(|(kind, stories)| {
+            (
+                kind,
+                stories.iter().copied().filter(|&k| days[k] == Some(day)).collect(),
+            )
+        })
         .collect();
     pick(cfg, arranged, sections, &topics_of)
 }

@@ -728,11 +728,7 @@ fn every_days_selection_in_one_pass_is_each_days_selection_alone() {
             .collect()
     };
     let no_catch_all = CONFIG.replace("other_topic = \"Lainnya\"\n", "");
-    let no_topics = no_catch_all
-        .split("[[topic]]")
-        .next()
-        .unwrap()
-        .to_string();
+    let no_topics = no_catch_all.split("[[topic]]").next().unwrap().to_string();
     let without_other = no_catch_all.replace("per_topic = 2", "per_topic = 2\nother = false");
     for text in [CONFIG.to_string(), no_catch_all, without_other, no_topics] {
         let c = cfg(&text);
@@ -748,7 +744,11 @@ fn every_days_selection_in_one_pass_is_each_days_selection_alone() {
         let listed: std::collections::BTreeSet<_> = all.iter().map(|(d, _)| *d).collect();
         for d in days.iter().flatten() {
             if !listed.contains(d) {
-                assert_eq!(select(&c, &a, &days, *d).sections, vec![], "{d} has stories in no section");
+                assert_eq!(
+                    select(&c, &a, &days, *d).sections,
+                    vec![],
+                    "{d} has stories in no section"
+                );
             }
         }
     }
