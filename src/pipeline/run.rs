@@ -632,10 +632,38 @@ pub(crate) fn plans_mark(cfg: &Config, generation: u64) -> String {
 /// The fingerprint of the config but for where the outputs and the state are (see
 /// [`plans_mark`]).
 fn settings_fingerprint(cfg: &Config) -> String {
-    let mut settings = cfg.clone();
-    settings.output.dir = PathBuf::new();
-    settings.state.path = PathBuf::new();
-    config_fingerprint(&settings)
+    /// The config as its `Debug` shows it, of references: the same text (a reference shows
+    /// as what it points to) without a copy of every source. The test below holds it to the
+    /// config's own.
+    #[derive(Debug)]
+    #[allow(dead_code, reason = "its fields are read by its Debug only")]
+    struct Config<'a> {
+        path: &'a PathBuf,
+        output: &'a config::OutputConfig,
+        fetch: &'a config::FetchConfig,
+        sources: &'a Vec<Source>,
+        topics: &'a Vec<config::TopicConfig>,
+        state: &'a config::StateConfig,
+        digest: &'a config::DigestConfig,
+    }
+    let output = config::OutputConfig {
+        dir: PathBuf::new(),
+        ..cfg.output.clone()
+    };
+    let state = config::StateConfig {
+        path: PathBuf::new(),
+        ..cfg.state.clone()
+    };
+    let settings = Config {
+        path: &cfg.path,
+        output: &output,
+        fetch: &cfg.fetch,
+        sources: &cfg.sources,
+        topics: &cfg.topics,
+        state: &state,
+        digest: &cfg.digest,
+    };
+    fingerprint_of(&settings)
 }
 
 /// Merged entries arranged, with what the run keeps of it: the placements and the fold
@@ -808,9 +836,14 @@ fn output_paths(cfg: &Config) -> Vec<PathBuf> {
 
 /// What the outputs depend on besides the items: this build and the resolved config.
 fn config_fingerprint(cfg: &Config) -> String {
+    fingerprint_of(cfg)
+}
+
+/// This build's version and `value` as `Debug` shows it, hashed.
+fn fingerprint_of(value: &impl std::fmt::Debug) -> String {
     let mut text = HashingWriter(xxhash_rust::xxh3::Xxh3::new());
     // (Writing into the hash cannot fail.)
-    let _ = std::fmt::Write::write_fmt(&mut text, format_args!("{} {:?}", env!("CARGO_PKG_VERSION"), cfg));
+    let _ = std::fmt::Write::write_fmt(&mut text, format_args!("{} {:?}", env!("CARGO_PKG_VERSION"), value));
     format!("{:016x}", text.0.digest())
 }
 
@@ -836,4 +869,55 @@ pub(crate) fn stored_source_ref(source: &Source, st: &store::SourceState) -> std
         st.link.as_deref(),
         source.kind.html().is_some(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONFIG: &str = r#"
+[output]
+title = "Berita"
+dir = "public"
+timezone = "Asia/Jakarta"
+
+[state]
+path = "state.sqlite"
+keep_days = 20
+
+[[feed]]
+name = "tempo"
+url = "https://tempo.co/rss"
+
+[[feed]]
+name = "detik"
+url = "https://detik.com/"
+kind = "html"
+[feed.select]
+item = "article"
+title = "h2 a"
+
+[[topic]]
+name = "Rusia"
+keywords = ["Putin"]
+"#;
+
+    /// What the digest plans are marked with: the config's fingerprint with the output
+    /// folder and the state path blank, made without a copy of its sources.
+    #[test]
+    fn the_settings_fingerprint_is_the_configs_with_its_two_paths_blank() {
+        let cfg = config::parse(std::path::Path::new("/srv/feedmux/feeds.toml"), CONFIG).unwrap();
+        let mut blank = cfg.clone();
+        blank.output.dir = PathBuf::new();
+        blank.state.path = PathBuf::new();
+        assert_eq!(settings_fingerprint(&cfg), config_fingerprint(&blank));
+        assert_ne!(config_fingerprint(&cfg), config_fingerprint(&blank));
+        let mut moved = cfg.clone();
+        moved.output.dir = "/var/www/feeds".into();
+        moved.state.path = "/var/lib/feedmux/state.sqlite".into();
+        assert_eq!(settings_fingerprint(&moved), settings_fingerprint(&cfg));
+        let mut retitled = cfg.clone();
+        retitled.output.title = "Kabar".into();
+        assert_ne!(settings_fingerprint(&retitled), settings_fingerprint(&cfg));
+    }
 }
