@@ -123,7 +123,7 @@ pub async fn run(
         std::sync::Arc::new(move |i: usize, doc: ReadDocument| -> Outcome {
             let (key, namespace, keep_dates) = &keys[i];
             match store_document(&shared, *key, namespace, doc, now, *keep_dates, &keep) {
-                Ok(stored) => Outcome::Stored(stored),
+                Ok(stored) => Outcome::Stored(Box::new(stored)),
                 Err(e) => Outcome::Failed(e),
             }
         })
@@ -448,10 +448,11 @@ pub async fn run(
         store::Store,
         (Vec<store::DigestDay>, Option<Vec<(chrono::NaiveDate, digest::DayPlan)>>),
     );
-    let (decided, folds) = (
-        std::mem::take(&mut arranged.placements),
-        std::mem::take(&mut arranged.folds),
-    );
+    // The placements are kept encoded (compressed, the size of their ids and hashes)
+    // while the outputs are made, not as they were decided.
+    let decided = std::mem::take(&mut arranged.placements);
+    let placed = decided.ids.len();
+    let (decided, folds) = (decided.encode(), std::mem::take(&mut arranged.folds));
     let (store, (days, plans)) = if committed {
         let written = make_outputs(cfg, arranged, part.as_ref(), now, &prior_days, &mut report)?;
         (store, written)
@@ -460,13 +461,12 @@ pub async fn run(
             let committing = scope.spawn(move || commit_items(store));
             let written = make_outputs(cfg, arranged, part.as_ref(), now, &prior_days, &mut report);
             let committed = committing.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-            written.and_then(|decided| committed.map(|store| (store, decided)))
+            written.and_then(|made| committed.map(|store| (store, made)))
         })?
     };
     let saving = std::time::Instant::now();
     store.begin()?;
-    let placed = decided.ids.len();
-    store.set_placements(&decided.encode())?;
+    store.set_placements(&decided)?;
     store.set_folds(&folds)?;
     store.set_digest_days(&days)?;
     // Without plans (the digest is off), `feedmux digest` arranges every item again.

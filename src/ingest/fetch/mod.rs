@@ -24,7 +24,7 @@ use tokio::sync::Semaphore;
 
 use crate::config::FetchConfig;
 use crate::error::Error;
-use crate::model::{Location, Source};
+use crate::model::Location;
 
 /// Most redirects followed for one request; one more is [`Error::TooManyRedirects`].
 pub const MAX_REDIRECTS: usize = 5;
@@ -454,27 +454,29 @@ static NO_VALIDATORS: Validators = Validators {
     last_modified: None,
 };
 
-/// Fetches every source with bounded concurrency and hands each result to `then` as it arrives
-/// (in completion order); returns `then`'s results in config order. `validators[i]` belongs to
-/// `sources[i]`; a source past the end of `validators` is fetched unconditionally.
-pub async fn fetch_all<T, F, Fut>(
+/// Fetches every source (where each is) with bounded concurrency and hands each result to
+/// `then` as it arrives (in completion order); returns `then`'s results in config order.
+/// `validators[i]` belongs to `locations[i]`; a source past the end of `validators` is
+/// fetched unconditionally.
+pub async fn fetch_all<L, T, F, Fut>(
     fetcher: &Fetcher,
-    sources: &[Source],
+    locations: &[L],
     validators: &[Validators],
     concurrency: usize,
     now: DateTime<Utc>,
     then: F,
 ) -> Vec<T>
 where
+    L: std::borrow::Borrow<Location>,
     F: Fn(usize, Result<Fetched, Error>) -> Fut,
     Fut: std::future::Future<Output = T>,
 {
-    let mut results: Vec<(usize, T)> = futures::stream::iter(sources.iter().enumerate())
+    let mut results: Vec<(usize, T)> = futures::stream::iter(locations.iter().enumerate())
         .map(|(i, s)| {
             let then = &then;
             async move {
                 let v = validators.get(i).unwrap_or(&NO_VALIDATORS);
-                let r = fetcher.fetch(&s.location, v, now).await;
+                let r = fetcher.fetch(s.borrow(), v, now).await;
                 (i, then(i, r).await)
             }
         })
@@ -498,6 +500,7 @@ mod tests {
     use axum::routing::get;
 
     use super::*;
+    use crate::model::Source;
 
     /// `<rss version="2.0"><channel><title>zipped</title></channel></rss>`, gzipped.
     const GZIPPED: &[u8] = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\x03\xb3\x29\x2a\x2e\x56\x28\x4b\x2d\x2a\xce\xcc\xcf\xb3\x55\x32\xd2\x33\x50\xb2\xb3\x49\xce\x48\xcc\xcb\x4b\xcd\xb1\xb3\x29\xc9\x2c\xc9\x49\xb5\xab\xca\x2c\x28\x48\x4d\xb1\xd1\x87\xf0\x6c\xf4\xe1\xd2\xfa\x40\xbd\x76\x00\x25\xd6\x80\x2d\x41\x00\x00\x00";
@@ -1184,7 +1187,8 @@ mod tests {
             },
         ];
         let fetcher = Fetcher::build(&cfg(), false).unwrap();
-        let got = fetch_all(&fetcher, &sources, &validators, 2, now(), |i, r| async move {
+        let locations: Vec<&Location> = sources.iter().map(|s| &s.location).collect();
+        let got = fetch_all(&fetcher, &locations, &validators, 2, now(), |i, r| async move {
             match r {
                 Ok(Fetched::Document(d)) => format!("{i}:{}", String::from_utf8(d.bytes).unwrap()),
                 Ok(Fetched::NotModified(_)) => format!("{i}:304"),
