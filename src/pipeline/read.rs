@@ -143,7 +143,8 @@ pub(super) enum SourcePlan {
         validators: fetch::Validators,
         body_hash: Option<u64>,
         /// Where it moved for good (a 301 or 308 seen before), fetched instead of its url.
-        moved_to: Option<url::Url>,
+        /// (Boxed, as in [`Outcome::Unchanged`]: a plan is kept for every source.)
+        moved_to: Option<Box<url::Url>>,
     },
     Skip(Skip),
 }
@@ -179,7 +180,8 @@ pub(super) enum Outcome {
     Unchanged {
         etag: Option<String>,
         last_modified: Option<String>,
-        moved_to: Option<url::Url>,
+        /// (Boxed: rare, and a URL is 88 bytes in place.)
+        moved_to: Option<Box<url::Url>>,
     },
     /// A fresh document, read and reconciled with the stored items (see [`AfterRead`]).
     Stored(Box<Stored>),
@@ -229,10 +231,10 @@ pub(super) async fn fetch_and_read(
                 ..
             } => {
                 wanted.push(match moved_to {
-                    Some(to) => std::borrow::Cow::Owned(model::Location::Http(to.clone())),
+                    Some(to) => std::borrow::Cow::Owned(model::Location::Http(to.as_ref().clone())),
                     None => std::borrow::Cow::Borrowed(&cfg.sources[i].location),
                 });
-                validators.push(v.clone());
+                validators.push(v);
                 index.push(i);
             }
             SourcePlan::Skip(skip) => progress(Progress {
@@ -262,7 +264,7 @@ pub(super) async fn fetch_and_read(
                     Ok(fetch::Fetched::NotModified(nm)) => Outcome::Unchanged {
                         etag: nm.etag,
                         last_modified: nm.last_modified,
-                        moved_to: nm.moved_to,
+                        moved_to: nm.moved_to.map(Box::new),
                     },
                     Ok(fetch::Fetched::Document(doc)) => {
                         let ctx = dates::DateContext {
@@ -332,7 +334,7 @@ pub(super) fn read_fresh(
         return Outcome::Unchanged {
             etag: doc.etag,
             last_modified: doc.last_modified,
-            moved_to: doc.moved_to,
+            moved_to: doc.moved_to.map(Box::new),
         };
     }
     // Undated entries are dated when reconciled with the state (when first seen).

@@ -85,7 +85,11 @@ pub async fn run(
                     last_modified: st.last_modified.clone(),
                 },
                 body_hash: st.body_hash,
-                moved_to: st.moved_to.as_deref().and_then(|u| url::Url::parse(u).ok()),
+                moved_to: st
+                    .moved_to
+                    .as_deref()
+                    .and_then(|u| url::Url::parse(u).ok())
+                    .map(Box::new),
             },
         })
         .collect();
@@ -448,11 +452,10 @@ pub async fn run(
         store::Store,
         (Vec<store::DigestDay>, Option<Vec<(chrono::NaiveDate, digest::DayPlan)>>),
     );
-    // The placements are kept encoded (compressed, the size of their ids and hashes)
-    // while the outputs are made, not as they were decided.
-    let decided = std::mem::take(&mut arranged.placements);
-    let placed = decided.ids.len();
-    let (decided, folds) = (decided.encode(), std::mem::take(&mut arranged.folds));
+    let (decided, folds) = (
+        std::mem::take(&mut arranged.placements),
+        std::mem::take(&mut arranged.folds),
+    );
     let (store, (days, plans)) = if committed {
         let written = make_outputs(cfg, arranged, part.as_ref(), now, &prior_days, &mut report)?;
         (store, written)
@@ -466,7 +469,8 @@ pub async fn run(
     };
     let saving = std::time::Instant::now();
     store.begin()?;
-    store.set_placements(&decided)?;
+    let placed = decided.ids.len();
+    store.set_placements(&decided.encode())?;
     store.set_folds(&folds)?;
     store.set_digest_days(&days)?;
     // Without plans (the digest is off), `feedmux digest` arranges every item again.

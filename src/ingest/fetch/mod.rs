@@ -13,6 +13,7 @@
 //! `NO_PROXY` (no crate feature needed; `system-proxy` would only add the macOS/Windows
 //! system settings).
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -458,33 +459,42 @@ static NO_VALIDATORS: Validators = Validators {
 /// `then` as it arrives (in completion order); returns `then`'s results in config order.
 /// `validators[i]` belongs to `locations[i]`; a source past the end of `validators` is
 /// fetched unconditionally.
-pub async fn fetch_all<L, T, F, Fut>(
+pub async fn fetch_all<L, V, T, F, Fut>(
     fetcher: &Fetcher,
     locations: &[L],
-    validators: &[Validators],
+    validators: &[V],
     concurrency: usize,
     now: DateTime<Utc>,
     then: F,
 ) -> Vec<T>
 where
-    L: std::borrow::Borrow<Location>,
+    L: Borrow<Location>,
+    V: Borrow<Validators>,
     F: Fn(usize, Result<Fetched, Error>) -> Fut,
     Fut: std::future::Future<Output = T>,
 {
-    let mut results: Vec<(usize, T)> = futures::stream::iter(locations.iter().enumerate())
+    // Each result in its place as it comes (a list of the sources' size, not one grown by
+    // doubling and sorted: a run of 100,000 sources holds it to the end).
+    let mut results: Vec<Option<T>> = std::iter::repeat_with(|| None).take(locations.len()).collect();
+    futures::stream::iter(locations.iter().enumerate())
         .map(|(i, s)| {
             let then = &then;
             async move {
-                let v = validators.get(i).unwrap_or(&NO_VALIDATORS);
+                let v = validators.get(i).map_or(&NO_VALIDATORS, Borrow::borrow);
                 let r = fetcher.fetch(s.borrow(), v, now).await;
                 (i, then(i, r).await)
             }
         })
         .buffer_unordered(concurrency.max(1))
-        .collect()
+        .for_each(|(i, t)| {
+            results[i] = Some(t);
+            std::future::ready(())
+        })
         .await;
-    results.sort_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, t)| t).collect()
+    results
+        .into_iter()
+        .map(|t| t.expect("every source's fetch ends with a result"))
+        .collect()
 }
 
 #[cfg(test)]
