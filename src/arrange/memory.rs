@@ -102,7 +102,10 @@ impl<S: AsRef<str>> FromIterator<Option<S>> for StoryIds {
     }
 }
 
-const MAGIC: &[u8; 4] = b"FMP2";
+/// The stored form's first bytes.
+const MAGIC: &[u8; 4] = b"FMP3";
+/// The first bytes of the form before it (one LZ4 block of every column), still read.
+const MAGIC_ONE_BLOCK: &[u8; 4] = b"FMP2";
 
 impl Placements {
     /// Entry `k`'s topic words.
@@ -115,14 +118,15 @@ impl Placements {
         Index::of(&self.ids)
     }
 
-    /// The stored form: `FMP2`, then an LZ4 block (size prepended) of: the key (u64), the
-    /// number of entries `n` (u32), the topic words per entry (u32), then `n` id hashes
-    /// (u128), `n` content hashes (u64), `n × words` topic words (u64), and `n` stories (u32
-    /// length, `u32::MAX` for none, then the bytes). Little-endian throughout.
+    /// The stored form: `FMP3`, the key (u64), the number of entries `n` (u32), the topic
+    /// words per entry (u32), `n` id hashes (u128) and `n` content hashes (u64) as they are
+    /// (hashes do not compress), then two LZ4 blocks, each its size unpacked and packed
+    /// (u32, u32) and its bytes: `n × words` topic words (u64), and `n` stories (u32 length,
+    /// `u32::MAX` for none, then the bytes). Little-endian throughout.
     ///
     /// Consumes the placements, each column freed once written (at a run's end they are the
-    /// largest thing it holds), and compresses straight after the magic bytes, not into a
-    /// copy.
+    /// largest thing it holds); nothing but the topics and stories is copied before it is
+    /// written out.
     pub fn encode(self) -> Vec<u8> {
         let Placements {
             key,
@@ -133,43 +137,52 @@ impl Placements {
             story,
         } = self;
         let n = ids.len();
-        let mut body = Vec::with_capacity(16 + n * (28 + 8 * words) + story.text.len());
-        body.extend_from_slice(&key.to_le_bytes());
-        body.extend_from_slice(&(n as u32).to_le_bytes());
-        body.extend_from_slice(&(words as u32).to_le_bytes());
+        let stories = story.text.len() + 4 * n;
+        let mut out = Vec::with_capacity(
+            MAGIC.len()
+                + 16
+                + 24 * n
+                + 16
+                + lz4_flex::block::get_maximum_output_size(topics.len() * 8)
+                + lz4_flex::block::get_maximum_output_size(stories),
+        );
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&key.to_le_bytes());
+        out.extend_from_slice(&(n as u32).to_le_bytes());
+        out.extend_from_slice(&(words as u32).to_le_bytes());
         for id in ids {
-            body.extend_from_slice(&id.to_le_bytes());
+            out.extend_from_slice(&id.to_le_bytes());
         }
         for c in content {
-            body.extend_from_slice(&c.to_le_bytes());
+            out.extend_from_slice(&c.to_le_bytes());
         }
+        let mut raw = Vec::with_capacity((topics.len() * 8).max(stories));
         for w in topics {
-            body.extend_from_slice(&w.to_le_bytes());
+            raw.extend_from_slice(&w.to_le_bytes());
         }
+        pack_into(&mut out, &raw);
+        raw.clear();
         for s in story.iter() {
             match s {
                 Some(s) => {
-                    body.extend_from_slice(&(s.len() as u32).to_le_bytes());
-                    body.extend_from_slice(s.as_bytes());
+                    raw.extend_from_slice(&(s.len() as u32).to_le_bytes());
+                    raw.extend_from_slice(s.as_bytes());
                 }
-                None => body.extend_from_slice(&u32::MAX.to_le_bytes()),
+                None => raw.extend_from_slice(&u32::MAX.to_le_bytes()),
             }
         }
         drop(story);
-        // As `lz4_flex::block::compress_prepend_size` writes it, after the magic bytes.
-        let head = MAGIC.len() + 4;
-        let mut out = vec![0u8; head + lz4_flex::block::get_maximum_output_size(body.len())];
-        out[..MAGIC.len()].copy_from_slice(MAGIC);
-        out[MAGIC.len()..head].copy_from_slice(&(body.len() as u32).to_le_bytes());
-        let packed = lz4_flex::block::compress_into(&body, &mut out[head..])
-            .expect("the output has room for the largest a block compresses to");
-        out.truncate(head + packed);
+        pack_into(&mut out, &raw);
         out
     }
 
-    /// Reads what [`Placements::encode`] wrote; `None` for anything else.
+    /// Reads what [`Placements::encode`] wrote (or the one-block form before it); `None` for
+    /// anything else.
     pub fn decode(stored: &[u8]) -> Option<Placements> {
-        let packed = stored.strip_prefix(MAGIC)?;
+        if let Some(body) = stored.strip_prefix(MAGIC) {
+            return Placements::decode_columns(Reader(body));
+        }
+        let packed = stored.strip_prefix(MAGIC_ONE_BLOCK)?;
         // LZ4 expands at most 255 times: a larger size is damage, not worth allocating for.
         let size = u32::from_le_bytes(packed.get(..4)?.try_into().ok()?) as usize;
         if size > packed.len().saturating_mul(255) {
@@ -184,25 +197,10 @@ impl Placements {
         if n.saturating_mul(28 + 8 * words) > body.len() {
             return None;
         }
-        // (Filled one by one at their exact size: collecting an `Option<Vec<_>>` grows a
-        // vector by doubling, up to twice the memory.)
-        fn exactly<T>(n: usize, mut next: impl FnMut() -> Option<T>) -> Option<Vec<T>> {
-            let mut out = Vec::with_capacity(n);
-            for _ in 0..n {
-                out.push(next()?);
-            }
-            Some(out)
-        }
         let ids = exactly(n, || r.u128())?;
         let content = exactly(n, || r.u64())?;
         let topics = exactly(n * words, || r.u64())?;
-        let mut story = StoryIds::with_capacity(n);
-        for _ in 0..n {
-            match r.u32()? {
-                u32::MAX => story.push(None),
-                len => story.push(Some(std::str::from_utf8(r.take(len as usize)?).ok()?)),
-            }
-        }
+        let story = story_ids(&mut r, n)?;
         r.0.is_empty().then_some(Placements {
             key,
             ids,
@@ -212,6 +210,81 @@ impl Placements {
             story,
         })
     }
+
+    fn decode_columns(mut r: Reader<'_>) -> Option<Placements> {
+        let key = r.u64()?;
+        let n = r.u32()? as usize;
+        let words = r.u32()? as usize;
+        // Each entry takes 24 bytes as they are: a count beyond that is damage.
+        if n.saturating_mul(24) > r.0.len() {
+            return None;
+        }
+        let ids = exactly(n, || r.u128())?;
+        let content = exactly(n, || r.u64())?;
+        let raw = unpack(&mut r, n.checked_mul(words)?.checked_mul(8)?)?;
+        let mut t = Reader(&raw);
+        let topics = exactly(n * words, || t.u64())?;
+        drop(raw);
+        let raw = unpack(&mut r, usize::MAX)?;
+        let mut s = Reader(&raw);
+        let story = story_ids(&mut s, n)?;
+        (r.0.is_empty() && s.0.is_empty()).then_some(Placements {
+            key,
+            ids,
+            content,
+            words,
+            topics,
+            story,
+        })
+    }
+}
+
+/// `n` values read one by one into a list of their exact size (collecting an
+/// `Option<Vec<_>>` grows a vector by doubling, up to twice the memory).
+fn exactly<T>(n: usize, mut next: impl FnMut() -> Option<T>) -> Option<Vec<T>> {
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        out.push(next()?);
+    }
+    Some(out)
+}
+
+/// `n` story ids as [`Placements::encode`] writes them.
+fn story_ids(r: &mut Reader<'_>, n: usize) -> Option<StoryIds> {
+    let mut story = StoryIds::with_capacity(n);
+    for _ in 0..n {
+        match r.u32()? {
+            u32::MAX => story.push(None),
+            len => story.push(Some(std::str::from_utf8(r.take(len as usize)?).ok()?)),
+        }
+    }
+    Some(story)
+}
+
+/// Appends `raw` as an LZ4 block: its size unpacked and packed (u32 each), then the block.
+fn pack_into(out: &mut Vec<u8>, raw: &[u8]) {
+    out.extend_from_slice(&(raw.len() as u32).to_le_bytes());
+    let size_at = out.len();
+    out.extend_from_slice(&[0; 4]);
+    let start = out.len();
+    out.resize(start + lz4_flex::block::get_maximum_output_size(raw.len()), 0);
+    let packed = lz4_flex::block::compress_into(raw, &mut out[start..])
+        .expect("the output has room for the largest a block compresses to");
+    out.truncate(start + packed);
+    out[size_at..start].copy_from_slice(&(packed as u32).to_le_bytes());
+}
+
+/// Reads a block [`pack_into`] wrote, unpacked to at most `most` bytes.
+fn unpack(r: &mut Reader<'_>, most: usize) -> Option<Vec<u8>> {
+    let size = r.u32()? as usize;
+    let packed = r.u32()? as usize;
+    let block = r.take(packed)?;
+    // LZ4 expands at most 255 times: a larger size is damage, not worth allocating for.
+    if size > most || size > block.len().saturating_mul(255) {
+        return None;
+    }
+    let raw = lz4_flex::block::decompress(block, size).ok()?;
+    (raw.len() == size).then_some(raw)
 }
 
 /// What was matched in entries while their text was at hand (on the workers that read
@@ -463,17 +536,63 @@ mod tests {
         assert_eq!(Placements::decode(&p.clone().encode()), Some(p));
     }
 
+    /// The form before the columns: one LZ4 block (size prepended) of the key, the counts
+    /// and every column, after `FMP2`.
+    fn encode_one_block(p: &Placements) -> Vec<u8> {
+        let mut body = Vec::new();
+        body.extend_from_slice(&p.key.to_le_bytes());
+        body.extend_from_slice(&(p.ids.len() as u32).to_le_bytes());
+        body.extend_from_slice(&(p.words as u32).to_le_bytes());
+        p.ids.iter().for_each(|id| body.extend_from_slice(&id.to_le_bytes()));
+        p.content.iter().for_each(|c| body.extend_from_slice(&c.to_le_bytes()));
+        p.topics.iter().for_each(|w| body.extend_from_slice(&w.to_le_bytes()));
+        for s in p.story.iter() {
+            match s {
+                Some(s) => {
+                    body.extend_from_slice(&(s.len() as u32).to_le_bytes());
+                    body.extend_from_slice(s.as_bytes());
+                }
+                None => body.extend_from_slice(&u32::MAX.to_le_bytes()),
+            }
+        }
+        let mut out = MAGIC_ONE_BLOCK.to_vec();
+        out.extend_from_slice(&lz4_flex::block::compress_prepend_size(&body));
+        out
+    }
+
+    #[test]
+    fn placements_a_build_stored_in_one_block_are_read() {
+        let p = sample();
+        assert_eq!(Placements::decode(&encode_one_block(&p)), Some(p));
+    }
+
+    #[test]
+    fn the_hashes_are_stored_as_they_are_and_the_rest_packed() {
+        let p = sample();
+        let stored = p.clone().encode();
+        let at = MAGIC.len() + 16;
+        assert_eq!(&stored[..MAGIC.len()], MAGIC);
+        assert_eq!(&stored[at..at + 16], &p.ids[0].to_le_bytes());
+        assert_eq!(&stored[at + 32..at + 40], &7u64.to_le_bytes());
+        let topics = u32::from_le_bytes(stored[at + 48..at + 52].try_into().unwrap());
+        assert_eq!(topics, 4 * 8);
+    }
+
     #[test]
     fn anything_else_is_not_read() {
         let good = sample().encode();
         assert_eq!(Placements::decode(b""), None);
         assert_eq!(Placements::decode(&good[..good.len() - 1]), None);
         assert_eq!(Placements::decode(&good[4..]), None);
-        let mut extra = good[..4].to_vec();
-        let mut body = lz4_flex::block::decompress_size_prepended(&good[4..]).unwrap();
-        body.push(0);
-        extra.extend_from_slice(&lz4_flex::block::compress_prepend_size(&body));
+        let mut extra = good.clone();
+        extra.push(0);
         assert_eq!(Placements::decode(&extra), None);
+        // A count of entries the bytes cannot hold.
+        let mut more = good.clone();
+        more[MAGIC.len() + 8..MAGIC.len() + 12].copy_from_slice(&3u32.to_le_bytes());
+        assert_eq!(Placements::decode(&more), None);
+        let old = encode_one_block(&sample());
+        assert_eq!(Placements::decode(&old[..old.len() - 1]), None);
     }
 
     #[test]
@@ -512,13 +631,36 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Any placements come back as they were, from either stored form.
+        #[test]
+        fn any_placements_come_back(
+            words in 1usize..4,
+            rows in proptest::collection::vec(
+                (proptest::num::u128::ANY, proptest::num::u64::ANY, proptest::collection::vec(proptest::num::u64::ANY, 3), proptest::option::of("[a-z:/ü]{0,12}")),
+                0..40,
+            ),
+        ) {
+            let p = Placements {
+                key: rows.len() as u64,
+                ids: rows.iter().map(|r| r.0).collect(),
+                content: rows.iter().map(|r| r.1).collect(),
+                words,
+                topics: rows.iter().flat_map(|r| r.2[..words].to_vec()).collect(),
+                story: rows.iter().map(|r| r.3.clone()).collect(),
+            };
+            proptest::prop_assert_eq!(Placements::decode(&encode_one_block(&p)), Some(p.clone()));
+            proptest::prop_assert_eq!(Placements::decode(&p.clone().encode()), Some(p));
+        }
+
         /// Decoding never panics, whatever the bytes.
         #[test]
         fn decoding_never_panics(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..200)) {
-            let mut framed = MAGIC.to_vec();
-            framed.extend_from_slice(&bytes);
             let _ = Placements::decode(&bytes);
-            let _ = Placements::decode(&framed);
+            for magic in [MAGIC, MAGIC_ONE_BLOCK] {
+                let mut framed = magic.to_vec();
+                framed.extend_from_slice(&bytes);
+                let _ = Placements::decode(&framed);
+            }
         }
     }
 }
