@@ -445,23 +445,14 @@ pub fn choose(
         let mut last_day = None;
         let mut oldest = None;
         let mut need = d.today_start;
-        // The local day of the last story looked at: its start and the next day's (stories
-        // come newest first: one `day_start` per day, not per story).
-        let mut day_of_last: Option<(i64, i64)> = None;
+        // (Stories come newest first: one `day_start` per day, not per story.)
+        let mut local_days = LocalDays::new(&*d.day_start);
         for &s in &order {
             let s = s as usize;
             if !d.every_story && bits[s] == 0 {
                 continue;
             }
-            let date = standing[s];
-            let day = match day_of_last {
-                Some((start, next)) if (start..next).contains(&date) => start,
-                _ => {
-                    let start = (d.day_start)(date);
-                    day_of_last = Some((start, (d.day_start)(start.saturating_add(26 * 3600))));
-                    start
-                }
-            };
+            let day = local_days.start_of(standing[s]);
             if last_day != Some(day) {
                 last_day = Some(day);
                 days += 1;
@@ -547,19 +538,43 @@ pub fn choose(
     })
 }
 
-/// The starts of the local days of `dates` (unix seconds, ascending), each once: one
-/// `day_start` per day, not per date (no local day is longer than 26 hours).
+/// The starts of the local days of `dates` (unix seconds, ascending), each once.
 fn day_starts(dates: &[i64], day_start: &dyn Fn(i64) -> i64) -> Vec<i64> {
+    let mut days = LocalDays::new(day_start);
     let mut starts: Vec<i64> = Vec::new();
-    let mut next = i64::MIN;
     for &date in dates {
-        if starts.is_empty() || date >= next {
-            let start = day_start(date);
+        let start = days.start_of(date);
+        if starts.last() != Some(&start) {
             starts.push(start);
-            next = day_start(start.saturating_add(26 * 3600));
         }
     }
     starts
+}
+
+/// The local days of dates taken in order (either way), `day_start` asked once per day, not
+/// per date: the last day found is kept with the next day's start (no local day is longer
+/// than 26 hours).
+struct LocalDays<'a> {
+    day_start: &'a dyn Fn(i64) -> i64,
+    last: Option<(i64, i64)>,
+}
+
+impl<'a> LocalDays<'a> {
+    fn new(day_start: &'a dyn Fn(i64) -> i64) -> LocalDays<'a> {
+        LocalDays { day_start, last: None }
+    }
+
+    /// When the local day of `date` starts (unix seconds).
+    fn start_of(&mut self, date: i64) -> i64 {
+        match self.last {
+            Some((start, next)) if (start..next).contains(&date) => start,
+            _ => {
+                let start = (self.day_start)(date);
+                self.last = Some((start, (self.day_start)(start.saturating_add(26 * 3600))));
+                start
+            }
+        }
+    }
 }
 
 impl Choice {

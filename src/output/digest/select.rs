@@ -18,43 +18,59 @@ pub(crate) type SectionStories = (SectionKind, Vec<usize>);
 /// topic's own list.
 type SectionMembers<'a> = (SectionKind, std::borrow::Cow<'a, [usize]>);
 
-/// Each story's topics (config indices, config order), every story's in one list.
-pub(crate) struct StoryTopics {
-    /// Where each story's topics start in `topics` (one more than there are stories).
+/// Values gathered by group into one list, each group's in the order given (counted first,
+/// so that the list is made at its size).
+struct Grouped {
+    /// Where each group starts in `values` (one more than there are groups).
     starts: Vec<u32>,
-    topics: Vec<u32>,
+    values: Vec<u32>,
 }
+
+impl Grouped {
+    /// `pairs` (each value's group and the value) is gone through twice, to count and to lay
+    /// out: it gives the same pairs each time.
+    fn of<I: Iterator<Item = (usize, u32)>>(groups: usize, pairs: impl Fn() -> I) -> Grouped {
+        let mut starts = vec![0u32; groups + 1];
+        for (g, _) in pairs() {
+            starts[g + 1] += 1;
+        }
+        for g in 0..groups {
+            starts[g + 1] += starts[g];
+        }
+        let mut next = starts[..groups].to_vec();
+        let mut values = vec![0u32; starts[groups] as usize];
+        for (g, v) in pairs() {
+            values[next[g] as usize] = v;
+            next[g] += 1;
+        }
+        Grouped { starts, values }
+    }
+
+    /// Group `g`'s values (none for a group out of range).
+    fn get(&self, g: usize) -> impl Iterator<Item = usize> + '_ {
+        let range = match (self.starts.get(g), self.starts.get(g + 1)) {
+            (Some(&from), Some(&to)) => from as usize..to as usize,
+            _ => 0..0,
+        };
+        self.values[range].iter().map(|&v| v as usize)
+    }
+}
+
+/// Each story's topics (config indices, config order), every story's in one list.
+pub(crate) struct StoryTopics(Grouped);
 
 impl StoryTopics {
     fn of(arranged: &Arranged) -> StoryTopics {
         let n = arranged.stories.len();
-        let mut starts = vec![0u32; n + 1];
-        for members in &arranged.topics {
-            for &k in members.iter().filter(|&&k| k < n) {
-                starts[k + 1] += 1;
-            }
-        }
-        for k in 0..n {
-            starts[k + 1] += starts[k];
-        }
-        let mut next = starts.clone();
-        let mut topics = vec![0u32; starts[n] as usize];
-        for (t, members) in arranged.topics.iter().enumerate() {
-            for &k in members.iter().filter(|&&k| k < n) {
-                topics[next[k] as usize] = t as u32;
-                next[k] += 1;
-            }
-        }
-        StoryTopics { starts, topics }
+        StoryTopics(Grouped::of(n, || {
+            (arranged.topics.iter().enumerate())
+                .flat_map(|(t, members)| members.iter().filter(|&&k| k < n).map(move |&k| (k, t as u32)))
+        }))
     }
 
     /// The topics of story `k` (none for a story out of range).
     fn get(&self, k: usize) -> impl Iterator<Item = usize> + '_ {
-        let range = match (self.starts.get(k), self.starts.get(k + 1)) {
-            (Some(&from), Some(&to)) => from as usize..to as usize,
-            _ => 0..0,
-        };
-        self.topics[range].iter().map(|&t| t as usize)
+        self.0.get(k)
     }
 
     fn has_none(&self, k: usize) -> bool {
@@ -207,8 +223,7 @@ pub(crate) fn pick(
 pub fn selections(cfg: &Config, arranged: &Arranged, days: &[Option<NaiveDate>]) -> Vec<(NaiveDate, Selection)> {
     let (members, topics_of) = section_members(cfg, arranged);
     // The days of the stories in some section (oldest first), and each section's stories of
-    // each day in one list: `at[d * sections + s]` is where section `s`'s stories of day `d`
-    // start (counted first, so the list is made at its size).
+    // each day in one list (group `d * sections + s`: section `s`'s stories of day `d`).
     let mut day_list: Vec<NaiveDate> = members
         .iter()
         .flat_map(|(_, listed)| listed.iter().filter_map(|&k| days.get(k).copied().flatten()))
@@ -223,27 +238,13 @@ pub fn selections(cfg: &Config, arranged: &Arranged, days: &[Option<NaiveDate>])
             .and_then(|day| day_list.binary_search(&day).ok())
     };
     let width = members.len();
-    let mut at = vec![0u32; day_list.len() * width + 1];
-    for (s, (_, listed)) in members.iter().enumerate() {
-        for d in listed.iter().filter_map(|&k| day_at(k)) {
-            at[d * width + s + 1] += 1;
-        }
-    }
-    for i in 1..at.len() {
-        at[i] += at[i - 1];
-    }
-    let mut next = at.clone();
-    let mut listed_by_day = vec![0u32; at[at.len() - 1] as usize];
-    for (s, (_, listed)) in members.iter().enumerate() {
-        for &k in listed.iter() {
-            if let Some(d) = day_at(k) {
-                let slot = &mut next[d * width + s];
-                listed_by_day[*slot as usize] = k as u32;
-                *slot += 1;
-            }
-        }
-    }
-    drop(next);
+    let by_day = Grouped::of(day_list.len() * width, || {
+        (members.iter().enumerate()).flat_map(|(s, (_, listed))| {
+            listed
+                .iter()
+                .filter_map(move |&k| day_at(k).map(|d| (d * width + s, k as u32)))
+        })
+    });
     day_list
         .iter()
         .enumerate()
@@ -252,10 +253,7 @@ pub fn selections(cfg: &Config, arranged: &Arranged, days: &[Option<NaiveDate>])
             let sections = members
                 .iter()
                 .enumerate()
-                .map(|(s, (kind, _))| {
-                    let of_day = &listed_by_day[at[d * width + s] as usize..at[d * width + s + 1] as usize];
-                    (*kind, of_day.iter().map(|&k| k as usize).collect())
-                })
+                .map(|(s, (kind, _))| (*kind, by_day.get(d * width + s).collect()))
                 .collect();
             (day, pick(cfg, arranged, sections, &topics_of))
         })
