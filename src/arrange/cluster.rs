@@ -108,6 +108,25 @@ pub fn cluster_onto<R: Headed + Sync>(
     window: std::time::Duration,
     threshold: f64,
 ) -> Groups {
+    cluster_onto_postings(entries, prior, window, threshold, Postings::Read)
+}
+
+/// Which postings [`cluster_onto`] makes: those ever read, or (for tests to compare
+/// against) every one.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Postings {
+    Read,
+    #[cfg_attr(not(test), allow(dead_code, reason = "the reference the tests compare against"))]
+    All,
+}
+
+fn cluster_onto_postings<R: Headed + Sync>(
+    entries: &[R],
+    prior: &[Option<Placed>],
+    window: std::time::Duration,
+    threshold: f64,
+    postings: Postings,
+) -> Groups {
     let started = std::time::Instant::now();
     let window = TimeDelta::from_std(window).map_or(i64::MAX, |w| w.num_milliseconds());
     let n = entries.len();
@@ -190,11 +209,43 @@ pub fn cluster_onto<R: Headed + Sync>(
         source[i] = *source_ids.entry(entries[i].source().name.as_str()).or_insert(next);
     }
 
+    // Which postings are ever read. A word's list is read only if it is among the rarest
+    // words of a report to place. Its prior stories come first, oldest first; reading
+    // passes over those that fell out of the window from the front and looks at the last
+    // `MAX_CANDIDATES` of the rest: of its prior stories, only the last `MAX_CANDIDATES`
+    // are ever looked at. Per word: `u32::MAX` when it is not read, else how many of its
+    // prior stories to pass over.
+    let mut skip = vec![if postings == Postings::All { 0 } else { u32::MAX }; sets.words];
+    for &i in &order {
+        let a = sets.get(i);
+        if a.len() >= MIN_WORDS {
+            for &w in &a[..prefix_len(a.len(), threshold)] {
+                skip[w as usize] = 0;
+            }
+        }
+    }
+    for &s in &open {
+        let a = sets.get(prior_story(s)[0]);
+        if a.len() >= MIN_WORDS {
+            for &w in &a[..prefix_len(a.len(), threshold)] {
+                // (A word not read stays `u32::MAX`; stories are fewer than that.)
+                skip[w as usize] = skip[w as usize].saturating_add(1);
+            }
+        }
+    }
     // Each word's postings have room, one list after another, for every story that may
-    // come under it: each report to place and each prior story looked at opens one story
-    // at most, under each of its rarest words once.
+    // come under it: each report to place opens one story at most, under each of its
+    // rarest words once, and the prior stories kept.
     let mut lists = vec![List::default(); sets.words];
-    for &i in order.iter().chain(open.iter().map(|&s| &prior_story(s)[0])) {
+    for (list, k) in lists.iter_mut().zip(&mut skip) {
+        if postings == Postings::All {
+            (list.end, *k) = (*k, 0);
+        } else if *k != u32::MAX {
+            list.end = (*k).min(MAX_CANDIDATES as u32);
+            *k = k.saturating_sub(MAX_CANDIDATES as u32);
+        }
+    }
+    for &i in &order {
         let a = sets.get(i);
         if a.len() >= MIN_WORDS {
             for &w in &a[..prefix_len(a.len(), threshold)] {
@@ -216,6 +267,7 @@ pub fn cluster_onto<R: Headed + Sync>(
         next: vec![u32::MAX; n],
         postings: vec![Posting::default(); room as usize],
         lists,
+        skip,
     };
     // Each entry that heads a group: the group, as (true, a story of `st`) or (false, a
     // prior story left as it is).
@@ -241,7 +293,11 @@ pub fn cluster_onto<R: Headed + Sync>(
         reach: Reach::new(threshold),
     };
     placing.run(&mut st, &mut head);
-    tracing::debug!(ms = started.elapsed().as_millis(), "clustering: placed");
+    tracing::debug!(
+        ms = started.elapsed().as_millis(),
+        postings = st.postings.len(),
+        "clustering: placed"
+    );
     // Groups in the order of their first report's position in `entries`.
     let mut groups = Groups {
         members: Vec::with_capacity(n),
@@ -402,6 +458,9 @@ struct Stories {
     postings: Vec<Posting>,
     /// Per word, where its list is in `postings`.
     lists: Vec<List>,
+    /// Per word, how many stories still to open do not go under it: `u32::MAX` for a word
+    /// whose list is never read, else the prior stories that would never be looked at.
+    skip: Vec<u32>,
 }
 
 /// A word's postings: `postings[start..end]`, past those that fell out of the window.
@@ -420,6 +479,15 @@ impl Stories {
         let s = self.first.len();
         if a.len() >= MIN_WORDS {
             for (at, &w) in a[..prefix_len(a.len(), threshold)].iter().enumerate() {
+                let k = &mut self.skip[w as usize];
+                match *k {
+                    0 => {}
+                    u32::MAX => continue,
+                    _ => {
+                        *k -= 1;
+                        continue;
+                    }
+                }
                 let list = &mut self.lists[w as usize];
                 self.postings[list.end as usize] = Posting {
                     sig,
@@ -940,6 +1008,42 @@ pub(crate) mod tests {
             }
             let got = cluster_onto(&entries, &prior, DAY2, threshold);
             proptest::prop_assert_eq!(got, cluster(&entries, DAY2, threshold));
+        }
+    }
+
+    proptest::proptest! {
+        /// Placing onto prior stories reads the same postings with only those it can read
+        /// made as with every one: many stories under few words (lists longer than
+        /// `MAX_CANDIDATES`), prior stories before, among and after the reports to place,
+        /// some of them out of the window.
+        #[test]
+        fn the_postings_never_read_change_nothing(
+            titles in proptest::collection::vec(proptest::collection::vec(0usize..7, 3..7), 20..160),
+            hours in proptest::collection::vec(0i64..400, 160),
+            sources in proptest::collection::vec(0usize..5, 160),
+            placed_before in proptest::collection::vec(proptest::bool::weighted(0.8), 160),
+            threshold in proptest::sample::select(&[0.3, 0.5, 0.6][..]),
+        ) {
+            const WORDS: [&str; 7] = ["Putin", "Kim", "bertemu", "Vladivostok", "Korea", "Utara", "Rusia"];
+            let entries: Vec<Entry> = titles
+                .iter()
+                .enumerate()
+                .map(|(k, t)| {
+                    let title: Vec<&str> = t.iter().map(|&w| WORDS[w]).collect();
+                    entry(&format!("s{}", sources[k]), &format!("id{k:03}"), &title.join(" "), hours[k])
+                })
+                .collect();
+            let before: Vec<usize> = (0..entries.len()).filter(|&i| placed_before[i]).collect();
+            let old: Vec<Entry> = before.iter().map(|&i| entries[i].clone()).collect();
+            let mut prior = vec![None; entries.len()];
+            for (s, g) in cluster(&old, DAY2, threshold).iter().enumerate() {
+                for (k, &i) in g.iter().enumerate() {
+                    prior[before[i]] = Some(Placed { story: s as u32, first: k == 0 });
+                }
+            }
+            let every = cluster_onto_postings(&entries, &prior, DAY2, threshold, Postings::All);
+            proptest::prop_assert!(every.iter().any(|g| g.len() > 1));
+            proptest::prop_assert_eq!(cluster_onto(&entries, &prior, DAY2, threshold), every);
         }
     }
 

@@ -435,13 +435,13 @@ impl Headed for Report {
     fn id(&self) -> &str {
         match self {
             Report::Whole(e) => &e.id,
-            Report::Heading(h) => &h.id,
+            Report::Heading(h) => h.id(),
         }
     }
     fn title(&self) -> &str {
         match self {
             Report::Whole(e) => &e.title,
-            Report::Heading(h) => &h.title,
+            Report::Heading(h) => h.title(),
         }
     }
     fn source(&self) -> &Arc<SourceRef> {
@@ -473,8 +473,12 @@ pub enum Report {
 /// An item read for its id, title, source and dates only.
 #[derive(Debug, Clone)]
 pub struct Heading {
-    pub id: Box<str>,
-    pub title: Box<str>,
+    /// Its id, then its title, in one allocation: a run that follows another holds a
+    /// heading for each story that new reports may join (137,000 on the 10,000-feed bench),
+    /// and two small strings apiece took 9 MB more than one.
+    text: Box<str>,
+    /// Where the title starts in `text`.
+    id_len: u32,
     pub source: Arc<SourceRef>,
     pub published: Option<DateTime<Utc>>,
     pub updated: Option<DateTime<Utc>>,
@@ -492,14 +496,27 @@ impl Heading {
         published: Option<DateTime<Utc>>,
         updated: Option<DateTime<Utc>>,
     ) -> Heading {
+        let mut text = String::with_capacity(id.len() + title.len());
+        text.push_str(id);
+        text.push_str(title);
         Heading {
-            id: id.into(),
-            title: title.into(),
+            text: text.into_boxed_str(),
+            id_len: u32::try_from(id.len()).expect("an id under 4 GB"),
             source: Arc::clone(source),
             published,
             updated,
             as_entry: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Its id.
+    pub fn id(&self) -> &str {
+        &self.text[..self.id_len as usize]
+    }
+
+    /// Its title.
+    pub fn title(&self) -> &str {
+        &self.text[self.id_len as usize..]
     }
 
     /// The heading of `e` (its other fields dropped).
@@ -514,23 +531,17 @@ impl Heading {
 
     /// The heading of `e`, its id and title taken out of it.
     fn taken_from(e: &mut Entry) -> Heading {
-        Heading {
-            id: std::mem::take(&mut e.id).into_boxed_str(),
-            title: std::mem::take(&mut e.title).into_boxed_str(),
-            source: Arc::clone(&e.source),
-            published: e.published,
-            updated: e.updated,
-            as_entry: std::sync::OnceLock::new(),
-        }
+        let (id, title) = (std::mem::take(&mut e.id), std::mem::take(&mut e.title));
+        Heading::new(&id, &title, &e.source, e.published, e.updated)
     }
 
     /// An entry with the heading's fields, the others empty.
     fn to_entry(&self) -> Entry {
         Entry {
-            id: self.id.to_string(),
+            id: self.id().to_owned(),
             guid: None,
             source: Arc::clone(&self.source),
-            title: self.title.to_string(),
+            title: self.title().to_owned(),
             link: None,
             canonical_link: None,
             published: self.published,
@@ -615,8 +626,8 @@ impl Report {
         match self {
             Report::Whole(e) => std::mem::replace(&mut e.id, id),
             Report::Heading(h) => {
-                h.as_entry = std::sync::OnceLock::new();
-                std::mem::replace(&mut h.id, id.into_boxed_str()).into_string()
+                let replaced = Heading::new(&id, h.title(), &h.source, h.published, h.updated);
+                std::mem::replace(h, replaced).id().to_owned()
             }
         }
     }

@@ -152,7 +152,7 @@ pub(super) fn keys_of(all: &[Report], lens: &[usize], matched: &[Option<Matched>
                 None => match e {
                     Report::Whole(e) => (id_hash(&e.id), crate::arrange::memory::link_key(e)),
                     // (A heading keeps no canonical link.)
-                    Report::Heading(h) => (id_hash(&h.id), None),
+                    Report::Heading(h) => (id_hash(h.id()), None),
                 },
             };
             items.push(Item {
