@@ -31,9 +31,6 @@ pub struct Arranged {
     pub topics: Vec<Vec<usize>>,
     /// Reports folded into another source's entry for the same story.
     pub reports_merged: usize,
-    /// For each story, its id (its first report's id) when it has more than one report,
-    /// or when that report is gone and another stands for it.
-    pub clusters: Vec<Option<String>>,
     /// Each story's reports (indices into `entries`): the one standing for it first, then
     /// the others oldest first.
     pub groups: cluster::Groups,
@@ -42,6 +39,15 @@ pub struct Arranged {
     pub own_ids: HashMap<usize, String>,
     /// What this run decided, for the next one (see [`memory`]).
     pub placements: memory::Placements,
+}
+
+impl Arranged {
+    /// Story `k`'s id (its first report's id) when it has more than one report, or when
+    /// that report is gone and another stands for it (carrying its id).
+    pub fn cluster_id(&self, k: usize) -> Option<&str> {
+        let g = self.groups.get(k);
+        (g.len() > 1 || self.own_ids.contains_key(&g[0])).then(|| self.entries[g[0]].id())
+    }
 }
 
 /// Groups story clusters (when `clusters` is set) and assigns topics. A story belongs to
@@ -175,14 +181,6 @@ pub fn arrange_read(
         }
     }
     let story: memory::StoryIds = story.into_iter().collect();
-    let cluster_ids: Vec<Option<String>> = groups
-        .iter()
-        .zip(&story_ids)
-        .map(|(g, id)| match id {
-            Some(id) => Some(id.clone()),
-            None => (g.len() > 1).then(|| merged[g[0]].id().to_owned()),
-        })
-        .collect();
     let reports_merged = merged.len() - groups.len();
     // A story's topics: those of all its reports; the catch-all only if no other.
     let catch_all = topics.iter().position(|t| t.catch_all);
@@ -241,7 +239,6 @@ pub fn arrange_read(
         stories,
         topics: members,
         reports_merged,
-        clusters: cluster_ids,
         groups,
         own_ids,
         placements: decided,
@@ -525,7 +522,7 @@ mod tests {
         // "d" joined the story of "a" and "b", placed by the run before.
         let ids: Vec<String> = stories(&later).into_iter().map(|s| s.0).collect();
         assert_eq!(ids, vec!["e", "c", "a"]);
-        assert_eq!(later.clusters[2].as_deref(), Some("a"));
+        assert_eq!(later.cluster_id(2), Some("a"));
         assert_eq!(later.reports_merged, 2);
     }
 
@@ -694,7 +691,12 @@ mod tests {
             "a",
             "the story's id, not a new one a feed app would show again"
         );
-        assert_eq!(later.clusters, vec![Some("a".to_string())]);
+        assert_eq!(
+            (0..later.stories.len())
+                .map(|k| later.cluster_id(k))
+                .collect::<Vec<_>>(),
+            vec![Some("a")]
+        );
         assert_eq!(later.placements.story.iter().collect::<Vec<_>>(), vec![Some("a")]);
         // Without the last run's placements it would be "b".
         assert_eq!(stories(&arrange(rest, &[], CLUSTERS, usize::MAX, None))[0].0, "b");
