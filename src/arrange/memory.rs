@@ -443,7 +443,13 @@ impl Reader<'_> {
 /// An entry id's 128-bit hash (XXH3-128), by which placements know entries: two of a
 /// run's ids sharing one is a chance of about 1 in 10^28.
 pub fn id_hash(id: &str) -> u128 {
-    xxh3_128(id.as_bytes())
+    id_hash_bytes(id.as_bytes())
+}
+
+/// [`id_hash`] of an id given as its UTF-8 bytes (as the state stores it: hashing needs
+/// no check that they are UTF-8).
+pub fn id_hash_bytes(id: &[u8]) -> u128 {
+    xxh3_128(id)
 }
 
 /// An entry's canonical link as merging over keys compares it (see

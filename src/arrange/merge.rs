@@ -187,13 +187,23 @@ fn fates(all: &[Entry], lens: &[usize]) -> (Vec<usize>, MergeStats) {
 
 /// Newest first by date; ties broken by id so the order never depends on input order.
 pub fn sort_newest_first<T: Headed>(entries: &mut [T]) {
-    // Entries are large: sort small (date, index) keys, then move each entry once.
-    let mut order: Vec<usize> = (0..entries.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (x, y) = (&entries[a], &entries[b]);
-        y.date().cmp(&x.date()).then_with(|| x.id().cmp(y.id()))
+    // Entries are large: sort small (date, index) keys, the dates read once (not at every
+    // comparison), then move each entry once. The index last makes the order the stable
+    // sort's, for an unstable sort.
+    let mut keys: Vec<(std::cmp::Reverse<Option<(i64, u32)>>, usize)> = entries
+        .iter()
+        .enumerate()
+        .map(|(k, e)| {
+            let date = e.date().map(|d| (d.timestamp(), d.timestamp_subsec_nanos()));
+            (std::cmp::Reverse(date), k)
+        })
+        .collect();
+    keys.sort_unstable_by(|(x, a), (y, b)| {
+        x.cmp(y)
+            .then_with(|| entries[*a].id().cmp(entries[*b].id()))
+            .then(a.cmp(b))
     });
-    apply_permutation(entries, order);
+    apply_permutation(entries, keys.into_iter().map(|(_, k)| k).collect());
 }
 
 /// Reorders `items` in place so that position `k` holds what was at `order[k]`.

@@ -188,14 +188,14 @@ impl Store {
         let mut out = Vec::new();
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
             let get = |k: usize| row.get_ref(k).map_err(|e| self.err(e));
-            let id = get(1)?.as_str().map_err(|e| self.err(e.into()))?;
+            let id = get(1)?.as_bytes().map_err(|e| self.err(e.into()))?;
             let link = match get(2)? {
                 rusqlite::types::ValueRef::Blob(b) => b.try_into().ok().map(u128::from_le_bytes),
                 _ => None,
             };
             out.push(Skeleton {
                 rowid: get(0)?.as_i64().map_err(|e| self.err(e.into()))?,
-                id: crate::arrange::memory::id_hash(id),
+                id: crate::arrange::memory::id_hash_bytes(id),
                 link,
                 date: get(3)?.as_i64().map_err(|e| self.err(e.into()))?,
                 in_feed: get(4)?.as_i64().map_err(|e| self.err(e.into()))? != 0,
