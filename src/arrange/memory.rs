@@ -123,11 +123,19 @@ impl Placements {
     /// (hashes do not compress), then two LZ4 blocks, each its size unpacked and packed
     /// (u32, u32) and its bytes: `n × words` topic words (u64), and `n` stories (u32 length,
     /// `u32::MAX` for none, then the bytes). Little-endian throughout.
-    ///
-    /// Consumes the placements, each column freed once written (at a run's end they are the
-    /// largest thing it holds); nothing but the topics and stories is copied before it is
-    /// written out.
     pub fn encode(self) -> Vec<u8> {
+        let encoder = self.encoder();
+        let mut out = Vec::with_capacity(encoder.size());
+        encoder.write_to(&mut out).expect("writing to a Vec never fails");
+        out
+    }
+
+    /// The stored form (see [`Placements::encode`]) to write out piece by piece: the topics
+    /// and stories are packed now (and let go), the rest is written as it is by
+    /// [`Encoder::write_to`], each column let go once written. (At a run's end the
+    /// placements are among the largest things it holds: their stored form whole beside
+    /// them would be as large again.)
+    pub fn encoder(self) -> Encoder {
         let Placements {
             key,
             ids,
@@ -137,30 +145,12 @@ impl Placements {
             story,
         } = self;
         let n = ids.len();
-        let stories = story.text.len() + 4 * n;
-        let mut out = Vec::with_capacity(
-            MAGIC.len()
-                + 16
-                + 24 * n
-                + 16
-                + lz4_flex::block::get_maximum_output_size(topics.len() * 8)
-                + lz4_flex::block::get_maximum_output_size(stories),
-        );
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&key.to_le_bytes());
-        out.extend_from_slice(&(n as u32).to_le_bytes());
-        out.extend_from_slice(&(words as u32).to_le_bytes());
-        for id in ids {
-            out.extend_from_slice(&id.to_le_bytes());
-        }
-        for c in content {
-            out.extend_from_slice(&c.to_le_bytes());
-        }
-        let mut raw = Vec::with_capacity((topics.len() * 8).max(stories));
+        let mut raw = Vec::with_capacity((topics.len() * 8).max(story.text.len() + 4 * n));
         for w in topics {
             raw.extend_from_slice(&w.to_le_bytes());
         }
-        pack_into(&mut out, &raw);
+        let mut topics = Vec::new();
+        pack_into(&mut topics, &raw);
         raw.clear();
         for s in story.iter() {
             match s {
@@ -172,8 +162,20 @@ impl Placements {
             }
         }
         drop(story);
-        pack_into(&mut out, &raw);
-        out
+        let mut stories = Vec::new();
+        pack_into(&mut stories, &raw);
+        drop(raw);
+        // (Each block was given room for the most it could take.)
+        topics.shrink_to_fit();
+        stories.shrink_to_fit();
+        Encoder {
+            key,
+            words,
+            ids,
+            content,
+            topics,
+            stories,
+        }
     }
 
     /// Reads what [`Placements::encode`] wrote (or the one-block form before it); `None` for
@@ -262,6 +264,59 @@ fn story_ids(r: &mut Reader<'_>, n: usize) -> Option<StoryIds> {
 }
 
 /// Appends `raw` as an LZ4 block: its size unpacked and packed (u32 each), then the block.
+/// Placements being stored (see [`Placements::encoder`]): the hashes as they are, the
+/// topics and stories packed.
+pub struct Encoder {
+    key: u64,
+    words: usize,
+    ids: Vec<u128>,
+    content: Vec<u64>,
+    /// The packed blocks, each with its sizes in front.
+    topics: Vec<u8>,
+    stories: Vec<u8>,
+}
+
+impl Encoder {
+    /// The size of the stored form.
+    pub fn size(&self) -> usize {
+        MAGIC.len() + 16 + 24 * self.ids.len() + self.topics.len() + self.stories.len()
+    }
+
+    /// Writes the stored form ([`Encoder::size`] bytes) to `out`.
+    pub fn write_to(self, out: &mut (impl std::io::Write + ?Sized)) -> std::io::Result<()> {
+        let Encoder {
+            key,
+            words,
+            ids,
+            content,
+            topics,
+            stories,
+        } = self;
+        let mut head = Vec::with_capacity(MAGIC.len() + 16);
+        head.extend_from_slice(MAGIC);
+        head.extend_from_slice(&key.to_le_bytes());
+        head.extend_from_slice(&(ids.len() as u32).to_le_bytes());
+        head.extend_from_slice(&(words as u32).to_le_bytes());
+        out.write_all(&head)?;
+        // (In pieces of 4,096 hashes: the columns are megabytes.)
+        let mut piece = Vec::with_capacity(4096 * 16);
+        for chunk in ids.chunks(4096) {
+            piece.clear();
+            chunk.iter().for_each(|id| piece.extend_from_slice(&id.to_le_bytes()));
+            out.write_all(&piece)?;
+        }
+        drop(ids);
+        for chunk in content.chunks(4096) {
+            piece.clear();
+            chunk.iter().for_each(|c| piece.extend_from_slice(&c.to_le_bytes()));
+            out.write_all(&piece)?;
+        }
+        drop(content);
+        out.write_all(&topics)?;
+        out.write_all(&stories)
+    }
+}
+
 fn pack_into(out: &mut Vec<u8>, raw: &[u8]) {
     out.extend_from_slice(&(raw.len() as u32).to_le_bytes());
     let size_at = out.len();

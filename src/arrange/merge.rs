@@ -190,7 +190,9 @@ pub fn sort_newest_first<T: Headed>(entries: &mut [T]) {
     // Entries are large: sort small (date, index) keys, the dates read once (not at every
     // comparison), then move each entry once. The index last makes the order the stable
     // sort's, for an unstable sort.
-    let mut keys: Vec<(std::cmp::Reverse<Option<(i64, u32)>>, usize)> = entries
+    // (Seconds and nanoseconds, newest first, then the place.)
+    type Key = (std::cmp::Reverse<Option<(i64, u32)>>, usize);
+    let mut keys: Vec<Key> = entries
         .iter()
         .enumerate()
         .map(|(k, e)| {

@@ -117,7 +117,18 @@ impl Store {
     /// would copy it, then copy it again into the row it builds (twice the placements, about
     /// 20 MB at 300,000 items, at the end of a run).
     fn set_cache(&self, key: &str, value: &[u8]) -> Result<(), Error> {
-        let len = i64::try_from(value.len()).unwrap_or(i64::MAX);
+        self.set_cache_with(key, value.len(), |blob| blob.write_all(value))
+    }
+
+    /// Sets `key`'s value in the cache table to the `len` bytes `write` writes (in order,
+    /// through a buffer); a value written short is an error.
+    fn set_cache_with(
+        &self,
+        key: &str,
+        len: usize,
+        write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<(), Error> {
+        let len = i64::try_from(len).unwrap_or(i64::MAX);
         let rowid: i64 = self
             .conn
             .query_row(
@@ -131,7 +142,21 @@ impl Store {
             .conn
             .blob_open(rusqlite::MAIN_DB, "cache", "value", rowid, false)
             .map_err(|e| self.err(e))?;
-        blob.write_all_at(value, 0).map_err(|e| self.err(e))
+        let failed = |message: String| Error::State {
+            path: self.path.clone(),
+            message,
+        };
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, &mut blob);
+        (write(&mut out).and_then(|()| std::io::Write::flush(&mut out)))
+            .map_err(|e| failed(format!("could not write the cache value {key}: {e}")))?;
+        drop(out);
+        // (A blob is written within its size: one written short would end in zeros.)
+        match std::io::Seek::stream_position(&mut blob) {
+            Ok(at) if at == len as u64 => Ok(()),
+            _ => Err(failed(format!(
+                "the cache value {key} was written short of its {len} bytes"
+            ))),
+        }
     }
 
     /// Replaces every value of the cache table whose key starts with `prefix` by `values`
@@ -230,9 +255,10 @@ impl Store {
         Ok(self.cache(PLACEMENTS)?.and_then(|blob| Placements::decode(&blob)))
     }
 
-    /// Keeps this run's placements, as [`Placements::encode`] wrote them.
-    pub fn set_placements(&self, encoded: &[u8]) -> Result<(), Error> {
-        self.set_cache(PLACEMENTS, encoded)
+    /// Keeps this run's placements in their stored form ([`Placements::encode`]), written
+    /// into the state piece by piece (that form is never whole in memory).
+    pub fn store_placements(&self, encoder: crate::arrange::memory::Encoder) -> Result<(), Error> {
+        self.set_cache_with(PLACEMENTS, encoder.size(), |blob| encoder.write_to(blob))
     }
 
     /// The fold sums kept with the placements (encoded by the pipeline), if any.
