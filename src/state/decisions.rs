@@ -104,7 +104,7 @@ impl PlanCover {
 
 impl Store {
     /// A value of the cache table (what can be computed again when it is missing).
-    fn cache(&self, key: &str) -> Result<Option<Vec<u8>>, Error> {
+    pub(super) fn cache(&self, key: &str) -> Result<Option<Vec<u8>>, Error> {
         self.conn
             .query_row("SELECT value FROM cache WHERE key = ?1", [key], |r| r.get(0))
             .optional()

@@ -942,3 +942,28 @@ fn digest_plans_speak_for_the_days_of_their_cover_only() {
     assert_eq!(store.day_plan(day(11), "m").unwrap(), StoredPlan::Stale);
     assert_eq!(store.day_plans("m").unwrap(), None);
 }
+
+/// Placements written into the state piece by piece are read back as they were, in the
+/// same bytes as their stored form made whole, and replace those stored before.
+#[test]
+fn placements_stored_piece_by_piece_are_read_back_whole() {
+    use crate::arrange::memory::Placements;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+    // More hashes than one piece of the encoder's (4,096), stories of every kind.
+    let n = 10_000u32;
+    let placements = |salt: u128| Placements {
+        key: 7,
+        ids: (0..n).map(|k| u128::from(k) * 0x9e37_79b9_7f4a_7c15 + salt).collect(),
+        content: (0..n).map(|k| u64::from(k) ^ 0xdead_beef).collect(),
+        words: 1,
+        topics: (0..n).map(|k| u64::from(k % 5)).collect(),
+        story: (0..n)
+            .map(|k| (k % 3 == 0).then(|| format!("https://e.example/{}", k / 3)))
+            .collect(),
+    };
+    store.store_placements(placements(1).encoder()).unwrap();
+    store.store_placements(placements(2).encoder()).unwrap();
+    assert_eq!(store.placements().unwrap(), Some(placements(2)));
+    assert_eq!(store.cache("placements").unwrap(), Some(placements(2).encode()));
+}
