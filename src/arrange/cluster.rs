@@ -139,32 +139,37 @@ fn cluster_onto_postings<R: Headed + Sync>(
     // The prior stories (numbered densely by the caller), stored one after another: their
     // reports, the one standing for each first, then the others oldest first.
     let count = prior.iter().flatten().map(|p| p.story as usize + 1).max().unwrap_or(0);
-    let mut prior_starts = vec![0usize; count + 1];
+    // (Indices as u32, as everywhere in clustering: held while reports are placed, the
+    // steady run's peak.)
+    let mut prior_starts = vec![0u32; count + 1];
     for p in prior.iter().flatten() {
         prior_starts[p.story as usize + 1] += 1;
     }
     for s in 0..count {
         prior_starts[s + 1] += prior_starts[s];
     }
-    let mut prior_members = vec![0usize; prior_starts[count]];
+    let mut prior_members = vec![0u32; prior_starts[count] as usize];
     let mut fill = prior_starts[..count].to_vec();
     for (i, p) in prior.iter().enumerate() {
         if let Some(p) = p {
-            prior_members[fill[p.story as usize]] = i;
+            prior_members[fill[p.story as usize] as usize] = i as u32;
             fill[p.story as usize] += 1;
         }
     }
     drop(fill);
+    let range = |s: usize| prior_starts[s] as usize..prior_starts[s + 1] as usize;
     for s in 0..count {
-        let m = &mut prior_members[prior_starts[s]..prior_starts[s + 1]];
+        let m = &mut prior_members[range(s)];
         if m.len() > 1 {
-            m.sort_by(|&a, &b| older(a, b));
-            if let Some(k) = m.iter().position(|&i| prior[i].is_some_and(|p| p.first)) {
+            m.sort_by(|&a, &b| older(a as usize, b as usize));
+            if let Some(k) = m.iter().position(|&i| prior[i as usize].is_some_and(|p| p.first)) {
                 m[..=k].rotate_right(1);
             }
         }
     }
-    let prior_story = |s: usize| &prior_members[prior_starts[s]..prior_starts[s + 1]];
+    let prior_story = |s: usize| &prior_members[range(s)];
+    // A prior story's report standing for it.
+    let standing = |s: usize| prior_story(s)[0] as usize;
     // By date first (plain integers), then the reports of one date by id.
     let mut dated: Vec<(i64, u32)> = (0..n)
         .filter(|&i| prior[i].is_none())
@@ -189,12 +194,12 @@ fn cluster_onto_postings<R: Headed + Sync>(
         _ => false,
     };
     let mut open: Vec<usize> = (0..count)
-        .filter(|&s| !prior_story(s).is_empty() && reach(prior_story(s)[0]))
+        .filter(|&s| !prior_story(s).is_empty() && reach(standing(s)))
         .collect();
     // Oldest standing report first, as stories open in a run of their own.
-    open.sort_by(|&a, &b| older(prior_story(a)[0], prior_story(b)[0]));
+    open.sort_by(|&a, &b| older(standing(a), standing(b)));
     let mut looked_at: Vec<usize> = order.clone();
-    looked_at.extend(open.iter().map(|&s| prior_story(s)[0]));
+    looked_at.extend(open.iter().map(|&s| standing(s)));
     tracing::debug!(ms = started.elapsed().as_millis(), "clustering: reports in order");
     let sets = TitleSets::of(entries, &looked_at);
     tracing::debug!(ms = started.elapsed().as_millis(), "clustering: title words");
@@ -204,7 +209,8 @@ fn cluster_onto_postings<R: Headed + Sync>(
     // place and of the stories they may join.
     let mut source_ids: HashMap<&str, u32, FastHash> = HashMap::default();
     let mut source: Vec<u32> = vec![u32::MAX; n];
-    for &i in order.iter().chain(open.iter().flat_map(|&s| prior_story(s))) {
+    let prior_reports = open.iter().flat_map(|&s| prior_story(s)).map(|&i| i as usize);
+    for i in order.iter().copied().chain(prior_reports) {
         let next = source_ids.len() as u32;
         source[i] = *source_ids.entry(entries[i].source().name.as_str()).or_insert(next);
     }
@@ -225,7 +231,7 @@ fn cluster_onto_postings<R: Headed + Sync>(
         }
     }
     for &s in &open {
-        let a = sets.get(prior_story(s)[0]);
+        let a = sets.get(standing(s));
         if a.len() >= MIN_WORDS {
             for &w in &a[..prefix_len(a.len(), threshold)] {
                 // (A word not read stays `u32::MAX`; stories are fewer than that.)
@@ -274,13 +280,13 @@ fn cluster_onto_postings<R: Headed + Sync>(
     let mut head: Vec<(bool, u32)> = vec![(false, u32::MAX); n];
     for (s, m) in (0..count).map(|s| (s, prior_story(s))) {
         if let Some(&first) = m.first() {
-            head[first] = (false, s as u32);
+            head[first as usize] = (false, s as u32);
         }
     }
     for s in open {
         let reports = prior_story(s);
-        let (a, first) = (sets.get(reports[0]), date[reports[0]]);
-        head[reports[0]] = (true, st.len() as u32);
+        let (a, first) = (sets.get(standing(s)), date[standing(s)]);
+        head[standing(s)] = (true, st.len() as u32);
         st.open(reports, a, signature(a), first, threshold);
     }
     let placing = Placing {
@@ -315,7 +321,9 @@ fn cluster_onto_postings<R: Headed + Sync>(
                     groups.members[at..].sort_by(|&a, &b| older(a, b));
                 }
             }
-            (false, s) => groups.members.extend_from_slice(prior_story(s as usize)),
+            (false, s) => groups
+                .members
+                .extend(prior_story(s as usize).iter().map(|&i| i as usize)),
         }
         groups.starts.push(groups.members.len());
     }
@@ -435,7 +443,7 @@ impl Placing<'_> {
                 Some((_, s)) => st.join(s, i),
                 None => {
                     head[i] = (true, st.len() as u32);
-                    st.open(&[i], a, sig, date[i], threshold);
+                    st.open(&[i as u32], a, sig, date[i], threshold);
                 }
             }
         }
@@ -475,7 +483,7 @@ struct List {
 impl Stories {
     /// Opens a story of `reports` (the first one's set is `a`, with signature `sig`, dated
     /// `first_date`).
-    fn open(&mut self, reports: &[usize], a: &[u32], sig: u64, first_date: i64, threshold: f64) {
+    fn open(&mut self, reports: &[u32], a: &[u32], sig: u64, first_date: i64, threshold: f64) {
         let s = self.first.len();
         if a.len() >= MIN_WORDS {
             for (at, &w) in a[..prefix_len(a.len(), threshold)].iter().enumerate() {
@@ -500,10 +508,10 @@ impl Stories {
         }
         self.first_date.push(first_date);
         for w in reports.windows(2) {
-            self.next[w[0]] = w[1] as u32;
+            self.next[w[0] as usize] = w[1];
         }
-        self.first.push(reports[0] as u32);
-        self.last.push(reports[reports.len() - 1] as u32);
+        self.first.push(reports[0]);
+        self.last.push(reports[reports.len() - 1]);
     }
 
     /// How many stories there are.
@@ -607,7 +615,7 @@ impl Reach {
 struct TitleSets {
     ids: Vec<u32>,
     /// Where the `k`th set asked for starts in `ids`; one more at the end.
-    starts: Vec<usize>,
+    starts: Vec<u32>,
     /// Per entry, which set asked for is its own (`u32::MAX`: none).
     slot: Vec<u32>,
     /// How many different words there are (ids are below this).
@@ -624,7 +632,7 @@ impl TitleSets {
         // 139,000 titles, more than all the rest of the sets.
         const WAVE: usize = 8192;
         let workers = crate::util::threads::workers();
-        let mut starts: Vec<usize> = Vec::with_capacity(which.len() + 1);
+        let mut starts: Vec<u32> = Vec::with_capacity(which.len() + 1);
         starts.push(0);
         // Each word is numbered when first seen.
         let mut number: HashMap<u64, u32, FastHash> = HashMap::default();
@@ -650,7 +658,7 @@ impl TitleSets {
                     }));
                 }
                 for len in lens {
-                    starts.push(starts[starts.len() - 1] + len as usize);
+                    starts.push(starts[starts.len() - 1] + len);
                 }
             }
         }
@@ -674,7 +682,7 @@ impl TitleSets {
             *id = rank[*id as usize];
         }
         for w in starts.windows(2) {
-            ids[w[0]..w[1]].sort_unstable();
+            ids[w[0] as usize..w[1] as usize].sort_unstable();
         }
         let mut slot = vec![u32::MAX; entries.len()];
         for (k, &i) in which.iter().enumerate() {
@@ -692,7 +700,7 @@ impl TitleSets {
     fn get(&self, i: usize) -> &[u32] {
         match self.slot[i] {
             u32::MAX => &[],
-            k => &self.ids[self.starts[k as usize]..self.starts[k as usize + 1]],
+            k => &self.ids[self.starts[k as usize] as usize..self.starts[k as usize + 1] as usize],
         }
     }
 }

@@ -145,13 +145,16 @@ impl Placements {
             story,
         } = self;
         let n = ids.len();
-        let mut raw = Vec::with_capacity((topics.len() * 8).max(story.text.len() + 4 * n));
+        // (Each block is packed into room for the most it could take, then cut to size
+        // before the next: the topics' raw bytes, then the stories', are the only copy.)
+        let mut raw = Vec::with_capacity(topics.len() * 8);
         for w in topics {
             raw.extend_from_slice(&w.to_le_bytes());
         }
         let mut topics = Vec::new();
         pack_into(&mut topics, &raw);
-        raw.clear();
+        topics.shrink_to_fit();
+        raw = Vec::with_capacity(story.text.len() + 4 * n);
         for s in story.iter() {
             match s {
                 Some(s) => {
@@ -165,8 +168,6 @@ impl Placements {
         let mut stories = Vec::new();
         pack_into(&mut stories, &raw);
         drop(raw);
-        // (Each block was given room for the most it could take.)
-        topics.shrink_to_fit();
         stories.shrink_to_fit();
         Encoder {
             key,
