@@ -9,7 +9,9 @@
 //!
 //! To stay near linear on large inputs: title words are known by a hash, and found on every
 //! core; candidates come from a prefix filter (sets ordered rarest word first; per word, the 16 most recent
-//! open stories, in one array with room counted beforehand), pruned by size, by where the
+//! open stories, in one array with room counted beforehand, and postings made only where
+//! they can be read: under the words of the reports to place, and of the stories placed
+//! before only the last 16 per word), pruned by size, by where the
 //! shared word sits in each set and by a 64-bit signature of each set (the bits two sets
 //! share bound the words they share), all read from the 16-byte posting itself; the rest
 //! are checked against the story's date and counted against the current report's marked
