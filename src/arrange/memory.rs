@@ -154,7 +154,8 @@ impl Placements {
         let mut topics = Vec::new();
         pack_into(&mut topics, &raw);
         topics.shrink_to_fit();
-        raw = Vec::with_capacity(story.text.len() + 4 * n);
+        drop(raw);
+        let mut raw = Vec::with_capacity(story.text.len() + 4 * n);
         for s in story.iter() {
             match s {
                 Some(s) => {
@@ -264,7 +265,6 @@ fn story_ids(r: &mut Reader<'_>, n: usize) -> Option<StoryIds> {
     Some(story)
 }
 
-/// Appends `raw` as an LZ4 block: its size unpacked and packed (u32 each), then the block.
 /// Placements being stored (see [`Placements::encoder`]): the hashes as they are, the
 /// topics and stories packed.
 pub struct Encoder {
@@ -318,6 +318,7 @@ impl Encoder {
     }
 }
 
+/// Appends `raw` as an LZ4 block: its size unpacked and packed (u32 each), then the block.
 fn pack_into(out: &mut Vec<u8>, raw: &[u8]) {
     out.extend_from_slice(&(raw.len() as u32).to_le_bytes());
     let size_at = out.len();
