@@ -151,9 +151,7 @@ impl Placements {
         for w in topics {
             raw.extend_from_slice(&w.to_le_bytes());
         }
-        let mut topics = Vec::new();
-        pack_into(&mut topics, &raw);
-        topics.shrink_to_fit();
+        let topics = packed(&raw);
         drop(raw);
         let mut raw = Vec::with_capacity(story.text.len() + 4 * n);
         for s in story.iter() {
@@ -166,10 +164,8 @@ impl Placements {
             }
         }
         drop(story);
-        let mut stories = Vec::new();
-        pack_into(&mut stories, &raw);
+        let stories = packed(&raw);
         drop(raw);
-        stories.shrink_to_fit();
         Encoder {
             key,
             words,
@@ -299,23 +295,35 @@ impl Encoder {
         head.extend_from_slice(&(ids.len() as u32).to_le_bytes());
         head.extend_from_slice(&(words as u32).to_le_bytes());
         out.write_all(&head)?;
-        // (In pieces of 4,096 hashes: the columns are megabytes.)
-        let mut piece = Vec::with_capacity(4096 * 16);
-        for chunk in ids.chunks(4096) {
-            piece.clear();
-            chunk.iter().for_each(|id| piece.extend_from_slice(&id.to_le_bytes()));
-            out.write_all(&piece)?;
-        }
-        drop(ids);
-        for chunk in content.chunks(4096) {
-            piece.clear();
-            chunk.iter().for_each(|c| piece.extend_from_slice(&c.to_le_bytes()));
-            out.write_all(&piece)?;
-        }
-        drop(content);
+        write_column(out, ids, u128::to_le_bytes)?;
+        write_column(out, content, u64::to_le_bytes)?;
         out.write_all(&topics)?;
         out.write_all(&stories)
     }
+}
+
+/// Writes a column's values as their bytes, 4,096 at a time (the columns are megabytes), and
+/// lets it go.
+fn write_column<T: Copy, const N: usize>(
+    out: &mut (impl std::io::Write + ?Sized),
+    column: Vec<T>,
+    bytes: impl Fn(T) -> [u8; N],
+) -> std::io::Result<()> {
+    let mut piece = Vec::with_capacity(4096 * N);
+    for chunk in column.chunks(4096) {
+        piece.clear();
+        chunk.iter().for_each(|&v| piece.extend_from_slice(&bytes(v)));
+        out.write_all(&piece)?;
+    }
+    Ok(())
+}
+
+/// `raw` as an LZ4 block of its own, cut to size (see [`pack_into`]).
+fn packed(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    pack_into(&mut out, raw);
+    out.shrink_to_fit();
+    out
 }
 
 /// Appends `raw` as an LZ4 block: its size unpacked and packed (u32 each), then the block.
