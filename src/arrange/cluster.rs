@@ -772,7 +772,7 @@ pub fn annotate(entries: &mut [crate::model::Report], group: &[usize]) {
 pub const ALSO_REPORTED_BY: &str = "<p>Also reported by: ";
 
 /// `<p>Also reported by: <a href="…">Source</a>, …</p>`.
-fn also_reported_by<'a>(others: impl Iterator<Item = &'a Entry>) -> String {
+fn also_reported_by(others: impl Iterator<Item = impl std::ops::Deref<Target = Entry>>) -> String {
     let mut also = String::from(ALSO_REPORTED_BY);
     for (k, other) in others.enumerate() {
         if k > 0 {

@@ -402,13 +402,13 @@ fn assign_all(
                     // (An item read for its heading only that neither holds is matched on
                     // its heading.)
                     let e = e.entry();
-                    let hash = memory::content_hash(e);
+                    let hash = memory::content_hash(&e);
                     hashes[k] = hash;
                     let same = prior.filter(|p| p.words == words && p.content.get(slots[k] as usize) == Some(&hash));
                     match same {
                         Some(p) => b.copy_from_slice(p.topics_of(slots[k] as usize)),
                         None => {
-                            matcher.assign_bits(e, &mut scratch, b);
+                            matcher.assign_bits(&e, &mut scratch, b);
                             matched += 1;
                         }
                     }
@@ -598,7 +598,7 @@ mod tests {
         let standing = |a: &Arranged| {
             a.stories
                 .iter()
-                .map(|&m| a.entries[m].entry().clone())
+                .map(|&m| a.entries[m].entry().into_owned())
                 .collect::<Vec<_>>()
         };
         assert_eq!(standing(&got), standing(&want));

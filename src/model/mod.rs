@@ -481,9 +481,6 @@ pub struct Heading {
     pub source: Arc<SourceRef>,
     pub published: Option<DateTime<Utc>>,
     pub updated: Option<DateTime<Utc>>,
-    /// The heading as an [`Entry`] (its other fields empty), made the first time one is
-    /// asked for: what an item read for its heading only shows, were it shown.
-    as_entry: std::sync::OnceLock<Box<Entry>>,
 }
 
 impl Heading {
@@ -504,7 +501,6 @@ impl Heading {
             source: Arc::clone(source),
             published,
             updated,
-            as_entry: std::sync::OnceLock::new(),
         }
     }
 
@@ -585,19 +581,21 @@ impl Report {
         matches!(self, Report::Heading(_))
     }
 
-    /// The entry; for a heading, one with the heading's fields and the others empty.
-    pub fn entry(&self) -> &Entry {
+    /// The entry; for a heading, one made with the heading's fields and the others empty.
+    /// (Made each time it is asked for: the outputs ask for the few they show, while a
+    /// cache of it in every heading took 16 bytes of each, and a run holds a heading for
+    /// every story new reports may join.)
+    pub fn entry(&self) -> std::borrow::Cow<'_, Entry> {
         match self {
-            Report::Whole(e) => e,
-            Report::Heading(h) => h.as_entry.get_or_init(|| Box::new(h.to_entry())),
+            Report::Whole(e) => std::borrow::Cow::Borrowed(e),
+            Report::Heading(h) => std::borrow::Cow::Owned(h.to_entry()),
         }
     }
 
     /// The entry, to change; a heading becomes the entry [`Report::entry`] gives.
     pub fn entry_mut(&mut self) -> &mut Entry {
         if let Report::Heading(h) = self {
-            let e = h.as_entry.take().unwrap_or_else(|| Box::new(h.to_entry()));
-            *self = Report::Whole(e);
+            *self = Report::Whole(Box::new(h.to_entry()));
         }
         match self {
             Report::Whole(e) => e,
@@ -609,7 +607,7 @@ impl Report {
     pub fn into_entry(self) -> Entry {
         match self {
             Report::Whole(e) => *e,
-            Report::Heading(mut h) => h.as_entry.take().map_or_else(|| h.to_entry(), |e| *e),
+            Report::Heading(h) => h.to_entry(),
         }
     }
 
@@ -670,7 +668,7 @@ mod tests {
             categories: Vec::new(),
             enclosures: Vec::new(),
         };
-        assert_eq!(report.entry(), &shown);
+        assert_eq!(*report.entry(), shown);
         // A new id is the one shown, even after the entry was asked for once.
         assert_eq!(report.replace_id("story".into()), "a");
         assert_eq!(report.entry().id, "story");

@@ -785,11 +785,13 @@ fn make_outputs(
             *k = shown.partition_point(|&s| s < *k);
         }
     }
-    let stories: Vec<&Entry> = shown
+    // (Read whole by now: a heading would show as an entry made of it.)
+    let stories: Vec<std::borrow::Cow<'_, Entry>> = shown
         .iter()
         .map(|&k| arranged.entries[arranged.stories[k]].entry())
         .collect();
     drop(shown);
+    let stories: Vec<&Entry> = stories.iter().map(|e| &**e).collect();
     let mut results = publish::write_feeds(&stories, &feeds, cfg.output.fsync, crate::util::threads::workers())?;
     drop(stories);
     let digest_started = std::time::Instant::now();

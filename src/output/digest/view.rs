@@ -131,7 +131,7 @@ pub(crate) fn show(cfg: &Config, arranged: &Arranged, day: NaiveDate, today: Nai
         let group = arranged.groups.get(k);
         let also = group.iter().skip(1).map(|&m| arranged.entries[m].entry());
         let e = arranged.entries[arranged.stories[k]].entry();
-        Ok(story_view(e, e.id.clone(), also, k, tz, anchor))
+        Ok(story_view(&e, e.id.clone(), also, k, tz, anchor))
     });
     match filled {
         Ok(digest) => digest,
@@ -259,10 +259,10 @@ pub fn fill<E>(
 
 /// A story's view: `e` stands for it under the output id `id`; `also`: its other reports,
 /// oldest first; `story`: its index. (Its tags are the section's to give.)
-pub fn story_view<'a>(
+pub fn story_view(
     e: &Entry,
     id: String,
-    also: impl Iterator<Item = &'a Entry>,
+    also: impl Iterator<Item = impl std::ops::Deref<Target = Entry>>,
     story: usize,
     tz: Tz,
     anchor: String,
@@ -301,6 +301,6 @@ pub fn newest(arranged: &Arranged, digest: &Digest) -> Option<DateTime<Utc>> {
                 .iter()
                 .map(|&m| arranged.entries[m].entry())
         })
-        .filter_map(Entry::last_modified)
+        .filter_map(|e| e.last_modified())
         .max()
 }
