@@ -43,12 +43,13 @@ pub fn cluster<R: Headed + Sync>(entries: &[R], window: std::time::Duration, thr
     cluster_onto(entries, &vec![None; entries.len()], window, threshold)
 }
 
-/// Groups of entry indices, stored one after another (one allocation, not one per group).
+/// Groups of entry indices, stored one after another (one allocation, not one per group),
+/// as `u32` (as everywhere in clustering: a run holds them for every story it read).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Groups {
-    members: Vec<usize>,
+    members: Vec<u32>,
     /// Where each group starts in `members`; one more at the end.
-    starts: Vec<usize>,
+    starts: Vec<u32>,
 }
 
 impl Groups {
@@ -62,17 +63,20 @@ impl Groups {
     }
 
     /// The `k`th group.
-    pub fn get(&self, k: usize) -> &[usize] {
-        &self.members[self.starts[k]..self.starts[k + 1]]
+    pub fn get(&self, k: usize) -> &[u32] {
+        &self.members[self.starts[k] as usize..self.starts[k + 1] as usize]
     }
 
     /// The groups in order.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = &[usize]> + '_ {
-        self.starts.windows(2).map(|w| &self.members[w[0]..w[1]])
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &[u32]> + '_ {
+        self.starts
+            .windows(2)
+            .map(|w| &self.members[w[0] as usize..w[1] as usize])
     }
 
     /// Each entry in a group of its own.
     pub fn singles(n: usize) -> Groups {
+        let n = u32::try_from(n).expect("fewer than 2^32 entries");
         Groups {
             members: (0..n).collect(),
             starts: (0..=n).collect(),
@@ -81,13 +85,17 @@ impl Groups {
 
     /// As nested vectors (for tests and small inputs).
     pub fn to_vecs(&self) -> Vec<Vec<usize>> {
-        self.iter().map(<[usize]>::to_vec).collect()
+        self.iter().map(|g| g.iter().map(|&m| m as usize).collect()).collect()
     }
 }
 
 impl PartialEq<Vec<Vec<usize>>> for Groups {
     fn eq(&self, other: &Vec<Vec<usize>>) -> bool {
-        self.len() == other.len() && self.iter().zip(other).all(|(a, b)| a == b.as_slice())
+        self.len() == other.len()
+            && self
+                .iter()
+                .zip(other)
+                .all(|(a, b)| a.len() == b.len() && a.iter().zip(b).all(|(&x, &y)| x as usize == y))
     }
 }
 
@@ -195,13 +203,14 @@ fn cluster_onto_postings<R: Headed + Sync>(
         }
         _ => false,
     };
-    let mut open: Vec<usize> = (0..count)
+    let mut open: Vec<u32> = (0..count)
         .filter(|&s| !prior_story(s).is_empty() && reach(standing(s)))
+        .map(|s| s as u32)
         .collect();
     // Oldest standing report first, as stories open in a run of their own.
-    open.sort_by(|&a, &b| older(standing(a), standing(b)));
+    open.sort_by(|&a, &b| older(standing(a as usize), standing(b as usize)));
     let mut looked_at: Vec<usize> = order.clone();
-    looked_at.extend(open.iter().map(|&s| standing(s)));
+    looked_at.extend(open.iter().map(|&s| standing(s as usize)));
     tracing::debug!(ms = started.elapsed().as_millis(), "clustering: reports in order");
     let sets = TitleSets::of(entries, &looked_at);
     tracing::debug!(ms = started.elapsed().as_millis(), "clustering: title words");
@@ -211,7 +220,7 @@ fn cluster_onto_postings<R: Headed + Sync>(
     // place and of the stories they may join.
     let mut source_ids: HashMap<&str, u32, FastHash> = HashMap::default();
     let mut source: Vec<u32> = vec![u32::MAX; n];
-    let prior_reports = open.iter().flat_map(|&s| prior_story(s)).map(|&i| i as usize);
+    let prior_reports = open.iter().flat_map(|&s| prior_story(s as usize)).map(|&i| i as usize);
     for i in order.iter().copied().chain(prior_reports) {
         let next = source_ids.len() as u32;
         source[i] = *source_ids.entry(entries[i].source().name.as_str()).or_insert(next);
@@ -233,7 +242,7 @@ fn cluster_onto_postings<R: Headed + Sync>(
         }
     }
     for &s in &open {
-        let a = sets.get(standing(s));
+        let a = sets.get(standing(s as usize));
         if a.len() >= MIN_WORDS {
             for &w in &a[..prefix_len(a.len(), threshold)] {
                 // (A word not read stays `u32::MAX`; stories are fewer than that.)
@@ -286,6 +295,7 @@ fn cluster_onto_postings<R: Headed + Sync>(
         }
     }
     for s in open {
+        let s = s as usize;
         let reports = prior_story(s);
         let (a, first) = (sets.get(standing(s)), date[standing(s)]);
         head[standing(s)] = (true, st.len() as u32);
@@ -307,9 +317,10 @@ fn cluster_onto_postings<R: Headed + Sync>(
         "clustering: placed"
     );
     // Groups in the order of their first report's position in `entries`.
+    let count = head.iter().filter(|&&(_, s)| s != u32::MAX).count();
     let mut groups = Groups {
         members: Vec::with_capacity(n),
-        starts: Vec::with_capacity(n + 1),
+        starts: Vec::with_capacity(count + 1),
     };
     groups.starts.push(0);
     for (ours, s) in head {
@@ -318,16 +329,14 @@ fn cluster_onto_postings<R: Headed + Sync>(
             (true, s) => {
                 // (A prior story's new reports join it last: the others go oldest first.)
                 let at = groups.members.len() + 1;
-                groups.members.extend(st.reports(s as usize));
+                groups.members.extend(st.reports(s as usize).map(|i| i as u32));
                 if groups.members.len() > at + 1 {
-                    groups.members[at..].sort_by(|&a, &b| older(a, b));
+                    groups.members[at..].sort_by(|&a, &b| older(a as usize, b as usize));
                 }
             }
-            (false, s) => groups
-                .members
-                .extend(prior_story(s as usize).iter().map(|&i| i as usize)),
+            (false, s) => groups.members.extend_from_slice(prior_story(s as usize)),
         }
-        groups.starts.push(groups.members.len());
+        groups.starts.push(groups.members.len() as u32);
     }
     groups
 }
@@ -755,12 +764,12 @@ fn prefix_len(n: usize, threshold: f64) -> usize {
 
 /// Adds "Also reported by" and the other reports' links to the content of a story's first
 /// report (the entry that stands for the story, `group[0]`), in place.
-pub fn annotate(entries: &mut [crate::model::Report], group: &[usize]) {
+pub fn annotate(entries: &mut [crate::model::Report], group: &[u32]) {
     if group.len() < 2 {
         return;
     }
-    let also = also_reported_by(group[1..].iter().map(|&m| entries[m].entry()));
-    let e = entries[group[0]].entry_mut();
+    let also = also_reported_by(group[1..].iter().map(|&m| entries[m as usize].entry()));
+    let e = entries[group[0] as usize].entry_mut();
     let mut body = e.content.take().or_else(|| e.summary.clone()).unwrap_or_default();
     body.reserve_exact(also.len() + 1);
     body.push('\n');
@@ -856,7 +865,7 @@ pub(crate) mod tests {
         let second = cluster(&entries, DAY2, 0.6);
         assert_eq!(first, vec![vec![0, 1]]);
         assert_eq!(second, vec![vec![0, 1, 2]]);
-        assert_eq!(entries[second.get(0)[0]].id, "a");
+        assert_eq!(entries[second.get(0)[0] as usize].id, "a");
     }
 
     #[test]
@@ -1013,7 +1022,7 @@ pub(crate) mod tests {
             let mut prior = vec![None; entries.len()];
             for (s, g) in cluster(&old, DAY2, threshold).iter().enumerate() {
                 for (k, &i) in g.iter().enumerate() {
-                    prior[before[i]] = Some(Placed { story: s as u32, first: k == 0 });
+                    prior[before[i as usize]] = Some(Placed { story: s as u32, first: k == 0 });
                 }
             }
             let got = cluster_onto(&entries, &prior, DAY2, threshold);
@@ -1048,7 +1057,7 @@ pub(crate) mod tests {
             let mut prior = vec![None; entries.len()];
             for (s, g) in cluster(&old, DAY2, threshold).iter().enumerate() {
                 for (k, &i) in g.iter().enumerate() {
-                    prior[before[i]] = Some(Placed { story: s as u32, first: k == 0 });
+                    prior[before[i as usize]] = Some(Placed { story: s as u32, first: k == 0 });
                 }
             }
             let every = cluster_onto_postings(&entries, &prior, DAY2, threshold, Postings::All);

@@ -45,8 +45,8 @@ impl Arranged {
     /// Story `k`'s id (its first report's id) when it has more than one report, or when
     /// that report is gone and another stands for it (carrying its id).
     pub fn cluster_id(&self, k: usize) -> Option<&str> {
-        let g = self.groups.get(k);
-        (g.len() > 1 || self.own_ids.contains_key(&g[0])).then(|| self.entries[g[0]].id())
+        let (g, first) = (self.groups.get(k), self.stories[k]);
+        (g.len() > 1 || self.own_ids.contains_key(&first)).then(|| self.entries[first].id())
     }
 }
 
@@ -167,17 +167,17 @@ pub fn arrange_read(
     // report is gone (`Some`: the id, when it is not the standing report's own).
     let story_ids: Vec<Option<String>> = groups
         .iter()
-        .map(|g| prior.and_then(|p| p.story.get(slots[g[0]] as usize)?.map(str::to_owned)))
+        .map(|g| prior.and_then(|p| p.story.get(slots[g[0] as usize] as usize)?.map(str::to_owned)))
         .collect();
     drop(slots);
     // What this run decided, for the next: every report of a story of several names the
     // story's id, except the one standing for it under its own.
     let mut story: Vec<Option<&str>> = vec![None; merged.len()];
     for (g, id) in groups.iter().zip(&story_ids) {
-        let id = id.as_deref();
-        story[g[0]] = id;
+        let (id, first) = (id.as_deref(), g[0] as usize);
+        story[first] = id;
         for &m in &g[1..] {
-            story[m] = Some(id.unwrap_or(merged[g[0]].id()));
+            story[m as usize] = Some(id.unwrap_or(merged[first].id()));
         }
     }
     let story: memory::StoryIds = story.into_iter().collect();
@@ -189,6 +189,7 @@ pub fn arrange_read(
     for (k, g) in groups.iter().enumerate() {
         let bits = &mut story_bits[k * words..(k + 1) * words];
         for &i in g {
+            let i = i as usize;
             for (b, e) in bits.iter_mut().zip(&per_entry[i * words..(i + 1) * words]) {
                 *b |= e;
             }
@@ -225,10 +226,10 @@ pub fn arrange_read(
     let mut own_ids = HashMap::new();
     for (g, id) in groups.iter().zip(story_ids) {
         if let Some(id) = id {
-            own_ids.insert(g[0], entries[g[0]].replace_id(id));
+            own_ids.insert(g[0] as usize, entries[g[0] as usize].replace_id(id));
         }
     }
-    let stories: Vec<usize> = groups.iter().map(|g| g[0]).collect();
+    let stories: Vec<usize> = groups.iter().map(|g| g[0] as usize).collect();
     drop(story_bits);
     tracing::debug!(
         ms = started.elapsed().as_millis(),
@@ -590,6 +591,7 @@ mod tests {
         // Named once the stories shown are whole again (every report: the others' links show).
         for k in shown_stories(&got, usize::MAX) {
             for m in got.groups.get(k).to_vec() {
+                let m = m as usize;
                 got.entries[m] = Report::from(whole.iter().find(|e| e.id == got.entries[m].id()).unwrap().clone());
             }
         }

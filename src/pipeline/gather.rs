@@ -94,8 +94,8 @@ pub async fn explain(
             let (_, _, placed) = crate::arrange::placed_by(&merged, prior);
             cluster::cluster_onto(&merged, &placed, window, threshold)
                 .iter()
-                .find(|g| g.contains(&at))
-                .map_or_else(|| vec![at], <[usize]>::to_vec)
+                .find(|g| g.contains(&(at as u32)))
+                .map_or_else(|| vec![at], |g| g.iter().map(|&m| m as usize).collect())
         }
         None => vec![at],
     };

@@ -248,7 +248,7 @@ fn read_story_whole(
 ) -> Result<usize, Error> {
     let mut read = 0;
     for at in 0..arranged.groups.get(k).len() {
-        let m = arranged.groups.get(k)[at];
+        let m = arranged.groups.get(k)[at] as usize;
         read += usize::from(read_whole(store, arranged, m, headings, sources)?);
     }
     Ok(read)
@@ -547,7 +547,7 @@ pub(super) fn keep_shown_whole(
         .chain(digest_shown(cfg, chosen, now))
     {
         for &m in arranged.groups.get(k) {
-            keep[m] = true;
+            keep[m as usize] = true;
         }
     }
     let mut let_go = 0;

@@ -71,7 +71,7 @@ pub fn plans(
                     .groups
                     .get(*k)
                     .iter()
-                    .map(|&m| report(m))
+                    .map(|&m| report(m as usize))
                     .collect::<Option<_>>()?;
                 stories.push(PlannedStory {
                     id: arranged.entries[arranged.stories[*k]].id().to_owned(),

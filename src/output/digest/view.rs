@@ -129,7 +129,7 @@ pub(crate) fn show(cfg: &Config, arranged: &Arranged, day: NaiveDate, today: Nai
     let tz = cfg.output.timezone;
     let filled: Result<Digest, std::convert::Infallible> = fill(cfg, day, today, chosen, |k, anchor| {
         let group = arranged.groups.get(k);
-        let also = group.iter().skip(1).map(|&m| arranged.entries[m].entry());
+        let also = group.iter().skip(1).map(|&m| arranged.entries[m as usize].entry());
         let e = arranged.entries[arranged.stories[k]].entry();
         Ok(story_view(&e, e.id.clone(), also, k, tz, anchor))
     });
@@ -299,7 +299,7 @@ pub fn newest(arranged: &Arranged, digest: &Digest) -> Option<DateTime<Utc>> {
                 .groups
                 .get(s.story)
                 .iter()
-                .map(|&m| arranged.entries[m].entry())
+                .map(|&m| arranged.entries[m as usize].entry())
         })
         .filter_map(|e| e.last_modified())
         .max()
