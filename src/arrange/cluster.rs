@@ -317,10 +317,10 @@ fn cluster_onto_postings<R: Headed + Sync>(
         "clustering: placed"
     );
     // Groups in the order of their first report's position in `entries`.
-    let count = head.iter().filter(|&&(_, s)| s != u32::MAX).count();
+    let heads = head.iter().filter(|&&(_, s)| s != u32::MAX).count();
     let mut groups = Groups {
         members: Vec::with_capacity(n),
-        starts: Vec::with_capacity(count + 1),
+        starts: Vec::with_capacity(heads + 1),
     };
     groups.starts.push(0);
     for (ours, s) in head {
