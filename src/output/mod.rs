@@ -8,3 +8,4 @@ pub(crate) mod publish;
 pub mod render;
 pub mod site;
 pub mod write;
+mod writeback;

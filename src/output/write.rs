@@ -22,6 +22,7 @@ use std::fs::File;
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
+use super::writeback::Writeback;
 use crate::error::Error;
 
 /// Whether a write replaced the file.
@@ -170,7 +171,12 @@ enum State {
         pos: u64,
         buf: Vec<u8>,
     },
-    Writing(std::io::BufWriter<tempfile::NamedTempFile>),
+    Writing {
+        file: std::io::BufWriter<tempfile::NamedTempFile>,
+        /// Bytes in the temporary file and its buffer.
+        written: u64,
+        writeback: Writeback,
+    },
     /// Finished (or failed while diverging).
     Done,
 }
@@ -247,7 +253,11 @@ impl AtomicFile {
                 return Err(std::io::Error::other("the old output shrank while being replaced"));
             }
         }
-        self.state = State::Writing(std::io::BufWriter::with_capacity(1 << 16, tmp));
+        self.state = State::Writing {
+            file: std::io::BufWriter::with_capacity(1 << 16, tmp),
+            written: pos,
+            writeback: Writeback::default(),
+        };
         Ok(())
     }
 
@@ -282,10 +292,18 @@ impl AtomicFile {
                 Err(e) => return Err(self.err(e)),
             }
         }
-        let State::Writing(writer) = std::mem::replace(&mut self.state, State::Done) else {
+        let State::Writing {
+            file: writer,
+            written,
+            mut writeback,
+        } = std::mem::replace(&mut self.state, State::Done)
+        else {
             return Err(self.err(std::io::Error::other("the output was not written")));
         };
         let tmp = writer.into_inner().map_err(|e| self.err(e.into_error()))?;
+        if !self.sync {
+            writeback.finish(tmp.as_file(), written);
+        }
         // Temporary files are private (0600); outputs are for web servers and feed readers.
         let perms = std::fs::metadata(&self.path)
             .map(|m| m.permissions())
@@ -321,14 +339,24 @@ impl std::io::Write for AtomicFile {
             self.diverge(pos)?;
         }
         match &mut self.state {
-            State::Writing(w) => w.write_all(bytes).map(|()| bytes.len()),
+            State::Writing {
+                file,
+                written,
+                writeback,
+            } => {
+                file.write_all(bytes)?;
+                *written += bytes.len() as u64;
+                // (What the buffer holds is not in the file yet.)
+                writeback.wrote(file.get_ref().as_file(), *written - file.buffer().len() as u64);
+                Ok(bytes.len())
+            }
             _ => Err(std::io::Error::other("the output file failed earlier")),
         }
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
         match &mut self.state {
-            State::Writing(w) => w.flush(),
+            State::Writing { file, .. } => file.flush(),
             State::Comparing { .. } | State::Done => Ok(()),
         }
     }
