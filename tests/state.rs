@@ -460,6 +460,117 @@ fn kill_9_at_random_moments_leaves_complete_outputs_and_a_usable_state() {
 }
 
 #[test]
+fn a_first_run_killed_after_a_batch_is_committed_is_completed_by_the_next_without_repeats() {
+    let dir = tempfile::tempdir().unwrap();
+    // A first run commits its items in batches of 16,384: 12 feeds of 2,000 items make one
+    // batch before the run's last commit.
+    let (feeds, per_feed) = (12, 2000);
+    let mut cfg =
+        String::from("[output]\ndir = \"out\"\nbase_url = \"https://n.example/\"\nmax_items = 0\nclusters = false\n");
+    for f in 0..feeds {
+        let items: Vec<(String, String, String)> = (0..per_feed)
+            .map(|n| {
+                (
+                    format!("https://b.example/{f}/{n}"),
+                    format!("Berita {n} dari sumber {f}"),
+                    format!(
+                        "Thu, 25 Apr 2019 {:02}:{:02}:{:02} +0700",
+                        n / 3600 % 24,
+                        n / 60 % 60,
+                        n % 60
+                    ),
+                )
+            })
+            .collect();
+        let refs: Vec<Item<'_>> = items
+            .iter()
+            .map(|(l, t, d)| (Some(l.as_str()), Some(l.as_str()), t.as_str(), Some(d.as_str())))
+            .collect();
+        std::fs::write(dir.path().join(format!("f{f}.xml")), rss(&refs)).unwrap();
+        cfg.push_str(&format!("[[feed]]\nname = \"F{f}\"\nurl = \"f{f}.xml\"\n"));
+    }
+    std::fs::write(dir.path().join("feeds.toml"), cfg).unwrap();
+    let total = feeds * per_feed;
+
+    // Killed as soon as another connection sees items committed.
+    let state = dir.path().join(".feedmux/state.sqlite");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("feedmux"))
+        .current_dir(dir.path())
+        .args(["run", "-q", "--now", NOW])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let committed = |state: &Path| -> Option<usize> {
+        let db = rusqlite::Connection::open_with_flags(state, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).ok()?;
+        db.query_row("SELECT count(*) FROM items", [], |r| r.get::<_, i64>(0))
+            .ok()
+            .map(|n| n as usize)
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(300);
+    let mut running = true;
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            running = false;
+            break;
+        }
+        if state.exists() && committed(&state).is_some_and(|n| n > 0) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no item was ever committed");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let _ = child.kill(); // SIGKILL
+    let _ = child.wait();
+    assert!(
+        running,
+        "the run ended before any item was seen committed: it committed them only at its end"
+    );
+    let kept = committed(&state).unwrap();
+    assert!(
+        (16_384..total).contains(&kept),
+        "{kept} of {total} items committed when the run was killed"
+    );
+    assert_outputs_parse(dir.path());
+
+    // The next run stores the rest as new, the batch as known, and shows every item once.
+    let out = feedmux()
+        .current_dir(dir.path())
+        .args(["run", "--now", NOW, "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["new_items"].as_u64().unwrap() as usize, total - kept);
+    assert_outputs_parse(dir.path());
+    let feed = read_feed(&dir.path().join("out/atom.xml"));
+    assert_eq!(feed.entries.len(), total);
+    let ids: std::collections::HashSet<&str> = feed.entries.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids.len(), total, "an item is in the feed twice");
+    let titles: std::collections::HashSet<String> = feed
+        .entries
+        .iter()
+        .filter_map(|e| e.title.as_ref().map(|t| t.content.clone()))
+        .collect();
+    for f in 0..feeds {
+        for n in [0, per_feed / 2, per_feed - 1] {
+            assert!(titles.contains(&format!("Berita {n} dari sumber {f}")));
+        }
+    }
+    // A run after that finds nothing new.
+    let out = feedmux()
+        .current_dir(dir.path())
+        .args(["run", "--now", NOW, "--json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["new_items"].as_u64(), Some(0));
+    let db = rusqlite::Connection::open(&state).unwrap();
+    let check: String = db.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(check, "ok");
+}
+
+#[test]
 fn a_second_run_on_the_same_state_exits_at_once_or_waits_with_wait() {
     let dir = default_setup();
     std::fs::create_dir_all(dir.path().join(".feedmux")).unwrap();

@@ -70,7 +70,8 @@ pub async fn run(
         }
     };
     // One transaction per run: the items, the validators and the mark of what the outputs
-    // were made from change together or not at all.
+    // were made from change together or not at all (a run that arranges every item commits
+    // its items in batches as well: see `Batches`).
     store.begin()?;
     let urls: Vec<&str> = cfg.sources.iter().map(|s| s.url.as_str()).collect();
     let states = store.sources(&urls)?;
@@ -111,11 +112,25 @@ pub async fn run(
     } else {
         Keep::Headings(Box::new(crate::arrange::topics::Matcher::new(&cfg.topics)))
     });
+    // A run that arranges every item commits what it stores in batches while it fetches,
+    // each batch's pages copied into the database on a thread of its own (see
+    // `store::Checkpointer`), not all at its last commit. Its outputs are made again by
+    // the next run if it stops early: the generation its items are of is new.
+    let batches = if reads_part {
+        None
+    } else {
+        store.set_generation(store.generation()? + 1)?;
+        store.checkpoint_on_commit(false)?;
+        Some(std::sync::Arc::new(Batches::new(store::Checkpointer::start(
+            &cfg.state.path,
+        )?)))
+    };
     // Each fresh document is reconciled with its stored items and saved on the worker that
     // read it, while other sources are still being fetched and read.
     let shared = std::sync::Arc::new(std::sync::Mutex::new(store));
     let absorb: AfterRead = {
         let shared = std::sync::Arc::clone(&shared);
+        let batches = batches.clone();
         // HTML sources keep the dates their items were first given (read off the page,
         // often relative, they would drift from run to run).
         let keys: Vec<(i64, String, bool)> = states
@@ -127,7 +142,12 @@ pub async fn run(
         std::sync::Arc::new(move |i: usize, doc: ReadDocument| -> Outcome {
             let (key, namespace, keep_dates) = &keys[i];
             match store_document(&shared, *key, namespace, doc, now, *keep_dates, &keep) {
-                Ok(stored) => Outcome::Stored(Box::new(stored)),
+                Ok(stored) => {
+                    if let Some(b) = batches.as_deref() {
+                        b.wrote(&shared, stored.new + stored.changed);
+                    }
+                    Outcome::Stored(Box::new(stored))
+                }
                 Err(e) => Outcome::Failed(e),
             }
         })
@@ -141,6 +161,18 @@ pub async fn run(
             path: cfg.state.path.clone(),
             message: "still in use after fetching".into(),
         })?;
+    if let Some(b) = batches.and_then(std::sync::Arc::into_inner) {
+        // The last batch's pages are copied with the rest, at the run's last commit. (A
+        // checkpoint that failed leaves its pages in the log: that commit copies them.)
+        match b.checkpointer.finish() {
+            Ok(n) => tracing::debug!(checkpoints = n, "copied the committed batches into the state file"),
+            Err(e) => tracing::warn!("{e}"),
+        }
+        if let Some(e) = b.failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            return Err(e);
+        }
+        store.checkpoint_on_commit(true)?;
+    }
     tracing::debug!(
         ms = started.elapsed().as_millis(),
         "fetched, read and stored every source"
@@ -617,6 +649,51 @@ fn store_document(
             ..store::SourceUpdate::default()
         },
     })
+}
+
+/// How many items a run that arranges every item stores between two commits (about 40 MB
+/// of the state's log at the bench's items).
+const BATCH_ITEMS: usize = 16_384;
+
+/// The batches a run that arranges every item commits while it fetches: the items written
+/// since the last commit, and the thread that copies each batch into the database.
+struct Batches {
+    checkpointer: store::Checkpointer,
+    written: std::sync::atomic::AtomicUsize,
+    /// A commit that failed: the run stops with it once every source is fetched (no
+    /// further batch is committed).
+    failed: std::sync::Mutex<Option<Error>>,
+}
+
+impl Batches {
+    fn new(checkpointer: store::Checkpointer) -> Batches {
+        Batches {
+            checkpointer,
+            written: std::sync::atomic::AtomicUsize::new(0),
+            failed: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// After a document's `n` items were written: commits the batch once it is full.
+    fn wrote(&self, shared: &std::sync::Mutex<store::Store>, n: usize) {
+        use std::sync::atomic::Ordering;
+        if n == 0 || self.written.fetch_add(n, Ordering::Relaxed) + n < BATCH_ITEMS {
+            return;
+        }
+        let store = shared.lock().unwrap_or_else(|p| p.into_inner());
+        let mut failed = self.failed.lock().unwrap_or_else(|p| p.into_inner());
+        // (Another worker may have committed it meanwhile.)
+        if failed.is_some() || self.written.load(Ordering::Relaxed) < BATCH_ITEMS {
+            return;
+        }
+        match store.continue_after_commit() {
+            Ok(()) => {
+                self.written.store(0, Ordering::Relaxed);
+                self.checkpointer.request();
+            }
+            Err(e) => *failed = Some(e),
+        }
+    }
 }
 
 /// What the worker that stores a fresh document keeps of its items (see

@@ -9,6 +9,7 @@
 //!
 //! The entry encoding is described in `docs/state.md`.
 
+mod checkpoint;
 mod codec;
 mod decisions;
 mod health;
@@ -18,6 +19,7 @@ mod sources;
 #[cfg(test)]
 mod tests;
 
+pub use checkpoint::Checkpointer;
 pub use codec::{Fields, decode, decode_heading, encode, encode_heading, pack, unpack, unpack_fields};
 pub use decisions::{DigestDay, PlanCover, StoredPlan, StoredPlans};
 pub use health::{CHECK_EVERY, Health, check, checked_at, damaged, note_clean, set_aside};
