@@ -570,6 +570,111 @@ fn a_first_run_killed_after_a_batch_is_committed_is_completed_by_the_next_withou
     assert_eq!(check, "ok");
 }
 
+/// Copies every file under `from` to `to`.
+fn copy_tree(from: &Path, to: &Path) {
+    for p in files(from) {
+        let target = to.join(p.strip_prefix(from).unwrap());
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(&p, &target).unwrap();
+    }
+}
+
+#[test]
+fn a_run_killed_after_it_committed_its_items_leaves_the_next_to_make_the_same_outputs() {
+    // A run that follows another commits its items once every source is fetched, and forgets
+    // the fold sums in that commit (they come back with its placements): killed right
+    // after it, the next run arranges every item, and its outputs are those the killed run
+    // would have made.
+    let dir = tempfile::tempdir().unwrap();
+    let (feeds, per_feed) = (8, 1500);
+    let write_feeds = |root: &Path, extra: usize| {
+        for f in 0..feeds {
+            let items: Vec<(String, String, String)> = (0..per_feed + extra)
+                .rev()
+                .map(|n| {
+                    (
+                        format!("https://c.example/{f}/{n}"),
+                        format!("Putin dan Kim, kabar {n} dari sumber {f}"),
+                        format!(
+                            "Thu, 25 Apr 2019 {:02}:{:02}:{:02} +0700",
+                            n / 3600 % 24,
+                            n / 60 % 60,
+                            n % 60
+                        ),
+                    )
+                })
+                .collect();
+            let refs: Vec<Item<'_>> = items
+                .iter()
+                .map(|(l, t, d)| (Some(l.as_str()), Some(l.as_str()), t.as_str(), Some(d.as_str())))
+                .collect();
+            std::fs::write(root.join(format!("f{f}.xml")), rss(&refs)).unwrap();
+        }
+    };
+    let mut cfg = String::from(
+        "[output]\ndir = \"out\"\nbase_url = \"https://n.example/\"\nmax_items = 0\n\
+         [[topic]]\nname = \"Russia\"\nkeywords = [\"Putin\"]\n",
+    );
+    for f in 0..feeds {
+        cfg.push_str(&format!("[[feed]]\nname = \"F{f}\"\nurl = \"f{f}.xml\"\n"));
+    }
+    std::fs::write(dir.path().join("feeds.toml"), cfg).unwrap();
+    write_feeds(dir.path(), 0);
+    run_ok(dir.path());
+    write_feeds(dir.path(), 40);
+    // The same run, not stopped, on a copy.
+    let reference = tempfile::tempdir().unwrap();
+    copy_tree(dir.path(), reference.path());
+    run_ok(reference.path());
+
+    let state = dir.path().join(".feedmux/state.sqlite");
+    let folds = |state: &Path| -> Option<i64> {
+        let db = rusqlite::Connection::open_with_flags(state, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).ok()?;
+        db.query_row("SELECT count(*) FROM cache WHERE key = 'folds'", [], |r| r.get(0))
+            .ok()
+    };
+    assert_eq!(folds(&state), Some(1));
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("feedmux"))
+        .current_dir(dir.path())
+        .args(["run", "-q", "--now", NOW])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(300);
+    let mut running = true;
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            running = false;
+            break;
+        }
+        if folds(&state) == Some(0) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the run never committed its items"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let _ = child.kill(); // SIGKILL
+    let _ = child.wait();
+    assert!(running, "the run ended before its items were seen committed");
+    assert_outputs_parse(dir.path());
+
+    run_ok(dir.path());
+    let made = snapshot(&dir.path().join("out"));
+    let expected = snapshot(&reference.path().join("out"));
+    assert_eq!(
+        made.iter().map(|(p, _)| p).collect::<Vec<_>>(),
+        expected.iter().map(|(p, _)| p).collect::<Vec<_>>()
+    );
+    for ((path, a), (_, b)) in made.iter().zip(&expected) {
+        assert!(a == b, "{} differs from the run that was not stopped", path.display());
+    }
+    assert_eq!(folds(&state), Some(1), "the fold sums are stored again");
+}
+
 #[test]
 fn a_second_run_on_the_same_state_exits_at_once_or_waits_with_wait() {
     let dir = default_setup();

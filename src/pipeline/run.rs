@@ -330,6 +330,22 @@ pub async fn run(
     } else {
         Vec::new()
     };
+    // A run that reads part of the items commits them now, with the sources' outcomes, the
+    // retention and the new generation, and a thread of its own copies their pages into the
+    // database (`store::Checkpointer`) while they are arranged and the outputs are made,
+    // instead of the run's last commit doing it while the run waits. The fold sums go in the
+    // same commit: a run stopped before it stores its placements leaves the next one to
+    // arrange every item.
+    let copying = if reads_part && prior.is_some() {
+        store.forget_folds()?;
+        store.checkpoint_on_commit(false)?;
+        store.continue_after_commit()?;
+        let checkpointer = store::Checkpointer::start(&cfg.state.path)?;
+        checkpointer.request();
+        Some(checkpointer)
+    } else {
+        None
+    };
     // Each source's stored items carry its source as this run read it, else as last read.
     let source_refs: Vec<std::sync::Arc<model::SourceRef>> = cfg
         .sources
@@ -490,6 +506,17 @@ pub async fn run(
     // besides what they show (13 MB at 308,000 items). A run stopped before its outputs are
     // made leaves these decisions with the items they are about, and the outputs not marked
     // as made: the next run makes them from the same decisions.
+    if let Some(checkpointer) = copying {
+        // (What came after is copied at the run's last commit, as usual.)
+        match checkpointer.finish() {
+            Ok(n) => tracing::debug!(
+                checkpoints = n,
+                "copied the items committed after fetching into the state file"
+            ),
+            Err(e) => tracing::warn!("{e}"),
+        }
+        store.checkpoint_on_commit(true)?;
+    }
     let storing = std::time::Instant::now();
     let placed = arranged.placements.ids.len();
     if committed {

@@ -34,6 +34,10 @@ impl Checkpointer {
         // after.
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(|e| state_error(path, e))?;
+        // It reads no table: the least page cache (the pages it copies go through a buffer of
+        // their own).
+        conn.pragma_update(None, "cache_size", 1)
+            .map_err(|e| state_error(path, e))?;
         let (ask, asked) = mpsc::channel::<()>();
         let at: PathBuf = path.to_path_buf();
         let thread = std::thread::Builder::new()

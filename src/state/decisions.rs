@@ -271,6 +271,16 @@ impl Store {
         self.set_cache(FOLDS, encoded)
     }
 
+    /// Forgets the fold sums, so that the next run arranges every item (a run that commits
+    /// its items before it stores its placements: stopped in between, the last run's
+    /// decisions would not be about the items stored).
+    pub fn forget_folds(&self) -> Result<(), Error> {
+        self.conn
+            .execute("DELETE FROM cache WHERE key = ?1", [FOLDS])
+            .map(drop)
+            .map_err(|e| self.err(e))
+    }
+
     /// The plan of a digest day as [`Store::set_day_plans`] kept it, if the plans were made
     /// under `mark`.
     pub fn day_plan(&self, day: NaiveDate, mark: &str) -> Result<StoredPlan, Error> {
