@@ -1,14 +1,14 @@
 //! Copying committed pages from the write-ahead log into the database file on a thread of
 //! its own, while the run that committed them goes on writing.
 //!
-//! A run that stores many items (a first run, or one that arranges every item) commits them
-//! in batches while it fetches (see [`Store::continue_after_commit`]); with the log copied
-//! at each commit as SQLite does by default, the whole copy (every page written twice, and
-//! the disk synced twice) would come at the run's last commit, with the run waiting for
-//! it. A [`Checkpointer`] copies what each batch committed on its own connection (SQLite's
-//! passive checkpoint: it waits for no reader and no writer, and copies only what is
-//! committed), so that the copying and syncing happen while sources are still being
-//! fetched, and the last commit finds little left.
+//! A run that arranges every item commits its items in batches while it fetches, and a run
+//! that reads part of them commits them once fetching ends (see
+//! [`Store::continue_after_commit`]); with the log copied at each commit as SQLite does by
+//! default, the copy (every page written twice, and the disk synced twice) would come at a
+//! commit the run waits for. A [`Checkpointer`] copies what was committed on its own
+//! connection (SQLite's passive checkpoint: it waits for no reader and no writer, and copies
+//! only what is committed), so that the copying and syncing happen while the run fetches,
+//! arranges and writes, and the run's last commit finds little left.
 //!
 //! Touches the state's database file and its log, through a connection of its own.
 
@@ -73,19 +73,21 @@ impl Checkpointer {
     /// Waits for the checkpoint under way, if any, and stops the thread: how many
     /// checkpoints it made.
     pub fn finish(mut self) -> Result<usize, Error> {
-        self.stop()
+        self.stop().unwrap_or_else(|p| std::panic::resume_unwind(p))
     }
 
-    fn stop(&mut self) -> Result<usize, Error> {
+    fn stop(&mut self) -> std::thread::Result<Result<usize, Error>> {
         drop(self.ask.take());
         match self.thread.take() {
-            Some(t) => t.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
-            None => Ok(0),
+            Some(t) => t.join(),
+            None => Ok(Ok(0)),
         }
     }
 }
 
 impl Drop for Checkpointer {
+    /// (A run that stops early waits for the checkpoint under way; whatever became of it,
+    /// the pages stay in the log until a later checkpoint.)
     fn drop(&mut self) {
         let _ = self.stop();
     }
