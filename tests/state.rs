@@ -459,6 +459,66 @@ fn kill_9_at_random_moments_leaves_complete_outputs_and_a_usable_state() {
     assert_eq!(check, "ok");
 }
 
+/// Writes `f0.xml` … into `root`: `feeds` RSS feeds of `items` items each, newest first,
+/// item `n` of feed `f` titled "{title} {n} dari sumber {f}" and dated `n` seconds into 25
+/// April 2019 (WIB); returns their `[[feed]]` tables.
+fn numbered_feeds(root: &Path, feeds: usize, items: usize, title: &str) -> String {
+    let mut tables = String::new();
+    for f in 0..feeds {
+        let items: Vec<(String, String, String)> = (0..items)
+            .rev()
+            .map(|n| {
+                let (h, m, s) = (n / 3600 % 24, n / 60 % 60, n % 60);
+                (
+                    format!("https://n.example/{f}/{n}"),
+                    format!("{title} {n} dari sumber {f}"),
+                    format!("Thu, 25 Apr 2019 {h:02}:{m:02}:{s:02} +0700"),
+                )
+            })
+            .collect();
+        let refs: Vec<Item<'_>> = items
+            .iter()
+            .map(|(l, t, d)| (Some(l.as_str()), Some(l.as_str()), t.as_str(), Some(d.as_str())))
+            .collect();
+        std::fs::write(root.join(format!("f{f}.xml")), rss(&refs)).unwrap();
+        tables.push_str(&format!("[[feed]]\nname = \"F{f}\"\nurl = \"f{f}.xml\"\n"));
+    }
+    tables
+}
+
+/// One number `sql` reads from the state at `path` through a read-only connection of its
+/// own (`None` while it cannot be read).
+fn state_count(path: &Path, sql: &str) -> Option<i64> {
+    let db = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).ok()?;
+    db.query_row(sql, [], |r| r.get(0)).ok()
+}
+
+/// Starts `feedmux run` in `dir` and kills it (SIGKILL) as soon as `seen` holds: whether it
+/// was still running then.
+fn run_killed_when(dir: &Path, seen: impl Fn() -> bool) -> bool {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("feedmux"))
+        .current_dir(dir)
+        .args(["run", "-q", "--now", NOW])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(300);
+    let running = loop {
+        if child.try_wait().unwrap().is_some() {
+            break false;
+        }
+        if seen() {
+            break true;
+        }
+        assert!(std::time::Instant::now() < deadline, "what was awaited never happened");
+        std::thread::sleep(Duration::from_millis(1));
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    running
+}
+
 #[test]
 fn a_first_run_killed_after_a_batch_is_committed_is_completed_by_the_next_without_repeats() {
     let dir = tempfile::tempdir().unwrap();
@@ -467,66 +527,19 @@ fn a_first_run_killed_after_a_batch_is_committed_is_completed_by_the_next_withou
     let (feeds, per_feed) = (12, 2000);
     let mut cfg =
         String::from("[output]\ndir = \"out\"\nbase_url = \"https://n.example/\"\nmax_items = 0\nclusters = false\n");
-    for f in 0..feeds {
-        let items: Vec<(String, String, String)> = (0..per_feed)
-            .map(|n| {
-                (
-                    format!("https://b.example/{f}/{n}"),
-                    format!("Berita {n} dari sumber {f}"),
-                    format!(
-                        "Thu, 25 Apr 2019 {:02}:{:02}:{:02} +0700",
-                        n / 3600 % 24,
-                        n / 60 % 60,
-                        n % 60
-                    ),
-                )
-            })
-            .collect();
-        let refs: Vec<Item<'_>> = items
-            .iter()
-            .map(|(l, t, d)| (Some(l.as_str()), Some(l.as_str()), t.as_str(), Some(d.as_str())))
-            .collect();
-        std::fs::write(dir.path().join(format!("f{f}.xml")), rss(&refs)).unwrap();
-        cfg.push_str(&format!("[[feed]]\nname = \"F{f}\"\nurl = \"f{f}.xml\"\n"));
-    }
+    cfg.push_str(&numbered_feeds(dir.path(), feeds, per_feed, "Berita"));
     std::fs::write(dir.path().join("feeds.toml"), cfg).unwrap();
     let total = feeds * per_feed;
 
     // Killed as soon as another connection sees items committed.
     let state = dir.path().join(".feedmux/state.sqlite");
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("feedmux"))
-        .current_dir(dir.path())
-        .args(["run", "-q", "--now", NOW])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let committed = |state: &Path| -> Option<usize> {
-        let db = rusqlite::Connection::open_with_flags(state, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).ok()?;
-        db.query_row("SELECT count(*) FROM items", [], |r| r.get::<_, i64>(0))
-            .ok()
-            .map(|n| n as usize)
-    };
-    let deadline = std::time::Instant::now() + Duration::from_secs(300);
-    let mut running = true;
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            running = false;
-            break;
-        }
-        if state.exists() && committed(&state).is_some_and(|n| n > 0) {
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "no item was ever committed");
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    let _ = child.kill(); // SIGKILL
-    let _ = child.wait();
+    let committed = || state_count(&state, "SELECT count(*) FROM items").map(|n| n as usize);
+    let running = run_killed_when(dir.path(), || committed().is_some_and(|n| n > 0));
     assert!(
         running,
         "the run ended before any item was seen committed: it committed them only at its end"
     );
-    let kept = committed(&state).unwrap();
+    let kept = committed().unwrap();
     assert!(
         (16_384..total).contains(&kept),
         "{kept} of {total} items committed when the run was killed"
@@ -587,78 +600,23 @@ fn a_run_killed_after_it_committed_its_items_leaves_the_next_to_make_the_same_ou
     // would have made.
     let dir = tempfile::tempdir().unwrap();
     let (feeds, per_feed) = (8, 1500);
-    let write_feeds = |root: &Path, extra: usize| {
-        for f in 0..feeds {
-            let items: Vec<(String, String, String)> = (0..per_feed + extra)
-                .rev()
-                .map(|n| {
-                    (
-                        format!("https://c.example/{f}/{n}"),
-                        format!("Putin dan Kim, kabar {n} dari sumber {f}"),
-                        format!(
-                            "Thu, 25 Apr 2019 {:02}:{:02}:{:02} +0700",
-                            n / 3600 % 24,
-                            n / 60 % 60,
-                            n % 60
-                        ),
-                    )
-                })
-                .collect();
-            let refs: Vec<Item<'_>> = items
-                .iter()
-                .map(|(l, t, d)| (Some(l.as_str()), Some(l.as_str()), t.as_str(), Some(d.as_str())))
-                .collect();
-            std::fs::write(root.join(format!("f{f}.xml")), rss(&refs)).unwrap();
-        }
-    };
     let mut cfg = String::from(
         "[output]\ndir = \"out\"\nbase_url = \"https://n.example/\"\nmax_items = 0\n\
          [[topic]]\nname = \"Russia\"\nkeywords = [\"Putin\"]\n",
     );
-    for f in 0..feeds {
-        cfg.push_str(&format!("[[feed]]\nname = \"F{f}\"\nurl = \"f{f}.xml\"\n"));
-    }
+    cfg.push_str(&numbered_feeds(dir.path(), feeds, per_feed, "Putin dan Kim, kabar"));
     std::fs::write(dir.path().join("feeds.toml"), cfg).unwrap();
-    write_feeds(dir.path(), 0);
     run_ok(dir.path());
-    write_feeds(dir.path(), 40);
+    numbered_feeds(dir.path(), feeds, per_feed + 40, "Putin dan Kim, kabar");
     // The same run, not stopped, on a copy.
     let reference = tempfile::tempdir().unwrap();
     copy_tree(dir.path(), reference.path());
     run_ok(reference.path());
 
     let state = dir.path().join(".feedmux/state.sqlite");
-    let folds = |state: &Path| -> Option<i64> {
-        let db = rusqlite::Connection::open_with_flags(state, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).ok()?;
-        db.query_row("SELECT count(*) FROM cache WHERE key = 'folds'", [], |r| r.get(0))
-            .ok()
-    };
-    assert_eq!(folds(&state), Some(1));
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("feedmux"))
-        .current_dir(dir.path())
-        .args(["run", "-q", "--now", NOW])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(300);
-    let mut running = true;
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            running = false;
-            break;
-        }
-        if folds(&state) == Some(0) {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the run never committed its items"
-        );
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    let _ = child.kill(); // SIGKILL
-    let _ = child.wait();
+    let folds = || state_count(&state, "SELECT count(*) FROM cache WHERE key = 'folds'");
+    assert_eq!(folds(), Some(1));
+    let running = run_killed_when(dir.path(), || folds() == Some(0));
     assert!(running, "the run ended before its items were seen committed");
     assert_outputs_parse(dir.path());
 
@@ -672,7 +630,7 @@ fn a_run_killed_after_it_committed_its_items_leaves_the_next_to_make_the_same_ou
     for ((path, a), (_, b)) in made.iter().zip(&expected) {
         assert!(a == b, "{} differs from the run that was not stopped", path.display());
     }
-    assert_eq!(folds(&state), Some(1), "the fold sums are stored again");
+    assert_eq!(folds(), Some(1), "the fold sums are stored again");
 }
 
 #[test]

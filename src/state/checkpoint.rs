@@ -125,6 +125,15 @@ mod tests {
         PathBuf::from(p)
     }
 
+    /// The rows of the cache table, read by a store opened again.
+    fn rows(path: &Path) -> i64 {
+        let store = Store::open(path).unwrap();
+        store
+            .conn
+            .query_row("SELECT count(*) FROM cache", [], |r| r.get(0))
+            .unwrap()
+    }
+
     fn fill(store: &Store, from: usize, rows: usize) {
         let value = vec![7u8; 4096];
         for k in from..from + rows {
@@ -164,12 +173,7 @@ mod tests {
         store.checkpoint_on_commit(true).unwrap();
         store.commit().unwrap();
         drop(store);
-        let again = Store::open(&path).unwrap();
-        let rows: i64 = again
-            .conn
-            .query_row("SELECT count(*) FROM cache", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(rows, 2500);
+        assert_eq!(rows(&path), 2500);
     }
 
     #[test]
@@ -184,11 +188,6 @@ mod tests {
         fill(&store, 300, 300);
         // Stopped in the middle of the next batch: its transaction never commits.
         drop(store);
-        let again = Store::open(&path).unwrap();
-        let rows: i64 = again
-            .conn
-            .query_row("SELECT count(*) FROM cache", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(rows, 300);
+        assert_eq!(rows(&path), 300);
     }
 }
