@@ -212,6 +212,17 @@ fn a_run_reading_only_what_its_outputs_need_writes_what_reading_every_item_write
         "{log}"
     );
     assert!(!log.contains("reading every item"), "{log}");
+    // The keys of the sources whose documents did not change (0, 1, 4) were read while the
+    // others were fetched; those of the three changed were read again after.
+    assert!(
+        logged(&log, "read ahead every stored item's keys", "items").is_some_and(|n| n == 240),
+        "{log}"
+    );
+    assert_eq!(
+        logged(&log, "every stored item's keys, those", "sources_read"),
+        Some(3),
+        "{log}"
+    );
     assert_same(&partial, &full);
     // The outputs are feeds a reader reads, with the new stories in.
     let mut feeds = 0;

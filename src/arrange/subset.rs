@@ -290,13 +290,16 @@ pub fn choose(
     let mut story_of: Vec<u32> = vec![u32::MAX; n];
     // Each kept item's place in `prior` (`u32::MAX`: none).
     let mut slot_of: Vec<u32> = vec![u32::MAX; n];
-    // Stories by the id hash of their first report (`keys[s]` of story `s`).
-    let mut keys: Vec<u128> = Vec::new();
-    let mut numbers = IdIndex::default();
+    // Stories by the id hash of their first report (`keys[s]` of story `s`). (Sized for a
+    // story per kept item, at most: grown by doubling, a tenth of the choice's samples in a
+    // profile of the 10,000-feed steady run were spent copying them.)
+    let kept = merged.kept.iter().filter(|&&k| k).count();
+    let mut keys: Vec<u128> = Vec::with_capacity(kept);
+    let mut numbers = IdIndex::with_capacity(kept);
     // Per story: its first report's date, its oldest report's date, its topic bits.
-    let mut first_date: Vec<Option<i64>> = Vec::new();
-    let mut oldest: Vec<i64> = Vec::new();
-    let mut bits: Vec<u64> = Vec::new();
+    let mut first_date: Vec<Option<i64>> = Vec::with_capacity(kept);
+    let mut oldest: Vec<i64> = Vec::with_capacity(kept);
+    let mut bits: Vec<u64> = Vec::with_capacity(kept);
     let mut dirty = vec![false; n];
     let (mut lo, mut hi) = (i64::MAX, i64::MIN);
     for i in 0..n {

@@ -6,6 +6,7 @@
 //!
 //! The only layer that drives the others; it may use every stage below it.
 
+mod ahead;
 mod digest;
 mod gather;
 mod partial;

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::ahead::ReadAhead;
 use crate::arrange::Arranged;
 use crate::arrange::memory::{Matched, Placements, id_hash};
 use crate::arrange::subset::{self, Choice, Folds, IdSet, Item, Needs, Reading};
@@ -324,7 +325,8 @@ pub(super) struct Prior<'a> {
 /// source after another, each source's in the order merging takes them; `None` when every
 /// item must be read.
 /// `sources`: per configured source, its key in the state, its source as its items carry it,
-/// and its fresh document when it was read this run.
+/// and its fresh document when it was read this run; `ahead`: the keys read while fetching,
+/// those of the sources this run may have written marked stale.
 pub(super) fn read_needed(
     store: &store::Store,
     cfg: &Config,
@@ -332,45 +334,78 @@ pub(super) fn read_needed(
     cutoff: DateTime<Utc>,
     now: DateTime<Utc>,
     last: &Prior<'_>,
+    ahead: Option<ReadAhead>,
 ) -> Result<Option<NeededEntries>, Error> {
     let (prior, prior_folds) = (last.placements, last.folds);
     let started = std::time::Instant::now();
     // Every item's keys, one source after another; where each is stored, and whether this
     // run wrote it.
-    // (Sized for every stored item at once: grown by doubling, the keys would take half again.)
-    let stored = store.item_count()?;
-    let mut items: Vec<Item> = Vec::with_capacity(stored);
-    let mut rowids: Vec<i64> = Vec::with_capacity(stored);
-    let mut written: Vec<bool> = Vec::with_capacity(stored);
-    let mut lens: Vec<usize> = Vec::with_capacity(sources.len());
-    for (key, _, fresh) in sources {
+    let mut reread = 0usize;
+    let mut rows_of = |s: usize| -> Result<Vec<Key>, Error> {
+        let (key, _, fresh) = &sources[s];
+        reread += 1;
         let mut rows = store.skeletons(*key, cutoff)?;
-        if let Some(f) = fresh {
-            // As the full read: the document's items in its order, then those it no longer
-            // lists (by id, as stored).
-            let at = f.items.positions();
-            rows.sort_by_key(|r| {
-                if r.in_feed {
-                    at.get(&r.id).copied().unwrap_or(usize::MAX)
-                } else {
-                    usize::MAX
+        let wrote: std::collections::HashSet<u128> = match fresh {
+            Some(f) => {
+                // As the full read: the document's items in its order, then those it no
+                // longer lists (by id, as stored).
+                let at = f.items.positions();
+                rows.sort_by_key(|r| {
+                    if r.in_feed {
+                        at.get(&r.id).copied().unwrap_or(usize::MAX)
+                    } else {
+                        usize::MAX
+                    }
+                });
+                f.written.iter().copied().collect()
+            }
+            None => std::collections::HashSet::new(),
+        };
+        Ok(rows
+            .iter()
+            .map(|r| Key {
+                item: item_of(r),
+                rowid: r.rowid,
+                written: wrote.contains(&r.id),
+            })
+            .collect())
+    };
+    let Keys {
+        items,
+        rowids,
+        written,
+        lens,
+    } = match ahead {
+        // (In place: the keys of the sources read again take the place of those read ahead.)
+        Some(a) => a.into_keys(&mut rows_of)?,
+        None => {
+            // (Sized for every stored item at once: grown by doubling, the keys would take
+            // half again.)
+            let stored = store.item_count()?;
+            let mut keys = Keys {
+                items: Vec::with_capacity(stored),
+                rowids: Vec::with_capacity(stored),
+                written: Vec::with_capacity(stored),
+                lens: Vec::with_capacity(sources.len()),
+            };
+            for s in 0..sources.len() {
+                let rows = rows_of(s)?;
+                keys.lens.push(rows.len());
+                for r in rows {
+                    keys.items.push(r.item);
+                    keys.rowids.push(r.rowid);
+                    keys.written.push(r.written);
                 }
-            });
-            let wrote: std::collections::HashSet<u128> = f.written.iter().copied().collect();
-            written.extend(rows.iter().map(|r| wrote.contains(&r.id)));
-        } else {
-            written.extend(std::iter::repeat_n(false, rows.len()));
+            }
+            keys
         }
-        lens.push(rows.len());
-        for r in rows {
-            rowids.push(r.rowid);
-            items.push(Item {
-                id: r.id,
-                link: r.link.map(Item::link_key),
-                date: r.date,
-            });
-        }
-    }
+    };
+    tracing::debug!(
+        ms = started.elapsed().as_millis(),
+        items = items.len(),
+        sources_read = reread,
+        "every stored item's keys, those of the sources not read again as read ahead"
+    );
     let merged = subset::merge(&items, &lens);
     let needs = needs(cfg, now, last.plans);
     let Some(choice) = subset::choose(&items, &merged, &written, prior, prior_folds, last.deleted, &needs) else {
@@ -439,6 +474,31 @@ pub(super) fn read_needed(
             headings,
         },
     )))
+}
+
+/// A stored item's keys, where it is stored, and whether this run wrote it.
+pub(super) struct Key {
+    pub item: Item,
+    pub rowid: i64,
+    pub written: bool,
+}
+
+/// Every item's keys, where each is stored and whether this run wrote it, one source after
+/// another (`lens[s]` of source `s`).
+pub(super) struct Keys {
+    pub items: Vec<Item>,
+    pub rowids: Vec<i64>,
+    pub written: Vec<bool>,
+    pub lens: Vec<usize>,
+}
+
+/// What merging and choosing see of a stored item.
+pub(super) fn item_of(r: &store::Skeleton) -> Item {
+    Item {
+        id: r.id,
+        link: r.link.map(Item::link_key),
+        date: r.date,
+    }
 }
 
 /// A fingerprint of the source names in config order: what placements' content hashes and

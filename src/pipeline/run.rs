@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
+use super::ahead::Ahead;
 use super::partial::{self, Fresh, Partial};
 use super::read::{
     AfterRead, Outcome, ReadDocument, Skip, SourcePlan, Stored, distinct_sources, fetch_and_read, source_url,
@@ -125,12 +126,24 @@ pub async fn run(
             &cfg.state.path,
         )?)))
     };
+    let cutoff = now - chrono::TimeDelta::days(i64::from(cfg.state.keep_days));
+    // A run that reads part of the items reads every stored item's keys while it fetches
+    // (on this thread, between the fetching's steps), from the first document that changes
+    // items on.
+    let ahead = reads_part.then(|| {
+        std::sync::Arc::new(Ahead::new(
+            cfg.state.path.clone(),
+            states.iter().map(|st| st.key).collect(),
+            cutoff,
+        ))
+    });
     // Each fresh document is reconciled with its stored items and saved on the worker that
     // read it, while other sources are still being fetched and read.
     let shared = std::sync::Arc::new(std::sync::Mutex::new(store));
     let absorb: AfterRead = {
         let shared = std::sync::Arc::clone(&shared);
         let batches = batches.clone();
+        let ahead = ahead.clone();
         // HTML sources keep the dates their items were first given (read off the page,
         // often relative, they would drift from run to run).
         let keys: Vec<(i64, String, bool)> = states
@@ -146,13 +159,33 @@ pub async fn run(
                     if let Some(b) = batches.as_deref() {
                         b.wrote(&shared, stored.new + stored.changed);
                     }
+                    if stored.wrote
+                        && let Some(a) = ahead.as_deref()
+                    {
+                        a.start();
+                    }
                     Outcome::Stored(Box::new(stored))
                 }
                 Err(e) => Outcome::Failed(e),
             }
         })
     };
-    let outcomes = fetch_and_read(cfg, now, &plan, Some(&absorb), progress).await?;
+    let fetching = async {
+        let outcomes = fetch_and_read(cfg, now, &plan, Some(&absorb), progress).await;
+        if let Some(a) = ahead.as_deref() {
+            a.fetched();
+        }
+        outcomes
+    };
+    let reading_ahead = async {
+        match ahead.as_deref() {
+            Some(a) => a.read().await,
+            None => None,
+        }
+    };
+    // (Done before anything is committed: it reads the state as the last run left it.)
+    let (outcomes, mut ahead) = futures::join!(fetching, reading_ahead);
+    let outcomes = outcomes?;
     drop(absorb);
     drop(keep);
     let store = std::sync::Arc::into_inner(shared)
@@ -178,7 +211,6 @@ pub async fn run(
         "fetched, read and stored every source"
     );
 
-    let cutoff = now - chrono::TimeDelta::days(i64::from(cfg.state.keep_days));
     let mut report = RunReport {
         sources: cfg.sources.len(),
         stale_removed,
@@ -187,8 +219,15 @@ pub async fn run(
     };
     let mut fresh: Vec<Option<Fresh>> = Vec::with_capacity(outcomes.len());
     let mut items_changed = false;
-    for ((source, st), outcome) in cfg.sources.iter().zip(&states).zip(outcomes) {
+    for (s, ((source, st), outcome)) in cfg.sources.iter().zip(&states).zip(outcomes).enumerate() {
         let url = source_url(source);
+        // The items of a source whose document was read, or failed to be stored, may have
+        // changed since they were read ahead.
+        if matches!(outcome, Outcome::Stored(_) | Outcome::Failed(_))
+            && let Some(a) = ahead.as_mut()
+        {
+            a.mark_stale(s);
+        }
         let mut update = store::SourceUpdate {
             key: st.key,
             ..store::SourceUpdate::default()
@@ -384,7 +423,7 @@ pub async fn run(
             plans: prior_plans.as_ref(),
             deleted: &pruned.aged,
         };
-        let Some((all, part)) = partial::read_needed(&store, cfg, &sources, cutoff, now, &last)? else {
+        let Some((all, part)) = partial::read_needed(&store, cfg, &sources, cutoff, now, &last, ahead.take())? else {
             break 'partly None;
         };
         let read = Read {
@@ -418,6 +457,8 @@ pub async fn run(
         )?;
         Some((a, part))
     };
+    // (Not read when the run arranges every item.)
+    drop(ahead);
     // (Whether the items are committed already.)
     let (mut arranged, mut part, store, committed) = match arranged_partly {
         Some((arranged, part)) => (arranged, Some(part), store, false),

@@ -151,6 +151,39 @@ impl Store {
         Ok(store)
     }
 
+    /// Opens the existing database at `path` to read only, inside one read transaction: what
+    /// it reads is the file as last committed when it first reads, whatever another
+    /// connection writes or commits meanwhile. It never writes, migrates or waits for a
+    /// writer (it needs the file to be at this binary's schema, as a run leaves it).
+    pub fn open_snapshot(path: &Path) -> Result<Store, Error> {
+        use rusqlite::OpenFlags;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+        )
+        .map_err(|e| state_error(path, e))?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store
+            .conn
+            .busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(|e| store.err(e))?;
+        let version: i64 = store
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| store.err(e))?;
+        if version != SCHEMA_VERSION {
+            return Err(Error::State {
+                path: path.to_path_buf(),
+                message: format!("schema {version}, not {SCHEMA_VERSION}: not read ahead"),
+            });
+        }
+        store.conn.execute_batch("BEGIN").map_err(|e| store.err(e))?;
+        Ok(store)
+    }
+
     fn err(&self, e: rusqlite::Error) -> Error {
         state_error(&self.path, e)
     }

@@ -967,3 +967,55 @@ fn placements_stored_piece_by_piece_are_read_back_whole() {
     assert_eq!(store.placements().unwrap(), Some(placements(2)));
     assert_eq!(store.cache("placements").unwrap(), Some(placements(2).encode()));
 }
+
+#[test]
+fn a_snapshot_reads_what_was_committed_while_another_connection_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite");
+    let store = Store::open(&path).unwrap();
+    let key = fill_history(&store, 40);
+    let cutoff = at(0) - chrono::TimeDelta::days(30);
+    let committed = store.skeletons(key, cutoff).unwrap();
+    assert_eq!(committed.len(), 40);
+    // The writer goes on in a transaction of its own: a new item, and one no longer listed.
+    store.begin().unwrap();
+    let known = store.known(key).unwrap();
+    let doc = vec![
+        entry(
+            Some("https://x.example/1"),
+            Some("https://x.example/1"),
+            "Item 1",
+            Some(at(1)),
+        ),
+        entry(
+            Some("https://x.example/new"),
+            Some("https://x.example/new"),
+            "New",
+            Some(at(4)),
+        ),
+    ];
+    let (r, _) = reconcile(NS, doc, &known, at(4), false);
+    assert!(store.save_document(key, &r).unwrap());
+    let snapshot = Store::open_snapshot(&path).unwrap();
+    assert_eq!(snapshot.skeletons(key, cutoff).unwrap(), committed);
+    // Committed after the snapshot first read: still not seen by it.
+    store.commit().unwrap();
+    assert_eq!(snapshot.skeletons(key, cutoff).unwrap(), committed);
+    assert_eq!(snapshot.item_count().unwrap(), 40);
+    assert_eq!(store.skeletons(key, cutoff).unwrap().len(), 41);
+    // A new snapshot sees it, and reads without waiting for a writer in the middle of its
+    // transaction.
+    store.begin().unwrap();
+    store.save_document(key, &r).unwrap();
+    let later = Store::open_snapshot(&path).unwrap();
+    assert_eq!(later.item_count().unwrap(), 41);
+    assert!(later.placements().unwrap().is_none());
+    store.commit().unwrap();
+    // It never writes: a file of another schema is not read.
+    drop((later, snapshot));
+    store.conn.pragma_update(None, "user_version", 6).unwrap();
+    let refused = Store::open_snapshot(&path)
+        .err()
+        .expect("a file of schema 6 is refused");
+    assert!(refused.to_string().contains("schema 6"), "{refused}");
+}
