@@ -195,16 +195,11 @@ pub async fn run(
             message: "still in use after fetching".into(),
         })?;
     if let Some(b) = batches.and_then(std::sync::Arc::into_inner) {
-        // The last batch's pages are copied with the rest, at the run's last commit. (A
-        // checkpoint that failed leaves its pages in the log: that commit copies them.)
-        match b.checkpointer.finish() {
-            Ok(n) => tracing::debug!(checkpoints = n, "copied the committed batches into the state file"),
-            Err(e) => tracing::warn!("{e}"),
-        }
+        // The last batch's pages are copied with the rest, at the run's last commit.
+        hand_back(b.checkpointer, &store, "the committed batches")?;
         if let Some(e) = b.failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
             return Err(e);
         }
-        store.checkpoint_on_commit(true)?;
     }
     tracing::debug!(
         ms = started.elapsed().as_millis(),
@@ -317,6 +312,7 @@ pub async fn run(
         store.update_source(&update, now)?;
         fresh.push(fresh_here);
     }
+    tracing::debug!(ms = started.elapsed().as_millis(), "noted every source's outcome");
     if report.fetched == 0 && report.not_modified == 0 && report.sources > 0 {
         report.outputs_kept = true;
         store.commit()?;
@@ -362,6 +358,11 @@ pub async fn run(
     }
     // What the last run decided is read only now that something is to be arranged.
     let mut prior = store.placements()?;
+    tracing::debug!(
+        ms = started.elapsed().as_millis(),
+        placed = prior.as_ref().map_or(0, |p| p.ids.len()),
+        "decoded the last run's placements"
+    );
     let pruned = store.prune(cutoff, &keys)?;
     report.expired = pruned.count;
     let prior_days = if cfg.digest.enabled {
@@ -379,6 +380,10 @@ pub async fn run(
         store.forget_folds()?;
         store.checkpoint_on_commit(false)?;
         store.continue_after_commit()?;
+        tracing::debug!(
+            ms = started.elapsed().as_millis(),
+            "committed the items and outcomes of the fetching"
+        );
         let checkpointer = store::Checkpointer::start(&cfg.state.path)?;
         checkpointer.request();
         Some(checkpointer)
@@ -549,14 +554,7 @@ pub async fn run(
     // as made: the next run makes them from the same decisions.
     if let Some(checkpointer) = copying {
         // (What came after is copied at the run's last commit, as usual.)
-        match checkpointer.finish() {
-            Ok(n) => tracing::debug!(
-                checkpoints = n,
-                "copied the items committed after fetching into the state file"
-            ),
-            Err(e) => tracing::warn!("{e}"),
-        }
-        store.checkpoint_on_commit(true)?;
+        hand_back(checkpointer, &store, "the items committed after fetching")?;
     }
     let storing = std::time::Instant::now();
     let placed = arranged.placements.ids.len();
@@ -622,6 +620,18 @@ pub async fn run(
     }
     close_state(store, &cfg.state.path, checked);
     Ok(report)
+}
+
+/// Stops `checkpointer` once its checkpoint under way is done, and has `store` copy the log
+/// at each of its commits again. A checkpoint that failed is a warning: the pages it did not
+/// copy stay in the log, and the store's next commit copies them. `copied` names what the
+/// checkpoints copied, for the log.
+fn hand_back(checkpointer: store::Checkpointer, store: &store::Store, copied: &str) -> Result<(), Error> {
+    match checkpointer.finish() {
+        Ok(n) => tracing::debug!(checkpoints = n, "copied {copied} into the state file"),
+        Err(e) => tracing::warn!("{e}"),
+    }
+    store.checkpoint_on_commit(true)
 }
 
 /// Commits the run's transaction (on a thread beside other work), timed.
