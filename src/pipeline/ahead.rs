@@ -6,13 +6,14 @@
 //!
 //! The reading starts with the first document that changes items, so that a run in which
 //! nothing changed reads nothing. It runs on the run's own thread, a few sources at a time
-//! between the fetching's steps (that thread mostly waits for the network meanwhile), so that
-//! what it reads is allocated where the run frees it: read on a thread of its own, the keys
-//! were freed into another of the allocator's arenas than the one the run then allocates
-//! from, and the 10,000-feed steady run's peak RSS grew by 6 to 8 MiB of pages not yet given
-//! back. It reads from its own read-only connection, in one read transaction: the state as
-//! the last run committed it (a run that reads part of the items commits nothing before
-//! fetching ends, and this is done before the run commits). Reads the state; writes nothing.
+//! between the fetching's steps (that thread mostly waits for the network meanwhile): the
+//! keys are then allocated from the allocator's arena the run frees them into and
+//! allocates its next lists from (read on another thread, their freed pages would wait in
+//! another arena while the run takes new ones: `docs/benchmarks.md`, "Keys read while
+//! fetching"). It reads from its own read-only connection, in one read transaction: the
+//! state as the last run committed it (a run that reads part of the items commits nothing
+//! before fetching ends, and this is done before the run commits). Reads the state; writes
+//! nothing.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
