@@ -10,7 +10,7 @@ use crate::model::{Enclosure, FeedFormat, ParsedFeed, RawEntry, RawFeedMeta, Raw
 
 /// Recognises the format from the root element; None when it is not a feed.
 pub fn detect(root: &Element) -> Option<FeedFormat> {
-    match root.local.as_str() {
+    match root.local.as_ref() {
         "rss" => Some(match root.attr("version").map(str::trim) {
             Some(v) if v.starts_with("0.9") => FeedFormat::Rss09x,
             _ => FeedFormat::Rss20,
@@ -188,7 +188,7 @@ fn map_rss(root: &Element, warnings: &mut Vec<String>) -> (RawFeedMeta, Vec<RawE
     if let Some(ch) = channel {
         for c in ch.elements() {
             let rss = is_rss_ns(c.ns.as_deref());
-            match (c.ns.as_deref(), c.local.as_str()) {
+            match (c.ns.as_deref(), c.local.as_ref()) {
                 (_, "title") if rss && meta.title.is_none() => meta.title = Some(rss_title(c)),
                 (Some(ns::DC), "title") if meta.title.is_none() => meta.title = Some(rss_title(c)),
                 (Some(ns::DC), "description") if meta.description.is_none() => meta.description = Some(rss_html(c)),
@@ -251,7 +251,7 @@ fn map_rss_item(item: &Element) -> RawEntry {
     let mut dc_creator = None;
     for c in item.elements() {
         let rss = is_rss_ns(c.ns.as_deref());
-        match (c.ns.as_deref(), c.local.as_str()) {
+        match (c.ns.as_deref(), c.local.as_ref()) {
             (_, "title") if rss && e.title.is_none() => e.title = Some(rss_title(c)),
             (Some(ns::DC), "title") if e.title.is_none() => e.title = Some(rss_title(c)),
             (_, "link") if rss && e.links.is_empty() => {
@@ -440,7 +440,7 @@ fn atom_person(e: &Element) -> Option<String> {
     let mut name = None;
     let mut email = None;
     for c in e.elements() {
-        match c.local.as_str() {
+        match c.local.as_ref() {
             "name" => name = text_of(c),
             "email" => email = text_of(c),
             _ => {}
@@ -486,13 +486,13 @@ fn map_atom(root: &Element, warnings: &mut Vec<String>) -> (RawFeedMeta, Vec<Raw
     let mut incomplete = 0usize;
     for c in root.elements() {
         if !is_atom_ns(c.ns.as_deref(), root_ns) {
-            match (c.ns.as_deref(), c.local.as_str()) {
+            match (c.ns.as_deref(), c.local.as_ref()) {
                 (Some(ns::DC), "language") if meta.language.is_none() => meta.language = text_of(c),
                 _ => {}
             }
             continue;
         }
-        match c.local.as_str() {
+        match c.local.as_ref() {
             "title" if meta.title.is_none() => meta.title = Some(atom_text(c, atom03, warnings)),
             "subtitle" | "tagline" if meta.description.is_none() => {
                 meta.description = Some(atom_text(c, atom03, warnings))
@@ -532,7 +532,7 @@ fn map_atom_entry(entry: &Element, atom03: bool, root_ns: Option<&str>, warnings
     let mut created = None;
     for c in entry.elements() {
         if !is_atom_ns(c.ns.as_deref(), root_ns) {
-            match (c.ns.as_deref(), c.local.as_str()) {
+            match (c.ns.as_deref(), c.local.as_ref()) {
                 (Some(ns::DC), "subject") => {
                     if let Some(t) = text_of(c) {
                         e.categories.push(t);
@@ -544,7 +544,7 @@ fn map_atom_entry(entry: &Element, atom03: bool, root_ns: Option<&str>, warnings
             }
             continue;
         }
-        match c.local.as_str() {
+        match c.local.as_ref() {
             // A relative id is a URI reference: resolve it like a link.
             "id" if e.id.is_none() => {
                 e.id = text_of(c).map(|id| {

@@ -299,7 +299,7 @@ impl<'a> Open<'a> {
 /// HTML's rules look for HTML elements only.
 struct Balancer<'a> {
     stack: Vec<Open<'a>>,
-    counts: HashMap<[u8; 16], usize>,
+    counts: HashMap<[u8; 16], usize, super::NameHash>,
     out: Option<String>,
     deepest: usize,
 }
@@ -491,7 +491,7 @@ fn splits_safely(b: &[u8], i: usize) -> bool {
 pub fn balance(html: &str) -> Result<String, Costly> {
     let mut b = Balancer {
         stack: Vec::new(),
-        counts: HashMap::new(),
+        counts: HashMap::default(),
         out: Some(String::with_capacity(html.len() + 64)),
         deepest: 0,
     };
@@ -503,7 +503,7 @@ pub fn balance(html: &str) -> Result<String, Costly> {
 pub fn measure(html: &str) -> Result<(), Costly> {
     let mut b = Balancer {
         stack: Vec::new(),
-        counts: HashMap::new(),
+        counts: HashMap::default(),
         out: None,
         deepest: 0,
     };
@@ -822,7 +822,7 @@ mod tests {
     fn deepest(html: &str) -> usize {
         let mut b = Balancer {
             stack: Vec::new(),
-            counts: HashMap::new(),
+            counts: HashMap::default(),
             out: None,
             deepest: 0,
         };

@@ -11,11 +11,14 @@
 //! that would expand to more than [`entity_budget`] bytes in all (a short entity used
 //! thousands of times).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
+
+use super::NameHash;
 
 /// Well-known namespace URIs.
 pub mod ns {
@@ -44,30 +47,33 @@ pub mod ns {
     }
 }
 
-/// An attribute with its resolved namespace.
+/// An attribute with its resolved namespace. Its names, and its value when it holds no
+/// reference, borrow the document's text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Attr {
-    pub qname: String,
+pub struct Attr<'a> {
+    pub qname: Cow<'a, str>,
     pub ns: Option<Arc<str>>,
-    pub local: String,
-    pub value: String,
+    pub local: Cow<'a, str>,
+    pub value: Cow<'a, str>,
 }
 
-/// A child of an element.
+/// A child of an element. A run of text borrows the document's text unless references were
+/// decoded in it or it was joined from several pieces.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Node {
-    Element(Box<Element>),
-    Text(String),
+pub enum Node<'a> {
+    Element(Box<Element<'a>>),
+    Text(Cow<'a, str>),
 }
 
-/// An element with resolved namespace, effective base URL and language.
+/// An element with resolved namespace, effective base URL and language. Its names borrow the
+/// document's text (see [`build`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Element {
-    pub qname: String,
+pub struct Element<'a> {
+    pub qname: Cow<'a, str>,
     pub ns: Option<Arc<str>>,
-    pub local: String,
-    pub attrs: Vec<Attr>,
-    pub children: Vec<Node>,
+    pub local: Cow<'a, str>,
+    pub attrs: Vec<Attr<'a>>,
+    pub children: Vec<Node<'a>>,
     /// The `xml:base` in effect on this element (resolved against its parent's).
     pub base: Option<Arc<url::Url>>,
     /// The `xml:lang` in effect on this element.
@@ -109,14 +115,14 @@ pub fn entity_budget(document_len: usize) -> usize {
 
 /// The result of building a tree.
 #[derive(Debug)]
-pub struct Document {
-    pub root: Element,
+pub struct Document<'a> {
+    pub root: Element<'a>,
     pub warnings: Vec<String>,
 }
 
-impl Element {
+impl<'a> Element<'a> {
     /// Child elements.
-    pub fn elements(&self) -> impl Iterator<Item = &Element> {
+    pub fn elements(&self) -> impl Iterator<Item = &Element<'a>> {
         self.children.iter().filter_map(|c| match c {
             Node::Element(e) => Some(&**e),
             Node::Text(_) => None,
@@ -128,7 +134,7 @@ impl Element {
         self.attrs
             .iter()
             .find(|a| a.ns.is_none() && a.local == local)
-            .map(|a| a.value.as_str())
+            .map(|a| &*a.value)
     }
 
     /// The value of a namespaced attribute.
@@ -136,7 +142,7 @@ impl Element {
         self.attrs
             .iter()
             .find(|a| a.ns.as_deref() == Some(ns) && a.local == local)
-            .map(|a| a.value.as_str())
+            .map(|a| &*a.value)
     }
 
     /// True if the element has this namespace and local name.
@@ -176,7 +182,7 @@ impl Element {
     }
 }
 
-fn write_node(node: &Node, out: &mut String) {
+fn write_node(node: &Node<'_>, out: &mut String) {
     match node {
         Node::Text(t) => crate::util::escape::html_text_into(t, out),
         Node::Element(e) => {
@@ -216,8 +222,8 @@ fn is_void(name: &str) -> bool {
     name.eq_ignore_ascii_case("br") || name.eq_ignore_ascii_case("hr") || name.eq_ignore_ascii_case("img")
 }
 
-struct Open {
-    el: Element,
+struct Open<'a> {
+    el: Element<'a>,
     /// How many namespace bindings were in scope before this element's own.
     bindings_at: usize,
 }
@@ -227,7 +233,7 @@ struct Open {
 #[derive(Default)]
 struct Bindings {
     /// Per prefix, its URIs in scope, innermost last.
-    by_prefix: HashMap<String, Vec<Arc<str>>>,
+    by_prefix: HashMap<String, Vec<Arc<str>>, NameHash>,
     /// The prefixes declared, in order, to undo the innermost ones when an element closes.
     declared: Vec<String>,
 }
@@ -281,7 +287,9 @@ impl Expansion {
 
 /// Builds a tree from XML text. Fails when there is no root element at all, when elements
 /// nest deeper than [`MAX_DEPTH`], or when the DTD's entities expand past [`entity_budget`].
-pub fn build(text: &str, doc_base: Option<&url::Url>) -> Result<Document, BuildError> {
+/// The tree borrows `text`: names, attribute values and runs of text with no reference in
+/// them are slices of it.
+pub fn build<'a>(text: &'a str, doc_base: Option<&url::Url>) -> Result<Document<'a>, BuildError> {
     let mut reader = Reader::from_str(text);
     let cfg = reader.config_mut();
     cfg.check_end_names = false;
@@ -292,7 +300,7 @@ pub fn build(text: &str, doc_base: Option<&url::Url>) -> Result<Document, BuildE
 
     let mut warnings = Vec::new();
     let mut entities: HashMap<String, String> = HashMap::new();
-    let mut stack: Vec<Open> = Vec::new();
+    let mut stack: Vec<Open<'a>> = Vec::new();
     let mut bindings = Bindings::default();
     let limit = entity_budget(text.len());
     let mut expansion = Expansion {
@@ -300,9 +308,9 @@ pub fn build(text: &str, doc_base: Option<&url::Url>) -> Result<Document, BuildE
         limit,
         exceeded: false,
     };
-    let mut root: Option<Element> = None;
+    let mut root: Option<Element<'a>> = None;
     // How many elements of each name are open.
-    let mut open_names: HashMap<String, usize> = HashMap::new();
+    let mut open_names: HashMap<Cow<'a, str>, usize, NameHash> = HashMap::default();
     let mut nodes = 0usize;
     let mut errors = 0usize;
     let mut mismatched = 0usize;
@@ -326,7 +334,15 @@ pub fn build(text: &str, doc_base: Option<&url::Url>) -> Result<Document, BuildE
                     return Err(BuildError::TooDeep);
                 }
                 nodes += 1;
-                let mut open = open_element(s, stack.last(), doc_base, &entities, &mut bindings, &mut expansion);
+                let mut open = open_element(
+                    text,
+                    s,
+                    stack.last(),
+                    doc_base,
+                    &entities,
+                    &mut bindings,
+                    &mut expansion,
+                );
                 // An empty element, or an HTML void element (a raw <br> in a description),
                 // never takes children.
                 if matches!(ev, Ok(Event::Empty(_))) || is_void(&open.el.local) {
@@ -339,7 +355,7 @@ pub fn build(text: &str, doc_base: Option<&url::Url>) -> Result<Document, BuildE
             }
             Ok(Event::End(e)) => {
                 let qname = e.name();
-                let name = utf8(qname.as_ref());
+                let name = in_text(text, qname.as_ref());
                 // Only a name that is open is looked for down the stack: a run of stray end
                 // tags costs one lookup each.
                 let found = if open_names.get(&*name).is_some_and(|n| *n > 0) {
@@ -370,37 +386,42 @@ pub fn build(text: &str, doc_base: Option<&url::Url>) -> Result<Document, BuildE
             }
             Ok(Event::Text(t)) => {
                 if let Some(top) = stack.last_mut() {
-                    let s = utf8(t.as_ref());
-                    nodes += push_text(&mut top.el, &s);
+                    nodes += push_text(&mut top.el, in_text(text, t.as_ref()));
                 }
             }
             Ok(Event::CData(t)) => {
                 if let Some(top) = stack.last_mut() {
-                    let s = utf8(t.as_ref());
-                    nodes += push_text(&mut top.el, &s);
+                    nodes += push_text(&mut top.el, in_text(text, t.as_ref()));
                 }
             }
             Ok(Event::GeneralRef(r)) => {
                 if let Some(top) = stack.last_mut() {
-                    let resolved = match r.resolve_char_ref() {
-                        Ok(Some(c)) => Some(c.to_string()),
-                        Ok(None) => {
-                            let name = utf8(r.as_ref());
-                            resolve_counted(&name, &entities, &mut expansion).map(str::to_string)
-                        }
-                        Err(_) => None,
+                    let name = in_text(text, r.as_ref());
+                    // (Only a `#` reference is a character's: the others skip its parsing.)
+                    let char_ref = if name.starts_with('#') {
+                        r.resolve_char_ref()
+                    } else {
+                        Ok(None)
                     };
-                    match resolved {
-                        Some(s) => nodes += push_text(&mut top.el, &s),
-                        None => {
-                            let name = utf8(r.as_ref()).into_owned();
-                            nodes += push_text(&mut top.el, &format!("&{name};"));
-                        }
-                    }
+                    nodes += match char_ref {
+                        Ok(Some(c)) => push_str(&mut top.el, c.encode_utf8(&mut [0; 4])),
+                        // (A predefined entity the DTD declares again still takes from
+                        // the budget, through `resolve_counted`.)
+                        Ok(None) => match crate::util::entities::xml_predefined(&name)
+                            .filter(|_| entities.is_empty() || !entities.contains_key(&*name))
+                        {
+                            Some(v) => push_text(&mut top.el, Cow::Borrowed(v)),
+                            None => match resolve_counted(&name, &entities, &mut expansion) {
+                                Some(v) => push_str(&mut top.el, v),
+                                None => push_str(&mut top.el, &format!("&{name};")),
+                            },
+                        },
+                        Err(_) => push_str(&mut top.el, &format!("&{name};")),
+                    };
                 }
             }
             Ok(Event::DocType(d)) => {
-                let s = utf8(d.as_ref());
+                let s = in_text(text, d.as_ref());
                 parse_dtd_entities(&s, &mut entities);
             }
             Ok(Event::Eof) => break,
@@ -436,24 +457,50 @@ pub fn build(text: &str, doc_base: Option<&url::Url>) -> Result<Document, BuildE
     root.map(|root| Document { root, warnings }).ok_or(BuildError::NoRoot)
 }
 
-fn unname(open_names: &mut HashMap<String, usize>, qname: &str) {
+fn unname(open_names: &mut HashMap<Cow<'_, str>, usize, NameHash>, qname: &str) {
     if let Some(n) = open_names.get_mut(qname) {
         *n = n.saturating_sub(1);
     }
 }
 
 /// Appends text to an element; how many nodes that added (0 when it joined a text node).
-fn push_text(el: &mut Element, s: &str) -> usize {
+fn push_text<'a>(el: &mut Element<'a>, s: Cow<'a, str>) -> usize {
     if let Some(Node::Text(last)) = el.children.last_mut() {
-        last.push_str(s);
+        append(last, &s);
         0
     } else {
-        el.children.push(Node::Text(s.to_string()));
+        el.children.push(Node::Text(s));
         1
     }
 }
 
-fn close_into(open: Open, stack: &mut [Open], root: &mut Option<Element>, bindings: &mut Bindings) {
+/// Appends to a run of text, copying a borrowed one into a string with room to grow (text
+/// with references comes in many small pieces).
+fn append(last: &mut Cow<'_, str>, s: &str) {
+    match last {
+        Cow::Owned(owned) => owned.push_str(s),
+        Cow::Borrowed(borrowed) => {
+            let mut owned = String::with_capacity(2 * (borrowed.len() + s.len()));
+            owned.push_str(borrowed);
+            owned.push_str(s);
+            *last = Cow::Owned(owned);
+        }
+    }
+}
+
+/// [`push_text`] of text the tree cannot borrow (a decoded reference): copied onto the text
+/// before it when there is one.
+fn push_str(el: &mut Element<'_>, s: &str) -> usize {
+    if let Some(Node::Text(last)) = el.children.last_mut() {
+        append(last, s);
+        0
+    } else {
+        el.children.push(Node::Text(Cow::Owned(s.to_string())));
+        1
+    }
+}
+
+fn close_into<'a>(open: Open<'a>, stack: &mut [Open<'a>], root: &mut Option<Element<'a>>, bindings: &mut Bindings) {
     bindings.truncate(open.bindings_at);
     let el = open.el;
     match stack.last_mut() {
@@ -486,23 +533,25 @@ fn resolve_named<'a>(name: &str, entities: &'a HashMap<String, String>) -> Optio
         .or_else(|| crate::util::entities::html5_entity(name))
 }
 
-fn open_element(
+fn open_element<'a>(
+    text: &'a str,
     s: &BytesStart<'_>,
-    parent: Option<&Open>,
+    parent: Option<&Open<'a>>,
     doc_base: Option<&url::Url>,
     entities: &HashMap<String, String>,
     bindings: &mut Bindings,
     expansion: &mut Expansion,
-) -> Open {
-    let qname = utf8(s.name().as_ref()).into_owned();
+) -> Open<'a> {
+    let qname = in_text(text, s.name().as_ref());
     let bindings_at = bindings.len();
-    let mut raw_attrs: Vec<(String, String)> = Vec::new();
+    let mut raw_attrs: Vec<(Cow<'a, str>, Cow<'a, str>)> = Vec::new();
     let mut ns_decls = Vec::new();
     for a in s.attributes().with_checks(false).flatten() {
-        let key = utf8(a.key.as_ref()).into_owned();
+        let key = in_text(text, a.key.as_ref());
         let value = match a.unescape_value_with(|n| resolve_counted(n, entities, expansion)) {
-            Ok(v) => v.into_owned(),
-            Err(_) => utf8(&a.value).into_owned(),
+            Ok(Cow::Borrowed(v)) => in_text(text, v.as_bytes()),
+            Ok(Cow::Owned(v)) => Cow::Owned(v),
+            Err(_) => in_text(text, &a.value),
         };
         let declared = if key == "xmlns" {
             Some(String::new())
@@ -524,21 +573,18 @@ fn open_element(
             None => None,
         }
     };
-    let (prefix, local) = split_qname(&qname);
+    let (prefix, _) = split_qname(&qname);
     let ns = match prefix {
         None => bindings.lookup("").filter(|u| !u.is_empty()),
         p => resolve(p),
     };
-    let attrs: Vec<Attr> = raw_attrs
+    let attrs: Vec<Attr<'a>> = raw_attrs
         .into_iter()
-        .map(|(k, v)| {
-            let (p, l) = split_qname(&k);
-            Attr {
-                local: l.to_string(),
-                ns: p.and_then(|p| resolve(Some(p))),
-                qname: k.clone(),
-                value: v,
-            }
+        .map(|(k, v)| Attr {
+            local: local_part(&k),
+            ns: split_qname(&k).0.and_then(|p| resolve(Some(p))),
+            qname: k,
+            value: v,
         })
         .collect();
     let parent_base = match parent {
@@ -561,7 +607,7 @@ fn open_element(
         .or_else(|| parent.and_then(|p| p.el.lang.clone()));
     Open {
         el: Element {
-            local: local.to_string(),
+            local: local_part(&qname),
             qname,
             ns,
             attrs,
@@ -572,6 +618,14 @@ fn open_element(
             ns_decls,
         },
         bindings_at,
+    }
+}
+
+/// The local part of a qualified name, borrowed as the name is.
+fn local_part<'a>(qname: &Cow<'a, str>) -> Cow<'a, str> {
+    match qname {
+        Cow::Borrowed(q) => Cow::Borrowed(local_of(q)),
+        Cow::Owned(q) => Cow::Owned(local_of(q).to_string()),
     }
 }
 
@@ -646,12 +700,18 @@ fn parse_dtd_entities(doctype: &str, out: &mut HashMap<String, String>) {
     }
 }
 
-/// Bytes of the (already UTF-8) document as text: borrowed, and checked without the slower
-/// lossy decoder (which is only the fallback).
-fn utf8(b: &[u8]) -> std::borrow::Cow<'_, str> {
-    match std::str::from_utf8(b) {
-        Ok(s) => std::borrow::Cow::Borrowed(s),
-        Err(_) => String::from_utf8_lossy(b),
+/// Bytes an event gives as text: the slice of `text` they are when the event borrows them
+/// from it (the reader cuts the text at ASCII delimiters, so only the two ends are checked to
+/// fall between characters), else the bytes decoded (lossily, should they not be UTF-8).
+/// Checking every event's bytes as UTF-8 again was a tenth of building a tree.
+fn in_text<'a>(text: &'a str, bytes: &[u8]) -> Cow<'a, str> {
+    let start = (bytes.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+    match start.checked_add(bytes.len()).and_then(|end| text.get(start..end)) {
+        Some(s) => Cow::Borrowed(s),
+        None => match std::str::from_utf8(bytes) {
+            Ok(s) => Cow::Owned(s.to_string()),
+            Err(_) => Cow::Owned(String::from_utf8_lossy(bytes).into_owned()),
+        },
     }
 }
 
@@ -659,7 +719,7 @@ fn utf8(b: &[u8]) -> std::borrow::Cow<'_, str> {
 mod tests {
     use super::*;
 
-    fn root(s: &str) -> Element {
+    fn root(s: &str) -> Element<'_> {
         build(s, None).expect("a root element").root
     }
 
@@ -685,7 +745,7 @@ mod tests {
     #[test]
     fn raw_br_in_description_is_closed_by_the_parent_end() {
         let r = root("<item><description>one<br>two</description><title>t</title></item>");
-        let names: Vec<_> = r.elements().map(|e| e.local.as_str()).collect();
+        let names: Vec<_> = r.elements().map(|e| &*e.local).collect();
         assert_eq!(names, ["description", "title"]);
         assert_eq!(r.elements().next().unwrap().inner_markup(), "one<br />two");
     }
@@ -717,6 +777,40 @@ mod tests {
     fn inner_markup_escapes_text_once() {
         let r = root(r#"<div xmlns="http://www.w3.org/1999/xhtml">a &lt; b <b class="x">c</b></div>"#);
         assert_eq!(r.inner_markup(), r#"a &lt; b <b class="x">c</b>"#);
+    }
+
+    /// Names, plain attribute values and text without references are slices of the document;
+    /// text and values with references are decoded into strings of their own, whole.
+    #[test]
+    fn the_tree_borrows_what_needs_no_decoding() {
+        let doc = r#"<rss a:x="1"><item k="v" e="&amp;x"><title>Plain</title><d>a &lt;p&gt; &#233;&eacute;<![CDATA[c]]> z</d><t>&lt;</t></item></rss>"#;
+        let r = root(doc);
+        let item = r.elements().next().unwrap();
+        assert!(matches!(item.qname, Cow::Borrowed("item")));
+        assert!(matches!(r.attrs[0].local, Cow::Borrowed("x")));
+        assert!(matches!(item.attrs[0].value, Cow::Borrowed("v")));
+        assert!(matches!(&item.attrs[1].value, Cow::Owned(v) if v == "&x"));
+        let kids: Vec<&Element<'_>> = item.elements().collect();
+        assert!(matches!(&kids[0].children[..], [Node::Text(Cow::Borrowed("Plain"))]));
+        // One run of text joined from seven pieces: the references decoded, CDATA as it is.
+        assert!(matches!(&kids[1].children[..], [Node::Text(Cow::Owned(t))] if t == "a <p> ééc z"));
+        assert!(matches!(&kids[2].children[..], [Node::Text(Cow::Borrowed("<"))]));
+        // What is borrowed is the document's own text, not a copy.
+        let Cow::Borrowed(title) = &kids[0].qname else {
+            panic!("a borrowed name")
+        };
+        let at = title.as_ptr() as usize - doc.as_ptr() as usize;
+        assert_eq!(&doc[at..at + 5], "title");
+    }
+
+    #[test]
+    fn bytes_outside_the_text_are_decoded_not_sliced() {
+        let text = "<a>b</a>";
+        assert!(matches!(in_text(text, &text.as_bytes()[3..4]), Cow::Borrowed("b")));
+        let elsewhere = b"b".to_vec();
+        assert!(matches!(in_text(text, &elsewhere), Cow::Owned(s) if s == "b"));
+        assert!(matches!(in_text(text, b"\xffx"), Cow::Owned(s) if s == "\u{fffd}x"));
+        assert!(matches!(in_text(text, b""), Cow::Borrowed("") | Cow::Owned(_)));
     }
 
     /// Regression (issue 19, item 1): 100,000 nested elements overflowed the stack when the
