@@ -30,7 +30,11 @@ const TRACKING_PARAMS: &[&str] = &[
 /// scheme and host (the url crate does this), no fragment, no tracking parameters, no default
 /// port, and no trailing slash on a non-root path.
 pub fn canonical_link(link: &str) -> Option<String> {
-    let mut u = url::Url::parse(link.trim()).ok()?;
+    url::Url::parse(link.trim()).ok().map(canonical_link_of)
+}
+
+/// [`canonical_link`] of a link parsed already.
+pub fn canonical_link_of(mut u: url::Url) -> String {
     u.set_fragment(None);
     if u.query().is_some() {
         let kept: Vec<(String, String)> = u
@@ -58,7 +62,7 @@ pub fn canonical_link(link: &str) -> Option<String> {
             let _ = u.set_port(None);
         }
     }
-    Some(u.to_string())
+    u.into()
 }
 
 #[cfg(test)]

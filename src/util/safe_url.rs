@@ -66,13 +66,23 @@ fn holds_markup(s: &str) -> bool {
 /// otherwise (no spaces, controls, backslashes or credentials) is written as it came, so a
 /// link keeps its spelling; anything else as the URL parser serializes it.
 pub fn publishable(raw: &str, base: Option<&Url>, purpose: Purpose) -> Result<String, Refusal> {
+    publishable_parsed(raw, base, purpose).map(|(written, _)| written)
+}
+
+/// [`publishable`], and the URL it parsed, which reads as the written form does (the same
+/// URL when parsed again): for what else is made of the URL without parsing it twice.
+pub fn publishable_parsed(raw: &str, base: Option<&Url>, purpose: Purpose) -> Result<(String, Url), Refusal> {
     let (url, had_credentials) = judge(raw, base, purpose)?;
     let s = trimmed(raw);
     let absolute_web = ["http://", "https://"]
         .iter()
         .any(|p| s.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p)));
     let as_written = absolute_web && !had_credentials && !s.bytes().any(|b| b <= b' ' || b == 0x7f || b == b'\\');
-    Ok(if as_written { s.to_string() } else { url.into() })
+    Ok(if as_written {
+        (s.to_string(), url)
+    } else {
+        (url.as_str().to_string(), url)
+    })
 }
 
 /// [`publishable`], parsed.
@@ -276,6 +286,28 @@ mod tests {
                     let again = Url::parse(&u).unwrap();
                     prop_assert_eq!(again.as_str(), u.as_str());
                 }
+            }
+        }
+
+        /// The URL `publishable_parsed` gives reads as what it writes: the canonical link made
+        /// of it is the one made by parsing the written form again.
+        #[test]
+        fn the_parsed_url_is_the_written_one(
+            scheme in "(https?|HTTPS?|Http|)(://|:/|:|//|)",
+            user in "([a-z]{1,3}(:[a-z]{0,3})?@)?",
+            host in "[a-zA-Z0-9.-]{0,10}(:[0-9]{1,5})?",
+            path in "(/[a-zA-Z0-9%._~ \\-]{0,6}){0,3}/?",
+            query in "(\\?((utm_[a-z]{1,3}|id|fbclid|[a-z]{1,2})=[a-z0-9%+]{0,3}&?){0,3})?",
+            fragment in "(#[a-z ]{0,3})?",
+            pad in "[ \t]{0,2}",
+        ) {
+            let raw = format!("{pad}{scheme}{user}{host}{path}{query}{fragment}{pad}");
+            if let Ok((written, parsed)) = publishable_parsed(&raw, Some(&base()), Purpose::Web) {
+                prop_assert_eq!(
+                    crate::util::links::canonical_link(&written),
+                    Some(crate::util::links::canonical_link_of(parsed)),
+                    "{:?} written as {:?}", raw, written
+                );
             }
         }
     }
