@@ -11,7 +11,9 @@ use crate::model::{Location, Source};
 /// parameters, http or https), a file by its path.
 pub fn source_key(s: &Source) -> String {
     match &s.location {
-        Location::Http(u) => crate::util::links::canonical_link(u.as_str()).unwrap_or_else(|| u.to_string()),
+        // (Made of the URL as parsed: parsing its text again was most of a run's time in
+        // this function, which every run calls for every source.)
+        Location::Http(u) => crate::util::links::canonical_link_of(u.clone()),
         // `a/./b` is `a/b`.
         Location::File(p) => format!("file:{}", p.components().collect::<PathBuf>().display()),
     }
