@@ -92,17 +92,19 @@ pub fn resolve_location(raw: &str, folder: &Path) -> Result<Location, String> {
     // Written as a URL (`scheme://…`), it must be one: "https://exa mple.org/feed" is a
     // mistyped URL, not a relative path.
     let scheme = s.split_once("://").map(|(scheme, _)| scheme);
+    // (Parsed once: every run reads every source's location.)
+    let parsed = url::Url::parse(s);
     if let Some(scheme) = scheme.filter(|sc| {
         sc.len() > 1
             && sc.starts_with(|c: char| c.is_ascii_alphabetic())
             && sc
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-    }) && let Err(e) = url::Url::parse(s)
+    }) && let Err(e) = &parsed
     {
         return Err(format!("{s:?} is not a valid {scheme}:// URL ({e})"));
     }
-    if let Ok(u) = url::Url::parse(s) {
+    if let Ok(u) = parsed {
         match u.scheme() {
             "http" | "https" => return Ok(Location::Http(u)),
             "file" => {
