@@ -130,7 +130,7 @@ pub async fn run(
     // A run that reads part of the items reads every stored item's keys while it fetches
     // (on this thread, between the fetching's steps), from the first document that changes
     // items on.
-    let ahead = reads_part.then(|| {
+    let ahead_reader = reads_part.then(|| {
         std::sync::Arc::new(Ahead::new(
             cfg.state.path.clone(),
             states.iter().map(|st| st.key).collect(),
@@ -143,7 +143,7 @@ pub async fn run(
     let absorb: AfterRead = {
         let shared = std::sync::Arc::clone(&shared);
         let batches = batches.clone();
-        let ahead = ahead.clone();
+        let ahead_reader = ahead_reader.clone();
         // HTML sources keep the dates their items were first given (read off the page,
         // often relative, they would drift from run to run).
         let keys: Vec<(i64, String, bool)> = states
@@ -160,7 +160,7 @@ pub async fn run(
                         b.wrote(&shared, stored.new + stored.changed);
                     }
                     if stored.wrote
-                        && let Some(a) = ahead.as_deref()
+                        && let Some(a) = ahead_reader.as_deref()
                     {
                         a.start();
                     }
@@ -172,19 +172,19 @@ pub async fn run(
     };
     let fetching = async {
         let outcomes = fetch_and_read(cfg, now, &plan, Some(&absorb), progress).await;
-        if let Some(a) = ahead.as_deref() {
+        if let Some(a) = ahead_reader.as_deref() {
             a.fetched();
         }
         outcomes
     };
     let reading_ahead = async {
-        match ahead.as_deref() {
+        match ahead_reader.as_deref() {
             Some(a) => a.read().await,
             None => None,
         }
     };
     // (Done before anything is committed: it reads the state as the last run left it.)
-    let (outcomes, mut ahead) = futures::join!(fetching, reading_ahead);
+    let (outcomes, mut read_ahead) = futures::join!(fetching, reading_ahead);
     let outcomes = outcomes?;
     drop(absorb);
     drop(keep);
@@ -219,7 +219,7 @@ pub async fn run(
         // The items of a source whose document was read, or failed to be stored, may have
         // changed since they were read ahead.
         if matches!(outcome, Outcome::Stored(_) | Outcome::Failed(_))
-            && let Some(a) = ahead.as_mut()
+            && let Some(a) = read_ahead.as_mut()
         {
             a.mark_stale(s);
         }
@@ -428,7 +428,8 @@ pub async fn run(
             plans: prior_plans.as_ref(),
             deleted: &pruned.aged,
         };
-        let Some((all, part)) = partial::read_needed(&store, cfg, &sources, cutoff, now, &last, ahead.take())? else {
+        let Some((all, part)) = partial::read_needed(&store, cfg, &sources, cutoff, now, &last, read_ahead.take())?
+        else {
             break 'partly None;
         };
         let read = Read {
@@ -463,7 +464,7 @@ pub async fn run(
         Some((a, part))
     };
     // (Not read when the run arranges every item.)
-    drop(ahead);
+    drop(read_ahead);
     // (Whether the items are committed already.)
     let (mut arranged, mut part, store, committed) = match arranged_partly {
         Some((arranged, part)) => (arranged, Some(part), store, false),
