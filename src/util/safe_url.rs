@@ -66,23 +66,26 @@ fn holds_markup(s: &str) -> bool {
 /// otherwise (no spaces, controls, backslashes or credentials) is written as it came, so a
 /// link keeps its spelling; anything else as the URL parser serializes it.
 pub fn publishable(raw: &str, base: Option<&Url>, purpose: Purpose) -> Result<String, Refusal> {
-    publishable_parsed(raw, base, purpose).map(|(written, _)| written)
+    let (url, as_written) = judge_written(raw, base, purpose)?;
+    Ok(as_written.map_or_else(|| url.into(), str::to_string))
 }
 
 /// [`publishable`], and the URL it parsed, which reads as the written form does (the same
 /// URL when parsed again): for what else is made of the URL without parsing it twice.
 pub fn publishable_parsed(raw: &str, base: Option<&Url>, purpose: Purpose) -> Result<(String, Url), Refusal> {
+    let (url, as_written) = judge_written(raw, base, purpose)?;
+    Ok((as_written.map_or_else(|| url.as_str().to_string(), str::to_string), url))
+}
+
+/// [`judge`], and `raw` trimmed when it is written as it came (see [`publishable`]).
+fn judge_written<'r>(raw: &'r str, base: Option<&Url>, purpose: Purpose) -> Result<(Url, Option<&'r str>), Refusal> {
     let (url, had_credentials) = judge(raw, base, purpose)?;
     let s = trimmed(raw);
     let absolute_web = ["http://", "https://"]
         .iter()
         .any(|p| s.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p)));
     let as_written = absolute_web && !had_credentials && !s.bytes().any(|b| b <= b' ' || b == 0x7f || b == b'\\');
-    Ok(if as_written {
-        (s.to_string(), url)
-    } else {
-        (url.as_str().to_string(), url)
-    })
+    Ok((url, as_written.then_some(s)))
 }
 
 /// [`publishable`], parsed.

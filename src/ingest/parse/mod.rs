@@ -18,8 +18,8 @@ use crate::model::ParsedFeed;
 /// The hasher of the maps a document's own names key (its namespace prefixes, the names of
 /// its open elements, in the tree and in the HTML of its items): foldhash, seeded per process.
 /// With SipHash, hashing a name three or four times per element was a sixth of building a tree
-/// and a tenth of measuring an item's HTML (callgrind, the large bench corpus).
-pub(crate) type NameHash = foldhash::fast::RandomState;
+/// and more than a quarter of measuring an item's HTML (callgrind, the large bench corpus).
+type NameHash = foldhash::fast::RandomState;
 
 /// Why a document could not be read at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
