@@ -735,10 +735,16 @@ fn store_document(
 const BATCH_ITEMS: usize = 16_384;
 
 /// The batches a run that arranges every item commits while it fetches: the items written
-/// since the last commit, and the thread that copies each batch into the database.
+/// since the last commit, and the thread that copies each batch into the database. Once a
+/// batch is copied, what was written since is committed and copied on the run's own
+/// connection, so that the next batch is written from the start of the log again
+/// ([`store::Store::restart_log`]: the log stays about a batch long).
 struct Batches {
     checkpointer: store::Checkpointer,
     written: std::sync::atomic::AtomicUsize,
+    /// The checkpoint request of the last batch committed, until the log is restarted
+    /// after it (0: none).
+    restart_after: std::sync::atomic::AtomicUsize,
     /// A commit that failed: the run stops with it once every source is fetched (no
     /// further batch is committed).
     failed: std::sync::Mutex<Option<Error>>,
@@ -749,28 +755,46 @@ impl Batches {
         Batches {
             checkpointer,
             written: std::sync::atomic::AtomicUsize::new(0),
+            restart_after: std::sync::atomic::AtomicUsize::new(0),
             failed: std::sync::Mutex::new(None),
         }
     }
 
-    /// After a document's `n` items were written: commits the batch once it is full.
+    /// Whether the last batch committed was copied and the log not restarted since.
+    fn restart_due(&self) -> bool {
+        let after = self.restart_after.load(std::sync::atomic::Ordering::Relaxed);
+        after != 0 && self.checkpointer.has_copied(after)
+    }
+
+    /// After a document's `n` items were written: commits the batch once it is full, or
+    /// restarts the log once the last batch was copied.
     fn wrote(&self, shared: &std::sync::Mutex<store::Store>, n: usize) {
         use std::sync::atomic::Ordering;
-        if n == 0 || self.written.fetch_add(n, Ordering::Relaxed) + n < BATCH_ITEMS {
+        if n == 0 || (self.written.fetch_add(n, Ordering::Relaxed) + n < BATCH_ITEMS && !self.restart_due()) {
             return;
         }
         let store = shared.lock().unwrap_or_else(|p| p.into_inner());
         let mut failed = self.failed.lock().unwrap_or_else(|p| p.into_inner());
-        // (Another worker may have committed it meanwhile.)
-        if failed.is_some() || self.written.load(Ordering::Relaxed) < BATCH_ITEMS {
+        if failed.is_some() {
             return;
         }
-        match store.continue_after_commit() {
-            Ok(()) => {
+        // (Another worker may have committed or restarted meanwhile.)
+        let done = if self.written.load(Ordering::Relaxed) >= BATCH_ITEMS {
+            store.continue_after_commit().map(|()| {
                 self.written.store(0, Ordering::Relaxed);
-                self.checkpointer.request();
-            }
-            Err(e) => *failed = Some(e),
+                let asked = self.checkpointer.request();
+                self.restart_after.store(asked, Ordering::Relaxed);
+            })
+        } else if self.restart_due() {
+            store.restart_log().map(|()| {
+                self.written.store(0, Ordering::Relaxed);
+                self.restart_after.store(0, Ordering::Relaxed);
+            })
+        } else {
+            Ok(())
+        };
+        if let Err(e) = done {
+            *failed = Some(e);
         }
     }
 }

@@ -10,9 +10,19 @@
 //! only what is committed), so that the copying and syncing happen while the run fetches,
 //! arranges and writes, and the run's last commit finds little left.
 //!
+//! SQLite writes a transaction's pages at the start of the log again (instead of after the
+//! last page written) only when the transaction began with every page of the log copied.
+//! A writer that begins its next batch at once after each commit never does, and its log
+//! grows to the size of everything it wrote: a first run's log as large as the database,
+//! written, held in the page cache and deleted whole when the state is closed. So once the
+//! thread has copied a batch, the writer commits what it wrote since, copies that little
+//! itself and begins again ([`Store::restart_log`]): its log stays about one batch long.
+//!
 //! Touches the state's database file and its log, through a connection of its own.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 
 use rusqlite::Connection;
@@ -22,7 +32,11 @@ use crate::error::Error;
 
 /// A thread that checkpoints the state at `path` each time it is asked to.
 pub struct Checkpointer {
-    ask: Option<mpsc::Sender<()>>,
+    ask: Option<mpsc::Sender<usize>>,
+    /// How many requests were made.
+    asked: AtomicUsize,
+    /// The last request whose pages a finished checkpoint copied.
+    copied: Arc<AtomicUsize>,
     thread: Option<std::thread::JoinHandle<Result<usize, Error>>>,
 }
 
@@ -38,17 +52,22 @@ impl Checkpointer {
         // their own).
         conn.pragma_update(None, "cache_size", 1)
             .map_err(|e| state_error(path, e))?;
-        let (ask, asked) = mpsc::channel::<()>();
+        let (ask, asked) = mpsc::channel::<usize>();
         let at: PathBuf = path.to_path_buf();
+        let copied = Arc::new(AtomicUsize::new(0));
+        let copied_here = Arc::clone(&copied);
         let thread = std::thread::Builder::new()
             .name("feedmux-checkpoint".into())
             .spawn(move || {
                 let mut done = 0;
-                while asked.recv().is_ok() {
+                while let Ok(mut last) = asked.recv() {
                     // Several requests waiting are one checkpoint.
-                    while asked.try_recv().is_ok() {}
+                    while let Ok(next) = asked.try_recv() {
+                        last = last.max(next);
+                    }
                     conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
                         .map_err(|e| state_error(&at, e))?;
+                    copied_here.store(last, Ordering::Release);
                     done += 1;
                 }
                 Ok(done)
@@ -59,15 +78,27 @@ impl Checkpointer {
             })?;
         Ok(Checkpointer {
             ask: Some(ask),
+            asked: AtomicUsize::new(0),
+            copied,
             thread: Some(thread),
         })
     }
 
-    /// Asks for the pages committed so far to be copied (returns at once).
-    pub fn request(&self) {
+    /// Asks for the pages committed so far to be copied (returns at once): the request's
+    /// number, for [`Checkpointer::has_copied`].
+    pub fn request(&self) -> usize {
+        let n = self.asked.fetch_add(1, Ordering::AcqRel) + 1;
         if let Some(ask) = &self.ask {
-            let _ = ask.send(());
+            let _ = ask.send(n);
         }
+        n
+    }
+
+    /// Whether a checkpoint that began after request `n` has ended: the pages committed
+    /// before it are in the database file (unless a reader kept the checkpoint from copying
+    /// them all).
+    pub fn has_copied(&self, n: usize) -> bool {
+        self.copied.load(Ordering::Acquire) >= n
     }
 
     /// Waits for the checkpoint under way, if any, and stops the thread: how many
@@ -100,6 +131,18 @@ impl Store {
         self.conn
             .execute_batch("COMMIT; BEGIN IMMEDIATE")
             .map_err(|e| self.err(e))
+    }
+
+    /// Commits the run's transaction, copies what the log holds into the database (on this
+    /// connection: meant for when a [`Checkpointer`] has copied all but the last few pages)
+    /// and begins the next transaction, which then writes from the start of the log again
+    /// if every page of it was copied (see the module's documentation).
+    pub fn restart_log(&self) -> Result<(), Error> {
+        self.conn.execute_batch("COMMIT").map_err(|e| self.err(e))?;
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+            .map_err(|e| self.err(e))?;
+        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| self.err(e))
     }
 
     /// Whether a commit copies the log into the database when the log has grown past
@@ -174,6 +217,39 @@ mod tests {
         store.commit().unwrap();
         drop(store);
         assert_eq!(rows(&path), 2500);
+    }
+
+    #[test]
+    fn the_log_is_written_from_its_start_again_once_a_batch_is_copied() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.sqlite");
+        let store = Store::open(&path).unwrap();
+        store.checkpoint_on_commit(false).unwrap();
+        let checkpointer = Checkpointer::start(&path).unwrap();
+        store.begin().unwrap();
+        let mut longest = 0;
+        for batch in 0..6 {
+            fill(&store, batch * 1000, 1000);
+            store.continue_after_commit().unwrap();
+            let asked = checkpointer.request();
+            // A few rows written while the batch is copied.
+            fill(&store, batch * 1000 + 990_000, 5);
+            while !checkpointer.has_copied(asked) {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            store.restart_log().unwrap();
+            longest = longest.max(file_len(&wal(&path)));
+        }
+        // Each batch of about 4 MB written over the last: the log about a batch long, not
+        // six (as when the next batch begins before the last is copied).
+        let batch = 1000 * 4096;
+        assert!(longest > batch, "the log held {longest} bytes");
+        assert!(longest < 2 * batch, "the log grew to {longest} bytes over six batches");
+        assert_eq!(checkpointer.finish().unwrap(), 6);
+        store.checkpoint_on_commit(true).unwrap();
+        store.commit().unwrap();
+        drop(store);
+        assert_eq!(rows(&path), 6 * 1005);
     }
 
     #[test]
