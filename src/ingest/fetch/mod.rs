@@ -459,6 +459,14 @@ static NO_VALIDATORS: Validators = Validators {
 /// `then` as it arrives (in completion order); returns `then`'s results in config order.
 /// `validators[i]` belongs to `locations[i]`; a source past the end of `validators` is
 /// fetched unconditionally.
+///
+/// A source's place among the `concurrency` requests in flight is freed as soon as its
+/// response is read, not when `then` is done with it: `then` (reading and storing a
+/// document, on the workers) runs beside the fetching, and a further request starts only
+/// while the sources fetched or waiting for `then` are fewer than `concurrency` and a
+/// quarter (so that a few documents waiting for a worker do not keep requests from going
+/// out, and the documents held stay about as many as the requests in flight). Every request
+/// in flight is polled all the while, so none runs into its timeout for waiting on `then`.
 pub async fn fetch_all<L, V, T, F, Fut>(
     fetcher: &Fetcher,
     locations: &[L],
@@ -473,24 +481,37 @@ where
     F: Fn(usize, Result<Fetched, Error>) -> Fut,
     Fut: std::future::Future<Output = T>,
 {
+    use futures::stream::FuturesUnordered;
+    let limit = concurrency.max(1);
+    let held = limit + (limit / 4).max(1);
     // Each result in its place as it comes (a list of the sources' size, not one grown by
     // doubling and sorted: a run of 100,000 sources holds it to the end).
     let mut results: Vec<Option<T>> = std::iter::repeat_with(|| None).take(locations.len()).collect();
-    futures::stream::iter(locations.iter().enumerate())
-        .map(|(i, s)| {
-            let then = &then;
-            async move {
-                let v = validators.get(i).map_or(&NO_VALIDATORS, Borrow::borrow);
-                let r = fetcher.fetch(s.borrow(), v, now).await;
-                (i, then(i, r).await)
+    let mut to_fetch = locations.iter().enumerate();
+    let mut fetching = FuturesUnordered::new();
+    let mut handling = FuturesUnordered::new();
+    loop {
+        while fetching.len() < limit && fetching.len() + handling.len() < held {
+            match to_fetch.next() {
+                Some((i, s)) => {
+                    let v = validators.get(i).map_or(&NO_VALIDATORS, Borrow::borrow);
+                    let fetched = fetcher.fetch(s.borrow(), v, now);
+                    fetching.push(async move { (i, fetched.await) });
+                }
+                None => break,
             }
-        })
-        .buffer_unordered(concurrency.max(1))
-        .for_each(|(i, t)| {
-            results[i] = Some(t);
-            std::future::ready(())
-        })
-        .await;
+        }
+        if fetching.is_empty() && handling.is_empty() {
+            break;
+        }
+        tokio::select! {
+            Some((i, r)) = fetching.next(), if !fetching.is_empty() => {
+                let handled = then(i, r);
+                handling.push(async move { (i, handled.await) });
+            }
+            Some((i, t)) = handling.next(), if !handling.is_empty() => results[i] = Some(t),
+        }
+    }
     results
         .into_iter()
         .map(|t| t.expect("every source's fetch ends with a result"))
@@ -1208,5 +1229,67 @@ mod tests {
         .await;
         assert_eq!(got, ["0:a", "1:304", "2:c"]);
         assert_eq!(seen.count(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_source_frees_its_place_in_flight_once_read_while_its_document_is_handled() {
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        // The server counts the requests it answered and the most it had in hand at once;
+        // it answers s2 only once s3 was asked for too (both in flight together).
+        #[derive(Default)]
+        struct Load {
+            answered: AtomicUsize,
+            now: AtomicUsize,
+            most: AtomicUsize,
+            s3_asked: AtomicBool,
+        }
+        let load = Arc::new(Load::default());
+        let l = Arc::clone(&load);
+        let app = Router::new().route(
+            "/{name}",
+            get(move |Path(name): Path<String>| {
+                let l = Arc::clone(&l);
+                async move {
+                    let n = l.now.fetch_add(1, Ordering::SeqCst) + 1;
+                    l.most.fetch_max(n, Ordering::SeqCst);
+                    if name == "s3" {
+                        l.s3_asked.store(true, Ordering::SeqCst);
+                    }
+                    while name == "s2" && !l.s3_asked.load(Ordering::SeqCst) {
+                        tokio::time::sleep(Duration::from_millis(2)).await;
+                    }
+                    l.now.fetch_sub(1, Ordering::SeqCst);
+                    l.answered.fetch_add(1, Ordering::SeqCst);
+                    name
+                }
+            }),
+        );
+        let base = serve(app).await;
+        let locations: Vec<Location> = (0..6)
+            .map(|k| Location::Http(base.join(&format!("s{k}")).unwrap()))
+            .collect();
+        let fetcher = Fetcher::build(&cfg(), false).unwrap();
+        let no_validators: [Validators; 0] = [];
+        // The first document is handled only once s2 and s3 were answered: both places in
+        // flight must serve other sources while it waits (were its place held until it is
+        // handled, s2 would wait for s3 and s3 for a place).
+        let got = tokio::time::timeout(
+            Duration::from_secs(20),
+            fetch_all(&fetcher, &locations, &no_validators, 2, now(), |i, r| {
+                let load = Arc::clone(&load);
+                async move {
+                    while i == 0 && load.answered.load(Ordering::SeqCst) < 4 {
+                        tokio::time::sleep(Duration::from_millis(2)).await;
+                    }
+                    String::from_utf8(doc(r).bytes).unwrap()
+                }
+            }),
+        )
+        .await
+        .expect("the fetching went on while the first document was handled");
+        let expected: Vec<String> = (0..6).map(|k| format!("s{k}")).collect();
+        assert_eq!(got, expected);
+        assert_eq!(load.answered.load(Ordering::SeqCst), 6);
+        assert!(load.most.load(Ordering::SeqCst) <= 2, "more than 2 requests in flight");
     }
 }
