@@ -365,6 +365,12 @@ pub async fn run(
     );
     let pruned = store.prune(cutoff, &keys)?;
     report.expired = pruned.count;
+    // (Sources whose items changed have theirs already: this is a file of an older schema,
+    // or one a save or `VACUUM` left without.)
+    let keys_written = store.write_missing_keys()?;
+    if keys_written > 0 {
+        tracing::debug!(sources = keys_written, "wrote the keys rows of sources without one");
+    }
     let prior_days = if cfg.digest.enabled {
         store.digest_days()?
     } else {

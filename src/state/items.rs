@@ -54,6 +54,11 @@ impl Store {
     /// Returns whether any item was written.
     pub fn save_document(&self, source: i64, items: &[Reconciled]) -> Result<bool, Error> {
         let c = &self.conn;
+        // The source's keys row goes first, and is written again last: a save that fails in
+        // between leaves the source to be read from the index.
+        c.prepare_cached("DELETE FROM source_keys WHERE source = ?1")
+            .and_then(|mut st| st.execute([source]))
+            .map_err(|e| self.err(e))?;
         // Only the rows whose `in_feed` changes are written (each write also rewrites the
         // row's entries in `items_keys` and `items_retention`): the items no longer listed
         // here, and below the listed ones that were not.
@@ -113,6 +118,8 @@ impl Store {
                 }
             }
         }
+        drop((put, mark));
+        self.write_keys(source)?;
         Ok(wrote)
     }
 
@@ -175,8 +182,27 @@ impl Store {
 
     /// What a run needs of a source's stored items to merge them without reading them, in
     /// the order [`Store::entries`] gives them (by id): those its last document listed, and
-    /// those it no longer lists dated at or after `cutoff`.
+    /// those it no longer lists dated at or after `cutoff`. Read from the source's row of
+    /// `source_keys` (one value, see [`Store::write_keys`]), else from the index `items_keys`.
     pub fn skeletons(&self, source: i64, cutoff: DateTime<Utc>) -> Result<Vec<Skeleton>, Error> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT keys FROM source_keys WHERE source = ?1")
+            .map_err(|e| self.err(e))?;
+        let mut rows = st.query([source]).map_err(|e| self.err(e))?;
+        if let Some(row) = rows.next().map_err(|e| self.err(e))?
+            && let Ok(blob) = row.get_ref(0).and_then(|v| Ok(v.as_blob()?))
+            && let Some(keys) = decode_keys(blob, ts(cutoff))
+        {
+            return Ok(keys);
+        }
+        drop(rows);
+        self.walk_skeletons(source, Some(cutoff))
+    }
+
+    /// [`Store::skeletons`] from the index `items_keys`: every item of the source without
+    /// `cutoff`.
+    pub(super) fn walk_skeletons(&self, source: i64, cutoff: Option<DateTime<Utc>>) -> Result<Vec<Skeleton>, Error> {
         let mut st = self
             .conn
             .prepare_cached(
@@ -184,7 +210,8 @@ impl Store {
                  WHERE source = ?1 AND (+in_feed = 1 OR +date >= ?2)",
             )
             .map_err(|e| self.err(e))?;
-        let mut rows = st.query(params![source, ts(cutoff)]).map_err(|e| self.err(e))?;
+        let cutoff = cutoff.map_or(i64::MIN, ts);
+        let mut rows = st.query(params![source, cutoff]).map_err(|e| self.err(e))?;
         let mut out = Vec::new();
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
             let get = |k: usize| row.get_ref(k).map_err(|e| self.err(e));
@@ -202,6 +229,32 @@ impl Store {
             });
         }
         Ok(out)
+    }
+
+    /// Writes the source's row of `source_keys`: every stored item's [`Skeleton`], read from
+    /// the index, as one value. Called wherever a source's items change (a document saved,
+    /// retention), in the same transaction, so that the row is what the index gives.
+    pub(super) fn write_keys(&self, source: i64) -> Result<(), Error> {
+        let keys = encode_keys(&self.walk_skeletons(source, None)?);
+        self.conn
+            .prepare_cached("INSERT OR REPLACE INTO source_keys (source, keys) VALUES (?1, ?2)")
+            .and_then(|mut st| st.execute(params![source, keys]))
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Writes the `source_keys` row of every source that has none: those of a file of an
+    /// older schema, of a file `VACUUM` rewrote, or whose save failed. Returns how many.
+    pub fn write_missing_keys(&self) -> Result<usize, Error> {
+        let sources: Vec<i64> = self
+            .conn
+            .prepare_cached("SELECT id FROM sources WHERE id NOT IN (SELECT source FROM source_keys)")
+            .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
+            .map_err(|e| self.err(e))?;
+        for &source in &sources {
+            self.write_keys(source)?;
+        }
+        Ok(sources.len())
     }
 
     /// Stored entries of the source `source` by rowid (see [`Store::skeletons`]), each whole or
@@ -326,17 +379,23 @@ impl Store {
     /// shrinks when the transaction is committed and checkpointed). Returns what it deleted.
     pub fn prune(&self, cutoff: DateTime<Utc>, configured: &[i64]) -> Result<Pruned, Error> {
         let mut aged = Vec::new();
+        let mut touched = std::collections::BTreeSet::new();
         {
             let mut st = self
                 .conn
-                .prepare("DELETE FROM items WHERE in_feed = 0 AND date < ?1 RETURNING id, date")
+                .prepare("DELETE FROM items WHERE in_feed = 0 AND date < ?1 RETURNING source, id, date")
                 .map_err(|e| self.err(e))?;
             let mut rows = st.query([ts(cutoff)]).map_err(|e| self.err(e))?;
             while let Some(row) = rows.next().map_err(|e| self.err(e))? {
-                let id = row.get_ref(0).and_then(|v| Ok(v.as_str()?)).map_err(|e| self.err(e))?;
-                let date: i64 = row.get(1).map_err(|e| self.err(e))?;
+                let source: i64 = row.get(0).map_err(|e| self.err(e))?;
+                let id = row.get_ref(1).and_then(|v| Ok(v.as_str()?)).map_err(|e| self.err(e))?;
+                let date: i64 = row.get(2).map_err(|e| self.err(e))?;
                 aged.push((crate::arrange::memory::id_hash(id), date));
+                touched.insert(source);
             }
+        }
+        for &source in &touched {
+            self.write_keys(source)?;
         }
         let mut n = aged.len();
         let orphans = self.orphan_sources(configured)?;
@@ -383,7 +442,17 @@ impl Store {
         if mode != 0 || free < 64 || free * 2 < pages {
             return Ok(false);
         }
-        c.execute_batch("PRAGMA auto_vacuum = INCREMENTAL; VACUUM; PRAGMA wal_checkpoint(TRUNCATE)")
+        // `VACUUM` may number the items' rows again (`items` has no INTEGER PRIMARY KEY),
+        // and the keys rows name them by rowid: they go first, and are written again after
+        // (or by the next run that arranges, should this fail).
+        c.execute_batch("DELETE FROM source_keys; PRAGMA auto_vacuum = INCREMENTAL; VACUUM")
+            .map_err(|e| self.err(e))?;
+        c.execute_batch("BEGIN IMMEDIATE").map_err(|e| self.err(e))?;
+        if let Err(e) = self.write_missing_keys() {
+            let _ = c.execute_batch("ROLLBACK");
+            return Err(e);
+        }
+        c.execute_batch("COMMIT; PRAGMA wal_checkpoint(TRUNCATE)")
             .map_err(|e| self.err(e))?;
         Ok(true)
     }
@@ -395,4 +464,51 @@ impl Store {
 pub struct Pruned {
     pub count: usize,
     pub aged: Vec<(u128, i64)>,
+}
+
+/// The version byte that begins a `source_keys` value.
+const KEYS_FORMAT: u8 = 1;
+/// The bytes of one item in a `source_keys` value: rowid (8), id hash (16), date (8), flags
+/// (1: bit 0 listed, bit 1 has a link), link hash (16, zero without a link), little-endian.
+const KEY_BYTES: usize = 49;
+
+/// A source's skeletons as its `source_keys` value.
+pub(super) fn encode_keys(keys: &[Skeleton]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1 + keys.len() * KEY_BYTES);
+    out.push(KEYS_FORMAT);
+    for k in keys {
+        out.extend_from_slice(&k.rowid.to_le_bytes());
+        out.extend_from_slice(&k.id.to_le_bytes());
+        out.extend_from_slice(&k.date.to_le_bytes());
+        out.push(u8::from(k.in_feed) | (u8::from(k.link.is_some()) << 1));
+        out.extend_from_slice(&k.link.unwrap_or(0).to_le_bytes());
+    }
+    out
+}
+
+/// The skeletons a `source_keys` value holds that [`Store::skeletons`] gives for `cutoff`
+/// (unix seconds), or `None` for a value this build does not read.
+pub(super) fn decode_keys(blob: &[u8], cutoff: i64) -> Option<Vec<Skeleton>> {
+    let (&format, rest) = blob.split_first()?;
+    if format != KEYS_FORMAT || !rest.len().is_multiple_of(KEY_BYTES) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(rest.len() / KEY_BYTES);
+    for k in rest.chunks_exact(KEY_BYTES) {
+        let i64_at = |at: usize| i64::from_le_bytes(k[at..at + 8].try_into().unwrap_or_default());
+        let u128_at = |at: usize| u128::from_le_bytes(k[at..at + 16].try_into().unwrap_or_default());
+        let (flags, date) = (k[32], i64_at(24));
+        let in_feed = flags & 1 != 0;
+        if !in_feed && date < cutoff {
+            continue;
+        }
+        out.push(Skeleton {
+            rowid: i64_at(0),
+            id: u128_at(8),
+            link: (flags & 2 != 0).then(|| u128_at(33)),
+            date,
+            in_feed,
+        });
+    }
+    Some(out)
 }

@@ -39,7 +39,7 @@ use crate::model::SourceRef;
 pub mod lock;
 
 /// The schema this build reads and writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 7;
+const SCHEMA_VERSION: i64 = 8;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (
@@ -86,6 +86,12 @@ CREATE TABLE IF NOT EXISTS items (
 );
 -- retention looks only at items their source no longer lists
 CREATE INDEX IF NOT EXISTS items_retention ON items (date) WHERE in_feed = 0;
+-- Schema 8: each source's items' keys in one value (`Store::skeletons`), written with its
+-- items; a source without a row is read from the index `items_keys`.
+CREATE TABLE IF NOT EXISTS source_keys (
+    source INTEGER PRIMARY KEY REFERENCES sources(id) ON DELETE CASCADE,
+    keys   BLOB NOT NULL
+);
 -- Schema 3: each digest day the digest feeds listed, so its entry's times change only
 -- when its content does.
 CREATE TABLE IF NOT EXISTS digests (

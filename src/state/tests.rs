@@ -1019,3 +1019,146 @@ fn a_snapshot_reads_what_was_committed_while_another_connection_writes() {
         .expect("a file of schema 6 is refused");
     assert!(refused.to_string().contains("schema 6"), "{refused}");
 }
+
+/// The source's `source_keys` row as [`Store::skeletons`] reads it for `cutoff`, or `None`
+/// without one.
+fn keys_row(store: &Store, key: i64, cutoff: DateTime<Utc>) -> Option<Vec<items::Skeleton>> {
+    use rusqlite::OptionalExtension as _;
+    let blob: Option<Vec<u8>> = store
+        .conn
+        .query_row("SELECT keys FROM source_keys WHERE source = ?1", [key], |r| r.get(0))
+        .optional()
+        .unwrap();
+    blob.map(|b| items::decode_keys(&b, cutoff.timestamp()).expect("a value this build reads"))
+}
+
+/// Every cutoff the test's items are dated around, and none.
+fn cutoffs() -> Vec<DateTime<Utc>> {
+    [-24, 0, 1, 2, 3, 5, 24]
+        .iter()
+        .map(|&h| at(0) + chrono::TimeDelta::hours(h))
+        .collect()
+}
+
+#[track_caller]
+fn assert_keys_row_is_the_index(store: &Store, key: i64) {
+    for cutoff in cutoffs() {
+        let row = keys_row(store, key, cutoff).expect("the source has its keys row");
+        assert_eq!(row, store.walk_skeletons(key, Some(cutoff)).unwrap(), "cutoff {cutoff}");
+        assert_eq!(store.skeletons(key, cutoff).unwrap(), row);
+    }
+}
+
+#[test]
+fn a_sources_keys_row_is_what_the_index_gives_after_every_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+    // Saved: 40 items, then a document listing one of them (the rest no longer listed).
+    let key = fill_history(&store, 40);
+    assert_eq!(keys_row(&store, key, at(0)).unwrap().len(), 40);
+    assert_keys_row_is_the_index(&store, key);
+    // A new item, a changed one (new date and link), one listed again, one unlisted.
+    store.begin().unwrap();
+    let known = store.known(key).unwrap();
+    let doc = vec![
+        entry(
+            Some("https://x.example/1"),
+            Some("https://x.example/1"),
+            "Item 1",
+            Some(at(1)),
+        ),
+        entry(
+            Some("https://x.example/2"),
+            Some("https://y.example/2"),
+            "Item 2 again",
+            Some(at(4)),
+        ),
+        entry(Some("https://x.example/new"), None, "New", Some(at(5))),
+    ];
+    let (r, _) = reconcile(NS, doc, &known, at(5), false);
+    assert!(store.save_document(key, &r).unwrap());
+    assert_keys_row_is_the_index(&store, key);
+    let listed = |s: &Store| keys_row(s, key, at(0)).unwrap().iter().filter(|k| k.in_feed).count();
+    assert_eq!(listed(&store), 3);
+    // Retention deletes the unlisted items dated before the cutoff.
+    let aged = (store.walk_skeletons(key, None).unwrap().iter())
+        .filter(|k| !k.in_feed && k.date < at(2).timestamp())
+        .count();
+    assert!(aged > 30, "{aged}");
+    let pruned = store.prune(at(2), &[key]).unwrap();
+    assert_eq!(pruned.count, aged);
+    assert_keys_row_is_the_index(&store, key);
+    assert_eq!(
+        keys_row(&store, key, at(0) - chrono::TimeDelta::days(1)).unwrap().len(),
+        3
+    );
+    store.commit().unwrap();
+    // A source no longer configured goes with its row.
+    store.begin().unwrap();
+    store.prune(at(2), &[]).unwrap();
+    store.commit().unwrap();
+    assert_eq!(keys_row(&store, key, at(0)), None);
+}
+
+#[test]
+fn a_source_without_a_keys_row_is_read_from_the_index_until_a_run_writes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite");
+    let store = Store::open(&path).unwrap();
+    let key = fill_history(&store, 12);
+    let want: Vec<_> = cutoffs()
+        .into_iter()
+        .map(|c| store.walk_skeletons(key, Some(c)).unwrap())
+        .collect();
+    // As a file of schema 7 left it (no keys rows), or a value this build cannot read.
+    for damage in [
+        "DELETE FROM source_keys",
+        "UPDATE source_keys SET keys = x'0200'",
+        "UPDATE source_keys SET keys = x'01ff'",
+    ] {
+        store.conn.execute_batch(damage).unwrap();
+        let read: Vec<_> = cutoffs()
+            .into_iter()
+            .map(|c| store.skeletons(key, c).unwrap())
+            .collect();
+        assert_eq!(read, want, "{damage}");
+    }
+    store.conn.execute_batch("DELETE FROM source_keys").unwrap();
+    assert_eq!(store.write_missing_keys().unwrap(), 1);
+    assert_eq!(store.write_missing_keys().unwrap(), 0);
+    assert_keys_row_is_the_index(&store, key);
+}
+
+#[test]
+fn rewriting_the_file_writes_every_keys_row_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite");
+    {
+        // Without auto-vacuum, as an older feedmux made the file, so that it is rewritten.
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch("PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);")
+            .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let key = fill_history(&store, 3000);
+    store.begin().unwrap();
+    store.prune(at(23), &[key]).unwrap();
+    store.commit().unwrap();
+    // Rows whose rowids are not the items' (as after a VACUUM that numbered them again).
+    let wrong: Vec<items::Skeleton> = (store.walk_skeletons(key, None).unwrap().into_iter())
+        .map(|k| items::Skeleton {
+            rowid: k.rowid + 1000,
+            ..k
+        })
+        .collect();
+    store
+        .conn
+        .execute("UPDATE source_keys SET keys = ?1", [items::encode_keys(&wrong)])
+        .unwrap();
+    assert_ne!(
+        keys_row(&store, key, at(0)).unwrap(),
+        store.walk_skeletons(key, Some(at(0))).unwrap()
+    );
+    assert!(store.compact_if_sparse().unwrap());
+    assert_keys_row_is_the_index(&store, key);
+}
