@@ -65,8 +65,8 @@ pub fn encode(e: &Entry, out: &mut Vec<u8>) {
 }
 
 /// Encodes an entry's heading (its title and dates; the id is the row's) as the `heading`
-/// column holds it, uncompressed: a run reads a heading from the index `items_keys` without
-/// the entry.
+/// column (and each source's `source_keys` row) holds it, uncompressed: a run reads a
+/// heading without the entry.
 pub fn encode_heading(e: &Entry, out: &mut Vec<u8>) {
     out.push(1); // format version
     put_str(out, &e.title);

@@ -207,48 +207,83 @@ impl Store {
             .conn
             .prepare_cached(
                 "SELECT rowid, id, link_hash, date, in_feed FROM items \
-                 WHERE source = ?1 AND (+in_feed = 1 OR +date >= ?2)",
+                 WHERE source = ?1 AND (+in_feed = 1 OR +date >= ?2) ORDER BY id",
             )
             .map_err(|e| self.err(e))?;
         let cutoff = cutoff.map_or(i64::MIN, ts);
         let mut rows = st.query(params![source, cutoff]).map_err(|e| self.err(e))?;
         let mut out = Vec::new();
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
-            let get = |k: usize| row.get_ref(k).map_err(|e| self.err(e));
-            let id = get(1)?.as_bytes().map_err(|e| self.err(e.into()))?;
-            let link = match get(2)? {
-                rusqlite::types::ValueRef::Blob(b) => b.try_into().ok().map(u128::from_le_bytes),
-                _ => None,
-            };
-            out.push(Skeleton {
-                rowid: get(0)?.as_i64().map_err(|e| self.err(e.into()))?,
-                id: crate::arrange::memory::id_hash_bytes(id),
-                link,
-                date: get(3)?.as_i64().map_err(|e| self.err(e.into()))?,
-                in_feed: get(4)?.as_i64().map_err(|e| self.err(e.into()))? != 0,
-            });
+            out.push(self.skeleton_of(row)?);
         }
         Ok(out)
     }
 
-    /// Writes the source's row of `source_keys`: every stored item's [`Skeleton`], read from
-    /// the index, as one value. Called wherever a source's items change (a document saved,
-    /// retention), in the same transaction, so that the row is what the index gives.
+    /// The [`Skeleton`] of a row whose first five columns are `rowid, id, link_hash, date,
+    /// in_feed`.
+    fn skeleton_of(&self, row: &rusqlite::Row<'_>) -> Result<Skeleton, Error> {
+        let get = |k: usize| row.get_ref(k).map_err(|e| self.err(e));
+        let id = get(1)?.as_bytes().map_err(|e| self.err(e.into()))?;
+        let link = match get(2)? {
+            rusqlite::types::ValueRef::Blob(b) => b.try_into().ok().map(u128::from_le_bytes),
+            _ => None,
+        };
+        Ok(Skeleton {
+            rowid: get(0)?.as_i64().map_err(|e| self.err(e.into()))?,
+            id: crate::arrange::memory::id_hash_bytes(id),
+            link,
+            date: get(3)?.as_i64().map_err(|e| self.err(e.into()))?,
+            in_feed: get(4)?.as_i64().map_err(|e| self.err(e.into()))? != 0,
+        })
+    }
+
+    /// Writes the source's row of `source_keys`: every stored item's [`Skeleton`] and its
+    /// heading, each as one value, read from the items in one pass. Called wherever a
+    /// source's items change (a document saved, retention), in the same transaction, so that
+    /// the row is what the items give.
     pub(super) fn write_keys(&self, source: i64) -> Result<(), Error> {
-        let keys = encode_keys(&self.walk_skeletons(source, None)?);
+        let mut keys = Vec::new();
+        let mut headings = vec![HEADINGS_FORMAT];
+        {
+            let mut st = self
+                .conn
+                .prepare_cached(
+                    "SELECT rowid, id, link_hash, date, in_feed, heading FROM items WHERE source = ?1 ORDER BY id",
+                )
+                .map_err(|e| self.err(e))?;
+            let mut rows = st.query([source]).map_err(|e| self.err(e))?;
+            while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+                let key = self.skeleton_of(row)?;
+                let id = row
+                    .get_ref(1)
+                    .map_err(|e| self.err(e))?
+                    .as_bytes()
+                    .map_err(|e| self.err(e.into()))?;
+                let heading = match row.get_ref(5).map_err(|e| self.err(e))? {
+                    rusqlite::types::ValueRef::Blob(b) => b,
+                    _ => &[],
+                };
+                put_heading(&mut headings, key.rowid, id, heading);
+                keys.push(key);
+            }
+        }
+        let keys = encode_keys(&keys);
         self.conn
-            .prepare_cached("INSERT OR REPLACE INTO source_keys (source, keys) VALUES (?1, ?2)")
-            .and_then(|mut st| st.execute(params![source, keys]))
+            .prepare_cached("INSERT OR REPLACE INTO source_keys (source, keys, headings) VALUES (?1, ?2, ?3)")
+            .and_then(|mut st| st.execute(params![source, keys, headings]))
             .map_err(|e| self.err(e))?;
         Ok(())
     }
 
-    /// Writes the `source_keys` row of every source that has none: those of a file of an
-    /// older schema, of a file `VACUUM` rewrote, or whose save failed. Returns how many.
+    /// Writes the `source_keys` row of every source that has none, or one without its
+    /// headings: those of a file of an older schema, of a file `VACUUM` rewrote, or whose
+    /// save failed. Returns how many.
     pub fn write_missing_keys(&self) -> Result<usize, Error> {
         let sources: Vec<i64> = self
             .conn
-            .prepare_cached("SELECT id FROM sources WHERE id NOT IN (SELECT source FROM source_keys)")
+            .prepare_cached(
+                "SELECT id FROM sources WHERE id NOT IN (SELECT source FROM source_keys WHERE headings IS NOT NULL)",
+            )
             .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
             .map_err(|e| self.err(e))?;
         for &source in &sources {
@@ -258,8 +293,9 @@ impl Store {
     }
 
     /// Stored entries of the source `source` by rowid (see [`Store::skeletons`]), each whole or
-    /// its heading only as asked, in the order asked for. The headings come from the index
-    /// `items_keys` (one pass over the source's part of it), the whole entries from their rows.
+    /// its heading only as asked, in the order asked for. The headings come from the source's
+    /// `source_keys` row (else from the items' rows), the whole entries from their rows; an
+    /// item without a heading this build reads is read whole.
     pub fn entries_at(
         &self,
         source: i64,
@@ -274,22 +310,39 @@ impl Store {
             .collect();
         if !headings.is_empty() {
             headings.sort_unstable();
-            let mut st = self
-                .conn
-                .prepare_cached("SELECT rowid, id, heading FROM items INDEXED BY items_keys WHERE source = ?1")
-                .map_err(|e| self.err(e))?;
-            let mut rows = st.query([source]).map_err(|e| self.err(e))?;
-            while let Some(row) = rows.next().map_err(|e| self.err(e))? {
-                let rowid = row.get_ref(0).and_then(|v| Ok(v.as_i64()?)).map_err(|e| self.err(e))?;
-                let Ok(at) = headings.binary_search_by_key(&rowid, |&(r, _)| r) else {
-                    continue;
-                };
-                let id = row.get_ref(1).and_then(|v| Ok(v.as_str()?)).map_err(|e| self.err(e))?;
-                // (A row without a heading, or one this build cannot read, is read whole below.)
-                if let Ok(blob) = row.get_ref(2).and_then(|v| Ok(v.as_blob()?))
-                    && let Some(h) = codec::decode_heading(blob, id, source_ref)
+            let mut put = |rowid: i64, id: &[u8], heading: &[u8]| {
+                if let Ok(at) = headings.binary_search_by_key(&rowid, |&(r, _)| r)
+                    && let Ok(id) = std::str::from_utf8(id)
+                    && let Some(h) = codec::decode_heading(heading, id, source_ref)
                 {
                     out[headings[at].1] = Some(Report::Heading(h));
+                }
+            };
+            let mut st = self
+                .conn
+                .prepare_cached("SELECT headings FROM source_keys WHERE source = ?1")
+                .map_err(|e| self.err(e))?;
+            let mut rows = st.query([source]).map_err(|e| self.err(e))?;
+            let from_row = match rows.next().map_err(|e| self.err(e))? {
+                Some(row) => match row.get_ref(0).map_err(|e| self.err(e))? {
+                    rusqlite::types::ValueRef::Blob(b) => each_heading(b, &mut put),
+                    _ => false,
+                },
+                None => false,
+            };
+            drop(rows);
+            if !from_row {
+                let mut st = self
+                    .conn
+                    .prepare_cached("SELECT rowid, id, heading FROM items WHERE source = ?1")
+                    .map_err(|e| self.err(e))?;
+                let mut rows = st.query([source]).map_err(|e| self.err(e))?;
+                while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+                    let get = |k: usize| row.get_ref(k).map_err(|e| self.err(e));
+                    let rowid = get(0)?.as_i64().map_err(|e| self.err(e.into()))?;
+                    if let (Ok(id), rusqlite::types::ValueRef::Blob(heading)) = (get(1)?.as_bytes(), get(2)?) {
+                        put(rowid, id, heading);
+                    }
                 }
             }
         }
@@ -471,6 +524,60 @@ const KEYS_FORMAT: u8 = 1;
 /// The bytes of one item in a `source_keys` value: rowid (8), id hash (16), date (8), flags
 /// (1: bit 0 listed, bit 1 has a link), link hash (16, zero without a link), little-endian.
 const KEY_BYTES: usize = 49;
+
+/// The version byte that begins a `source_keys` row's `headings`.
+const HEADINGS_FORMAT: u8 = 1;
+
+/// Appends one item to a `headings` value: its rowid (8 bytes), its id and its `heading`
+/// column (empty: none), each after its length (4 bytes), little-endian.
+fn put_heading(out: &mut Vec<u8>, rowid: i64, id: &[u8], heading: &[u8]) {
+    out.extend_from_slice(&rowid.to_le_bytes());
+    for part in [id, heading] {
+        out.extend_from_slice(&u32::try_from(part.len()).unwrap_or(0).to_le_bytes());
+        out.extend_from_slice(if u32::try_from(part.len()).is_ok() { part } else { &[] });
+    }
+}
+
+/// Calls `f(rowid, id, heading)` for each item of a `headings` value; false (before calling
+/// `f`) for a value this build does not read.
+pub(super) fn each_heading(blob: &[u8], mut f: impl FnMut(i64, &[u8], &[u8])) -> bool {
+    /// One item of a `headings` value, and the bytes after it.
+    struct Item<'a> {
+        rowid: i64,
+        id: &'a [u8],
+        heading: &'a [u8],
+        rest: &'a [u8],
+    }
+    fn first(b: &[u8]) -> Option<Item<'_>> {
+        let (rowid, mut rest) = b.split_at_checked(8)?;
+        let mut two: [&[u8]; 2] = [&[], &[]];
+        for part in &mut two {
+            let (len, after) = rest.split_at_checked(4)?;
+            (*part, rest) = after.split_at_checked(u32::from_le_bytes(len.try_into().ok()?) as usize)?;
+        }
+        let rowid = i64::from_le_bytes(rowid.try_into().ok()?);
+        Some(Item {
+            rowid,
+            id: two[0],
+            heading: two[1],
+            rest,
+        })
+    }
+    let Some((&HEADINGS_FORMAT, items)) = blob.split_first() else {
+        return false;
+    };
+    let mut rest = items;
+    while !rest.is_empty() {
+        let Some(item) = first(rest) else { return false };
+        rest = item.rest;
+    }
+    let mut rest = items;
+    while let Some(item) = first(rest) {
+        f(item.rowid, item.id, item.heading);
+        rest = item.rest;
+    }
+    true
+}
 
 /// A source's skeletons as its `source_keys` value.
 pub(super) fn encode_keys(keys: &[Skeleton]) -> Vec<u8> {

@@ -39,7 +39,7 @@ use crate::model::SourceRef;
 pub mod lock;
 
 /// The schema this build reads and writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 8;
+const SCHEMA_VERSION: i64 = 9;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (
@@ -87,10 +87,12 @@ CREATE TABLE IF NOT EXISTS items (
 -- retention looks only at items their source no longer lists
 CREATE INDEX IF NOT EXISTS items_retention ON items (date) WHERE in_feed = 0;
 -- Schema 8: each source's items' keys in one value (`Store::skeletons`), written with its
--- items; a source without a row is read from the index `items_keys`.
+-- items; a source without a row is read from the index `items_keys`. Schema 9: their
+-- headings too (`Store::entries_at`); a row without them is read from the items' rows.
 CREATE TABLE IF NOT EXISTS source_keys (
-    source INTEGER PRIMARY KEY REFERENCES sources(id) ON DELETE CASCADE,
-    keys   BLOB NOT NULL
+    source   INTEGER PRIMARY KEY REFERENCES sources(id) ON DELETE CASCADE,
+    keys     BLOB NOT NULL,
+    headings BLOB
 );
 -- Schema 3: each digest day the digest feeds listed, so its entry's times change only
 -- when its content does.
@@ -239,8 +241,12 @@ impl Store {
             if (1..7).contains(&version) {
                 self.migrate_to_7()?;
             }
-            // (A new file too: the index covers columns schemas 5 and 7 add.)
-            if version < 7 {
+            if version == 8 {
+                self.add_column("source_keys", "headings", "BLOB")?;
+            }
+            // (A new file too: the index covers the columns schema 5 adds, and since 9 no
+            // longer the headings, which `source_keys` holds.)
+            if version < 9 {
                 self.index_keys()?;
             }
             c.pragma_update(None, "user_version", SCHEMA_VERSION)
@@ -282,7 +288,8 @@ impl Store {
     }
 
     /// Schema 7: each item's `heading` (title and dates), so that a run reads the heading of
-    /// an item from the index `items_keys` instead of decompressing its entry.
+    /// an item (since schema 9 from its source's `source_keys` row) instead of decompressing
+    /// its entry.
     fn migrate_to_7(&self) -> Result<(), Error> {
         self.fill_column("heading", |e| {
             let mut h = Vec::new();
@@ -311,15 +318,15 @@ impl Store {
         Ok(())
     }
 
-    /// The index `items_keys` (schema 6, with `heading` since 7): every column
-    /// [`Store::skeletons`] and [`Store::entries_at`]'s headings read, so that a run reads
-    /// every item's keys, and the headings it needs, from it (about 190 bytes an item)
-    /// instead of from the items' rows (about 1.4 KB).
+    /// The index `items_keys` (schema 6; with `heading` in 7 and 8): every column
+    /// [`Store::walk_skeletons`] reads, so that a source's keys are read from it (about 90
+    /// bytes an item) instead of from the items' rows (about 1.4 KB) when its `source_keys`
+    /// row is missing.
     fn index_keys(&self) -> Result<(), Error> {
         self.conn
             .execute_batch(
                 "DROP INDEX IF EXISTS items_keys; \
-                 CREATE INDEX items_keys ON items (source, id, link_hash, date, in_feed, heading)",
+                 CREATE INDEX items_keys ON items (source, id, link_hash, date, in_feed)",
             )
             .map_err(|e| self.err(e))
     }

@@ -678,7 +678,7 @@ fn a_database_of_schema_4_gains_each_items_link_hash() {
 }
 
 #[test]
-fn a_database_of_schema_6_gains_each_items_heading_and_reads_headings_from_the_index() {
+fn a_database_of_schema_6_gains_each_items_heading_and_reads_headings_without_entries() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.sqlite");
     let c = older_file(
@@ -703,16 +703,21 @@ fn a_database_of_schema_6_gains_each_items_heading_and_reads_headings_from_the_i
             r.get(0)
         })
         .unwrap();
-    assert!(index.contains("heading"), "{index}");
+    assert!(index.contains("in_feed") && !index.contains("heading"), "{index}");
+    // A source's keys are walked from the index alone, in its order.
     let plan: Vec<String> = store
         .conn
-        .prepare("EXPLAIN QUERY PLAN SELECT rowid, id, heading FROM items INDEXED BY items_keys WHERE source = 1")
+        .prepare(
+            "EXPLAIN QUERY PLAN SELECT rowid, id, link_hash, date, in_feed FROM items \
+             WHERE source = 1 AND (+in_feed = 1 OR +date >= 0) ORDER BY id",
+        )
         .unwrap()
         .query_map([], |r| r.get(3))
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
     assert!(plan.iter().any(|p| p.contains("COVERING INDEX items_keys")), "{plan:?}");
+    assert!(!plan.iter().any(|p| p.contains("TEMP B-TREE")), "{plan:?}");
     let mut got = store.skeletons(1, at(0)).unwrap();
     got.sort_by_key(|s| s.rowid);
     // A row without a heading (written outside feedmux) is read from its entry instead.
@@ -1040,6 +1045,26 @@ fn cutoffs() -> Vec<DateTime<Utc>> {
         .collect()
 }
 
+/// The source's items as its `source_keys` row's headings give them: rowid, id and
+/// `heading` column (`None`: no row, or no headings in it).
+fn headings_row(store: &Store, key: i64) -> Option<Vec<(i64, String, Vec<u8>)>> {
+    use rusqlite::OptionalExtension as _;
+    let blob: Option<Vec<u8>> = store
+        .conn
+        .query_row("SELECT headings FROM source_keys WHERE source = ?1", [key], |r| {
+            r.get(0)
+        })
+        .optional()
+        .unwrap()
+        .flatten();
+    let mut out = Vec::new();
+    let read = items::each_heading(&blob?, |rowid, id, h| {
+        out.push((rowid, String::from_utf8(id.to_vec()).unwrap(), h.to_vec()))
+    });
+    assert!(read, "a value this build reads");
+    Some(out)
+}
+
 #[track_caller]
 fn assert_keys_row_is_the_index(store: &Store, key: i64) {
     for cutoff in cutoffs() {
@@ -1047,6 +1072,16 @@ fn assert_keys_row_is_the_index(store: &Store, key: i64) {
         assert_eq!(row, store.walk_skeletons(key, Some(cutoff)).unwrap(), "cutoff {cutoff}");
         assert_eq!(store.skeletons(key, cutoff).unwrap(), row);
     }
+    let items: Vec<(i64, String, Vec<u8>)> = store
+        .conn
+        .prepare("SELECT rowid, id, coalesce(heading, x'') FROM items WHERE source = ?1 ORDER BY id")
+        .unwrap()
+        .query_map([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(!items.is_empty());
+    assert_eq!(headings_row(store, key).expect("the row has its headings"), items);
 }
 
 #[test]
@@ -1110,18 +1145,43 @@ fn a_source_without_a_keys_row_is_read_from_the_index_until_a_run_writes_it() {
         .into_iter()
         .map(|c| store.walk_skeletons(key, Some(c)).unwrap())
         .collect();
-    // As a file of schema 7 left it (no keys rows), or a value this build cannot read.
+    // Every item asked for its heading, and one whole.
+    let mut asked: Vec<(i64, Fields)> = (store.walk_skeletons(key, None).unwrap().iter())
+        .map(|k| (k.rowid, Fields::Heading))
+        .collect();
+    asked[3].1 = Fields::All;
+    let shape = |read: Vec<crate::model::Report>| -> Vec<(bool, Entry)> {
+        read.into_iter().map(|r| (r.is_heading(), r.into_entry())).collect()
+    };
+    let headings = shape(store.entries_at(key, &asked, &src()).unwrap());
+    assert_eq!(headings.iter().filter(|(heading, _)| *heading).count(), 11);
+    // As a file of schema 7 left it (no keys rows), of schema 8 (no headings), or values
+    // this build cannot read.
     for damage in [
         "DELETE FROM source_keys",
         "UPDATE source_keys SET keys = x'0200'",
         "UPDATE source_keys SET keys = x'01ff'",
+        "UPDATE source_keys SET headings = NULL",
+        "UPDATE source_keys SET headings = x'0200'",
+        "UPDATE source_keys SET headings = substr(headings, 1, length(headings) - 1)",
     ] {
+        store.conn.execute_batch("DELETE FROM source_keys").unwrap();
+        assert_eq!(store.write_missing_keys().unwrap(), 1);
         store.conn.execute_batch(damage).unwrap();
         let read: Vec<_> = cutoffs()
             .into_iter()
             .map(|c| store.skeletons(key, c).unwrap())
             .collect();
         assert_eq!(read, want, "{damage}");
+        assert_eq!(
+            shape(store.entries_at(key, &asked, &src()).unwrap()),
+            headings,
+            "{damage}"
+        );
+        // The next run that arranges writes a row without headings again (a value of another
+        // version is written again with the source's next document).
+        let missing = damage.starts_with("DELETE") || damage.contains("NULL");
+        assert_eq!(store.write_missing_keys().unwrap(), usize::from(missing), "{damage}");
     }
     store.conn.execute_batch("DELETE FROM source_keys").unwrap();
     assert_eq!(store.write_missing_keys().unwrap(), 1);
@@ -1161,4 +1221,48 @@ fn rewriting_the_file_writes_every_keys_row_again() {
     );
     assert!(store.compact_if_sparse().unwrap());
     assert_keys_row_is_the_index(&store, key);
+}
+
+#[test]
+fn a_database_of_schema_8_gains_each_sources_headings_and_a_smaller_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite");
+    let (key, asked, want) = {
+        let store = Store::open(&path).unwrap();
+        let key = fill_history(&store, 20);
+        let asked: Vec<(i64, Fields)> = (store.walk_skeletons(key, None).unwrap().iter())
+            .map(|k| (k.rowid, Fields::Heading))
+            .collect();
+        let want: Vec<Entry> = (store.entries_at(key, &asked, &src()).unwrap().into_iter())
+            .map(crate::model::Report::into_entry)
+            .collect();
+        // As schema 8 left the file: keys rows without headings, the headings in the index.
+        store
+            .conn
+            .execute_batch(
+                "ALTER TABLE source_keys DROP COLUMN headings; DROP INDEX items_keys; \
+                 CREATE INDEX items_keys ON items (source, id, link_hash, date, in_feed, heading); \
+                 PRAGMA user_version = 8",
+            )
+            .unwrap();
+        (key, asked, want)
+    };
+    let store = Store::open(&path).unwrap();
+    let index: String = store
+        .conn
+        .query_row("SELECT sql FROM sqlite_master WHERE name = 'items_keys'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(!index.contains("heading"), "{index}");
+    assert_eq!(headings_row(&store, key), None);
+    let read = |s: &Store| -> Vec<Entry> {
+        let read = s.entries_at(key, &asked, &src()).unwrap();
+        assert!(read.iter().all(crate::model::Report::is_heading));
+        read.into_iter().map(crate::model::Report::into_entry).collect()
+    };
+    assert_eq!(read(&store), want);
+    assert_eq!(store.write_missing_keys().unwrap(), 1);
+    assert_keys_row_is_the_index(&store, key);
+    assert_eq!(read(&store), want);
 }
