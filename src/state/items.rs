@@ -55,10 +55,13 @@ impl Store {
     pub fn save_document(&self, source: i64, items: &[Reconciled]) -> Result<bool, Error> {
         let c = &self.conn;
         // The source's keys row goes first, and is written again last: a save that fails in
-        // between leaves the source to be read from the index.
-        c.prepare_cached("DELETE FROM source_keys WHERE source = ?1")
-            .and_then(|mut st| st.execute([source]))
-            .map_err(|e| self.err(e))?;
+        // between leaves the source to be read from the index. Its headings are those of the
+        // items this save does not write.
+        let old: Option<Vec<u8>> = c
+            .prepare_cached("DELETE FROM source_keys WHERE source = ?1 RETURNING headings")
+            .and_then(|mut st| st.query([source])?.next()?.map(|r| r.get(0)).transpose())
+            .map_err(|e| self.err(e))?
+            .flatten();
         // Only the rows whose `in_feed` changes are written (each write also rewrites the
         // row's entries in `items_keys` and `items_retention`): the items no longer listed
         // here, and below the listed ones that were not.
@@ -89,7 +92,7 @@ impl Store {
             .prepare_cached("UPDATE items SET in_feed = 1 WHERE source = ?1 AND id = ?2 AND +in_feed = 0")
             .map_err(|e| self.err(e))?;
         let mut wrote = false;
-        let mut heading = Vec::new();
+        let mut fresh: Vec<(&str, Vec<u8>)> = Vec::new();
         for r in items {
             match r.fate {
                 Fate::Same(_) => {
@@ -98,7 +101,7 @@ impl Store {
                 Fate::New | Fate::Changed(_) => {
                     wrote = true;
                     let date = r.entry.date().unwrap_or(r.first_seen);
-                    heading.clear();
+                    let mut heading = Vec::new();
                     codec::encode_heading(&r.entry, &mut heading);
                     put.execute(params![
                         source,
@@ -115,11 +118,14 @@ impl Store {
                         heading
                     ])
                     .map_err(|e| self.err(e))?;
+                    fresh.push((r.entry.id.as_str(), heading));
                 }
             }
         }
         drop((put, mark));
-        self.write_keys(source)?;
+        fresh.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let fresh: Vec<(&str, &[u8])> = fresh.iter().map(|(id, h)| (*id, h.as_slice())).collect();
+        self.write_keys_with(source, old.as_deref(), &fresh)?;
         Ok(wrote)
     }
 
@@ -238,35 +244,74 @@ impl Store {
     }
 
     /// Writes the source's row of `source_keys`: every stored item's [`Skeleton`] and its
-    /// heading, each as one value, read from the items in one pass. Called wherever a
-    /// source's items change (a document saved, retention), in the same transaction, so that
+    /// heading, each as one value. Called wherever a source's items change (retention here,
+    /// a document saved through [`Store::write_keys_with`]), in the same transaction, so that
     /// the row is what the items give.
     pub(super) fn write_keys(&self, source: i64) -> Result<(), Error> {
+        use rusqlite::OptionalExtension as _;
+        let old: Option<Vec<u8>> = self
+            .conn
+            .prepare_cached("SELECT headings FROM source_keys WHERE source = ?1")
+            .and_then(|mut st| st.query_row([source], |r| r.get(0)).optional())
+            .map_err(|e| self.err(e))?
+            .flatten();
+        self.write_keys_with(source, old.as_deref(), &[])
+    }
+
+    /// [`Store::write_keys`], given what the source's headings were (its row's `headings`
+    /// before the change, if any) and the headings of the items just written, by id (sorted):
+    /// the keys are walked from the index `items_keys`, and only an item in neither has its
+    /// heading read from its row.
+    fn write_keys_with(&self, source: i64, old: Option<&[u8]>, fresh: &[(&str, &[u8])]) -> Result<(), Error> {
+        let mut before: Vec<(i64, &[u8], &[u8])> = Vec::new();
+        if let Some(old) = old
+            && !each_heading(old, |rowid, id, heading| {
+                before.push((rowid, id, heading));
+                true
+            })
+        {
+            before.clear();
+        }
+        before.sort_unstable_by_key(|&(rowid, ..)| rowid);
         let mut keys = Vec::new();
         let mut headings = vec![HEADINGS_FORMAT];
-        {
-            let mut st = self
-                .conn
-                .prepare_cached(
-                    "SELECT rowid, id, link_hash, date, in_feed, heading FROM items WHERE source = ?1 ORDER BY id",
-                )
-                .map_err(|e| self.err(e))?;
-            let mut rows = st.query([source]).map_err(|e| self.err(e))?;
-            while let Some(row) = rows.next().map_err(|e| self.err(e))? {
-                let key = self.skeleton_of(row)?;
-                let id = row
-                    .get_ref(1)
-                    .map_err(|e| self.err(e))?
-                    .as_bytes()
-                    .map_err(|e| self.err(e.into()))?;
-                let heading = match row.get_ref(5).map_err(|e| self.err(e))? {
-                    rusqlite::types::ValueRef::Blob(b) => b,
-                    _ => &[],
-                };
-                put_heading(&mut headings, key.rowid, id, heading);
-                keys.push(key);
+        let mut walk = self
+            .conn
+            .prepare_cached("SELECT rowid, id, link_hash, date, in_feed FROM items WHERE source = ?1 ORDER BY id")
+            .map_err(|e| self.err(e))?;
+        let mut one = self
+            .conn
+            .prepare_cached("SELECT heading FROM items WHERE rowid = ?1")
+            .map_err(|e| self.err(e))?;
+        let mut rows = walk.query([source]).map_err(|e| self.err(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            let key = self.skeleton_of(row)?;
+            let id = (row.get_ref(1).map_err(|e| self.err(e))?)
+                .as_bytes()
+                .map_err(|e| self.err(e.into()))?;
+            let known = match fresh.binary_search_by(|&(f, _)| f.as_bytes().cmp(id)) {
+                Ok(at) => Some(fresh[at].1),
+                Err(_) => (before.binary_search_by_key(&key.rowid, |&(rowid, ..)| rowid).ok())
+                    .filter(|&at| before[at].1 == id)
+                    .map(|at| before[at].2),
+            };
+            match known {
+                Some(heading) => put_heading(&mut headings, key.rowid, id, heading),
+                None => {
+                    let mut read = one.query([key.rowid]).map_err(|e| self.err(e))?;
+                    let heading = match read.next().map_err(|e| self.err(e))? {
+                        Some(r) => match r.get_ref(0).map_err(|e| self.err(e))? {
+                            rusqlite::types::ValueRef::Blob(b) => b,
+                            _ => &[],
+                        },
+                        None => &[],
+                    };
+                    put_heading(&mut headings, key.rowid, id, heading);
+                }
             }
+            keys.push(key);
         }
+        drop(rows);
         let keys = encode_keys(&keys);
         self.conn
             .prepare_cached("INSERT OR REPLACE INTO source_keys (source, keys, headings) VALUES (?1, ?2, ?3)")
@@ -310,13 +355,18 @@ impl Store {
             .collect();
         if !headings.is_empty() {
             headings.sort_unstable();
-            let mut put = |rowid: i64, id: &[u8], heading: &[u8]| {
+            // Reading a row's headings stops once every heading asked for is found.
+            let mut found = 0;
+            let mut put = |rowid: i64, id: &[u8], heading: &[u8]| -> bool {
                 if let Ok(at) = headings.binary_search_by_key(&rowid, |&(r, _)| r)
                     && let Ok(id) = std::str::from_utf8(id)
                     && let Some(h) = codec::decode_heading(heading, id, source_ref)
                 {
-                    out[headings[at].1] = Some(Report::Heading(h));
+                    let slot = &mut out[headings[at].1];
+                    found += usize::from(slot.is_none());
+                    *slot = Some(Report::Heading(h));
                 }
+                found < headings.len()
             };
             let mut st = self
                 .conn
@@ -538,43 +588,33 @@ fn put_heading(out: &mut Vec<u8>, rowid: i64, id: &[u8], heading: &[u8]) {
     }
 }
 
-/// Calls `f(rowid, id, heading)` for each item of a `headings` value; false (before calling
-/// `f`) for a value this build does not read.
-pub(super) fn each_heading(blob: &[u8], mut f: impl FnMut(i64, &[u8], &[u8])) -> bool {
-    /// One item of a `headings` value, and the bytes after it.
-    struct Item<'a> {
-        rowid: i64,
-        id: &'a [u8],
-        heading: &'a [u8],
-        rest: &'a [u8],
+/// Calls `f(rowid, id, heading)` for each item of a `headings` value in turn, until it
+/// returns false; false for a value this build does not read (`f` may have been called for
+/// the items before the damage).
+pub(super) fn each_heading<'a>(blob: &'a [u8], mut f: impl FnMut(i64, &'a [u8], &'a [u8]) -> bool) -> bool {
+    /// One length (4 bytes) and the bytes it counts, and what follows them.
+    fn counted(b: &[u8]) -> Option<(&[u8], &[u8])> {
+        let (len, rest) = b.split_at_checked(4)?;
+        rest.split_at_checked(u32::from_le_bytes(len.try_into().ok()?) as usize)
     }
-    fn first(b: &[u8]) -> Option<Item<'_>> {
-        let (rowid, mut rest) = b.split_at_checked(8)?;
-        let mut two: [&[u8]; 2] = [&[], &[]];
-        for part in &mut two {
-            let (len, after) = rest.split_at_checked(4)?;
-            (*part, rest) = after.split_at_checked(u32::from_le_bytes(len.try_into().ok()?) as usize)?;
-        }
-        let rowid = i64::from_le_bytes(rowid.try_into().ok()?);
-        Some(Item {
-            rowid,
-            id: two[0],
-            heading: two[1],
-            rest,
-        })
-    }
-    let Some((&HEADINGS_FORMAT, items)) = blob.split_first() else {
+    let Some((&HEADINGS_FORMAT, mut rest)) = blob.split_first() else {
         return false;
     };
-    let mut rest = items;
     while !rest.is_empty() {
-        let Some(item) = first(rest) else { return false };
-        rest = item.rest;
-    }
-    let mut rest = items;
-    while let Some(item) = first(rest) {
-        f(item.rowid, item.id, item.heading);
-        rest = item.rest;
+        let Some((rowid, after)) = rest.split_at_checked(8) else {
+            return false;
+        };
+        let Some((id, after)) = counted(after) else {
+            return false;
+        };
+        let Some((heading, after)) = counted(after) else {
+            return false;
+        };
+        let rowid = i64::from_le_bytes(rowid.try_into().unwrap_or_default());
+        if !f(rowid, id, heading) {
+            break;
+        }
+        rest = after;
     }
     true
 }

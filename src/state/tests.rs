@@ -1059,7 +1059,8 @@ fn headings_row(store: &Store, key: i64) -> Option<Vec<(i64, String, Vec<u8>)>> 
         .flatten();
     let mut out = Vec::new();
     let read = items::each_heading(&blob?, |rowid, id, h| {
-        out.push((rowid, String::from_utf8(id.to_vec()).unwrap(), h.to_vec()))
+        out.push((rowid, String::from_utf8(id.to_vec()).unwrap(), h.to_vec()));
+        true
     });
     assert!(read, "a value this build reads");
     Some(out)
@@ -1109,12 +1110,28 @@ fn a_sources_keys_row_is_what_the_index_gives_after_every_write() {
             Some(at(4)),
         ),
         entry(Some("https://x.example/new"), None, "New", Some(at(5))),
+        // The same item with a new title: its row (and rowid) is written again.
+        entry(
+            Some("https://x.example/3"),
+            Some("https://x.example/3"),
+            "Item 3, a new title",
+            Some(at(1)),
+        ),
     ];
     let (r, _) = reconcile(NS, doc, &known, at(5), false);
+    assert!(
+        matches!(r[3].fate, crate::state::reconcile::Fate::Changed(_)),
+        "{:?}",
+        r[3].fate
+    );
     assert!(store.save_document(key, &r).unwrap());
     assert_keys_row_is_the_index(&store, key);
+    let titled = (headings_row(&store, key).unwrap().into_iter())
+        .filter(|(.., h)| String::from_utf8_lossy(h).contains("Item 3, a new title"))
+        .count();
+    assert_eq!(titled, 1);
     let listed = |s: &Store| keys_row(s, key, at(0)).unwrap().iter().filter(|k| k.in_feed).count();
-    assert_eq!(listed(&store), 3);
+    assert_eq!(listed(&store), 4);
     // Retention deletes the unlisted items dated before the cutoff.
     let aged = (store.walk_skeletons(key, None).unwrap().iter())
         .filter(|k| !k.in_feed && k.date < at(2).timestamp())
@@ -1125,7 +1142,7 @@ fn a_sources_keys_row_is_what_the_index_gives_after_every_write() {
     assert_keys_row_is_the_index(&store, key);
     assert_eq!(
         keys_row(&store, key, at(0) - chrono::TimeDelta::days(1)).unwrap().len(),
-        3
+        4
     );
     store.commit().unwrap();
     // A source no longer configured goes with its row.
