@@ -259,11 +259,22 @@ pub fn source_ref(
     } else {
         web(read_from)
     };
+    source_ref_at(name, url, title, home, is_page)
+}
+
+/// [`source_ref`], given the feed's URL as outputs write it (made publishable already).
+pub fn source_ref_at(
+    name: &str,
+    url: Option<String>,
+    title: Option<String>,
+    home: Option<&str>,
+    is_page: bool,
+) -> SourceRef {
     SourceRef::new(
         name.to_string(),
         url,
         title.filter(|t| !is_page && !t.is_empty()),
-        home.and_then(web),
+        home.and_then(|u| safe_url::publishable(u, None, Purpose::Web).ok()),
     )
 }
 

@@ -1063,14 +1063,25 @@ impl std::fmt::Write for HashingWriter {
 /// What stored items of a source say about it: its name and URL from the config, its title
 /// and home page as last read.
 pub(crate) fn stored_source_ref(source: &Source, st: &store::SourceState) -> std::sync::Arc<model::SourceRef> {
-    std::sync::Arc::new(normalize::source_ref(
-        &source.name,
-        &source_url(source),
-        st.feed_url.as_deref(),
-        st.title.clone(),
-        st.link.as_deref(),
-        source.kind.html().is_some(),
-    ))
+    let is_page = source.kind.html().is_some();
+    std::sync::Arc::new(match &source.location {
+        // (The config's URL, not parsed again: every run that arranges makes one per source.)
+        model::Location::Http(url) => normalize::source_ref_at(
+            &source.name,
+            crate::util::safe_url::publishable_of(url, crate::util::safe_url::Purpose::Web).ok(),
+            st.title.clone(),
+            st.link.as_deref(),
+            is_page,
+        ),
+        model::Location::File(_) => normalize::source_ref(
+            &source.name,
+            &source_url(source),
+            st.feed_url.as_deref(),
+            st.title.clone(),
+            st.link.as_deref(),
+            is_page,
+        ),
+    })
 }
 
 #[cfg(test)]

@@ -88,6 +88,20 @@ fn judge_written<'r>(raw: &'r str, base: Option<&Url>, purpose: Purpose) -> Resu
     Ok((url, as_written.then_some(s)))
 }
 
+/// [`publishable`] of a URL already parsed (`url.as_str()` written), without parsing it
+/// again when it is an `http(s)` URL without credentials or markup: the same string.
+pub fn publishable_of(url: &Url, purpose: Purpose) -> Result<String, Refusal> {
+    let plain = matches!(url.scheme(), "http" | "https")
+        && url.username().is_empty()
+        && url.password().is_none()
+        && !holds_markup(url.as_str());
+    if plain {
+        Ok(url.as_str().to_string())
+    } else {
+        publishable(url.as_str(), None, purpose)
+    }
+}
+
 /// [`publishable`], parsed.
 pub fn publishable_url(raw: &str, base: Option<&Url>, purpose: Purpose) -> Result<Url, Refusal> {
     judge(raw, base, purpose).map(|(url, _)| url)
@@ -310,6 +324,29 @@ mod tests {
                     crate::util::links::canonical_link(&written),
                     Some(crate::util::links::canonical_link_of(parsed)),
                     "{:?} written as {:?}", raw, written
+                );
+            }
+        }
+    }
+
+    /// A URL already parsed is made publishable as its text would be.
+    #[test]
+    fn a_parsed_url_is_publishable_as_its_text() {
+        for raw in [
+            "https://example.org/a?b=c#d",
+            "http://Example.ORG:80/%7Euser/ä",
+            "https://user:secret@example.org/feed",
+            "https://example.org/a%3Cb",
+            "ftp://example.org/x",
+            "file:///tmp/x.xml",
+            "mailto:a@example.org",
+        ] {
+            let url = Url::parse(raw).unwrap();
+            for purpose in [Purpose::Web, Purpose::Person] {
+                assert_eq!(
+                    publishable_of(&url, purpose),
+                    publishable(url.as_str(), None, purpose),
+                    "{raw}"
                 );
             }
         }

@@ -180,9 +180,11 @@ pub(crate) fn pick(
     sections: Vec<SectionStories>,
     topics_of: &StoryTopics,
 ) -> Selection {
+    use crate::arrange::topics::FastHash;
     let mut picked = Vec::new();
-    let mut in_sections: std::collections::HashSet<usize> = std::collections::HashSet::new();
-    let mut shown: std::collections::HashSet<usize> = std::collections::HashSet::new();
+    // (Indices of the arranged stories: not a document's to choose, so not SipHash.)
+    let mut in_sections: std::collections::HashSet<usize, FastHash> = std::collections::HashSet::default();
+    let mut shown: std::collections::HashSet<usize, FastHash> = std::collections::HashSet::default();
     for (kind, mut stories) in sections {
         if stories.is_empty() {
             continue;
@@ -191,9 +193,17 @@ pub(crate) fn pick(
         in_sections.extend(stories.iter().copied());
         stories.retain(|k| !shown.contains(k));
         let above = count - stories.len();
-        // Most reports first, then newest (stories come newest first), then by position.
-        stories.sort_by_key(|&k| (std::cmp::Reverse(arranged.groups.get(k).len()), k));
-        stories.truncate(cfg.digest.per_topic);
+        // Most reports first, then newest (stories come newest first), then by position: the
+        // first `per_topic` found in linear time, then those sorted (the keys are distinct).
+        let order = |&k: &usize| (std::cmp::Reverse(arranged.groups.get(k).len()), k);
+        let keep = cfg.digest.per_topic;
+        if keep == 0 {
+            stories.clear();
+        } else if stories.len() > keep {
+            stories.select_nth_unstable_by_key(keep - 1, order);
+            stories.truncate(keep);
+        }
+        stories.sort_unstable_by_key(order);
         shown.extend(stories.iter().copied());
         let tags = stories
             .iter()
