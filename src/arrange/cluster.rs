@@ -203,12 +203,22 @@ fn cluster_onto_postings<R: Headed + Sync>(
         }
         _ => false,
     };
-    let mut open: Vec<u32> = (0..count)
+    // Oldest standing report first, as stories open in a run of their own: by date first
+    // (plain integers), then the stories of one date by their standing report's id.
+    let mut open_dated: Vec<(i64, u32)> = (0..count)
         .filter(|&s| !prior_story(s).is_empty() && reach(standing(s)))
-        .map(|s| s as u32)
+        .map(|s| (date[standing(s)], s as u32))
         .collect();
-    // Oldest standing report first, as stories open in a run of their own.
-    open.sort_by(|&a, &b| older(standing(a as usize), standing(b as usize)));
+    open_dated.sort_unstable();
+    let mut open: Vec<u32> = open_dated.iter().map(|&(_, s)| s).collect();
+    let mut from = 0;
+    for run in open_dated.chunk_by(|a, b| a.0 == b.0) {
+        if run.len() > 1 {
+            open[from..from + run.len()].sort_by(|&a, &b| older(standing(a as usize), standing(b as usize)));
+        }
+        from += run.len();
+    }
+    drop(open_dated);
     let mut looked_at: Vec<usize> = order.clone();
     looked_at.extend(open.iter().map(|&s| standing(s as usize)));
     tracing::debug!(ms = started.elapsed().as_millis(), "clustering: reports in order");
