@@ -81,11 +81,11 @@ impl Store {
         let mut put = c
             .prepare_cached(
                 "INSERT INTO items (source, id, guid_key, link_key, content_key, title_key, change_hash, \
-                 first_seen, date, in_feed, entry, link_hash, heading) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10, ?11, ?12) \
+                 first_seen, date, in_feed, entry, link_hash) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10, ?11) \
                  ON CONFLICT (source, id) DO UPDATE SET guid_key = ?3, link_key = ?4, content_key = ?5, \
                  title_key = ?6, change_hash = ?7, date = ?9, in_feed = 1, entry = ?10, link_hash = ?11, \
-                 heading = ?12",
+                 heading = NULL",
             )
             .map_err(|e| self.err(e))?;
         let mut mark = c
@@ -115,7 +115,6 @@ impl Store {
                         ts(date),
                         r.blob,
                         link_hash(&r.entry),
-                        heading
                     ])
                     .map_err(|e| self.err(e))?;
                     fresh.push((r.entry.id.as_str(), heading));
@@ -281,8 +280,9 @@ impl Store {
             .map_err(|e| self.err(e))?;
         let mut one = self
             .conn
-            .prepare_cached("SELECT heading FROM items WHERE rowid = ?1")
+            .prepare_cached("SELECT heading, entry FROM items WHERE rowid = ?1")
             .map_err(|e| self.err(e))?;
+        let mut made = Vec::new();
         let mut rows = walk.query([source]).map_err(|e| self.err(e))?;
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
             let key = self.skeleton_of(row)?;
@@ -298,15 +298,21 @@ impl Store {
             match known {
                 Some(heading) => put_heading(&mut headings, key.rowid, id, heading),
                 None => {
+                    // Its `heading` column (a file of schema 7 or 8), else made of its entry.
                     let mut read = one.query([key.rowid]).map_err(|e| self.err(e))?;
-                    let heading = match read.next().map_err(|e| self.err(e))? {
-                        Some(r) => match r.get_ref(0).map_err(|e| self.err(e))? {
-                            rusqlite::types::ValueRef::Blob(b) => b,
-                            _ => &[],
-                        },
-                        None => &[],
-                    };
-                    put_heading(&mut headings, key.rowid, id, heading);
+                    made.clear();
+                    if let Some(r) = read.next().map_err(|e| self.err(e))? {
+                        match (r.get_ref(0), r.get_ref(1)) {
+                            (Ok(rusqlite::types::ValueRef::Blob(h)), _) if !h.is_empty() => made.extend_from_slice(h),
+                            (_, Ok(rusqlite::types::ValueRef::Blob(entry))) => {
+                                if let Some(e) = codec::unpack_fields(entry, &NO_SOURCE, codec::Fields::Heading) {
+                                    codec::encode_heading(&e, &mut made);
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                    put_heading(&mut headings, key.rowid, id, &made);
                 }
             }
             keys.push(key);
@@ -574,6 +580,10 @@ const KEYS_FORMAT: u8 = 1;
 /// The bytes of one item in a `source_keys` value: rowid (8), id hash (16), date (8), flags
 /// (1: bit 0 listed, bit 1 has a link), link hash (16, zero without a link), little-endian.
 const KEY_BYTES: usize = 49;
+
+/// The source an entry is decoded with only to encode its heading again (which names none).
+static NO_SOURCE: std::sync::LazyLock<Arc<SourceRef>> =
+    std::sync::LazyLock::new(|| Arc::new(SourceRef::new(String::new(), None, None, None)));
 
 /// The version byte that begins a `source_keys` row's `headings`.
 const HEADINGS_FORMAT: u8 = 1;
