@@ -81,7 +81,7 @@ CREATE TABLE IF NOT EXISTS items (
     in_feed     INTEGER NOT NULL,         -- the source's last document listed it
     entry       BLOB NOT NULL,
     link_hash   BLOB,                     -- (schema 5) XXH3-128 of the canonical link, for merging unread items
-    heading     BLOB,                     -- (schema 7) title and dates, for reading an item's heading only
+    heading     BLOB,                     -- (schemas 7-8) title and dates; not written since 9
     PRIMARY KEY (source, id)
 );
 -- retention looks only at items their source no longer lists
@@ -288,8 +288,8 @@ impl Store {
     }
 
     /// Schema 7: each item's `heading` (title and dates), so that a run reads the heading of
-    /// an item (since schema 9 from its source's `source_keys` row) instead of decompressing
-    /// its entry.
+    /// an item instead of decompressing its entry (since schema 9 its source's `source_keys`
+    /// row holds them, and the column is no longer written).
     fn migrate_to_7(&self) -> Result<(), Error> {
         self.fill_column("heading", |e| {
             let mut h = Vec::new();

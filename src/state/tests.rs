@@ -684,7 +684,7 @@ fn a_database_of_schema_6_gains_each_items_heading_and_reads_headings_without_en
     let c = older_file(
         &path,
         6,
-        "\n    heading     BLOB,                     -- (schema 7) title and dates, for reading an item's heading only",
+        "\n    heading     BLOB,                     -- (schemas 7-8) title and dates; not written since 9",
     );
     c.execute_batch("CREATE INDEX items_keys ON items (source, id, link_hash, date, in_feed)")
         .unwrap();
