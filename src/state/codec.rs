@@ -65,7 +65,7 @@ pub fn encode(e: &Entry, out: &mut Vec<u8>) {
 }
 
 /// Encodes an entry's heading (its title and dates; the id is the row's) as the `heading`
-/// column (and each source's `source_keys` row) holds it, uncompressed: a run reads a
+/// column (and each source's `source_headings` row) holds it, uncompressed: a run reads a
 /// heading without the entry.
 pub fn encode_heading(e: &Entry, out: &mut Vec<u8>) {
     out.push(1); // format version

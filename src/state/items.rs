@@ -57,11 +57,13 @@ impl Store {
         // The source's keys row goes first, and is written again last: a save that fails in
         // between leaves the source to be read from the index. Its headings are those of the
         // items this save does not write.
+        c.prepare_cached("DELETE FROM source_keys WHERE source = ?1")
+            .and_then(|mut st| st.execute([source]))
+            .map_err(|e| self.err(e))?;
         let old: Option<Vec<u8>> = c
-            .prepare_cached("DELETE FROM source_keys WHERE source = ?1 RETURNING headings")
+            .prepare_cached("DELETE FROM source_headings WHERE source = ?1 RETURNING headings")
             .and_then(|mut st| st.query([source])?.next()?.map(|r| r.get(0)).transpose())
-            .map_err(|e| self.err(e))?
-            .flatten();
+            .map_err(|e| self.err(e))?;
         // Only the rows whose `in_feed` changes are written (each write also rewrites the
         // row's entries in `items_keys` and `items_retention`): the items no longer listed
         // here, and below the listed ones that were not.
@@ -242,23 +244,22 @@ impl Store {
         })
     }
 
-    /// Writes the source's row of `source_keys`: every stored item's [`Skeleton`] and its
-    /// heading, each as one value. Called wherever a source's items change (retention here,
-    /// a document saved through [`Store::write_keys_with`]), in the same transaction, so that
-    /// the row is what the items give.
+    /// Writes the source's rows of `source_keys` and `source_headings`: every stored item's
+    /// [`Skeleton`], and every item's heading, each as one value. Called wherever a source's
+    /// items change (retention here, a document saved through [`Store::write_keys_with`]), in
+    /// the same transaction, so that the rows are what the items give.
     pub(super) fn write_keys(&self, source: i64) -> Result<(), Error> {
         use rusqlite::OptionalExtension as _;
         let old: Option<Vec<u8>> = self
             .conn
-            .prepare_cached("SELECT headings FROM source_keys WHERE source = ?1")
+            .prepare_cached("SELECT headings FROM source_headings WHERE source = ?1")
             .and_then(|mut st| st.query_row([source], |r| r.get(0)).optional())
-            .map_err(|e| self.err(e))?
-            .flatten();
+            .map_err(|e| self.err(e))?;
         self.write_keys_with(source, old.as_deref(), &[])
     }
 
-    /// [`Store::write_keys`], given what the source's headings were (its row's `headings`
-    /// before the change, if any) and the headings of the items just written, by id (sorted):
+    /// [`Store::write_keys`], given what the source's headings were (its `source_headings`
+    /// value before the change, if any) and the headings of the items just written, by id (sorted):
     /// the keys are walked from the index `items_keys`, and only an item in neither has its
     /// heading read from its row.
     fn write_keys_with(&self, source: i64, old: Option<&[u8]>, fresh: &[(&str, &[u8])]) -> Result<(), Error> {
@@ -320,21 +321,23 @@ impl Store {
         drop(rows);
         let keys = encode_keys(&keys);
         self.conn
-            .prepare_cached("INSERT OR REPLACE INTO source_keys (source, keys, headings) VALUES (?1, ?2, ?3)")
-            .and_then(|mut st| st.execute(params![source, keys, headings]))
+            .prepare_cached("INSERT OR REPLACE INTO source_keys (source, keys) VALUES (?1, ?2)")
+            .and_then(|mut st| st.execute(params![source, keys]))
+            .map_err(|e| self.err(e))?;
+        self.conn
+            .prepare_cached("INSERT OR REPLACE INTO source_headings (source, headings) VALUES (?1, ?2)")
+            .and_then(|mut st| st.execute(params![source, headings]))
             .map_err(|e| self.err(e))?;
         Ok(())
     }
 
-    /// Writes the `source_keys` row of every source that has none, or one without its
-    /// headings: those of a file of an older schema, of a file `VACUUM` rewrote, or whose
-    /// save failed. Returns how many.
+    /// Writes the `source_keys` and `source_headings` rows of every source without a keys row
+    /// (the two are written and deleted together): those of a file of an older schema, of a
+    /// file `VACUUM` rewrote, or whose save failed. Returns how many.
     pub fn write_missing_keys(&self) -> Result<usize, Error> {
         let sources: Vec<i64> = self
             .conn
-            .prepare_cached(
-                "SELECT id FROM sources WHERE id NOT IN (SELECT source FROM source_keys WHERE headings IS NOT NULL)",
-            )
+            .prepare_cached("SELECT id FROM sources WHERE id NOT IN (SELECT source FROM source_keys)")
             .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
             .map_err(|e| self.err(e))?;
         for &source in &sources {
@@ -345,7 +348,7 @@ impl Store {
 
     /// Stored entries of the source `source` by rowid (see [`Store::skeletons`]), each whole or
     /// its heading only as asked, in the order asked for. The headings come from the source's
-    /// `source_keys` row (else from the items' rows), the whole entries from their rows; an
+    /// `source_headings` row (else from the items' rows), the whole entries from their rows; an
     /// item without a heading this build reads is read whole.
     pub fn entries_at(
         &self,
@@ -376,7 +379,7 @@ impl Store {
             };
             let mut st = self
                 .conn
-                .prepare_cached("SELECT headings FROM source_keys WHERE source = ?1")
+                .prepare_cached("SELECT headings FROM source_headings WHERE source = ?1")
                 .map_err(|e| self.err(e))?;
             let mut rows = st.query([source]).map_err(|e| self.err(e))?;
             let from_row = match rows.next().map_err(|e| self.err(e))? {
@@ -554,8 +557,10 @@ impl Store {
         // `VACUUM` may number the items' rows again (`items` has no INTEGER PRIMARY KEY),
         // and the keys rows name them by rowid: they go first, and are written again after
         // (or by the next run that arranges, should this fail).
-        c.execute_batch("DELETE FROM source_keys; PRAGMA auto_vacuum = INCREMENTAL; VACUUM")
-            .map_err(|e| self.err(e))?;
+        c.execute_batch(
+            "DELETE FROM source_keys; DELETE FROM source_headings; PRAGMA auto_vacuum = INCREMENTAL; VACUUM",
+        )
+        .map_err(|e| self.err(e))?;
         c.execute_batch("BEGIN IMMEDIATE").map_err(|e| self.err(e))?;
         if let Err(e) = self.write_missing_keys() {
             let _ = c.execute_batch("ROLLBACK");
@@ -585,7 +590,7 @@ const KEY_BYTES: usize = 49;
 static NO_SOURCE: std::sync::LazyLock<Arc<SourceRef>> =
     std::sync::LazyLock::new(|| Arc::new(SourceRef::new(String::new(), None, None, None)));
 
-/// The version byte that begins a `source_keys` row's `headings`.
+/// The version byte that begins a `source_headings` value.
 const HEADINGS_FORMAT: u8 = 1;
 
 /// Appends one item to a `headings` value: its rowid (8 bytes), its id and its `heading`

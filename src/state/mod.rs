@@ -87,12 +87,17 @@ CREATE TABLE IF NOT EXISTS items (
 -- retention looks only at items their source no longer lists
 CREATE INDEX IF NOT EXISTS items_retention ON items (date) WHERE in_feed = 0;
 -- Schema 8: each source's items' keys in one value (`Store::skeletons`), written with its
--- items; a source without a row is read from the index `items_keys`. Schema 9: their
--- headings too (`Store::entries_at`); a row without them is read from the items' rows.
+-- items; a source without a row is read from the index `items_keys`.
 CREATE TABLE IF NOT EXISTS source_keys (
+    source INTEGER PRIMARY KEY REFERENCES sources(id) ON DELETE CASCADE,
+    keys   BLOB NOT NULL
+);
+-- Schema 9: their headings (`Store::entries_at`), written and deleted with the keys row, in a
+-- table of their own so that reading every source's keys reads none of them; a source
+-- without a row is read from the items' rows.
+CREATE TABLE IF NOT EXISTS source_headings (
     source   INTEGER PRIMARY KEY REFERENCES sources(id) ON DELETE CASCADE,
-    keys     BLOB NOT NULL,
-    headings BLOB
+    headings BLOB NOT NULL
 );
 -- Schema 3: each digest day the digest feeds listed, so its entry's times change only
 -- when its content does.
@@ -241,11 +246,13 @@ impl Store {
             if (1..7).contains(&version) {
                 self.migrate_to_7()?;
             }
+            // (The keys rows go, to be written again with their headings by the next run that
+            // arranges; until then each source is read from the index.)
             if version == 8 {
-                self.add_column("source_keys", "headings", "BLOB")?;
+                c.execute_batch("DELETE FROM source_keys").map_err(|e| self.err(e))?;
             }
             // (A new file too: the index covers the columns schema 5 adds, and since 9 no
-            // longer the headings, which `source_keys` holds.)
+            // longer the headings, which `source_headings` holds.)
             if version < 9 {
                 self.index_keys()?;
             }
@@ -288,8 +295,8 @@ impl Store {
     }
 
     /// Schema 7: each item's `heading` (title and dates), so that a run reads the heading of
-    /// an item instead of decompressing its entry (since schema 9 its source's `source_keys`
-    /// row holds them, and the column is no longer written).
+    /// an item instead of decompressing its entry (since schema 9 its source's
+    /// `source_headings` row holds them, and the column is no longer written).
     fn migrate_to_7(&self) -> Result<(), Error> {
         self.fill_column("heading", |e| {
             let mut h = Vec::new();
