@@ -180,20 +180,12 @@ fn cluster_onto_postings<R: Headed + Sync>(
     let prior_story = |s: usize| &prior_members[range(s)];
     // A prior story's report standing for it.
     let standing = |s: usize| prior_story(s)[0] as usize;
-    // By date first (plain integers), then the reports of one date by id.
     let mut dated: Vec<(i64, u32)> = (0..n)
         .filter(|&i| prior[i].is_none())
         .map(|i| (date[i], i as u32))
         .collect();
-    dated.sort_unstable();
-    let mut order: Vec<usize> = dated.iter().map(|&(_, i)| i as usize).collect();
-    let mut from = 0;
-    for run in dated.chunk_by(|a, b| a.0 == b.0) {
-        if run.len() > 1 {
-            order[from..from + run.len()].sort_by(|&a, &b| older(a, b));
-        }
-        from += run.len();
-    }
+    sort_by_date(&mut dated, |a, b| older(a as usize, b as usize));
+    let order: Vec<usize> = dated.iter().map(|&(_, i)| i as usize).collect();
     drop(dated);
     // Only prior stories within reach of a report to place are looked at; the rest stay
     // as they are.
@@ -203,21 +195,15 @@ fn cluster_onto_postings<R: Headed + Sync>(
         }
         _ => false,
     };
-    // Oldest standing report first, as stories open in a run of their own: by date first
-    // (plain integers), then the stories of one date by their standing report's id.
+    // Oldest standing report first, as stories open in a run of their own.
     let mut open_dated: Vec<(i64, u32)> = (0..count)
         .filter(|&s| !prior_story(s).is_empty() && reach(standing(s)))
         .map(|s| (date[standing(s)], s as u32))
         .collect();
-    open_dated.sort_unstable();
-    let mut open: Vec<u32> = open_dated.iter().map(|&(_, s)| s).collect();
-    let mut from = 0;
-    for run in open_dated.chunk_by(|a, b| a.0 == b.0) {
-        if run.len() > 1 {
-            open[from..from + run.len()].sort_by(|&a, &b| older(standing(a as usize), standing(b as usize)));
-        }
-        from += run.len();
-    }
+    sort_by_date(&mut open_dated, |a, b| {
+        older(standing(a as usize), standing(b as usize))
+    });
+    let open: Vec<u32> = open_dated.iter().map(|&(_, s)| s).collect();
     drop(open_dated);
     let mut looked_at: Vec<usize> = order.clone();
     looked_at.extend(open.iter().map(|&s| standing(s as usize)));
@@ -763,6 +749,17 @@ impl TitleScratch {
         hashes.sort_unstable();
         hashes.dedup();
         hashes
+    }
+}
+
+/// Sorts `(date, k)` pairs by date as plain integers, then the pairs of one date by `tie` of
+/// their `k` (the order of `older`, without comparing ids for most pairs).
+fn sort_by_date(dated: &mut [(i64, u32)], tie: impl Fn(u32, u32) -> std::cmp::Ordering) {
+    dated.sort_unstable();
+    for run in dated.chunk_by_mut(|a, b| a.0 == b.0) {
+        if run.len() > 1 {
+            run.sort_by(|a, b| tie(a.1, b.1));
+        }
     }
 }
 

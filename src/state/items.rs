@@ -210,6 +210,21 @@ impl Store {
     /// [`Store::skeletons`] from the index `items_keys`: every item of the source without
     /// `cutoff`.
     pub(super) fn walk_skeletons(&self, source: i64, cutoff: Option<DateTime<Utc>>) -> Result<Vec<Skeleton>, Error> {
+        let mut out = Vec::new();
+        self.each_skeleton(source, cutoff, |key, _| {
+            out.push(key);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Calls `f` with each [`Skeleton`] of [`Store::walk_skeletons`] and the item's id.
+    fn each_skeleton(
+        &self,
+        source: i64,
+        cutoff: Option<DateTime<Utc>>,
+        mut f: impl FnMut(Skeleton, &[u8]) -> Result<(), Error>,
+    ) -> Result<(), Error> {
         let mut st = self
             .conn
             .prepare_cached(
@@ -219,29 +234,23 @@ impl Store {
             .map_err(|e| self.err(e))?;
         let cutoff = cutoff.map_or(i64::MIN, ts);
         let mut rows = st.query(params![source, cutoff]).map_err(|e| self.err(e))?;
-        let mut out = Vec::new();
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
-            out.push(self.skeleton_of(row)?);
+            let get = |k: usize| row.get_ref(k).map_err(|e| self.err(e));
+            let id = get(1)?.as_bytes().map_err(|e| self.err(e.into()))?;
+            let link = match get(2)? {
+                rusqlite::types::ValueRef::Blob(b) => b.try_into().ok().map(u128::from_le_bytes),
+                _ => None,
+            };
+            let key = Skeleton {
+                rowid: get(0)?.as_i64().map_err(|e| self.err(e.into()))?,
+                id: crate::arrange::memory::id_hash_bytes(id),
+                link,
+                date: get(3)?.as_i64().map_err(|e| self.err(e.into()))?,
+                in_feed: get(4)?.as_i64().map_err(|e| self.err(e.into()))? != 0,
+            };
+            f(key, id)?;
         }
-        Ok(out)
-    }
-
-    /// The [`Skeleton`] of a row whose first five columns are `rowid, id, link_hash, date,
-    /// in_feed`.
-    fn skeleton_of(&self, row: &rusqlite::Row<'_>) -> Result<Skeleton, Error> {
-        let get = |k: usize| row.get_ref(k).map_err(|e| self.err(e));
-        let id = get(1)?.as_bytes().map_err(|e| self.err(e.into()))?;
-        let link = match get(2)? {
-            rusqlite::types::ValueRef::Blob(b) => b.try_into().ok().map(u128::from_le_bytes),
-            _ => None,
-        };
-        Ok(Skeleton {
-            rowid: get(0)?.as_i64().map_err(|e| self.err(e.into()))?,
-            id: crate::arrange::memory::id_hash_bytes(id),
-            link,
-            date: get(3)?.as_i64().map_err(|e| self.err(e.into()))?,
-            in_feed: get(4)?.as_i64().map_err(|e| self.err(e.into()))? != 0,
-        })
+        Ok(())
     }
 
     /// Writes the source's rows of `source_keys` and `source_headings`: every stored item's
@@ -275,50 +284,25 @@ impl Store {
         before.sort_unstable_by_key(|&(rowid, ..)| rowid);
         let mut keys = Vec::new();
         let mut headings = vec![HEADINGS_FORMAT];
-        let mut walk = self
-            .conn
-            .prepare_cached("SELECT rowid, id, link_hash, date, in_feed FROM items WHERE source = ?1 ORDER BY id")
-            .map_err(|e| self.err(e))?;
-        let mut one = self
-            .conn
-            .prepare_cached("SELECT heading, entry FROM items WHERE rowid = ?1")
-            .map_err(|e| self.err(e))?;
         let mut made = Vec::new();
-        let mut rows = walk.query([source]).map_err(|e| self.err(e))?;
-        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
-            let key = self.skeleton_of(row)?;
-            let id = (row.get_ref(1).map_err(|e| self.err(e))?)
-                .as_bytes()
-                .map_err(|e| self.err(e.into()))?;
+        self.each_skeleton(source, None, |key, id| {
             let known = match fresh.binary_search_by(|&(f, _)| f.as_bytes().cmp(id)) {
                 Ok(at) => Some(fresh[at].1),
                 Err(_) => (before.binary_search_by_key(&key.rowid, |&(rowid, ..)| rowid).ok())
                     .filter(|&at| before[at].1 == id)
                     .map(|at| before[at].2),
             };
-            match known {
-                Some(heading) => put_heading(&mut headings, key.rowid, id, heading),
+            let heading = match known {
+                Some(heading) => heading,
                 None => {
-                    // Its `heading` column (a file of schema 7 or 8), else made of its entry.
-                    let mut read = one.query([key.rowid]).map_err(|e| self.err(e))?;
-                    made.clear();
-                    if let Some(r) = read.next().map_err(|e| self.err(e))? {
-                        match (r.get_ref(0), r.get_ref(1)) {
-                            (Ok(rusqlite::types::ValueRef::Blob(h)), _) if !h.is_empty() => made.extend_from_slice(h),
-                            (_, Ok(rusqlite::types::ValueRef::Blob(entry))) => {
-                                if let Some(e) = codec::unpack_fields(entry, &NO_SOURCE, codec::Fields::Heading) {
-                                    codec::encode_heading(&e, &mut made);
-                                }
-                            }
-                            _ => {}
-                        }
-                    }
-                    put_heading(&mut headings, key.rowid, id, &made);
+                    self.stored_heading(key.rowid, &mut made)?;
+                    &made
                 }
-            }
+            };
+            put_heading(&mut headings, key.rowid, id, heading);
             keys.push(key);
-        }
-        drop(rows);
+            Ok(())
+        })?;
         let keys = encode_keys(&keys);
         self.conn
             .prepare_cached("INSERT OR REPLACE INTO source_keys (source, keys) VALUES (?1, ?2)")
@@ -328,6 +312,30 @@ impl Store {
             .prepare_cached("INSERT OR REPLACE INTO source_headings (source, headings) VALUES (?1, ?2)")
             .and_then(|mut st| st.execute(params![source, headings]))
             .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// The heading of the stored item `rowid` as `put_heading` takes it, into `out` (left
+    /// empty when there is none): its `heading` column (a file of schema 7 or 8), else made of
+    /// its entry.
+    fn stored_heading(&self, rowid: i64, out: &mut Vec<u8>) -> Result<(), Error> {
+        out.clear();
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT heading, entry FROM items WHERE rowid = ?1")
+            .map_err(|e| self.err(e))?;
+        let mut rows = st.query([rowid]).map_err(|e| self.err(e))?;
+        if let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            match (r.get_ref(0), r.get_ref(1)) {
+                (Ok(rusqlite::types::ValueRef::Blob(h)), _) if !h.is_empty() => out.extend_from_slice(h),
+                (_, Ok(rusqlite::types::ValueRef::Blob(entry))) => {
+                    if let Some(e) = codec::unpack_fields(entry, &NO_SOURCE, codec::Fields::Heading) {
+                        codec::encode_heading(&e, out);
+                    }
+                }
+                _ => {}
+            }
+        }
         Ok(())
     }
 
@@ -598,8 +606,10 @@ const HEADINGS_FORMAT: u8 = 1;
 fn put_heading(out: &mut Vec<u8>, rowid: i64, id: &[u8], heading: &[u8]) {
     out.extend_from_slice(&rowid.to_le_bytes());
     for part in [id, heading] {
-        out.extend_from_slice(&u32::try_from(part.len()).unwrap_or(0).to_le_bytes());
-        out.extend_from_slice(if u32::try_from(part.len()).is_ok() { part } else { &[] });
+        // (A part past 4 GiB, which no feed gives, is written empty.)
+        let (len, part) = u32::try_from(part.len()).map_or((0, &[][..]), |n| (n, part));
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(part);
     }
 }
 

@@ -697,12 +697,7 @@ fn a_database_of_schema_6_gains_each_items_heading_and_reads_headings_without_en
     }
     drop(c);
     let store = Store::open(&path).unwrap();
-    let index: String = store
-        .conn
-        .query_row("SELECT sql FROM sqlite_master WHERE name = 'items_keys'", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
+    let index = items_keys_sql(&store);
     assert!(index.contains("in_feed") && !index.contains("heading"), "{index}");
     // A source's keys are walked from the index alone, in its order.
     let plan: Vec<String> = store
@@ -1027,6 +1022,16 @@ fn a_snapshot_reads_what_was_committed_while_another_connection_writes() {
     assert!(refused.to_string().contains("schema 6"), "{refused}");
 }
 
+/// How the file defines the index `items_keys`.
+fn items_keys_sql(store: &Store) -> String {
+    store
+        .conn
+        .query_row("SELECT sql FROM sqlite_master WHERE name = 'items_keys'", [], |r| {
+            r.get(0)
+        })
+        .unwrap()
+}
+
 /// The source's `source_keys` row as [`Store::skeletons`] reads it for `cutoff`, or `None`
 /// without one.
 fn keys_row(store: &Store, key: i64, cutoff: DateTime<Utc>) -> Option<Vec<items::Skeleton>> {
@@ -1276,12 +1281,7 @@ fn a_database_of_schema_8_gains_each_sources_headings_and_a_smaller_index() {
         (key, asked, want)
     };
     let store = Store::open(&path).unwrap();
-    let index: String = store
-        .conn
-        .query_row("SELECT sql FROM sqlite_master WHERE name = 'items_keys'", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
+    let index = items_keys_sql(&store);
     assert!(!index.contains("heading"), "{index}");
     // Its keys rows go, to be written again with the headings.
     assert_eq!(keys_row(&store, key, at(0)), None);
