@@ -8,7 +8,8 @@
 //! own follow-ups stay separate).
 //!
 //! To stay near linear on large inputs: title words are known by a hash, and found on every
-//! core; candidates come from a prefix filter (sets ordered rarest word first; per word, the 16 most recent
+//! core, or read with the reports' headings as they were found when the item was written
+//! ([`TitleWords`]); candidates come from a prefix filter (sets ordered rarest word first; per word, the 16 most recent
 //! open stories, in one array with room counted beforehand, and postings made only where
 //! they can be read: under the words of the reports to place, and of the stories placed
 //! before only the last 16 per word), pruned by size, by where the
@@ -40,7 +41,13 @@ const MAX_CANDIDATES: usize = 16;
 /// it calls [`cluster_onto`]; this is the plain case its tests compare against.)
 #[cfg_attr(not(test), allow(dead_code, reason = "the plain case, for tests and reading"))]
 pub fn cluster<R: Headed + Sync>(entries: &[R], window: std::time::Duration, threshold: f64) -> Groups {
-    cluster_onto(entries, &vec![None; entries.len()], window, threshold)
+    cluster_onto(
+        entries,
+        &vec![None; entries.len()],
+        window,
+        threshold,
+        TitleWords::default(),
+    )
 }
 
 /// Groups of entry indices, stored one after another (one allocation, not one per group),
@@ -112,13 +119,16 @@ pub struct Placed {
 /// oldest first, into those stories too (any within `window` of them, before or after)
 /// or into new ones. A prior story's first report stays its first report; when that is
 /// gone, its oldest report stands in. With no prior placements, this is [`cluster`].
+/// `stored`: the title words of the reports that have them (see [`TitleWords`]); the other
+/// titles are folded here.
 pub fn cluster_onto<R: Headed + Sync>(
     entries: &[R],
     prior: &[Option<Placed>],
     window: std::time::Duration,
     threshold: f64,
+    stored: TitleWords,
 ) -> Groups {
-    cluster_onto_postings(entries, prior, window, threshold, Postings::Read)
+    cluster_onto_postings(entries, prior, window, threshold, stored, Postings::Read)
 }
 
 /// Which postings [`cluster_onto`] makes: those ever read, or (for tests to compare
@@ -135,6 +145,7 @@ fn cluster_onto_postings<R: Headed + Sync>(
     prior: &[Option<Placed>],
     window: std::time::Duration,
     threshold: f64,
+    stored: TitleWords,
     postings: Postings,
 ) -> Groups {
     let started = std::time::Instant::now();
@@ -208,8 +219,13 @@ fn cluster_onto_postings<R: Headed + Sync>(
     let mut looked_at: Vec<usize> = order.clone();
     looked_at.extend(open.iter().map(|&s| standing(s as usize)));
     tracing::debug!(ms = started.elapsed().as_millis(), "clustering: reports in order");
-    let sets = TitleSets::of(entries, &looked_at);
-    tracing::debug!(ms = started.elapsed().as_millis(), "clustering: title words");
+    let stored_titles = stored.len();
+    let sets = TitleSets::of(entries, &looked_at, stored);
+    tracing::debug!(
+        ms = started.elapsed().as_millis(),
+        stored = stored_titles,
+        "clustering: title words"
+    );
     drop(looked_at);
 
     // Sources as small numbers, for the one-report-per-source rule: of the reports to
@@ -633,7 +649,7 @@ impl TitleSets {
     /// The title words of every entry, found on every core. A word is known by a 64-bit
     /// hash of its folded form (two words sharing a hash is a chance of about 1 in 10^7 for
     /// a million different words, and would only make two titles look a little more alike).
-    fn of<R: Headed + Sync>(entries: &[R], which: &[usize]) -> TitleSets {
+    fn of<R: Headed + Sync>(entries: &[R], which: &[usize], mut stored: TitleWords) -> TitleSets {
         // Found a wave of titles at a time, each wave's words numbered (and their hashes
         // freed) before the next: the hashes of every title's words at once take 14 MB for
         // 139,000 titles, more than all the rest of the sets.
@@ -641,34 +657,46 @@ impl TitleSets {
         let workers = crate::util::threads::workers();
         let mut starts: Vec<u32> = Vec::with_capacity(which.len() + 1);
         starts.push(0);
-        // Each word is numbered when first seen.
-        let mut number: HashMap<u64, u32, FastHash> = HashMap::default();
-        let mut vocab: Vec<u64> = Vec::new();
+        // Each word is numbered when first seen (those read with their titles, as read).
+        let kept = stored.len();
+        let stored_ids = std::mem::take(&mut stored.ids);
+        let stored_starts = std::mem::take(&mut stored.starts);
         let mut ids: Vec<u32> = Vec::new();
         for wave in which.chunks(WAVE * workers) {
             let size = wave.len().div_ceil(workers).max(1);
             let parts: Vec<(Vec<u64>, Vec<u32>)> = std::thread::scope(|scope| {
                 let handles: Vec<_> = wave
                     .chunks(size)
-                    .map(|chunk| scope.spawn(move || find_titles(entries, chunk)))
+                    .map(|chunk| scope.spawn(move || find_titles(entries, chunk, kept)))
                     .collect();
                 handles
                     .into_iter()
                     .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
                     .collect()
             });
+            let mut at = 0;
             for (words, lens) in parts {
-                for h in words {
-                    ids.push(*number.entry(h).or_insert_with(|| {
-                        vocab.push(h);
-                        (vocab.len() - 1) as u32
-                    }));
-                }
+                let mut words = words.into_iter();
                 for len in lens {
-                    starts.push(starts[starts.len() - 1] + len);
+                    let i = wave[at];
+                    at += 1;
+                    if len == u32::MAX {
+                        let k = entries[i].title_words_at().map_or(0, |k| k as usize);
+                        let (a, b) = (stored_starts[k] as usize, stored_starts[k + 1] as usize);
+                        ids.extend_from_slice(&stored_ids[a..b]);
+                        starts.push(starts[starts.len() - 1] + (b - a) as u32);
+                    } else {
+                        for h in words.by_ref().take(len as usize) {
+                            let id = stored.number_of(h);
+                            ids.push(id);
+                        }
+                        starts.push(starts[starts.len() - 1] + len);
+                    }
                 }
             }
         }
+        drop((stored_ids, stored_starts));
+        let TitleWords { vocab, number, .. } = stored;
         drop(number);
         // (Kept while the reports are placed: at its size.)
         ids.shrink_to_fit();
@@ -713,17 +741,104 @@ impl TitleSets {
 }
 
 /// The title words of entries `which` (their hashes, see [`TitleScratch`]), and how many
-/// each has.
-fn find_titles<R: Headed>(entries: &[R], which: &[usize]) -> (Vec<u64>, Vec<u32>) {
+/// each has (`u32::MAX`: none found, its words are among the `stored` ones).
+fn find_titles<R: Headed>(entries: &[R], which: &[usize], stored: usize) -> (Vec<u64>, Vec<u32>) {
     let mut scratch = TitleScratch::default();
     let mut words = Vec::with_capacity(which.len() * 8);
     let mut lens = Vec::with_capacity(which.len());
     for &i in which {
+        // (A title whose words were read with it is numbered from them, not found here.)
+        if is_stored(&entries[i], stored) {
+            lens.push(u32::MAX);
+            continue;
+        }
         let found = scratch.words_of(entries[i].title());
         words.extend_from_slice(found);
         lens.push(found.len() as u32);
     }
     (words, lens)
+}
+
+/// Whether `r`'s title words are among the `stored` titles kept (see [`TitleWords`]).
+fn is_stored(r: &impl Headed, stored: usize) -> bool {
+    r.title_words_at().is_some_and(|k| (k as usize) < stored)
+}
+
+/// Which [`TitleScratch::words_of`] a title's stored words were found by: stored words of
+/// another format are not used (the title is folded again). Changes whenever what
+/// `words_of` gives for a title changes (the folding, the stop words, the hash).
+pub const TITLE_WORDS_FORMAT: u8 = 1;
+
+/// Title words read with the items' headings (as [`TitleScratch::words_of`] found them when
+/// the item was written), so that clustering does not fold those titles again: a report
+/// whose [`Headed::title_words_at`] is `Some(k)` has the words of the `k`th title kept.
+/// Each word is numbered as it is read, as clustering numbers them (4 bytes a word, not
+/// the hash's 8); clustering goes on numbering from here. Held from reading until
+/// clustering has numbered the words of every report it looks at.
+#[derive(Debug, Default)]
+pub struct TitleWords {
+    /// Per word of each title kept, its number.
+    ids: Vec<u32>,
+    /// Where the `k`th title's words start in `ids`; one more at the end.
+    starts: Vec<u32>,
+    /// Each number's word hash, and each word hash's number.
+    vocab: Vec<u64>,
+    number: HashMap<u64, u32, FastHash>,
+}
+
+impl TitleWords {
+    /// Room for the words of `titles` titles, without copying them as they come.
+    pub fn with_capacity(titles: usize) -> TitleWords {
+        // (Room for 16 words a title: what is never written is never touched, but words
+        // copied as the list grows leave what they were copied from behind, held by the
+        // allocator, at the steady run's peak.)
+        TitleWords {
+            ids: Vec::with_capacity(titles.saturating_mul(16)),
+            starts: Vec::with_capacity(titles.saturating_add(1)),
+            ..TitleWords::default()
+        }
+    }
+
+    /// Keeps one title's words (as `words_of` gives them: each once, in hash order); the key
+    /// a report gives for them. `None` once 2^32 words are held.
+    pub fn push(&mut self, words: impl IntoIterator<Item = u64>) -> Option<u32> {
+        if self.starts.is_empty() {
+            self.starts.push(0);
+        }
+        let k = u32::try_from(self.starts.len() - 1).ok()?;
+        for h in words {
+            let id = self.number_of(h);
+            self.ids.push(id);
+        }
+        match u32::try_from(self.ids.len()) {
+            Ok(end) => {
+                self.starts.push(end);
+                Some(k)
+            }
+            Err(_) => {
+                self.ids.truncate(self.starts[k as usize] as usize);
+                None
+            }
+        }
+    }
+
+    /// The number of the word `h`, numbered now when it is new.
+    fn number_of(&mut self, h: u64) -> u32 {
+        let vocab = &mut self.vocab;
+        *self.number.entry(h).or_insert_with(|| {
+            vocab.push(h);
+            (vocab.len() - 1) as u32
+        })
+    }
+
+    /// How many titles' words are held.
+    pub fn len(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// Working space for finding title words.
@@ -737,7 +852,7 @@ pub struct TitleScratch {
 impl TitleScratch {
     /// The hashes of a title's words: its folded words that say something (not stop words,
     /// not one letter), each once, in hash order.
-    fn words_of(&mut self, title: &str) -> &[u64] {
+    pub fn words_of(&mut self, title: &str) -> &[u64] {
         let hashes = &mut self.hashes;
         hashes.clear();
         topics::each_long_folded_word(title, &mut self.buf, &mut self.bits, |w| {
@@ -1032,9 +1147,73 @@ pub(crate) mod tests {
                     prior[before[i as usize]] = Some(Placed { story: s as u32, first: k == 0 });
                 }
             }
-            let got = cluster_onto(&entries, &prior, DAY2, threshold);
+            let got = cluster_onto(&entries, &prior, DAY2, threshold, TitleWords::default());
             proptest::prop_assert_eq!(got, cluster(&entries, DAY2, threshold));
         }
+    }
+
+    /// `entries` as headings, every `every`-th one (none when it is 0) with its title's words
+    /// kept as a run reads them with it.
+    fn headings_with_words(entries: &[Entry], every: usize) -> (Vec<crate::model::Report>, TitleWords) {
+        let mut titles = TitleWords::default();
+        let mut scratch = TitleScratch::default();
+        let reports = (entries.iter().enumerate())
+            .map(|(k, e)| {
+                let h = crate::model::Heading::of(e.clone());
+                if every > 0 && k % every == 0 {
+                    let at = titles.push(scratch.words_of(e.title()).iter().copied()).unwrap();
+                    crate::model::Report::Heading(h.with_title_words(at))
+                } else {
+                    crate::model::Report::Heading(h)
+                }
+            })
+            .collect();
+        (reports, titles)
+    }
+
+    proptest::proptest! {
+        /// Title words read with the headings (some, all or none of them) place the reports
+        /// as their titles folded here do, onto prior stories or not.
+        #[test]
+        fn stored_title_words_place_as_the_titles_do(
+            reports in reports(),
+            cut in 0i64..100,
+            every in 0usize..4,
+            threshold in proptest::sample::select(&[0.3, 0.5, 0.6, 0.8][..]),
+        ) {
+            let entries = entries_of(&reports);
+            let before: Vec<usize> = (0..entries.len()).filter(|&i| reports[i].2 < cut).collect();
+            let old: Vec<Entry> = before.iter().map(|&i| entries[i].clone()).collect();
+            let mut prior = vec![None; entries.len()];
+            for (s, g) in cluster(&old, DAY2, threshold).iter().enumerate() {
+                for (k, &i) in g.iter().enumerate() {
+                    prior[before[i as usize]] = Some(Placed { story: s as u32, first: k == 0 });
+                }
+            }
+            let want = cluster_onto(&entries, &prior, DAY2, threshold, TitleWords::default());
+            let (read, titles) = headings_with_words(&entries, every);
+            proptest::prop_assert_eq!(cluster_onto(&read, &prior, DAY2, threshold, titles), want);
+        }
+    }
+
+    #[test]
+    fn a_heading_read_with_its_words_is_placed_by_them() {
+        // Stored words are what clustering goes by: a report kept with another title's
+        // words joins that title's story (which shows they are not folded again).
+        let entries = vec![
+            entry("tempo", "a", "Putin dan Kim Jong Un bertemu di Vladivostok", 0),
+            entry("kompas", "b", "Harga beras naik lagi di pasar Jakarta", 3),
+        ];
+        assert_eq!(cluster(&entries, DAY2, 0.5), vec![vec![0], vec![1]]);
+        let mut titles = TitleWords::default();
+        let words = TitleScratch::default().words_of(entries[0].title()).to_vec();
+        let at = titles.push(words).unwrap();
+        let read = vec![
+            crate::model::Report::Heading(crate::model::Heading::of(entries[0].clone())),
+            crate::model::Report::Heading(crate::model::Heading::of(entries[1].clone()).with_title_words(at)),
+        ];
+        let none = vec![None; 2];
+        assert_eq!(cluster_onto(&read, &none, DAY2, 0.5, titles), vec![vec![0, 1]]);
     }
 
     proptest::proptest! {
@@ -1067,10 +1246,10 @@ pub(crate) mod tests {
                     prior[before[i as usize]] = Some(Placed { story: s as u32, first: k == 0 });
                 }
             }
-            let every = cluster_onto_postings(&entries, &prior, DAY2, threshold, Postings::All);
+            let every = cluster_onto_postings(&entries, &prior, DAY2, threshold, TitleWords::default(), Postings::All);
             // (Titles drawn apart in words or in time make no story of two: nothing to compare.)
             proptest::prop_assume!(every.iter().any(|g| g.len() > 1));
-            proptest::prop_assert_eq!(cluster_onto(&entries, &prior, DAY2, threshold), every);
+            proptest::prop_assert_eq!(cluster_onto(&entries, &prior, DAY2, threshold, TitleWords::default()), every);
         }
     }
 
@@ -1087,7 +1266,10 @@ pub(crate) mod tests {
             None,
             Some(Placed { story: 1, first: true }),
         ];
-        assert_eq!(cluster_onto(&entries, &prior, DAY2, 0.6), vec![vec![0, 1], vec![2]]);
+        assert_eq!(
+            cluster_onto(&entries, &prior, DAY2, 0.6, TitleWords::default()),
+            vec![vec![0, 1], vec![2]]
+        );
         // Placed apart before, they stay apart even though alike.
         let apart = vec![
             Some(Placed { story: 0, first: true }),
@@ -1095,7 +1277,7 @@ pub(crate) mod tests {
             None,
         ];
         assert_eq!(
-            cluster_onto(&entries, &apart, DAY2, 0.6),
+            cluster_onto(&entries, &apart, DAY2, 0.6, TitleWords::default()),
             vec![vec![0], vec![1], vec![2]]
         );
         // A late report older than the story's first report joins it; the first stays first.
@@ -1104,7 +1286,10 @@ pub(crate) mod tests {
             entry("tempo", "a", "Banjir besar melanda Jakarta Utara pagi ini", 0),
         ];
         let prior = vec![Some(Placed { story: 0, first: true }), None];
-        assert_eq!(cluster_onto(&late, &prior, DAY2, 0.6), vec![vec![0, 1]]);
+        assert_eq!(
+            cluster_onto(&late, &prior, DAY2, 0.6, TitleWords::default()),
+            vec![vec![0, 1]]
+        );
     }
 
     #[test]
@@ -1124,7 +1309,7 @@ pub(crate) mod tests {
             None,
             None,
         ];
-        let got = cluster_onto(&entries, &prior, DAY2, 0.5);
+        let got = cluster_onto(&entries, &prior, DAY2, 0.5, TitleWords::default());
         assert_eq!(got, vec![vec![0, 2, 3, 1]]);
         let placed: Vec<Option<Placed>> = (0..4)
             .map(|i| {
@@ -1134,7 +1319,7 @@ pub(crate) mod tests {
                 })
             })
             .collect();
-        assert_eq!(cluster_onto(&entries, &placed, DAY2, 0.5), got);
+        assert_eq!(cluster_onto(&entries, &placed, DAY2, 0.5, TitleWords::default()), got);
     }
 
     #[test]

@@ -68,7 +68,15 @@ pub fn arrange(
     prior: Option<&memory::Placements>,
 ) -> Arranged {
     let merged = Report::wholes(merged);
-    let mut arranged = arrange_read(merged, topics, clusters, prior, None, None);
+    let mut arranged = arrange_read(
+        merged,
+        topics,
+        clusters,
+        prior,
+        None,
+        None,
+        cluster::TitleWords::default(),
+    );
     name_shown(&mut arranged, topics, shown);
     arranged
 }
@@ -86,6 +94,7 @@ pub fn arrange_read(
     prior: Option<&memory::Placements>,
     headings: Option<&subset::IdSet>,
     matched: Option<&memory::Matched>,
+    titles: cluster::TitleWords,
 ) -> Arranged {
     let started = std::time::Instant::now();
     let key = memory::settings_key(topics, clusters);
@@ -138,7 +147,7 @@ pub fn arrange_read(
     let ((per_entry, content, _), groups) = std::thread::scope(|scope| {
         let groups = scope.spawn(|| {
             let groups = match clusters {
-                Some((window, threshold)) => cluster::cluster_onto(&merged, &placed, window, threshold),
+                Some((window, threshold)) => cluster::cluster_onto(&merged, &placed, window, threshold, titles),
                 None => cluster::Groups::singles(merged.len()),
             };
             tracing::debug!(ms = started.elapsed().as_millis(), "clustered");
@@ -552,6 +561,7 @@ mod tests {
             Some(&earlier),
             Some(&headings),
             None,
+            cluster::TitleWords::default(),
         );
         assert_eq!(stories(&got), stories(&want));
         assert_eq!(got.placements, want.placements);
@@ -585,6 +595,7 @@ mod tests {
             None,
             Some(&headings),
             Some(&matched),
+            cluster::TitleWords::default(),
         );
         assert_eq!(got.placements, want.placements);
         assert_eq!(got.groups, want.groups);
@@ -605,7 +616,15 @@ mod tests {
         };
         assert_eq!(standing(&got), standing(&want));
         // Without what was matched, the heading of "b" loses its topic.
-        let bare = arrange_read(newest_first(read), &topics, CLUSTERS, None, Some(&headings), None);
+        let bare = arrange_read(
+            newest_first(read),
+            &topics,
+            CLUSTERS,
+            None,
+            Some(&headings),
+            None,
+            cluster::TitleWords::default(),
+        );
         assert_ne!(bare.placements.topics, want.placements.topics);
     }
 

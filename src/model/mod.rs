@@ -427,6 +427,11 @@ pub trait Headed {
     fn source(&self) -> &Arc<SourceRef>;
     /// As [`Entry::date`].
     fn date(&self) -> Option<DateTime<Utc>>;
+    /// Where the run's `arrange::cluster::TitleWords` holds its title's words, when they
+    /// were read with it (a heading read from the state); `None`: its title is folded.
+    fn title_words_at(&self) -> Option<u32> {
+        None
+    }
 }
 
 impl Headed for Entry {
@@ -469,6 +474,12 @@ impl Headed for Report {
             Report::Heading(h) => h.published.or(h.updated),
         }
     }
+    fn title_words_at(&self) -> Option<u32> {
+        match self {
+            Report::Whole(_) => None,
+            Report::Heading(h) => h.title_words_at(),
+        }
+    }
 }
 
 /// An entry as a run holds it while arranging: whole, or read for its heading only.
@@ -491,6 +502,9 @@ pub struct Heading {
     text: Box<str>,
     /// Where the title starts in `text`.
     id_len: u32,
+    /// Where the run's title words hold its title's (`u32::MAX`: nowhere; see
+    /// [`Headed::title_words_at`]). (In the room `id_len` leaves: a heading stays 56 bytes.)
+    title_words: u32,
     pub source: Arc<SourceRef>,
     pub published: Option<DateTime<Utc>>,
     pub updated: Option<DateTime<Utc>>,
@@ -511,6 +525,7 @@ impl Heading {
         Heading {
             text: text.into_boxed_str(),
             id_len: u32::try_from(id.len()).expect("an id under 4 GB"),
+            title_words: u32::MAX,
             source: Arc::clone(source),
             published,
             updated,
@@ -525,6 +540,17 @@ impl Heading {
     /// Its title.
     pub fn title(&self) -> &str {
         &self.text[self.id_len as usize..]
+    }
+
+    /// The heading, its title's words held under `k` (see [`Headed::title_words_at`]).
+    pub fn with_title_words(mut self, k: u32) -> Heading {
+        self.title_words = k;
+        self
+    }
+
+    /// See [`Headed::title_words_at`].
+    pub fn title_words_at(&self) -> Option<u32> {
+        (self.title_words != u32::MAX).then_some(self.title_words)
     }
 
     /// The heading of `e` (its other fields dropped).
@@ -636,7 +662,8 @@ impl Report {
         match self {
             Report::Whole(e) => std::mem::replace(&mut e.id, id),
             Report::Heading(h) => {
-                let replaced = Heading::new(&id, h.title(), &h.source, h.published, h.updated);
+                let mut replaced = Heading::new(&id, h.title(), &h.source, h.published, h.updated);
+                replaced.title_words = h.title_words;
                 std::mem::replace(h, replaced).id().to_owned()
             }
         }

@@ -92,7 +92,7 @@ pub async fn explain(
             let key = placements::settings_key(&cfg.topics, cluster_options(cfg));
             let prior = current.placements.as_ref().filter(|p| p.key == key);
             let (_, _, placed) = crate::arrange::placed_by(&merged, prior);
-            cluster::cluster_onto(&merged, &placed, window, threshold)
+            cluster::cluster_onto(&merged, &placed, window, threshold, cluster::TitleWords::default())
                 .iter()
                 .find(|g| g.contains(&(at as u32)))
                 .map_or_else(|| vec![at], |g| g.iter().map(|&m| m as usize).collect())

@@ -37,6 +37,8 @@ pub(super) struct Partial {
     pub merged: subset::Merged,
     /// The items read for their heading only (by [`id_hash`] of their id).
     pub headings: IdSet,
+    /// The title words those headings were stored with (taken by clustering).
+    pub titles: crate::arrange::cluster::TitleWords,
 }
 
 /// A fresh document's items, the source as this run read it (none when the document has
@@ -441,6 +443,7 @@ pub(super) fn read_needed(
         folds: merged.folds,
         stats: merged.stats,
     };
+    let mut titles = crate::arrange::cluster::TitleWords::with_capacity(headings.len());
     let mut k = 0;
     for ((key, source_ref, _), &len) in sources.iter().zip(&lens) {
         let mut these = Vec::new();
@@ -462,7 +465,7 @@ pub(super) fn read_needed(
             });
         }
         k += len;
-        all.extend(store.entries_at(*key, &these, source_ref)?);
+        all.extend(store.entries_at_with(*key, &these, source_ref, Some(&mut titles))?);
     }
     drop(read_at);
     tracing::debug!(ms = started.elapsed().as_millis(), "read the chosen items");
@@ -472,6 +475,7 @@ pub(super) fn read_needed(
             choice,
             merged: read_merged,
             headings,
+            titles,
         },
     )))
 }

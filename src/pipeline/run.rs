@@ -434,16 +434,17 @@ pub async fn run(
             plans: prior_plans.as_ref(),
             deleted: &pruned.aged,
         };
-        let Some((all, part)) = partial::read_needed(&store, cfg, &sources, cutoff, now, &last, read_ahead.take())?
+        let Some((all, mut part)) = partial::read_needed(&store, cfg, &sources, cutoff, now, &last, read_ahead.take())?
         else {
             break 'partly None;
         };
+        let titles = std::mem::take(&mut part.titles);
         let read = Read {
             part: Some(&part),
             headings: Some(&part.headings),
             matched: None,
         };
-        let Some(mut a) = arrange_entries(cfg, all, &part.merged, prior.as_ref(), read)? else {
+        let Some(mut a) = arrange_entries(cfg, all, &part.merged, prior.as_ref(), read, titles)? else {
             break 'partly None;
         };
         let plans = prior_plans.as_ref();
@@ -515,7 +516,14 @@ pub async fn run(
             };
             let (arranged, store) = std::thread::scope(|scope| {
                 let committing = scope.spawn(move || commit_items(store));
-                let arranged = arrange_entries(cfg, flat, &keys, prior.as_ref(), read);
+                let arranged = arrange_entries(
+                    cfg,
+                    flat,
+                    &keys,
+                    prior.as_ref(),
+                    read,
+                    crate::arrange::cluster::TitleWords::default(),
+                );
                 (
                     arranged,
                     committing.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
@@ -892,6 +900,7 @@ fn arrange_entries(
     keys: &subset::Merged,
     prior: Option<&placements::Placements>,
     read: Read<'_>,
+    titles: crate::arrange::cluster::TitleWords,
 ) -> Result<Option<ArrangedRun>, Error> {
     let part = read.part;
     let merge_started = std::time::Instant::now();
@@ -906,6 +915,7 @@ fn arrange_entries(
         prior,
         read.headings,
         read.matched,
+        titles,
     );
     let decided = std::mem::take(&mut arranged.placements);
     let digest_days = if cfg.digest.enabled {

@@ -64,28 +64,111 @@ pub fn encode(e: &Entry, out: &mut Vec<u8>) {
     }
 }
 
-/// Encodes an entry's heading (its title and dates; the id is the row's) as the `heading`
-/// column (and each source's `source_headings` row) holds it, uncompressed: a run reads a
-/// heading without the entry.
+/// Encodes an entry's heading (its title and dates; the id is the row's) as each source's
+/// `source_headings` row holds it, uncompressed: a run reads a heading without the entry.
+/// Format 2: the title, the two dates, then the title's words as clustering finds them
+/// (`arrange::cluster::TitleScratch::words_of`: a format byte, a count, 8 bytes each), so
+/// that a run reading the heading does not fold the title again. Format 1 (the `heading`
+/// column of schemas 6 to 8) ends after the dates.
 pub fn encode_heading(e: &Entry, out: &mut Vec<u8>) {
-    out.push(1); // format version
-    put_str(out, &e.title);
-    put_date(out, e.published);
-    put_date(out, e.updated);
+    encode_heading_of(&e.title, e.published, e.updated, out);
+}
+
+/// [`encode_heading`] of a title and dates.
+pub fn encode_heading_of(
+    title: &str,
+    published: Option<DateTime<Utc>>,
+    updated: Option<DateTime<Utc>>,
+    out: &mut Vec<u8>,
+) {
+    use crate::arrange::cluster::{TITLE_WORDS_FORMAT, TitleScratch};
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<TitleScratch> = std::cell::RefCell::new(TitleScratch::default());
+    }
+    out.push(2); // format version
+    put_str(out, title);
+    put_date(out, published);
+    put_date(out, updated);
+    SCRATCH.with_borrow_mut(|scratch| {
+        let words = scratch.words_of(title);
+        // (A title of more than 255 different words keeps none: it is folded when read.)
+        match u8::try_from(words.len()) {
+            Ok(n) => {
+                out.push(TITLE_WORDS_FORMAT);
+                out.push(n);
+                for w in words {
+                    out.extend_from_slice(&w.to_le_bytes());
+                }
+            }
+            Err(_) => out.push(0),
+        }
+    });
 }
 
 /// Reads what [`encode_heading`] wrote, as the heading of the item `id` of `source`; `None`
 /// for anything else.
 pub fn decode_heading(b: &[u8], id: &str, source: &Arc<SourceRef>) -> Option<Heading> {
+    decode_heading_words(b, id, source).map(|(h, _)| h)
+}
+
+/// The title words a heading was stored with: 8 bytes each, little-endian.
+#[derive(Debug, Clone, Copy)]
+pub struct StoredWords<'a>(&'a [u8]);
+
+impl StoredWords<'_> {
+    pub fn iter(&self) -> impl Iterator<Item = u64> + '_ {
+        self.0
+            .chunks_exact(8)
+            .map(|w| u64::from_le_bytes(w.try_into().expect("8 bytes")))
+    }
+}
+
+/// [`decode_heading`], and the title's words when it was stored with them in this build's
+/// format (`arrange::cluster::TITLE_WORDS_FORMAT`).
+pub fn decode_heading_words<'a>(
+    b: &'a [u8],
+    id: &str,
+    source: &Arc<SourceRef>,
+) -> Option<(Heading, Option<StoredWords<'a>>)> {
     let mut r = Reader(b);
-    if r.u8()? != 1 {
+    let version = r.u8()?;
+    if !(1..=2).contains(&version) {
         return None;
     }
     let title = r.str_ref()?;
     let published = r.d()?;
     let updated = r.d()?;
+    let words = match version {
+        1 => None,
+        _ => match r.u8()? {
+            0 => None,
+            format => {
+                let n = r.u8()? as usize;
+                let words = r.take(n * 8)?;
+                (format == crate::arrange::cluster::TITLE_WORDS_FORMAT).then_some(StoredWords(words))
+            }
+        },
+    };
     r.0.is_empty()
-        .then(|| Heading::new(id, title, source, published, updated))
+        .then(|| (Heading::new(id, title, source, published, updated), words))
+}
+
+/// Whether a stored heading is in the form [`encode_heading`] writes now (with its title's
+/// words in this build's format, or a title too long to keep them).
+pub fn heading_is_current(b: &[u8]) -> bool {
+    match b {
+        [2, ..] => {
+            let mut r = Reader(&b[1..]);
+            (|| {
+                r.str_ref()?;
+                r.d()?;
+                r.d()?;
+                r.u8()
+            })()
+            .is_some_and(|f| f == 0 || f == crate::arrange::cluster::TITLE_WORDS_FORMAT)
+        }
+        _ => false,
+    }
 }
 
 /// An encoded entry as stored: a tag byte (2), then the LZ4 block of the encoding with its

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension as _, params};
 
+use crate::arrange::cluster::TitleWords;
 use crate::error::Error;
 use crate::model::{Entry, Heading, Report, SourceRef};
 
@@ -293,7 +294,15 @@ impl Store {
                     .map(|at| before[at].2),
             };
             let heading = match known {
-                Some(heading) => heading,
+                Some(heading) if codec::heading_is_current(heading) => heading,
+                // (Of an earlier format: written again with its title's words.)
+                Some(heading) => {
+                    made.clear();
+                    if let Some(h) = codec::decode_heading(heading, "", &NO_SOURCE) {
+                        codec::encode_heading_of(h.title(), h.published, h.updated, &mut made);
+                    }
+                    &made
+                }
                 None => {
                     self.stored_heading(key.rowid, &mut made)?;
                     &made
@@ -327,7 +336,12 @@ impl Store {
         let mut rows = st.query([rowid]).map_err(|e| self.err(e))?;
         if let Some(r) = rows.next().map_err(|e| self.err(e))? {
             match (r.get_ref(0), r.get_ref(1)) {
-                (Ok(rusqlite::types::ValueRef::Blob(h)), _) if !h.is_empty() => out.extend_from_slice(h),
+                (Ok(rusqlite::types::ValueRef::Blob(h)), _) if codec::heading_is_current(h) => out.extend_from_slice(h),
+                (Ok(rusqlite::types::ValueRef::Blob(h)), _)
+                    if let Some(h) = codec::decode_heading(h, "", &NO_SOURCE) =>
+                {
+                    codec::encode_heading_of(h.title(), h.published, h.updated, out);
+                }
                 (_, Ok(rusqlite::types::ValueRef::Blob(entry))) => {
                     if let Some(e) = codec::unpack_fields(entry, &NO_SOURCE, codec::Fields::Heading) {
                         codec::encode_heading(&e, out);
@@ -364,6 +378,18 @@ impl Store {
         rowids: &[(i64, codec::Fields)],
         source_ref: &Arc<SourceRef>,
     ) -> Result<Vec<Report>, Error> {
+        self.entries_at_with(source, rowids, source_ref, None)
+    }
+
+    /// [`Store::entries_at`], keeping in `titles` the title words each heading read was stored
+    /// with (the heading says where: [`crate::model::Headed::title_words_at`]).
+    pub fn entries_at_with(
+        &self,
+        source: i64,
+        rowids: &[(i64, codec::Fields)],
+        source_ref: &Arc<SourceRef>,
+        mut titles: Option<&mut TitleWords>,
+    ) -> Result<Vec<Report>, Error> {
         let mut out: Vec<Option<Report>> = Vec::with_capacity(rowids.len());
         out.resize_with(rowids.len(), || None);
         let mut headings: Vec<(i64, usize)> = (rowids.iter().enumerate())
@@ -377,8 +403,13 @@ impl Store {
             let mut put = |rowid: i64, id: &[u8], heading: &[u8]| -> bool {
                 if let Ok(at) = headings.binary_search_by_key(&rowid, |&(r, _)| r)
                     && let Ok(id) = std::str::from_utf8(id)
-                    && let Some(h) = codec::decode_heading(heading, id, source_ref)
+                    && let Some((mut h, words)) = codec::decode_heading_words(heading, id, source_ref)
                 {
+                    if let (Some(titles), Some(words)) = (titles.as_deref_mut(), words)
+                        && let Some(k) = titles.push(words.iter())
+                    {
+                        h = h.with_title_words(k);
+                    }
                     let slot = &mut out[headings[at].1];
                     found += usize::from(slot.is_none());
                     *slot = Some(Report::Heading(h));
@@ -599,11 +630,11 @@ static NO_SOURCE: std::sync::LazyLock<Arc<SourceRef>> =
     std::sync::LazyLock::new(|| Arc::new(SourceRef::new(String::new(), None, None, None)));
 
 /// The version byte that begins a `source_headings` value.
-const HEADINGS_FORMAT: u8 = 1;
+pub(super) const HEADINGS_FORMAT: u8 = 1;
 
 /// Appends one item to a `headings` value: its rowid (8 bytes), its id and its `heading`
 /// column (empty: none), each after its length (4 bytes), little-endian.
-fn put_heading(out: &mut Vec<u8>, rowid: i64, id: &[u8], heading: &[u8]) {
+pub(super) fn put_heading(out: &mut Vec<u8>, rowid: i64, id: &[u8], heading: &[u8]) {
     out.extend_from_slice(&rowid.to_le_bytes());
     for part in [id, heading] {
         // (A part past 4 GiB, which no feed gives, is written empty.)

@@ -318,6 +318,18 @@ fn arb_entry() -> impl Strategy<Value = Entry> {
         })
 }
 
+/// How many bytes at the end of a heading of format 2 its title's words take (their format
+/// byte, count and words).
+fn words_len(h: &[u8]) -> usize {
+    // Format byte, then the title (u32 length), then two dates (0, or 1 and 12 bytes).
+    let title = u32::from_le_bytes(h[1..5].try_into().unwrap()) as usize;
+    let mut at = 5 + title;
+    for _ in 0..2 {
+        at += if h[at] == 1 { 13 } else { 1 };
+    }
+    h.len() - at
+}
+
 proptest! {
     #[test]
     fn entries_come_back_as_they_were_stored(e in arb_entry()) {
@@ -333,6 +345,14 @@ proptest! {
         let read = decode_heading(&h, &e.id, &src()).map(crate::model::Report::Heading);
         prop_assert_eq!(read.map(crate::model::Report::into_entry), Some(heading));
         prop_assert!(decode_heading(&h[..h.len() - 1], &e.id, &src()).is_none());
+        // With its title's words as clustering finds them, unless it has too many to keep.
+        let want = crate::arrange::cluster::TitleScratch::default().words_of(&e.title).to_vec();
+        let (_, words) = codec::decode_heading_words(&h, &e.id, &src()).unwrap();
+        match words {
+            Some(words) => prop_assert_eq!(words.iter().collect::<Vec<u64>>(), want),
+            None => prop_assert!(want.len() > 255),
+        }
+        prop_assert!(codec::heading_is_current(&h));
         // Anything cut short or padded is refused, never misread.
         prop_assert_eq!(decode(&plain[..plain.len() - 1], &src()), None);
         let mut longer = plain.clone();
@@ -341,10 +361,34 @@ proptest! {
     }
 
     #[test]
+    fn a_heading_of_an_earlier_format_is_read_and_folded_again(e in arb_entry()) {
+        // Format 1 (the `heading` column of schemas 6 to 8): the title and dates only.
+        let mut h = Vec::new();
+        encode_heading(&e, &mut h);
+        let (title_and_dates, _) = h.split_at(h.len() - words_len(&h));
+        let mut v1 = title_and_dates.to_vec();
+        v1[0] = 1;
+        let (read, words) = codec::decode_heading_words(&v1, &e.id, &src()).unwrap();
+        prop_assert_eq!(read.title(), e.title.as_str());
+        prop_assert!(words.is_none());
+        prop_assert!(!codec::heading_is_current(&v1));
+        // Words of another format than this build's are not used, and the heading not current.
+        let mut other = h.clone();
+        let at = title_and_dates.len();
+        if other[at] != 0 {
+            other[at] = crate::arrange::cluster::TITLE_WORDS_FORMAT + 1;
+            prop_assert!(codec::decode_heading_words(&other, &e.id, &src()).unwrap().1.is_none());
+            prop_assert!(!codec::heading_is_current(&other));
+        }
+    }
+
+    #[test]
     fn reading_damaged_bytes_never_panics(b in proptest::collection::vec(any::<u8>(), 0..300)) {
         let _ = unpack(&b, &src());
         let _ = unpack_fields(&b, &src(), Fields::Heading);
         let _ = decode_heading(&b, "i", &src());
+        let _ = codec::decode_heading_words(&b, "i", &src());
+        let _ = codec::heading_is_current(&b);
         let _ = decode(&b, &src());
     }
 }
@@ -1079,7 +1123,8 @@ fn assert_keys_row_is_the_index(store: &Store, key: i64) {
         assert_eq!(row, store.walk_skeletons(key, Some(cutoff)).unwrap(), "cutoff {cutoff}");
         assert_eq!(store.skeletons(key, cutoff).unwrap(), row);
     }
-    // Each item's heading: its `heading` column (an older file's), else its entry's.
+    // Each item's heading: its `heading` column (an older file's), else its entry's; as
+    // this build writes it (with its title's words).
     let items: Vec<(i64, String, Vec<u8>)> = store
         .conn
         .prepare("SELECT rowid, id, heading, entry FROM items WHERE source = ?1 ORDER BY id")
@@ -1087,18 +1132,84 @@ fn assert_keys_row_is_the_index(store: &Store, key: i64) {
         .query_map([key], |r| {
             let heading: Option<Vec<u8>> = r.get(2)?;
             let entry: Vec<u8> = r.get(3)?;
-            let heading = heading.unwrap_or_else(|| {
-                let mut h = Vec::new();
-                encode_heading(&unpack(&entry, &src()).unwrap(), &mut h);
-                h
-            });
-            Ok((r.get(0)?, r.get(1)?, heading))
+            let mut h = Vec::new();
+            match heading.and_then(|h| decode_heading(&h, "", &src())) {
+                Some(read) => codec::encode_heading_of(read.title(), read.published, read.updated, &mut h),
+                None => encode_heading(&unpack(&entry, &src()).unwrap(), &mut h),
+            }
+            Ok((r.get(0)?, r.get(1)?, h))
         })
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
     assert!(!items.is_empty());
     assert_eq!(headings_row(store, key).expect("the row has its headings"), items);
+}
+
+#[test]
+fn headings_of_an_earlier_format_are_written_again_with_their_title_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+    let key = fill_history(&store, 40);
+    // As a file of schema 9 holds them: each heading its title and dates only (format 1).
+    let row = headings_row(&store, key).unwrap();
+    let mut old = vec![items::HEADINGS_FORMAT];
+    for (rowid, id, h) in &row {
+        let read = decode_heading(h, id, &src()).unwrap();
+        let mut v1 = vec![1];
+        v1.extend_from_slice(&(read.title().len() as u32).to_le_bytes());
+        v1.extend_from_slice(read.title().as_bytes());
+        for d in [read.published, read.updated] {
+            match d {
+                None => v1.push(0),
+                Some(t) => {
+                    v1.push(1);
+                    v1.extend_from_slice(&t.timestamp().to_le_bytes());
+                    v1.extend_from_slice(&t.timestamp_subsec_nanos().to_le_bytes());
+                }
+            }
+        }
+        assert!(codec::decode_heading_words(&v1, id, &src()).is_some_and(|(_, w)| w.is_none()));
+        items::put_heading(&mut old, *rowid, id.as_bytes(), &v1);
+    }
+    store
+        .conn
+        .execute(
+            "UPDATE source_headings SET headings = ?2 WHERE source = ?1",
+            rusqlite::params![key, old],
+        )
+        .unwrap();
+    assert!(
+        headings_row(&store, key)
+            .unwrap()
+            .iter()
+            .all(|(.., h)| !codec::heading_is_current(h))
+    );
+    // Read as they are, without words (their titles are folded by clustering).
+    let asked: Vec<(i64, Fields)> = row.iter().map(|(rowid, ..)| (*rowid, Fields::Heading)).collect();
+    let mut titles = crate::arrange::cluster::TitleWords::default();
+    let read = store.entries_at_with(key, &asked, &src(), Some(&mut titles)).unwrap();
+    assert_eq!(read.len(), row.len());
+    assert!(titles.is_empty());
+    assert!(read.iter().all(|r| crate::model::Headed::title_words_at(r).is_none()));
+    // A new document: every heading carried over is written in this build's format.
+    store.begin().unwrap();
+    let known = store.known(key).unwrap();
+    let doc = vec![entry(Some("https://x.example/new"), None, "New", Some(at(5)))];
+    let (r, _) = reconcile(NS, doc, &known, at(5), false);
+    assert!(store.save_document(key, &r).unwrap());
+    assert_keys_row_is_the_index(&store, key);
+    let rewritten = headings_row(&store, key).unwrap();
+    assert_eq!(rewritten.len(), row.len() + 1);
+    assert!(rewritten.iter().all(|(.., h)| codec::heading_is_current(h)));
+    // And read with their words, each title's own.
+    let asked: Vec<(i64, Fields)> = rewritten.iter().map(|(rowid, ..)| (*rowid, Fields::Heading)).collect();
+    let mut titles = crate::arrange::cluster::TitleWords::default();
+    let read = store.entries_at_with(key, &asked, &src(), Some(&mut titles)).unwrap();
+    assert_eq!(titles.len(), read.len());
+    let mut at_words: Vec<u32> = read.iter().filter_map(crate::model::Headed::title_words_at).collect();
+    at_words.sort_unstable();
+    assert_eq!(at_words, (0..read.len() as u32).collect::<Vec<_>>());
 }
 
 #[test]
