@@ -649,54 +649,89 @@ impl TitleSets {
     /// The title words of every entry, found on every core. A word is known by a 64-bit
     /// hash of its folded form (two words sharing a hash is a chance of about 1 in 10^7 for
     /// a million different words, and would only make two titles look a little more alike).
-    fn of<R: Headed + Sync>(entries: &[R], which: &[usize], mut stored: TitleWords) -> TitleSets {
+    fn of<R: Headed + Sync>(entries: &[R], which: &[usize], stored: TitleWords) -> TitleSets {
         // Found a wave of titles at a time, each wave's words numbered (and their hashes
         // freed) before the next: the hashes of every title's words at once take 14 MB for
         // 139,000 titles, more than all the rest of the sets.
         const WAVE: usize = 8192;
         let workers = crate::util::threads::workers();
+        // The sets read with their titles (numbered as read) become these sets where they
+        // are, those of titles not looked at dropped; the others are found and numbered
+        // after them. (Copied into sets of their own, they were held twice here, and the
+        // allocator kept what they were read into past clustering's peak: 32 MB at 100,000
+        // feeds.)
+        let TitleWords {
+            mut ids,
+            starts: stored_starts,
+            mut vocab,
+            mut number,
+        } = stored;
+        let kept = stored_starts.len().saturating_sub(1);
+        let stored_at = |i: usize| entries[i].title_words_at().map(|k| k as usize).filter(|&k| k < kept);
+        let mut slot = vec![u32::MAX; entries.len()];
+        // Per stored set, the entry that looks at it (`u32::MAX`: none); the entries whose
+        // set another took first (the same heading twice) get a copy.
+        let mut looker = vec![u32::MAX; kept];
+        let mut again: Vec<usize> = Vec::new();
+        let mut fold: Vec<usize> = Vec::new();
+        for &i in which {
+            match stored_at(i) {
+                Some(k) if looker[k] == u32::MAX => looker[k] = i as u32,
+                Some(_) => again.push(i),
+                None => fold.push(i),
+            }
+        }
         let mut starts: Vec<u32> = Vec::with_capacity(which.len() + 1);
         starts.push(0);
-        // Each word is numbered when first seen (those read with their titles, as read).
-        let kept = stored.len();
-        let stored_ids = std::mem::take(&mut stored.ids);
-        let stored_starts = std::mem::take(&mut stored.starts);
-        let mut ids: Vec<u32> = Vec::new();
-        for wave in which.chunks(WAVE * workers) {
+        let mut end = 0usize;
+        for (k, &i) in looker.iter().enumerate() {
+            if i == u32::MAX {
+                continue;
+            }
+            let (a, b) = (stored_starts[k] as usize, stored_starts[k + 1] as usize);
+            ids.copy_within(a..b, end);
+            end += b - a;
+            slot[i as usize] = (starts.len() - 1) as u32;
+            starts.push(end as u32);
+        }
+        ids.truncate(end);
+        drop(stored_starts);
+        for i in again {
+            let first = looker[stored_at(i).expect("a stored set")] as usize;
+            let s = slot[first] as usize;
+            ids.extend_from_within(starts[s] as usize..starts[s + 1] as usize);
+            slot[i] = (starts.len() - 1) as u32;
+            starts.push(ids.len() as u32);
+        }
+        drop(looker);
+        for wave in fold.chunks(WAVE * workers) {
             let size = wave.len().div_ceil(workers).max(1);
             let parts: Vec<(Vec<u64>, Vec<u32>)> = std::thread::scope(|scope| {
                 let handles: Vec<_> = wave
                     .chunks(size)
-                    .map(|chunk| scope.spawn(move || find_titles(entries, chunk, kept)))
+                    .map(|chunk| scope.spawn(move || find_titles(entries, chunk)))
                     .collect();
                 handles
                     .into_iter()
                     .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
                     .collect()
             });
-            let mut at = 0;
+            let mut at = wave.iter();
             for (words, lens) in parts {
                 let mut words = words.into_iter();
                 for len in lens {
-                    let i = wave[at];
-                    at += 1;
-                    if len == u32::MAX {
-                        let k = entries[i].title_words_at().map_or(0, |k| k as usize);
-                        let (a, b) = (stored_starts[k] as usize, stored_starts[k + 1] as usize);
-                        ids.extend_from_slice(&stored_ids[a..b]);
-                        starts.push(starts[starts.len() - 1] + (b - a) as u32);
-                    } else {
-                        for h in words.by_ref().take(len as usize) {
-                            let id = stored.number_of(h);
-                            ids.push(id);
-                        }
-                        starts.push(starts[starts.len() - 1] + len);
+                    for h in words.by_ref().take(len as usize) {
+                        ids.push(*number.entry(h).or_insert_with(|| {
+                            vocab.push(h);
+                            (vocab.len() - 1) as u32
+                        }));
                     }
+                    let i = *at.next().expect("a length per title");
+                    slot[i] = (starts.len() - 1) as u32;
+                    starts.push(ids.len() as u32);
                 }
             }
         }
-        drop((stored_ids, stored_starts));
-        let TitleWords { vocab, number, .. } = stored;
         drop(number);
         // (Kept while the reports are placed: at its size.)
         ids.shrink_to_fit();
@@ -719,10 +754,6 @@ impl TitleSets {
         for w in starts.windows(2) {
             ids[w[0] as usize..w[1] as usize].sort_unstable();
         }
-        let mut slot = vec![u32::MAX; entries.len()];
-        for (k, &i) in which.iter().enumerate() {
-            slot[i] = k as u32;
-        }
         TitleSets {
             ids,
             starts,
@@ -741,27 +772,17 @@ impl TitleSets {
 }
 
 /// The title words of entries `which` (their hashes, see [`TitleScratch`]), and how many
-/// each has (`u32::MAX`: none found, its words are among the `stored` ones).
-fn find_titles<R: Headed>(entries: &[R], which: &[usize], stored: usize) -> (Vec<u64>, Vec<u32>) {
+/// each has.
+fn find_titles<R: Headed>(entries: &[R], which: &[usize]) -> (Vec<u64>, Vec<u32>) {
     let mut scratch = TitleScratch::default();
     let mut words = Vec::with_capacity(which.len() * 8);
     let mut lens = Vec::with_capacity(which.len());
     for &i in which {
-        // (A title whose words were read with it is numbered from them, not found here.)
-        if is_stored(&entries[i], stored) {
-            lens.push(u32::MAX);
-            continue;
-        }
         let found = scratch.words_of(entries[i].title());
         words.extend_from_slice(found);
         lens.push(found.len() as u32);
     }
     (words, lens)
-}
-
-/// Whether `r`'s title words are among the `stored` titles kept (see [`TitleWords`]).
-fn is_stored(r: &impl Headed, stored: usize) -> bool {
-    r.title_words_at().is_some_and(|k| (k as usize) < stored)
 }
 
 /// Which [`TitleScratch::words_of`] a title's stored words were found by: stored words of
@@ -1194,6 +1215,38 @@ pub(crate) mod tests {
             let (read, titles) = headings_with_words(&entries, every);
             proptest::prop_assert_eq!(cluster_onto(&read, &prior, DAY2, threshold, titles), want);
         }
+    }
+
+    #[test]
+    fn one_titles_words_kept_once_for_two_reports_place_both() {
+        // Two headings given the same kept words (the same title), and one kept but not
+        // looked at (a prior story's other report), place as their folded titles do.
+        let entries = vec![
+            entry("tempo", "a", "Putin dan Kim Jong Un bertemu di Vladivostok", 0),
+            entry("antara", "b", "Harga beras naik lagi di pasar Jakarta", 1),
+            entry("kompas", "c", "Putin dan Kim Jong Un bertemu di Vladivostok", 3),
+            entry("detik", "d", "Harga beras naik lagi di pasar Jakarta pagi ini", 4),
+        ];
+        let prior = vec![
+            Some(Placed { story: 0, first: true }),
+            Some(Placed { story: 0, first: false }),
+            None,
+            None,
+        ];
+        let want = cluster_onto(&entries, &prior, DAY2, 0.5, TitleWords::default());
+        let mut titles = TitleWords::default();
+        let mut scratch = TitleScratch::default();
+        let putin = titles.push(scratch.words_of(entries[0].title()).to_vec()).unwrap();
+        let beras = titles.push(scratch.words_of(entries[1].title()).to_vec()).unwrap();
+        let heading =
+            |e: &Entry, k: u32| crate::model::Report::Heading(crate::model::Heading::of(e.clone()).with_title_words(k));
+        let read = vec![
+            heading(&entries[0], putin),
+            heading(&entries[1], beras),
+            heading(&entries[2], putin),
+            crate::model::Report::Heading(crate::model::Heading::of(entries[3].clone())),
+        ];
+        assert_eq!(cluster_onto(&read, &prior, DAY2, 0.5, titles), want);
     }
 
     #[test]
