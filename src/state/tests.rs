@@ -330,6 +330,25 @@ fn words_len(h: &[u8]) -> usize {
     h.len() - at
 }
 
+#[test]
+fn a_title_of_more_than_255_words_keeps_none_and_is_folded_when_read() {
+    let title: Vec<String> = (0..300).map(|k| format!("kata{k}")).collect();
+    let e = Entry::for_test("s", "i", &title.join(" "), 0);
+    let mut h = Vec::new();
+    encode_heading(&e, &mut h);
+    let (read, words) = codec::decode_heading_words(&h, "i", &src()).unwrap();
+    assert_eq!(read.title(), e.title);
+    assert!(words.is_none());
+    // Current all the same: not written again at every save.
+    assert!(codec::heading_is_current(&h));
+    // One word fewer than the limit keeps them.
+    let e = Entry::for_test("s", "i", &title[..255].join(" "), 0);
+    let mut h = Vec::new();
+    encode_heading(&e, &mut h);
+    let (_, words) = codec::decode_heading_words(&h, "i", &src()).unwrap();
+    assert_eq!(words.map(|w| w.iter().count()), Some(255));
+}
+
 proptest! {
     #[test]
     fn entries_come_back_as_they_were_stored(e in arb_entry()) {
