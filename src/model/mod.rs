@@ -723,6 +723,15 @@ mod tests {
             std::mem::size_of::<Report>(),
             std::mem::size_of::<Entry>()
         );
+        // Where its title's words are held takes the room beside `id_len`: a run holds a
+        // heading for each story new reports may join.
+        #[cfg(target_pointer_width = "64")]
+        assert_eq!(std::mem::size_of::<Heading>(), 56);
+        // A new id keeps where its title's words are.
+        let mut read = Report::Heading(Heading::of(whole.clone()).with_title_words(7));
+        read.replace_id("other".into());
+        assert_eq!(read.title_words_at(), Some(7));
+        assert_eq!(Report::from(whole.clone()).title_words_at(), None);
     }
 
     #[test]
