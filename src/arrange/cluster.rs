@@ -658,14 +658,11 @@ impl TitleSets {
         // The sets read with their titles (numbered as read) become these sets where they
         // are, those of titles not looked at dropped; the others are found and numbered
         // after them. (Copied into sets of their own, they were held twice here, and the
-        // allocator kept what they were read into past clustering's peak: 32 MB at 100,000
+        // allocator kept what they were read into past clustering's peak: 32 MiB at 100,000
         // feeds.)
-        let TitleWords {
-            mut ids,
-            starts: stored_starts,
-            mut vocab,
-            mut number,
-        } = stored;
+        let mut stored = stored;
+        let mut ids = std::mem::take(&mut stored.ids);
+        let stored_starts = std::mem::take(&mut stored.starts);
         let kept = stored_starts.len().saturating_sub(1);
         let stored_at = |i: usize| entries[i].title_words_at().map(|k| k as usize).filter(|&k| k < kept);
         let mut slot = vec![u32::MAX; entries.len()];
@@ -721,10 +718,7 @@ impl TitleSets {
                 let mut words = words.into_iter();
                 for len in lens {
                     for h in words.by_ref().take(len as usize) {
-                        ids.push(*number.entry(h).or_insert_with(|| {
-                            vocab.push(h);
-                            (vocab.len() - 1) as u32
-                        }));
+                        ids.push(stored.number_of(h));
                     }
                     let i = *at.next().expect("a length per title");
                     slot[i] = (starts.len() - 1) as u32;
@@ -732,6 +726,7 @@ impl TitleSets {
                 }
             }
         }
+        let TitleWords { vocab, number, .. } = stored;
         drop(number);
         // (Kept while the reports are placed: at its size.)
         ids.shrink_to_fit();
@@ -1091,6 +1086,21 @@ pub(crate) mod tests {
         proptest::collection::vec((proptest::collection::vec(words, 0..7), 0usize..4, 0i64..100), 0..14)
     }
 
+    /// Where a first run over the entries `before` placed them (the others: nowhere).
+    fn placed_first(entries: &[Entry], before: &[usize], threshold: f64) -> Vec<Option<Placed>> {
+        let old: Vec<Entry> = before.iter().map(|&i| entries[i].clone()).collect();
+        let mut prior = vec![None; entries.len()];
+        for (s, g) in cluster(&old, DAY2, threshold).iter().enumerate() {
+            for (k, &i) in g.iter().enumerate() {
+                prior[before[i as usize]] = Some(Placed {
+                    story: s as u32,
+                    first: k == 0,
+                });
+            }
+        }
+        prior
+    }
+
     fn entries_of(reports: &[Report]) -> Vec<Entry> {
         reports
             .iter()
@@ -1161,13 +1171,7 @@ pub(crate) mod tests {
             let entries = entries_of(&reports);
             // The first run saw what is older than the cut.
             let before: Vec<usize> = (0..entries.len()).filter(|&i| reports[i].2 < cut).collect();
-            let old: Vec<Entry> = before.iter().map(|&i| entries[i].clone()).collect();
-            let mut prior = vec![None; entries.len()];
-            for (s, g) in cluster(&old, DAY2, threshold).iter().enumerate() {
-                for (k, &i) in g.iter().enumerate() {
-                    prior[before[i as usize]] = Some(Placed { story: s as u32, first: k == 0 });
-                }
-            }
+            let prior = placed_first(&entries, &before, threshold);
             let got = cluster_onto(&entries, &prior, DAY2, threshold, TitleWords::default());
             proptest::prop_assert_eq!(got, cluster(&entries, DAY2, threshold));
         }
@@ -1204,13 +1208,7 @@ pub(crate) mod tests {
         ) {
             let entries = entries_of(&reports);
             let before: Vec<usize> = (0..entries.len()).filter(|&i| reports[i].2 < cut).collect();
-            let old: Vec<Entry> = before.iter().map(|&i| entries[i].clone()).collect();
-            let mut prior = vec![None; entries.len()];
-            for (s, g) in cluster(&old, DAY2, threshold).iter().enumerate() {
-                for (k, &i) in g.iter().enumerate() {
-                    prior[before[i as usize]] = Some(Placed { story: s as u32, first: k == 0 });
-                }
-            }
+            let prior = placed_first(&entries, &before, threshold);
             let want = cluster_onto(&entries, &prior, DAY2, threshold, TitleWords::default());
             let (read, titles) = headings_with_words(&entries, every);
             proptest::prop_assert_eq!(cluster_onto(&read, &prior, DAY2, threshold, titles), want);
@@ -1292,13 +1290,7 @@ pub(crate) mod tests {
                 })
                 .collect();
             let before: Vec<usize> = (0..entries.len()).filter(|&i| placed_before[i]).collect();
-            let old: Vec<Entry> = before.iter().map(|&i| entries[i].clone()).collect();
-            let mut prior = vec![None; entries.len()];
-            for (s, g) in cluster(&old, DAY2, threshold).iter().enumerate() {
-                for (k, &i) in g.iter().enumerate() {
-                    prior[before[i as usize]] = Some(Placed { story: s as u32, first: k == 0 });
-                }
-            }
+            let prior = placed_first(&entries, &before, threshold);
             let every = cluster_onto_postings(&entries, &prior, DAY2, threshold, TitleWords::default(), Postings::All);
             // (Titles drawn apart in words or in time make no story of two: nothing to compare.)
             proptest::prop_assume!(every.iter().any(|g| g.len() > 1));

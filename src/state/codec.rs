@@ -153,14 +153,21 @@ pub fn decode_heading_words<'a>(
         .then(|| (Heading::new(id, title, source, published, updated), words))
 }
 
+/// The source an entry or heading is decoded with only to encode its heading again (which
+/// names none).
+pub(super) static NO_SOURCE: std::sync::LazyLock<Arc<SourceRef>> =
+    std::sync::LazyLock::new(|| Arc::new(SourceRef::new(String::new(), None, None, None)));
+
 /// Whether a stored heading is in the form [`encode_heading`] writes now (with its title's
-/// words in this build's format, or a title too long to keep them).
+/// words in this build's format, or a title too long to keep them). (Its title is stepped
+/// over, not read: this is asked of every heading a saved source keeps.)
 pub fn heading_is_current(b: &[u8]) -> bool {
     match b {
-        [2, ..] => {
-            let mut r = Reader(&b[1..]);
+        [2, rest @ ..] => {
+            let mut r = Reader(rest);
             (|| {
-                r.str_ref()?;
+                let n = r.u32()? as usize;
+                r.take(n)?;
                 r.d()?;
                 r.d()?;
                 r.u8()
@@ -168,6 +175,23 @@ pub fn heading_is_current(b: &[u8]) -> bool {
             .is_some_and(|f| f == 0 || f == crate::arrange::cluster::TITLE_WORDS_FORMAT)
         }
         _ => false,
+    }
+}
+
+/// Appends a stored heading to `out` in the form [`encode_heading`] writes now: as it is when
+/// it is, else read and written again (a heading of format 1, or with words of another
+/// format). `false`, writing nothing, for what no format reads.
+pub fn put_current_heading(b: &[u8], out: &mut Vec<u8>) -> bool {
+    if heading_is_current(b) {
+        out.extend_from_slice(b);
+        return true;
+    }
+    match decode_heading(b, "", &NO_SOURCE) {
+        Some(h) => {
+            encode_heading_of(h.title(), h.published, h.updated, out);
+            true
+        }
+        None => false,
     }
 }
 

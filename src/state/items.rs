@@ -298,9 +298,7 @@ impl Store {
                 // (Of an earlier format: written again with its title's words.)
                 Some(heading) => {
                     made.clear();
-                    if let Some(h) = codec::decode_heading(heading, "", &NO_SOURCE) {
-                        codec::encode_heading_of(h.title(), h.published, h.updated, &mut made);
-                    }
+                    codec::put_current_heading(heading, &mut made);
                     &made
                 }
                 None => {
@@ -335,19 +333,15 @@ impl Store {
             .map_err(|e| self.err(e))?;
         let mut rows = st.query([rowid]).map_err(|e| self.err(e))?;
         if let Some(r) = rows.next().map_err(|e| self.err(e))? {
-            match (r.get_ref(0), r.get_ref(1)) {
-                (Ok(rusqlite::types::ValueRef::Blob(h)), _) if codec::heading_is_current(h) => out.extend_from_slice(h),
-                (Ok(rusqlite::types::ValueRef::Blob(h)), _)
-                    if let Some(h) = codec::decode_heading(h, "", &NO_SOURCE) =>
-                {
-                    codec::encode_heading_of(h.title(), h.published, h.updated, out);
-                }
-                (_, Ok(rusqlite::types::ValueRef::Blob(entry))) => {
-                    if let Some(e) = codec::unpack_fields(entry, &NO_SOURCE, codec::Fields::Heading) {
-                        codec::encode_heading(&e, out);
-                    }
-                }
-                _ => {}
+            if let Ok(rusqlite::types::ValueRef::Blob(h)) = r.get_ref(0)
+                && codec::put_current_heading(h, out)
+            {
+                return Ok(());
+            }
+            if let Ok(rusqlite::types::ValueRef::Blob(entry)) = r.get_ref(1)
+                && let Some(e) = codec::unpack_fields(entry, &codec::NO_SOURCE, codec::Fields::Heading)
+            {
+                codec::encode_heading(&e, out);
             }
         }
         Ok(())
@@ -624,10 +618,6 @@ const KEYS_FORMAT: u8 = 1;
 /// The bytes of one item in a `source_keys` value: rowid (8), id hash (16), date (8), flags
 /// (1: bit 0 listed, bit 1 has a link), link hash (16, zero without a link), little-endian.
 const KEY_BYTES: usize = 49;
-
-/// The source an entry is decoded with only to encode its heading again (which names none).
-static NO_SOURCE: std::sync::LazyLock<Arc<SourceRef>> =
-    std::sync::LazyLock::new(|| Arc::new(SourceRef::new(String::new(), None, None, None)));
 
 /// The version byte that begins a `source_headings` value.
 pub(super) const HEADINGS_FORMAT: u8 = 1;

@@ -318,16 +318,18 @@ fn arb_entry() -> impl Strategy<Value = Entry> {
         })
 }
 
-/// How many bytes at the end of a heading of format 2 its title's words take (their format
-/// byte, count and words).
-fn words_len(h: &[u8]) -> usize {
+/// A heading of format 2 as format 1 wrote it (the `heading` column of schemas 6 to 8): its
+/// title and dates, without its title's words; and where the words began.
+fn format_1(h: &[u8]) -> (Vec<u8>, usize) {
     // Format byte, then the title (u32 length), then two dates (0, or 1 and 12 bytes).
     let title = u32::from_le_bytes(h[1..5].try_into().unwrap()) as usize;
     let mut at = 5 + title;
     for _ in 0..2 {
         at += if h[at] == 1 { 13 } else { 1 };
     }
-    h.len() - at
+    let mut v1 = h[..at].to_vec();
+    v1[0] = 1;
+    (v1, at)
 }
 
 #[test]
@@ -384,16 +386,13 @@ proptest! {
         // Format 1 (the `heading` column of schemas 6 to 8): the title and dates only.
         let mut h = Vec::new();
         encode_heading(&e, &mut h);
-        let (title_and_dates, _) = h.split_at(h.len() - words_len(&h));
-        let mut v1 = title_and_dates.to_vec();
-        v1[0] = 1;
+        let (v1, at) = format_1(&h);
         let (read, words) = codec::decode_heading_words(&v1, &e.id, &src()).unwrap();
         prop_assert_eq!(read.title(), e.title.as_str());
         prop_assert!(words.is_none());
         prop_assert!(!codec::heading_is_current(&v1));
         // Words of another format than this build's are not used, and the heading not current.
         let mut other = h.clone();
-        let at = title_and_dates.len();
         if other[at] != 0 {
             other[at] = crate::arrange::cluster::TITLE_WORDS_FORMAT + 1;
             prop_assert!(codec::decode_heading_words(&other, &e.id, &src()).unwrap().1.is_none());
@@ -1174,20 +1173,7 @@ fn headings_of_an_earlier_format_are_written_again_with_their_title_words() {
     let row = headings_row(&store, key).unwrap();
     let mut old = vec![items::HEADINGS_FORMAT];
     for (rowid, id, h) in &row {
-        let read = decode_heading(h, id, &src()).unwrap();
-        let mut v1 = vec![1];
-        v1.extend_from_slice(&(read.title().len() as u32).to_le_bytes());
-        v1.extend_from_slice(read.title().as_bytes());
-        for d in [read.published, read.updated] {
-            match d {
-                None => v1.push(0),
-                Some(t) => {
-                    v1.push(1);
-                    v1.extend_from_slice(&t.timestamp().to_le_bytes());
-                    v1.extend_from_slice(&t.timestamp_subsec_nanos().to_le_bytes());
-                }
-            }
-        }
+        let (v1, _) = format_1(h);
         assert!(codec::decode_heading_words(&v1, id, &src()).is_some_and(|(_, w)| w.is_none()));
         items::put_heading(&mut old, *rowid, id.as_bytes(), &v1);
     }
