@@ -9,6 +9,7 @@ mod messages;
 mod parse;
 mod raw;
 mod raw_select;
+mod simple_feed;
 mod sources;
 mod tables;
 mod types;
