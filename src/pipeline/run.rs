@@ -214,6 +214,7 @@ pub async fn run(
     };
     let mut fresh: Vec<Option<Fresh>> = Vec::with_capacity(outcomes.len());
     let mut items_changed = false;
+    let mut unchanged: Vec<i64> = Vec::new();
     for (s, ((source, st), outcome)) in cfg.sources.iter().zip(&states).zip(outcomes).enumerate() {
         let url = source_url(source);
         // The items of a source whose document was read, or failed to be stored, may have
@@ -309,9 +310,24 @@ pub async fn run(
                 to: to.clone(),
             });
         }
-        store.update_source(&update, now)?;
+        // (Nothing learned but that it was there: noted with the others after the loop.)
+        let as_stored = update.success
+            && update.etag == st.etag
+            && update.last_modified == st.last_modified
+            && update.moved_to == st.moved_to
+            && update.body_hash.is_none()
+            && update.title.is_none()
+            && update.link.is_none()
+            && update.feed_url.is_none();
+        if as_stored {
+            unchanged.push(update.key);
+        } else {
+            store.update_source(&update, now)?;
+        }
         fresh.push(fresh_here);
     }
+    store.note_unchanged(&unchanged, now)?;
+    drop(unchanged);
     tracing::debug!(ms = started.elapsed().as_millis(), "noted every source's outcome");
     if report.fetched == 0 && report.not_modified == 0 && report.sources > 0 {
         report.outputs_kept = true;

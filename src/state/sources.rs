@@ -179,4 +179,32 @@ impl Store {
         };
         r.map(|_| ()).map_err(|e| self.err(e))
     }
+
+    /// Records that each source of `keys` was fetched and answered with nothing new, its
+    /// validators, body and place as stored: what [`Store::update_source`] records of such a
+    /// success, in one statement a few thousand sources at a time (one statement a source
+    /// was 7% of an idle run's instructions at 10,000 sources).
+    pub fn note_unchanged(&self, keys: &[i64], now: DateTime<Utc>) -> Result<(), Error> {
+        let now = ts(now);
+        let mut list = String::new();
+        for chunk in keys.chunks(4096) {
+            list.clear();
+            list.push('[');
+            for (k, key) in chunk.iter().enumerate() {
+                if k > 0 {
+                    list.push(',');
+                }
+                list.push_str(&key.to_string());
+            }
+            list.push(']');
+            self.conn
+                .prepare_cached(
+                    "UPDATE sources SET last_success = ?1, last_attempt = ?1, failures = 0, last_error = NULL, \
+                     retry_after = NULL, gone_since = NULL WHERE id IN (SELECT value FROM json_each(?2))",
+                )
+                .and_then(|mut st| st.execute(params![now, list]))
+                .map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
 }

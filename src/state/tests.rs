@@ -1412,3 +1412,73 @@ fn a_database_of_schema_8_gains_each_sources_headings_and_a_smaller_index() {
     assert_keys_row_is_the_index(&store, key);
     assert_eq!(read(&store), want);
 }
+
+/// Sources noted unchanged together hold what one update each would have written: the
+/// times of the success, and no failure, error, retry time or gone mark left.
+#[test]
+fn sources_noted_unchanged_together_are_as_updated_one_by_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let urls: Vec<String> = (0..5000).map(|k| format!("https://s{k}.example/feed")).collect();
+    let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
+    let rows = |store: &Store| -> Vec<Vec<rusqlite::types::Value>> {
+        let mut st = store.conn.prepare("SELECT * FROM sources ORDER BY id").unwrap();
+        let n = st.column_count();
+        st.query_map([], |r| (0..n).map(|c| r.get(c)).collect())
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let failed = rusqlite::types::Value::Text("HTTP 503".into());
+    let mut states = Vec::new();
+    for name in ["one", "together"] {
+        let store = Store::open(&dir.path().join(format!("{name}.sqlite"))).unwrap();
+        store.begin().unwrap();
+        let st = store.sources(&urls).unwrap();
+        for s in &st {
+            // Validators and a page, then a failure of every kind on some of them.
+            let first = SourceUpdate {
+                key: s.key,
+                success: true,
+                etag: Some(format!("\"{}\"", s.key)),
+                last_modified: Some("Thu, 25 Apr 2019 03:00:00 GMT".into()),
+                body_hash: Some(7),
+                title: Some("Feed".into()),
+                ..SourceUpdate::default()
+            };
+            store.update_source(&first, at(1)).unwrap();
+            if s.key % 3 == 0 {
+                let failed = SourceUpdate {
+                    key: s.key,
+                    error: Some("HTTP 503".into()),
+                    retry_after: Some(at(4)),
+                    gone: s.key % 2 == 0,
+                    ..SourceUpdate::default()
+                };
+                store.update_source(&failed, at(2)).unwrap();
+            }
+        }
+        assert!(rows(&store).iter().any(|r| r.contains(&failed)));
+        let st = store.sources(&urls).unwrap();
+        if name == "one" {
+            for s in &st {
+                let again = SourceUpdate {
+                    key: s.key,
+                    success: true,
+                    etag: s.etag.clone(),
+                    last_modified: s.last_modified.clone(),
+                    moved_to: s.moved_to.clone(),
+                    ..SourceUpdate::default()
+                };
+                store.update_source(&again, at(3)).unwrap();
+            }
+        } else {
+            let keys: Vec<i64> = st.iter().map(|s| s.key).collect();
+            store.note_unchanged(&keys, at(3)).unwrap();
+        }
+        store.commit().unwrap();
+        assert!(!rows(&store).iter().any(|r| r.contains(&failed)));
+        states.push(rows(&store));
+    }
+    assert_eq!(states[0].len(), 5000);
+    assert_eq!(states[0], states[1]);
+}
