@@ -410,7 +410,13 @@ fn assign_all(
                         continue;
                     }
                     // (An item read for its heading only that neither holds is matched on
-                    // its heading.)
+                    // its heading. A heading read with its title's words, held without its
+                    // title, always has its last placement: `subset::choose` reads an item
+                    // without one whole.)
+                    debug_assert!(
+                        e.title_words_at().is_none(),
+                        "a heading held without its title is matched on its heading"
+                    );
                     let e = e.entry();
                     let hash = memory::content_hash(&e);
                     hashes[k] = hash;

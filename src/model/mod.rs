@@ -428,7 +428,8 @@ pub trait Headed {
     /// As [`Entry::date`].
     fn date(&self) -> Option<DateTime<Utc>>;
     /// Where the run's `arrange::cluster::TitleWords` holds its title's words, when they
-    /// were read with it (a heading read from the state); `None`: its title is folded.
+    /// were read with it (a heading read from the state, held without its title: `title`
+    /// is empty); `None`: its title is folded.
     fn title_words_at(&self) -> Option<u32> {
         None
     }

@@ -130,6 +130,16 @@ pub fn decode_heading_words<'a>(
     id: &str,
     source: &Arc<SourceRef>,
 ) -> Option<(Heading, Option<StoredWords<'a>>)> {
+    let (title, published, updated, words) = decode_heading_parts(b)?;
+    Some((Heading::new(id, title, source, published, updated), words))
+}
+
+/// A stored heading's title, publication and update dates, and title words (as
+/// [`decode_heading_words`]), borrowed from `b`.
+#[allow(clippy::type_complexity)]
+pub fn decode_heading_parts(
+    b: &[u8],
+) -> Option<(&str, Option<DateTime<Utc>>, Option<DateTime<Utc>>, Option<StoredWords<'_>>)> {
     let mut r = Reader(b);
     let version = r.u8()?;
     if !(1..=2).contains(&version) {
@@ -149,8 +159,7 @@ pub fn decode_heading_words<'a>(
             }
         },
     };
-    r.0.is_empty()
-        .then(|| (Heading::new(id, title, source, published, updated), words))
+    r.0.is_empty().then_some((title, published, updated, words))
 }
 
 /// The source an entry or heading is decoded with only to encode its heading again (which

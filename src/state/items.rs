@@ -376,7 +376,8 @@ impl Store {
     }
 
     /// [`Store::entries_at`], keeping in `titles` the title words each heading read was stored
-    /// with (the heading says where: [`crate::model::Headed::title_words_at`]).
+    /// with (the heading says where: [`crate::model::Headed::title_words_at`]); such a heading
+    /// is held without its title.
     pub fn entries_at_with(
         &self,
         source: i64,
@@ -397,13 +398,18 @@ impl Store {
             let mut put = |rowid: i64, id: &[u8], heading: &[u8]| -> bool {
                 if let Ok(at) = headings.binary_search_by_key(&rowid, |&(r, _)| r)
                     && let Ok(id) = std::str::from_utf8(id)
-                    && let Some((mut h, words)) = codec::decode_heading_words(heading, id, source_ref)
+                    && let Some((title, published, updated, words)) = codec::decode_heading_parts(heading)
                 {
-                    if let (Some(titles), Some(words)) = (titles.as_deref_mut(), words)
-                        && let Some(k) = titles.push(words.iter())
-                    {
-                        h = h.with_title_words(k);
-                    }
+                    // A heading read with its title's words is held without its title:
+                    // clustering compares the words, its topics are the last run's
+                    // placement's, and a story shown is read whole before it is written.
+                    let h = match (titles.as_deref_mut(), words) {
+                        (Some(titles), Some(words)) => match titles.push(words.iter()) {
+                            Some(k) => Heading::new(id, "", source_ref, published, updated).with_title_words(k),
+                            None => Heading::new(id, title, source_ref, published, updated),
+                        },
+                        _ => Heading::new(id, title, source_ref, published, updated),
+                    };
                     let slot = &mut out[headings[at].1];
                     found += usize::from(slot.is_none());
                     *slot = Some(Report::Heading(h));

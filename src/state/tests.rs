@@ -1197,6 +1197,7 @@ fn headings_of_an_earlier_format_are_written_again_with_their_title_words() {
     assert_eq!(read.len(), row.len());
     assert!(titles.is_empty());
     assert!(read.iter().all(|r| crate::model::Headed::title_words_at(r).is_none()));
+    assert!(read.iter().all(|r| !crate::model::Headed::title(r).is_empty()));
     // A new document: every heading carried over is written in this build's format.
     store.begin().unwrap();
     let known = store.known(key).unwrap();
@@ -1215,6 +1216,17 @@ fn headings_of_an_earlier_format_are_written_again_with_their_title_words() {
     let mut at_words: Vec<u32> = read.iter().filter_map(crate::model::Headed::title_words_at).collect();
     at_words.sort_unstable();
     assert_eq!(at_words, (0..read.len() as u32).collect::<Vec<_>>());
+    // Held without their titles (their words stand for them), which a read that keeps no
+    // words keeps.
+    assert!(read.iter().all(|r| crate::model::Headed::title(r).is_empty()));
+    let whole_titles = store.entries_at_with(key, &asked, &src(), None).unwrap();
+    assert!(whole_titles.iter().all(|r| !crate::model::Headed::title(r).is_empty()));
+    assert!(
+        whole_titles
+            .iter()
+            .zip(&read)
+            .all(|(a, b)| crate::model::Headed::id(a) == crate::model::Headed::id(b))
+    );
 }
 
 #[test]
