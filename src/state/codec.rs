@@ -139,7 +139,12 @@ pub fn decode_heading_words<'a>(
 #[allow(clippy::type_complexity)]
 pub fn decode_heading_parts(
     b: &[u8],
-) -> Option<(&str, Option<DateTime<Utc>>, Option<DateTime<Utc>>, Option<StoredWords<'_>>)> {
+) -> Option<(
+    &str,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+    Option<StoredWords<'_>>,
+)> {
     let mut r = Reader(b);
     let version = r.u8()?;
     if !(1..=2).contains(&version) {

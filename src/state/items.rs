@@ -29,7 +29,7 @@ impl Store {
         let mut st = self
             .conn
             .prepare_cached(
-                "SELECT id, guid_key, link_key, content_key, title_key, change_hash, first_seen, date \
+                "SELECT id, guid_key, link_key, content_key, title_key, change_hash, first_seen, date, in_feed \
                  FROM items WHERE source = ?1",
             )
             .map_err(|e| self.err(e))?;
@@ -44,6 +44,7 @@ impl Store {
                     change_hash: r.get::<_, i64>(5)? as u64,
                     first_seen: from_ts(r.get(6)?),
                     date: from_ts(r.get(7)?),
+                    listed: r.get(8)?,
                 })
             })
             .map_err(|e| self.err(e))?;
@@ -98,6 +99,8 @@ impl Store {
         let mut fresh: Vec<(&str, Vec<u8>)> = Vec::new();
         for r in items {
             match r.fate {
+                // (An item listed already is left as it is.)
+                Fate::Same(_) if r.listed_before => {}
                 Fate::Same(_) => {
                     mark.execute(params![source, r.entry.id]).map_err(|e| self.err(e))?;
                 }

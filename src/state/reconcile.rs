@@ -24,6 +24,8 @@ pub struct Known {
     pub first_seen: DateTime<Utc>,
     /// The date outputs show for it, as stored (published, updated, else first seen).
     pub date: DateTime<Utc>,
+    /// The source's last document listed it (`in_feed`).
+    pub listed: bool,
 }
 
 /// What became of one entry of a fetched document.
@@ -50,6 +52,8 @@ pub struct Reconciled {
     /// the hash of its encoding.
     pub blob: Vec<u8>,
     pub change_hash: u64,
+    /// It is a stored item the source's last document listed (nothing to mark as listed).
+    pub listed_before: bool,
 }
 
 /// The keys an item is recognised by within its source.
@@ -242,6 +246,7 @@ pub fn reconcile(
             undated,
             blob,
             change_hash,
+            listed_before: found.is_some_and(|i| known[i].listed),
         });
     }
     (out, dropped)

@@ -66,6 +66,7 @@ fn known_of(r: &[Reconciled]) -> Vec<Known> {
             change_hash: r.change_hash,
             first_seen: r.first_seen,
             date: r.entry.date().unwrap_or(r.first_seen),
+            listed: true,
         })
         .collect()
 }
@@ -1493,4 +1494,34 @@ fn sources_noted_unchanged_together_are_as_updated_one_by_one() {
     }
     assert_eq!(states[0].len(), 5000);
     assert_eq!(states[0], states[1]);
+}
+
+/// An item its source stops listing and lists again, unchanged, is listed again: retention
+/// leaves it, and the source's keys row says so. (Only items not listed already are marked.)
+#[test]
+fn an_item_listed_again_unchanged_is_kept_as_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+    store.begin().unwrap();
+    let key = store.sources(&["feed.xml"]).unwrap()[0].key;
+    let a = entry(Some("a"), Some("https://x.example/a"), "A", Some(at(1)));
+    let b = entry(Some("b"), Some("https://x.example/b"), "B", Some(at(2)));
+    let mut listed_after = Vec::new();
+    let mut ids = Vec::new();
+    for (now, doc) in [(3, vec![a.clone(), b.clone()]), (4, vec![b.clone()]), (5, vec![a, b])] {
+        let (r, _) = reconcile(NS, doc, &store.known(key).unwrap(), at(now), false);
+        if ids.is_empty() {
+            ids = r.iter().map(|r| r.entry.id.clone()).collect();
+        }
+        store.save_document(key, &r).unwrap();
+        assert_keys_row_is_the_index(&store, key);
+        let known = store.known(key).unwrap();
+        let listed = |id: &String| known.iter().find(|k| &k.id == id).map(|k| k.listed);
+        listed_after.push(ids.iter().map(listed).collect::<Vec<_>>());
+    }
+    let (yes, no) = (Some(true), Some(false));
+    assert_eq!(listed_after, [vec![yes, yes], vec![no, yes], vec![yes, yes]]);
+    // Retention past both dates removes neither: both are listed.
+    assert_eq!(store.expired(at(10), &[key]).unwrap(), 0);
+    store.commit().unwrap();
 }
