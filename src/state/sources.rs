@@ -182,8 +182,7 @@ impl Store {
 
     /// Records that each source of `keys` was fetched and answered with nothing new, its
     /// validators, body and place as stored: what [`Store::update_source`] records of such a
-    /// success, in one statement a few thousand sources at a time (one statement a source
-    /// was 7% of an idle run's instructions at 10,000 sources).
+    /// success, in one statement a few thousand sources at a time.
     pub fn note_unchanged(&self, keys: &[i64], now: DateTime<Utc>) -> Result<(), Error> {
         let now = ts(now);
         let mut list = String::new();
