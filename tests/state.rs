@@ -211,6 +211,62 @@ fn an_unchanged_source_is_asked_conditionally_and_the_outputs_keep_their_bytes_a
     assert_eq!(std::fs::read(dir.path().join("out/atom.xml")).unwrap(), before[1].0);
 }
 
+/// A 304 that brings new validators (a server may send them with it): the next request
+/// asks with those, as it would after a 200.
+#[test]
+fn validators_a_304_brings_are_the_ones_asked_with_next() {
+    let asked: Arc<Mutex<Vec<String>>> = Arc::default();
+    let version = Arc::new(AtomicUsize::new(1));
+    let body = rss(&[(Some("a"), Some("https://loop.example/a"), "Putin bertemu Kim", Some(D1))]);
+    let app = Router::new().route(
+        "/feed.xml",
+        get({
+            let (asked, version) = (Arc::clone(&asked), Arc::clone(&version));
+            move |headers: HeaderMap| {
+                let (asked, version) = (Arc::clone(&asked), Arc::clone(&version));
+                let body = body.clone();
+                async move {
+                    let etag = format!("\"v{}\"", version.load(Ordering::SeqCst));
+                    if let Some(inm) = headers.get(header::IF_NONE_MATCH) {
+                        let inm = inm.to_str().unwrap_or("").to_string();
+                        asked.lock().unwrap().push(inm.clone());
+                        if inm == etag {
+                            // Unchanged, under a validator of its own this time.
+                            let next = format!("\"v{}\"", version.fetch_add(1, Ordering::SeqCst) + 1);
+                            return (StatusCode::NOT_MODIFIED, [(header::ETAG, next)]).into_response();
+                        }
+                    }
+                    (
+                        [
+                            (header::CONTENT_TYPE, "application/rss+xml".to_string()),
+                            (header::ETAG, etag),
+                        ],
+                        body,
+                    )
+                        .into_response()
+                }
+            }
+        }),
+    );
+    let server = Server::start(app);
+    let dir = tempfile::tempdir().unwrap();
+    config(dir.path(), &server.url("/feed.xml"));
+    for (k, now) in [NOW, "2019-04-26T09:00:00Z", "2019-04-26T10:00:00Z"]
+        .into_iter()
+        .enumerate()
+    {
+        let (code, r) = run_json(dir.path(), now);
+        assert_eq!(code, 0, "{r}");
+        let (fetched, not_modified) = if k == 0 { (1, 0) } else { (0, 1) };
+        assert_eq!(
+            (r["fetched"].as_u64(), r["not_modified"].as_u64()),
+            (Some(fetched), Some(not_modified)),
+            "run {k}: {r}"
+        );
+    }
+    assert_eq!(*asked.lock().unwrap(), ["\"v1\"", "\"v2\""]);
+}
+
 #[test]
 fn history_stays_a_failing_source_keeps_its_items_and_retention_ends_them() {
     let feed = Arc::new(Feed::default());
