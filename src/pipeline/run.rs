@@ -311,15 +311,7 @@ pub async fn run(
             });
         }
         // (Nothing learned but that it was there: noted with the others after the loop.)
-        let as_stored = update.success
-            && update.etag == st.etag
-            && update.last_modified == st.last_modified
-            && update.moved_to == st.moved_to
-            && update.body_hash.is_none()
-            && update.title.is_none()
-            && update.link.is_none()
-            && update.feed_url.is_none();
-        if as_stored {
+        if update.is_as_stored(st) {
             unchanged.push(update.key);
         } else {
             store.update_source(&update, now)?;

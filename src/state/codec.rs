@@ -200,9 +200,9 @@ pub fn put_current_heading(b: &[u8], out: &mut Vec<u8>) -> bool {
         out.extend_from_slice(b);
         return true;
     }
-    match decode_heading(b, "", &NO_SOURCE) {
-        Some(h) => {
-            encode_heading_of(h.title(), h.published, h.updated, out);
+    match decode_heading_parts(b) {
+        Some((title, published, updated, _)) => {
+            encode_heading_of(title, published, updated, out);
             true
         }
         None => false,

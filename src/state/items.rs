@@ -406,12 +406,13 @@ impl Store {
                     // A heading read with its title's words is held without its title:
                     // clustering compares the words, its topics are the last run's
                     // placement's, and a story shown is read whole before it is written.
-                    let h = match (titles.as_deref_mut(), words) {
-                        (Some(titles), Some(words)) => match titles.push(words.iter()) {
-                            Some(k) => Heading::new(id, "", source_ref, published, updated).with_title_words(k),
-                            None => Heading::new(id, title, source_ref, published, updated),
-                        },
-                        _ => Heading::new(id, title, source_ref, published, updated),
+                    let kept = match (titles.as_deref_mut(), words) {
+                        (Some(titles), Some(words)) => titles.push(words.iter()),
+                        _ => None,
+                    };
+                    let h = match kept {
+                        Some(k) => Heading::new(id, "", source_ref, published, updated).with_title_words(k),
+                        None => Heading::new(id, title, source_ref, published, updated),
                     };
                     let slot = &mut out[headings[at].1];
                     found += usize::from(slot.is_none());

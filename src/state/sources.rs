@@ -46,6 +46,21 @@ pub struct SourceUpdate {
     pub feed_url: Option<String>,
 }
 
+impl SourceUpdate {
+    /// A success that learned nothing the state does not hold for the source `st` (its
+    /// validators, body and place as stored): [`Store::note_unchanged`] records it.
+    pub fn is_as_stored(&self, st: &SourceState) -> bool {
+        self.success
+            && self.etag == st.etag
+            && self.last_modified == st.last_modified
+            && self.moved_to == st.moved_to
+            && self.body_hash.is_none()
+            && self.title.is_none()
+            && self.link.is_none()
+            && self.feed_url.is_none()
+    }
+}
+
 /// The columns [`source_state`] reads, in its order.
 const COLUMNS: &str = "id, url, etag, last_modified, body_hash, last_success, failures, moved_to, \
                        retry_after, gone_since, title, link, feed_url";
@@ -185,17 +200,11 @@ impl Store {
     /// success, in one statement a few thousand sources at a time.
     pub fn note_unchanged(&self, keys: &[i64], now: DateTime<Utc>) -> Result<(), Error> {
         let now = ts(now);
-        let mut list = String::new();
         for chunk in keys.chunks(4096) {
-            list.clear();
-            list.push('[');
-            for (k, key) in chunk.iter().enumerate() {
-                if k > 0 {
-                    list.push(',');
-                }
-                list.push_str(&key.to_string());
-            }
-            list.push(']');
+            let list = serde_json::to_string(chunk).map_err(|e| Error::State {
+                path: self.path.clone(),
+                message: format!("listing the sources that answered with nothing new: {e}"),
+            })?;
             self.conn
                 .prepare_cached(
                     "UPDATE sources SET last_success = ?1, last_attempt = ?1, failures = 0, last_error = NULL, \
