@@ -216,7 +216,7 @@ impl AtomicFile {
                     buf: Vec::new(),
                 }
             }
-            None => file.diverge(0).map_err(|e| file.err(e))?,
+            None => file.diverge(0, false).map_err(|e| file.err(e))?,
         }
         Ok(file)
     }
@@ -235,8 +235,9 @@ impl AtomicFile {
         }
     }
 
-    /// Starts the temporary file, holding the old file's first `pos` bytes (those that matched).
-    fn diverge(&mut self, pos: u64) -> std::io::Result<()> {
+    /// Starts the temporary file, holding the old file's first `pos` bytes (those that
+    /// matched); `replacing` when an old file is there to be replaced (see [`Writeback`]).
+    fn diverge(&mut self, pos: u64, replacing: bool) -> std::io::Result<()> {
         self.state = State::Done;
         let name = self
             .path
@@ -256,7 +257,11 @@ impl AtomicFile {
         self.state = State::Writing {
             file: std::io::BufWriter::with_capacity(1 << 16, tmp),
             written: pos,
-            writeback: Writeback::default(),
+            writeback: if replacing {
+                Writeback::started()
+            } else {
+                Writeback::off()
+            },
         };
         Ok(())
     }
@@ -288,7 +293,7 @@ impl AtomicFile {
                         tmp: None,
                     });
                 }
-                Ok(_) => self.diverge(pos).map_err(|e| self.err(e))?,
+                Ok(_) => self.diverge(pos, true).map_err(|e| self.err(e))?,
                 Err(e) => return Err(self.err(e)),
             }
         }
@@ -336,7 +341,7 @@ impl std::io::Write for AtomicFile {
                 return Ok(bytes.len());
             }
             let pos = *pos;
-            self.diverge(pos)?;
+            self.diverge(pos, true)?;
         }
         match &mut self.state {
             State::Writing {
@@ -433,6 +438,39 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         assert_eq!(names, ["atom.xml"], "no temporary files are left behind");
+    }
+
+    /// The disk write is started early only for a file whose rename will flush it: one that
+    /// replaces an existing output (see `output/writeback.rs`), however far it matched the
+    /// old bytes first.
+    #[test]
+    fn the_disk_write_is_started_only_for_a_file_that_replaces_another() {
+        fn started(file: &AtomicFile) -> bool {
+            match &file.state {
+                State::Writing { writeback, .. } => writeback.is_on(),
+                _ => panic!("the file is not being written"),
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("rss.xml");
+        let mut new = AtomicFile::create(&p).unwrap();
+        new.write_all(b"<rss>one</rss>").unwrap();
+        assert!(!started(&new), "a new file is left to the kernel's own time");
+        assert_eq!(new.finish().unwrap(), WriteOutcome::Written);
+        // The new bytes share their first 8 with the old file's; written in two pieces.
+        let next: &[u8] = b"<rss>one, and two</rss>";
+        for split in [0, 5, 8, 12] {
+            let mut again = AtomicFile::create(&p).unwrap();
+            again.write_all(&next[..split]).unwrap();
+            again.write_all(&next[split..]).unwrap();
+            assert!(
+                started(&again),
+                "a file replacing another, in pieces split at byte {split}"
+            );
+            assert_eq!(again.finish().unwrap(), WriteOutcome::Written);
+            assert_eq!(std::fs::read(&p).unwrap(), next);
+            std::fs::write(&p, b"<rss>one</rss>").unwrap();
+        }
     }
 
     #[test]

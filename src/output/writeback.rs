@@ -1,14 +1,16 @@
 //! Starting the disk write of an output while the rest of the run goes on.
 //!
-//! An output replaced by rename is flushed by the file system at the rename (ext4's
-//! `auto_da_alloc`), and a run renames its outputs one after another once every one is
-//! written: with large outputs (`max_items = 0`) the run then waits for the disk file by
-//! file. [`Writeback`] asks the kernel to start writing each finished stretch of a temporary
-//! file (Linux's `sync_file_range` with `SYNC_FILE_RANGE_WRITE`: it starts the write and does
-//! not wait for it), so that the disk works while later outputs are rendered and the
-//! renames find little left to flush. It changes no byte and no guarantee: it neither waits
-//! nor makes anything durable (`[output] fsync` does that). Elsewhere than Linux it does
-//! nothing.
+//! An output that replaces an existing file by rename is flushed by the file system at the
+//! rename (ext4's `auto_da_alloc`), and a run renames its outputs one after another once
+//! every one is written: with large outputs (`max_items = 0`) the run then waits for the
+//! disk file by file. [`Writeback`] asks the kernel to start writing each finished stretch of
+//! such a temporary file (Linux's `sync_file_range` with `SYNC_FILE_RANGE_WRITE`: it starts
+//! the write and does not wait for it), so that the disk works while later outputs are
+//! rendered and the renames find little left to flush. A file with nothing to replace (a
+//! first run, a new topic) is not flushed at its rename, so its writing is left to the
+//! kernel's own time: starting it would only make the run wait for a disk nobody asked it
+//! to wait for. It changes no byte and no guarantee: it neither waits nor makes anything
+//! durable (`[output] fsync` does that). Elsewhere than Linux it does nothing.
 //!
 //! Touches only the file it is given.
 
@@ -18,13 +20,30 @@ use std::fs::File;
 /// nothing beside the writing, small enough that the disk starts early.
 const STRETCH: u64 = 8 << 20;
 
-/// Where the started disk writes of one file reach.
-#[derive(Debug, Default)]
+/// Where the started disk writes of one file reach, if they are started at all.
+#[derive(Debug)]
 pub(crate) struct Writeback {
     started: u64,
+    on: bool,
 }
 
 impl Writeback {
+    /// For a file that replaces another at its rename: each stretch is started.
+    pub(crate) fn started() -> Writeback {
+        Writeback { started: 0, on: true }
+    }
+
+    /// For a file with nothing to replace: nothing is started.
+    pub(crate) fn off() -> Writeback {
+        Writeback { started: 0, on: false }
+    }
+
+    /// Whether its stretches are started.
+    #[cfg(test)]
+    pub(crate) fn is_on(&self) -> bool {
+        self.on
+    }
+
     /// After the file holds `written` bytes: starts writing what came since the last
     /// start, once that is a whole stretch.
     pub(crate) fn wrote(&mut self, file: &File, written: u64) {
@@ -41,7 +60,9 @@ impl Writeback {
     }
 
     fn start(&mut self, file: &File, written: u64) {
-        start_write(file, self.started, written - self.started);
+        if self.on {
+            start_write(file, self.started, written - self.started);
+        }
         self.started = written;
     }
 }
@@ -70,7 +91,7 @@ mod tests {
     #[test]
     fn starts_each_whole_stretch_and_the_rest_at_the_end() {
         let mut f = tempfile::tempfile().unwrap();
-        let mut wb = Writeback::default();
+        let mut wb = Writeback::started();
         let chunk = vec![b'x'; 1 << 20];
         let mut written = 0u64;
         let mut starts = Vec::new();
