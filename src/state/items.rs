@@ -229,13 +229,7 @@ impl Store {
         cutoff: Option<DateTime<Utc>>,
         mut f: impl FnMut(Skeleton, &[u8]) -> Result<(), Error>,
     ) -> Result<(), Error> {
-        let mut st = self
-            .conn
-            .prepare_cached(
-                "SELECT rowid, id, link_hash, date, in_feed FROM items \
-                 WHERE source = ?1 AND (+in_feed = 1 OR +date >= ?2) ORDER BY id",
-            )
-            .map_err(|e| self.err(e))?;
+        let mut st = self.conn.prepare_cached(SKELETONS_SQL).map_err(|e| self.err(e))?;
         let cutoff = cutoff.map_or(i64::MIN, ts);
         let mut rows = st.query(params![source, cutoff]).map_err(|e| self.err(e))?;
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
@@ -656,6 +650,10 @@ pub(super) fn put_heading(out: &mut Vec<u8>, rowid: i64, id: &[u8], heading: &[u
         out.extend_from_slice(part);
     }
 }
+
+/// A source's stored items' keys, by id, from the index `items_keys` alone.
+pub(super) const SKELETONS_SQL: &str = "SELECT rowid, id, link_hash, date, in_feed FROM items \
+     WHERE source = ?1 AND (+in_feed = 1 OR +date >= ?2) ORDER BY id";
 
 /// Calls `f(rowid, id, heading)` for each item of a `headings` value in turn, until it
 /// returns false; false for a value this build does not read (`f` may have been called for

@@ -1525,3 +1525,45 @@ fn an_item_listed_again_unchanged_is_kept_as_listed() {
     assert_eq!(store.expired(at(10), &[key]).unwrap(), 0);
     store.commit().unwrap();
 }
+
+/// A statement bound anew keeps its plan: the walk of a source's keys (once per document
+/// saved) was planned again at every binding, its terms weighed against the partial index
+/// `items_retention`. Retention still finds its rows through that index.
+#[test]
+fn statements_are_not_planned_again_for_new_parameters_and_retention_uses_its_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+    store.begin().unwrap();
+    let urls: Vec<String> = (0..5).map(|k| format!("https://{k}.example/feed")).collect();
+    let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
+    for (k, st) in store.sources(&urls).unwrap().into_iter().enumerate() {
+        for round in 0..2u32 {
+            let guid = format!("g{k}-{round}");
+            let e = entry(Some(&guid), None, &format!("Judul {k} {round}"), Some(at(round + 1)));
+            let (r, _) = reconcile(NS, vec![e], &store.known(st.key).unwrap(), at(3), false);
+            assert!(store.save_document(st.key, &r).unwrap());
+        }
+        assert_eq!(store.skeletons(st.key, at(0)).unwrap().len(), 2);
+    }
+    store.commit().unwrap();
+    let walk = store.conn.prepare_cached(super::items::SKELETONS_SQL).unwrap();
+    assert_eq!(walk.get_status(rusqlite::StatementStatus::RePrepare), 0);
+    drop(walk);
+    for sql in [
+        "SELECT count(*) FROM items WHERE in_feed = 0 AND date < ?1",
+        "DELETE FROM items WHERE in_feed = 0 AND date < ?1 RETURNING source, id, date",
+    ] {
+        let plan: Vec<String> = store
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap()
+            .query_map([0i64], |r| r.get(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(
+            plan.iter().any(|p| p.contains("INDEX items_retention")),
+            "{sql}: {plan:?}"
+        );
+    }
+}
