@@ -257,11 +257,7 @@ impl AtomicFile {
         self.state = State::Writing {
             file: std::io::BufWriter::with_capacity(1 << 16, tmp),
             written: pos,
-            writeback: if replacing {
-                Writeback::started()
-            } else {
-                Writeback::off()
-            },
+            writeback: Writeback::new(replacing),
         };
         Ok(())
     }

@@ -28,14 +28,13 @@ pub(crate) struct Writeback {
 }
 
 impl Writeback {
-    /// For a file that replaces another at its rename: each stretch is started.
-    pub(crate) fn started() -> Writeback {
-        Writeback { started: 0, on: true }
-    }
-
-    /// For a file with nothing to replace: nothing is started.
-    pub(crate) fn off() -> Writeback {
-        Writeback { started: 0, on: false }
+    /// For a file that `replaces` another at its rename (each stretch is started), or one
+    /// with nothing to replace (nothing is).
+    pub(crate) fn new(replaces: bool) -> Writeback {
+        Writeback {
+            started: 0,
+            on: replaces,
+        }
     }
 
     /// Whether its stretches are started.
@@ -91,7 +90,7 @@ mod tests {
     #[test]
     fn starts_each_whole_stretch_and_the_rest_at_the_end() {
         let mut f = tempfile::tempfile().unwrap();
-        let mut wb = Writeback::started();
+        let mut wb = Writeback::new(true);
         let chunk = vec![b'x'; 1 << 20];
         let mut written = 0u64;
         let mut starts = Vec::new();

@@ -56,16 +56,10 @@ impl Store {
     /// Returns whether any item was written.
     pub fn save_document(&self, source: i64, items: &[Reconciled]) -> Result<bool, Error> {
         let c = &self.conn;
-        // The source's keys row goes first, and is written again last: a save that fails in
+        // The source's keys rows go first, and are written again last: a save that fails in
         // between leaves the source to be read from the index. Its headings are those of the
         // items this save does not write.
-        c.prepare_cached("DELETE FROM source_keys WHERE source = ?1")
-            .and_then(|mut st| st.execute([source]))
-            .map_err(|e| self.err(e))?;
-        let old: Option<Vec<u8>> = c
-            .prepare_cached("DELETE FROM source_headings WHERE source = ?1 RETURNING headings")
-            .and_then(|mut st| st.query([source])?.next()?.map(|r| r.get(0)).transpose())
-            .map_err(|e| self.err(e))?;
+        let old = self.take_keys_rows(source)?;
         // Only the rows whose `in_feed` changes are written (each write also rewrites the
         // row's entries in `items_keys` and `items_retention`): the items no longer listed
         // here, and below the listed ones that were not.
@@ -256,19 +250,29 @@ impl Store {
     /// items change (retention here, a document saved through [`Store::write_keys_with`]), in
     /// the same transaction, so that the rows are what the items give.
     pub(super) fn write_keys(&self, source: i64) -> Result<(), Error> {
-        use rusqlite::OptionalExtension as _;
-        let old: Option<Vec<u8>> = self
-            .conn
-            .prepare_cached("SELECT headings FROM source_headings WHERE source = ?1")
-            .and_then(|mut st| st.query_row([source], |r| r.get(0)).optional())
-            .map_err(|e| self.err(e))?;
+        let old = self.take_keys_rows(source)?;
         self.write_keys_with(source, old.as_deref(), &[])
     }
 
-    /// [`Store::write_keys`], given what the source's headings were (its `source_headings`
-    /// value before the change, if any) and the headings of the items just written, by id (sorted):
-    /// the keys are walked from the index `items_keys`, and only an item in neither has its
-    /// heading read from its row.
+    /// Deletes the source's rows of `source_keys` and `source_headings`, and gives the
+    /// headings value it held. Deleted, then inserted again by [`Store::write_keys_with`]:
+    /// `INSERT OR REPLACE` may delete a row as well as insert one, so SQLite keeps a statement
+    /// journal for it (the first copy of every page it changes, in a temporary file), which
+    /// a plain one-row insert does not need.
+    fn take_keys_rows(&self, source: i64) -> Result<Option<Vec<u8>>, Error> {
+        let c = &self.conn;
+        c.prepare_cached("DELETE FROM source_keys WHERE source = ?1")
+            .and_then(|mut st| st.execute([source]))
+            .map_err(|e| self.err(e))?;
+        c.prepare_cached("DELETE FROM source_headings WHERE source = ?1 RETURNING headings")
+            .and_then(|mut st| st.query([source])?.next()?.map(|r| r.get(0)).transpose())
+            .map_err(|e| self.err(e))
+    }
+
+    /// [`Store::write_keys`] once [`Store::take_keys_rows`] has taken the rows, given what the
+    /// source's headings were (its `source_headings` value before the change, if any) and the
+    /// headings of the items just written, by id (sorted): the keys are walked from the index
+    /// `items_keys`, and only an item in neither has its heading read from its row.
     fn write_keys_with(&self, source: i64, old: Option<&[u8]>, fresh: &[(&str, &[u8])]) -> Result<(), Error> {
         let mut before: Vec<(i64, &[u8], &[u8])> = Vec::new();
         if let Some(old) = old
@@ -308,19 +312,6 @@ impl Store {
             Ok(())
         })?;
         let keys = encode_keys(&keys);
-        // Deleted, then inserted: `INSERT OR REPLACE` may delete a row as well as insert one,
-        // so that SQLite keeps a statement journal for it (a copy of every page the statement
-        // changes, in a temporary file), 100 MB of writes in a first run of 1,000 sources;
-        // a plain insert of one row needs none. (`save_document` has deleted them already.)
-        for sql in [
-            "DELETE FROM source_keys WHERE source = ?1",
-            "DELETE FROM source_headings WHERE source = ?1",
-        ] {
-            self.conn
-                .prepare_cached(sql)
-                .and_then(|mut st| st.execute([source]))
-                .map_err(|e| self.err(e))?;
-        }
         self.conn
             .prepare_cached("INSERT INTO source_keys (source, keys) VALUES (?1, ?2)")
             .and_then(|mut st| st.execute(params![source, keys]))

@@ -207,9 +207,9 @@ impl Store {
             .map_err(|e| self.err(e))?;
         // One plan per statement whatever its parameters: otherwise a query on `items` whose
         // terms SQLite weighs against the partial index `items_retention` is planned again
-        // whenever it is bound anew (a source's keys are read that way once per document
-        // saved: 85,000 instructions each time). No query here needs a plan made for its
-        // values: the index's own term, `in_feed = 0`, is written out where it is used.
+        // whenever it is bound anew (the walk of a source's keys, once per document saved).
+        // No query here needs a plan made for its values: the index's own term,
+        // `in_feed = 0`, is written out where it is used.
         c.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
             .map_err(|e| self.err(e))?;
         // Larger pages for a new file: a cold run writes ~1.5 KB per item, and a quarter of
