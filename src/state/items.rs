@@ -501,11 +501,7 @@ impl Store {
     pub fn expired(&self, cutoff: DateTime<Utc>, configured: &[i64]) -> Result<u64, Error> {
         let n: i64 = self
             .conn
-            .query_row(
-                "SELECT count(*) FROM items WHERE in_feed = 0 AND date < ?1",
-                [ts(cutoff)],
-                |r| r.get(0),
-            )
+            .query_row(EXPIRED_COUNT_SQL, [ts(cutoff)], |r| r.get(0))
             .map_err(|e| self.err(e))?;
         let orphans = self.orphan_sources(configured)?;
         Ok(n as u64 + orphans.len() as u64)
@@ -534,10 +530,7 @@ impl Store {
         let mut aged = Vec::new();
         let mut touched = std::collections::BTreeSet::new();
         {
-            let mut st = self
-                .conn
-                .prepare("DELETE FROM items WHERE in_feed = 0 AND date < ?1 RETURNING source, id, date")
-                .map_err(|e| self.err(e))?;
+            let mut st = self.conn.prepare(EXPIRE_SQL).map_err(|e| self.err(e))?;
             let mut rows = st.query([ts(cutoff)]).map_err(|e| self.err(e))?;
             while let Some(row) = rows.next().map_err(|e| self.err(e))? {
                 let source: i64 = row.get(0).map_err(|e| self.err(e))?;
@@ -645,6 +638,13 @@ pub(super) fn put_heading(out: &mut Vec<u8>, rowid: i64, id: &[u8], heading: &[u
 /// A source's stored items' keys, by id, from the index `items_keys` alone.
 pub(super) const SKELETONS_SQL: &str = "SELECT rowid, id, link_hash, date, in_feed FROM items \
      WHERE source = ?1 AND (+in_feed = 1 OR +date >= ?2) ORDER BY id";
+
+/// How many items retention would delete: unlisted ones dated before `?1`, through the
+/// partial index `items_retention` (whose term, `in_feed = 0`, is written out).
+pub(super) const EXPIRED_COUNT_SQL: &str = "SELECT count(*) FROM items WHERE in_feed = 0 AND date < ?1";
+
+/// Retention's delete, through the same index.
+pub(super) const EXPIRE_SQL: &str = "DELETE FROM items WHERE in_feed = 0 AND date < ?1 RETURNING source, id, date";
 
 /// Calls `f(rowid, id, heading)` for each item of a `headings` value in turn, until it
 /// returns false; false for a value this build does not read (`f` may have been called for

@@ -1549,10 +1549,7 @@ fn statements_are_not_planned_again_for_new_parameters_and_retention_uses_its_in
     let walk = store.conn.prepare_cached(super::items::SKELETONS_SQL).unwrap();
     assert_eq!(walk.get_status(rusqlite::StatementStatus::RePrepare), 0);
     drop(walk);
-    for sql in [
-        "SELECT count(*) FROM items WHERE in_feed = 0 AND date < ?1",
-        "DELETE FROM items WHERE in_feed = 0 AND date < ?1 RETURNING source, id, date",
-    ] {
+    for sql in [super::items::EXPIRED_COUNT_SQL, super::items::EXPIRE_SQL] {
         let plan: Vec<String> = store
             .conn
             .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
