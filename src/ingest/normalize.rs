@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use crate::ingest::dates::{DateContext, parse_date};
 use crate::model::{Enclosure, Entry, FeedFormat, ParsedFeed, RawEntry, RawText, SourceRef, TextKind};
 use crate::util::escape::html as escape_html;
-use crate::util::links::{canonical_link, canonical_link_of};
+use crate::util::links::canonical_link;
 use crate::util::safe_url::{self, Purpose};
 use crate::util::text::{collapse_ws, fix_mojibake, html_to_text, strip_tags};
 
@@ -358,9 +358,9 @@ fn normalize_entry(
         .iter()
         .filter(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
     {
-        match safe_url::publishable_parsed(&l.href, home, Purpose::Web) {
-            Ok(written_and_parsed) => {
-                link = Some(written_and_parsed);
+        match safe_url::publishable_canonical(&l.href, home, Purpose::Web) {
+            Ok(written_and_canonical) => {
+                link = Some(written_and_canonical);
                 break;
             }
             Err(why) => refused("link", &l.href, why),
@@ -373,11 +373,7 @@ fn normalize_entry(
             Err(why) => refused("enclosure", &enc.url, why),
         }
     }
-    // (The link is parsed once: its canonical form is made of the URL `publishable` parsed.)
-    let (link, canonical) = match link {
-        Some((written, parsed)) => (Some(written), Some(canonical_link_of(parsed))),
-        None => (None, None),
-    };
+    let (link, canonical) = link.unzip();
     let mut date = |raw_date: &Option<String>, what: &str| -> Option<DateTime<Utc>> {
         let s = raw_date.as_deref()?;
         match parse_date(s, &opts.dates) {

@@ -17,6 +17,8 @@ use std::fmt;
 
 use url::Url;
 
+use super::{links, plain_url};
+
 /// What a URL is written as, which decides the schemes it may have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
@@ -66,15 +68,24 @@ fn holds_markup(s: &str) -> bool {
 /// otherwise (no spaces, controls, backslashes or credentials) is written as it came, so a
 /// link keeps its spelling; anything else as the URL parser serializes it.
 pub fn publishable(raw: &str, base: Option<&Url>, purpose: Purpose) -> Result<String, Refusal> {
+    let s = trimmed(raw);
+    if plain_url::accepts(s) {
+        return Ok(s.to_string());
+    }
     let (url, as_written) = judge_written(raw, base, purpose)?;
     Ok(as_written.map_or_else(|| url.into(), str::to_string))
 }
 
-/// [`publishable`], and the URL it parsed, which reads as the written form does (the same
-/// URL when parsed again): for what else is made of the URL without parsing it twice.
-pub fn publishable_parsed(raw: &str, base: Option<&Url>, purpose: Purpose) -> Result<(String, Url), Refusal> {
+/// [`publishable`], and the canonical form of the link it writes (`links::canonical_link` of
+/// it), the URL parsed once at most.
+pub fn publishable_canonical(raw: &str, base: Option<&Url>, purpose: Purpose) -> Result<(String, String), Refusal> {
+    let s = trimmed(raw);
+    if let Some(canonical) = plain_url::canonical(s) {
+        return Ok((s.to_string(), canonical));
+    }
     let (url, as_written) = judge_written(raw, base, purpose)?;
-    Ok((as_written.map_or_else(|| url.as_str().to_string(), str::to_string), url))
+    let written = as_written.map_or_else(|| url.as_str().to_string(), str::to_string);
+    Ok((written, links::canonical_link_of(url)))
 }
 
 /// [`judge`], and `raw` trimmed when it is written as it came (see [`publishable`]).
@@ -306,8 +317,8 @@ mod tests {
             }
         }
 
-        /// The URL `publishable_parsed` gives reads as what it writes: the canonical link made
-        /// of it is the one made by parsing the written form again.
+        /// The canonical link `publishable_canonical` gives is the one made by parsing what it
+        /// writes.
         #[test]
         fn the_parsed_url_is_the_written_one(
             scheme in "(https?|HTTPS?|Http|)(://|:/|:|//|)",
@@ -319,11 +330,40 @@ mod tests {
             pad in "[ \t]{0,2}",
         ) {
             let raw = format!("{pad}{scheme}{user}{host}{path}{query}{fragment}{pad}");
-            if let Ok((written, parsed)) = publishable_parsed(&raw, Some(&base()), Purpose::Web) {
+            if let Ok((written, canonical)) = publishable_canonical(&raw, Some(&base()), Purpose::Web) {
                 prop_assert_eq!(
                     crate::util::links::canonical_link(&written),
-                    Some(crate::util::links::canonical_link_of(parsed)),
+                    Some(canonical),
                     "{:?} written as {:?}", raw, written
+                );
+            }
+        }
+    }
+
+    proptest! {
+        /// Links taken without the parser (`plain_url`) are published, with their canonical
+        /// form, exactly as the parser's path would publish them.
+        #[test]
+        fn plain_links_are_published_as_the_parser_would(
+            pad in "[ \t]{0,1}",
+            scheme in prop_oneof!["https?://", "(HTTPS?|Http)(://|:/)"],
+            host in prop_oneof!["[a-z][a-z0-9-]{0,4}(\\.[a-zA-Z][a-z0-9-]{0,4}){0,2}", "[a-z0-9.:@-]{0,8}"],
+            path in prop_oneof!["(/[a-zA-Z0-9._~!$&'()*+,;=:@%-]{0,6}){0,3}/?", "(/[a-z.% ä\\\\]{0,4}){0,3}"],
+            tail in "(\\?[a-z=&]{0,4})?(#[a-z/]{0,3})?",
+        ) {
+            let raw = format!("{pad}{scheme}{host}{path}{tail}{pad}");
+            for purpose in [Purpose::Web, Purpose::Person] {
+                let by_parser = judge_written(&raw, Some(&base()), purpose)
+                    .map(|(url, as_written)| (as_written.map_or_else(|| url.as_str().to_string(), str::to_string), url));
+                prop_assert_eq!(
+                    publishable(&raw, Some(&base()), purpose),
+                    by_parser.clone().map(|(written, _)| written),
+                    "{:?}", raw
+                );
+                prop_assert_eq!(
+                    publishable_canonical(&raw, Some(&base()), purpose),
+                    by_parser.map(|(written, url)| (written, links::canonical_link_of(url))),
+                    "{:?}", raw
                 );
             }
         }
