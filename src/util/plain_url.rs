@@ -1,7 +1,7 @@
 //! Absolute `http(s)` URLs plain enough to be judged without the URL parser: a host of
 //! letters, digits, dots and hyphens, no port, no credentials, nothing a browser would read
-//! otherwise. Most links in feeds are such URLs, and the parser (the url crate, several
-//! thousand instructions a link) is the largest part of checking them. What this module takes,
+//! otherwise. Most links in feeds are such URLs, and parsing each (the url crate) is most of
+//! what checking them costs (`docs/benchmarks.md`, "Plain links"). What this module takes,
 //! the parser takes the same way: property tests hold [`accepts`] and [`canonical`] to what
 //! `url` gives. Anything else goes to the parser. Pure.
 

@@ -320,7 +320,7 @@ mod tests {
         /// The canonical link `publishable_canonical` gives is the one made by parsing what it
         /// writes.
         #[test]
-        fn the_parsed_url_is_the_written_one(
+        fn the_canonical_link_is_that_of_what_is_written(
             scheme in "(https?|HTTPS?|Http|)(://|:/|:|//|)",
             user in "([a-z]{1,3}(:[a-z]{0,3})?@)?",
             host in "[a-zA-Z0-9.-]{0,10}(:[0-9]{1,5})?",
