@@ -61,7 +61,7 @@ pub fn canonical(s: &str) -> Option<String> {
             _ => return None,
         }
     }
-    if is_dot_segment(&b[segment_at.min(path_end)..path_end]) {
+    if is_dot_segment(&b[segment_at..path_end]) {
         return None;
     }
     let path = match s[host_end..path_end].trim_end_matches('/') {
@@ -86,38 +86,26 @@ fn split(s: &str) -> Option<(usize, usize)> {
     } else {
         return None;
     };
+    let host_end = b[host_at..]
+        .iter()
+        .position(|&c| matches!(c, b'/' | b'?' | b'#'))
+        .map_or(b.len(), |k| host_at + k);
+    let host = &b[host_at..host_end];
     // Letters, digits, dots and hyphens only: no port, no credentials, nothing to map or
-    // refuse.
-    let mut host_end = host_at;
-    let mut last_label_at = host_at;
-    let mut label_at = host_at;
-    while let Some(&c) = b.get(host_end) {
-        match c {
-            b'.' => {
-                if starts_with_ignoring_case(&b[label_at..host_end], b"xn--") {
-                    return None;
-                }
-                if host_end > label_at {
-                    last_label_at = label_at;
-                }
-                label_at = host_end + 1;
-            }
-            b'/' | b'?' | b'#' => break,
-            _ if c.is_ascii_alphanumeric() || c == b'-' => {}
-            _ => return None,
-        }
-        host_end += 1;
-    }
-    // Punycode labels are decoded and checked by the parser.
-    if starts_with_ignoring_case(&b[label_at..host_end], b"xn--") {
+    // refuse; and no punycode label, which the parser decodes and checks.
+    if !host
+        .iter()
+        .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-'))
+        || host
+            .split(|&c| c == b'.')
+            .any(|label| starts_with_ignoring_case(label, b"xn--"))
+    {
         return None;
-    }
-    if host_end > label_at {
-        last_label_at = label_at;
     }
     // A host whose last label (before a trailing dot) is a number is read as an IPv4
     // address; one that starts with a letter never is.
-    if !b.get(last_label_at).is_some_and(u8::is_ascii_alphabetic) || last_label_at >= host_end {
+    let last = host.strip_suffix(b".").unwrap_or(host).rsplit(|&c| c == b'.').next()?;
+    if !last.first().is_some_and(u8::is_ascii_alphabetic) {
         return None;
     }
     Some((host_at, host_end))
