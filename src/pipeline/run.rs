@@ -83,8 +83,8 @@ pub async fn run(
             (None, Some(until)) if until > now => SourcePlan::Skip(Skip::RetryAfter(until)),
             _ => SourcePlan::Fetch {
                 validators: fetch::Validators {
-                    etag: st.etag.clone(),
-                    last_modified: st.last_modified.clone(),
+                    etag: st.etag.as_deref(),
+                    last_modified: st.last_modified.as_deref(),
                 },
                 body_hash: st.body_hash,
                 moved_to: st
@@ -146,15 +146,15 @@ pub async fn run(
         let ahead_reader = ahead_reader.clone();
         // HTML sources keep the dates their items were first given (read off the page,
         // often relative, they would drift from run to run).
-        let keys: Vec<(i64, String, bool)> = states
+        let keys: Vec<(i64, bool)> = states
             .iter()
             .zip(&cfg.sources)
-            .map(|(st, s)| (st.key, s.url.clone(), s.kind.html().is_some()))
+            .map(|(st, s)| (st.key, s.kind.html().is_some()))
             .collect();
         let keep = std::sync::Arc::clone(&keep);
-        std::sync::Arc::new(move |i: usize, doc: ReadDocument| -> Outcome {
-            let (key, namespace, keep_dates) = &keys[i];
-            match store_document(&shared, *key, namespace, doc, now, *keep_dates, &keep) {
+        std::sync::Arc::new(move |i: usize, namespace: &str, doc: ReadDocument| -> Outcome {
+            let (key, keep_dates) = keys[i];
+            match store_document(&shared, key, namespace, doc, now, keep_dates, &keep) {
                 Ok(stored) => {
                     if let Some(b) = batches.as_deref() {
                         b.wrote(&shared, stored.new + stored.changed);
@@ -212,7 +212,8 @@ pub async fn run(
         warnings: repeated,
         ..RunReport::default()
     };
-    let mut fresh: Vec<Option<Fresh>> = Vec::with_capacity(outcomes.len());
+    // (Boxed: a place for every source, and most read nothing new.)
+    let mut fresh: Vec<Option<Box<Fresh>>> = Vec::with_capacity(outcomes.len());
     let mut items_changed = false;
     let mut unchanged: Vec<i64> = Vec::new();
     for (s, ((source, st), outcome)) in cfg.sources.iter().zip(&states).zip(outcomes).enumerate() {
@@ -243,11 +244,11 @@ pub async fn run(
                         name: source.name.clone(),
                         message,
                     }));
-                fresh_here = Some(Fresh {
+                fresh_here = Some(Box::new(Fresh {
                     items: stored.items,
                     source: stored.source,
                     written: stored.written,
-                });
+                }));
                 update = stored.update;
             }
             Outcome::Document(_) => unreachable!("every fresh document is absorbed"),
@@ -434,7 +435,7 @@ pub async fn run(
             .iter()
             .zip(&source_refs)
             .zip(&fresh)
-            .map(|((st, r), f)| (st.key, r, f.as_ref()))
+            .map(|((st, r), f)| (st.key, r, f.as_deref()))
             .collect();
         let last = partial::Prior {
             placements: p,

@@ -84,6 +84,13 @@ fn source_state(r: &rusqlite::Row<'_>) -> rusqlite::Result<SourceState> {
     })
 }
 
+/// Which state a configured source is given (see [`Store::sources`]): a row, or a copy of
+/// one as it was before another source took it over.
+enum Pick {
+    Row(usize),
+    Copy(Box<SourceState>),
+}
+
 impl Store {
     /// The state of each configured source (by its url as written), creating rows for new
     /// ones. A source whose url is another row's `moved_to` (the user followed a permanent
@@ -96,9 +103,16 @@ impl Store {
                 .conn
                 .prepare_cached(&format!("SELECT {COLUMNS} FROM sources ORDER BY id"))
                 .map_err(|e| self.err(e))?;
-            st.query_map([], source_state)
-                .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
-                .map_err(|e| self.err(e))?
+            // (Counted first: a list grown by doubling held room for 30,000 more of 100,000.)
+            let count: i64 = self
+                .conn
+                .query_row("SELECT count(*) FROM sources", [], |r| r.get(0))
+                .map_err(|e| self.err(e))?;
+            let mut rows = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+            for row in st.query_map([], source_state).map_err(|e| self.err(e))? {
+                rows.push(row.map_err(|e| self.err(e))?);
+            }
+            rows
         };
         let mut by_url: std::collections::HashMap<String, usize> =
             rows.iter().enumerate().map(|(k, s)| (s.url.clone(), k)).collect();
@@ -109,10 +123,15 @@ impl Store {
                 by_moved.entry(to.clone()).or_insert(k);
             }
         }
-        let mut out = Vec::with_capacity(urls.len());
+        // Each configured source's row, as it is when the source is come to; the rows are
+        // then moved into config order, not copied (two copies of 100,000 sources' states
+        // were the top of an idle run's heap).
+        let mut picks: Vec<Pick> = Vec::with_capacity(urls.len());
+        let mut picked = vec![false; rows.len()];
         for url in urls {
             if let Some(&k) = by_url.get(*url) {
-                out.push(rows[k].clone());
+                picks.push(Pick::Row(k));
+                picked[k] = true;
                 continue;
             }
             match by_moved.remove(*url) {
@@ -121,26 +140,52 @@ impl Store {
                         .prepare_cached("UPDATE sources SET url = ?1, moved_to = NULL WHERE id = ?2")
                         .and_then(|mut st| st.execute(params![url, rows[k].key]))
                         .map_err(|e| self.err(e))?;
+                    // A source come to before under its old url keeps the row as it was.
+                    if picked[k] {
+                        for p in &mut picks {
+                            if matches!(p, Pick::Row(j) if *j == k) {
+                                *p = Pick::Copy(Box::new(rows[k].clone()));
+                            }
+                        }
+                    }
                     by_url.remove(&rows[k].url);
                     rows[k].url = url.to_string();
                     rows[k].moved_to = None;
                     by_url.insert(url.to_string(), k);
-                    out.push(rows[k].clone());
+                    picks.push(Pick::Row(k));
+                    picked[k] = true;
                 }
                 None => {
                     self.conn
                         .prepare_cached("INSERT INTO sources (url) VALUES (?1)")
                         .and_then(|mut st| st.execute([url]))
                         .map_err(|e| self.err(e))?;
-                    let state = SourceState {
+                    by_url.insert(url.to_string(), rows.len());
+                    picks.push(Pick::Row(rows.len()));
+                    picked.push(true);
+                    rows.push(SourceState {
                         key: self.conn.last_insert_rowid(),
                         url: url.to_string(),
                         ..SourceState::default()
-                    };
-                    by_url.insert(url.to_string(), rows.len());
-                    rows.push(state.clone());
-                    out.push(state);
+                    });
                 }
+            }
+        }
+        drop(by_url);
+        drop(by_moved);
+        // (A row come to twice is moved the first time and copied from there after.)
+        let mut given: Vec<u32> = vec![u32::MAX; rows.len()];
+        let mut out: Vec<SourceState> = Vec::with_capacity(urls.len());
+        for pick in picks {
+            match pick {
+                Pick::Copy(state) => out.push(*state),
+                Pick::Row(k) => match given[k] {
+                    u32::MAX => {
+                        given[k] = out.len() as u32;
+                        out.push(std::mem::take(&mut rows[k]));
+                    }
+                    at => out.push(out[at as usize].clone()),
+                },
             }
         }
         Ok(out)

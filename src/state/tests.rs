@@ -536,6 +536,36 @@ fn a_source_listed_under_its_old_and_its_new_url_takes_over_its_row_the_old_one_
 }
 
 #[test]
+fn each_configured_source_gets_its_row_in_config_order_and_a_url_listed_twice_the_same_state_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+    store.begin().unwrap();
+    let first = store.sources(&["a.xml", "b.xml", "c.xml"]).unwrap();
+    let update = SourceUpdate {
+        key: first[1].key,
+        success: true,
+        etag: Some("\"b1\"".into()),
+        title: Some("B".into()),
+        ..SourceUpdate::default()
+    };
+    store.update_source(&update, at(3)).unwrap();
+    // Another order, a url twice, and a new one between them.
+    let got = store.sources(&["c.xml", "b.xml", "d.xml", "b.xml", "a.xml"]).unwrap();
+    let urls: Vec<&str> = got.iter().map(|s| s.url.as_str()).collect();
+    assert_eq!(urls, ["c.xml", "b.xml", "d.xml", "b.xml", "a.xml"]);
+    assert_eq!(
+        (got[0].key, got[1].key, got[3].key, got[4].key),
+        (first[2].key, first[1].key, first[1].key, first[0].key)
+    );
+    assert!(![first[0].key, first[1].key, first[2].key].contains(&got[2].key));
+    assert_eq!(got[1], got[3]);
+    assert_eq!(got[1].etag.as_deref(), Some("\"b1\""));
+    assert_eq!(got[1].title.as_deref(), Some("B"));
+    assert_eq!(got[0].etag, None);
+    store.commit().unwrap();
+}
+
+#[test]
 fn a_database_of_schema_1_keeps_its_items_and_gains_the_cache() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.sqlite");
