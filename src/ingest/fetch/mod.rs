@@ -33,9 +33,8 @@ pub const MAX_REDIRECTS: usize = 5;
 /// The longest wait a `Retry-After` may ask for; a longer one is cut to this.
 pub const MAX_RETRY_AFTER: TimeDelta = TimeDelta::days(7);
 
-/// Validators from the last successful fetch, sent as If-None-Match / If-Modified-Since.
-/// (Borrowed from where they are kept: a run of 100,000 sources holding a copy of each
-/// source's held 5 MB more while it fetched.)
+/// Validators from the last successful fetch, sent as If-None-Match / If-Modified-Since,
+/// borrowed from where the state's copy of them is kept (a run copies no source's).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Validators<'a> {
     pub etag: Option<&'a str>,
