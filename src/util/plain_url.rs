@@ -5,6 +5,8 @@
 //! the parser takes the same way: property tests hold [`accepts`] and [`canonical`] to what
 //! `url` gives. Anything else goes to the parser. Pure.
 
+use super::text::starts_with_ci;
+
 /// Whether `s` (trimmed as `safe_url` trims) is an absolute `http` or `https` URL that the
 /// parser reads without error and without credentials, and that `safe_url::publishable`
 /// writes as it came: the text itself is then what is published.
@@ -79,9 +81,9 @@ fn is_dot_segment(segment: &[u8]) -> bool {
 /// host is not looked at.
 fn split(s: &str) -> Option<(usize, usize)> {
     let b = s.as_bytes();
-    let host_at = if starts_with_ignoring_case(b, b"http://") {
+    let host_at = if starts_with_ci(b, b"http://") {
         7
-    } else if starts_with_ignoring_case(b, b"https://") {
+    } else if starts_with_ci(b, b"https://") {
         8
     } else {
         return None;
@@ -96,9 +98,7 @@ fn split(s: &str) -> Option<(usize, usize)> {
     if !host
         .iter()
         .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-'))
-        || host
-            .split(|&c| c == b'.')
-            .any(|label| starts_with_ignoring_case(label, b"xn--"))
+        || host.split(|&c| c == b'.').any(|label| starts_with_ci(label, b"xn--"))
     {
         return None;
     }
@@ -109,10 +109,6 @@ fn split(s: &str) -> Option<(usize, usize)> {
         return None;
     }
     Some((host_at, host_end))
-}
-
-fn starts_with_ignoring_case(b: &[u8], prefix: &[u8]) -> bool {
-    b.get(..prefix.len()).is_some_and(|h| h.eq_ignore_ascii_case(prefix))
 }
 
 /// What a byte is to a plain URL: one bit per class.

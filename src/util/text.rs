@@ -2,6 +2,11 @@
 //!
 //! Pure string functions; no I/O.
 
+/// Whether `h` starts with `prefix`, ASCII case-insensitively.
+pub(crate) fn starts_with_ci(h: &[u8], prefix: &[u8]) -> bool {
+    h.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+}
+
 /// Collapses runs of whitespace into one space and trims the ends.
 pub fn collapse_ws(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

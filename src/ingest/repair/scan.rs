@@ -71,10 +71,7 @@ pub(super) fn find(h: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     None
 }
 
-/// Whether `h` starts with `prefix`, ASCII case-insensitively.
-pub(super) fn starts_with_ci(h: &[u8], prefix: &[u8]) -> bool {
-    h.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix))
-}
+pub(super) use crate::util::text::starts_with_ci;
 
 /// A byte that may start an XML name (any non-ASCII byte counts).
 pub(super) fn is_name_start(c: u8) -> bool {
