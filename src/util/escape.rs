@@ -1,6 +1,8 @@
 //! Escaping, once, at the output boundary: one function per target. XML for the feeds
-//! (quick-xml's escaping, forbidden characters dropped), XML attributes for OPML, HTML text
-//! and attribute values for content, the digest and the index page. Pure.
+//! (quick-xml's escaping, forbidden characters dropped), JSON strings for JSON Feed
+//! (serde_json's escaping, optionally with the characters XML forbids dropped), XML
+//! attributes for OPML, HTML text and attribute values for content, the digest and the
+//! index page. Pure.
 
 use std::borrow::Cow;
 
@@ -114,54 +116,179 @@ static CLASS: [u8; 256] = {
 };
 
 /// Appends `s` as XML text or attribute value, escaped as quick-xml escapes (`<>&'"`), minus
-/// the characters XML forbids: the feeds' hot path, a byte at a time with 16-byte skips.
+/// the characters XML forbids: the feeds' hot path, visiting only the bytes
+/// [`xml_specials`] marks.
 pub fn xml_into(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        // Skip 16 ordinary bytes at a time (the test compiles to a few vector compares).
-        while let Some(block) = bytes.get(i..i + 16) {
-            if block.iter().fold(false, |any, &b| any | special(b)) {
-                break;
-            }
-            i += 16;
+    for at in Marked::new(bytes, xml_specials, |b| CLASS[usize::from(b)] != COPY) {
+        if at < start {
+            continue; // inside a character dropped whole
         }
-        let Some(&b) = bytes.get(i) else { break };
-        match CLASS[b as usize] {
-            COPY => i += 1,
-            CHECK if !noncharacter_at(bytes, i) => i += 1,
-            CHECK => {
-                out.extend_from_slice(&bytes[start..i]);
-                i += 3;
-                start = i;
-            }
-            ESCAPE => {
-                out.extend_from_slice(&bytes[start..i]);
-                out.extend_from_slice(match bytes[i] {
-                    b'<' => b"&lt;",
-                    b'>' => b"&gt;",
-                    b'&' => b"&amp;",
-                    b'\'' => b"&apos;",
-                    _ => b"&quot;",
-                });
-                i += 1;
-                start = i;
-            }
-            _ => {
-                out.extend_from_slice(&bytes[start..i]);
-                i += 1;
-                start = i;
-            }
-        }
+        let escaped: &[u8] = match bytes[at] {
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'&' => b"&amp;",
+            b'\'' => b"&apos;",
+            b'"' => b"&quot;",
+            b'\t' | b'\n' | b'\r' => continue,
+            0xEF if !noncharacter_at(bytes, at) => continue,
+            _ => b"",
+        };
+        out.extend_from_slice(&bytes[start..at]);
+        out.extend_from_slice(escaped);
+        start = at + if bytes[at] == 0xEF { 3 } else { 1 };
     }
     out.extend_from_slice(&bytes[start..]);
 }
 
-/// Whether the byte is anything but [`COPY`] in [`CLASS`], as arithmetic that vectorizes.
+/// Appends `s` as the inside of a JSON string, escaped byte for byte as serde_json escapes
+/// it: `"` and `\`, and the C0 controls (`\b`, `\t`, `\n`, `\f`, `\r`, else `\u00xx`). With
+/// `xml_safe`, the characters XML forbids are dropped first, as [`xml_safe`] would, so that a
+/// string reads the same in the JSON Feed as in the XML feeds. The JSON Feed's hot path:
+/// serde_json's serializer looks at every byte through a table; this visits only the bytes
+/// [`json_specials`] marks.
+pub fn json_into(out: &mut Vec<u8>, s: &str, xml_safe: bool) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    let json_special = |b: u8| (b < 0x20) | (b == b'"') | (b == b'\\') | (b == 0xEF);
+    for at in Marked::new(bytes, json_specials, json_special) {
+        if at < start {
+            continue; // inside a character dropped whole
+        }
+        let b = bytes[at];
+        if b == 0xEF && !(xml_safe && noncharacter_at(bytes, at)) {
+            continue;
+        }
+        out.extend_from_slice(&bytes[start..at]);
+        match b {
+            0xEF => {}
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            _ if xml_safe => {}
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0C => out.extend_from_slice(b"\\f"),
+            _ => out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(b >> 4)],
+                HEX[usize::from(b & 0xF)],
+            ]),
+        }
+        start = at + if b == 0xEF { 3 } else { 1 };
+    }
+    out.extend_from_slice(&bytes[start..]);
+}
+
+/// The positions, ascending, of the bytes an escaper must look at: found 16 bytes at a time
+/// by a mask function (bit `k` set for byte `k` of the block), the last few bytes one at a
+/// time by the same test as a predicate.
+struct Marked<'a, M, P> {
+    bytes: &'a [u8],
+    mask: M,
+    special: P,
+    /// Where the next block starts.
+    next: usize,
+    /// The block being visited: where it starts, and its marks not yet given.
+    base: usize,
+    marks: u32,
+}
+
+impl<'a, M: Fn(&[u8; 16]) -> u32, P: Fn(u8) -> bool> Marked<'a, M, P> {
+    fn new(bytes: &'a [u8], mask: M, special: P) -> Self {
+        Marked {
+            bytes,
+            mask,
+            special,
+            next: 0,
+            base: 0,
+            marks: 0,
+        }
+    }
+}
+
+impl<M: Fn(&[u8; 16]) -> u32, P: Fn(u8) -> bool> Iterator for Marked<'_, M, P> {
+    type Item = usize;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<usize> {
+        loop {
+            if self.marks != 0 {
+                let at = self.base + self.marks.trailing_zeros() as usize;
+                self.marks &= self.marks - 1;
+                return Some(at);
+            }
+            let Some(block) = self.bytes.get(self.next..self.next + 16) else {
+                break;
+            };
+            self.base = self.next;
+            self.next += 16;
+            self.marks = (self.mask)(block.try_into().expect("16 bytes"));
+        }
+        // Fewer than 16 bytes left: one at a time.
+        while let Some(&b) = self.bytes.get(self.next) {
+            self.next += 1;
+            if (self.special)(b) {
+                return Some(self.next - 1);
+            }
+        }
+        None
+    }
+}
+
+/// Bit `k` set where byte `k` of the block is anything but [`COPY`] in [`CLASS`].
 #[inline(always)]
-fn special(b: u8) -> bool {
-    (b < 0x20) | (b == b'<') | (b == b'>') | (b == b'&') | (b == b'\'') | (b == b'"') | (b == 0xEF)
+fn xml_specials(block: &[u8; 16]) -> u32 {
+    marks(block, b"<>&'\"\xEF")
+}
+
+/// Bit `k` set where byte `k` of the block is a control, `"`, `\` or 0xEF (the first byte of
+/// U+FFFE and U+FFFF).
+#[inline(always)]
+fn json_specials(block: &[u8; 16]) -> u32 {
+    marks(block, b"\"\\\xEF")
+}
+
+/// Bit `k` set where byte `k` of the block is below 0x20 or one of `these`: with SSE2 (part
+/// of every x86_64 target), one compare per byte value over the whole block.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn marks(block: &[u8; 16], these: &[u8]) -> u32 {
+    // SAFETY: SSE2 is part of every x86_64 target.
+    unsafe { marks_sse2(block, these) }
+}
+
+/// [`marks`] with SSE2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+#[inline]
+fn marks_sse2(block: &[u8; 16], these: &[u8]) -> u32 {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set_epi64x, _mm_set1_epi8,
+    };
+    let half = |i: usize| i64::from_le_bytes(block[i..i + 8].try_into().expect("8 bytes"));
+    let x = _mm_set_epi64x(half(8), half(0));
+    // Below 0x20: the unsigned minimum with 0x1F is the byte itself.
+    let mut hit = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1F)), x);
+    for &c in these {
+        hit = _mm_or_si128(hit, _mm_cmpeq_epi8(x, _mm_set1_epi8(c as i8)));
+    }
+    _mm_movemask_epi8(hit) as u32 & 0xFFFF
+}
+
+/// [`marks`] a byte at a time, where SSE2 is not there.
+#[cfg(not(target_arch = "x86_64"))]
+fn marks(block: &[u8; 16], these: &[u8]) -> u32 {
+    block
+        .iter()
+        .enumerate()
+        .fold(0, |m, (k, &b)| m | (u32::from(b < 0x20 || these.contains(&b)) << k))
 }
 
 /// Whether U+FFFE or U+FFFF (EF BF BE / EF BF BF) starts at `i`.
@@ -214,12 +341,57 @@ mod tests {
         assert_eq!(out, "abcdefg\th\ni\rj\u{fffd}\u{85}");
     }
 
+    fn json(s: &str, xml_safe: bool) -> String {
+        let mut out = Vec::new();
+        json_into(&mut out, s, xml_safe);
+        String::from_utf8(out).expect("UTF-8 in, UTF-8 out")
+    }
+
+    /// Every byte the escapers look at, at every offset from a 16-byte block's start: the
+    /// blocks and the bytes after the last one give the same result as the references.
+    #[test]
+    fn escapes_at_every_offset_of_a_block() {
+        for special in [
+            "<", "&", "\"", "\\", "\u{1}", "\t", "\u{ffff}", "\u{fffe}", "\u{fffd}", "\u{f000}",
+        ] {
+            for k in 0..40 {
+                let s = format!("{}{special}{}", "a".repeat(k), "b".repeat(40 - k));
+                let xml_ref = quick_xml::escape::escape(xml_safe(&s).as_ref()).into_owned();
+                assert_eq!(xml(&s), xml_ref, "{s:?}");
+                let json_ref = serde_json::to_string(xml_safe(&s).as_ref()).unwrap();
+                assert_eq!(format!("\"{}\"", json(&s, true)), json_ref, "{s:?}");
+                let json_ref = serde_json::to_string(&s).unwrap();
+                assert_eq!(format!("\"{}\"", json(&s, false)), json_ref, "{s:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn json_escapes_as_serde_json_with_or_without_the_characters_xml_forbids() {
+        let s = "q\"b\\ \u{8}\u{c}\t\n\r\u{0}\u{1f}\u{7f} \u{fffe}\u{ffff}\u{fffd}é";
+        assert_eq!(
+            json(s, false),
+            "q\\\"b\\\\ \\b\\f\\t\\n\\r\\u0000\\u001f\u{7f} \u{fffe}\u{ffff}\u{fffd}é"
+        );
+        assert_eq!(json(s, true), "q\\\"b\\\\ \\t\\n\\r\u{7f} \u{fffd}é");
+    }
+
     proptest! {
         /// The same result as the crates' path: strip with `xml_safe`, then quick-xml's escape.
         #[test]
         fn xml_matches_xml_safe_then_quick_xml_escape(s in "(?s).{0,40}|[<>&'\"\u{0}-\u{1f}\u{fffd}-\u{ffff}a-c]{0,40}") {
             let expected = quick_xml::escape::escape(xml_safe(&s).as_ref()).into_owned();
             prop_assert_eq!(xml(&s), expected);
+        }
+
+        /// serde_json's string escaping, of the text as it is or as [`xml_safe`] leaves it.
+        #[test]
+        fn json_matches_serde_json(s in "(?s).{0,40}|[\"\\\\a\u{0}-\u{1f}\u{7f}\u{fffd}-\u{ffff}é]{0,40}") {
+            for strip in [false, true] {
+                let text = if strip { xml_safe(&s) } else { Cow::Borrowed(s.as_str()) };
+                let quoted = serde_json::to_string(text.as_ref()).expect("a string serializes");
+                prop_assert_eq!(format!("\"{}\"", json(&s, strip)), quoted);
+            }
         }
     }
 }

@@ -1,4 +1,6 @@
-//! JSON Feed 1.1 through serde structs (field order is the struct order).
+//! JSON Feed 1.1: the feed's frame through serde structs (field order is the struct order),
+//! the items written directly in the bytes serde's pretty printer gives for the same structs
+//! (which the tests keep as the reference), since they are most of every JSON Feed written.
 //!
 //! Empty and missing values are left out: the schema forbids `null` in most places. Every
 //! item carries `content_html` (content, else summary) or, when it has neither, an empty
@@ -12,14 +14,14 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use super::{FeedInfo, categories, html_to_text, mime_or_default};
-use crate::util::escape::xml_safe;
+use crate::util::escape::{json_into, xml_safe};
 
 use crate::model::Entry;
 
 const VERSION: &str = "https://jsonfeed.org/version/1.1";
 
 #[derive(Serialize)]
-struct JsonFeed<'a> {
+struct JsonFeed<'a, I: Serialize> {
     version: &'static str,
     title: Cow<'a, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -30,9 +32,11 @@ struct JsonFeed<'a> {
     description: Cow<'a, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     language: Option<Cow<'a, str>>,
-    items: Items<'a>,
+    items: I,
 }
 
+/// An item as serde writes it: the reference for [`write_item`].
+#[cfg(test)]
 #[derive(Serialize)]
 struct Item<'a> {
     id: Cow<'a, str>,
@@ -60,11 +64,13 @@ struct Item<'a> {
     feedmux: Extension<'a>,
 }
 
+#[cfg(test)]
 #[derive(Serialize)]
 struct Author<'a> {
     name: Cow<'a, str>,
 }
 
+#[cfg(test)]
 #[derive(Serialize)]
 struct Attachment<'a> {
     url: Cow<'a, str>,
@@ -74,11 +80,13 @@ struct Attachment<'a> {
 }
 
 /// `_feedmux`: where the item came from.
+#[cfg(test)]
 #[derive(Serialize)]
 struct Extension<'a> {
     source: SourceExt<'a>,
 }
 
+#[cfg(test)]
 #[derive(Serialize)]
 struct SourceExt<'a> {
     name: Cow<'a, str>,
@@ -87,7 +95,7 @@ struct SourceExt<'a> {
 }
 
 /// The feed-level fields, and the items to serialize.
-fn feed<'a>(info: &'a FeedInfo, entries: &'a [Entry]) -> JsonFeed<'a> {
+fn feed<I: Serialize>(info: &FeedInfo, items: I) -> JsonFeed<'_, I> {
     JsonFeed {
         version: VERSION,
         title: xml_safe(&info.title),
@@ -95,14 +103,14 @@ fn feed<'a>(info: &'a FeedInfo, entries: &'a [Entry]) -> JsonFeed<'a> {
         feed_url: info.self_url("feed.json"),
         description: xml_safe(&info.description),
         language: info.language.as_deref().map(xml_safe),
-        items: Items(entries),
+        items,
     }
 }
 
 /// The document around the items: everything before the first item and after the last.
 /// It is what serde writes for the feed with its `items` array opened and closed.
 pub(super) fn frame<E: std::borrow::Borrow<Entry>>(info: &FeedInfo, entries: &[E]) -> io::Result<(Vec<u8>, Vec<u8>)> {
-    let feed = feed(info, &[]);
+    let feed = feed(info, [(); 0]);
     let mut head = serde_json::to_vec_pretty(&feed).map_err(io::Error::other)?;
     // `items` is the last field, so the document ends `"items": []\n}`.
     let at = head
@@ -114,15 +122,12 @@ pub(super) fn frame<E: std::borrow::Borrow<Entry>>(info: &FeedInfo, entries: &[E
     Ok((head, tail.to_vec()))
 }
 
-/// Some items as they stand inside the `items` array: serde's pretty output for each,
-/// indented two levels deeper (JSON strings hold no raw newline, so every newline is the
-/// formatter's), with the separators serde writes. `first` says whether the chunk starts
-/// the array.
+/// Some items as they stand inside the `items` array, with the separators serde writes.
+/// `first` says whether the chunk starts the array.
 pub(super) fn fragment<E: std::borrow::Borrow<Entry>>(chunk: &[E], first: bool) -> io::Result<Vec<u8>> {
     let mut out = Vec::with_capacity(chunk.iter().map(|e| super::size_hint(e.borrow())).sum());
-    let mut one = Vec::with_capacity(4096);
     for (i, entry) in chunk.iter().enumerate() {
-        write_item(&mut out, entry.borrow(), first && i == 0, &mut one)?;
+        write_item(&mut out, entry.borrow(), first && i == 0);
     }
     Ok(out)
 }
@@ -133,47 +138,178 @@ pub(super) fn items_into<E: std::borrow::Borrow<Entry>>(
     out: &mut Vec<u8>,
     ends: &mut Vec<usize>,
 ) -> io::Result<()> {
-    let mut one = Vec::with_capacity(4096);
     for entry in chunk {
-        write_item(out, entry.borrow(), false, &mut one)?;
+        write_item(out, entry.borrow(), false);
         ends.push(out.len());
     }
     Ok(())
 }
 
-/// One item, indented as inside `items`, after its separator (none for the first item).
-fn write_item(out: &mut Vec<u8>, entry: &Entry, first: bool, one: &mut Vec<u8>) -> io::Result<()> {
-    one.clear();
-    serde_json::to_writer_pretty(&mut *one, &item(entry)).map_err(io::Error::other)?;
-    out.extend_from_slice(if first { b"\n    " } else { b",\n    " });
-    let mut start = 0;
-    for nl in memchr::memchr_iter(b'\n', one) {
-        out.extend_from_slice(&one[start..=nl]);
-        out.extend_from_slice(b"    ");
-        start = nl + 1;
+/// The members of one JSON object being written, as serde's pretty printer lays them out:
+/// each on its own line at `indent` spaces, the closing brace two spaces less.
+struct Object<'o> {
+    out: &'o mut Vec<u8>,
+    indent: usize,
+    members: usize,
+}
+
+impl<'o> Object<'o> {
+    fn open(out: &'o mut Vec<u8>, indent: usize) -> Self {
+        out.push(b'{');
+        Object {
+            out,
+            indent,
+            members: 0,
+        }
     }
-    out.extend_from_slice(&one[start..]);
-    Ok(())
+
+    /// Starts a member: its separator, indentation and key (plain ASCII).
+    fn key(&mut self, key: &str) -> &mut Vec<u8> {
+        self.out
+            .extend_from_slice(if self.members == 0 { b"\n" } else { b",\n" });
+        self.out.resize(self.out.len() + self.indent, b' ');
+        self.out.push(b'"');
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"\": ");
+        self.members += 1;
+        self.out
+    }
+
+    /// A string member, its value without the characters XML forbids.
+    fn string(&mut self, key: &str, value: &str) {
+        string(self.key(key), value, true);
+    }
+
+    /// An array member of objects, one written by `each` per element (none: no member).
+    fn array<T>(&mut self, key: &str, elements: &[T], mut each: impl FnMut(&mut Object<'_>, &T)) {
+        if elements.is_empty() {
+            return;
+        }
+        let indent = self.indent;
+        let out = self.key(key);
+        out.push(b'[');
+        for (i, element) in elements.iter().enumerate() {
+            out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+            out.resize(out.len() + indent + 2, b' ');
+            let mut object = Object::open(out, indent + 4);
+            each(&mut object, element);
+            object.close();
+        }
+        out.push(b'\n');
+        out.resize(out.len() + indent, b' ');
+        out.push(b']');
+    }
+
+    fn close(self) {
+        if self.members > 0 {
+            self.out.push(b'\n');
+            self.out.resize(self.out.len() + self.indent - 2, b' ');
+        }
+        self.out.push(b'}');
+    }
+}
+
+/// A JSON string: quoted, escaped as serde_json escapes, and with `xml_safe`, without the
+/// characters XML forbids.
+fn string(out: &mut Vec<u8>, value: &str, xml_safe: bool) {
+    out.push(b'"');
+    json_into(out, value, xml_safe);
+    out.push(b'"');
+}
+
+/// One item, indented as inside `items`, after its separator (none for the first item):
+/// the bytes serde's pretty printer gives for [`Item`], member for member.
+fn write_item(out: &mut Vec<u8>, entry: &Entry, first: bool) {
+    out.extend_from_slice(if first { b"\n    " } else { b",\n    " });
+    let html = entry.content.as_deref().or(entry.summary.as_deref());
+    let date = entry.date();
+    let mut item = Object::open(out, 6);
+    item.string("id", &entry.id);
+    if let Some(link) = &entry.link {
+        item.string("url", link);
+    }
+    if !xml_safe(&entry.title).is_empty() {
+        item.string("title", &entry.title);
+    }
+    match html {
+        Some(html) => item.string("content_html", html),
+        None => item.string("content_text", ""),
+    }
+    // A plain-text summary only where it adds to `content_html` (which is the summary
+    // itself when there is no content). The text is escaped as it comes: it was made from
+    // text without the forbidden characters, and serde escapes any control it decoded.
+    if let Some(summary) = entry.summary.as_deref().filter(|_| entry.content.is_some()) {
+        let text = html_to_text(&xml_safe(summary));
+        if !text.is_empty() {
+            string(item.key("summary"), &text, false);
+        }
+    }
+    if let Some(date) = date {
+        string(item.key("date_published"), &rfc3339(date), false);
+    }
+    if let Some(updated) = entry.updated.filter(|&u| Some(u) != date) {
+        string(item.key("date_modified"), &rfc3339(updated), false);
+    }
+    if let Some(author) = entry.author.as_deref() {
+        item.array("authors", &[author], |object, name| object.string("name", name));
+    }
+    let tags = categories(entry);
+    if !tags.is_empty() {
+        let indent = item.indent;
+        let out = item.key("tags");
+        out.push(b'[');
+        for (i, tag) in tags.iter().enumerate() {
+            out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+            out.resize(out.len() + indent + 2, b' ');
+            string(out, tag, true);
+        }
+        out.push(b'\n');
+        out.resize(out.len() + indent, b' ');
+        out.push(b']');
+    }
+    item.array("attachments", &entry.enclosures, |object, enclosure| {
+        object.string("url", &enclosure.url);
+        object.string("mime_type", mime_or_default(&enclosure.mime));
+        if let Some(length) = enclosure.length {
+            object
+                .key("size_in_bytes")
+                .extend_from_slice(length.to_string().as_bytes());
+        }
+    });
+    let out = item.key("_feedmux");
+    let mut extension = Object::open(out, 8);
+    let out = extension.key("source");
+    let mut source = Object::open(out, 10);
+    source.string("name", &entry.source.name);
+    if let Some(url) = entry.source.url.as_deref() {
+        source.string("url", url);
+    }
+    source.close();
+    extension.close();
+    item.close();
 }
 
 /// The whole feed as serde writes it in one go: what the chunked output must equal.
 #[cfg(test)]
 pub(super) fn render_via_serde(info: &FeedInfo, entries: &[Entry]) -> Vec<u8> {
-    let feed = feed(info, entries);
+    let feed = feed(info, Items(entries));
     let mut out = serde_json::to_vec_pretty(&feed).expect("serializing into a Vec cannot fail");
     out.push(b'\n');
     out
 }
 
 /// The items, serialized one by one straight from the entries.
+#[cfg(test)]
 struct Items<'a>(&'a [Entry]);
 
+#[cfg(test)]
 impl Serialize for Items<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq(self.0.iter().map(item))
     }
 }
 
+#[cfg(test)]
 fn item(entry: &Entry) -> Item<'_> {
     let html = entry.content.as_deref().or(entry.summary.as_deref());
     let date = entry.date();

@@ -426,11 +426,12 @@ mod tests {
         use crate::model::{Enclosure, Entry, SourceRef};
 
         /// Text with everything the writers treat specially: the five escaped characters,
-        /// `]]>`, forbidden controls, U+FFFE/U+FFFF, other EF-led characters, and non-ASCII.
+        /// `]]>`, backslashes, forbidden controls (some as references, which a plain-text
+        /// summary decodes), U+FFFE/U+FFFF, other EF-led characters, and non-ASCII.
         fn text() -> impl Strategy<Value = String> {
             prop_oneof![
                 "(?s).{0,30}",
-                "([<>&'\"a ]|]]>|]]|\u{0}|\u{1b}|\t|\n|\r|\u{fffe}|\u{ffff}|\u{fffd}|\u{f8ff}|é|“){0,12}",
+                "([<>&'\"a \\\\]|]]>|]]|&#1;|&#x8;|\u{0}|\u{8}|\u{c}|\u{1b}|\t|\n|\r|\u{fffe}|\u{ffff}|\u{fffd}|\u{f8ff}|é|“){0,12}",
             ]
         }
 
