@@ -49,9 +49,8 @@ struct Piece {
 
 impl Piece {
     fn write_to(&self, file: &mut AtomicFile) -> Result<(), Error> {
-        self.ranges
-            .iter()
-            .try_for_each(|&(a, b)| file.write_all(&self.bytes[a..b]))
+        let parts: Vec<&[u8]> = self.ranges.iter().map(|&(a, b)| &self.bytes[a..b]).collect();
+        file.write_all_parts(&parts)
     }
 }
 
@@ -280,5 +279,30 @@ mod tests {
         // The second time round nothing changed: every file is left as it was.
         let again = crate::output::write::commit(write_feeds(&refs, &feeds, false, 2).unwrap()).unwrap();
         assert!(again.iter().all(|(_, o)| *o == WriteOutcome::Unchanged));
+        // A story in the second window changes: each file that shows it matches the old one
+        // up to there and is written from there on, and still ends up as rendered alone.
+        let mut changed = stories.clone();
+        changed[render::CHUNK + 4].title.push_str(" (updated)");
+        let refs: Vec<&Entry> = changed.iter().collect();
+        let third = crate::output::write::commit(write_feeds(&refs, &feeds, false, 2).unwrap()).unwrap();
+        for f in &feeds {
+            let alone: Vec<&Entry> = f.stories.iter().map(|&k| refs[k]).collect();
+            let shows = f.stories.contains(&(render::CHUNK + 4));
+            for format in render::Format::ALL {
+                let path = f.dir.join(format.file_name());
+                assert!(
+                    std::fs::read(&path).unwrap() == format.render(&f.info, &alone),
+                    "{}",
+                    path.display()
+                );
+                let outcome = third.iter().find(|(p, _)| *p == path).map(|(_, o)| *o);
+                let want = if shows {
+                    WriteOutcome::Written
+                } else {
+                    WriteOutcome::Unchanged
+                };
+                assert_eq!(outcome, Some(want), "{}", path.display());
+            }
+        }
     }
 }
