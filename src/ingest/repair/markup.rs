@@ -275,7 +275,7 @@ mod tests {
         assert_eq!(r.kind, DocKind::Unknown);
         assert_eq!(r.text, "just some text & stuff");
         let r = repair(b"", None);
-        assert_eq!((r.text.as_str(), r.kind, r.encoding), ("", DocKind::Unknown, "UTF-8"));
+        assert_eq!((r.text.as_ref(), r.kind, r.encoding), ("", DocKind::Unknown, "UTF-8"));
         assert!(r.warnings.is_empty());
     }
 }

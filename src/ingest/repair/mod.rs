@@ -41,12 +41,13 @@ pub enum DocKind {
 
 /// A document as clean UTF-8 text, with what it took to get there.
 #[derive(Debug, Clone)]
-pub struct Repaired {
+pub struct Repaired<'a> {
     /// Clean UTF-8 text. For XML: starts at the first `<` of the prolog/root, the XML
     /// declaration (if any) says encoding="utf-8", every entity reference is one of the five XML
     /// ones or numeric (or declared in the internal DTD subset), every `&` starts a valid
-    /// reference, and no character illegal in XML 1.0 remains.
-    pub text: String,
+    /// reference, and no character illegal in XML 1.0 remains. Borrowed from the bytes
+    /// when they were that already (most documents: no copy of them is made).
+    pub text: Cow<'a, str>,
     pub kind: DocKind,
     /// The encoding actually used to decode, canonical name (e.g. "UTF-8", "windows-1252").
     /// (The warnings say it when it was a guess; the tests check the choice by it.)
@@ -72,7 +73,7 @@ pub fn charset_from_content_type(content_type: &str) -> Option<&str> {
 
 /// Decodes and repairs `bytes`; `http_charset` is the charset parameter of the HTTP
 /// Content-Type, if any (e.g. "iso-8859-1").
-pub fn repair(bytes: &[u8], http_charset: Option<&str>) -> Repaired {
+pub fn repair<'a>(bytes: &'a [u8], http_charset: Option<&str>) -> Repaired<'a> {
     let mut warnings = Vec::new();
     let (mut text, encoding) = encoding::decode(bytes, http_charset, &mut warnings);
 
@@ -112,7 +113,7 @@ pub fn repair(bytes: &[u8], http_charset: Option<&str>) -> Repaired {
     };
 
     Repaired {
-        text: text.into_owned(),
+        text,
         kind,
         encoding,
         warnings,

@@ -9,7 +9,7 @@ use super::xml::is_predefined;
 use super::*;
 use proptest::prelude::*;
 
-pub(super) fn fix(s: &str) -> Repaired {
+pub(super) fn fix(s: &str) -> Repaired<'_> {
     repair(s.as_bytes(), None)
 }
 
@@ -309,7 +309,8 @@ proptest! {
         // NULs make the direct input look like BOM-less UTF-16/32 (or a UTF-32 BOM).
         let s = s.replace('\0', "");
         let direct = fix(&s);
-        let wide = repair(&utf16(&s, be, true), None);
+        let bytes = utf16(&s, be, true);
+        let wide = repair(&bytes, None);
         prop_assert_eq!(wide.text, direct.text);
         prop_assert_eq!(wide.kind, direct.kind);
     }
