@@ -218,9 +218,17 @@ impl Fetcher {
     }
 
     /// A local file's bytes, under the same limits as a body: only a regular file (a FIFO
-    /// would wait for a writer forever, a device never ends), at most `max_bytes`.
+    /// would wait for a writer forever, a device never ends), at most `max_bytes`. Opened,
+    /// checked and read on one blocking thread, straight into a buffer of the file's size
+    /// (not `tokio::fs`, which reads through a buffer of its own, a blocking task per piece,
+    /// and copies each piece again).
     async fn read_file(&self, path: &std::path::Path) -> Result<Vec<u8>, Error> {
-        use tokio::io::AsyncReadExt as _;
+        use std::io::Read as _;
+        /// Why a file that opened is not read.
+        enum Refused {
+            NotRegular,
+            TooLarge,
+        }
         let failed = |source: std::io::Error| Error::Read {
             path: path.to_path_buf(),
             source,
@@ -234,39 +242,37 @@ impl Fetcher {
             options.custom_flags(libc::O_NONBLOCK);
         }
         let path_owned = path.to_path_buf();
-        // Opening and asking what it is are quick for anything but a hung network mount,
-        // which the caller's timeout covers.
-        let (file, meta) = tokio::task::spawn_blocking(move || {
+        let max_bytes = self.max_bytes;
+        // A hung network mount holds the blocking thread; the caller's timeout covers it.
+        let read = tokio::task::spawn_blocking(move || {
             let file = options.open(&path_owned)?;
             let meta = file.metadata()?;
-            Ok::<_, std::io::Error>((file, meta))
+            if !meta.is_file() {
+                return Ok(Err(Refused::NotRegular));
+            }
+            if meta.len() > max_bytes {
+                return Ok(Err(Refused::TooLarge));
+            }
+            // The file may grow while it is read: never more than the limit in memory.
+            let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+            file.take(max_bytes.saturating_add(1)).read_to_end(&mut bytes)?;
+            if bytes.len() as u64 > max_bytes {
+                return Ok(Err(Refused::TooLarge));
+            }
+            Ok::<_, std::io::Error>(Ok(bytes))
         })
         .await
         .map_err(|e| failed(std::io::Error::other(e)))?
         .map_err(failed)?;
-        if !meta.is_file() {
-            return Err(failed(std::io::Error::other(
+        read.map_err(|refused| match refused {
+            Refused::NotRegular => failed(std::io::Error::other(
                 "not a regular file (a folder, FIFO, socket or device); only regular files are read",
-            )));
-        }
-        let too_large = || Error::TooLarge {
-            url: path.display().to_string(),
-            limit: self.max_bytes,
-        };
-        if meta.len() > self.max_bytes {
-            return Err(too_large());
-        }
-        // The file may grow while it is read: never more than the limit in memory.
-        let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-        tokio::fs::File::from_std(file)
-            .take(self.max_bytes.saturating_add(1))
-            .read_to_end(&mut bytes)
-            .await
-            .map_err(failed)?;
-        if bytes.len() as u64 > self.max_bytes {
-            return Err(too_large());
-        }
-        Ok(bytes)
+            )),
+            Refused::TooLarge => Error::TooLarge {
+                url: path.display().to_string(),
+                limit: self.max_bytes,
+            },
+        })
     }
 
     /// Attempts until one succeeds, a failure is not [`retryable`], or the retries are spent.
