@@ -213,9 +213,13 @@ pub fn put_current_heading(b: &[u8], out: &mut Vec<u8>) -> bool {
 /// length in front. Feed text compresses about threefold, which the database's writes
 /// (the WAL and then the file) repay many times over.
 pub fn pack(plain: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(plain.len() / 2 + 16);
-    out.push(2);
-    out.extend_from_slice(&lz4_flex::block::compress_prepend_size(plain));
+    // What `lz4_flex::block::compress_prepend_size` writes (the length, then the block),
+    // after the format byte, compressed in place instead of into a vector of its own.
+    let mut out = vec![0u8; 5 + lz4_flex::block::get_maximum_output_size(plain.len())];
+    out[0] = 2;
+    out[1..5].copy_from_slice(&(plain.len() as u32).to_le_bytes());
+    let written = lz4_flex::block::compress_into(plain, &mut out[5..]).expect("room for the worst case");
+    out.truncate(5 + written);
     out
 }
 

@@ -101,7 +101,7 @@ impl Store {
                 Fate::New | Fate::Changed(_) => {
                     wrote = true;
                     let date = r.entry.date().unwrap_or(r.first_seen);
-                    let mut heading = Vec::new();
+                    let mut heading = Vec::with_capacity(r.entry.title.len() + 160);
                     codec::encode_heading(&r.entry, &mut heading);
                     put.execute(params![
                         source,

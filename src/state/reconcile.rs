@@ -152,6 +152,8 @@ pub fn reconcile(
         (Some(a), Some(b)) => a == b,
         _ => true,
     };
+    // Each entry's encoding, in one buffer used again for the next.
+    let mut plain = Vec::with_capacity(4096);
     for mut e in entries {
         let keys = keys(&e);
         let pick = |list: Option<&Vec<usize>>, claimed: &[bool], check_link: bool| -> Option<usize> {
@@ -225,7 +227,7 @@ pub fn reconcile(
             continue;
         }
         let undated = crate::ingest::normalize::date_undated(std::slice::from_mut(&mut e), first_seen) > 0;
-        let mut plain = Vec::with_capacity(1024);
+        plain.clear();
         encode(&e, &mut plain);
         let change_hash = xxh3_64(&plain);
         let fate = match found {
