@@ -90,38 +90,21 @@ pub fn xml_safe(s: &str) -> Cow<'_, str> {
     }
 }
 
-/// What a byte needs on output: copied, escaped, dropped (a forbidden C0 control), or a
-/// closer look (0xEF starts U+FFFE and U+FFFF, which XML forbids).
-const COPY: u8 = 0;
-const ESCAPE: u8 = 1;
-const DROP: u8 = 2;
-const CHECK: u8 = 3;
+/// The bytes besides the C0 controls that [`xml_into`] looks at: the five it escapes, and
+/// 0xEF, which starts U+FFFE and U+FFFF (XML forbids both).
+const XML_SPECIALS: &[u8] = b"<>&'\"\xEF";
 
-static CLASS: [u8; 256] = {
-    let mut t = [COPY; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        if b != b'\t' as usize && b != b'\n' as usize && b != b'\r' as usize {
-            t[b] = DROP;
-        }
-        b += 1;
-    }
-    t[b'<' as usize] = ESCAPE;
-    t[b'>' as usize] = ESCAPE;
-    t[b'&' as usize] = ESCAPE;
-    t[b'\'' as usize] = ESCAPE;
-    t[b'"' as usize] = ESCAPE;
-    t[0xEF] = CHECK;
-    t
-};
+/// The bytes besides the C0 controls that [`json_into`] looks at: the two it escapes, and
+/// 0xEF (see [`XML_SPECIALS`]).
+const JSON_SPECIALS: &[u8] = b"\"\\\xEF";
 
 /// Appends `s` as XML text or attribute value, escaped as quick-xml escapes (`<>&'"`), minus
-/// the characters XML forbids: the feeds' hot path, visiting only the bytes
-/// [`xml_specials`] marks.
+/// the characters XML forbids: the feeds' hot path, visiting only the controls and the
+/// [`XML_SPECIALS`].
 pub fn xml_into(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     let mut start = 0;
-    for at in Marked::new(bytes, xml_specials, |b| CLASS[usize::from(b)] != COPY) {
+    for at in Marked::new(bytes, XML_SPECIALS) {
         if at < start {
             continue; // inside a character dropped whole
         }
@@ -146,14 +129,13 @@ pub fn xml_into(out: &mut Vec<u8>, s: &str) {
 /// it: `"` and `\`, and the C0 controls (`\b`, `\t`, `\n`, `\f`, `\r`, else `\u00xx`). With
 /// `xml_safe`, the characters XML forbids are dropped first, as [`xml_safe`] would, so that a
 /// string reads the same in the JSON Feed as in the XML feeds. The JSON Feed's hot path:
-/// serde_json's serializer looks at every byte through a table; this visits only the bytes
-/// [`json_specials`] marks.
+/// serde_json's serializer looks at every byte through a table; this visits only the
+/// controls and the [`JSON_SPECIALS`].
 pub fn json_into(out: &mut Vec<u8>, s: &str, xml_safe: bool) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let bytes = s.as_bytes();
     let mut start = 0;
-    let json_special = |b: u8| (b < 0x20) | (b == b'"') | (b == b'\\') | (b == 0xEF);
-    for at in Marked::new(bytes, json_specials, json_special) {
+    for at in Marked::new(bytes, JSON_SPECIALS) {
         if at < start {
             continue; // inside a character dropped whole
         }
@@ -186,13 +168,12 @@ pub fn json_into(out: &mut Vec<u8>, s: &str, xml_safe: bool) {
     out.extend_from_slice(&bytes[start..]);
 }
 
-/// The positions, ascending, of the bytes an escaper must look at: found 16 bytes at a time
-/// by a mask function (bit `k` set for byte `k` of the block), the last few bytes one at a
-/// time by the same test as a predicate.
-struct Marked<'a, M, P> {
+/// The positions, ascending, of the bytes an escaper must look at (the C0 controls and
+/// `these`), found 16 bytes at a time by [`marks`]; the last few bytes are looked at as a
+/// block of their own, padded with spaces.
+struct Marked<'a> {
     bytes: &'a [u8],
-    mask: M,
-    special: P,
+    these: &'static [u8],
     /// Where the next block starts.
     next: usize,
     /// The block being visited: where it starts, and its marks not yet given.
@@ -200,12 +181,11 @@ struct Marked<'a, M, P> {
     marks: u32,
 }
 
-impl<'a, M: Fn(&[u8; 16]) -> u32, P: Fn(u8) -> bool> Marked<'a, M, P> {
-    fn new(bytes: &'a [u8], mask: M, special: P) -> Self {
+impl<'a> Marked<'a> {
+    fn new(bytes: &'a [u8], these: &'static [u8]) -> Self {
         Marked {
             bytes,
-            mask,
-            special,
+            these,
             next: 0,
             base: 0,
             marks: 0,
@@ -213,46 +193,28 @@ impl<'a, M: Fn(&[u8; 16]) -> u32, P: Fn(u8) -> bool> Marked<'a, M, P> {
     }
 }
 
-impl<M: Fn(&[u8; 16]) -> u32, P: Fn(u8) -> bool> Iterator for Marked<'_, M, P> {
+impl Iterator for Marked<'_> {
     type Item = usize;
 
     #[inline(always)]
     fn next(&mut self) -> Option<usize> {
-        loop {
-            if self.marks != 0 {
-                let at = self.base + self.marks.trailing_zeros() as usize;
-                self.marks &= self.marks - 1;
-                return Some(at);
-            }
-            let Some(block) = self.bytes.get(self.next..self.next + 16) else {
-                break;
-            };
+        while self.marks == 0 {
+            let rest = self.bytes.get(self.next..).filter(|r| !r.is_empty())?;
             self.base = self.next;
-            self.next += 16;
-            self.marks = (self.mask)(block.try_into().expect("16 bytes"));
+            self.marks = match rest.get(..16) {
+                Some(block) => marks(block.try_into().expect("16 bytes"), self.these),
+                None => {
+                    let mut last = [b' '; 16];
+                    last[..rest.len()].copy_from_slice(rest);
+                    marks(&last, self.these)
+                }
+            };
+            self.next += rest.len().min(16);
         }
-        // Fewer than 16 bytes left: one at a time.
-        while let Some(&b) = self.bytes.get(self.next) {
-            self.next += 1;
-            if (self.special)(b) {
-                return Some(self.next - 1);
-            }
-        }
-        None
+        let at = self.base + self.marks.trailing_zeros() as usize;
+        self.marks &= self.marks - 1;
+        Some(at)
     }
-}
-
-/// Bit `k` set where byte `k` of the block is anything but [`COPY`] in [`CLASS`].
-#[inline(always)]
-fn xml_specials(block: &[u8; 16]) -> u32 {
-    marks(block, b"<>&'\"\xEF")
-}
-
-/// Bit `k` set where byte `k` of the block is a control, `"`, `\` or 0xEF (the first byte of
-/// U+FFFE and U+FFFF).
-#[inline(always)]
-fn json_specials(block: &[u8; 16]) -> u32 {
-    marks(block, b"\"\\\xEF")
 }
 
 /// Bit `k` set where byte `k` of the block is below 0x20 or one of `these`: with SSE2 (part

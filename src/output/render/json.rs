@@ -180,8 +180,9 @@ impl<'o> Object<'o> {
         string(self.key(key), value, true);
     }
 
-    /// An array member of objects, one written by `each` per element (none: no member).
-    fn array<T>(&mut self, key: &str, elements: &[T], mut each: impl FnMut(&mut Object<'_>, &T)) {
+    /// An array member, each element's value written by `value` at its place (given the
+    /// indentation an object element's members take); none when there are no elements.
+    fn array<T>(&mut self, key: &str, elements: &[T], mut value: impl FnMut(&mut Vec<u8>, usize, &T)) {
         if elements.is_empty() {
             return;
         }
@@ -191,9 +192,7 @@ impl<'o> Object<'o> {
         for (i, element) in elements.iter().enumerate() {
             out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
             out.resize(out.len() + indent + 2, b' ');
-            let mut object = Object::open(out, indent + 4);
-            each(&mut object, element);
-            object.close();
+            value(out, indent + 4, element);
         }
         out.push(b'\n');
         out.resize(out.len() + indent, b' ');
@@ -251,30 +250,23 @@ fn write_item(out: &mut Vec<u8>, entry: &Entry, first: bool) {
         string(item.key("date_modified"), &rfc3339(updated), false);
     }
     if let Some(author) = entry.author.as_deref() {
-        item.array("authors", &[author], |object, name| object.string("name", name));
+        item.array("authors", &[author], |out, indent, name| {
+            let mut person = Object::open(out, indent);
+            person.string("name", name);
+            person.close();
+        });
     }
-    let tags = categories(entry);
-    if !tags.is_empty() {
-        let indent = item.indent;
-        let out = item.key("tags");
-        out.push(b'[');
-        for (i, tag) in tags.iter().enumerate() {
-            out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
-            out.resize(out.len() + indent + 2, b' ');
-            string(out, tag, true);
-        }
-        out.push(b'\n');
-        out.resize(out.len() + indent, b' ');
-        out.push(b']');
-    }
-    item.array("attachments", &entry.enclosures, |object, enclosure| {
-        object.string("url", &enclosure.url);
-        object.string("mime_type", mime_or_default(&enclosure.mime));
+    item.array("tags", &categories(entry), |out, _, tag| string(out, tag, true));
+    item.array("attachments", &entry.enclosures, |out, indent, enclosure| {
+        let mut attachment = Object::open(out, indent);
+        attachment.string("url", &enclosure.url);
+        attachment.string("mime_type", mime_or_default(&enclosure.mime));
         if let Some(length) = enclosure.length {
-            object
+            attachment
                 .key("size_in_bytes")
                 .extend_from_slice(length.to_string().as_bytes());
         }
+        attachment.close();
     });
     let out = item.key("_feedmux");
     let mut extension = Object::open(out, 8);
